@@ -1,0 +1,72 @@
+"""Command line: `python -m bot [serve | socket | console]`.
+
+With no sub-command Podium picks by the credentials it has: Socket Mode with an app token, HTTP
+mode with a signing secret, and otherwise the console, which needs nothing at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.logs import configure_logging
+from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="podium",
+        description="Podium: hands-on Kubernetes workshops inside Slack.",
+    )
+    sub = parser.add_subparsers(dest="mode", metavar="MODE")
+    serve = sub.add_parser("serve", help="HTTP mode: Slack posts to /slack/events on $PORT")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    sub.add_parser("socket", help="Socket Mode: connect out to Slack with SLACK_APP_TOKEN")
+    sub.add_parser("console", help="type slash commands here; Slack is played by a local stand-in")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        mode: Mode = args.mode or default_mode(settings)
+        require_mode(settings, mode)
+    except SettingsError as error:
+        print(f"podium: {error}", file=sys.stderr)
+        return 2
+    # The console talks to a person on stdout; keep its log quiet unless asked.
+    configure_logging("WARNING" if mode == "console" and args.log_level == "INFO" else args.log_level)
+    try:
+        return asyncio.run(_run(mode, settings, args))
+    except SettingsError as error:
+        print(f"podium: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run(mode: Mode, settings, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    if mode == "console":
+        from bot.devkit.console import run_console
+
+        return await run_console(settings, sys.stdin, sys.stdout)
+
+    from bot.app import build_podium
+    from bot.slack.modes import serve_http_forever, serve_socket_forever
+
+    podium = build_podium(settings)
+    if mode == "serve":
+        await serve_http_forever(podium, host=args.host, port=settings.port)
+    else:
+        await serve_socket_forever(podium)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Builds Podium from its settings: the cluster gateway, the command services, and the Bolt app
+with every feature's listeners registered in one place."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from kubernetes import client as kube_client
+from slack_bolt.async_app import AsyncApp
+
+from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
+from bot.kubectl.policy import Policy
+from bot.kubectl.service import KubectlService
+from bot.settings import Settings
+from bot.slack import kubectl_command
+from bot.slack.client import build_web_client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Podium:
+    settings: Settings
+    app: AsyncApp
+    gateway: ClusterGateway
+    kubectl: KubectlService
+    slash_commands: tuple[str, ...]  # every command registered, for the console and the manifest
+
+    async def close(self) -> None:
+        await self.gateway.close()
+
+
+def build_podium(settings: Settings, *, api_client: kube_client.ApiClient | None = None) -> Podium:
+    gateway = ClusterGateway(
+        api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout
+    )
+    kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway)
+    app = AsyncApp(
+        # The bot token lives on the client (Bolt ignores token= when a client is given);
+        # single workspace: Bolt calls auth.test once, on the first request.
+        client=build_web_client(settings),
+        # Explicit, never read from os.environ behind our back. Socket Mode does not sign
+        # requests, and Bolt skips verification there by itself.
+        signing_secret=settings.slack_signing_secret or "",
+        logger=logging.getLogger("bot.bolt"),
+    )
+    # Every feature registers its listeners here, so a reader sees all commands at once.
+    kubectl_command.register(app, kubectl)
+    return Podium(settings=settings, app=app, gateway=gateway, kubectl=kubectl,
+                  slash_commands=(kubectl_command.COMMAND,))

@@ -1,0 +1,135 @@
+"""The console: Podium on built-in defaults, no Slack or cluster credentials needed.
+
+Each line typed (or piped) is sent as a signed slash command through the Slack stand-in to the
+very same Bolt app that serves Slack, over HTTP on loopback, and the answer that arrives at the
+response_url is printed as text. The cluster is KUBECONFIG's if set, else the demo sandbox: the
+Kubernetes API emulator seeded with the deck's demo from manifests/demo/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import secrets
+import tempfile
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.app import build_podium
+from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+from bot.devkit.slack_api import SlackStandIn
+from bot.devkit.slack_sender import SlackSender
+from bot.settings import Settings
+from bot.slack.modes import EVENTS_PATH, bound_port, start_http
+
+PROMPT = "podium> "
+
+
+def message_to_text(message: dict[str, Any]) -> str:
+    """A Slack message as a person would read it in a terminal: blocks in order, code blocks
+    unwrapped, Slack's escaping undone."""
+    parts: list[str] = []
+    for block in message.get("blocks") or []:
+        kind = block.get("type")
+        if kind in ("section", "header"):
+            text = (block.get("text") or {}).get("text", "")
+            parts.append(text)
+            for field in block.get("fields") or []:
+                parts.append(field.get("text", ""))
+        elif kind == "context":
+            parts.append("  ".join(e.get("text", "") for e in block.get("elements") or [] if "text" in e))
+        elif kind == "actions":
+            labels = [(e.get("text") or {}).get("text", "") for e in block.get("elements") or []]
+            parts.append("  ".join(f"[{label}]" for label in labels if label))
+        elif kind == "divider":
+            parts.append("-" * 40)
+    if not parts:
+        parts.append(message.get("text", ""))
+    text = "\n".join(parts)
+    text = text.replace("```\n", "").replace("\n```", "").replace("```", "")
+    return html.unescape(text.replace("\u200b", ""))
+
+
+async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+    def say(text: str) -> None:
+        stdout.write(text + "\n")
+        stdout.flush()
+
+    async with AsyncExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="podium-console-")))
+        if settings.kubeconfig or settings.in_cluster:
+            cluster = None
+        else:
+            emulator = KubeEmulator.from_paths(*demo_seed_paths())
+            await emulator.start()
+            stack.push_async_callback(emulator.stop)
+            kubeconfig = emulator.write_kubeconfig(workdir / "kubeconfig", namespace=settings.sandbox_namespace)
+            settings = settings.with_overrides(kubeconfig=str(kubeconfig))
+            cluster = emulator
+
+        standin = SlackStandIn()
+        await standin.start()
+        stack.push_async_callback(standin.close)
+        signing_secret = secrets.token_hex(16)
+        settings = settings.with_overrides(
+            slack_bot_token=standin.bot_token,
+            slack_signing_secret=signing_secret,
+            slack_api_url=standin.api_url,
+        )
+        podium = build_podium(settings)
+        runner = await start_http(podium, host="127.0.0.1", port=0)
+        stack.push_async_callback(runner.cleanup)
+        sender = SlackSender(f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", signing_secret, standin)
+        stack.push_async_callback(sender.close)
+
+        if cluster is not None:
+            where = (f"built-in demo sandbox (Kubernetes API emulator at {cluster.url}, "
+                     f"namespace {settings.sandbox_namespace})")
+        elif settings.in_cluster:
+            where = f"in-cluster service account ({podium.gateway.server})"
+        else:
+            where = f"{podium.gateway.server} from KUBECONFIG={settings.kubeconfig}"
+        say(f"Podium console · cluster: {where} · Slack: local stand-in")
+        interactive = stdin.isatty()
+        if interactive:
+            say("Type a slash command, e.g. /kubectl get pods (or /kubectl help). Ctrl-D quits.")
+
+        commands = podium.slash_commands
+        while True:
+            if interactive:
+                stdout.write(PROMPT)
+                stdout.flush()
+            line = await asyncio.to_thread(stdin.readline)  # the emulator shares this loop
+            if not line:
+                break
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not line.startswith("/"):
+                line = "/" + line if line.split(" ", 1)[0] in {c[1:] for c in commands} else line
+            command, _, text = line.partition(" ")
+            if command not in commands:
+                say(f"Podium has no {command} command here; try one of: {', '.join(commands)}.")
+                continue
+            if interactive is False:
+                say(f"{PROMPT}{line}")
+            say(await _send(sender, standin, command, text.strip(), settings.cluster_timeout + 5))
+    return 0
+
+
+async def _send(sender: SlackSender, standin: SlackStandIn, command: str, text: str, timeout: float) -> str:
+    sent = await sender.slash_command(command, text)
+    if sent.status != 200:
+        return f"(Slack would show an error: the app answered HTTP {sent.status})"
+    if sent.body.strip():  # an immediate answer in the ack itself
+        try:
+            return message_to_text(json.loads(sent.body))
+        except ValueError:
+            return sent.body
+    try:
+        responses = await standin.wait_for_responses(sent.response_url, count=1, timeout=timeout)
+    except asyncio.TimeoutError:
+        return f"(no answer within {timeout:g}s)"
+    return message_to_text(responses[0])

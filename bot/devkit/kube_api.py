@@ -1,0 +1,880 @@
+"""A read-only Kubernetes API server emulator: a stand-in for EKS that speaks the real wire protocol.
+
+The official ``kubernetes`` client and the real ``kubectl`` both accept it: discovery documents,
+typed lists with ``kind``/``apiVersion``/``resourceVersion``, label and field selectors, pod logs,
+Status error bodies, bearer tokens and RBAC are served the way a real API server serves them.
+
+It is seeded from YAML (applyable manifests plus devkit-only documents: RBAC and ``PodLogs``),
+materialised at construction into a running sandbox (see ``kube_materialize``), and never mutated:
+write verbs are answered with 403 (RBAC) or 405. Every request is recorded in ``requests`` so tests
+can prove what Podium asked for, and faults (5xx, delays) can be injected for resilience tests.
+
+Authorization: with ``authorize=True`` the seeded RBAC documents decide, exactly as on a cluster.
+If no RBAC documents were seeded, nothing but discovery and the self-review APIs is allowed (a
+fresh cluster grants no more); a warning is logged. Pass ``authorize=False`` to allow every
+authenticated request. Tokens are always checked.
+
+Usage::
+
+    emulator = KubeEmulator.from_paths(*demo_seed_paths())
+    url = await emulator.start()
+    emulator.write_kubeconfig(tmp_path / "kubeconfig")
+    ...
+    await emulator.stop()
+
+or ``with EmulatorThread(emulator) as url:`` for blocking clients, or from a shell::
+
+    python -m bot.devkit.kube_api --kubeconfig-out /tmp/kubeconfig
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import copy
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+import yaml
+from aiohttp import web
+
+from bot.devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, parse_time, render
+from bot.devkit.kube_materialize import K8S_VERSION, materialize
+from bot.devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, decode_review
+from bot.devkit.kube_rbac import RBAC_API_GROUP, RBAC_KINDS, Attributes, Authorizer, Decision, UserInfo, forbidden_message
+from bot.devkit.kube_resources import Registry, ResourceType
+from bot.devkit.kube_selectors import SelectorError, compile_field_selector, parse_label_selector
+from bot.devkit.kube_tls import ca_data, server_ssl_context
+
+log = logging.getLogger(__name__)
+
+Obj = dict[str, Any]
+
+# Paths that a real API server answers for anonymous callers (system:public-info-viewer).
+PUBLIC_PATHS = frozenset({"/version", "/version/", "/healthz", "/livez", "/readyz"})
+REASONS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    409: "Conflict",
+    429: "TooManyRequests",
+    500: "InternalError",
+    503: "ServiceUnavailable",
+    504: "Timeout",
+}
+FAULT_MESSAGES = {
+    429: "Too many requests, please try again later.",
+    500: "Internal error occurred: injected fault",
+    502: "Bad Gateway",
+    503: "the server is currently unable to handle the request",
+    504: "The request timed out",
+}
+
+
+def demo_seed_paths() -> list[Path]:
+    """What the console seeds from: the deck's demo manifests, then the devkit-only seed."""
+    package = Path(__file__).resolve().parent
+    return [package.parent.parent / "manifests" / "demo", package / "seed"]
+
+
+def load_documents(*paths: str | Path) -> list[Obj]:
+    """YAML documents (multi-doc) from files and directories (``*.yaml``/``*.yml``, sorted, recursive)."""
+    docs: list[Obj] = []
+    for path in map(Path, paths):
+        files = (
+            sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+            if path.is_dir()
+            else [path]
+        )
+        for file in files:
+            with file.open(encoding="utf-8") as handle:
+                docs.extend(d for d in yaml.safe_load_all(handle) if d)
+    return docs
+
+
+# ----------------------------------------------------------------------------------------------
+# Records, faults, request parsing
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    verb: str  # Kubernetes verb (get/list/watch/create/...) or the HTTP method for other paths
+    namespace: str = ""
+    resource: str = ""
+    subresource: str = ""
+    name: str = ""
+    api_group: str = ""
+    user: str | None = None  # None when the request did not authenticate
+    status: int = 0
+
+
+@dataclass
+class Fault:
+    """A 5xx (or any) Status, or a delay, for requests whose path contains ``path_contains``."""
+
+    status: int | None = 503
+    delay: float = 0.0
+    times: int | None = 1  # None: forever
+    path_contains: str | None = None
+    method: str | None = None
+    message: str | None = None
+    hits: int = 0
+
+    def applies(self, method: str, path: str) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.method and self.method.upper() != method.upper():
+            return False
+        return self.path_contains is None or self.path_contains in path
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """The apiserver's ``RequestInfo``: what a URL means to authorization and routing."""
+
+    path: str
+    verb: str
+    resource_request: bool
+    api_prefix: str = ""
+    api_group: str = ""
+    api_version: str = ""
+    namespace: str = ""
+    resource: str = ""
+    subresource: str = ""
+    name: str = ""
+
+
+def parse_request_info(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:
+    parts = [p for p in path.strip("/").split("/") if p]
+    http_verb = method.lower()
+    if not parts or parts[0] not in ("api", "apis"):
+        return RequestInfo(path, http_verb, False)
+    prefix, rest = parts[0], parts[1:]
+    group = ""
+    if prefix == "apis":
+        if len(rest) < 2:
+            return RequestInfo(path, http_verb, False, prefix)
+        group, rest = rest[0], rest[1:]
+    if len(rest) < 2:  # /api, /api/v1, /apis/apps/v1: discovery
+        return RequestInfo(path, http_verb, False, prefix)
+    version, rest = rest[0], rest[1:]
+    watch_path = rest[0] == "watch"
+    if watch_path:
+        rest = rest[1:]
+    verb = {"post": "create", "put": "update", "patch": "patch", "delete": "delete"}.get(http_verb, "get")
+    if watch_path:
+        verb = "watch"
+    namespace = ""
+    if rest and rest[0] == "namespaces" and len(rest) > 1:
+        namespace = rest[1]
+        if len(rest) > 2 and rest[2] not in ("status", "finalize"):
+            rest = rest[2:]
+    resource = rest[0] if rest else ""
+    name = rest[1] if len(rest) > 1 else ""
+    subresource = rest[2] if len(rest) > 2 else ""
+    if not name and verb == "get":
+        verb = "watch" if query.get("watch", "").lower() in ("1", "true") else "list"
+    elif not name and verb == "delete":
+        verb = "deletecollection"
+    return RequestInfo(path, verb, True, prefix, group, version, namespace, resource, subresource, name)
+
+
+def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    # The API server answers exactly "application/json" (no charset); keep byte-for-byte habits.
+    return web.Response(
+        body=json.dumps(body, separators=(",", ":")).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def status_body(code: int, message: str, reason: str | None = None, details: Mapping[str, Any] | None = None) -> Obj:
+    body: Obj = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason if reason is not None else REASONS.get(code, ""),
+    }
+    if details is not None:
+        body["details"] = dict(details)
+    body["code"] = code  # last, as the API server orders it
+    return body
+
+
+def status_response(
+    code: int,
+    message: str,
+    reason: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    return _json(status_body(code, message, reason, details), code, headers)
+
+
+def _resource_details(rtype: ResourceType | None, resource: str, name: str = "") -> Obj:
+    details: Obj = {}
+    if name:
+        details["name"] = name
+    if rtype is not None and rtype.group:
+        details["group"] = rtype.group
+    details["kind"] = rtype.plural if rtype else resource
+    return details
+
+
+def _accepts_plain_json(accept: str) -> bool:
+    """Aggregated discovery and Tables are asked for with a plain-JSON fallback; honour it."""
+    if not accept.strip():
+        return True
+    for media_range in accept.split(","):
+        media, *params = (p.strip() for p in media_range.split(";"))
+        if media in ("application/json", "application/*", "*/*") and not any(p.startswith("as=") for p in params):
+            return True
+    return False
+
+
+# ----------------------------------------------------------------------------------------------
+# Storage
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ObjectStore:
+    registry: Registry
+    by_resource: dict[str, dict[tuple[str, str], Obj]] = field(default_factory=dict)
+    revision: int = 1000
+
+    def add(self, obj: Obj) -> None:
+        rtype = self.registry.for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
+        if rtype is None:
+            raise ValueError(f"not a served kind: {obj.get('apiVersion')}/{obj.get('kind')}")
+        self.revision += 1
+        meta = obj.setdefault("metadata", {})
+        meta.setdefault("resourceVersion", str(self.revision))
+        namespace = meta.get("namespace", "") if rtype.namespaced else ""
+        if not rtype.namespaced:
+            meta.pop("namespace", None)
+        self.by_resource.setdefault(rtype.plural, {})[(namespace, meta["name"])] = obj
+
+    def get(self, resource: str, namespace: str, name: str) -> Obj | None:
+        return self.by_resource.get(resource, {}).get((namespace, name))
+
+    def list(self, resource: str, namespace: str | None = None) -> list[Obj]:
+        items = self.by_resource.get(resource, {})
+        return [items[key] for key in sorted(items) if namespace is None or key[0] == namespace]
+
+
+# ----------------------------------------------------------------------------------------------
+# The emulator
+# ----------------------------------------------------------------------------------------------
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class KubeEmulator:
+    DEFAULT_TOKEN = "podium-devkit-token"
+    DEFAULT_USER = "system:serviceaccount:sandbox:podium"
+    # A cluster-admin identity (group system:masters bypasses RBAC, as on a real cluster).
+    ADMIN_TOKEN = "podium-devkit-admin-token"
+    ADMIN_USER = "kubernetes-admin"
+
+    def __init__(
+        self,
+        objects: Iterable[Mapping[str, Any]] = (),
+        *,
+        tokens: Mapping[str, str] | None = None,
+        authorize: bool = True,
+        now: Callable[[], datetime] | None = None,
+        superusers: Iterable[str] = (ADMIN_USER,),
+    ) -> None:
+        self._now = now or _utcnow
+        self.tokens: dict[str, str] = (
+            dict(tokens) if tokens is not None else {self.DEFAULT_TOKEN: self.DEFAULT_USER, self.ADMIN_TOKEN: self.ADMIN_USER}
+        )
+        self.superusers = frozenset(superusers)
+        self.authorize_requests = authorize
+        self.registry = Registry()
+        self.requests: list[RecordedRequest] = []
+        self.faults: list[Fault] = []
+        self.ignored: list[Obj] = []  # seed documents of kinds the emulator does not serve
+        self.url = ""  # plain http: the python client, raw HTTP in tests
+        self.https_url = ""  # the same server over TLS: what kubeconfigs point at (kubectl needs it)
+        self._runner: web.AppRunner | None = None
+
+        api_objects, rbac_docs, log_docs = self._partition(objects)
+        self.authorizer = Authorizer.from_objects(rbac_docs)
+        if authorize and self.authorizer.empty:
+            log.warning("KubeEmulator: authorize=True but no RBAC seeded: every resource request is forbidden")
+        sandbox = materialize(api_objects, log_docs, now=self._now(), registry=self.registry)
+        self.logs: LogStore = sandbox.logs
+        self.store = ObjectStore(self.registry)
+        for obj in sandbox.objects:
+            self.store.add(obj)
+
+    @classmethod
+    def from_paths(cls, *paths: str | Path, **kwargs: Any) -> "KubeEmulator":
+        return cls(load_documents(*paths), **kwargs)
+
+    def _partition(self, objects: Iterable[Mapping[str, Any]]) -> tuple[list[Obj], list[Obj], list[Obj]]:
+        api_objects: list[Obj] = []
+        rbac: list[Obj] = []
+        logs: list[Obj] = []
+        pending = [dict(o) for o in objects]
+        while pending:
+            doc = pending.pop(0)
+            api_version, kind = doc.get("apiVersion", ""), doc.get("kind", "")
+            if kind.endswith("List") and isinstance(doc.get("items"), list):
+                pending[:0] = [dict(item) for item in doc.get("items") or ()]
+            elif (api_version, kind) == (PODLOGS_API_VERSION, PODLOGS_KIND):
+                logs.append(doc)
+            elif api_version.startswith(RBAC_API_GROUP + "/") and kind in RBAC_KINDS:
+                rbac.append(doc)
+            elif (rtype := self.registry.for_kind(api_version, kind)) is not None and rtype.stored:
+                api_objects.append(doc)
+            else:
+                log.warning("KubeEmulator: ignoring seed document %s/%s", api_version, kind)
+                self.ignored.append(doc)
+        return api_objects, rbac, logs
+
+    # Convenience for tests ------------------------------------------------------------------------
+
+    def objects(self, resource: str, namespace: str | None = None) -> list[Obj]:
+        """Stored objects of ``resource`` (plural, e.g. ``pods``), optionally in one namespace."""
+        return self.store.list(resource, namespace)
+
+    def get_object(self, resource: str, namespace: str, name: str) -> Obj | None:
+        return self.store.get(resource, namespace, name)
+
+    def inject_fault(
+        self,
+        status: int | None = 503,
+        delay: float = 0.0,
+        times: int | None = 1,
+        path_contains: str | None = None,
+        *,
+        method: str | None = None,
+        message: str | None = None,
+    ) -> Fault:
+        """Answer the next ``times`` matching requests with ``status`` (None: only delay them)."""
+        fault = Fault(status, delay, times, path_contains, method, message)
+        self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def clear_requests(self) -> None:
+        self.requests.clear()
+
+    def kubeconfig(self, namespace: str = "sandbox", token: str | None = None, *, tls: bool = True) -> dict[str, Any]:
+        """A kubeconfig for this emulator. ``tls=False`` points at the plain http listener, which
+        the python client accepts but kubectl does not (it never sends tokens over http)."""
+        if not self.url:
+            raise RuntimeError("start the emulator before asking for a kubeconfig")
+        cluster: dict[str, Any] = {"server": self.url}
+        if tls:
+            cluster = {"server": self.https_url, "certificate-authority-data": ca_data()}
+        return {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "podium-devkit", "cluster": cluster}],
+            "users": [{"name": "podium", "user": {"token": token or self.DEFAULT_TOKEN}}],
+            "contexts": [
+                {"name": "podium-devkit", "context": {"cluster": "podium-devkit", "user": "podium", "namespace": namespace}}
+            ],
+            "current-context": "podium-devkit",
+            "preferences": {},
+        }
+
+    def write_kubeconfig(
+        self, path: str | Path, namespace: str = "sandbox", token: str | None = None, *, tls: bool = True
+    ) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        config = self.kubeconfig(namespace, token, tls=tls)
+        path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        path.chmod(0o600)
+        return path
+
+    # Lifecycle ------------------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0, tls_port: int = 0) -> str:
+        """Listen on ``port`` (http) and ``tls_port`` (https), 0 = random; return the http URL."""
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        await web.TCPSite(self._runner, host, tls_port, ssl_context=server_ssl_context()).start()
+        (http_host, http_port), (tls_host, bound_tls_port) = (a[:2] for a in self._runner.addresses)
+        self.url = f"http://{_url_host(http_host)}:{http_port}"
+        self.https_url = f"https://{_url_host(tls_host)}:{bound_tls_port}"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> "KubeEmulator":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # Request handling -----------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        query = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        info = parse_request_info(request.method, request.path, query)
+        record = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=query,
+            verb=info.verb,
+            namespace=info.namespace,
+            resource=info.resource,
+            subresource=info.subresource,
+            name=info.name,
+            api_group=info.api_group,
+        )
+        self.requests.append(record)
+        try:
+            response = await self._respond(request, info, query, record)
+        except Exception as exc:  # noqa: BLE001 - a bug here must look like a 500, not a dropped connection
+            log.exception("KubeEmulator: internal error on %s %s", request.method, request.path)
+            response = status_response(500, f"Internal error occurred: {exc}")
+        record.status = response.status
+        return response
+
+    async def _respond(
+        self, request: web.Request, info: RequestInfo, query: Mapping[str, str], record: RecordedRequest
+    ) -> web.StreamResponse:
+        for fault in self.faults:
+            if fault.applies(request.method, request.path_qs):
+                fault.hits += 1
+                if fault.delay:
+                    await asyncio.sleep(fault.delay)
+                if fault.status is not None:
+                    message = fault.message or FAULT_MESSAGES.get(fault.status, "injected fault")
+                    headers = {"Retry-After": "1"} if fault.status in (429, 503) else None
+                    return status_response(fault.status, message, headers=headers)
+                break
+
+        user = self._authenticate(request)
+        if user is None:
+            if not info.resource_request and info.path in PUBLIC_PATHS:
+                return self._non_resource(request, info)
+            return status_response(401, "Unauthorized")
+        record.user = user.name
+
+        attributes = Attributes(
+            user=user,
+            verb=info.verb,
+            resource_request=info.resource_request,
+            namespace=info.namespace,
+            api_group=info.api_group,
+            api_version=info.api_version,
+            resource=info.resource,
+            subresource=info.subresource,
+            name=info.name,
+            path=info.path,
+        )
+        decision = self._decide(attributes)
+        if not decision.allowed:
+            rtype = self.registry.lookup(info.api_group, info.api_version, info.resource)
+            qualified = rtype.qualified if rtype else (f"{info.resource}.{info.api_group}" if info.api_group else info.resource)
+            details = _resource_details(rtype, info.resource, info.name) if info.resource_request else None
+            return status_response(403, forbidden_message(attributes, qualified), details=details)
+
+        if info.api_prefix and info.subresource != "log" and not _accepts_plain_json(request.headers.get("Accept", "")):
+            # Only reached by clients that refuse plain JSON (e.g. aggregated discovery without fallback).
+            return status_response(
+                406, "only the following media types are accepted: application/json, application/yaml"
+            )
+        if not info.resource_request:
+            return self._non_resource(request, info)
+        response = await self._resource(request, info, query, user)
+        if (info.api_group, info.resource) == ("", "endpoints") and not response.prepared:
+            # Like the 1.33+ API server; kubectl prints it as "Warning: ...".
+            response.headers["Warning"] = '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
+        return response
+
+    def _authenticate(self, request: web.Request) -> UserInfo | None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        name = self.tokens.get(token.strip())
+        if name is None:
+            return None
+        return UserInfo.for_name(name, ("system:masters",) if name in self.superusers else ())
+
+    def _decide(self, attributes: Attributes) -> Decision:
+        if not self.authorize_requests:
+            return Decision(True, "")
+        return self.authorizer.authorize(attributes)
+
+    # Discovery and other non-resource paths -------------------------------------------------------
+
+    def _non_resource(self, request: web.Request, info: RequestInfo) -> web.Response:
+        path = "/" + info.path.strip("/")
+        if request.method not in ("GET", "HEAD"):
+            return status_response(405, "the server does not allow this method on the requested resource", details={})
+        if path == "/version":
+            major, minor = K8S_VERSION.lstrip("v").split(".")[:2]
+            return _json({
+                "major": major, "minor": minor, "emulationMajor": major, "emulationMinor": minor,
+                "minCompatibilityMajor": major, "minCompatibilityMinor": str(int(minor) - 1),
+                "gitVersion": K8S_VERSION, "gitCommit": "4f0a6f2c1d6a7e8b9c0d1e2f3a4b5c6d7e8f9a0b",
+                "gitTreeState": "clean", "buildDate": "2026-01-15T10:00:00Z", "goVersion": "go1.25.5",
+                "compiler": "gc", "platform": "linux/amd64",
+            })  # fmt: skip
+        if path in ("/healthz", "/livez", "/readyz"):
+            return web.Response(text="ok", content_type="text/plain")
+        if path == "/api":
+            return _json(self.registry.api_versions(request.host))
+        if path == "/api/v1":
+            return _json(self.registry.api_resource_list("", "v1"))
+        if path == "/apis":
+            return _json(self.registry.api_group_list())
+        parts = path.strip("/").split("/")
+        if parts[0] == "apis" and len(parts) == 2 and any(g == parts[1] for g, _ in self.registry.group_versions()):
+            return _json(self.registry.api_group(parts[1]))
+        if parts[0] == "apis" and len(parts) == 3 and self.registry.has_group_version(parts[1], parts[2]):
+            return _json(self.registry.api_resource_list(parts[1], parts[2]))
+        # No OpenAPI documents: kubectl only needs them for explain/validation and copes with 404.
+        return status_response(404, "the server could not find the requested resource", details={})
+
+    # Resources ------------------------------------------------------------------------------------
+
+    async def _resource(
+        self, request: web.Request, info: RequestInfo, query: Mapping[str, str], user: UserInfo
+    ) -> web.StreamResponse:
+        rtype = self.registry.lookup(info.api_group, info.api_version, info.resource)
+        not_served = status_response(404, "the server could not find the requested resource", details={})
+        if rtype is None:
+            return not_served
+        if not rtype.stored:
+            if request.method == "POST" and not info.name:
+                return await self._review(request, rtype, user)
+            return status_response(405, "the server does not allow this method on the requested resource", details={})
+        # Namespaced kinds by name need a namespace; cluster-scoped kinds must not have one
+        # (except namespaces themselves, whose name doubles as the namespace).
+        if rtype.namespaced and info.name and not info.namespace:
+            return not_served
+        if not rtype.namespaced and info.namespace and rtype.plural != "namespaces":
+            return not_served
+        if info.subresource and rtype.subresource(info.subresource) is None:
+            return not_served
+        if request.method not in ("GET", "HEAD"):
+            # Read-only by design: the request was authorized, but nothing here ever changes.
+            return status_response(405, "the server does not allow this method on the requested resource", details={})
+        namespace = info.namespace if rtype.namespaced else ""
+        if not info.name:
+            return await self._list(request, rtype, info.namespace or None, query, watch=info.verb == "watch")
+        obj = self.store.get(rtype.plural, namespace, info.name)
+        if obj is None:
+            return status_response(
+                404, f'{rtype.qualified} "{info.name}" not found', details=_resource_details(rtype, info.resource, info.name)
+            )
+        if info.subresource == "log":
+            return self._pod_log(obj, query)
+        if info.subresource == "scale":
+            return _json(self._scale(obj))
+        return _json(obj)
+
+    async def _list(
+        self, request: web.Request, rtype: ResourceType, namespace: str | None, query: Mapping[str, str], *, watch: bool
+    ) -> web.StreamResponse:
+        try:
+            labels = parse_label_selector(query.get("labelSelector"))
+            fields = compile_field_selector(rtype.plural, query.get("fieldSelector"))
+        except SelectorError as exc:
+            return status_response(400, str(exc))
+        items = [
+            o for o in self.store.list(rtype.plural, namespace) if labels.matches(o["metadata"].get("labels")) and fields(o)
+        ]
+        if watch:
+            # Nothing ever changes here: a watch from a known resourceVersion has nothing to report.
+            since = query.get("resourceVersion", "")
+            if since not in ("", "0"):
+                items = [o for o in items if int(o["metadata"]["resourceVersion"]) > int(since or 0)] if since.isdigit() else []
+            return await self._watch(request, items)
+        metadata: Obj = {"resourceVersion": str(self.store.revision)}
+        try:
+            start = int(base64.urlsafe_b64decode(query["continue"]).decode()) if query.get("continue") else 0
+            limit = int(query["limit"]) if query.get("limit") else 0
+        except ValueError:
+            return status_response(400, "invalid continue or limit parameter")
+        if limit > 0 and len(items) - start > limit:
+            metadata["continue"] = base64.urlsafe_b64encode(str(start + limit).encode()).decode()
+            metadata["remainingItemCount"] = len(items) - start - limit
+            page = items[start : start + limit]
+        else:
+            page = items[start:]
+        # Real list items carry no kind/apiVersion: only the list does.
+        body_items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
+        return _json({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": metadata, "items": body_items})
+
+    async def _watch(self, request: web.Request, items: list[Obj]) -> web.StreamResponse:
+        """The current objects as ADDED events, then the stream ends (nothing here ever changes)."""
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        for obj in items:
+            await response.write(json.dumps({"type": "ADDED", "object": obj}, separators=(",", ":")).encode() + b"\n")
+        await response.write_eof()
+        return response
+
+    def _scale(self, obj: Obj) -> Obj:
+        meta = obj["metadata"]
+        status = obj.get("status") or {}
+        selector = ",".join(f"{k}={v}" for k, v in sorted(((obj["spec"].get("selector") or {}).get("matchLabels") or {}).items()))
+        return {
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta},
+            "spec": {"replicas": obj["spec"].get("replicas", 1)},
+            "status": {"replicas": status.get("replicas", 0), "selector": selector},
+        }
+
+    # Pod logs -------------------------------------------------------------------------------------
+
+    def _pod_log(self, pod: Obj, query: Mapping[str, str]) -> web.Response:
+        meta, spec = pod["metadata"], pod.get("spec") or {}
+        name, namespace = meta["name"], meta["namespace"]
+        containers = [c["name"] for c in spec.get("containers", [])]
+        init = [c["name"] for c in spec.get("initContainers", [])]
+        container = query.get("container", "")
+        if not container:
+            if len(containers) != 1:
+                message = f"a container name must be specified for pod {name}, choose one of: [{' '.join(containers)}]"
+                if init:
+                    message += f" or one of the init containers: [{' '.join(init)}]"
+                return status_response(400, message)
+            container = containers[0]
+        if container not in containers + init:
+            return status_response(400, f"container {container} is not valid for pod {name}")
+        try:
+            options = self._log_options(query)
+        except ValueError as exc:
+            return status_response(400, str(exc))
+        previous = query.get("previous", "").lower() in ("1", "true")
+        single = len(containers) + len(init) == 1
+        lines = self.logs.lookup(namespace, name, container, previous, single_container=single)
+        if previous and lines is None:
+            return status_response(400, f'previous terminated container "{container}" in pod "{name}" not found')
+        if lines is None:
+            waiting = self._waiting_reason(pod, container)
+            if waiting:
+                return status_response(400, f'container "{container}" in pod "{name}" is waiting to start: {waiting}')
+            lines = []
+        return web.Response(text=render(lines, now=self._now(), **options), content_type="text/plain")
+
+    def _log_options(self, query: Mapping[str, str]) -> dict[str, Any]:
+        def integer(key: str) -> int | None:
+            raw = query.get(key)
+            if raw in (None, ""):
+                return None
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ValueError(f"{key}: Invalid value: \"{raw}\": must be an integer") from None
+            if value < 0 or (key in ("sinceSeconds", "limitBytes") and value == 0):
+                raise ValueError(f"{key}: Invalid value: {value}: must be greater than 0")
+            return value
+
+        since_time = parse_time(query["sinceTime"], self._now()) if query.get("sinceTime") else None
+        return {
+            "tail_lines": integer("tailLines"),
+            "since_seconds": integer("sinceSeconds"),
+            "since_time": since_time,
+            "timestamps": query.get("timestamps", "").lower() in ("1", "true"),
+            "limit_bytes": integer("limitBytes"),
+        }
+
+    @staticmethod
+    def _waiting_reason(pod: Obj, container: str) -> str | None:
+        status = pod.get("status") or {}
+        statuses = [*status.get("initContainerStatuses", []), *status.get("containerStatuses", [])]
+        current = next((s for s in statuses if s.get("name") == container), None)
+        if current is None:
+            return "ContainerCreating" if status.get("phase", "Pending") == "Pending" else None
+        waiting = (current.get("state") or {}).get("waiting")
+        if not waiting or waiting.get("reason") == "CrashLoopBackOff":
+            return None
+        reason = waiting.get("reason") or "ContainerCreating"
+        return {"ImagePullBackOff": "trying and failing to pull image", "ErrImagePull": "image can't be pulled"}.get(
+            reason, reason
+        )
+
+    # Self reviews ---------------------------------------------------------------------------------
+
+    async def _review(self, request: web.Request, rtype: ResourceType, user: UserInfo) -> web.Response:
+        raw = await request.read()
+        try:
+            if request.content_type == PROTOBUF_MEDIA_TYPE:
+                body = decode_review(raw)
+            else:
+                body = json.loads(raw)
+            spec = body.get("spec") or {}
+        except (ValueError, AttributeError):
+            return status_response(415, "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml", reason="UnsupportedMediaType")
+        metadata = {"creationTimestamp": None}
+        if rtype.plural == "selfsubjectrulesreviews":
+            namespace = spec.get("namespace", "")
+            if self.authorize_requests:
+                rules = self.authorizer.rules_for(user, namespace)
+            else:
+                rules = self.authorizer.rules_for(UserInfo(user.name, (*user.groups, "system:masters")), namespace)
+            status = {
+                "resourceRules": [r.to_dict() for r in rules if not r.non_resource_urls],
+                "nonResourceRules": [r.to_dict() for r in rules if r.non_resource_urls],
+                "incomplete": False,
+            }
+            return _json({"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": metadata,
+                          "spec": spec, "status": status}, 201)  # fmt: skip
+        resource_attrs = spec.get("resourceAttributes")
+        non_resource = spec.get("nonResourceAttributes")
+        if resource_attrs is not None:
+            attrs = Attributes(
+                user=user,
+                verb=resource_attrs.get("verb", ""),
+                namespace=resource_attrs.get("namespace", ""),
+                api_group=resource_attrs.get("group", ""),
+                api_version=resource_attrs.get("version", ""),
+                resource=resource_attrs.get("resource", ""),
+                subresource=resource_attrs.get("subresource", ""),
+                name=resource_attrs.get("name", ""),
+            )
+        elif non_resource is not None:
+            attrs = Attributes(user=user, verb=non_resource.get("verb", ""), resource_request=False,
+                               path=non_resource.get("path", ""))  # fmt: skip
+        else:
+            return status_response(
+                422, "SelfSubjectAccessReview.authorization.k8s.io is invalid: spec: Invalid value: "
+                "resourceAttributes or nonResourceAttributes must be set", reason="Invalid"
+            )  # fmt: skip
+        decision = self._decide(attrs)
+        status: Obj = {"allowed": decision.allowed}
+        if decision.reason:
+            status["reason"] = decision.reason
+        return _json({"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": metadata,
+                      "spec": copy.deepcopy(spec), "status": status}, 201)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------------
+# Running it outside an event loop you own
+# ----------------------------------------------------------------------------------------------
+
+
+class EmulatorThread:
+    """Run an emulator on its own event loop in a daemon thread; ``with ... as url:``."""
+
+    def __init__(self, emulator: KubeEmulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.emulator = emulator
+        self.host, self.port = host, port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> str:
+        loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self.emulator.start(self.host, self.port))
+            except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
+                failure.append(exc)
+                ready.set()
+                loop.close()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self.emulator.stop())
+            loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name="kube-emulator", daemon=True)
+        self._thread.start()
+        if not ready.wait(30):
+            raise RuntimeError("kube emulator did not start within 30s")
+        if failure:
+            raise failure[0]
+        return self.emulator.url
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._loop is not None and self._thread is not None and self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(30)
+
+
+# ----------------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------------
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    seeds = args.seed or demo_seed_paths()
+    emulator = KubeEmulator.from_paths(*seeds, authorize=not args.no_authorize)
+    url = await emulator.start(args.host, args.port)
+    print(url, flush=True)
+    print(f"{emulator.https_url} (TLS, for kubectl)", flush=True)
+    if args.kubeconfig_out:
+        path = emulator.write_kubeconfig(args.kubeconfig_out, namespace=args.namespace, token=args.token)
+        print(f"kubeconfig written to {path}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await emulator.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.devkit.kube_api", description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", action="append", type=Path, help="YAML file or directory (repeatable); default: demo seed")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--kubeconfig-out", type=Path, help="write a kubeconfig for this emulator here")
+    parser.add_argument("--namespace", default="sandbox", help="namespace of the kubeconfig's context")
+    parser.add_argument("--token", default=None, help="token for the kubeconfig (default: the podium service account)")
+    parser.add_argument("--no-authorize", action="store_true", help="allow every authenticated request")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(_serve(args))
+
+
+if __name__ == "__main__":
+    main()

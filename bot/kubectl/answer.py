@@ -1,0 +1,75 @@
+"""What a kubectl command produces for the person who asked, before any Slack formatting.
+Pure: builds answers from requests, refusals, printed output and cluster errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.kubectl.gateway import ClusterError
+from bot.kubectl.policy import Refusal
+
+
+@dataclass(frozen=True)
+class Answer:
+    """`body` is plain text (unescaped). `preformatted` bodies are shown as a code block."""
+
+    body: str
+    ok: bool
+    command_line: str | None = None  # what ran, e.g. "kubectl get pods -n sandbox"
+    preformatted: bool = True
+    hint: str | None = None
+
+
+HELP_TEXT = """\
+Podium runs read-only kubectl commands against the workshop sandbox.
+
+  /kubectl get pods                  list the pods in the sandbox namespace
+  /kubectl get po -o wide            … with IP and node
+  /kubectl get pods -l app=nginx     … selected by label
+  /kubectl get pod NAME [NAME…]      … by name (also pod/NAME)
+  /kubectl get pods -n NAMESPACE     another allowed namespace: {namespaces}
+
+Podium never changes the cluster (apply, delete, exec, port-forward, … run in your own terminal),
+never reads Secrets, and uses only its own read-only credentials."""
+
+
+def help_answer(namespaces: tuple[str, ...]) -> Answer:
+    return Answer(HELP_TEXT.format(namespaces=", ".join(namespaces)), ok=True, command_line="kubectl help")
+
+
+def refusal_answer(refusal: Refusal) -> Answer:
+    return Answer(refusal.message, ok=False, preformatted=False, hint=refusal.hint)
+
+
+def cluster_error_line(error: ClusterError, server: str | None = None) -> str:
+    """One line, in kubectl's words where kubectl has words for it."""
+    if error.reason == "Unauthorized":
+        return "error: You must be logged in to the server (Unauthorized)"
+    if error.reason == "Unreachable":
+        target = f" {_host_of(server)}" if server else ""
+        if "refused" in error.message:
+            return (f"The connection to the server{target} was refused - "
+                    "did you specify the right host or port?")
+        return f"Unable to connect to the server{target}: {error.message}"
+    if error.reason == "Timeout":
+        return f"Unable to connect to the server: {error.message}"
+    if error.reason == "BadResponse":
+        return f"error: {error.message}"
+    return f"Error from server ({error.reason}): {error.message}"
+
+
+def cluster_error_hint(error: ClusterError) -> str | None:
+    if error.reason == "Forbidden":
+        return ("It is Podium's read-only sandbox credentials, not you, that lack this right; "
+                "`/kubectl get pods` shows what they can read.")
+    if error.reason == "Unauthorized":
+        return "Podium's cluster credentials were rejected: tell the instructor (they may have expired)."
+    if error.reason in ("Unreachable", "Timeout") or (error.status or 0) >= 500:
+        return "The cluster is not answering right now; try again in a minute, or tell the instructor."
+    if error.reason == "BadRequest":
+        return "Check the selector syntax, e.g. `-l app=nginx` or `-l 'tier in (web,api)'`."
+    return None
+
+
+def _host_of(server: str) -> str:
+    return server.split("://", 1)[-1].rstrip("/")

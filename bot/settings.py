@@ -1,0 +1,239 @@
+"""The one settings object: built from the environment (and optionally a YAML file), validated
+before anything listens, then passed to whoever needs it. No module reads os.environ elsewhere."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal, Mapping
+from urllib.parse import urlparse
+
+import yaml
+
+Mode = Literal["serve", "socket", "console"]
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_STATE_PATH = "podium-state.db"
+
+# The public interface: these names are documented in README.md and must stay stable.
+KNOWN_KEYS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "PORT",
+    "KUBECONFIG",
+    "PODIUM_SANDBOX_NAMESPACE",
+    "PODIUM_NAMESPACES",
+    "PODIUM_INSTRUCTORS",
+    "PODIUM_STATE",
+    "PODIUM_CLUSTER_TIMEOUT",
+)
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed. The message is one line: the name and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = 3000
+    kubeconfig: str | None = None
+    # True when running in a pod: use the mounted service account instead of a kubeconfig.
+    in_cluster: bool = False
+    sandbox_namespace: str = "sandbox"
+    extra_namespaces: tuple[str, ...] = ()
+    instructors: frozenset[str] = field(default_factory=frozenset)
+    state_path: Path = Path(DEFAULT_STATE_PATH)
+    cluster_timeout: float = 10.0
+
+    @property
+    def allowed_namespaces(self) -> tuple[str, ...]:
+        """The sandbox first, then the extra namespaces, without repeats."""
+        return tuple(dict.fromkeys((self.sandbox_namespace, *self.extra_namespaces)))
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+    def __repr__(self) -> str:  # secrets never end up in logs or tracebacks
+        hidden = {"slack_bot_token", "slack_signing_secret", "slack_app_token"}
+        parts = []
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            parts.append(f"{name}={'***' if name in hidden and value else value!r}")
+        return f"Settings({', '.join(parts)})"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from PODIUM_CONFIG (YAML, optional) overlaid by the environment.
+
+    Environment wins over the file. Raises SettingsError naming the first bad setting.
+    """
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, str] = {}
+    config_path = env.get("PODIUM_CONFIG")
+    if config_path:
+        values.update(_read_config_file(config_path))
+    values.update({k: v for k, v in env.items() if k in KNOWN_KEYS})
+    return _parse(values, env)
+
+
+def require_mode(settings: Settings, mode: Mode) -> None:
+    """Check that what `mode` needs is present; raise one clear line otherwise."""
+    if mode == "serve":
+        if not settings.slack_bot_token:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is not set: HTTP mode needs the app's bot token (xoxb-…) "
+                "from the Slack app's OAuth & Permissions page."
+            )
+        if not settings.slack_signing_secret:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode verifies every request with it; "
+                "copy it from the Slack app's Basic Information page."
+            )
+    elif mode == "socket":
+        if not settings.slack_bot_token:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is not set: Socket Mode needs the app's bot token (xoxb-…)."
+            )
+        if not settings.slack_app_token:
+            raise SettingsError(
+                "SLACK_APP_TOKEN is not set: Socket Mode needs an app-level token (xapp-…) "
+                "with the connections:write scope."
+            )
+
+
+def default_mode(settings: Settings) -> Mode:
+    """What `python -m bot` with no sub-command runs: the console unless Slack credentials exist."""
+    if settings.slack_bot_token and settings.slack_app_token:
+        return "socket"
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        return "serve"
+    return "console"
+
+
+def _read_config_file(path: str) -> dict[str, str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(
+            f"PODIUM_CONFIG={path}: cannot read it ({exc.strerror}); fix the path or unset it."
+        ) from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise SettingsError(f"PODIUM_CONFIG={path}: not valid YAML{where}; fix the file.") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"PODIUM_CONFIG={path}: expected a mapping of setting names to values.")
+    values: dict[str, str] = {}
+    for key, value in data.items():
+        name = str(key).upper()
+        if name not in KNOWN_KEYS:
+            raise SettingsError(
+                f"PODIUM_CONFIG={path}: unknown setting {key!r}; known: {', '.join(KNOWN_KEYS)}."
+            )
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(v) for v in value)
+        values[name] = "" if value is None else str(value)
+    return values
+
+
+def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
+    def get(name: str) -> str | None:
+        raw = values.get(name)
+        return raw.strip() if raw is not None and raw.strip() else None
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+
+    api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(
+            f"SLACK_API_URL={api_url!r} is not an http(s) URL; use e.g. {DEFAULT_SLACK_API_URL}"
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"  # slack_sdk appends the method name to the base URL
+
+    port_text = get("PORT") or "3000"
+    try:
+        port = int(port_text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise SettingsError(f"PORT={port_text!r} is not a TCP port number (0-65535).")
+
+    sandbox = get("PODIUM_SANDBOX_NAMESPACE") or "sandbox"
+    _check_namespace("PODIUM_SANDBOX_NAMESPACE", sandbox)
+    extra = tuple(_split(get("PODIUM_NAMESPACES")))
+    for namespace in extra:
+        _check_namespace("PODIUM_NAMESPACES", namespace)
+
+    instructors = frozenset(_split(get("PODIUM_INSTRUCTORS")))
+    for user_id in instructors:
+        if not _SLACK_USER_ID.match(user_id):
+            raise SettingsError(
+                f"PODIUM_INSTRUCTORS: {user_id!r} is not a Slack user ID (like U012ABCDEF); "
+                "copy it from the person's profile, ⋮ → Copy member ID."
+            )
+
+    timeout_text = get("PODIUM_CLUSTER_TIMEOUT") or "10"
+    try:
+        timeout = float(timeout_text)
+    except ValueError:
+        timeout = -1.0
+    if not 0 < timeout <= 300:
+        raise SettingsError(
+            f"PODIUM_CLUSTER_TIMEOUT={timeout_text!r} must be a number of seconds between 0 and 300."
+        )
+
+    kubeconfig = get("KUBECONFIG")
+    if kubeconfig:
+        first = kubeconfig.split(os.pathsep)[0]
+        if not Path(first).expanduser().is_file():
+            raise SettingsError(
+                f"KUBECONFIG={kubeconfig}: no such file; point it at a kubeconfig or unset it."
+            )
+    in_cluster = not kubeconfig and bool(env.get("KUBERNETES_SERVICE_HOST"))
+
+    return Settings(
+        slack_bot_token=bot_token,
+        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+        slack_app_token=app_token,
+        slack_api_url=api_url,
+        port=port,
+        kubeconfig=kubeconfig,
+        in_cluster=in_cluster,
+        sandbox_namespace=sandbox,
+        extra_namespaces=extra,
+        instructors=instructors,
+        state_path=Path(get("PODIUM_STATE") or DEFAULT_STATE_PATH),
+        cluster_timeout=timeout,
+    )
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _check_namespace(setting: str, namespace: str) -> None:
+    if not _DNS_LABEL.match(namespace):
+        raise SettingsError(
+            f"{setting}: {namespace!r} is not a valid namespace name "
+            "(lower-case letters, digits and '-', at most 63 characters)."
+        )

@@ -1,0 +1,73 @@
+"""The same command over Socket Mode, and the console as a user runs it (piped stdin)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+from bot.devkit.console import message_to_text
+from tests.e2e.conftest import podium_env, start_podium, stop_podium
+
+
+async def test_get_pods_over_socket_mode(standin, kubeconfig, emulator):
+    env = podium_env(standin, kubeconfig, SLACK_APP_TOKEN=standin.app_token)
+    podium = await start_podium(["socket"], env, ready=None)
+    try:
+        await standin.wait_for_socket_client(timeout=30)
+        delivery = await standin.socket_slash_command("/kubectl", "get pods", timeout=10)
+        assert delivery.ack["envelope_id"] == delivery.envelope["envelope_id"]
+        [response] = await standin.wait_for_responses(delivery.response_url, count=1, timeout=15)
+        text = message_to_text(response)
+        assert "NAME" in text and text.count("Running") == 3, text
+        assert all(r.namespace == "sandbox" for r in emulator.requests if r.resource == "pods")
+    finally:
+        await stop_podium(podium)
+
+
+async def test_socket_mode_refusal_makes_no_cluster_request(standin, kubeconfig, emulator):
+    env = podium_env(standin, kubeconfig, SLACK_APP_TOKEN=standin.app_token)
+    podium = await start_podium(["socket"], env, ready=None)
+    try:
+        await standin.wait_for_socket_client(timeout=30)
+        before = len(emulator.requests)
+        delivery = await standin.socket_slash_command("/kubectl", "get pods -A", timeout=10)
+        [response] = await standin.wait_for_responses(delivery.response_url, count=1, timeout=15)
+        assert "--all-namespaces` is refused" in message_to_text(response)
+        assert len(emulator.requests) == before
+    finally:
+        await stop_podium(podium)
+
+
+async def run_console(stdin: bytes, **env_extra: str) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
+    env.update(env_extra)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(stdin), timeout=60)
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_console_piped_prints_the_demo_pods():
+    code, out, err = await run_console(b"/kubectl get pods\n")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("Podium console · cluster: built-in demo sandbox"), out
+    assert any(line.startswith("NAME ") and "STATUS" in line for line in lines), out
+    assert sum(1 for line in lines if line.startswith("nginx-") and "Running" in line) == 3, out
+
+
+async def test_console_answers_every_line_and_uses_kubeconfig(tmp_path, emulator):
+    kubeconfig = emulator.write_kubeconfig(tmp_path / "kubeconfig", namespace="sandbox")
+    code, out, err = await run_console(
+        b"/kubectl get pods -n kube-system\nkubectl get pod nope\n/frob x\n/kubectl delete pod x\n",
+        KUBECONFIG=str(kubeconfig),
+    )
+    assert code == 0, err
+    assert f"from KUBECONFIG={kubeconfig}" in out.splitlines()[0]
+    assert "`kube-system` is outside the workshop" in out
+    assert 'Error from server (NotFound): pods "nope" not found' in out
+    assert "Podium has no /frob command" in out
+    assert "Podium is read-only" in out

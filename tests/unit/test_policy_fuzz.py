@@ -1,0 +1,38 @@
+"""Property: whatever anyone types, the answer is an allowed request or a refusal; never an
+exception, never a namespace outside the allowlist, never a Secret."""
+
+from hypothesis import given, settings, strategies as st
+
+from bot.kubectl.grammar import parse
+from bot.kubectl.policy import GetRequest, HelpRequest, Policy, Refusal
+
+POLICY = Policy(("sandbox", "ws-alice"))
+
+WORDS = st.sampled_from([
+    "get", "pods", "po", "pod/x", "secrets", "secret", "-n", "--namespace", "kube-system", "sandbox",
+    "ws-alice", "-A", "--all-namespaces", "-l", "app=web", "-o", "wide", "yaml", "--token", "abc",
+    "--as", "--context", "=", "-n=kube-system", "--namespace=default", "delete", "exec", "--", "$(id)",
+    "`id`", "'", '"', "\u2014namespace", "\u2212n", "&lt;!channel&gt;", "<@U123>", "\x00", "\u00a0",
+])
+
+
+def check(text: str) -> None:
+    decision = POLICY.decide(parse(text))
+    assert isinstance(decision, (GetRequest, HelpRequest, Refusal))
+    if isinstance(decision, GetRequest):
+        assert decision.namespace in POLICY.allowed_namespaces
+        assert decision.kind.plural != "secrets"
+    if isinstance(decision, Refusal):
+        assert decision.message and "\n" not in decision.message
+
+
+@given(st.lists(WORDS, max_size=8).map(" ".join))
+@settings(max_examples=400, deadline=None)
+def test_kubectl_like_word_salad(text):
+    check(text)
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_arbitrary_text(text):
+    check(text)

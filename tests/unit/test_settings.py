@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, default_mode, load_settings, require_mode
+
+
+def test_defaults_need_nothing():
+    settings = load_settings({})
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.port == 3000
+    assert settings.allowed_namespaces == ("sandbox",)
+    assert default_mode(settings) == "console"
+
+
+def test_environment_values():
+    settings = load_settings({
+        "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "http://127.0.0.1:9/api",
+        "PORT": "0", "PODIUM_SANDBOX_NAMESPACE": "lab", "PODIUM_NAMESPACES": "ws-a, ws-b,lab",
+        "PODIUM_INSTRUCTORS": "U012AB,W0XYZ", "PODIUM_STATE": "/tmp/x.db",
+    })
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+    assert settings.allowed_namespaces == ("lab", "ws-a", "ws-b")
+    assert settings.instructors == frozenset({"U012AB", "W0XYZ"})
+    assert settings.state_path == Path("/tmp/x.db")
+    assert default_mode(settings) == "serve"
+    assert "xoxb-1" not in repr(settings) and "***" in repr(settings)
+
+
+def test_yaml_file_with_environment_winning(tmp_path):
+    config = tmp_path / "podium.yaml"
+    config.write_text("PORT: 8080\npodium_namespaces: [ws-a, ws-b]\nPODIUM_SANDBOX_NAMESPACE: lab\n")
+    settings = load_settings({"PODIUM_CONFIG": str(config), "PORT": "9090"})
+    assert settings.port == 9090
+    assert settings.allowed_namespaces == ("lab", "ws-a", "ws-b")
+
+
+@pytest.mark.parametrize(
+    "env, named",
+    [
+        ({"PORT": "http"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_APP_TOKEN": "xoxb-1"}, "SLACK_APP_TOKEN"),
+        ({"PODIUM_SANDBOX_NAMESPACE": "Sand_Box"}, "PODIUM_SANDBOX_NAMESPACE"),
+        ({"PODIUM_NAMESPACES": "ok,no way"}, "PODIUM_NAMESPACES"),
+        ({"PODIUM_INSTRUCTORS": "alice"}, "PODIUM_INSTRUCTORS"),
+        ({"KUBECONFIG": "/definitely/not/here"}, "KUBECONFIG"),
+        ({"PODIUM_CLUSTER_TIMEOUT": "-1"}, "PODIUM_CLUSTER_TIMEOUT"),
+        ({"PODIUM_CONFIG": "/definitely/not/here.yaml"}, "PODIUM_CONFIG"),
+    ],
+)
+def test_malformed_settings_name_themselves(env, named):
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    message = str(caught.value)
+    assert named in message and "\n" not in message
+
+
+def test_bad_yaml_and_unknown_keys(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("PORT: [\n")
+    with pytest.raises(SettingsError, match="not valid YAML"):
+        load_settings({"PODIUM_CONFIG": str(bad)})
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text("SLACK_TOKEN: x\n")
+    with pytest.raises(SettingsError, match="unknown setting 'SLACK_TOKEN'"):
+        load_settings({"PODIUM_CONFIG": str(unknown)})
+
+
+def test_modes_require_their_credentials():
+    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
+        require_mode(load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}), "serve")
+    with pytest.raises(SettingsError, match="SLACK_APP_TOKEN"):
+        require_mode(load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}), "socket")
+    require_mode(load_settings({}), "console")
+    assert default_mode(load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})) == "socket"
+
+
+def test_in_cluster_when_service_host_is_set_and_no_kubeconfig():
+    assert load_settings({"KUBERNETES_SERVICE_HOST": "10.0.0.1"}).in_cluster is True
+    assert load_settings({}).in_cluster is False
