@@ -58,13 +58,47 @@ def api_client_from_settings(settings: Settings) -> client.ApiClient:
     return client.ApiClient(configuration)
 
 
+@dataclass(frozen=True)
+class _Endpoint:
+    """How the official client names one kind: which API class, and the method stem."""
+
+    api: str  # "core", "apps", "batch", "discovery"
+    stem: str  # "pod" → list_namespaced_pod / read_namespaced_pod
+    list_kind: str  # kind of the list document, to fill `kind` on items like kubectl does
+    api_version: str
+
+
+# Every kind Podium reads. Secrets are absent on purpose: the gateway cannot fetch them at all.
+_ENDPOINTS: dict[str, _Endpoint] = {
+    "pods": _Endpoint("core", "pod", "Pod", "v1"),
+    "services": _Endpoint("core", "service", "Service", "v1"),
+    "endpoints": _Endpoint("core", "endpoints", "Endpoints", "v1"),
+    "configmaps": _Endpoint("core", "config_map", "ConfigMap", "v1"),
+    "events": _Endpoint("core", "event", "Event", "v1"),
+    "resourcequotas": _Endpoint("core", "resource_quota", "ResourceQuota", "v1"),
+    "limitranges": _Endpoint("core", "limit_range", "LimitRange", "v1"),
+    "namespaces": _Endpoint("core", "namespace", "Namespace", "v1"),
+    "deployments": _Endpoint("apps", "deployment", "Deployment", "apps/v1"),
+    "replicasets": _Endpoint("apps", "replica_set", "ReplicaSet", "apps/v1"),
+    "jobs": _Endpoint("batch", "job", "Job", "batch/v1"),
+    "endpointslices": _Endpoint("discovery", "endpoint_slice", "EndpointSlice", "discovery.k8s.io/v1"),
+}
+_CLUSTER_SCOPED = {"namespaces"}
+
+
 class ClusterGateway:
     """Read-only cluster calls, each bounded by `timeout` seconds and run in a small thread pool
     (the official client blocks; the event loop must keep acking Slack meanwhile)."""
 
     def __init__(self, api_client: client.ApiClient, *, timeout: float, max_workers: int = 8) -> None:
         self._api_client = api_client
-        self._core = client.CoreV1Api(api_client)
+        self._apis: dict[str, Any] = {
+            "core": client.CoreV1Api(api_client),
+            "apps": client.AppsV1Api(api_client),
+            "batch": client.BatchV1Api(api_client),
+            "discovery": client.DiscoveryV1Api(api_client),
+        }
+        self._authorization = client.AuthorizationV1Api(api_client)
         self._timeout = timeout
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="kube")
 
@@ -72,48 +106,122 @@ class ClusterGateway:
     def server(self) -> str:
         return str(self._api_client.configuration.host)
 
-    async def list_pods(self, namespace: str, *, label_selector: str | None = None) -> list[dict[str, Any]]:
-        body = await self._call(
-            lambda: self._core.list_namespaced_pod(
-                namespace,
-                label_selector=label_selector,
-                _preload_content=False,
-                _request_timeout=self._timeout,
-            )
-        )
-        return list(body.get("items") or [])
+    async def list(
+        self,
+        plural: str,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Items of one kind in `namespace` (None only for cluster-scoped kinds), each with its
+        `kind` and `apiVersion` filled in as kubectl does for list items."""
+        endpoint = _endpoint(plural)
+        api = self._apis[endpoint.api]
+        options = dict(label_selector=label_selector, field_selector=field_selector,
+                       _preload_content=False, _request_timeout=self._timeout)
+        if plural in _CLUSTER_SCOPED:
+            body = await self._call(lambda: getattr(api, f"list_{endpoint.stem}")(**options))
+        else:
+            if not namespace:
+                raise ValueError(f"{plural} are namespaced: a namespace is required")
+            method = getattr(api, f"list_namespaced_{endpoint.stem}")
+            body = await self._call(lambda: method(namespace, **options))
+        items = [item for item in body.get("items") or [] if isinstance(item, dict)]
+        for item in items:
+            item.setdefault("kind", endpoint.list_kind)
+            item.setdefault("apiVersion", endpoint.api_version)
+        return items
 
-    async def read_pod(self, namespace: str, name: str) -> dict[str, Any]:
-        return await self._call(
-            lambda: self._core.read_namespaced_pod(
-                name, namespace, _preload_content=False, _request_timeout=self._timeout
-            )
+    async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]:
+        endpoint = _endpoint(plural)
+        api = self._apis[endpoint.api]
+        options = dict(_preload_content=False, _request_timeout=self._timeout)
+        if plural in _CLUSTER_SCOPED:
+            method = getattr(api, f"read_{endpoint.stem}")
+            return await self._call(lambda: method(name, **options))
+        method = getattr(api, f"read_namespaced_{endpoint.stem}")
+        return await self._call(lambda: method(name, namespace, **options))
+
+    async def logs(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str | None = None,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        previous: bool = False,
+        timestamps: bool = False,
+    ) -> str:
+        core = self._apis["core"]
+        request = lambda: core.read_namespaced_pod_log(  # noqa: E731
+            pod, namespace, container=container, tail_lines=tail_lines,
+            since_seconds=since_seconds, previous=previous or None, timestamps=timestamps or None,
+            _preload_content=False, _request_timeout=self._timeout,
         )
+        return await self._run(_text_of, request)
+
+    async def can_i(
+        self, verb: str, resource: str, namespace: str | None, *,
+        group: str = "", subresource: str = "", name: str = "",
+    ) -> tuple[bool, str]:
+        """A SelfSubjectAccessReview: may Podium's own credentials do this?"""
+        attributes = {"verb": verb, "resource": resource, "group": group}
+        if namespace:
+            attributes["namespace"] = namespace
+        if subresource:
+            attributes["subresource"] = subresource
+        if name:
+            attributes["name"] = name
+        review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                  "spec": {"resourceAttributes": attributes}}
+        body = await self._call(lambda: self._authorization.create_self_subject_access_review(
+            review, _preload_content=False, _request_timeout=self._timeout))
+        status = body.get("status") or {}
+        return bool(status.get("allowed")), str(status.get("reason") or status.get("evaluationError") or "")
 
     async def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         await asyncio.get_running_loop().run_in_executor(None, self._api_client.close)
 
     async def _call(self, request: Callable[[], Any]) -> dict[str, Any]:
+        return await self._run(_json_of, request)
+
+    async def _run(self, decode: Callable[[Callable[[], Any]], T], request: Callable[[], Any]) -> T:
         loop = asyncio.get_running_loop()
         try:
             # A little over the client's own timeout, in case a worker thread hangs elsewhere.
             return await asyncio.wait_for(
-                loop.run_in_executor(self._pool, _json_of, request), timeout=self._timeout + 2
+                loop.run_in_executor(self._pool, decode, request), timeout=self._timeout + 2
             )
         except asyncio.TimeoutError:
             raise _timeout_error(self._timeout) from None
 
 
-def _json_of(request: Callable[[], Any]) -> dict[str, Any]:
-    """Run one blocking client call and translate whatever goes wrong into a ClusterError."""
+def _endpoint(plural: str) -> _Endpoint:
+    endpoint = _ENDPOINTS.get(plural)
+    if endpoint is None:
+        raise ValueError(f"Podium does not read {plural}")
+    return endpoint
+
+
+def _raw(request: Callable[[], Any]) -> bytes:
+    """Run one blocking client call; translate whatever goes wrong into a ClusterError."""
     try:
-        response = request()
-        data = response.data
+        return request().data
     except ApiException as exc:
         raise _api_error(exc) from None
     except urllib3.exceptions.HTTPError as exc:
         raise _transport_error(exc) from None
+
+
+def _text_of(request: Callable[[], Any]) -> str:
+    return _raw(request).decode("utf-8", errors="replace")
+
+
+def _json_of(request: Callable[[], Any]) -> dict[str, Any]:
+    data = _raw(request)
     try:
         parsed = json.loads(data)
     except (TypeError, ValueError):
@@ -142,10 +250,15 @@ def _api_error(exc: ApiException) -> ClusterError:
 
 def _transport_error(exc: urllib3.exceptions.HTTPError) -> ClusterError:
     cause = getattr(exc, "reason", None) or exc
-    if isinstance(cause, (urllib3.exceptions.TimeoutError,)) or isinstance(exc, urllib3.exceptions.TimeoutError):
+    # NewConnectionError subclasses ConnectTimeoutError in urllib3, so it is checked first.
+    if isinstance(cause, urllib3.exceptions.NewConnectionError):
+        if "refused" in str(cause).lower():
+            return ClusterError("Unreachable", "the connection to the API server was refused")
+        return ClusterError("Unreachable", "the API server's address cannot be reached")
+    if isinstance(cause, urllib3.exceptions.TimeoutError):
         return ClusterError("Timeout", "the API server did not answer in time")
-    if isinstance(cause, urllib3.exceptions.NewConnectionError) or "refused" in str(cause).lower():
-        return ClusterError("Unreachable", "the connection to the API server was refused")
+    if isinstance(cause, urllib3.exceptions.SSLError):
+        return ClusterError("Unreachable", "the TLS handshake with the API server failed")
     return ClusterError("Unreachable", f"the API server cannot be reached ({type(cause).__name__})")
 
 

@@ -94,6 +94,59 @@ class GetRequest:
         return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class DescribeRequest:
+    """`kubectl describe KIND [NAME…] [-l SELECTOR]`: no names and no selector means every
+    object of the kind in the namespace, as kubectl does."""
+
+    kind: ResourceKind
+    namespace: str
+    names: tuple[str, ...] = ()
+    selector: str | None = None
+
+    @property
+    def command_line(self) -> str:
+        parts = ["kubectl", "describe", self.kind.plural, *self.names, "-n", self.namespace]
+        if self.selector:
+            parts += ["-l", self.selector]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class LogsRequest:
+    """`kubectl logs TARGET`: TARGET is a pod name or KIND/NAME for deployments, replicasets,
+    jobs and services (kubectl picks one of their pods)."""
+
+    namespace: str
+    target_kind: ResourceKind  # pods, deployments, replicasets, jobs or services
+    target_name: str
+    container: str | None = None
+    tail: int | None = None  # as asked; None = not given
+    since_seconds: int | None = None
+    previous: bool = False
+    timestamps: bool = False
+    all_containers: bool = False
+
+    @property
+    def command_line(self) -> str:
+        target = (self.target_name if self.target_kind.plural == "pods"
+                  else f"{self.target_kind.singular}/{self.target_name}")
+        parts = ["kubectl", "logs", target, "-n", self.namespace]
+        if self.container:
+            parts += ["-c", self.container]
+        if self.all_containers:
+            parts.append("--all-containers")
+        if self.tail is not None:
+            parts += ["--tail", str(self.tail)]
+        if self.since_seconds is not None:
+            parts += ["--since", f"{self.since_seconds}s"]
+        if self.previous:
+            parts.append("--previous")
+        if self.timestamps:
+            parts.append("--timestamps")
+        return " ".join(parts)
+
+
 Request = GetRequest | HelpRequest
 
 

@@ -69,13 +69,13 @@ class KubectlService:
             pods = []
             for name in request.names:  # kubectl prints what it found, then an error per miss
                 try:
-                    pods.append(await self._gateway.read_pod(request.namespace, name))
+                    pods.append(await self._gateway.get("pods", request.namespace, name))
                 except ClusterError as error:
                     if error.reason != "NotFound":
                         raise
                     errors.append(cluster_error_line(error))
         else:
-            pods = await self._gateway.list_pods(request.namespace, label_selector=request.selector)
+            pods = await self._gateway.list("pods", request.namespace, label_selector=request.selector)
         lines: list[str] = []
         if pods:
             table = pod_table(pods, now=self._clock(), wide=request.output == "wide")
