@@ -14,6 +14,7 @@ from bot.kubectl.policy import Policy
 from bot.kubectl.service import KubectlService
 from bot.settings import Settings
 from bot.slack import kubectl_command
+from bot.slack.answer_cache import AnswerCache
 from bot.slack.client import build_web_client
 
 log = logging.getLogger(__name__)
@@ -36,16 +37,18 @@ def build_podium(settings: Settings, *, api_client: kube_client.ApiClient | None
         api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout
     )
     kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway)
+    client = build_web_client(settings)
     app = AsyncApp(
         # The bot token lives on the client (Bolt ignores token= when a client is given);
         # single workspace: Bolt calls auth.test once, on the first request.
-        client=build_web_client(settings),
+        client=client,
         # Explicit, never read from os.environ behind our back. Socket Mode does not sign
         # requests, and Bolt skips verification there by itself.
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("bot.bolt"),
     )
     # Every feature registers its listeners here, so a reader sees all commands at once.
-    kubectl_command.register(app, kubectl)
+    answers = AnswerCache()
+    kubectl_command.register(app, kubectl, kubectl_command.KubectlDelivery(client, answers), answers)
     return Podium(settings=settings, app=app, gateway=gateway, kubectl=kubectl,
                   slash_commands=(kubectl_command.COMMAND,))

@@ -3,6 +3,8 @@ before anything listens, then passed to whoever needs it. No module reads os.env
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -30,6 +32,7 @@ KNOWN_KEYS = (
     "PODIUM_INSTRUCTORS",
     "PODIUM_STATE",
     "PODIUM_CLUSTER_TIMEOUT",
+    "PODIUM_KUBECONFIG_B64",
 )
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -48,6 +51,8 @@ class Settings:
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: int = 3000
     kubeconfig: str | None = None
+    # A whole kubeconfig handed over as base64 (PaaS secrets are strings, not files).
+    kubeconfig_data: Mapping[str, Any] | None = None
     # True when running in a pod: use the mounted service account instead of a kubeconfig.
     in_cluster: bool = False
     sandbox_namespace: str = "sandbox"
@@ -65,7 +70,7 @@ class Settings:
         return replace(self, **changes)
 
     def __repr__(self) -> str:  # secrets never end up in logs or tracebacks
-        hidden = {"slack_bot_token", "slack_signing_secret", "slack_app_token"}
+        hidden = {"slack_bot_token", "slack_signing_secret", "slack_app_token", "kubeconfig_data"}
         parts = []
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
@@ -209,7 +214,10 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
             raise SettingsError(
                 f"KUBECONFIG={kubeconfig}: no such file; point it at a kubeconfig or unset it."
             )
-    in_cluster = not kubeconfig and bool(env.get("KUBERNETES_SERVICE_HOST"))
+    kubeconfig_data = _decode_kubeconfig(get("PODIUM_KUBECONFIG_B64"))
+    if kubeconfig_data is not None and kubeconfig:
+        raise SettingsError("Set either KUBECONFIG or PODIUM_KUBECONFIG_B64, not both.")
+    in_cluster = not kubeconfig and kubeconfig_data is None and bool(env.get("KUBERNETES_SERVICE_HOST"))
 
     return Settings(
         slack_bot_token=bot_token,
@@ -218,6 +226,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         slack_api_url=api_url,
         port=port,
         kubeconfig=kubeconfig,
+        kubeconfig_data=kubeconfig_data,
         in_cluster=in_cluster,
         sandbox_namespace=sandbox,
         extra_namespaces=extra,
@@ -225,6 +234,21 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         state_path=Path(get("PODIUM_STATE") or DEFAULT_STATE_PATH),
         cluster_timeout=timeout,
     )
+
+
+def _decode_kubeconfig(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    try:
+        data = yaml.safe_load(base64.b64decode(text, validate=False))
+    except (binascii.Error, ValueError, yaml.YAMLError):
+        data = None
+    if not isinstance(data, dict) or not data.get("clusters") or not data.get("users"):
+        raise SettingsError(
+            "PODIUM_KUBECONFIG_B64 is not a base64-encoded kubeconfig; make one with "
+            "`python -m bot kubeconfig --namespace sandbox --base64`."
+        )
+    return data
 
 
 def _split(text: str | None) -> list[str]:

@@ -59,7 +59,7 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
 
     async with AsyncExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="podium-console-")))
-        if settings.kubeconfig or settings.in_cluster:
+        if settings.kubeconfig or settings.kubeconfig_data is not None or settings.in_cluster:
             cluster = None
         else:
             emulator = KubeEmulator.from_paths(*demo_seed_paths())
@@ -89,6 +89,8 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                      f"namespace {settings.sandbox_namespace})")
         elif settings.in_cluster:
             where = f"in-cluster service account ({podium.gateway.server})"
+        elif settings.kubeconfig_data is not None:
+            where = f"{podium.gateway.server} from PODIUM_KUBECONFIG_B64"
         else:
             where = f"{podium.gateway.server} from KUBECONFIG={settings.kubeconfig}"
         say(f"Podium console · cluster: {where} · Slack: local stand-in")

@@ -9,6 +9,12 @@ materialised at construction into a running sandbox (see ``kube_materialize``), 
 write verbs are answered with 403 (RBAC) or 405. Every request is recorded in ``requests`` so tests
 can prove what Podium asked for, and faults (5xx, delays) can be injected for resilience tests.
 
+Two listeners serve the same handler: ``url`` (plain http, for raw HTTP and the python client) and
+``https_url`` (TLS with an embedded loopback certificate, see ``kube_tls``). Kubeconfigs point at
+the https one by default because kubectl never sends a bearer token over plain http.
+
+Faults are applied before authentication, so a faulted request is recorded with ``user=None``.
+
 Authorization: with ``authorize=True`` the seeded RBAC documents decide, exactly as on a cluster.
 If no RBAC documents were seeded, nothing but discovery and the self-review APIs is allowed (a
 fresh cluster grants no more); a warning is logged. Pass ``authorize=False`` to allow every
@@ -426,7 +432,8 @@ class KubeEmulator:
         """Listen on ``port`` (http) and ``tls_port`` (https), 0 = random; return the http URL."""
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        # Short grace period: a handler sleeping in an injected delay must not hold up stop().
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.25)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
         await web.TCPSite(self._runner, host, tls_port, ssl_context=server_ssl_context()).start()

@@ -18,23 +18,46 @@ class Answer:
     command_line: str | None = None  # what ran, e.g. "kubectl get pods -n sandbox"
     preformatted: bool = True
     hint: str | None = None
+    notes: tuple[str, ...] = ()  # what kubectl prints on stderr, and Podium's own remarks
+    namespace: str | None = None
+
+    @property
+    def shareable(self) -> bool:
+        """Cluster output (and cluster errors) can be shared in the channel; refusals cannot."""
+        return self.command_line is not None and self.preformatted
+
+    @property
+    def filename(self) -> str:
+        """A name for the snippet when the output is too long for a message."""
+        words = (self.command_line or "podium output").split()
+        stem = "-".join(w for w in words[:4] if not w.startswith("-"))
+        return "".join(c if c.isalnum() or c in "-._" else "-" for c in stem) + ".txt"
 
 
 HELP_TEXT = """\
-Podium runs read-only kubectl commands against the workshop sandbox.
+Podium runs read-only kubectl commands in the workshop namespaces: {namespaces}
 
-  /kubectl get pods                  list the pods in the sandbox namespace
-  /kubectl get po -o wide            … with IP and node
-  /kubectl get pods -l app=nginx     … selected by label
-  /kubectl get pod NAME [NAME…]      … by name (also pod/NAME)
-  /kubectl get pods -n NAMESPACE     another allowed namespace: {namespaces}
+  /kubectl get pods                      the pods in {default}
+  /kubectl get po -o wide                … with IP and node
+  /kubectl get pods -l app=nginx         … selected by label
+  /kubectl get deploy,svc                several kinds at once; `get all` for the usual ones
+  /kubectl get pod/NAME -o yaml          one object as YAML (or -o json, -o name)
+  /kubectl get pods --sort-by=.metadata.creationTimestamp --show-labels
+  /kubectl describe deploy nginx         details and recent events
+  /kubectl describe pods -l app=nginx
+  /kubectl logs deploy/nginx --tail 20   logs of one of its pods (-c, --since 5m, -p, --timestamps)
+  /kubectl auth can-i list pods          what Podium's sandbox credentials may do
+  /kubectl get pods -n NAMESPACE         another workshop namespace
 
-Podium never changes the cluster (apply, delete, exec, port-forward, … run in your own terminal),
+Kinds: pods (po), deployments (deploy), replicasets (rs), services (svc), endpoints (ep),
+configmaps (cm), events (ev), jobs, namespaces (ns).
+Podium never changes the cluster (apply, delete, exec, port-forward… run in your own terminal),
 never reads Secrets, and uses only its own read-only credentials."""
 
 
 def help_answer(namespaces: tuple[str, ...]) -> Answer:
-    return Answer(HELP_TEXT.format(namespaces=", ".join(namespaces)), ok=True, command_line="kubectl help")
+    text = HELP_TEXT.format(namespaces=", ".join(namespaces), default=namespaces[0])
+    return Answer(text, ok=True, command_line="kubectl help")
 
 
 def refusal_answer(refusal: Refusal) -> Answer:

@@ -45,10 +45,14 @@ def api_client_from_settings(settings: Settings) -> client.ApiClient:
     try:
         if settings.in_cluster:
             config.load_incluster_config(client_configuration=configuration)
+        elif settings.kubeconfig_data is not None:
+            config.load_kube_config_from_dict(dict(settings.kubeconfig_data),
+                                              client_configuration=configuration)
         else:
             config.load_kube_config(config_file=settings.kubeconfig, client_configuration=configuration)
     except (ConfigException, OSError, TypeError, ValueError) as exc:
-        where = f"KUBECONFIG={settings.kubeconfig}" if settings.kubeconfig else "~/.kube/config"
+        where = (f"KUBECONFIG={settings.kubeconfig}" if settings.kubeconfig
+                 else "PODIUM_KUBECONFIG_B64" if settings.kubeconfig_data is not None else "~/.kube/config")
         raise SettingsError(
             f"No usable cluster configuration in {where} ({exc}); set KUBECONFIG to a kubeconfig "
             "for Podium's read-only service account."

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from bot.kubectl.grammar import Command, ParseError
+from bot.kubectl.logs import LogsError, parse_since, parse_tail
 from bot.kubectl.resources import ResourceKind, lookup
 
 _IDENTITY_FLAGS = (
@@ -47,9 +48,19 @@ _WRITE_VERBS: dict[str, str] = {
     "certificate": "kubectl certificate approve NAME",
 }
 
-# Read-only verbs that a later version of Podium answers; until then, say so plainly.
-_NOT_YET = ("describe", "logs", "top", "explain", "api-resources", "api-versions", "version",
-            "cluster-info", "auth", "diff", "wait", "events", "config")
+# Read-only kubectl verbs Podium does not answer in chat, with why.
+_NOT_IN_CHAT = {
+    "top": "needs the metrics server, which the workshop sandbox does not expose to Podium",
+    "explain": "is a schema browser; run `kubectl explain pod.spec` in your own terminal",
+    "api-resources": "lists the whole API; `/kubectl help` lists what Podium reads",
+    "api-versions": "lists the whole API; `/kubectl help` lists what Podium reads",
+    "cluster-info": "shows cluster addresses that stay private in a workshop",
+    "version": "is about your local kubectl; run it in your own terminal",
+    "config": "edits your local kubeconfig; Podium has none to show",
+    "diff": "compares local files with the cluster; run it in your own terminal",
+    "wait": "blocks until a condition holds, which a chat answer cannot do",
+    "events": "is the newer spelling of `get events`; use `/kubectl get events`",
+}
 
 _HELP_WORDS = ("", "help", "--help", "-h")
 
@@ -58,8 +69,26 @@ _OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 MAX_SELECTOR_LENGTH = 256
 
-SUPPORTED_KINDS = ("pods",)
-SUPPORTED_OUTPUTS = ("wide",)
+GET_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "configmaps",
+             "events", "jobs", "namespaces")
+DESCRIBE_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "configmaps",
+                  "jobs", "namespaces")
+LOG_TARGETS = ("pods", "deployments", "replicasets", "jobs", "services")
+# kubectl's "all" category, restricted to the kinds a workshop sandbox has.
+ALL_CATEGORY = ("pods", "services", "deployments", "replicasets", "jobs")
+OUTPUTS = ("wide", "yaml", "json", "name")
+SORT_PATHS = (".metadata.name", ".metadata.creationTimestamp",
+              ".status.containerStatuses[0].restartCount")
+
+# Flags each verb accepts; anything else recognised by the grammar is refused by name.
+_VERB_FLAGS: dict[str, frozenset[str]] = {
+    "get": frozenset({"namespace", "selector", "output", "show-labels", "sort-by", "field-selector",
+                      "all-namespaces", "watch"}),
+    "describe": frozenset({"namespace", "selector", "all-namespaces"}),
+    "logs": frozenset({"namespace", "container", "tail", "since", "previous", "timestamps",
+                       "all-containers", "follow", "selector"}),
+    "auth": frozenset({"namespace", "all-namespaces"}),
+}
 
 
 @dataclass(frozen=True)
@@ -77,20 +106,35 @@ class HelpRequest:
 
 @dataclass(frozen=True)
 class GetRequest:
-    kind: ResourceKind
+    """`kubectl get`: one or more kinds, each with the names asked for (none: list them all)."""
+
+    targets: tuple[tuple[ResourceKind, tuple[str, ...]], ...]
     namespace: str
-    names: tuple[str, ...] = ()
     selector: str | None = None
-    output: str | None = None  # None or "wide"
+    field_selector: str | None = None
+    output: str | None = None  # None, "wide", "yaml", "json" or "name"
+    show_labels: bool = False
+    sort_by: str | None = None
+    typed: str = ""  # the resource words as typed ("pods", "all", "pod/web"), for the header
+
+    @property
+    def kinds(self) -> tuple[ResourceKind, ...]:
+        return tuple(kind for kind, _ in self.targets)
 
     @property
     def command_line(self) -> str:
         """What ran, in kubectl's words, for the answer's header."""
-        parts = ["kubectl", "get", self.kind.plural, *self.names, "-n", self.namespace]
+        parts = ["kubectl", "get", self.typed or ",".join(k.plural for k in self.kinds), "-n", self.namespace]
         if self.selector:
             parts += ["-l", self.selector]
+        if self.field_selector:
+            parts += ["--field-selector", self.field_selector]
         if self.output:
             parts += ["-o", self.output]
+        if self.show_labels:
+            parts.append("--show-labels")
+        if self.sort_by:
+            parts += ["--sort-by", self.sort_by]
         return " ".join(parts)
 
 
@@ -147,7 +191,26 @@ class LogsRequest:
         return " ".join(parts)
 
 
-Request = GetRequest | HelpRequest
+@dataclass(frozen=True)
+class AccessReviewRequest:
+    """`kubectl auth can-i VERB RESOURCE [NAME]`, asked about Podium's own credentials."""
+
+    verb: str
+    resource: str
+    group: str
+    subresource: str
+    name: str
+    namespace: str
+
+    @property
+    def command_line(self) -> str:
+        resource = self.resource + (f".{self.group}" if self.group else "")
+        resource += f"/{self.subresource}" if self.subresource else ""
+        name = f" {self.name}" if self.name else ""
+        return f"kubectl auth can-i {self.verb} {resource}{name} -n {self.namespace}"
+
+
+Request = GetRequest | DescribeRequest | LogsRequest | AccessReviewRequest | HelpRequest
 
 
 @dataclass(frozen=True)
@@ -173,23 +236,37 @@ class Policy:
             return HelpRequest()
         if command.verb in _WRITE_VERBS:
             return self._read_only(command.verb)
-        if command.verb in _NOT_YET:
-            return Refusal(
-                f"`kubectl {command.verb}` is not available in Podium yet; it answers `get pods` for now.",
-                f"Run `kubectl {command.verb} …` in your own terminal meanwhile.",
-            )
-        if command.verb != "get":
+        if command.verb in _NOT_IN_CHAT:
+            return Refusal(f"`kubectl {command.verb}` {_NOT_IN_CHAT[command.verb]}.",
+                           "`/kubectl help` lists what Podium runs.")
+        if command.verb not in _VERB_FLAGS:
             return Refusal(
                 f'unknown command "{command.verb}" for "kubectl"',
                 "Try `/kubectl help` for what Podium can run, e.g. `/kubectl get pods`.",
             )
-        return self._get(command)
+        for flag in command.flags:
+            if flag not in _VERB_FLAGS[command.verb] and flag != "help":
+                return Refusal(f"`--{flag}` does not apply to `kubectl {command.verb}` in Podium.",
+                               "Leave it out and try again; `/kubectl help` shows examples.")
+        namespace = self._namespace(command)
+        if isinstance(namespace, Refusal):
+            return namespace
+        selector = command.flag("selector")
+        if isinstance(selector, str) and len(selector) > MAX_SELECTOR_LENGTH:
+            return Refusal(f"The label selector is longer than {MAX_SELECTOR_LENGTH} characters.")
+        if command.verb == "get":
+            return self._get(command, namespace)
+        if command.verb == "describe":
+            return self._describe(command, namespace)
+        if command.verb == "logs":
+            return self._logs(command, namespace)
+        return self._auth(command, namespace)
 
     def _read_only(self, verb: str) -> Refusal:
         instead = _WRITE_VERBS[verb].format(ns=self.default_namespace)
         return Refusal(
             f"Podium is read-only: `kubectl {verb}` would change the cluster or open a session into it.",
-            f"Run it in your own terminal: `{instead}`" if instead else "Run it in your own terminal.",
+            f"Run it in your own terminal: `{instead}`",
         )
 
     def _namespace(self, command: Command) -> str | Refusal:
@@ -204,65 +281,193 @@ class Policy:
             return Refusal(f"{namespace!r} is not a valid namespace name.",
                            f"Namespaces Podium reads: {', '.join(self.allowed_namespaces)}.")
         if namespace not in self.allowed_namespaces:
-            return Refusal(
-                f"Namespace `{namespace}` is outside the workshop: Podium reads only "
-                f"{', '.join(f'`{n}`' for n in self.allowed_namespaces)}.",
-                f"Use `-n {self.default_namespace}` or leave `-n` out.",
-            )
+            return self._outside(namespace)
         return namespace
 
-    def _get(self, command: Command) -> GetRequest | Refusal:
-        if command.flag("watch"):
-            return Refusal("`-w/--watch` streams forever and cannot be answered in Slack.",
-                           "Run the command again to see what changed.")
-        if not command.args:
-            return Refusal("You must specify the type of resource to get, e.g. `get pods`.",
-                           "Try `/kubectl get pods`.")
-        type_word, *names = command.args
-        if "/" in type_word and not names:  # kind/name form
-            type_word, _, single = type_word.partition("/")
-            names = [single]
-        if "," in type_word:
-            return Refusal("Several kinds at once (`pods,svc`) are not supported yet.",
-                           "Ask for one kind at a time, e.g. `get pods`.")
-        kind = lookup(type_word)
+    def _outside(self, namespace: str) -> Refusal:
+        return Refusal(
+            f"Namespace `{namespace}` is outside the workshop: Podium reads only "
+            f"{', '.join(f'`{n}`' for n in self.allowed_namespaces)}.",
+            f"Use `-n {self.default_namespace}` or leave `-n` out.",
+        )
+
+    def _kind(self, word: str, allowed: tuple[str, ...], verb: str) -> ResourceKind | Refusal:
+        kind = lookup(word)
         if kind is None:
-            return Refusal(
-                f'the server doesn\'t have a resource type "{type_word}"',
-                "Try `/kubectl get pods`.",
-            )
+            return Refusal(f'the server doesn\'t have a resource type "{word}"',
+                           f"Podium can {verb}: {', '.join(allowed)}.")
         if kind.plural == "secrets":
             return Refusal("Podium never reads Secrets: their data must not end up in a chat.",
                            "Use `kubectl get secrets` in your own terminal.")
-        if kind.plural not in SUPPORTED_KINDS:
-            return Refusal(f"`get {kind.plural}` is not available in Podium yet; it answers `get pods` for now.",
-                           "Try `/kubectl get pods`.")
-        for unsupported in ("field-selector", "show-labels", "sort-by", "container", "tail", "since",
-                            "previous", "timestamps", "all-containers", "follow"):
-            if unsupported in command.flags:
-                return Refusal(f"`--{unsupported}` is not supported for `get` yet.",
-                               "Leave it out and try again.")
-        namespace = self._namespace(command)
-        if isinstance(namespace, Refusal):
-            return namespace
+        if kind.plural not in allowed:
+            return Refusal(f"Podium does not {verb} {kind.plural}.",
+                           f"Podium can {verb}: {', '.join(allowed)}.")
+        return kind
+
+    def _names(self, kind: ResourceKind, names: list[str]) -> Refusal | None:
         for name in names:
             if not _OBJECT_NAME.match(name):
                 return Refusal(f"{name!r} is not a valid {kind.singular} name "
                                "(lower-case letters, digits, '-' and '.').")
-        selector = command.flag("selector")
-        if isinstance(selector, str) and len(selector) > MAX_SELECTOR_LENGTH:
-            return Refusal(f"The label selector is longer than {MAX_SELECTOR_LENGTH} characters.")
+            if kind.plural == "namespaces" and name not in self.allowed_namespaces:
+                return self._outside(name)
+        return None
+
+    def _targets(self, args: tuple[str, ...], allowed: tuple[str, ...], verb: str,
+                 ) -> list[tuple[ResourceKind, list[str]]] | Refusal:
+        """kubectl's resource arguments: `KIND [NAME…]`, `KIND/NAME …`, `KIND1,KIND2`, `all`."""
+        if not args:
+            return Refusal(f"You must specify the type of resource to {verb}, e.g. `{verb} pods`.",
+                           f"Podium can {verb}: {', '.join(allowed)}.")
+        groups: dict[str, tuple[ResourceKind, list[str]]] = {}
+        if all("/" in arg for arg in args):
+            for arg in args:
+                word, _, name = arg.partition("/")
+                kind = self._kind(word, allowed, verb)
+                if isinstance(kind, Refusal):
+                    return kind
+                if not name:
+                    return Refusal(f"arguments in resource/name form must have a single resource and name: {arg!r}")
+                groups.setdefault(kind.plural, (kind, []))[1].append(name)
+        elif any("/" in arg for arg in args):
+            return Refusal("there is no need to specify a resource type as a separate argument "
+                           "when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' "
+                           "instead of 'kubectl get resource resource/<resource_name>')")
+        else:
+            words = args[0].split(",")
+            names = list(args[1:])
+            for word in words:
+                plurals = ALL_CATEGORY if word == "all" and verb == "get" else None
+                for kind in [lookup(p) for p in plurals] if plurals else [self._kind(word, allowed, verb)]:
+                    if isinstance(kind, Refusal):
+                        return kind
+                    assert kind is not None
+                    groups.setdefault(kind.plural, (kind, []))[1].extend(names)
+        for kind, names in groups.values():
+            refusal = self._names(kind, names)
+            if refusal:
+                return refusal
+        return list(groups.values())
+
+    def _get(self, command: Command, namespace: str) -> GetRequest | Refusal:
+        if command.flag("watch"):
+            return Refusal("`-w/--watch` streams forever and cannot be answered in Slack.",
+                           "Run the command again to see what changed.")
+        targets = self._targets(command.args, GET_KINDS, "get")
+        if isinstance(targets, Refusal):
+            return targets
         output = command.flag("output")
-        if output is not None and output not in SUPPORTED_OUTPUTS:
-            return Refusal(f"`-o {output}` is not supported yet; Podium prints tables and `-o wide`.",
-                           "Leave `-o` out or use `-o wide`.")
-        if names and selector:
+        if output is not None and output not in OUTPUTS:
+            return Refusal(f"`-o {output}` is not supported; Podium prints tables, "
+                           "`-o wide`, `-o yaml`, `-o json` and `-o name`.",
+                           "Leave `-o` out or pick one of those.")
+        sort_by = command.flag("sort-by")
+        if isinstance(sort_by, str):
+            path = sort_by.strip().removeprefix("{").removesuffix("}")
+            path = path if path.startswith(".") else "." + path
+            if not re.fullmatch(r"(\.[A-Za-z0-9_-]+(\[\d+\])?)+", path):
+                return Refusal(f"`--sort-by {sort_by}` is not a field path Podium understands.",
+                               f"Try one of: {', '.join(SORT_PATHS)}.")
+            sort_by = path
+        selector = command.flag("selector")
+        field_selector = command.flag("field-selector")
+        names_given = any(names for _, names in targets)
+        if names_given and (selector or field_selector):
             return Refusal("error: name cannot be provided when a selector is specified",
                            "Use either names or `-l`, not both.")
         return GetRequest(
-            kind=kind,
+            targets=tuple((kind, tuple(dict.fromkeys(names))) for kind, names in targets),
             namespace=namespace,
-            names=tuple(dict.fromkeys(names)),
             selector=selector if isinstance(selector, str) else None,
+            field_selector=field_selector if isinstance(field_selector, str) else None,
             output=output if isinstance(output, str) else None,
+            show_labels=command.flag("show-labels") is True,
+            sort_by=sort_by if isinstance(sort_by, str) else None,
+            typed=" ".join(command.args),
         )
+
+    def _describe(self, command: Command, namespace: str) -> DescribeRequest | Refusal:
+        targets = self._targets(command.args, DESCRIBE_KINDS, "describe")
+        if isinstance(targets, Refusal):
+            return targets
+        if len(targets) != 1:
+            return Refusal("Describe one kind at a time, e.g. `describe pods` or `describe deploy web`.")
+        [(kind, names)] = targets
+        selector = command.flag("selector")
+        if names and selector:
+            return Refusal("error: name cannot be provided when a selector is specified",
+                           "Use either names or `-l`, not both.")
+        return DescribeRequest(kind, namespace, tuple(dict.fromkeys(names)),
+                               selector if isinstance(selector, str) else None)
+
+    def _logs(self, command: Command, namespace: str) -> LogsRequest | Refusal:
+        if command.flag("follow"):
+            return Refusal("`-f/--follow` streams forever and cannot be answered in Slack.",
+                           "Use `--tail 50` for the latest lines, or `--since 5m` for recent ones.")
+        if command.flag("selector"):
+            return Refusal("`logs -l` is not supported: Podium shows the logs of one pod at a time.",
+                           "Name the pod, or use `logs deploy/NAME` to let Podium pick one.")
+        if not command.args:
+            return Refusal("error: expected 'logs [-p] (POD | TYPE/NAME) [-c CONTAINER]'.",
+                           "For example `/kubectl logs deploy/nginx --tail 20`.")
+        if len(command.args) > 2:
+            return Refusal("error: expected 'logs [-p] (POD | TYPE/NAME) [-c CONTAINER]'.",
+                           "Name one pod (or TYPE/NAME) and at most one container.")
+        target, *rest = command.args
+        word, slash, name = target.partition("/")
+        kind = self._kind(word, LOG_TARGETS, "show logs of") if slash else lookup("pods")
+        if isinstance(kind, Refusal):
+            return kind
+        assert kind is not None
+        name = name if slash else target
+        refusal = self._names(kind, [name])
+        if refusal:
+            return refusal
+        container = command.flag("container")
+        if rest:  # kubectl still accepts the old `logs POD CONTAINER` form
+            if container:
+                return Refusal("error: only one of -c or an inline [CONTAINER] arg is allowed")
+            container = rest[0]
+        try:  # kubectl's own flag parsing, so errors read as kubectl's do
+            tail = command.flag("tail")
+            tail_lines = parse_tail(tail) if isinstance(tail, str) else None
+            since = command.flag("since")
+            since_seconds = parse_since(since) if isinstance(since, str) else None
+        except LogsError as error:
+            return Refusal(error.line, error.hint or "For example `--tail 50` or `--since 15m`.")
+        return LogsRequest(
+            namespace=namespace,
+            target_kind=kind,
+            target_name=name,
+            container=container if isinstance(container, str) else None,
+            tail=tail_lines,
+            since_seconds=since_seconds,
+            previous=command.flag("previous") is True,
+            timestamps=command.flag("timestamps") is True,
+            all_containers=command.flag("all-containers") is True,
+        )
+
+    def _auth(self, command: Command, namespace: str) -> AccessReviewRequest | Refusal:
+        usage = "For example `/kubectl auth can-i list pods` or `/kubectl auth can-i get pods/log`."
+        if not command.args or command.args[0] != "can-i":
+            return Refusal("Podium answers `auth can-i VERB RESOURCE` only.", usage)
+        words = command.args[1:]
+        if len(words) not in (2, 3):
+            return Refusal("error: you must specify two or three arguments: verb, resource, and optional resourceName",
+                           usage)
+        verb, resource_word = words[0], words[1]
+        name = words[2] if len(words) == 3 else ""
+        if not re.fullmatch(r"[a-z*]+", verb):
+            return Refusal(f"{verb!r} is not a Kubernetes verb (get, list, watch, create, delete, …).", usage)
+        word, _, subresource = resource_word.partition("/")
+        kind = lookup(word)
+        if kind is not None:
+            resource, group = kind.plural, kind.group
+        elif re.fullmatch(r"[a-z0-9.-]+", word):
+            resource, _, group = word.partition(".")
+        else:
+            return Refusal(f"{resource_word!r} is not a resource name.", usage)
+        if name and not _OBJECT_NAME.match(name):
+            return Refusal(f"{name!r} is not a valid object name.")
+        return AccessReviewRequest(verb=verb, resource=resource, group=group,
+                                   subresource=subresource, name=name, namespace=namespace)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -16,18 +17,41 @@ from bot.kubectl.answer import (
     help_answer,
     refusal_answer,
 )
+from bot.kubectl.describe import describe
 from bot.kubectl.gateway import ClusterError, ClusterGateway
-from bot.kubectl.policy import GetRequest, HelpRequest, Policy, Refusal
-from bot.kubectl.printers.pods import pod_table
-from bot.kubectl.printers.table import render_table
+from bot.kubectl.get import fetch_get, render_get
+from bot.kubectl.logs import LogsError, fetch_logs
+from bot.kubectl.policy import (
+    AccessReviewRequest,
+    DescribeRequest,
+    GetRequest,
+    HelpRequest,
+    LogsRequest,
+    Policy,
+    Refusal,
+    Request,
+)
+from bot.kubectl.redact import redact_credentials
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+# Logs are capped for chat unless the person asks for a --tail of their own.
+DEFAULT_LOG_TAIL = 200
+
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class _Output:
+    """What one request printed: kubectl's stdout (`body`), its stderr lines and remarks (`notes`)."""
+
+    body: str
+    notes: tuple[str, ...] = ()
+    ok: bool = True
 
 
 class KubectlService:
@@ -35,6 +59,10 @@ class KubectlService:
         self._policy = policy
         self._gateway = gateway
         self._clock = clock
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
 
     async def run(self, text: str) -> Answer:
         """Always returns an Answer: the result, or one line saying why not and what to do."""
@@ -44,13 +72,17 @@ class KubectlService:
         if isinstance(decision, HelpRequest):
             return help_answer(self._policy.allowed_namespaces)
         try:
-            return await self._get(decision)
+            output = await self._execute(decision)
+        except LogsError as error:
+            return Answer(error.line, ok=False, command_line=decision.command_line, hint=error.hint,
+                          namespace=decision.namespace)
         except ClusterError as error:
             return Answer(
                 cluster_error_line(error, self._gateway.server),
                 ok=False,
                 command_line=decision.command_line,
                 hint=cluster_error_hint(error),
+                namespace=decision.namespace,
             )
         except Exception:  # never a stack trace in Slack: log it, answer with a reference
             reference = uuid.uuid4().hex[:8]
@@ -62,25 +94,32 @@ class KubectlService:
                 preformatted=False,
                 hint="Try again; if it keeps failing, tell the instructor the ref.",
             )
+        body, redacted = redact_credentials(output.body)
+        notes = output.notes
+        if redacted:
+            notes = (*notes, f"Podium hid {redacted} credential-like string{'s' if redacted != 1 else ''} "
+                             "(tokens, keys, passwords) in this output.")
+        return Answer(body, ok=output.ok, command_line=decision.command_line, notes=notes,
+                      namespace=decision.namespace)
 
-    async def _get(self, request: GetRequest) -> Answer:
-        errors: list[str] = []
-        if request.names:
-            pods = []
-            for name in request.names:  # kubectl prints what it found, then an error per miss
-                try:
-                    pods.append(await self._gateway.get("pods", request.namespace, name))
-                except ClusterError as error:
-                    if error.reason != "NotFound":
-                        raise
-                    errors.append(cluster_error_line(error))
-        else:
-            pods = await self._gateway.list("pods", request.namespace, label_selector=request.selector)
-        lines: list[str] = []
-        if pods:
-            table = pod_table(pods, now=self._clock(), wide=request.output == "wide")
-            lines.append(render_table(table))
-        elif not errors:
-            lines.append(f"No resources found in {request.namespace} namespace.")
-        lines.extend(errors)
-        return Answer("\n".join(lines), ok=not errors, command_line=request.command_line)
+    async def _execute(self, request: Request) -> _Output:
+        if isinstance(request, GetRequest):
+            result = await fetch_get(self._gateway, request, self._policy.allowed_namespaces)
+            return _Output(render_get(request, result, now=self._clock()), ok=not result.errors)
+        if isinstance(request, DescribeRequest):
+            described = await describe(self._gateway, request, self._clock())
+            # kubectl prints errors after the descriptions; in chat they belong with the output.
+            body = "\n".join(p for p in (described.text.rstrip("\n"), *described.errors,
+                                         described.notice or "") if p)
+            return _Output(body, ok=not described.errors)
+        if isinstance(request, LogsRequest):
+            logs = await fetch_logs(self._gateway, request, default_tail=DEFAULT_LOG_TAIL)
+            body = logs.text.rstrip("\n") or "(no log lines)"
+            return _Output(body, tuple(logs.notes))
+        assert isinstance(request, AccessReviewRequest)
+        allowed, reason = await self._gateway.can_i(
+            request.verb, request.resource, request.namespace,
+            group=request.group, subresource=request.subresource, name=request.name,
+        )
+        # kubectl prints "yes" or "no", and the authorizer's reason after " - " when it has one.
+        return _Output(("yes" if allowed else "no") + (f" - {reason}" if reason and not allowed else ""))

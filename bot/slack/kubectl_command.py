@@ -1,21 +1,102 @@
-"""The `/kubectl` slash command: ack at once, run the command, answer through respond()."""
+"""The `/kubectl` slash command and its Share in channel button. Listeners stay thin: ack,
+hand the text to the command service, hand the answer to the delivery."""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
-from bot.slack.output import answer_message
-
+from bot.slack.answer_cache import AnswerCache
+from bot.slack.output import (
+    SHARE_ACTION,
+    answer_message,
+    needs_snippet,
+    share_button_value,
+    without_actions,
+)
 
 COMMAND = "/kubectl"
 
+log = logging.getLogger(__name__)
 
-def register(app: AsyncApp, service: KubectlService) -> None:
+
+class KubectlDelivery:
+    """Puts answers where people read them: the ephemeral reply, a DM snippet for long output,
+    the channel when shared."""
+
+    def __init__(self, client: AsyncWebClient, cache: AnswerCache) -> None:
+        self._client = client
+        self._cache = cache
+
+    async def reply_privately(self, answer: Answer, *, text: str, user_id: str, respond: AsyncRespond) -> None:
+        snippet_where = None
+        if needs_snippet(answer):
+            snippet_where = await self._upload_to_dm(answer, user_id)
+        share_value = share_button_value(self._cache.put(answer), text) if answer.shareable else None
+        await respond(**answer_message(answer, share_value=share_value, snippet_where=snippet_where))
+
+    async def share(self, answer: Answer, *, user_id: str, channel_id: str) -> None:
+        """Post the answer in the channel, attributed to who ran it; long output as a snippet
+        in the thread of that post."""
+        long = needs_snippet(answer)
+        message = answer_message(answer, response_type="in_channel", shared_by=user_id,
+                                 snippet_where="in the thread" if long else None)
+        message.pop("response_type")
+        posted = await self._client.chat_postMessage(channel=channel_id, **message)
+        if long:
+            await self._client.files_upload_v2(
+                channel=channel_id, thread_ts=posted["ts"], content=answer.body,
+                filename=answer.filename, title=answer.command_line or answer.filename,
+            )
+
+    async def _upload_to_dm(self, answer: Answer, user_id: str) -> str:
+        try:
+            opened = await self._client.conversations_open(users=user_id)
+            await self._client.files_upload_v2(
+                channel=opened["channel"]["id"], content=answer.body,
+                filename=answer.filename, title=answer.command_line or answer.filename,
+            )
+        except SlackApiError as error:
+            log.warning("could not upload a snippet to %s's DM: %s", user_id, error.response.get("error"))
+            return "too long for Slack, and the snippet upload failed; narrow it with a name or `-l`"
+        return f"in your DM with Podium as `{answer.filename}`"
+
+
+def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, cache: AnswerCache) -> None:
     @app.command(COMMAND)
     async def kubectl_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # Slack wants its 200 within 3 s; the cluster call happens after
-        answer = await service.run(command.get("text") or "")
-        await respond(**answer_message(answer))
+        text = command.get("text") or ""
+        answer = await service.run(text)
+        await delivery.reply_privately(answer, text=text, user_id=command["user_id"], respond=respond)
+
+    @app.action(SHARE_ACTION)
+    async def share_in_channel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                               respond: AsyncRespond) -> None:
+        await ack()
+        try:
+            value = json.loads(action.get("value") or "{}")
+        except ValueError:
+            value = {}
+        answer = cache.get(str(value.get("k", "")))
+        if answer is None:  # after a restart: run it again rather than lose the press
+            answer = await service.run(str(value.get("t", "")))
+        user_id = body["user"]["id"]
+        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        try:
+            await delivery.share(answer, user_id=user_id, channel_id=channel_id)
+        except SlackApiError as error:
+            reason = error.response.get("error", "error")
+            await respond(replace_original=False, response_type="ephemeral", text=(
+                f"Podium could not post in this channel ({reason}). "
+                "Invite it with `/invite @Podium`, or copy the output instead."))
+            return
+        original = answer_message(answer)
+        await respond(replace_original=True, **without_actions(original, "Shared in the channel."))

@@ -1,4 +1,4 @@
-"""Answers → Slack messages. Pure: escaping, code blocks, fitting Slack's limits.
+"""Answers → Slack messages. Pure: escaping, code blocks, fitting Slack's limits, buttons.
 
 Everything that came from the cluster is escaped (`&`, `<`, `>`) before it reaches Slack, also
 inside code blocks, which Slack still scans for `<!channel>` and `<@U…>`.
@@ -6,12 +6,16 @@ inside code blocks, which Slack still scans for `<!channel>` and `<@U…>`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.kubectl.answer import Answer
 
-# Slack's section text limit is 3,000 characters; keep room for the fence and the note.
-INLINE_BUDGET = 2_800
+# Slack's section text limit is 3,000 characters; keep room for the fence.
+INLINE_BUDGET = 2_900
+# Keep the whole message well under the sizes at which Slack starts refusing messages.
+NOTES_BUDGET = 1_500
+SHARE_ACTION = "kubectl_share"
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -28,14 +32,14 @@ def inline_code(text: str) -> str:
     return "`" + escape_mrkdwn(text).replace("`", "'") + "`"
 
 
-def fit_inline(text: str, budget: int = INLINE_BUDGET) -> tuple[str, int]:
+def fit_inline(text: str, budget: int = INLINE_BUDGET - 8) -> tuple[str, int]:
     """The longest head of whole lines within `budget` escaped characters, and how many lines
     were not (fully) shown. Never cuts silently: the caller says how much is missing."""
     lines = text.split("\n")
     kept: list[str] = []
     used = 0
     for line in lines:
-        cost = len(escape_mrkdwn(line)) + 1
+        cost = len(escape_mrkdwn(line).replace("```", "`\u200b``")) + 1
         if used + cost > budget:
             break
         kept.append(line)
@@ -43,7 +47,7 @@ def fit_inline(text: str, budget: int = INLINE_BUDGET) -> tuple[str, int]:
     if not kept and lines:  # one enormous first line: show its head; it counts as not shown
         head, used = [], 0
         for char in lines[0]:
-            used += len(escape_mrkdwn(char))
+            used += len(escape_mrkdwn(char)) + 1  # +1 covers a zero-width space after a backtick
             if used > budget:
                 break
             head.append(char)
@@ -51,30 +55,73 @@ def fit_inline(text: str, budget: int = INLINE_BUDGET) -> tuple[str, int]:
     return "\n".join(kept), len(lines) - len(kept)
 
 
-def answer_message(answer: Answer, *, response_type: str = "ephemeral") -> dict[str, Any]:
-    """The payload for respond() / chat.postMessage: blocks plus a plain-text fallback."""
+def needs_snippet(answer: Answer) -> bool:
+    return answer.preformatted and fit_inline(answer.body)[1] > 0
+
+
+def share_button_value(key: str, text: str) -> str:
+    """What the Share button carries: the cached answer's key, and the command to re-run if the
+    cache no longer has it (after a restart). Slack allows 2,000 characters."""
+    return json.dumps({"k": key, "t": text[:1_500]})
+
+
+def answer_message(
+    answer: Answer,
+    *,
+    response_type: str = "ephemeral",
+    share_value: str | None = None,
+    snippet_where: str | None = None,
+    shared_by: str | None = None,
+) -> dict[str, Any]:
+    """The payload for respond() / chat.postMessage: blocks plus a plain-text fallback.
+
+    `snippet_where` says where the full text went when the output is longer than a message;
+    `shared_by` (a user ID) attributes output posted in the channel.
+    """
     blocks: list[dict[str, Any]] = []
     if answer.command_line:
-        blocks.append(_context(f"{inline_code(answer.command_line)}"))
+        header = inline_code(answer.command_line)
+        if shared_by:
+            header = f"<@{shared_by}> ran {header}"
+        blocks.append(_context(header))
     if answer.preformatted:
         shown, left_out = fit_inline(answer.body)
         blocks.append(_section(code_block(shown)))
         if left_out:
+            where = f" The full output is {snippet_where}." if snippet_where else ""
             blocks.append(_context(
-                f"… {left_out} more line{'s' if left_out != 1 else ''} not shown: the output is "
-                "longer than a Slack message. Narrow it with a name or `-l`."
+                f"… {left_out} more line{'s' if left_out != 1 else ''} not shown here.{where}"
             ))
     else:
         icon = "" if answer.ok else ":no_entry_sign: "
         blocks.append(_section(icon + escape_mrkdwn(answer.body)))
+    notes = "\n".join(answer.notes)
+    if notes:
+        blocks.append(_context(escape_mrkdwn(notes[:NOTES_BUDGET])))
     if answer.hint:
         blocks.append(_context(escape_mrkdwn(answer.hint)))
-    fallback = answer.body.split("\n", 1)[0]
+    if share_value and answer.shareable:
+        blocks.append({
+            "type": "actions",
+            "elements": [{
+                "type": "button",
+                "action_id": SHARE_ACTION,
+                "text": {"type": "plain_text", "text": "Share in channel"},
+                "value": share_value,
+            }],
+        })
+    fallback = answer.command_line or answer.body.split("\n", 1)[0]
     return {
         "response_type": response_type,
         "text": escape_mrkdwn(fallback)[:300],
         "blocks": blocks,
     }
+
+
+def without_actions(message: dict[str, Any], note: str) -> dict[str, Any]:
+    """The same message with its buttons replaced by a short note (after Share was pressed)."""
+    blocks = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
+    return {"text": message.get("text", ""), "blocks": [*blocks, _context(note)]}
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def test_answer_message_has_header_code_and_fallback():
     message = answer_message(Answer("NAME   READY\nweb    1/1", ok=True, command_line="kubectl get pods -n sandbox"))
     assert message["response_type"] == "ephemeral"
     assert texts(message) == ["`kubectl get pods -n sandbox`", "```\nNAME   READY\nweb    1/1\n```"]
-    assert message["text"] == "NAME   READY"
+    assert message["text"] == "kubectl get pods -n sandbox"
 
 
 def test_refusal_is_one_line_with_hint():
@@ -44,7 +44,7 @@ def test_long_output_is_never_cut_silently():
     assert len(shown) <= 3000
     note = texts(message)[2]
     kept = shown.count("\n") - 1
-    assert note.startswith(f"… {400 - kept} more lines not shown")
+    assert note.startswith(f"… {400 - kept} more lines not shown here.")
 
 
 def test_fit_inline_counts_escaped_length():

@@ -1,7 +1,15 @@
 import pytest
 
 from bot.kubectl.grammar import parse
-from bot.kubectl.policy import GetRequest, HelpRequest, Policy, Refusal
+from bot.kubectl.policy import (
+    AccessReviewRequest,
+    DescribeRequest,
+    GetRequest,
+    HelpRequest,
+    LogsRequest,
+    Policy,
+    Refusal,
+)
 
 POLICY = Policy(("sandbox", "ws-alice"))
 
@@ -10,24 +18,55 @@ def decide(text: str):
     return POLICY.decide(parse(text))
 
 
+def targets(request: GetRequest):
+    return [(kind.plural, names) for kind, names in request.targets]
+
+
 def test_get_pods_defaults_to_the_sandbox():
     request = decide("get pods")
     assert isinstance(request, GetRequest)
-    assert (request.kind.plural, request.namespace, request.names) == ("pods", "sandbox", ())
+    assert (targets(request), request.namespace) == ([("pods", ())], "sandbox")
     assert request.command_line == "kubectl get pods -n sandbox"
 
 
-@pytest.mark.parametrize("text", ["get po", "get pod", "get pods", "get Pod", "get pods.v1" if False else "get po"])
-def test_pod_spellings(text):
-    request = decide(text)
-    assert isinstance(request, GetRequest) and request.kind.plural == "pods"
+@pytest.mark.parametrize(
+    "word, plural",
+    [("po", "pods"), ("pod", "pods"), ("Pod", "pods"), ("deploy", "deployments"), ("deployments.apps", "deployments"),
+     ("rs", "replicasets"), ("svc", "services"), ("ep", "endpoints"), ("cm", "configmaps"), ("ev", "events"),
+     ("job", "jobs"), ("jobs.batch", "jobs"), ("ns", "namespaces")],
+)
+def test_kubectl_short_names_and_plurals(word, plural):
+    request = decide(f"get {word}")
+    assert isinstance(request, GetRequest), request
+    assert targets(request) == [(plural, ())]
 
 
 def test_names_kind_slash_name_and_wide():
-    assert decide("get pods a b a").names == ("a", "b")
+    assert targets(decide("get pods a b a")) == [("pods", ("a", "b"))]
     request = decide("get pod/web-1 -o wide -n ws-alice")
-    assert (request.names, request.output, request.namespace) == (("web-1",), "wide", "ws-alice")
-    assert request.command_line == "kubectl get pods web-1 -n ws-alice -o wide"
+    assert (targets(request), request.output, request.namespace) == ([("pods", ("web-1",))], "wide", "ws-alice")
+    assert request.command_line == "kubectl get pod/web-1 -n ws-alice -o wide"
+    assert targets(decide("get pod/a svc/b pod/c")) == [("pods", ("a", "c")), ("services", ("b",))]
+
+
+def test_mixing_kind_word_and_kind_slash_name_is_kubectls_error():
+    assert "resource/name form" in decide("get pods pod/a").message
+
+
+def test_several_kinds_and_all():
+    assert targets(decide("get pods,svc")) == [("pods", ()), ("services", ())]
+    assert [k.plural for k in decide("get all").kinds] == ["pods", "services", "deployments", "replicasets", "jobs"]
+
+
+def test_output_formats_labels_and_sorting():
+    for output in ("wide", "yaml", "json", "name"):
+        assert decide(f"get pods -o {output}").output == output
+    assert "not supported" in decide("get pods -o jsonpath={.items}").message
+    request = decide("get pods --show-labels --sort-by=.status.containerStatuses[0].restartCount")
+    assert request.show_labels and request.sort_by == ".status.containerStatuses[0].restartCount"
+    assert decide("get pods --sort-by {.metadata.name}").sort_by == ".metadata.name"
+    assert decide("get pods --sort-by metadata.creationTimestamp").sort_by == ".metadata.creationTimestamp"
+    assert "field path" in decide("get pods --sort-by '$(id)'").message
 
 
 def test_selector_is_passed_on():
@@ -37,16 +76,23 @@ def test_selector_is_passed_on():
 
 
 def test_help():
-    for text in ("", "help", "--help", "-h", "kubectl"):
+    for text in ("", "help", "--help", "-h", "kubectl", "get pods --help"):
         assert isinstance(decide(text), HelpRequest), text
 
 
 @pytest.mark.parametrize("namespace", ["kube-system", "default", "other"])
 def test_namespaces_outside_the_allowlist_are_refused(namespace):
-    refusal = decide(f"get pods -n {namespace}")
-    assert isinstance(refusal, Refusal)
-    assert f"`{namespace}` is outside the workshop" in refusal.message
-    assert "`sandbox`" in refusal.message
+    for verb in ("get pods", "describe pod x", "logs x", "auth can-i list pods"):
+        refusal = decide(f"{verb} -n {namespace}")
+        assert isinstance(refusal, Refusal), verb
+        assert f"`{namespace}` is outside the workshop" in refusal.message
+        assert "`sandbox`" in refusal.message
+
+
+def test_namespace_objects_outside_the_allowlist_are_refused():
+    assert "`kube-system` is outside" in decide("get ns kube-system").message
+    assert "`default` is outside" in decide("describe namespace default").message
+    assert targets(decide("get ns sandbox ws-alice")) == [("namespaces", ("sandbox", "ws-alice"))]
 
 
 def test_invalid_namespace_name_is_refused():
@@ -55,7 +101,7 @@ def test_invalid_namespace_name_is_refused():
 
 
 def test_all_namespaces_is_refused():
-    for text in ("get pods -A", "get pods --all-namespaces", "get pods --all-namespaces=true"):
+    for text in ("get pods -A", "get pods --all-namespaces", "get pods --all-namespaces=true", "describe pods -A"):
         refusal = decide(text)
         assert isinstance(refusal, Refusal) and "--all-namespaces" in refusal.message, text
     assert isinstance(decide("get pods --all-namespaces=false"), GetRequest)
@@ -68,23 +114,26 @@ def test_all_namespaces_is_refused():
      "--insecure-skip-tls-verify", "--as-uid 1", "--client-key k"],
 )
 def test_identity_and_target_flags_are_refused(flag):
-    refusal = decide(f"get pods {flag}")
-    assert isinstance(refusal, Refusal)
-    assert "is refused" in refusal.message and "read-only sandbox credentials" in refusal.message
+    for verb in ("get pods", "logs x", "describe pod x", "auth can-i list pods"):
+        refusal = decide(f"{verb} {flag}")
+        assert isinstance(refusal, Refusal)
+        assert "is refused" in refusal.message and "read-only sandbox credentials" in refusal.message
 
 
 def test_identity_flags_are_refused_even_on_help_or_writes():
-    assert isinstance(decide("delete pod x --token abc"), Refusal)
+    assert "--token" in decide("delete pod x --token abc").message
     assert "--token" in decide("help --token abc").message
 
 
-@pytest.mark.parametrize("text", ["get secrets", "get secret db", "get secret/db"])
+@pytest.mark.parametrize("text", ["get secrets", "get secret db", "get secret/db", "describe secret db",
+                                  "get pods,secrets", "get secrets -o yaml"])
 def test_secrets_are_never_read(text):
     refusal = decide(text)
     assert isinstance(refusal, Refusal) and "never reads Secrets" in refusal.message
 
 
-@pytest.mark.parametrize("verb", ["apply", "delete", "exec", "port-forward", "edit", "scale", "run", "cp"])
+@pytest.mark.parametrize("verb", ["apply", "delete", "exec", "port-forward", "edit", "scale", "run", "cp",
+                                  "create", "patch", "rollout", "label", "debug", "attach"])
 def test_write_verbs_get_read_only_answer(verb):
     refusal = decide(f"{verb} something")
     assert isinstance(refusal, Refusal)
@@ -92,27 +141,29 @@ def test_write_verbs_get_read_only_answer(verb):
     assert refusal.hint and "own terminal" in refusal.hint
 
 
-def test_port_forward_hint_is_correct_syntax():
+def test_port_forward_and_exec_hints_are_correct_syntax():
     assert "8080:80" in decide("port-forward pod/x 8080 8080").hint
     assert "exec -it" in decide("exec x -- bash").hint
 
 
-def test_unknown_verb_uses_kubectl_words():
+def test_unknown_and_unanswerable_verbs():
     assert decide("frobnicate pods").message == 'unknown command "frobnicate" for "kubectl"'
-
-
-def test_not_yet_supported_verbs_and_kinds_say_so():
-    assert "not available in Podium yet" in decide("describe pod x").message
-    assert "not available in Podium yet" in decide("get deployments").message
+    assert "metrics server" in decide("top pods").message
     assert decide("get foos").message == 'the server doesn\'t have a resource type "foos"'
+    assert "does not get nodes" in decide("get nodes").message
 
 
 def test_get_needs_a_kind():
-    assert "type of resource" in decide("get").message
+    assert "type of resource to get" in decide("get").message
 
 
 def test_watch_is_refused():
     assert "--watch" in decide("get pods -w").message
+
+
+def test_flags_that_do_not_apply_to_the_verb():
+    assert "does not apply to `kubectl get`" in decide("get pods --tail 5").message
+    assert "does not apply to `kubectl describe`" in decide("describe pod x -o yaml").message
 
 
 def test_invalid_names_and_selector_with_names():
@@ -120,6 +171,49 @@ def test_invalid_names_and_selector_with_names():
     assert "selector" in decide("get pod a -l app=x").message
 
 
-def test_output_formats_not_yet_supported():
-    refusal = decide("get pods -o yaml")
-    assert isinstance(refusal, Refusal) and "-o yaml" in refusal.message
+def test_describe():
+    request = decide("describe deploy nginx")
+    assert isinstance(request, DescribeRequest)
+    assert (request.kind.plural, request.names, request.namespace) == ("deployments", ("nginx",), "sandbox")
+    assert request.command_line == "kubectl describe deployments nginx -n sandbox"
+    assert decide("describe pods -l app=web").selector == "app=web"
+    assert decide("describe deploy").names == ()
+    assert decide("describe svc/nginx").names == ("nginx",)
+    assert "one kind at a time" in decide("describe pods,svc").message
+    assert "does not describe events" in decide("describe events").message
+
+
+def test_logs():
+    request = decide("logs web-1 -c app --tail 20 --since 1h30m -p --timestamps")
+    assert isinstance(request, LogsRequest)
+    assert (request.target_kind.plural, request.target_name, request.container) == ("pods", "web-1", "app")
+    assert (request.tail, request.since_seconds, request.previous, request.timestamps) == (20, 5400, True, True)
+    assert request.command_line == "kubectl logs web-1 -n sandbox -c app --tail 20 --since 5400s --previous --timestamps"
+    for target, plural in (("deploy/web", "deployments"), ("rs/web-1", "replicasets"), ("job/batch", "jobs"),
+                           ("svc/web", "services"), ("pod/web", "pods")):
+        assert decide(f"logs {target}").target_kind.plural == plural
+    assert decide("logs web-1 sidecar").container == "sidecar"
+    assert decide("logs web --all-containers").all_containers
+
+
+def test_logs_refusals():
+    follow = decide("logs web -f")
+    assert "--follow" in follow.message and "--tail" in follow.hint and "--since" in follow.hint
+    assert "--tail" in decide("logs web --tail lots").message
+    assert "--since" in decide("logs web --since yesterday").message
+    assert "expected" in decide("logs").message
+    assert "does not show logs of configmaps" in decide("logs cm/x").message
+    assert "only one of -c" in decide("logs web app -c other").message
+
+
+def test_auth_can_i():
+    request = decide("auth can-i list pods")
+    assert isinstance(request, AccessReviewRequest)
+    assert (request.verb, request.resource, request.group, request.namespace) == ("list", "pods", "", "sandbox")
+    log = decide("auth can-i get pods/log")
+    assert (log.resource, log.subresource) == ("pods", "log")
+    deploy = decide("auth can-i create deployments.apps -n ws-alice")
+    assert (deploy.resource, deploy.group, deploy.namespace) == ("deployments", "apps", "ws-alice")
+    assert decide("auth can-i get secrets").resource == "secrets"  # asking is harmless: nothing is read
+    assert "two or three arguments" in decide("auth can-i list").message
+    assert "auth can-i" in decide("auth whoami").message

@@ -4,7 +4,15 @@ exception, never a namespace outside the allowlist, never a Secret."""
 from hypothesis import given, settings, strategies as st
 
 from bot.kubectl.grammar import parse
-from bot.kubectl.policy import GetRequest, HelpRequest, Policy, Refusal
+from bot.kubectl.policy import (
+    AccessReviewRequest,
+    DescribeRequest,
+    GetRequest,
+    HelpRequest,
+    LogsRequest,
+    Policy,
+    Refusal,
+)
 
 POLICY = Policy(("sandbox", "ws-alice"))
 
@@ -13,14 +21,23 @@ WORDS = st.sampled_from([
     "ws-alice", "-A", "--all-namespaces", "-l", "app=web", "-o", "wide", "yaml", "--token", "abc",
     "--as", "--context", "=", "-n=kube-system", "--namespace=default", "delete", "exec", "--", "$(id)",
     "`id`", "'", '"', "\u2014namespace", "\u2212n", "&lt;!channel&gt;", "<@U123>", "\x00", "\u00a0",
+    "describe", "logs", "auth", "can-i", "deploy/web", "ns", "all", "svc,secrets", "-c", "--tail", "-1",
+    "--since", "5m", "-f", "--sort-by", ".metadata.name", "--show-labels", "default",
 ])
 
 
 def check(text: str) -> None:
     decision = POLICY.decide(parse(text))
-    assert isinstance(decision, (GetRequest, HelpRequest, Refusal))
-    if isinstance(decision, GetRequest):
+    assert isinstance(decision, (GetRequest, DescribeRequest, LogsRequest, AccessReviewRequest,
+                                 HelpRequest, Refusal))
+    if not isinstance(decision, (HelpRequest, Refusal)):
         assert decision.namespace in POLICY.allowed_namespaces
+    if isinstance(decision, GetRequest):
+        for kind, names in decision.targets:
+            assert kind.plural != "secrets"
+            if kind.plural == "namespaces":
+                assert set(names) <= set(POLICY.allowed_namespaces)
+    if isinstance(decision, DescribeRequest):
         assert decision.kind.plural != "secrets"
     if isinstance(decision, Refusal):
         assert decision.message and "\n" not in decision.message

@@ -81,3 +81,23 @@ def test_modes_require_their_credentials():
 def test_in_cluster_when_service_host_is_set_and_no_kubeconfig():
     assert load_settings({"KUBERNETES_SERVICE_HOST": "10.0.0.1"}).in_cluster is True
     assert load_settings({}).in_cluster is False
+
+
+def test_kubeconfig_as_base64(tmp_path):
+    import base64
+
+    import yaml
+
+    config = {"apiVersion": "v1", "kind": "Config", "clusters": [{"name": "c", "cluster": {"server": "https://x"}}],
+              "users": [{"name": "u", "user": {"token": "t0ken"}}],
+              "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "current-context": "x"}
+    encoded = base64.b64encode(yaml.safe_dump(config).encode()).decode()
+    settings = load_settings({"PODIUM_KUBECONFIG_B64": encoded, "KUBERNETES_SERVICE_HOST": "10.0.0.1"})
+    assert settings.kubeconfig_data == config and settings.in_cluster is False
+    assert "t0ken" not in repr(settings)
+    with pytest.raises(SettingsError, match="PODIUM_KUBECONFIG_B64 is not a base64-encoded kubeconfig"):
+        load_settings({"PODIUM_KUBECONFIG_B64": "bm90IHlhbWw6IFs="})
+    existing = tmp_path / "k"
+    existing.write_text("x")
+    with pytest.raises(SettingsError, match="not both"):
+        load_settings({"PODIUM_KUBECONFIG_B64": encoded, "KUBECONFIG": str(existing)})

@@ -1,0 +1,478 @@
+"""`kubectl logs`, as kubectl 1.37 does it: which pod, which container, which options, which notes.
+
+Everything but `fetch_logs` is pure. The references are kubectl's own sources:
+`pkg/cmd/logs/logs.go` (flags, validation, options), `pkg/polymorphichelpers/logsforobject.go`
+(default container, `--all-containers`, the `Found N pods` note), `attachablepodforobject.go` /
+`helpers.go` (`SelectorsForObject`, `GetFirstPod`) and `pkg/util/podutils` (`ByLogging`).
+
+Errors:
+- `LogsError`: what kubectl decides on its own side and prints as `error: <message>` (`line`).
+- `ClusterError` (from the gateway) propagates unchanged: the API server's own refusal, which
+  kubectl prints as `Error from server (<reason>): <message>` (see `answer.cluster_error_line`).
+  One exception, as in kubectl: a target that does not exist becomes a LogsError worded like
+  kubectl's resource builder (`error: error from server (NotFound): pods "x" not found in
+  namespace "sandbox"`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.kubectl.gateway import ClusterError
+
+if TYPE_CHECKING:  # only annotations: policy.py may import parse_since/parse_tail from here
+    from bot.kubectl.policy import LogsRequest
+
+Obj = Mapping[str, Any]
+
+DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
+DEFAULT_TAIL_CAP = 200
+# kubectl's --pod-running-timeout default for logs (GetFirstPod waits this long for a pod).
+POD_RUNNING_TIMEOUT = "20s"
+
+
+@dataclass  # not frozen: the interpreter sets __traceback__ on exceptions
+class LogsError(Exception):
+    """An error kubectl raises client-side; `line` is what kubectl prints on stderr."""
+
+    message: str
+    hint: str | None = None
+
+    @property
+    def line(self) -> str:
+        return f"error: {self.message}"
+
+    def __str__(self) -> str:
+        return self.line
+
+
+# ----------------------------------------------------------------------------------------------
+# Flags: --since (a Go time.Duration), --tail (an int64)
+# ----------------------------------------------------------------------------------------------
+
+_NANOSECOND_UNITS: dict[str, int] = {
+    "ns": 1,
+    "us": 1_000,
+    "\u00b5s": 1_000,  # µ (micro sign)
+    "\u03bcs": 1_000,  # μ (Greek mu)
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60 * 1_000_000_000,
+    "h": 3600 * 1_000_000_000,
+}
+_MAX_UINT = 1 << 63  # Go parses into a uint64 and rejects anything above 1<<63
+
+
+def _go_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def parse_go_duration(text: str) -> int:
+    """Go's `time.ParseDuration`, in nanoseconds: `10s`, `5m`, `1h30m`, `1.5h`, `-2m`, `0`.
+    Raises ValueError with Go's own message (`time: unknown unit "d" in duration "1d"`)."""
+    invalid = ValueError(f"time: invalid duration {_go_quote(text)}")
+    rest, negative = text, False
+    if rest[:1] in ("-", "+"):
+        negative, rest = rest[0] == "-", rest[1:]
+    if rest == "0":
+        return 0
+    if not rest:
+        raise invalid
+    total = 0
+    while rest:
+        if not (rest[0] == "." or rest[0].isascii() and rest[0].isdigit()):
+            raise invalid
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        whole_text, rest = rest[:digits], rest[digits:]
+        whole = int(whole_text or "0")
+        if whole > _MAX_UINT:
+            raise invalid
+        fraction, scale, has_fraction = 0, 1, False
+        if rest.startswith("."):
+            rest = rest[1:]
+            digits = len(rest) - len(rest.lstrip("0123456789"))
+            fraction_text, rest = rest[:digits], rest[digits:]
+            has_fraction = bool(fraction_text)
+            for ch in fraction_text:  # Go stops accumulating (silently) before overflowing
+                if fraction > (_MAX_UINT - 1) // 10 or fraction * 10 + int(ch) > _MAX_UINT:
+                    break
+                fraction, scale = fraction * 10 + int(ch), scale * 10
+        if not whole_text and not has_fraction:
+            raise invalid  # ".s", "-.s"
+        unit_length = next((i for i, ch in enumerate(rest) if ch == "." or ch in "0123456789"), len(rest))
+        if unit_length == 0:
+            raise ValueError(f"time: missing unit in duration {_go_quote(text)}")
+        unit_text, rest = rest[:unit_length], rest[unit_length:]
+        unit = _NANOSECOND_UNITS.get(unit_text)
+        if unit is None:
+            raise ValueError(f"time: unknown unit {_go_quote(unit_text)} in duration {_go_quote(text)}")
+        if whole > _MAX_UINT // unit:
+            raise invalid
+        value = whole * unit
+        if fraction:
+            value += int(float(fraction) * (float(unit) / scale))  # Go uses float64 here too
+            if value > _MAX_UINT:
+                raise invalid
+        total += value
+        if total > _MAX_UINT:
+            raise invalid
+    if negative:
+        return -total
+    if total > _MAX_UINT - 1:
+        raise invalid
+    return total
+
+
+def _round_to_seconds(nanoseconds: int) -> int:
+    """Go's `Duration.Round(time.Second).Seconds()`: halves round away from zero."""
+    second = 1_000_000_000
+    magnitude, remainder = divmod(abs(nanoseconds), second)
+    if remainder + remainder >= second:
+        magnitude += 1
+    return -magnitude if nanoseconds < 0 else magnitude
+
+
+def parse_since(text: str) -> int | None:
+    """`--since` → `sinceSeconds` as kubectl sends it; None when kubectl sends none (`0`, `0s`).
+
+    A non-zero duration under half a second rounds to 0 and is sent as 0, which the API server
+    rejects (`sinceSeconds: Invalid value: 0: must be greater than 0`), exactly as with kubectl."""
+    try:
+        nanoseconds = parse_go_duration(text)
+    except ValueError as exc:
+        raise LogsError(f'invalid argument {_go_quote(text)} for "--since" flag: {exc}') from None
+    if nanoseconds == 0:
+        return None
+    seconds = _round_to_seconds(nanoseconds)
+    if seconds < 0:
+        raise LogsError("--since must be greater than 0")
+    return seconds
+
+
+def parse_tail(text: str) -> int:
+    """`--tail` as pflag's Int64 reads it (`-1` = all lines)."""
+    stripped = text[1:] if text[:1] in ("+", "-") else text
+    if not stripped or not (stripped.isascii() and stripped.isdigit()):
+        raise LogsError(f'invalid argument {_go_quote(text)} for "--tail" flag: '
+                        f"strconv.ParseInt: parsing {_go_quote(text)}: invalid syntax")
+    value = int(text)
+    if not -(1 << 63) <= value < (1 << 63):
+        raise LogsError(f'invalid argument {_go_quote(text)} for "--tail" flag: '
+                        f"strconv.ParseInt: parsing {_go_quote(text)}: value out of range")
+    if value < -1:
+        raise LogsError("--tail must be greater than or equal to -1")
+    return value
+
+
+# ----------------------------------------------------------------------------------------------
+# Which container
+# ----------------------------------------------------------------------------------------------
+
+
+def _names(pod: Obj, field_name: str) -> list[str]:
+    return [str(c.get("name", "")) for c in (pod.get("spec") or {}).get(field_name) or ()]
+
+
+def containers_in_order(pod: Obj) -> list[str]:
+    """Every container kubectl reads for `--all-containers`: init, regular, then ephemeral.
+    (kubectl collects them in this order into a Go map, so it prints them in random order.)"""
+    return _names(pod, "initContainers") + _names(pod, "containers") + _names(pod, "ephemeralContainers")
+
+
+def all_container_names(pod: Obj) -> str:
+    """podcmd.AllContainerNames: `web, sidecar, setup (init), debugger (ephem)`."""
+    return ", ".join(
+        _names(pod, "containers")
+        + [f"{name} (init)" for name in _names(pod, "initContainers")]
+        + [f"{name} (ephem)" for name in _names(pod, "ephemeralContainers")]
+    )
+
+
+@dataclass(frozen=True)
+class ContainerChoice:
+    name: str
+    notes: tuple[str, ...] = ()
+
+
+def choose_container(pod: Obj, requested: str | None) -> ContainerChoice:
+    """logsForObjectWithClient for one Pod: `-c`, else the annotation, else the first container."""
+    meta = pod.get("metadata") or {}
+    pod_name = str(meta.get("name", ""))
+    known = containers_in_order(pod)
+    notes: list[str] = []
+    name = requested or ""
+    if not name:
+        wanted = str((meta.get("annotations") or {}).get(DEFAULT_CONTAINER_ANNOTATION) or "")
+        if wanted and wanted in known:
+            name = wanted
+        elif wanted:
+            notes.append(f"Default container name {_go_quote(wanted)} not found in pod {pod_name}")
+    if not name:
+        regular = _names(pod, "containers")
+        if not regular:  # the API server never stores such a pod; kubectl would crash on it
+            raise LogsError(f"pod {pod_name} has no containers")
+        name = regular[0]
+        if len(known) > 1:  # several containers, or any init / ephemeral one
+            notes.append(f"Defaulted container {_go_quote(name)} out of: {all_container_names(pod)}")
+    if name not in known:
+        raise LogsError(f"container {name} is not valid for pod {pod_name} out of: {all_container_names(pod)}")
+    return ContainerChoice(name, tuple(notes))
+
+
+# ----------------------------------------------------------------------------------------------
+# Which pod, for deploy/x, rs/x, job/x, svc/x
+# ----------------------------------------------------------------------------------------------
+
+
+def selector_string(label_selector: Obj | None) -> str:
+    """metav1.LabelSelectorAsSelector(...).String(): requirements sorted by key."""
+    requirements: list[tuple[str, str]] = []
+    selector = label_selector or {}
+    for key, value in (selector.get("matchLabels") or {}).items():
+        requirements.append((str(key), f"{key}={value}"))
+    for expression in selector.get("matchExpressions") or ():
+        key, operator = str(expression.get("key", "")), expression.get("operator")
+        values = ",".join(sorted(str(v) for v in expression.get("values") or ()))
+        text = {"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})",
+                "Exists": key, "DoesNotExist": f"!{key}"}.get(str(operator))
+        if text is None:
+            raise LogsError(f'"{operator}" is not a valid label selector operator')
+        requirements.append((key, text))
+    return ",".join(text for _, text in sorted(requirements, key=lambda item: item[0]))
+
+
+def owner_selector(owner: Obj) -> str:
+    """polymorphichelpers.SelectorsForObject for the kinds `kubectl logs KIND/NAME` reads."""
+    kind = str(owner.get("kind", ""))
+    spec = owner.get("spec") or {}
+    if kind in ("Deployment", "ReplicaSet", "Job", "StatefulSet", "DaemonSet"):
+        return selector_string(spec.get("selector"))
+    if kind == "Service":
+        labels = spec.get("selector") or {}
+        if not labels:
+            name = (owner.get("metadata") or {}).get("name", "")
+            raise LogsError(f"cannot get the logs from *v1.Service: invalid service '{name}': "
+                            "Service is defined without a selector")
+        return ",".join(f"{key}={labels[key]}" for key in sorted(labels))
+    raise LogsError(f"cannot get the logs from *v1.{kind}: selector for *v1.{kind} not implemented")
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _ready_since(pod: Obj) -> tuple[bool, datetime | None]:
+    for condition in (pod.get("status") or {}).get("conditions") or ():
+        if condition.get("type") == "Ready":
+            ready = condition.get("status") == "True"
+            return ready, _time(condition.get("lastTransitionTime")) if ready else None
+    return False, None
+
+
+def _max_restarts(pod: Obj) -> int:
+    # Regular containers only, as podutils.maxContainerRestarts.
+    statuses = (pod.get("status") or {}).get("containerStatuses") or ()
+    return max((int(s.get("restartCount") or 0) for s in statuses), default=0)
+
+
+def _after_or_zero(t1: datetime | None, t2: datetime | None) -> bool:
+    """podutils.afterOrZero: t1 after t2, a zero (missing) time counting as the latest."""
+    if t1 is None or t2 is None:
+        return t1 is None
+    return t1 > t2
+
+
+# podutils.ByLogging: Running < Unknown < Pending; any other phase (Succeeded, Failed) is looked
+# up in a Go map that lacks it, so it counts as 0, like Running.
+_PHASE_ORDER = {"Running": 0, "Unknown": 1, "Pending": 2}
+
+
+def _logging_less(a: Obj, b: Obj) -> bool:
+    """podutils.ByLogging.Less: is `a` a better pod to read logs from than `b`?"""
+    node_a = (a.get("spec") or {}).get("nodeName") or ""
+    node_b = (b.get("spec") or {}).get("nodeName") or ""
+    if node_a != node_b and (not node_a or not node_b):
+        return bool(node_a)  # 1. scheduled before unscheduled
+    phase_a = _PHASE_ORDER.get((a.get("status") or {}).get("phase") or "", 0)
+    phase_b = _PHASE_ORDER.get((b.get("status") or {}).get("phase") or "", 0)
+    if phase_a != phase_b:
+        return phase_a < phase_b  # 2. Running, then Unknown, then Pending
+    (ready_a, since_a), (ready_b, since_b) = _ready_since(a), _ready_since(b)
+    if ready_a != ready_b:
+        return ready_a  # 3. ready before not ready
+    if ready_a and ready_b and since_a != since_b:
+        return _after_or_zero(since_b, since_a)  # 4. ready for longer first
+    if _max_restarts(a) != _max_restarts(b):
+        return _max_restarts(a) > _max_restarts(b)  # 5. more restarts first
+    created_a = _time((a.get("metadata") or {}).get("creationTimestamp"))
+    created_b = _time((b.get("metadata") or {}).get("creationTimestamp"))
+    if created_a != created_b:
+        return _after_or_zero(created_b, created_a)  # 6. older first
+    return False
+
+
+def sort_for_logging(pods: Sequence[Obj]) -> list[Obj]:
+    """Pods in ByLogging order. Stable, like Go's sort.Sort on up to 12 items (insertion sort);
+    on longer lists Go's pdqsort may order exact ties differently."""
+    def compare(a: Obj, b: Obj) -> int:
+        return -1 if _logging_less(a, b) else 1 if _logging_less(b, a) else 0
+
+    return sorted(pods, key=functools.cmp_to_key(compare))
+
+
+@dataclass(frozen=True)
+class PodChoice:
+    pod: Obj
+    notes: tuple[str, ...] = ()
+
+
+def choose_pod(pods: Sequence[Obj]) -> PodChoice:
+    """GetFirstPod + logsForObject: the best pod, and `Found N pods, using pod/x` when N > 1."""
+    if not pods:
+        raise ValueError("choose_pod needs at least one pod")
+    best = sort_for_logging(pods)[0]
+    name = (best.get("metadata") or {}).get("name", "")
+    notes = (f"Found {len(pods)} pods, using pod/{name}",) if len(pods) > 1 else ()
+    return PodChoice(best, notes)
+
+
+# ----------------------------------------------------------------------------------------------
+# The chat-friendly cap
+# ----------------------------------------------------------------------------------------------
+
+
+def keep_last_lines(text: str, limit: int) -> tuple[str, bool]:
+    """The last `limit` lines of `text` (the kubelet counts lines by `\\n`); True if any were cut."""
+    lines = text.split("\n")
+    ends_with_newline = lines[-1] == ""
+    if ends_with_newline:
+        lines.pop()
+    if len(lines) <= limit:
+        return text, False
+    return "\n".join(lines[len(lines) - limit:]) + ("\n" if ends_with_newline else ""), True
+
+
+def cap_note(cap: int, *, each_container: bool = False) -> str:
+    scope = " of each container" if each_container else ""
+    return f"Showing the last {cap} lines{scope}; add --tail=N for more or fewer."
+
+
+# ----------------------------------------------------------------------------------------------
+# The orchestrator
+# ----------------------------------------------------------------------------------------------
+
+
+class LogsGateway(Protocol):
+    """The part of ClusterGateway that logs needs (tests may pass a fake)."""
+
+    async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]: ...
+
+    async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
+                   field_selector: str | None = None) -> list[dict[str, Any]]: ...
+
+    async def logs(self, namespace: str, pod: str, *, container: str | None = None,
+                   tail_lines: int | None = None, since_seconds: int | None = None,
+                   previous: bool = False, timestamps: bool = False) -> str: ...
+
+
+@dataclass(frozen=True)
+class LogsResult:
+    """`text` is kubectl's stdout; `notes` its stderr lines (in its order), then Podium's cap note."""
+
+    text: str
+    pod: str
+    containers: tuple[str, ...]  # one, or every container read for --all-containers
+    notes: list[str] = field(default_factory=list)
+    capped: bool = False  # the default cap cut lines (the last note says so)
+
+    @property
+    def container(self) -> str:
+        return self.containers[0]
+
+
+def validate(request: LogsRequest) -> None:
+    """LogsOptions.Validate, for what a LogsRequest can carry."""
+    if request.all_containers and request.container:
+        raise LogsError(f"--all-containers=true should not be specified with container name {request.container}")
+    if request.since_seconds is not None and request.since_seconds < 0:
+        raise LogsError("--since must be greater than 0")
+    if request.tail is not None and request.tail < -1:
+        raise LogsError("--tail must be greater than or equal to -1")
+
+
+async def _target(gateway: LogsGateway, request: LogsRequest) -> Obj:
+    kind = request.target_kind
+    try:
+        return await gateway.get(kind.plural, request.namespace, request.target_name)
+    except ClusterError as error:
+        if error.reason != "NotFound":
+            raise
+        # kubectl's resource builder words it so (note the lower-case "error from server").
+        raise LogsError(
+            f'error from server (NotFound): {kind.kubectl_name} "{request.target_name}" '
+            f'not found in namespace "{request.namespace}"'
+        ) from None
+
+
+async def resolve_pod(gateway: LogsGateway, request: LogsRequest) -> PodChoice:
+    """The pod kubectl reads: the named one, or the best of the owner's pods."""
+    target = await _target(gateway, request)
+    if request.target_kind.plural == "pods":
+        return PodChoice(target)
+    target = {"kind": request.target_kind.kind, **target}
+    selector = owner_selector(target)
+    pods = await gateway.list("pods", request.namespace, label_selector=selector)
+    if not pods:
+        # kubectl watches for a matching pod for --pod-running-timeout, then gives up so.
+        raise LogsError(
+            "timed out waiting for the condition",
+            hint=(f"{request.target_kind.singular}/{request.target_name} has no pods (selector "
+                  f"`{selector}`); kubectl waits {POD_RUNNING_TIMEOUT} for one to appear, then says this."),
+        )
+    return choose_pod(pods)
+
+
+async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail: int = DEFAULT_TAIL_CAP) -> LogsResult:
+    """Run `kubectl logs` for `request`. With no `--tail`, read at most the last `default_tail`
+    lines per container (asking for one more, to know whether there were more) and say so in a
+    note when lines were cut; `default_tail <= 0` disables the cap.
+
+    Raises LogsError (kubectl's client-side errors) and ClusterError (the API server's)."""
+    validate(request)
+    choice = await resolve_pod(gateway, request)
+    pod_name = str(choice.pod["metadata"]["name"])
+    notes = list(choice.notes)
+    if request.all_containers:
+        containers = containers_in_order(choice.pod)  # kubectl: no default-container notes here
+    else:
+        container = choose_container(choice.pod, request.container)
+        containers, notes = [container.name], notes + list(container.notes)
+
+    cap = default_tail if request.tail is None and default_tail > 0 else None
+    if cap is not None:
+        tail_lines: int | None = cap + 1  # one more than shown, to know whether lines were cut
+    else:
+        tail_lines = None if request.tail == -1 else request.tail  # kubectl sends no tailLines for -1
+    chunks: list[str] = []
+    capped = False
+    for name in containers:  # sequentially, as kubectl's sequentialConsumeRequest
+        text = await gateway.logs(
+            request.namespace, pod_name, container=name, tail_lines=tail_lines,
+            since_seconds=request.since_seconds, previous=request.previous, timestamps=request.timestamps,
+        )
+        if cap is not None:
+            text, cut = keep_last_lines(text, cap)
+            capped = capped or cut
+        chunks.append(text)
+    if capped and cap is not None:
+        notes.append(cap_note(cap, each_container=len(containers) > 1))
+    return LogsResult(text="".join(chunks), pod=pod_name, containers=tuple(containers), notes=notes, capped=capped)

@@ -1,0 +1,130 @@
+"""/kubectl through the real Bolt app in this process: signed requests in, Slack stand-in out.
+Escaping, redaction, long output as a snippet, and Share in channel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from bot.app import build_podium
+from bot.devkit.console import message_to_text
+from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+from bot.devkit.slack_api import SlackStandIn
+from bot.devkit.slack_sender import SlackSender
+from bot.settings import load_settings
+from bot.slack.modes import EVENTS_PATH, bound_port, start_http
+from bot.slack.output import SHARE_ACTION
+
+SECRET = "integration-secret"
+HOSTILE = Path(__file__).parent / "fixtures" / "hostile.yaml"
+
+
+@pytest.fixture
+async def slack(tmp_path: Path) -> AsyncIterator[tuple[SlackSender, SlackStandIn, KubeEmulator]]:
+    async with KubeEmulator.from_paths(*demo_seed_paths(), HOSTILE) as emulator, SlackStandIn() as standin:
+        settings = load_settings({
+            "SLACK_BOT_TOKEN": standin.bot_token, "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "KUBECONFIG": str(emulator.write_kubeconfig(tmp_path / "kubeconfig")),
+        })
+        podium = build_podium(settings)
+        runner = await start_http(podium, host="127.0.0.1", port=0)
+        try:
+            async with SlackSender(f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", SECRET, standin) as sender:
+                yield sender, standin, emulator
+        finally:
+            await runner.cleanup()
+
+
+async def ask(sender: SlackSender, standin: SlackStandIn, text: str) -> dict:
+    sent = await sender.slash_command("/kubectl", text)
+    assert sent.status == 200
+    [response] = await standin.wait_for_responses(sent.response_url, count=1, timeout=15)
+    return response
+
+
+def raw(message: dict) -> str:
+    return json.dumps(message, ensure_ascii=False)
+
+
+async def test_mentions_in_cluster_data_never_ping(slack):
+    sender, standin, _ = slack
+    for text in ("logs chatty --tail 420", "get pod chatty -o yaml", "describe pod chatty"):
+        message = await ask(sender, standin, text)
+        body = raw(message)
+        for mention in ("<!channel>", "<!here>", "<@U0BOB>"):
+            assert mention not in body, (text, mention)
+        assert "&lt;!channel&gt;" in body, text
+
+
+async def test_credentials_in_logs_are_redacted_and_said_so(slack):
+    sender, standin, _ = slack
+    message = await ask(sender, standin, "logs chatty --tail 420")
+    text = message_to_text(message)
+    assert "abcdef0123456789abcdef" not in raw(message) and "AKIAIOSFODNN7EXAMPLE" not in raw(message)
+    assert "Bearer [REDACTED]" in text
+    assert "Podium hid 2 credential-like strings" in text
+
+
+async def test_long_output_shows_the_head_and_sends_the_rest_as_a_dm_snippet(slack):
+    sender, standin, _ = slack
+    message = await ask(sender, standin, "logs chatty")
+    text = message_to_text(message)
+    assert "more lines not shown here. The full output is in your DM with Podium as `kubectl-logs-chatty.txt`" in text
+    assert "Showing the last 200 lines" in text  # the chat-sized default tail, stated
+    [snippet] = standin.files()
+    assert snippet.channel_id == standin.dm_channel("U0ALICE")
+    assert snippet.text.count("\n") >= 199 and "request 0399" in snippet.text
+    assert "AKIAIOSFODNN7EXAMPLE" not in snippet.text  # the snippet is redacted too
+    shown = [b for b in message["blocks"] if b["type"] == "section"][0]["text"]["text"]
+    assert len(shown) <= 3000
+
+
+async def test_share_in_channel_posts_the_same_output_attributed(slack):
+    sender, standin, emulator = slack
+    message = await ask(sender, standin, "get pods")
+    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert button["action_id"] == SHARE_ACTION
+    requests_before = len(emulator.requests)
+    pressed = await sender.block_action(SHARE_ACTION, button["value"], user_id="U0ALICE", channel_id="C0WORKSHOP")
+    assert pressed.status == 200
+    post = await standin.wait_for_call("chat.postMessage", timeout=10)
+    assert post.args["channel"] == "C0WORKSHOP"
+    shared = message_to_text(post.args)
+    assert shared.startswith("<@U0ALICE> ran `kubectl get pods -n sandbox`")
+    assert [l for l in shared.splitlines() if l.startswith("nginx-")] == [
+        l for l in message_to_text(message).splitlines() if l.startswith("nginx-")]
+    [replaced] = await standin.wait_for_responses(pressed.response_url, count=1, timeout=10)
+    assert replaced.get("replace_original") is True
+    assert not [b for b in replaced["blocks"] if b["type"] == "actions"]
+    assert len(emulator.requests) == requests_before  # the same output, not a new cluster call
+
+
+async def test_share_of_long_output_puts_the_snippet_in_the_thread(slack):
+    sender, standin, _ = slack
+    message = await ask(sender, standin, "logs chatty")
+    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    await sender.block_action(SHARE_ACTION, button["value"], user_id="U0ALICE", channel_id="C0WORKSHOP")
+    post = await standin.wait_for_call("chat.postMessage", timeout=10)
+    await standin.wait_for_call("files.completeUploadExternal", predicate=lambda c: c.args.get("thread_ts"), timeout=10)
+    in_thread = [f for f in standin.files() if f.thread_ts]
+    assert in_thread and in_thread[0].channel_id == "C0WORKSHOP"
+    assert in_thread[0].thread_ts == post.response["ts"]
+
+
+async def test_share_after_restart_reruns_the_command(slack):
+    sender, standin, _ = slack
+    value = json.dumps({"k": "forgotten", "t": "get deploy nginx"})
+    await sender.block_action(SHARE_ACTION, value, user_id="U0BOB", channel_id="C0WORKSHOP")
+    post = await standin.wait_for_call("chat.postMessage", timeout=10)
+    assert "<@U0BOB> ran `kubectl get deploy nginx -n sandbox`" in message_to_text(post.args)
+
+
+async def test_refusals_have_no_share_button(slack):
+    sender, standin, _ = slack
+    message = await ask(sender, standin, "delete pod x")
+    assert not [b for b in message["blocks"] if b["type"] == "actions"]
+    assert "Podium is read-only" in message_to_text(message)
