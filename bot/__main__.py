@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [serve | socket | console]`.
+"""Command line: `python -m bot [serve | socket | console | slides | participants | kubeconfig]`.
 
 With no sub-command Podium picks by the credentials it has: Socket Mode with an app token, HTTP
 mode with a signing secret, and otherwise the console, which needs nothing at all.
@@ -12,7 +12,12 @@ import logging
 import sys
 
 from bot.logs import configure_logging
+from bot.ops import kubeconfig, participants
 from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
+from bot.slides import cli as slides_cli
+
+# Tools for instructors and deck authors: they need no Slack settings and run without a server.
+TOOLS = {"participants": participants.run, "kubeconfig": kubeconfig.run, "slides": slides_cli.run}
 
 log = logging.getLogger("bot")
 
@@ -27,12 +32,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     sub.add_parser("socket", help="Socket Mode: connect out to Slack with SLACK_APP_TOKEN")
     sub.add_parser("console", help="type slash commands here; Slack is played by a local stand-in")
+    slides_cli.add_parser(sub)
+    participants.add_parser(sub)
+    kubeconfig.add_parser(sub)
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.mode in TOOLS:
+        return TOOLS[args.mode](args)
     try:
         settings = load_settings()
         mode: Mode = args.mode or default_mode(settings)
@@ -60,7 +70,7 @@ async def _run(mode: Mode, settings, args: argparse.Namespace) -> int:  # type: 
     from bot.app import build_podium
     from bot.slack.modes import serve_http_forever, serve_socket_forever
 
-    podium = build_podium(settings)
+    podium = await build_podium(settings)
     if mode == "serve":
         await serve_http_forever(podium, host=args.host, port=settings.port)
     else:

@@ -33,6 +33,8 @@ KNOWN_KEYS = (
     "PODIUM_STATE",
     "PODIUM_CLUSTER_TIMEOUT",
     "PODIUM_KUBECONFIG_B64",
+    "PODIUM_SLIDES",
+    "PODIUM_POST_INTERVAL",
 )
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -58,8 +60,15 @@ class Settings:
     sandbox_namespace: str = "sandbox"
     extra_namespaces: tuple[str, ...] = ()
     instructors: frozenset[str] = field(default_factory=frozenset)
-    state_path: Path = Path(DEFAULT_STATE_PATH)
+    state_path: Path | None = None  # None: not configured, use DEFAULT_STATE_PATH
     cluster_timeout: float = 10.0
+    slides_dir: Path | None = None  # None: slides/ in the working directory, else the repository's
+    # Seconds between chat.postMessage calls per channel (Slack allows about one per second).
+    post_interval: float = 1.0
+
+    @property
+    def state_file(self) -> Path:
+        return self.state_path or Path(DEFAULT_STATE_PATH)
 
     @property
     def allowed_namespaces(self) -> tuple[str, ...]:
@@ -207,6 +216,19 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
             f"PODIUM_CLUSTER_TIMEOUT={timeout_text!r} must be a number of seconds between 0 and 300."
         )
 
+    interval_text = get("PODIUM_POST_INTERVAL") or "1"
+    try:
+        post_interval = float(interval_text)
+    except ValueError:
+        post_interval = -1.0
+    if not 0 <= post_interval <= 60:
+        raise SettingsError(
+            f"PODIUM_POST_INTERVAL={interval_text!r} must be seconds between posts per channel (0-60)."
+        )
+    slides_dir = get("PODIUM_SLIDES")
+    if slides_dir and not Path(slides_dir).is_dir():
+        raise SettingsError(f"PODIUM_SLIDES={slides_dir}: no such folder; point it at the folder of decks.")
+
     kubeconfig = get("KUBECONFIG")
     if kubeconfig:
         first = kubeconfig.split(os.pathsep)[0]
@@ -231,8 +253,10 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         sandbox_namespace=sandbox,
         extra_namespaces=extra,
         instructors=instructors,
-        state_path=Path(get("PODIUM_STATE") or DEFAULT_STATE_PATH),
+        state_path=Path(state) if (state := get("PODIUM_STATE")) else None,
         cluster_timeout=timeout,
+        slides_dir=Path(slides_dir) if slides_dir else None,
+        post_interval=post_interval,
     )
 
 

@@ -45,6 +45,8 @@ def message_to_text(message: dict[str, Any]) -> str:
             parts.append("  ".join(f"[{label}]" for label in labels if label))
         elif kind == "divider":
             parts.append("-" * 40)
+        elif kind == "image":
+            parts.append(f"[picture: {block.get('alt_text', '')}]")
     if not parts:
         parts.append(message.get("text", ""))
     text = "\n".join(parts)
@@ -77,8 +79,11 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             slack_bot_token=standin.bot_token,
             slack_signing_secret=signing_secret,
             slack_api_url=standin.api_url,
+            # The console's room is its own: state in a temp file unless PODIUM_STATE names one.
+            state_path=settings.state_path or workdir / "state.db",
+            post_interval=0,
         )
-        podium = build_podium(settings)
+        podium = await build_podium(settings)
         runner = await start_http(podium, host="127.0.0.1", port=0)
         stack.push_async_callback(runner.cleanup)
         sender = SlackSender(f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", signing_secret, standin)
@@ -121,17 +126,47 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+# Web API calls that put something in front of the console's user, and how to label them.
+_SHOWN_CALLS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
+_QUIET_SECONDS = 0.3
+
+
 async def _send(sender: SlackSender, standin: SlackStandIn, command: str, text: str, timeout: float) -> str:
+    """Send one slash command and collect what the user would see: the reply at the
+    response_url, and messages Podium posts meanwhile (slides in the channel, DMs)."""
+    seen = len(standin.calls())
     sent = await sender.slash_command(command, text)
     if sent.status != 200:
         return f"(Slack would show an error: the app answered HTTP {sent.status})"
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last_change, last_count = loop.time(), 0
+    while loop.time() < deadline:
+        count = len(standin.calls()) + len(standin.responses(sent.response_url))
+        if count != last_count:
+            last_change, last_count = loop.time(), count
+        answered = bool(standin.responses(sent.response_url))
+        if answered and loop.time() - last_change >= _QUIET_SECONDS:
+            break
+        await asyncio.sleep(0.05)
+    parts = [_labelled(call.method, call.args, standin) for call in standin.calls()[seen:]
+             if call.method in _SHOWN_CALLS and call.ok and not _drops_buttons_only(call.method, call.args)]
+    parts += [message_to_text(post.body) for post in standin.responses(sent.response_url)]
     if sent.body.strip():  # an immediate answer in the ack itself
         try:
-            return message_to_text(json.loads(sent.body))
+            parts.insert(0, message_to_text(json.loads(sent.body)))
         except ValueError:
-            return sent.body
-    try:
-        responses = await standin.wait_for_responses(sent.response_url, count=1, timeout=timeout)
-    except asyncio.TimeoutError:
-        return f"(no answer within {timeout:g}s)"
-    return message_to_text(responses[0])
+            parts.insert(0, sent.body)
+    return "\n".join(parts) if parts else f"(no answer within {timeout:g}s)"
+
+
+def _labelled(method: str, args: dict[str, Any], standin: SlackStandIn) -> str:
+    channel = str(args.get("channel", ""))
+    where = "your DM with Podium" if channel.startswith("D") else f"#{standin.channel_name(channel)}"
+    verb = "updated in" if method == "chat.update" else "posted in"
+    return f"── {verb} {where} ──\n{message_to_text(args)}"
+
+
+def _drops_buttons_only(method: str, args: dict[str, Any]) -> bool:
+    """chat.update of a channel slide that only removes its buttons is noise in a terminal."""
+    return method == "chat.update" and not str(args.get("channel", "")).startswith("D")

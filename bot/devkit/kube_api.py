@@ -6,8 +6,10 @@ Status error bodies, bearer tokens and RBAC are served the way a real API server
 
 It is seeded from YAML (applyable manifests plus devkit-only documents: RBAC and ``PodLogs``),
 materialised at construction into a running sandbox (see ``kube_materialize``), and never mutated:
-write verbs are answered with 403 (RBAC) or 405. Every request is recorded in ``requests`` so tests
-can prove what Podium asked for, and faults (5xx, delays) can be injected for resilience tests.
+write verbs are answered with 403 (RBAC) or 405. The one exception is issuing service-account
+tokens (TokenRequest, token Secrets; see ``kube_tokens``), which ``python -m bot kubeconfig`` needs.
+Every request is recorded in ``requests`` so tests can prove what Podium asked for, and faults
+(5xx, delays) can be injected for resilience tests.
 
 Two listeners serve the same handler: ``url`` (plain http, for raw HTTP and the python client) and
 ``https_url`` (TLS with an embedded loopback certificate, see ``kube_tls``). Kubeconfigs point at
@@ -61,6 +63,7 @@ from bot.devkit.kube_rbac import RBAC_API_GROUP, RBAC_KINDS, Attributes, Authori
 from bot.devkit.kube_resources import Registry, ResourceType
 from bot.devkit.kube_selectors import SelectorError, compile_field_selector, parse_label_selector
 from bot.devkit.kube_tls import ca_data, server_ssl_context
+from bot.devkit.kube_tokens import TokenIssuer
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +94,15 @@ FAULT_MESSAGES = {
 
 
 def demo_seed_paths() -> list[Path]:
-    """What the console seeds from: the deck's demo manifests, then the devkit-only seed."""
+    """What the console seeds from: the deck's demo manifests, Podium's namespace and RBAC exactly
+    as a workshop applies them (``manifests/sandbox/``, so tests prove those grants suffice), then
+    the devkit-only seed."""
     package = Path(__file__).resolve().parent
-    return [package.parent.parent / "manifests" / "demo", package / "seed"]
+    manifests = package.parent.parent / "manifests"
+    # Files, not the folder: its kustomization.yaml is for kubectl, not an API object.
+    sandbox = sorted(p for p in (manifests / "sandbox").glob("*.yaml") if p.name != "kustomization.yaml")
+    seed = sorted((package / "seed").glob("*.yaml"))
+    return [manifests / "demo", *sandbox, *seed]
 
 
 def load_documents(*paths: str | Path) -> list[Obj]:
@@ -340,6 +349,7 @@ class KubeEmulator:
         self.store = ObjectStore(self.registry)
         for obj in sandbox.objects:
             self.store.add(obj)
+        self.token_issuer = TokenIssuer(self.store, self.tokens, self._now, status_response, ca_data())
 
     @classmethod
     def from_paths(cls, *paths: str | Path, **kwargs: Any) -> "KubeEmulator":
@@ -587,6 +597,10 @@ class KubeEmulator:
         not_served = status_response(404, "the server could not find the requested resource", details={})
         if rtype is None:
             return not_served
+        if not info.api_group:  # the only writes: service-account tokens (kube_tokens)
+            issued = await self.token_issuer.handle(request, info.namespace, info.resource, info.subresource, info.name)
+            if issued is not None:
+                return issued
         if not rtype.stored:
             if request.method == "POST" and not info.name:
                 return await self._review(request, rtype, user)

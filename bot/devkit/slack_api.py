@@ -468,6 +468,10 @@ class SlackStandIn:
             "created": 1700000000,
         }
 
+    def channel_name(self, channel_id: str) -> str:
+        """A channel's name for display (its id when unknown)."""
+        return str(self._channels.get(channel_id, {}).get("name") or channel_id)
+
     def dm_channel(self, user_id: str) -> str:
         """The bot's DM channel with a user (stable: `D` + the user id's tail), opening it if needed."""
         channel_id = "D" + user_id[1:]

@@ -44,7 +44,9 @@ async def fetch_get(gateway: ClusterGateway, request: GetRequest,
                 try:
                     result.objects.append(await gateway.get(kind.plural, None, name))
                 except ClusterError as error:
-                    if error.reason != "NotFound":
+                    if error.reason == "Forbidden":  # e.g. a participant namespace not bound yet
+                        errors.append(cluster_error_line(error))
+                    elif error.reason != "NotFound":  # a workshop namespace not created yet
                         raise
             fetched.append(result)
         elif names:
@@ -53,7 +55,7 @@ async def fetch_get(gateway: ClusterGateway, request: GetRequest,
                 try:
                     result.objects.append(await gateway.get(kind.plural, namespace, name))
                 except ClusterError as error:
-                    if error.reason != "NotFound":
+                    if error.reason not in ("NotFound", "Forbidden"):
                         raise
                     errors.append(cluster_error_line(error))
             fetched.append(result)

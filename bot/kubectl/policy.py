@@ -7,6 +7,7 @@ what to do instead. Every refusal is decided here, before any cluster request is
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 
 from bot.kubectl.grammar import Command, ParseError
@@ -124,7 +125,9 @@ class GetRequest:
     @property
     def command_line(self) -> str:
         """What ran, in kubectl's words, for the answer's header."""
-        parts = ["kubectl", "get", self.typed or ",".join(k.plural for k in self.kinds), "-n", self.namespace]
+        parts = ["kubectl", "get", *(self.typed.split() or [",".join(k.plural for k in self.kinds)])]
+        if any(kind.namespaced for kind in self.kinds):
+            parts += ["-n", self.namespace]
         if self.selector:
             parts += ["-l", self.selector]
         if self.field_selector:
@@ -135,7 +138,7 @@ class GetRequest:
             parts.append("--show-labels")
         if self.sort_by:
             parts += ["--sort-by", self.sort_by]
-        return " ".join(parts)
+        return shlex.join(parts)
 
 
 @dataclass(frozen=True)
@@ -150,10 +153,12 @@ class DescribeRequest:
 
     @property
     def command_line(self) -> str:
-        parts = ["kubectl", "describe", self.kind.plural, *self.names, "-n", self.namespace]
+        parts = ["kubectl", "describe", self.kind.plural, *self.names]
+        if self.kind.namespaced:
+            parts += ["-n", self.namespace]
         if self.selector:
             parts += ["-l", self.selector]
-        return " ".join(parts)
+        return shlex.join(parts)
 
 
 @dataclass(frozen=True)
@@ -188,7 +193,7 @@ class LogsRequest:
             parts.append("--previous")
         if self.timestamps:
             parts.append("--timestamps")
-        return " ".join(parts)
+        return shlex.join(parts)
 
 
 @dataclass(frozen=True)
@@ -394,6 +399,12 @@ class Policy:
             return Refusal("Describe one kind at a time, e.g. `describe pods` or `describe deploy web`.")
         [(kind, names)] = targets
         selector = command.flag("selector")
+        if kind.plural == "namespaces":
+            # Podium may read only the workshop namespaces: describe exactly those, by name.
+            if selector:
+                return Refusal("Podium describes namespaces by name, not by label.",
+                               f"For example `describe ns {self.default_namespace}`.")
+            names = names or list(self.allowed_namespaces)
         if names and selector:
             return Refusal("error: name cannot be provided when a selector is specified",
                            "Use either names or `-l`, not both.")

@@ -42,17 +42,18 @@ class KubectlDelivery:
         share_value = share_button_value(self._cache.put(answer), text) if answer.shareable else None
         await respond(**answer_message(answer, share_value=share_value, snippet_where=snippet_where))
 
-    async def share(self, answer: Answer, *, user_id: str, channel_id: str) -> None:
-        """Post the answer in the channel, attributed to who ran it; long output as a snippet
-        in the thread of that post."""
+    async def share(self, answer: Answer, *, user_id: str, channel_id: str, thread_ts: str | None = None) -> None:
+        """Post the answer in the channel (or a thread), attributed to who ran it; long output
+        as a snippet in the thread of that post."""
         long = needs_snippet(answer)
         message = answer_message(answer, response_type="in_channel", shared_by=user_id,
                                  snippet_where="in the thread" if long else None)
         message.pop("response_type")
-        posted = await self._client.chat_postMessage(channel=channel_id, **message)
+        options = {"thread_ts": thread_ts} if thread_ts else {}
+        posted = await self._client.chat_postMessage(channel=channel_id, **message, **options)
         if long:
             await self._client.files_upload_v2(
-                channel=channel_id, thread_ts=posted["ts"], content=answer.body,
+                channel=channel_id, thread_ts=thread_ts or posted["ts"], content=answer.body,
                 filename=answer.filename, title=answer.command_line or answer.filename,
             )
 

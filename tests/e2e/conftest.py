@@ -29,11 +29,13 @@ class PodiumProcess:
 
 
 def podium_env(standin: SlackStandIn, kubeconfig: Path, **extra: str) -> dict[str, str]:
+    """Podium's environment: the stand-ins' URLs and tokens, state next to the kubeconfig."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
     env.update(
         SLACK_BOT_TOKEN=standin.bot_token,
         SLACK_API_URL=standin.api_url,
         KUBECONFIG=str(kubeconfig),
+        PODIUM_STATE=str(kubeconfig.parent / "state.db"),
         PODIUM_SANDBOX_NAMESPACE="sandbox",
         PODIUM_CLUSTER_TIMEOUT="5",
     )

@@ -71,3 +71,22 @@ async def test_console_answers_every_line_and_uses_kubeconfig(tmp_path, emulator
     assert 'Error from server (NotFound): pods "nope" not found' in out
     assert "Podium has no /frob command" in out
     assert "Podium is read-only" in out
+
+
+async def test_console_presents_slides_as_text():
+    code, out, err = await run_console(b"/slides start\n/slides next\n/slides status\n")
+    assert code == 0, err
+    assert "── posted in #workshop ──\nKubernetes 101" in out
+    assert "Slide 1/" in out and "Slide 2/" in out
+    assert "Speaker notes" in out  # the console's user is the presenter
+    assert "is live: slide 2/" in out
+
+
+async def test_slides_lint_command_checks_the_real_deck():
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "slides", "lint",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, out.decode() + err.decode()
+    assert "kubernetes-101.md" in out.decode()

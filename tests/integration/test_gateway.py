@@ -108,3 +108,19 @@ async def test_server_error_keeps_the_status_message(gateway, emulator):
     with pytest.raises(ClusterError) as caught:
         await gateway.list("pods", "sandbox")
     assert caught.value.status == 503 and "etcd is unhappy" in caught.value.message
+
+
+async def test_get_namespaces_lists_only_the_readable_workshop_namespaces(gateway):
+    from bot.kubectl.get import fetch_get, render_get
+    from bot.kubectl.grammar import parse
+    from bot.kubectl.policy import Policy
+    from datetime import datetime, timezone
+
+    policy = Policy(("sandbox", "kube-system"))
+    request = policy.decide(parse("get ns"))
+    result = await fetch_get(gateway, request, policy.allowed_namespaces)
+    text = render_get(request, result, now=datetime.now(timezone.utc))
+    lines = text.splitlines()
+    assert lines[0].split() == ["NAME", "STATUS", "AGE"]
+    assert lines[1].startswith("sandbox ") and "Active" in lines[1]
+    assert lines[2].startswith('Error from server (Forbidden): namespaces "kube-system" is forbidden')

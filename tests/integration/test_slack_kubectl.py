@@ -9,34 +9,21 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.app import build_podium
 from bot.devkit.console import message_to_text
 from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
-from bot.settings import load_settings
-from bot.slack.modes import EVENTS_PATH, bound_port, start_http
 from bot.slack.output import SHARE_ACTION
+from tests.integration.conftest import running_podium
 
-SECRET = "integration-secret"
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile.yaml"
 
 
 @pytest.fixture
 async def slack(tmp_path: Path) -> AsyncIterator[tuple[SlackSender, SlackStandIn, KubeEmulator]]:
     async with KubeEmulator.from_paths(*demo_seed_paths(), HOSTILE) as emulator, SlackStandIn() as standin:
-        settings = load_settings({
-            "SLACK_BOT_TOKEN": standin.bot_token, "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": standin.api_url,
-            "KUBECONFIG": str(emulator.write_kubeconfig(tmp_path / "kubeconfig")),
-        })
-        podium = build_podium(settings)
-        runner = await start_http(podium, host="127.0.0.1", port=0)
-        try:
-            async with SlackSender(f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", SECRET, standin) as sender:
-                yield sender, standin, emulator
-        finally:
-            await runner.cleanup()
+        async with running_podium(emulator, standin, tmp_path) as running:
+            yield running.sender, standin, emulator
 
 
 async def ask(sender: SlackSender, standin: SlackStandIn, text: str) -> dict:

@@ -27,7 +27,7 @@ from bot.kubectl.resources import lookup
 from bot.settings import load_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cluster"
-PODIUM_RBAC = Path(__file__).resolve().parents[2] / "bot" / "devkit" / "seed" / "10-podium-rbac.yaml"
+PODIUM_RBAC = Path(__file__).resolve().parents[2] / "manifests" / "sandbox"
 
 
 def kubectl_binary() -> str | None:
@@ -158,16 +158,16 @@ async def test_deployment_rollout_splits_new_and_old(cluster: Cluster) -> None:
 
 @pytest.fixture
 async def podium_cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
-    """The fixtures behind Podium's real RBAC: no namespaces, no quotas, no limit ranges."""
+    """The fixtures behind Podium's real RBAC (manifests/sandbox/): only the sandbox is readable."""
     async for running in start_cluster(tmp_path, FIXTURES, PODIUM_RBAC, authorize=True):
         yield running
 
 
 async def test_forbidden_object_is_reported_like_kubectl(podium_cluster: Cluster) -> None:
-    out, err, result = await podium_cluster.both("ns", "sandbox")
+    out, err, result = await podium_cluster.both("ns", "kube-system")
     assert out == result.text == ""
     assert list(result.errors) == kubectl_errors(err)
-    assert result.errors[0].startswith("Error from server (Forbidden): namespaces \"sandbox\" is forbidden")
+    assert result.errors[0].startswith("Error from server (Forbidden): namespaces \"kube-system\" is forbidden")
 
 
 async def test_related_reads_that_fail_do_not_fail_describe(podium_cluster: Cluster) -> None:

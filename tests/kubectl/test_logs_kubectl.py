@@ -31,7 +31,7 @@ from bot.settings import load_settings
 REPO = Path(__file__).resolve().parents[2]
 SEED = (
     REPO / "bot" / "devkit" / "seed" / "00-namespaces.yaml",
-    REPO / "bot" / "devkit" / "seed" / "10-podium-rbac.yaml",
+    REPO / "manifests" / "sandbox",
     REPO / "tests" / "fixtures" / "logs",
 )
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)

@@ -217,3 +217,15 @@ def test_auth_can_i():
     assert decide("auth can-i get secrets").resource == "secrets"  # asking is harmless: nothing is read
     assert "two or three arguments" in decide("auth can-i list").message
     assert "auth can-i" in decide("auth whoami").message
+
+
+def test_command_lines_quote_like_a_shell_and_skip_namespace_for_cluster_kinds():
+    assert decide("get pods -l 'app in (a,b)'").command_line == "kubectl get pods -n sandbox -l 'app in (a,b)'"
+    assert decide("get ns").command_line == "kubectl get ns"
+    assert decide("describe ns sandbox").command_line == "kubectl describe namespaces sandbox"
+
+
+def test_describe_namespaces_without_names_means_the_workshop_ones():
+    request = decide("describe ns")
+    assert request.names == ("sandbox", "ws-alice")
+    assert "by name" in decide("describe ns -l team=a").message

@@ -10,6 +10,8 @@ def test_defaults_need_nothing():
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.port == 3000
     assert settings.allowed_namespaces == ("sandbox",)
+    assert settings.state_path is None and settings.state_file == Path("podium-state.db")
+    assert settings.post_interval == 1.0
     assert default_mode(settings) == "console"
 
 
@@ -22,7 +24,7 @@ def test_environment_values():
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
     assert settings.allowed_namespaces == ("lab", "ws-a", "ws-b")
     assert settings.instructors == frozenset({"U012AB", "W0XYZ"})
-    assert settings.state_path == Path("/tmp/x.db")
+    assert settings.state_file == Path("/tmp/x.db")
     assert default_mode(settings) == "serve"
     assert "xoxb-1" not in repr(settings) and "***" in repr(settings)
 

@@ -1,0 +1,68 @@
+"""Slack calls that features share: paced channel posts, DMs, updates, image uploads.
+The only place besides Bolt's listeners that holds the Web API client."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.pacing import ChannelPacer
+from bot.store.presentations import PresentationStore
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, store: PresentationStore) -> None:
+        self.client = client
+        self._pacer = pacer
+        self._store = store
+        self._dm_channels: dict[str, str] = {}
+
+    async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None) -> str:
+        """Post in a channel within its rate budget; returns the message ts."""
+        await self._pacer.wait(channel)
+        options = {"thread_ts": thread_ts} if thread_ts else {}
+        response = await self.client.chat_postMessage(channel=channel, **message, **options)
+        return str(response["ts"])
+
+    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        await self.client.chat_update(channel=channel, ts=ts, **message)
+
+    async def dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm_channels:
+            opened = await self.client.conversations_open(users=user_id)
+            self._dm_channels[user_id] = str(opened["channel"]["id"])
+        return self._dm_channels[user_id]
+
+    async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]:
+        """Post in the user's DM with Podium; returns (channel, ts)."""
+        channel = await self.dm_channel(user_id)
+        return channel, await self.post(channel, message)
+
+    async def permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
+        except Exception as error:  # a missing link is not worth failing a search for
+            log.info("no permalink for %s/%s: %s", channel, ts, error)
+            return None
+        return str(response.get("permalink") or "") or None
+
+    async def image_ref(self, path: Path, title: str) -> dict[str, str] | None:
+        """Upload an image once (by content hash) and return its `slack_file` reference."""
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            log.warning("slide image %s cannot be read: %s", path, error)
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        file_id = await self._store.slack_file(digest)
+        if file_id is None:
+            response = await self.client.files_upload_v2(content=data, filename=path.name, title=title)
+            file_id = str(response["file"]["id"])
+            await self._store.save_slack_file(digest, file_id)
+        return {"id": file_id}

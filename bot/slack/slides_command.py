@@ -1,0 +1,120 @@
+"""`/slides` and the buttons on slides. Listeners ack, then hand over to the Presenter."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.kubectl.service import KubectlService
+from bot.slack.kubectl_command import KubectlDelivery
+from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
+from bot.slides.presenter import OPEN_ACTION, Presenter, Reply
+from bot.slides.render import (
+    BACK_TO_LIVE_ACTION,
+    BROWSE_ACTION,
+    NEXT_ACTION,
+    PREV_ACTION,
+    PRIVATE_NEXT_ACTION,
+    PRIVATE_PREV_ACTION,
+    RUN_ACTION,
+    parse_slide_value,
+)
+
+COMMAND = "/slides"
+
+
+async def _answer(respond: AsyncRespond, reply: Reply | None) -> None:
+    """A private answer to the person who pressed or typed; nothing changes for the room."""
+    if reply is not None:
+        await respond(response_type="ephemeral", replace_original=False, **reply.message())
+
+
+def _where(body: dict[str, Any]) -> tuple[str, str]:
+    """(channel, message ts) of the message whose button was pressed."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+    return str(channel), str(ts)
+
+
+def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, delivery: KubectlDelivery) -> None:
+    @app.command(COMMAND)
+    async def slides_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        user, channel = command["user_id"], command["channel_id"]
+        parsed = parse_slides_command(command.get("text") or "")
+        if isinstance(parsed, SlidesUsageError):
+            await _answer(respond, Reply(f"{parsed.message}\n{USAGE}"))
+            return
+        reply: Reply | None
+        if parsed.action == "help":
+            reply = Reply(USAGE)
+        elif parsed.action == "start":
+            reply = await presenter.start(channel, user, parsed.deck)
+        elif parsed.action in ("next", "prev"):
+            reply = await presenter.move(channel, user, delta=1 if parsed.action == "next" else -1)
+            reply = reply or Reply("Moved. The slide is in the channel.")
+        elif parsed.action == "goto":
+            reply = await presenter.move(channel, user, to=parsed.number)
+            reply = reply or Reply(f"Slide {parsed.number} is on screen.")
+        elif parsed.action == "end":
+            reply = await presenter.end(channel, user)
+        elif parsed.action == "status":
+            reply = await presenter.status(channel)
+        elif parsed.action == "list":
+            reply = presenter.list_decks()
+        elif parsed.action == "browse":
+            reply = await presenter.browse(user, channel, deck_key=parsed.deck, slide=parsed.number)
+        else:
+            reply = await presenter.search(channel, parsed.term)
+        await _answer(respond, reply)
+
+    @app.action(NEXT_ACTION)
+    async def next_slide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await presenter.move(_where(body)[0], body["user"]["id"], delta=1))
+
+    @app.action(PREV_ACTION)
+    async def previous_slide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await presenter.move(_where(body)[0], body["user"]["id"], delta=-1))
+
+    @app.action(BROWSE_ACTION)
+    async def browse_privately(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await presenter.browse(body["user"]["id"], _where(body)[0]))
+
+    @app.action(OPEN_ACTION)
+    async def open_privately(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                             respond: AsyncRespond) -> None:
+        await ack()
+        target = parse_slide_value(action.get("value") or "")
+        deck, number = target if target else (None, None)
+        await _answer(respond, await presenter.browse(body["user"]["id"], None, deck_key=deck, slide=number))
+
+    @app.action(re.compile(f"^({PRIVATE_PREV_ACTION}|{PRIVATE_NEXT_ACTION})$"))
+    async def private_move(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                           respond: AsyncRespond) -> None:
+        await ack()
+        target = parse_slide_value(action.get("value") or "")
+        if target is None:
+            await _answer(respond, Reply("That button no longer works; `/slides browse` opens the deck again."))
+            return
+        channel, ts = _where(body)
+        await _answer(respond, await presenter.browse_to(body["user"]["id"], channel, ts, *target))
+
+    @app.action(BACK_TO_LIVE_ACTION)
+    async def back_to_live(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        channel, ts = _where(body)
+        await _answer(respond, await presenter.back_to_live(body["user"]["id"], channel, ts))
+
+    @app.action(re.compile(f"^{RUN_ACTION}:\\d+$"))
+    async def run_in_sandbox(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Run a demo command and answer in the slide's thread, where the room discusses it."""
+        await ack()
+        channel, ts = _where(body)
+        command = action.get("value") or ""
+        answer = await kubectl.run(command)
+        await delivery.share(answer, user_id=body["user"]["id"], channel_id=channel, thread_ts=ts)

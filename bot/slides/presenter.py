@@ -1,0 +1,252 @@
+"""Presenting decks in channels and browsing them privately.
+
+State lives in the store, not in memory: every press reads the presentation from SQLite under a
+per-channel lock, so quick presses move the deck exactly once each, in order, and a restarted
+Podium continues where the room was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.slack.output import escape_mrkdwn
+from bot.slack.publisher import Publisher
+from bot.slides.deck import Deck, search
+from bot.slides.render import ControlMode, controls_for, render_message, speaker_notes_blocks
+from bot.store.presentations import Browsing, Presentation, PresentationStore
+
+log = logging.getLogger(__name__)
+
+OPEN_ACTION = "slides_open"  # "Open privately" on a search result
+MAX_SEARCH_RESULTS = 8
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the person who asked sees (privately). `blocks` is optional richer content."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+
+    def message(self) -> dict[str, Any]:
+        message: dict[str, Any] = {"text": self.text}
+        if self.blocks:
+            message["blocks"] = self.blocks
+        return message
+
+
+class Presenter:
+    def __init__(self, decks: Iterable[Deck], store: PresentationStore, publisher: Publisher,
+                 instructors: frozenset[str]) -> None:
+        self._decks = {deck.key: deck for deck in decks}
+        self._store = store
+        self._publisher = publisher
+        self._instructors = instructors
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @property
+    def decks(self) -> Mapping[str, Deck]:
+        return self._decks
+
+    # --- the room --------------------------------------------------------------------------
+
+    async def start(self, channel: str, user: str, deck_key: str | None) -> Reply:
+        if self._instructors and user not in self._instructors:
+            return Reply("Only the workshop's instructors can start a presentation. "
+                         "You can page through the deck on your own with `/slides browse`.")
+        deck = self._find_deck(deck_key)
+        if deck is None:
+            return self.list_decks(prefix=f"There is no deck called `{escape_mrkdwn(deck_key or '')}`. ")
+        async with self._lock(channel):
+            running = await self._store.get(channel)
+            if running is not None:
+                return Reply(f"*{escape_mrkdwn(self._title(running))}* is already live here at slide "
+                             f"{running.slide}, presented by <@{running.presenter_id}>. "
+                             "Use `/slides end` first, or `/slides goto N`.")
+            ts = await self._post_live(channel, deck, 1)
+            await self._store.save(Presentation(channel, deck.key, 1, user, ts))
+            await self._store.record_post(channel, deck.key, 1, ts)
+        await self._send_notes(user, deck, 1)
+        return Reply(f"Started *{escape_mrkdwn(deck.title)}* ({len(deck.slides)} slides). Drive it with "
+                     "the buttons or `/slides next`; your speaker notes arrive in your DM with Podium.")
+
+    async def move(self, channel: str, user: str, *, delta: int = 0, to: int | None = None) -> Reply | None:
+        """Next/Prev (`delta`) or goto (`to`). None when the room simply sees the new slide."""
+        async with self._lock(channel):
+            running = await self._store.get(channel)
+            if running is None:
+                return Reply("No presentation is running in this channel. `/slides start` begins one.")
+            if not self._may_drive(user, running):
+                return Reply(f"Only the presenter (<@{running.presenter_id}>) drives the slides. "
+                             "Press *Browse privately* to page through them on your own.")
+            deck = self._decks.get(running.deck_key)
+            if deck is None:
+                return Reply(f"The deck `{running.deck_key}` is no longer installed; `/slides end` and start another.")
+            target = to if to is not None else running.slide + delta
+            if not 1 <= target <= len(deck.slides):
+                edge = "last" if target > len(deck.slides) else "first"
+                return Reply(f"Already at the {edge} slide ({running.slide}/{len(deck.slides)}).")
+            if target == running.slide and to is not None:
+                return Reply(f"Slide {target} is already on screen.")
+            ts = await self._post_live(channel, deck, target)
+            # Saved before anything else: a crash from here on never posts this slide twice.
+            await self._store.save(Presentation(channel, deck.key, target, running.presenter_id, ts))
+            await self._store.record_post(channel, deck.key, target, ts)
+            if running.message_ts:
+                await self._drop_controls(channel, running.message_ts, deck, running.slide)
+        await self._send_notes(running.presenter_id, deck, target)
+        return None
+
+    async def end(self, channel: str, user: str) -> Reply:
+        async with self._lock(channel):
+            running = await self._store.get(channel)
+            if running is None:
+                return Reply("No presentation is running in this channel.")
+            if not self._may_drive(user, running):
+                return Reply(f"Only the presenter (<@{running.presenter_id}>) can end the presentation.")
+            deck = self._decks.get(running.deck_key)
+            if deck is not None and running.message_ts:
+                await self._drop_controls(channel, running.message_ts, deck, running.slide)
+            await self._store.end(channel)
+        title = self._title(running)
+        await self._publisher.post(channel, {"text": f"That's the end of *{escape_mrkdwn(title)}*. Thank you! "
+                                             "Every slide stays in this channel; `/slides browse` pages "
+                                             "through the deck any time."})
+        return Reply(f"Ended *{escape_mrkdwn(title)}*.")
+
+    async def status(self, channel: str) -> Reply:
+        running = await self._store.get(channel)
+        if running is None:
+            return Reply("No presentation is running in this channel. `/slides list` shows the decks.")
+        deck = self._decks.get(running.deck_key)
+        total = len(deck.slides) if deck else "?"
+        title = deck.slide(running.slide).title if deck else ""
+        return Reply(f"*{escape_mrkdwn(self._title(running))}* is live: slide {running.slide}/{total}"
+                     f"{' · ' + escape_mrkdwn(title) if title else ''}, presented by <@{running.presenter_id}>.")
+
+    def list_decks(self, prefix: str = "") -> Reply:
+        if not self._decks:
+            return Reply(prefix + "No decks are installed (Markdown files in `slides/`).")
+        lines = [f"• `{key}`: *{escape_mrkdwn(deck.title)}*, {len(deck.slides)} slides"
+                 for key, deck in self._decks.items()]
+        return Reply(prefix + "Decks: \n" + "\n".join(lines) + "\n`/slides start DECK` presents one here.")
+
+    # --- on your own -----------------------------------------------------------------------
+
+    async def browse(self, user: str, channel: str | None, *, deck_key: str | None = None,
+                     slide: int | None = None) -> Reply:
+        """Open a deck in the user's DM: where the room is, or where they asked."""
+        running = await self._store.get(channel) if channel else None
+        deck = self._find_deck(deck_key or (running.deck_key if running else None))
+        if deck is None:
+            return self.list_decks(prefix="Which deck? ")
+        number = slide or (running.slide if running and running.deck_key == deck.key else 1)
+        number = min(max(number, 1), len(deck.slides))
+        dm, ts = await self._publisher.post_dm(user, await self._message(deck, number, ControlMode.PRIVATE))
+        await self._store.save_browsing(Browsing(user, deck.key, number, channel if running else None, dm, ts))
+        return Reply(f"Opened *{escape_mrkdwn(deck.title)}* at slide {number} in your DM with Podium.")
+
+    async def browse_to(self, user: str, dm_channel: str, ts: str, deck_key: str, number: int) -> Reply | None:
+        """◀ / ▶ in a private copy: edit that message in place."""
+        deck = self._decks.get(deck_key)
+        if deck is None or not 1 <= number <= len(deck.slides):
+            return Reply("That slide no longer exists; `/slides browse` opens the deck again.")
+        await self._publisher.update(dm_channel, ts, await self._message(deck, number, ControlMode.PRIVATE))
+        previous = await self._store.get_browsing(user)
+        channel = previous.channel_id if previous else None
+        await self._store.save_browsing(Browsing(user, deck.key, number, channel, dm_channel, ts))
+        return None
+
+    async def back_to_live(self, user: str, dm_channel: str, ts: str) -> Reply | None:
+        browsing = await self._store.get_browsing(user)
+        running = await self._store.get(browsing.channel_id) if browsing and browsing.channel_id else None
+        if running is None:
+            live = await self._store.all()
+            running = live[0] if len(live) == 1 else None
+        if running is None:
+            return Reply("No presentation is live right now, so there is nothing to jump back to.")
+        return await self._back_to(user, dm_channel, ts, running)
+
+    async def search(self, channel: str | None, term: str) -> Reply:
+        term = term.strip()
+        if not term:
+            return Reply("What should I look for? For example `/slides search replicaset`.")
+        results = search(self._decks.values(), term)[:MAX_SEARCH_RESULTS]
+        if not results:
+            return Reply(f"No slide mentions “{escape_mrkdwn(term)}”. Try another word, or `/slides browse`.")
+        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",
+                                         "text": f"Slides about “{escape_mrkdwn(term)}”:"}}]
+        for deck, slide, excerpt in results:
+            label = f"{slide.title or 'Slide'} · slide {slide.number} of {escape_mrkdwn(deck.title)}"
+            link = await self._posted_link(channel, deck, slide.number)
+            heading = f"*<{link}|{escape_mrkdwn(label)}>*" if link else f"*{escape_mrkdwn(label)}*"
+            blocks.append({
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"{heading}\n{escape_mrkdwn(excerpt)}"[:2900]},
+                "accessory": {"type": "button", "action_id": OPEN_ACTION, "value": f"{deck.key}:{slide.number}",
+                              "text": {"type": "plain_text", "text": "Open privately"}},
+            })
+        return Reply(f"{len(results)} slide{'s' if len(results) != 1 else ''} about {term}", blocks)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _lock(self, channel: str) -> asyncio.Lock:
+        return self._locks.setdefault(channel, asyncio.Lock())
+
+    def _may_drive(self, user: str, presentation: Presentation) -> bool:
+        if self._instructors:
+            return user in self._instructors
+        return user == presentation.presenter_id
+
+    def _find_deck(self, key: str | None) -> Deck | None:
+        if key:
+            return self._decks.get(key) or next(
+                (d for d in self._decks.values() if d.title.lower() == key.lower()), None)
+        return next(iter(self._decks.values()), None)
+
+    def _title(self, presentation: Presentation) -> str:
+        deck = self._decks.get(presentation.deck_key)
+        return deck.title if deck else presentation.deck_key
+
+    async def _message(self, deck: Deck, number: int, mode: ControlMode) -> dict[str, Any]:
+        refs = {}
+        for image in deck.slide(number).images:
+            ref = await self._publisher.image_ref(deck.image_file(image), image.alt)
+            if ref:
+                refs[image.path] = ref
+        return render_message(deck, number, image_refs=refs, controls=controls_for(mode, deck, number))
+
+    async def _post_live(self, channel: str, deck: Deck, number: int) -> str:
+        return await self._publisher.post(channel, await self._message(deck, number, ControlMode.LIVE))
+
+    async def _drop_controls(self, channel: str, ts: str, deck: Deck, number: int) -> None:
+        """Only the slide on screen carries buttons; the one before keeps its content."""
+        try:
+            await self._publisher.update(channel, ts, await self._message(deck, number, ControlMode.NONE))
+        except Exception as error:  # e.g. someone deleted it: the new slide matters more
+            log.warning("could not remove the buttons of slide %d in %s: %s", number, channel, error)
+
+    async def _send_notes(self, presenter: str, deck: Deck, number: int) -> None:
+        blocks = speaker_notes_blocks(deck, number)
+        try:
+            await self._publisher.post_dm(presenter, {"text": f"Speaker notes, slide {number}", "blocks": blocks})
+        except Exception as error:  # notes are a help, never a reason to stop the room
+            log.warning("could not DM speaker notes to %s: %s", presenter, error)
+
+    async def _back_to(self, user: str, dm_channel: str, ts: str, running: Presentation) -> Reply | None:
+        deck = self._decks.get(running.deck_key)
+        if deck is None:
+            return Reply("The live deck is not installed here.")
+        await self._publisher.update(dm_channel, ts, await self._message(deck, running.slide, ControlMode.PRIVATE))
+        await self._store.save_browsing(Browsing(user, deck.key, running.slide, running.channel_id, dm_channel, ts))
+        return None
+
+    async def _posted_link(self, channel: str | None, deck: Deck, number: int) -> str | None:
+        if not channel:
+            return None
+        ts = (await self._store.posts_of(channel, deck.key)).get(number)
+        return await self._publisher.permalink(channel, ts) if ts else None

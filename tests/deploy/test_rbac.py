@@ -1,0 +1,231 @@
+"""What manifests/ grants Podium is exactly what it needs: the Role's rules are pinned here, and
+every command Podium supports runs through the real command service against the API emulator,
+which enforces those very manifests (demo_seed_paths() seeds manifests/sandbox/), with Podium's
+own token. Participant namespaces are bound the way `participants manifests` writes them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+import pytest
+
+from bot.__main__ import main
+from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
+from bot.kubectl.policy import DESCRIBE_KINDS, GET_KINDS, LOG_TARGETS, Policy
+from bot.kubectl.resources import lookup
+from bot.kubectl.service import KubectlService
+from bot.settings import load_settings
+from tests.deploy.conftest import MANIFESTS, by_kind, load_all
+
+READ = ("get", "list", "watch")
+# The issue's list: what `/kubectl get|describe|logs` read. Nothing else, ever.
+EXPECTED_GRANTS = {
+    (group, resource, verb)
+    for group, resources in {
+        "": ("pods", "pods/log", "services", "endpoints", "endpointslices", "configmaps", "events"),
+        "apps": ("deployments", "replicasets"),
+        "batch": ("jobs",),
+        "discovery.k8s.io": ("endpointslices",),
+    }.items()
+    for resource in resources
+    for verb in READ
+    if (group, resource) != ("", "endpointslices")  # endpointslices live in discovery.k8s.io
+} | {
+    # `describe namespace` lists quotas and limit ranges, as kubectl does (see role.yaml).
+    ("", "resourcequotas", "list"),
+    ("", "limitranges", "list"),
+}
+NEVER = {"secrets", "pods/exec", "pods/attach", "pods/portforward", "serviceaccounts/token", "*"}
+WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate", "*"}
+PARTICIPANT = "U1AAA"
+PARTICIPANT_NS = "ws-u1aaa"
+
+
+def grants(rules: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    return {(g, r, v) for rule in rules for g in rule.get("apiGroups", []) for r in rule.get("resources", [])
+            for v in rule["verbs"]}
+
+
+def _docs(path: Path) -> list[dict[str, Any]]:
+    return load_all(path.read_text(encoding="utf-8"))
+
+
+def test_the_sandbox_role_grants_exactly_what_podium_reads() -> None:
+    [role] = by_kind(_docs(MANIFESTS / "sandbox" / "role.yaml"), "Role", "podium-read")
+    assert role["metadata"]["namespace"] == "sandbox"
+    assert grants(role["rules"]) == EXPECTED_GRANTS
+    assert not any("resourceNames" in rule or "nonResourceURLs" in rule for rule in role["rules"])
+
+
+def test_participants_cluster_role_has_the_same_rules_as_the_sandbox_role() -> None:
+    [role] = by_kind(_docs(MANIFESTS / "sandbox" / "role.yaml"), "Role")
+    [cluster_role] = by_kind(_docs(MANIFESTS / "participants" / "podium-read-clusterrole.yaml"), "ClusterRole")
+    assert cluster_role["metadata"]["name"] == "podium-read"
+    assert cluster_role["rules"] == role["rules"]
+
+
+def test_the_role_is_bound_to_podiums_service_account_only() -> None:
+    docs = _docs(MANIFESTS / "sandbox" / "role.yaml")
+    [binding] = by_kind(docs, "RoleBinding")
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "podium-read"}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "sandbox"}]
+
+
+def test_namespaces_are_readable_only_by_name_and_only_the_sandbox() -> None:
+    docs = _docs(MANIFESTS / "sandbox" / "namespace-reader.yaml")
+    [cluster_role] = by_kind(docs, "ClusterRole")
+    assert cluster_role["rules"] == [{"apiGroups": [""], "resources": ["namespaces"],
+                                      "resourceNames": ["sandbox"], "verbs": ["get"]}]
+    [binding] = by_kind(docs, "ClusterRoleBinding")
+    assert binding["roleRef"]["name"] == cluster_role["metadata"]["name"]
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "sandbox"}]
+
+
+def test_no_manifest_grants_secrets_exec_or_any_write() -> None:
+    rbac = [d for p in MANIFESTS.rglob("*.yaml") if "slack" not in p.parts for d in _docs(p)
+            if d.get("kind") in ("Role", "ClusterRole")]
+    assert rbac
+    for role in rbac:
+        for group, resource, verb in grants(role.get("rules") or []):
+            assert resource not in NEVER and verb not in WRITE_VERBS and group != "*", (role["metadata"]["name"],
+                                                                                       group, resource, verb)
+
+
+def test_the_emulator_enforces_these_manifests_not_a_copy() -> None:
+    seeded = [p.resolve() for p in demo_seed_paths()]
+    assert (MANIFESTS / "sandbox" / "role.yaml").resolve() in seeded
+    assert (MANIFESTS / "sandbox" / "namespace-reader.yaml").resolve() in seeded
+    elsewhere = [p for p in demo_seed_paths() if MANIFESTS.resolve() not in p.resolve().parents]
+    assert elsewhere, "the devkit-only seed (kube-system, default, …) is still seeded"
+    assert not [d for d in load_documents(*elsewhere) if d.get("kind") in ("Role", "RoleBinding", "ClusterRole",
+                                                                          "ClusterRoleBinding")]
+
+
+# Every supported command, with Podium's token, against those grants ------------------------------
+
+
+def _participant_documents(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    assert main(["participants", "manifests", "--users", PARTICIPANT]) == 0
+    documents = load_all(capsys.readouterr().out)
+    documents += _docs(MANIFESTS / "participants" / "podium-read-clusterrole.yaml")
+    # The participant did the exercises: a Job, a multi-container Pod, Deployments, a Service.
+    for path in sorted((MANIFESTS / "exercises").rglob("*.yaml")):
+        for doc in _docs(path):
+            doc["metadata"]["namespace"] = PARTICIPANT_NS
+            documents.append(doc)
+    return documents
+
+
+@pytest.fixture
+async def emulator(capsys: pytest.CaptureFixture[str]) -> AsyncIterator[KubeEmulator]:
+    documents = load_documents(*demo_seed_paths()) + _participant_documents(capsys)
+    async with KubeEmulator(documents) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def services(emulator: KubeEmulator, tmp_path: Path) -> AsyncIterator[Callable[[str], KubectlService]]:
+    """Podium's command service built as bot/app.py builds it, from settings, with Podium's own
+    (ServiceAccount) token; the argument is PODIUM_NAMESPACES."""
+    kubeconfig = emulator.write_kubeconfig(tmp_path / "kubeconfig", token=KubeEmulator.DEFAULT_TOKEN)
+    gateways: list[ClusterGateway] = []
+
+    def build(extra_namespaces: str) -> KubectlService:
+        settings = load_settings({"KUBECONFIG": str(kubeconfig), "PODIUM_NAMESPACES": extra_namespaces,
+                                  "PODIUM_CLUSTER_TIMEOUT": "5"})
+        gateways.append(ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout))
+        return KubectlService(Policy(settings.allowed_namespaces), gateways[-1])
+
+    yield build
+    for gateway in gateways:
+        await gateway.close()
+
+
+@pytest.fixture
+def podium(services: Callable[[str], KubectlService]) -> KubectlService:
+    """Podium configured for the sandbox and the participant's namespace."""
+    return services(PARTICIPANT_NS)
+
+
+def _names(emulator: KubeEmulator, plural: str, namespace: str) -> list[str]:
+    return [o["metadata"]["name"] for o in emulator.objects(plural, None if plural == "namespaces" else namespace)]
+
+
+def supported_commands(emulator: KubeEmulator, namespace: str) -> list[str]:
+    """Every verb and kind Podium supports (from its policy, so new kinds are covered as they come)."""
+    ns = f"-n {namespace}"
+    commands = ["get all " + ns, "auth can-i list pods " + ns, "auth can-i get pods/log " + ns,
+                "auth can-i get secrets " + ns, "auth can-i create deployments " + ns]
+    for kind in GET_KINDS:
+        plural = lookup(kind).plural  # type: ignore[union-attr]
+        names = [namespace] if plural == "namespaces" else _names(emulator, plural, namespace)[:1]
+        commands += [f"get {kind} {ns}", f"get {kind} {ns} -o wide", *(f"get {kind} {n} {ns} -o yaml" for n in names)]
+    for kind in DESCRIBE_KINDS:
+        plural = lookup(kind).plural  # type: ignore[union-attr]
+        names = [namespace] if plural == "namespaces" else _names(emulator, plural, namespace)[:1]
+        commands += [f"describe {kind} {ns}", *(f"describe {kind} {n} {ns}" for n in names)]
+    for kind in LOG_TARGETS:
+        plural = lookup(kind).plural  # type: ignore[union-attr]
+        for name in _names(emulator, plural, namespace)[:1]:
+            target = name if plural == "pods" else f"{kind}/{name}"
+            commands.append(f"logs {target} --tail 5 --all-containers {ns}")
+    return commands
+
+
+@pytest.mark.parametrize("namespace", ["sandbox", PARTICIPANT_NS])
+async def test_every_supported_command_is_allowed_by_the_manifests(
+    emulator: KubeEmulator, podium: KubectlService, namespace: str
+) -> None:
+    commands = supported_commands(emulator, namespace)
+    assert len(commands) > 30
+    covered = {(r.resource, r.subresource) for r in emulator.requests}
+    forbidden: list[str] = []
+    for text in commands:
+        emulator.clear_requests()
+        answer = await podium.run(text)
+        denied = [f"{r.method} {r.path}" for r in emulator.requests if r.status == 403]
+        if denied or "forbidden" in answer.body.lower():
+            forbidden.append(f"/kubectl {text}: {denied or answer.body.splitlines()[0]}")
+        covered |= {(r.resource, r.subresource) for r in emulator.requests}
+    assert not forbidden, "\n".join(forbidden)
+    # The run really reached every kind the Role is about (and logs).
+    for resource in ("pods", "services", "endpoints", "configmaps", "events", "deployments", "replicasets", "namespaces"):
+        assert (resource, "") in covered, resource
+    assert ("pods", "log") in covered
+
+
+async def test_can_i_answers_from_the_manifests(podium: KubectlService) -> None:
+    assert (await podium.run("auth can-i list pods")).body == "yes"
+    assert (await podium.run(f"auth can-i get pods/log -n {PARTICIPANT_NS}")).body == "yes"
+    assert (await podium.run("auth can-i get secrets")).body.startswith("no")
+    assert (await podium.run("auth can-i create pods/exec")).body.startswith("no")
+    assert (await podium.run("auth can-i delete deployments")).body.startswith("no")
+
+
+async def test_get_namespaces_shows_exactly_the_allowed_ones(podium: KubectlService) -> None:
+    answer = await podium.run("get ns")
+    assert answer.ok, answer.body
+    assert [line.split()[0] for line in answer.body.splitlines()[1:]] == ["sandbox", PARTICIPANT_NS]
+
+
+async def test_a_namespace_without_a_binding_gets_podiums_forbidden_answer(
+    emulator: KubeEmulator, services: Callable[[str], KubectlService]
+) -> None:
+    # ws-unbound is in PODIUM_NAMESPACES (Podium's policy lets it through) but nothing binds it.
+    podium = services(f"{PARTICIPANT_NS},ws-unbound")
+    answer = await podium.run("get pods -n ws-unbound")
+    assert not answer.ok
+    assert answer.body.startswith("Error from server (Forbidden): pods is forbidden: "
+                                  'User "system:serviceaccount:sandbox:podium" cannot list resource "pods"')
+    assert answer.hint and "read-only" in answer.hint
+    assert [r.status for r in emulator.requests if r.namespace == "ws-unbound"] == [403]
+
+
+
+async def test_describe_namespaces_without_a_name_is_allowed(podium: KubectlService) -> None:
+    # Podium describes the allowed namespaces by name: no `list namespaces` grant needed.
+    answer = await podium.run("describe ns")
+    assert "forbidden" not in answer.body.lower(), answer.body
+    assert "Name:         sandbox" in answer.body and f"Name:         {PARTICIPANT_NS}" in answer.body
