@@ -33,6 +33,8 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
  && install -d -o podium -g podium -m 0750 /var/lib/podium
 # The course decks (Markdown + images) are data, not part of the wheel: /slides reads them here.
 COPY --chown=root:root slides /opt/podium/slides
+# The exercises' reference solutions, which `/exercise solution N` shows (paths relative to /opt/podium).
+COPY --chown=root:root manifests/exercises /opt/podium/manifests/exercises
 # Numeric, so Kubernetes' runAsNonRoot can verify it (manifests/bot uses the same 10001).
 USER 10001:10001
 WORKDIR /var/lib/podium

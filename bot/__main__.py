@@ -12,12 +12,13 @@ import logging
 import sys
 
 from bot.logs import configure_logging
-from bot.ops import kubeconfig, participants
+from bot.ops import audit, kubeconfig, participants
 from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
 from bot.slides import cli as slides_cli
 
 # Tools for instructors and deck authors: they need no Slack settings and run without a server.
-TOOLS = {"participants": participants.run, "kubeconfig": kubeconfig.run, "slides": slides_cli.run}
+TOOLS = {"participants": participants.run, "kubeconfig": kubeconfig.run, "slides": slides_cli.run,
+         "audit": audit.run}
 
 log = logging.getLogger("bot")
 
@@ -30,11 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="mode", metavar="MODE")
     serve = sub.add_parser("serve", help="HTTP mode: Slack posts to /slack/events on $PORT")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    sub.add_parser("socket", help="Socket Mode: connect out to Slack with SLACK_APP_TOKEN")
+    socket = sub.add_parser("socket", help="Socket Mode: connect out to Slack with SLACK_APP_TOKEN")
+    socket.add_argument("--host", default="0.0.0.0", help="address for /healthz and /metrics (default 0.0.0.0)")
     sub.add_parser("console", help="type slash commands here; Slack is played by a local stand-in")
     slides_cli.add_parser(sub)
     participants.add_parser(sub)
     kubeconfig.add_parser(sub)
+    audit.add_parser(sub)
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
@@ -72,9 +75,9 @@ async def _run(mode: Mode, settings, args: argparse.Namespace) -> int:  # type: 
 
     podium = await build_podium(settings)
     if mode == "serve":
-        await serve_http_forever(podium, host=args.host, port=settings.port)
+        await serve_http_forever(podium, host=getattr(args, "host", "0.0.0.0"), port=settings.port)
     else:
-        await serve_socket_forever(podium)
+        await serve_socket_forever(podium, host=getattr(args, "host", "0.0.0.0"))
     return 0
 
 

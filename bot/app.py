@@ -9,19 +9,31 @@ from dataclasses import dataclass
 from kubernetes import client as kube_client
 from slack_bolt.async_app import AsyncApp
 
+from bot.conversation.commands import TextCommands
+from bot.exercises.spec import load_exercises
+from bot.exercises.workshop import Workshop, check_button
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.policy import Policy
-from bot.kubectl.service import KubectlService
+from bot.kubectl.ratelimit import UserRateLimiter
+from bot.kubectl.service import CommandRecord, KubectlService
+from bot.metrics import Metrics
 from bot.settings import Settings
-from bot.slack import kubectl_command, slides_command
+from bot.questions.queue import QuestionQueue
+from bot.questions.render import AskError, ask_button, parse_ask, top_questions_blocks
+from bot.slack import conversation, exercise_command, kubectl_command, questions_command, slides_command
+from bot.slack.exercise_command import run_exercise_text
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.client import build_web_client
 from bot.slack.pacing import ChannelPacer
 from bot.slack.publisher import Publisher
-from bot.slides.deck import default_slides_folder, load_decks
-from bot.slides.presenter import Presenter
+from bot.slides.deck import Deck, default_slides_folder, load_decks
+from bot.slides.presenter import Blocks, Presenter, Reply
+from bot.slides.render import ControlMode
 from bot.store import Database, open_database
+from bot.store.audit import AuditLog
+from bot.store.exercises import ExerciseStore
 from bot.store.presentations import PresentationStore
+from bot.store.questions import QuestionStore
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +46,11 @@ class Podium:
     database: Database
     kubectl: KubectlService
     presenter: Presenter
+    questions: QuestionQueue
+    workshop: Workshop
+    metrics: Metrics
+    audit: AuditLog
+    text_commands: TextCommands  # words after @Podium / in the DM: slides, exercise, ask
     slash_commands: tuple[str, ...]  # every command registered, for the console and the manifest
 
     async def close(self) -> None:
@@ -43,11 +60,27 @@ class Podium:
 
 async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient | None = None) -> Podium:
     gateway = ClusterGateway(
-        api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout
+        api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout,
+        fresh_for=settings.read_cache_seconds,
     )
     database = await open_database(settings.state_file)
-    kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway)
-    client = build_web_client(settings)
+    metrics = Metrics()
+    audit = AuditLog(database)
+
+    def count_request(outcome: str, seconds: float) -> None:
+        metrics.kube_requests.labels(outcome).inc()
+        metrics.kube_request_seconds.observe(seconds)
+
+    async def record(command: CommandRecord) -> None:
+        metrics.commands.labels(command.verb, command.outcome).inc()
+        metrics.command_seconds.labels(command.verb).observe(command.seconds)
+        await audit.record(command)
+
+    gateway.on_request = count_request
+    kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway, observer=record,
+                             limiter=UserRateLimiter(limit=settings.user_rate_limit,
+                                                     per_seconds=settings.user_rate_seconds))
+    client = build_web_client(settings, metrics=metrics)
     app = AsyncApp(
         # The bot token lives on the client (Bolt ignores token= when a client is given);
         # single workspace: Bolt calls auth.test once, on the first request.
@@ -59,15 +92,79 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     )
     presentations = PresentationStore(database)
     publisher = Publisher(client, ChannelPacer(interval=settings.post_interval), presentations)
-    decks = load_decks(settings.slides_dir or default_slides_folder())
+    slides_dir = settings.slides_dir or default_slides_folder()
+    decks = load_decks(slides_dir)
+    exercises_dir = slides_dir / "exercises"
+    workshop = Workshop(load_exercises(exercises_dir) if exercises_dir.is_dir() else [],
+                        ExerciseStore(database), gateway, namespace_template=settings.participant_namespace,
+                        instructors=settings.instructors, repository=slides_dir.resolve().parent)
     presenter = Presenter(decks, presentations, publisher, settings.instructors)
+    questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,
+                              settings.instructors)
+
+    async def slide_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
+        """What other features add to a slide: Check my work on exercise slides, the top
+        questions on "Any questions?" and an Ask a question button on every live slide."""
+        slide = deck.slide(number)
+        actions = [check_button(slide.exercise)] if slide.exercise is not None else []
+        if mode is not ControlMode.LIVE or channel is None:
+            return [], actions
+        blocks = top_questions_blocks(await questions.top(channel)) if slide.is_questions else []
+        return blocks, [*actions, ask_button()]
+
+    async def refresh_questions_slide(channel: str) -> None:
+        live = await presenter.live_slide(channel)
+        if live and live[0].slide(live[1]).is_questions:
+            await presenter.refresh(channel)
+
+    presenter.extras = slide_extras
+    questions.on_change = refresh_questions_slide
     answers = AnswerCache()
-    delivery = kubectl_command.KubectlDelivery(client, answers)
+    delivery = kubectl_command.KubectlDelivery(client, answers, metrics)
+
+    # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
+    text_commands = TextCommands()
 
     # Every feature registers its listeners here, so a reader sees all commands at once.
     kubectl_command.register(app, kubectl, delivery, answers)
     slides_command.register(app, presenter, kubectl, delivery)
+    questions_command.register(app, questions, presentations)
+    exercise_command.register(app, workshop)
+    register_text_commands(text_commands, workshop, questions, presentations)
+    conversation.register(app, settings, kubectl, delivery, presenter, presentations, text_commands, database)
     return Podium(
+        text_commands=text_commands,
         settings=settings, app=app, gateway=gateway, database=database, kubectl=kubectl,
-        presenter=presenter, slash_commands=(kubectl_command.COMMAND, slides_command.COMMAND),
+        presenter=presenter, questions=questions, workshop=workshop, metrics=metrics, audit=audit,
+        slash_commands=(kubectl_command.COMMAND, slides_command.COMMAND, questions_command.ASK_COMMAND,
+                        questions_command.QUESTIONS_COMMAND, exercise_command.COMMAND),
     )
+
+
+def register_text_commands(commands: TextCommands, workshop: Workshop, questions: QuestionQueue,
+                           presentations: PresentationStore) -> None:
+    """What people may type after @Podium or in the DM besides kubectl: exercise and ask."""
+
+    async def exercise(user: str, channel: str, text: str) -> Reply:
+        return await run_exercise_text(workshop, user, text)
+
+    async def ask(user: str, channel: str, text: str) -> Reply:
+        parsed = parse_ask(text)
+        if isinstance(parsed, AskError):
+            return Reply(parsed.message)
+        room: str | None = channel
+        if channel.startswith("D"):  # from the DM: the one live room, if there is exactly one
+            live = await presentations.all()
+            room = live[0].channel_id if len(live) == 1 else None
+        if room is None:
+            return Reply("Ask in the workshop channel (`/ask …`), so the question reaches its instructors.")
+        return await questions.ask(room, user, parsed.text, anonymous=parsed.anonymous)
+
+    async def progress(user: str) -> str:
+        lines = await workshop.progress(user)
+        return "\n".join(f"• {line}" for line in lines) if lines else "This workshop has no exercises."
+
+    commands.register("exercise", exercise, usage="exercise check 2", summary="check an exercise in your namespace")
+    commands.register("ask", ask, usage="ask Why a ReplicaSet?", summary="ask the instructor a question")
+    commands.offer_questions()
+    commands.provide_progress(progress)

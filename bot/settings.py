@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 
 import yaml
 
+from bot.conversation.aliases import AliasError, parse_aliases
+
 Mode = Literal["serve", "socket", "console"]
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -35,6 +37,10 @@ KNOWN_KEYS = (
     "PODIUM_KUBECONFIG_B64",
     "PODIUM_SLIDES",
     "PODIUM_POST_INTERVAL",
+    "PODIUM_ALIASES",
+    "PODIUM_READ_CACHE_SECONDS",
+    "PODIUM_USER_RATE",
+    "PODIUM_PARTICIPANT_NAMESPACE",
 )
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -65,6 +71,15 @@ class Settings:
     slides_dir: Path | None = None  # None: slides/ in the working directory, else the repository's
     # Seconds between chat.postMessage calls per channel (Slack allows about one per second).
     post_interval: float = 1.0
+    # PODIUM_ALIASES entries over the default aliases, in order: (name, words); "" removes one.
+    aliases: tuple[tuple[str, str], ...] = ()
+    # Identical cluster reads within this many seconds share one API request.
+    read_cache_seconds: float = 1.0
+    # Each person may run this many commands per this many seconds (0 commands: no limit).
+    user_rate_limit: int = 10
+    user_rate_seconds: float = 10.0
+    # Each participant's namespace; {user} is their Slack user ID in lower case.
+    participant_namespace: str = "ws-{user}"
 
     @property
     def state_file(self) -> Path:
@@ -225,6 +240,29 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         raise SettingsError(
             f"PODIUM_POST_INTERVAL={interval_text!r} must be seconds between posts per channel (0-60)."
         )
+    cache_text = get("PODIUM_READ_CACHE_SECONDS") or "1"
+    try:
+        read_cache_seconds = float(cache_text)
+    except ValueError:
+        read_cache_seconds = -1.0
+    if not 0 <= read_cache_seconds <= 30:
+        raise SettingsError(
+            f"PODIUM_READ_CACHE_SECONDS={cache_text!r} must be seconds (0-30) that a cluster read stays fresh."
+        )
+    try:
+        aliases = parse_aliases(get("PODIUM_ALIASES") or "")
+    except AliasError as error:
+        raise SettingsError(f"PODIUM_ALIASES: {error}.") from None
+    rate_text = get("PODIUM_USER_RATE") or "10/10s"
+    rate = re.fullmatch(r"(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?", rate_text)
+    if not rate or float(rate.group(2)) <= 0:
+        raise SettingsError(
+            f"PODIUM_USER_RATE={rate_text!r} must read like 10/10s (commands per seconds, per person; 0/1s: no limit)."
+        )
+    participant_template = get("PODIUM_PARTICIPANT_NAMESPACE") or "ws-{user}"
+    problem = _template_problem(participant_template)
+    if problem:
+        raise SettingsError(f"PODIUM_PARTICIPANT_NAMESPACE={participant_template!r}: {problem}.")
     slides_dir = get("PODIUM_SLIDES")
     if slides_dir and not Path(slides_dir).is_dir():
         raise SettingsError(f"PODIUM_SLIDES={slides_dir}: no such folder; point it at the folder of decks.")
@@ -257,6 +295,11 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         cluster_timeout=timeout,
         slides_dir=Path(slides_dir) if slides_dir else None,
         post_interval=post_interval,
+        aliases=aliases,
+        read_cache_seconds=read_cache_seconds,
+        user_rate_limit=int(rate.group(1)),
+        user_rate_seconds=float(rate.group(2)),
+        participant_namespace=participant_template,
     )
 
 
@@ -273,6 +316,19 @@ def _decode_kubeconfig(text: str | None) -> dict[str, Any] | None:
             "`python -m bot kubeconfig --namespace sandbox --base64`."
         )
     return data
+
+
+def _template_problem(template: str) -> str | None:
+    """Why a participant namespace template cannot work, or None; tried on a sample user ID."""
+    try:
+        sample = template.format(user="u012abcdef", user_id="U012ABCDEF")
+    except (KeyError, IndexError, ValueError) as error:
+        return f"only {{user}} and {{user_id}} may appear ({error})"
+    if "{" in template and "user" not in template:
+        return "it must contain {user}"
+    if not _DNS_LABEL.match(sample):
+        return f"it makes {sample!r}, which is not a valid namespace name"
+    return None
 
 
 def _split(text: str | None) -> list[str]:

@@ -20,6 +20,7 @@ class Answer:
     hint: str | None = None
     notes: tuple[str, ...] = ()  # what kubectl prints on stderr, and Podium's own remarks
     namespace: str | None = None
+    outcome: str = "ok"  # ok | refused | error | rate_limited | internal (for metrics and the audit)
 
     @property
     def shareable(self) -> bool:
@@ -61,7 +62,7 @@ def help_answer(namespaces: tuple[str, ...]) -> Answer:
 
 
 def refusal_answer(refusal: Refusal) -> Answer:
-    return Answer(refusal.message, ok=False, preformatted=False, hint=refusal.hint)
+    return Answer(refusal.message, ok=False, preformatted=False, hint=refusal.hint, outcome="refused")
 
 
 def cluster_error_line(error: ClusterError, server: str | None = None) -> str:

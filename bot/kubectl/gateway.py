@@ -19,6 +19,7 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
+from bot.kubectl.coalesce import ReadCoalescer
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,8 @@ class ClusterGateway:
     """Read-only cluster calls, each bounded by `timeout` seconds and run in a small thread pool
     (the official client blocks; the event loop must keep acking Slack meanwhile)."""
 
-    def __init__(self, api_client: client.ApiClient, *, timeout: float, max_workers: int = 8) -> None:
+    def __init__(self, api_client: client.ApiClient, *, timeout: float, max_workers: int = 8,
+                 fresh_for: float = 1.0) -> None:
         self._api_client = api_client
         self._apis: dict[str, Any] = {
             "core": client.CoreV1Api(api_client),
@@ -104,7 +106,12 @@ class ClusterGateway:
         }
         self._authorization = client.AuthorizationV1Api(api_client)
         self._timeout = timeout
+        # Bounded: at most max_workers blocking calls at once, the rest wait their turn.
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="kube")
+        self._reads = ReadCoalescer(window=fresh_for)
+        self.requests_made = 0  # API requests actually sent, for metrics and benchmarks
+        # Told of every request sent: (outcome "ok" or the error's reason, seconds taken).
+        self.on_request: Callable[[str, float], None] | None = None
 
     @property
     def server(self) -> str:
@@ -120,6 +127,11 @@ class ClusterGateway:
     ) -> list[dict[str, Any]]:
         """Items of one kind in `namespace` (None only for cluster-scoped kinds), each with its
         `kind` and `apiVersion` filled in as kubectl does for list items."""
+        key = ("list", plural, namespace, label_selector, field_selector)
+        return await self._reads.read(key, lambda: self._list(plural, namespace, label_selector, field_selector))
+
+    async def _list(self, plural: str, namespace: str | None, label_selector: str | None,
+                    field_selector: str | None) -> list[dict[str, Any]]:
         endpoint = _endpoint(plural)
         api = self._apis[endpoint.api]
         options = dict(label_selector=label_selector, field_selector=field_selector,
@@ -138,6 +150,9 @@ class ClusterGateway:
         return items
 
     async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]:
+        return await self._reads.read(("get", plural, namespace, name), lambda: self._get(plural, namespace, name))
+
+    async def _get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]:
         endpoint = _endpoint(plural)
         api = self._apis[endpoint.api]
         options = dict(_preload_content=False, _request_timeout=self._timeout)
@@ -164,7 +179,8 @@ class ClusterGateway:
             since_seconds=since_seconds, previous=previous or None, timestamps=timestamps or None,
             _preload_content=False, _request_timeout=self._timeout,
         )
-        return await self._run(_text_of, request)
+        key = ("logs", namespace, pod, container, tail_lines, since_seconds, previous, timestamps)
+        return await self._reads.read(key, lambda: self._run(_text_of, request))
 
     async def can_i(
         self, verb: str, resource: str, namespace: str | None, *,
@@ -180,8 +196,10 @@ class ClusterGateway:
             attributes["name"] = name
         review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
                   "spec": {"resourceAttributes": attributes}}
-        body = await self._call(lambda: self._authorization.create_self_subject_access_review(
-            review, _preload_content=False, _request_timeout=self._timeout))
+        key = ("can-i", verb, resource, namespace, group, subresource, name)
+        body = await self._reads.read(key, lambda: self._call(
+            lambda: self._authorization.create_self_subject_access_review(
+                review, _preload_content=False, _request_timeout=self._timeout)))
         status = body.get("status") or {}
         return bool(status.get("allowed")), str(status.get("reason") or status.get("evaluationError") or "")
 
@@ -194,13 +212,22 @@ class ClusterGateway:
 
     async def _run(self, decode: Callable[[Callable[[], Any]], T], request: Callable[[], Any]) -> T:
         loop = asyncio.get_running_loop()
+        self.requests_made += 1
+        started, outcome = loop.time(), "ok"
         try:
             # A little over the client's own timeout, in case a worker thread hangs elsewhere.
             return await asyncio.wait_for(
                 loop.run_in_executor(self._pool, decode, request), timeout=self._timeout + 2
             )
         except asyncio.TimeoutError:
+            outcome = "Timeout"
             raise _timeout_error(self._timeout) from None
+        except ClusterError as error:
+            outcome = error.reason
+            raise
+        finally:
+            if self.on_request is not None:
+                self.on_request(outcome, loop.time() - started)
 
 
 def _endpoint(plural: str) -> _Endpoint:

@@ -4,7 +4,9 @@ grammar → policy → gateway → printer. The only I/O is through the gateway.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
@@ -31,6 +33,7 @@ from bot.kubectl.policy import (
     Refusal,
     Request,
 )
+from bot.kubectl.ratelimit import UserRateLimiter
 from bot.kubectl.redact import redact_credentials
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,23 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True)
+class CommandRecord:
+    """One command as it happened: who, where, what ran, how it ended. For metrics and the audit."""
+
+    user_id: str | None
+    channel_id: str | None
+    source: str  # slash, mention, dm, button, share
+    text: str
+    verb: str
+    command_line: str | None
+    outcome: str
+    seconds: float
+
+
+Observer = Callable[[CommandRecord], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class _Output:
     """What one request printed: kubectl's stdout (`body`), its stderr lines and remarks (`notes`)."""
 
@@ -55,18 +75,43 @@ class _Output:
 
 
 class KubectlService:
-    def __init__(self, policy: Policy, gateway: ClusterGateway, clock: Clock = utc_now) -> None:
+    def __init__(self, policy: Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
+                 limiter: UserRateLimiter | None = None, observer: Observer | None = None) -> None:
         self._policy = policy
         self._gateway = gateway
         self._clock = clock
+        self._limiter = limiter
+        self.observer = observer
 
     @property
     def policy(self) -> Policy:
         return self._policy
 
-    async def run(self, text: str) -> Answer:
-        """Always returns an Answer: the result, or one line saying why not and what to do."""
-        decision = self._policy.decide(grammar.parse(text))
+    async def run(self, text: str, *, user: str | None = None, channel: str | None = None,
+                  source: str = "slash") -> Answer:
+        """Always returns an Answer: the result, or one line saying why not and what to do.
+        Every command, whatever it came through, is rate-limited per person and recorded."""
+        started = time.monotonic()
+        parsed = grammar.parse(text)
+        verb = parsed.verb if isinstance(parsed, grammar.Command) else "invalid"
+        wait = self._limiter.allow(user) if self._limiter is not None and user else None
+        if wait is not None:
+            answer = Answer(f"You are sending commands faster than a workshop needs; try again in {wait:.0f}s.",
+                            ok=False, preformatted=False, outcome="rate_limited",
+                            hint="Everyone shares one cluster: one command at a time keeps it fast for all.")
+        else:
+            answer = await self._answer(parsed)
+        if self.observer is not None:
+            record = CommandRecord(user, channel, source, text, verb or "help", answer.command_line,
+                                   answer.outcome, time.monotonic() - started)
+            try:
+                await self.observer(record)
+            except Exception:  # recording must never cost anyone their answer
+                log.exception("could not record a command")
+        return answer
+
+    async def _answer(self, parsed: grammar.Command | grammar.ParseError) -> Answer:
+        decision = self._policy.decide(parsed)
         if isinstance(decision, Refusal):
             return refusal_answer(decision)
         if isinstance(decision, HelpRequest):
@@ -75,7 +120,7 @@ class KubectlService:
             output = await self._execute(decision)
         except LogsError as error:
             return Answer(error.line, ok=False, command_line=decision.command_line, hint=error.hint,
-                          namespace=decision.namespace)
+                          namespace=decision.namespace, outcome="error")
         except ClusterError as error:
             return Answer(
                 cluster_error_line(error, self._gateway.server),
@@ -83,6 +128,7 @@ class KubectlService:
                 command_line=decision.command_line,
                 hint=cluster_error_hint(error),
                 namespace=decision.namespace,
+                outcome="error",
             )
         except Exception:  # never a stack trace in Slack: log it, answer with a reference
             reference = uuid.uuid4().hex[:8]
@@ -93,6 +139,7 @@ class KubectlService:
                 command_line=decision.command_line,
                 preformatted=False,
                 hint="Try again; if it keeps failing, tell the instructor the ref.",
+                outcome="internal",
             )
         body, redacted = redact_credentials(output.body)
         notes = output.notes
@@ -100,7 +147,7 @@ class KubectlService:
             notes = (*notes, f"Podium hid {redacted} credential-like string{'s' if redacted != 1 else ''} "
                              "(tokens, keys, passwords) in this output.")
         return Answer(body, ok=output.ok, command_line=decision.command_line, notes=notes,
-                      namespace=decision.namespace)
+                      namespace=decision.namespace, outcome="ok" if output.ok else "error")
 
     async def _execute(self, request: Request) -> _Output:
         if isinstance(request, GetRequest):

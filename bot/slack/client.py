@@ -1,8 +1,12 @@
-"""The Slack Web API client Podium uses: Slack's URL (or a stand-in's) and retries that
-slack_sdk leaves off by default (it retries only connection errors)."""
+"""The Slack Web API client Podium uses: Slack's URL (or a stand-in's), retries that slack_sdk
+leaves off by default (it retries only connection errors), and failures counted and logged."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -10,17 +14,75 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 
+log = logging.getLogger(__name__)
 
-def build_web_client(settings: Settings, *, timeout: int = 10) -> AsyncWebClient:
-    return AsyncWebClient(
+
+class _CountedConnectionRetry(AsyncConnectionErrorRetryHandler):
+    metrics: Metrics | None = None
+
+    async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
+        if self.metrics:
+            self.metrics.slack_retries.labels("connection").inc()
+        await super().prepare_for_next_attempt_async(**kwargs)
+
+
+class _CountedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    metrics: Metrics | None = None
+
+    async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
+        if self.metrics:
+            self.metrics.slack_retries.labels("ratelimited").inc()
+        await super().prepare_for_next_attempt_async(**kwargs)  # sleeps for Retry-After
+
+
+class _CountedServerErrorRetry(AsyncServerErrorRetryHandler):
+    metrics: Metrics | None = None
+
+    async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
+        if self.metrics:
+            self.metrics.slack_retries.labels("server_error").inc()
+        await super().prepare_for_next_attempt_async(**kwargs)
+
+
+class PodiumWebClient(AsyncWebClient):
+    """AsyncWebClient that counts and logs failed calls (with the method and Slack's error code,
+    never the token) before raising them to the caller."""
+
+    metrics: Metrics | None = None
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        try:
+            return await super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "unknown")
+            self._failed(api_method, code)
+            raise
+        except Exception as error:
+            self._failed(api_method, type(error).__name__)
+            raise
+
+    def _failed(self, method: str, code: str) -> None:
+        log.warning("Slack API %s failed: %s", method, code)
+        if self.metrics:
+            self.metrics.slack_errors.labels(method, code).inc()
+
+
+def build_web_client(settings: Settings, *, metrics: Metrics | None = None, timeout: int = 10) -> AsyncWebClient:
+    handlers = [
+        _CountedConnectionRetry(max_retry_count=2),
+        _CountedRateLimitRetry(max_retry_count=3),  # honours Retry-After
+        _CountedServerErrorRetry(max_retry_count=2),
+    ]
+    for handler in handlers:
+        handler.metrics = metrics
+    client = PodiumWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=timeout,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),  # honours Retry-After
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=handlers,
     )
+    client.metrics = metrics
+    return client

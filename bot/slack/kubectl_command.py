@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
+from bot.metrics import Metrics
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.output import (
     SHARE_ACTION,
@@ -31,16 +32,37 @@ class KubectlDelivery:
     """Puts answers where people read them: the ephemeral reply, a DM snippet for long output,
     the channel when shared."""
 
-    def __init__(self, client: AsyncWebClient, cache: AnswerCache) -> None:
+    def __init__(self, client: AsyncWebClient, cache: AnswerCache, metrics: Metrics | None = None) -> None:
         self._client = client
         self._cache = cache
+        self._metrics = metrics
 
     async def reply_privately(self, answer: Answer, *, text: str, user_id: str, respond: AsyncRespond) -> None:
         snippet_where = None
         if needs_snippet(answer):
             snippet_where = await self._upload_to_dm(answer, user_id)
         share_value = share_button_value(self._cache.put(answer), text) if answer.shareable else None
-        await respond(**answer_message(answer, share_value=share_value, snippet_where=snippet_where))
+        message = answer_message(answer, share_value=share_value, snippet_where=snippet_where)
+        await self.respond_or_dm(respond, message, user_id)
+
+    async def respond_or_dm(self, respond: AsyncRespond, message: dict[str, Any], user_id: str) -> None:
+        """Answer through the response_url; if Slack refuses it (expired, used up, down), the
+        answer goes to the person's DM instead, and the reason is logged: nothing is dropped."""
+        try:
+            response = await respond(**message)
+            status = getattr(response, "status_code", 200)
+            failure = None if status == 200 else f"HTTP {status} {getattr(response, 'body', '')}".strip()
+        except Exception as error:  # connection refused, timeout, …
+            failure = type(error).__name__
+        if failure is None:
+            return
+        log.warning("response_url failed (%s); answering %s in a DM instead", failure, user_id)
+        if self._metrics:
+            self._metrics.undelivered.labels("dm").inc()
+        dm = await self._client.conversations_open(users=user_id)
+        direct = {k: v for k, v in message.items() if k in ("text", "blocks")}
+        direct["blocks"] = [b for b in direct.get("blocks", []) if b.get("type") != "actions"]
+        await self._client.chat_postMessage(channel=dm["channel"]["id"], **direct)
 
     async def share(self, answer: Answer, *, user_id: str, channel_id: str, thread_ts: str | None = None) -> None:
         """Post the answer in the channel (or a thread), attributed to who ran it; long output
@@ -75,7 +97,8 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
     async def kubectl_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # Slack wants its 200 within 3 s; the cluster call happens after
         text = command.get("text") or ""
-        answer = await service.run(text)
+        answer = await service.run(text, user=command.get("user_id"), channel=command.get("channel_id"),
+                                   source="slash")
         await delivery.reply_privately(answer, text=text, user_id=command["user_id"], respond=respond)
 
     @app.action(SHARE_ACTION)
@@ -87,10 +110,10 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
         except ValueError:
             value = {}
         answer = cache.get(str(value.get("k", "")))
-        if answer is None:  # after a restart: run it again rather than lose the press
-            answer = await service.run(str(value.get("t", "")))
         user_id = body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        if answer is None:  # after a restart: run it again rather than lose the press
+            answer = await service.run(str(value.get("t", "")), user=user_id, channel=channel_id, source="share")
         try:
             await delivery.share(answer, user_id=user_id, channel_id=channel_id)
         except SlackApiError as error:

@@ -19,16 +19,27 @@ def http_application(podium: Podium) -> web.Application:
     """Slash commands, interactivity and events all arrive at POST /slack/events."""
     application = podium.app.web_app(path=EVENTS_PATH)
 
-    async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
-    application.router.add_get("/healthz", healthz)
+    add_operational_routes(application, podium)
 
     async def close_podium(_: web.Application) -> None:
         await podium.close()
 
     application.on_cleanup.append(close_podium)
     return application
+
+
+def add_operational_routes(application: web.Application, podium: Podium) -> None:
+    """GET /healthz (ready: settings valid, state open, listeners registered) and GET /metrics."""
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    async def metrics(_: web.Request) -> web.Response:
+        body, content_type = podium.metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    application.router.add_get("/healthz", healthz)
+    application.router.add_get("/metrics", metrics)
 
 
 async def start_http(podium: Podium, *, host: str = "0.0.0.0", port: int) -> web.AppRunner:
@@ -56,11 +67,19 @@ async def serve_http_forever(podium: Podium, *, host: str = "0.0.0.0", port: int
         await runner.cleanup()
 
 
-async def serve_socket_forever(podium: Podium) -> None:
+async def serve_socket_forever(podium: Podium, *, host: str = "0.0.0.0") -> None:
+    """Socket Mode needs no public URL; /healthz and /metrics are still served on PORT for the
+    cluster's probes and for Prometheus."""
+    operational = web.Application()
+    add_operational_routes(operational, podium)
+    runner = web.AppRunner(operational, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host=host, port=podium.settings.port).start()
     handler = AsyncSocketModeHandler(podium.app, podium.settings.slack_app_token)
-    log.info("Podium connecting to Slack in Socket Mode")
+    log.info("Podium connecting to Slack in Socket Mode (health and metrics on port %d)", bound_port(runner))
     try:
         await handler.start_async()
     finally:
         await handler.close_async()
+        await runner.cleanup()
         await podium.close()

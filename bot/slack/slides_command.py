@@ -116,5 +116,5 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
         await ack()
         channel, ts = _where(body)
         command = action.get("value") or ""
-        answer = await kubectl.run(command)
+        answer = await kubectl.run(command, user=body["user"]["id"], channel=channel, source="button")
         await delivery.share(answer, user_id=body["user"]["id"], channel_id=channel, thread_ts=ts)

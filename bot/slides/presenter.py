@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,15 @@ log = logging.getLogger(__name__)
 
 OPEN_ACTION = "slides_open"  # "Open privately" on a search result
 MAX_SEARCH_RESULTS = 8
+
+Blocks = list[dict[str, Any]]
+# What other features add to a slide shown live or privately: (blocks above the footer, buttons).
+# Called with the room's channel (None when browsing without a room), the deck and slide number.
+SlideExtras = Callable[[str | None, Deck, int, ControlMode], Awaitable[tuple[Blocks, Blocks]]]
+
+
+async def no_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
+    return [], []
 
 
 @dataclass(frozen=True)
@@ -41,8 +50,9 @@ class Reply:
 
 class Presenter:
     def __init__(self, decks: Iterable[Deck], store: PresentationStore, publisher: Publisher,
-                 instructors: frozenset[str]) -> None:
+                 instructors: frozenset[str], extras: SlideExtras = no_extras) -> None:
         self._decks = {deck.key: deck for deck in decks}
+        self.extras = extras
         self._store = store
         self._publisher = publisher
         self._instructors = instructors
@@ -146,7 +156,8 @@ class Presenter:
             return self.list_decks(prefix="Which deck? ")
         number = slide or (running.slide if running and running.deck_key == deck.key else 1)
         number = min(max(number, 1), len(deck.slides))
-        dm, ts = await self._publisher.post_dm(user, await self._message(deck, number, ControlMode.PRIVATE))
+        room = channel if running else None
+        dm, ts = await self._publisher.post_dm(user, await self._message(deck, number, ControlMode.PRIVATE, room))
         await self._store.save_browsing(Browsing(user, deck.key, number, channel if running else None, dm, ts))
         return Reply(f"Opened *{escape_mrkdwn(deck.title)}* at slide {number} in your DM with Podium.")
 
@@ -155,9 +166,9 @@ class Presenter:
         deck = self._decks.get(deck_key)
         if deck is None or not 1 <= number <= len(deck.slides):
             return Reply("That slide no longer exists; `/slides browse` opens the deck again.")
-        await self._publisher.update(dm_channel, ts, await self._message(deck, number, ControlMode.PRIVATE))
         previous = await self._store.get_browsing(user)
         channel = previous.channel_id if previous else None
+        await self._publisher.update(dm_channel, ts, await self._message(deck, number, ControlMode.PRIVATE, channel))
         await self._store.save_browsing(Browsing(user, deck.key, number, channel, dm_channel, ts))
         return None
 
@@ -212,21 +223,38 @@ class Presenter:
         deck = self._decks.get(presentation.deck_key)
         return deck.title if deck else presentation.deck_key
 
-    async def _message(self, deck: Deck, number: int, mode: ControlMode) -> dict[str, Any]:
+    async def _message(self, deck: Deck, number: int, mode: ControlMode, channel: str | None) -> dict[str, Any]:
         refs = {}
         for image in deck.slide(number).images:
             ref = await self._publisher.image_ref(deck.image_file(image), image.alt)
             if ref:
                 refs[image.path] = ref
-        return render_message(deck, number, image_refs=refs, controls=controls_for(mode, deck, number))
+        blocks, actions = ([], []) if mode is ControlMode.NONE else await self.extras(channel, deck, number, mode)
+        return render_message(deck, number, image_refs=refs, controls=controls_for(mode, deck, number),
+                              extra_blocks=blocks, extra_actions=actions)
 
     async def _post_live(self, channel: str, deck: Deck, number: int) -> str:
-        return await self._publisher.post(channel, await self._message(deck, number, ControlMode.LIVE))
+        return await self._publisher.post(channel, await self._message(deck, number, ControlMode.LIVE, channel))
+
+    async def refresh(self, channel: str) -> None:
+        """Re-render the slide on screen in place (its live content changed, e.g. new questions)."""
+        async with self._lock(channel):
+            running = await self._store.get(channel)
+            deck = self._decks.get(running.deck_key) if running else None
+            if running is None or deck is None or not running.message_ts:
+                return
+            message = await self._message(deck, running.slide, ControlMode.LIVE, channel)
+            await self._publisher.update(channel, running.message_ts, message)
+
+    async def live_slide(self, channel: str) -> tuple[Deck, int] | None:
+        running = await self._store.get(channel)
+        deck = self._decks.get(running.deck_key) if running else None
+        return (deck, running.slide) if running and deck else None
 
     async def _drop_controls(self, channel: str, ts: str, deck: Deck, number: int) -> None:
         """Only the slide on screen carries buttons; the one before keeps its content."""
         try:
-            await self._publisher.update(channel, ts, await self._message(deck, number, ControlMode.NONE))
+            await self._publisher.update(channel, ts, await self._message(deck, number, ControlMode.NONE, channel))
         except Exception as error:  # e.g. someone deleted it: the new slide matters more
             log.warning("could not remove the buttons of slide %d in %s: %s", number, channel, error)
 
@@ -241,7 +269,8 @@ class Presenter:
         deck = self._decks.get(running.deck_key)
         if deck is None:
             return Reply("The live deck is not installed here.")
-        await self._publisher.update(dm_channel, ts, await self._message(deck, running.slide, ControlMode.PRIVATE))
+        message = await self._message(deck, running.slide, ControlMode.PRIVATE, running.channel_id)
+        await self._publisher.update(dm_channel, ts, message)
         await self._store.save_browsing(Browsing(user, deck.key, running.slide, running.channel_id, dm_channel, ts))
         return None
 

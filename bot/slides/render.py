@@ -331,6 +331,7 @@ def render_slide(
     image_refs: Mapping[str, ImageRef] = _NO_REFS,
     controls: Sequence[Mapping[str, Any]] = (),
     extra_actions: Sequence[Mapping[str, Any]] = (),
+    extra_blocks: Sequence[Mapping[str, Any]] = (),
     run_buttons: bool = True,
 ) -> list[dict[str, Any]]:
     """The Block Kit blocks of slide `number` (1-based).
@@ -339,6 +340,7 @@ def render_slide(
         without one is shown as its alt text.
     controls: navigation buttons, e.g. `controls_for(ControlMode.LIVE, deck, number)`.
     extra_actions: more buttons shown before the controls (Check my work, Ask a question…).
+    extra_blocks: live content shown above the footer (the top questions on "Any questions?").
     run_buttons: add Run in sandbox under each ```kubectl fence Podium can run.
     """
     slide = deck.slide(number)
@@ -367,6 +369,7 @@ def render_slide(
                     run_index += 1
                 blocks.append({"type": "actions", "elements": buttons})
     flush()
+    blocks.extend(dict(b) for b in extra_blocks)
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(footer(deck, number))}]})
     actions = [dict(a) for a in extra_actions] + [dict(c) for c in controls]
     if actions:

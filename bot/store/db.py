@@ -53,7 +53,11 @@ async def open_database(path: str | Path) -> Database:
     await connection.execute("PRAGMA foreign_keys=ON")
     await connection.execute("PRAGMA busy_timeout=5000")
     database = Database(connection)
-    await _migrate(connection, await database.schema_version())
+    try:
+        await _migrate(connection, await database.schema_version())
+    except BaseException:
+        await connection.close()
+        raise
     return database
 
 

@@ -37,4 +37,75 @@ MIGRATIONS: tuple[str, ...] = (
         file_id TEXT NOT NULL
     );
     """,
+    # 2: exercise attempts, hints shown, released solutions; the instructor's question queue.
+    """
+    CREATE TABLE exercise_results (
+        user_id    TEXT NOT NULL,
+        exercise   INTEGER NOT NULL,
+        passed     INTEGER NOT NULL,   -- 0/1: the latest check
+        ever_passed INTEGER NOT NULL,  -- 0/1: any check so far
+        attempts   INTEGER NOT NULL,
+        summary    TEXT NOT NULL,      -- e.g. "3/4 checks passed"
+        checked_at REAL NOT NULL,
+        PRIMARY KEY (user_id, exercise)
+    );
+    CREATE TABLE exercise_hints (
+        user_id  TEXT NOT NULL,
+        exercise INTEGER NOT NULL,
+        shown    INTEGER NOT NULL,     -- how many hints this person has seen
+        PRIMARY KEY (user_id, exercise)
+    );
+    CREATE TABLE released_solutions (
+        exercise    INTEGER PRIMARY KEY,
+        released_by TEXT NOT NULL,
+        released_at REAL NOT NULL
+    );
+    CREATE TABLE questions (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        channel_id  TEXT NOT NULL,     -- where it was asked (the room)
+        user_id     TEXT NOT NULL,
+        anonymous   INTEGER NOT NULL,
+        text        TEXT NOT NULL,
+        deck_key    TEXT,              -- the slide on screen when it was asked, if any
+        slide       INTEGER,
+        status      TEXT NOT NULL DEFAULT 'open',   -- open | answered | hidden
+        message_ts  TEXT,              -- its post in the questions thread
+        asked_at    REAL NOT NULL
+    );
+    CREATE INDEX questions_by_channel ON questions (channel_id, status);
+    CREATE TABLE question_votes (
+        question_id INTEGER NOT NULL REFERENCES questions (id),
+        user_id     TEXT NOT NULL,
+        PRIMARY KEY (question_id, user_id)
+    );
+    CREATE TABLE question_threads (
+        channel_id TEXT PRIMARY KEY,   -- the room's "Questions" thread parent
+        ts         TEXT NOT NULL
+    );
+    """,
+    # 3: events already answered (mentions, DMs), so Slack's redeliveries are answered once.
+    """
+    CREATE TABLE processed_events (
+        event_id TEXT PRIMARY KEY,     -- Slack's event_id (same over HTTP and Socket Mode)
+        seen_at  REAL NOT NULL         -- epoch seconds; rows older than a day are pruned
+    );
+    CREATE INDEX processed_events_by_age ON processed_events (seen_at);
+    """,
+    # 4: the audit log: every command, who asked, where, what ran, how it ended.
+    """
+    CREATE TABLE audit (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        at           REAL NOT NULL,
+        user_id      TEXT,
+        channel_id   TEXT,
+        source       TEXT NOT NULL,    -- slash, mention, dm, button, share
+        text         TEXT NOT NULL,    -- as typed (bounded)
+        verb         TEXT NOT NULL,
+        command_line TEXT,             -- what ran, e.g. kubectl get pods -n sandbox
+        outcome      TEXT NOT NULL,    -- ok, refused, error, rate_limited, internal
+        millis       INTEGER NOT NULL
+    );
+    CREATE INDEX audit_by_time ON audit (at);
+    CREATE INDEX audit_by_user ON audit (user_id, at);
+    """,
 )

@@ -38,11 +38,21 @@ METHOD_SCOPES = {
     "usergroups_users_list": "usergroups:read",
     "conversations_history": "channels:history",
     "reactions_add": "reactions:write",
+    "reactions_remove": "reactions:write",
     "views_open": None,  # no scope: needs a trigger_id
     "views_publish": None,
     "views_update": None,
     "chat_getPermalink": None,
     "auth_test": None,
+}
+
+
+# Bot event → the bot scope Slack requires to subscribe to it (api.slack.com/events).
+EVENT_SCOPES = {
+    "app_mention": "app_mentions:read",
+    "message.im": "im:history",
+    "message.channels": "channels:history",
+    "app_home_opened": None,
 }
 
 
@@ -148,8 +158,15 @@ async def test_slash_commands_are_exactly_the_ones_podium_registers(podium: Podi
 async def test_event_subscriptions_match_the_event_listeners(podium: Podium) -> None:
     registered = await registrations(podium.app)
     for mode, manifest in manifests().items():
-        declared = set(((manifest["settings"].get("event_subscriptions") or {}).get("bot_events")) or ())
-        assert declared == registered["event"], mode
+        declared = _bot_events(manifest)
+        # Bolt listens to `message`; the manifest says which conversations (`message.im`).
+        assert {event.split(".")[0] for event in declared} == registered["event"], mode
+        if mode == "http":
+            assert manifest["settings"]["event_subscriptions"].get("request_url", HTTP_URL) == HTTP_URL
+
+
+def _bot_events(manifest: dict[str, Any]) -> set[str]:
+    return set(((manifest["settings"].get("event_subscriptions") or {}).get("bot_events")) or ())
 
 
 async def test_interactivity_is_on_exactly_when_podium_has_buttons_or_views(podium: Podium) -> None:
@@ -183,7 +200,10 @@ def test_scopes_are_those_of_the_methods_podium_calls_and_no_more() -> None:
         needed.add("chat:write.public")  # Share in channel works in channels Podium was not invited to
     assert {"chat:write", "files:write", "im:write"} <= needed  # what the code calls today
     for mode, manifest in manifests().items():
-        assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed, mode
+        events = _bot_events(manifest)
+        assert events <= EVENT_SCOPES.keys(), f"add the scopes of {sorted(events - EVENT_SCOPES.keys())}"
+        wanted = needed | {EVENT_SCOPES[e] for e in events} - {None}
+        assert set(manifest["oauth_config"]["scopes"]["bot"]) == wanted, mode
         assert "user" not in manifest["oauth_config"]["scopes"], "Podium acts as its bot only"
 
 
@@ -196,6 +216,7 @@ def test_the_two_manifests_declare_the_same_app_apart_from_transport() -> None:
         data = yaml.safe_load(text)
         data["settings"].pop("socket_mode_enabled")
         data["settings"]["interactivity"].pop("request_url", None)
+        (data["settings"].get("event_subscriptions") or {}).pop("request_url", None)
         for command in data["features"]["slash_commands"]:
             command.pop("url", None)
         return data
@@ -212,8 +233,10 @@ def test_display_information_fits_slacks_limits() -> None:
         assert 174 <= len(info["long_description"]) <= 4000, mode
         assert re.fullmatch(r"#[0-9a-fA-F]{6}", info["background_color"])
         assert manifest["features"]["bot_user"]["display_name"] == "Podium"
-        # Long answers go to the DM with Podium as snippets: its Messages tab must exist,
-        # read-only because Podium does not listen to DMs.
+        # People ask Podium in its DM (message.im) and long answers arrive there as snippets:
+        # the Messages tab exists and is writable exactly when Podium listens to DMs.
         home = manifest["features"]["app_home"]
-        assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is True
-        assert home["home_tab_enabled"] is False
+        listens_to_dms = "message.im" in _bot_events(manifest)
+        assert home["messages_tab_enabled"] is True
+        assert home["messages_tab_read_only_enabled"] is not listens_to_dms
+        assert home["home_tab_enabled"] is ("app_home_opened" in _bot_events(manifest))

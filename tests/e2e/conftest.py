@@ -38,6 +38,7 @@ def podium_env(standin: SlackStandIn, kubeconfig: Path, **extra: str) -> dict[st
         PODIUM_STATE=str(kubeconfig.parent / "state.db"),
         PODIUM_SANDBOX_NAMESPACE="sandbox",
         PODIUM_CLUSTER_TIMEOUT="5",
+        PORT="0",  # Socket Mode serves /healthz and /metrics too: never a fixed port in tests
     )
     env.update(extra)
     return env

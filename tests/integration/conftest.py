@@ -45,6 +45,7 @@ class Running:
     sender: SlackSender
     standin: SlackStandIn
     emulator: KubeEmulator
+    base_url: str = ""  # where Podium's HTTP server listens (/slack/events, /healthz, /metrics)
 
 
 @contextlib.asynccontextmanager
@@ -62,7 +63,8 @@ async def running_podium(emulator: KubeEmulator, standin: SlackStandIn, state_di
     podium = await build_podium(settings)
     runner = await start_http(podium, host="127.0.0.1", port=0)
     try:
-        async with SlackSender(f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", SECRET, standin) as sender:
-            yield Running(podium, sender, standin, emulator)
+        base_url = f"http://127.0.0.1:{bound_port(runner)}"
+        async with SlackSender(f"{base_url}{EVENTS_PATH}", SECRET, standin) as sender:
+            yield Running(podium, sender, standin, emulator, base_url)
     finally:
         await runner.cleanup()

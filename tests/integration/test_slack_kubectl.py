@@ -115,3 +115,14 @@ async def test_refusals_have_no_share_button(slack):
     message = await ask(sender, standin, "delete pod x")
     assert not [b for b in message["blocks"] if b["type"] == "actions"]
     assert "Podium is read-only" in message_to_text(message)
+
+
+async def test_a_failing_response_url_falls_back_to_a_dm(slack):
+    sender, standin, _ = slack
+    standin.fail_next("response_url", status=500, times=1)
+    sent = await sender.slash_command("/kubectl", "get deploy nginx", user_id="U0BOB")
+    assert sent.status == 200
+    dm = standin.dm_channel("U0BOB")
+    post = await standin.wait_for_call("chat.postMessage", predicate=lambda c: c.args.get("channel") == dm, timeout=10)
+    text = message_to_text(post.args)
+    assert text.startswith("`kubectl get deploy nginx -n sandbox`") and "nginx" in text.splitlines()[2]

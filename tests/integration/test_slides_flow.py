@@ -186,15 +186,22 @@ async def test_browse_privately_and_back_to_live(room: Running):
     [private] = standin.messages(dm)
     assert slide_number(private) == 5
     assert PRIVATE_NEXT_ACTION in action_ids(private) and BACK_TO_LIVE_ACTION in action_ids(private)
+    async def press_in_dm(action: str, value: str) -> None:
+        """Press, then wait for the DM message to be edited (the answer comes after the ack)."""
+        before = len(standin.calls("chat.update"))
+        await room.sender.block_action(action, value, user_id="U0BOB", channel_id=dm, message_ts=private["ts"])
+        await standin.wait_for_call("chat.update", timeout=10,
+                                    predicate=lambda c: c.args.get("channel") == dm
+                                    and len(standin.calls("chat.update")) > before)
+
     for action, value in ((PRIVATE_NEXT_ACTION, f"{DECK.key}:6"), (PRIVATE_NEXT_ACTION, f"{DECK.key}:7"),
                           (PRIVATE_PREV_ACTION, f"{DECK.key}:6")):
-        await room.sender.block_action(action, value, user_id="U0BOB", channel_id=dm, message_ts=private["ts"])
+        await press_in_dm(action, value)
     [private] = standin.messages(dm)  # edited in place, still one message
     assert slide_number(private) == 6
     await slides(room, "next")  # the room moves on: 5 → 6 → 7
     await slides(room, "next")
-    await room.sender.block_action(BACK_TO_LIVE_ACTION, DECK.key, user_id="U0BOB", channel_id=dm,
-                                   message_ts=private["ts"])
+    await press_in_dm(BACK_TO_LIVE_ACTION, DECK.key)
     assert slide_number(standin.messages(dm)[0]) == 7
     assert [slide_number(c.args) for c in channel_posts(standin)] == [1, 5, 6, 7]  # the room never moved for Bob
 

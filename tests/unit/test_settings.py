@@ -103,3 +103,24 @@ def test_kubeconfig_as_base64(tmp_path):
     existing.write_text("x")
     with pytest.raises(SettingsError, match="not both"):
         load_settings({"PODIUM_KUBECONFIG_B64": encoded, "KUBECONFIG": str(existing)})
+
+
+def test_aliases_add_redefine_and_remove():
+    settings = load_settings({"PODIUM_ALIASES": "kgn=get namespaces; kgp=get pods -o wide;\nkd="})
+    assert settings.aliases == (("kgn", "get namespaces"), ("kgp", "get pods -o wide"), ("kd", ""))
+    assert load_settings({}).aliases == ()
+
+
+@pytest.mark.parametrize("value", ["kgp get pods", "get=get pods", "kgp=a;kgp=b", "Bad Name=x"])
+def test_malformed_aliases_name_the_setting(value):
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"PODIUM_ALIASES": value})
+    assert str(caught.value).startswith("PODIUM_ALIASES: ") and "\n" not in str(caught.value)
+
+
+def test_participant_namespace_template():
+    assert load_settings({}).participant_namespace == "ws-{user}"
+    assert load_settings({"PODIUM_PARTICIPANT_NAMESPACE": "lab-{user}"}).participant_namespace == "lab-{user}"
+    for bad in ("ws-{name}", "WS_{user}", "ws-{user"):
+        with pytest.raises(SettingsError, match="PODIUM_PARTICIPANT_NAMESPACE"):
+            load_settings({"PODIUM_PARTICIPANT_NAMESPACE": bad})

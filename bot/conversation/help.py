@@ -1,0 +1,42 @@
+"""What `@Podium help` says, and the command list of the App Home. Pure; mrkdwn out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bot.conversation.commands import TextCommand
+from bot.slack.output import escape_mrkdwn
+
+KUBECTL_EXAMPLES = (
+    ("get pods", "the pods in the sandbox"),
+    ("get deploy,svc -o wide", "several kinds, with more columns"),
+    ("describe deploy nginx", "details and recent events"),
+    ("logs deploy/nginx --tail 20", "the last lines of a pod's log"),
+    ("auth can-i list pods", "what Podium's read-only credentials may do"),
+)
+
+
+def command_lines(commands: Iterable[TextCommand]) -> list[str]:
+    lines = [f"• `@Podium {example}`  {escape_mrkdwn(what)}" for example, what in KUBECTL_EXAMPLES]
+    lines += [f"• `@Podium {escape_mrkdwn(c.usage)}`  {escape_mrkdwn(c.summary)}" for c in commands]
+    return lines
+
+
+def alias_line(aliases: Mapping[str, str]) -> str:
+    if not aliases:
+        return "No aliases are configured."
+    shown = ", ".join(f"`{escape_mrkdwn(name)}` = `{escape_mrkdwn(words)}`" for name, words in aliases.items())
+    return f"Aliases: {shown}."
+
+
+def help_text(aliases: Mapping[str, str], commands: Iterable[TextCommand], namespaces: tuple[str, ...]) -> str:
+    return "\n".join([
+        "*Ask Podium anywhere*: mention `@Podium` in a channel or thread (it answers in the thread), "
+        "or write to it here in a DM.",
+        *command_lines(commands),
+        "A question in plain words (`@Podium what is a replicaset?`) finds the slides about it.",
+        alias_line(aliases),
+        f"Read-only, in {', '.join(f'`{escape_mrkdwn(n)}`' for n in namespaces)}; "
+        "`/kubectl help` lists every kubectl command Podium runs. "
+        "`kubectl` or `k` in front is fine.",
+    ])

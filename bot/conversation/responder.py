@@ -1,0 +1,86 @@
+"""One mention or DM, from its text to what Podium answers: a kubectl Answer (rendered like
+`/kubectl`'s), or a Reply from help, a text command or the slide search. No Slack here: the
+listener in bot/slack/conversation.py posts the Response and sets the reactions."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.conversation.commands import Reply, TextCommands, is_dm
+from bot.conversation.help import help_text
+from bot.conversation.parsing import Help, Kubectl, Question, TextCommand, understand
+from bot.conversation.questions import search_term
+from bot.kubectl.answer import Answer
+from bot.kubectl.service import KubectlService
+from bot.slack.output import escape_mrkdwn
+from bot.slides.presenter import Presenter
+from bot.store.presentations import PresentationStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Response:
+    """Exactly one of `answer` and `reply` is set. `ok` decides ✅ or ⚠️ on the asking message;
+    `offer` is a plain-words question that may go to the instructor's queue (button)."""
+
+    answer: Answer | None = None
+    reply: Reply | None = None
+    ok: bool = True
+    offer: str | None = None
+
+
+class Responder:
+    def __init__(self, kubectl: KubectlService, presenter: Presenter, presentations: PresentationStore,
+                 commands: TextCommands, aliases: Mapping[str, str]) -> None:
+        self._kubectl = kubectl
+        self._presenter = presenter
+        self._presentations = presentations
+        self._commands = commands
+        self._aliases = aliases
+
+    async def respond(self, user: str, channel: str, text: str, *, bot_user_id: str | None) -> Response:
+        intent = understand(text, bot_user_id=bot_user_id, aliases=self._aliases,
+                            commands=self._commands.commands.keys())
+        if isinstance(intent, Kubectl):
+            source = "dm" if channel.startswith("D") else "mention"
+            answer = await self._kubectl.run(intent.text, user=user, channel=channel, source=source)
+            return Response(answer=answer, ok=answer.ok)
+        if isinstance(intent, Help):
+            return Response(reply=Reply(help_text(self._aliases, self._commands.commands.values(),
+                                                  self._kubectl.policy.allowed_namespaces)))
+        if isinstance(intent, TextCommand):
+            command = self._commands.commands[intent.word]
+            try:
+                return Response(reply=await command.handler(user, channel, intent.rest))
+            except Exception:  # another feature's bug: say so with a reference, never a traceback
+                reference = uuid.uuid4().hex[:8]
+                log.exception("text command %r failed (ref %s)", intent.word, reference)
+                return Response(reply=Reply(f"Podium hit an internal error running `{intent.word}` "
+                                            f"(ref {reference}). Try again, or tell the instructor the ref."),
+                                ok=False)
+        assert isinstance(intent, Question)
+        return await self._question(channel, intent.text)
+
+    async def _question(self, channel: str, question: str) -> Response:
+        room = await self._room(channel)
+        live = room is not None and await self._presentations.get(room) is not None
+        offer = question if live and self._commands.offers_questions else None
+        term = search_term(self._presenter.decks.values(), question)
+        if term is None:
+            ask = " or press *Ask the instructor*" if offer else ""
+            return Response(reply=Reply(
+                f"No slide answers “{escape_mrkdwn(question[:200])}”. Try other words, `slides search WORD`{ask}; "
+                "`help` lists what Podium does."), ok=False, offer=offer)
+        return Response(reply=await self._presenter.search(room, term), offer=offer)
+
+    async def _room(self, channel: str) -> str | None:
+        """Where the slides to link to were posted: the channel asked in; from a DM, the one
+        live room (when exactly one is live)."""
+        if not is_dm(channel):
+            return channel
+        live = await self._presentations.all()
+        return live[0].channel_id if len(live) == 1 else None

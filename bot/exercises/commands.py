@@ -1,0 +1,40 @@
+"""`/exercise …` text → a typed command. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+USAGE = """\
+`/exercise list`  the exercises and your progress
+`/exercise show N`  instructions · `/exercise check N`  check your work in your namespace
+`/exercise hint N`  one more hint · `/exercise solution N`  after you have checked once
+Instructors: `/exercise board` (who passed what) · `/exercise release N` (open a solution to all)"""
+
+_NEEDS_NUMBER = ("show", "check", "hint", "solution", "release")
+
+
+@dataclass(frozen=True)
+class ExerciseCommand:
+    action: str  # list, show, check, hint, solution, release, board, help
+    number: int | None = None
+
+
+@dataclass(frozen=True)
+class ExerciseUsageError:
+    message: str
+
+
+def parse_exercise_command(text: str) -> ExerciseCommand | ExerciseUsageError:
+    words = text.split()
+    if not words or words[0] in ("help", "-h", "--help"):
+        return ExerciseCommand("help")
+    action, rest = words[0].lower(), words[1:]
+    if action.isdigit() and not rest:  # `/exercise 2` reads as "show me exercise 2"
+        return ExerciseCommand("show", int(action))
+    if action in ("list", "board"):
+        return ExerciseCommand(action) if not rest else ExerciseUsageError(f"`/exercise {action}` takes no arguments.")
+    if action in _NEEDS_NUMBER:
+        if len(rest) != 1 or not rest[0].isdigit():
+            return ExerciseUsageError(f"`/exercise {action}` needs an exercise number, e.g. `/exercise {action} 2`.")
+        return ExerciseCommand(action, int(rest[0]))
+    return ExerciseUsageError(f"`/exercise` has no `{action}`.")

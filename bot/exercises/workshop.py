@@ -1,0 +1,186 @@
+"""The exercises of a workshop for people in Slack: show, check, hint, solution, the board.
+Checks run read-only in the participant's own namespace; results survive restarts in SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.exercises.render import report_lines, summary_line
+from bot.exercises.runner import ExerciseGateway, check_exercise
+from bot.exercises.spec import Exercise
+from bot.kubectl.redact import redact_credentials
+from bot.slack.output import code_block, escape_mrkdwn
+from bot.slides.presenter import Reply
+from bot.store.exercises import ExerciseStore
+
+CHECK_ACTION = "exercise_check"
+HINT_ACTION = "exercise_hint"
+MAX_SOLUTION_CHARS = 2_800  # one section block
+
+
+def participant_namespace(template: str, user_id: str) -> str:
+    """The participant's namespace, as `python -m bot participants manifests` names it."""
+    return template.format(user=user_id.lower(), user_id=user_id)
+
+
+class Workshop:
+    def __init__(self, exercises: Sequence[Exercise], store: ExerciseStore, gateway: ExerciseGateway, *,
+                 namespace_template: str, instructors: frozenset[str], repository: Path) -> None:
+        self._exercises = {exercise.number: exercise for exercise in exercises}
+        self._store = store
+        self._gateway = gateway
+        self._template = namespace_template
+        self._instructors = instructors
+        self._repository = repository  # solution paths are relative to it
+
+    @property
+    def exercises(self) -> list[Exercise]:
+        return [self._exercises[n] for n in sorted(self._exercises)]
+
+    def namespace_for(self, user_id: str) -> str:
+        return participant_namespace(self._template, user_id)
+
+    async def list(self, user_id: str) -> Reply:
+        if not self._exercises:
+            return Reply("This workshop has no exercises (files in `slides/exercises/`).")
+        results = {r.exercise: r for r in await self._store.results(user_id)}
+        lines = []
+        for exercise in self.exercises:
+            result = results.get(exercise.number)
+            mark = "✅" if result and result.ever_passed else ("❌" if result else "·")
+            lines.append(f"{mark} *{exercise.number}. {escape_mrkdwn(exercise.title)}*")
+        return Reply("\n".join(lines) + f"\nYour namespace: `{self.namespace_for(user_id)}`. "
+                     "`/exercise show N` for the instructions, `/exercise check N` when you are done.")
+
+    async def show(self, number: int, user_id: str) -> Reply:
+        exercise = self._exercises.get(number)
+        if exercise is None:
+            return self._unknown(number)
+        text = (f"*Exercise {number}: {escape_mrkdwn(exercise.title)}*\n{escape_mrkdwn(exercise.instructions)}\n"
+                f"Work in your namespace `{self.namespace_for(user_id)}`.")
+        blocks: list[dict[str, Any]] = [_section(text[:2_900]), {"type": "actions", "elements": [
+            _button("Check my work", CHECK_ACTION, str(number), style="primary"),
+            _button("Hint", HINT_ACTION, str(number)),
+        ]}]
+        return Reply(f"Exercise {number}: {exercise.title}", blocks)
+
+    async def check(self, number: int, user_id: str) -> Reply:
+        exercise = self._exercises.get(number)
+        if exercise is None:
+            return self._unknown(number)
+        namespace = self.namespace_for(user_id)
+        report = await check_exercise(self._gateway, exercise, namespace)
+        if report.namespace_missing:
+            return Reply(f"Your namespace `{namespace}` does not exist yet (or Podium may not read it), so there "
+                         "is nothing to check. Ask the instructor to run `python -m bot participants manifests "
+                         f"--users {user_id} | kubectl apply -f -`, then check again.")
+        summary = summary_line(report)
+        if report.error is None:
+            await self._store.record(user_id, number, passed=report.passed, summary=summary)
+        lines = [redact_credentials(line)[0] for line in report_lines(report)]
+        body = "\n".join(escape_mrkdwn(line) for line in lines)
+        closing = "" if report.passed or report.error else "\nFix what is ❌ and check again; `/exercise hint " \
+                                                          f"{number}` helps."
+        return Reply(f"*{escape_mrkdwn(summary)}*\n{body}{closing}"[:2_900])
+
+    async def hint(self, number: int, user_id: str) -> Reply:
+        exercise = self._exercises.get(number)
+        if exercise is None:
+            return self._unknown(number)
+        if not exercise.hints:
+            return Reply(f"Exercise {number} has no hints; `/exercise show {number}` has the instructions.")
+        seen = await self._store.hints_seen(user_id, number)
+        if seen >= len(exercise.hints):
+            shown = len(exercise.hints)
+            more = "That was the last hint."
+        else:
+            shown = await self._store.next_hint(user_id, number)
+            more = ("That was the last hint." if shown == len(exercise.hints)
+                    else f"`/exercise hint {number}` again for the next one.")
+        hints = "\n".join(f"{i}. {escape_mrkdwn(h)}" for i, h in enumerate(exercise.hints[:shown], 1))
+        return Reply(f"*Hints for exercise {number}* ({shown} of {len(exercise.hints)}):\n{hints}\n{more}")
+
+    async def solution(self, number: int, user_id: str) -> Reply:
+        exercise = self._exercises.get(number)
+        if exercise is None:
+            return self._unknown(number)
+        tried = await self._store.result(user_id, number) is not None
+        if not tried and not await self._store.released(number) and user_id not in self._instructors:
+            return Reply(f"Try it first: the solution opens once you have run `/exercise check {number}` "
+                         "(or when the instructor releases it).")
+        text = f"*Solution to exercise {number}*: {escape_mrkdwn(exercise.solution.summary)}"
+        files = self._solution_files(exercise)
+        if files:
+            text += "\n" + code_block(files[:MAX_SOLUTION_CHARS])
+        text += f"\nApply it with `kubectl apply -f {exercise.solution.path} -n {self.namespace_for(user_id)}`."
+        return Reply(f"Solution to exercise {number}", [_section(text[:2_990])])
+
+    async def release(self, number: int, user_id: str) -> Reply:
+        if user_id not in self._instructors:
+            return Reply("Only the instructors release solutions.")
+        if number not in self._exercises:
+            return self._unknown(number)
+        await self._store.release(number, user_id)
+        return Reply(f"The solution to exercise {number} is open to everyone now (`/exercise solution {number}`).")
+
+    async def board(self, user_id: str) -> Reply:
+        if self._instructors and user_id not in self._instructors:
+            return Reply("`/exercise board` is for the instructors; `/exercise list` shows your own progress.")
+        results = await self._store.results()
+        if not results:
+            return Reply("Nobody has checked an exercise yet.")
+        numbers = [e.number for e in self.exercises]
+        by_user: dict[str, dict[int, str]] = {}
+        for result in results:
+            by_user.setdefault(result.user_id, {})[result.exercise] = "✅" if result.ever_passed else "❌"
+        header = "Who has passed which exercise (✅ passed, ❌ tried, · not yet):"
+        rows = [f"<@{user}>  " + "  ".join(f"{n} {marks.get(n, '·')}" for n in numbers)
+                for user, marks in sorted(by_user.items())]
+        passed = {n: sum(1 for marks in by_user.values() if marks.get(n) == "✅") for n in numbers}
+        totals = "Passed: " + ", ".join(f"exercise {n}: {passed[n]}/{len(by_user)}" for n in numbers)
+        return Reply(header, [_section(header + "\n" + "\n".join(rows[:100])[:2_800]), _context(totals)])
+
+    async def progress(self, user_id: str) -> list[str]:
+        """Lines for the App Home: each exercise and where this person stands."""
+        results = {r.exercise: r for r in await self._store.results(user_id)}
+        lines = []
+        for exercise in self.exercises:
+            result = results.get(exercise.number)
+            state = ("passed" if result and result.ever_passed else
+                     f"tried {result.attempts}×: {result.summary}" if result else "not checked yet")
+            lines.append(f"{exercise.number}. {exercise.title}: {state}")
+        return lines
+
+    def _unknown(self, number: int) -> Reply:
+        known = ", ".join(str(n) for n in sorted(self._exercises)) or "none"
+        return Reply(f"There is no exercise {number}; the exercises are {known}. `/exercise list` shows them.")
+
+    def _solution_files(self, exercise: Exercise) -> str:
+        folder = (self._repository / exercise.solution.path).resolve()
+        # Only files inside the repository's manifests: the path comes from a data file.
+        if not folder.is_relative_to(self._repository.resolve()) or not folder.exists():
+            return ""
+        paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else [folder]
+        return "\n---\n".join(p.read_text(encoding="utf-8").strip() for p in paths)
+
+
+def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "action_id": action_id, "value": value,
+                               "text": {"type": "plain_text", "text": text}}
+    if style:
+        element["style"] = style
+    return element
+
+
+def check_button(number: int) -> dict[str, Any]:
+    return _button("Check my work", CHECK_ACTION, str(number), style="primary")
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

@@ -1,0 +1,51 @@
+"""Identical cluster reads share one API request.
+
+When a room of 200 runs `/kubectl get pods` in the same second, the API server should see one
+list, not 200. Reads in flight are shared, and a result stays fresh for a short window (about a
+second) measured from when its request started, so an answer is never older than the window.
+Errors are shared by the waiters of that request but never kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class ReadCoalescer:
+    def __init__(self, *, window: float = 1.0, max_entries: int = 512,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._window = window
+        self._max_entries = max_entries
+        self._clock = clock
+        self._fresh: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
+
+    async def read(self, key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
+        now = self._clock()
+        cached = self._fresh.get(key)
+        if cached is not None and now - cached[0] <= self._window:
+            return copy.deepcopy(cached[1])  # callers may change what they get; the cache must not
+        shared = self._in_flight.get(key)
+        if shared is None:
+            shared = asyncio.ensure_future(fetch())
+            self._in_flight[key] = shared
+            shared.add_done_callback(lambda done, started=now: self._finished(key, done, started))
+        # shield: one impatient caller giving up must not cancel the request the others wait on
+        result = await asyncio.shield(shared)
+        return copy.deepcopy(result)
+
+    def _finished(self, key: Hashable, done: asyncio.Future[Any], started: float) -> None:
+        self._in_flight.pop(key, None)
+        if done.cancelled() or done.exception() is not None or self._window <= 0:
+            return
+        self._fresh[key] = (started, done.result())
+        self._fresh.move_to_end(key)
+        while len(self._fresh) > self._max_entries:
+            self._fresh.popitem(last=False)

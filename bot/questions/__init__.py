@@ -1,0 +1,1 @@
+"""The instructor's question queue: /ask, upvotes, /questions, and the "Any questions?" slide."""

@@ -1,0 +1,119 @@
+"""The question queue of a room: asking, upvoting, answering, hiding. State in SQLite; every
+question is posted in the room's questions thread so nothing asked is lost, presentation or not."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from bot.questions.render import question_message, queue_blocks
+from bot.slack.output import escape_mrkdwn
+from bot.slack.publisher import Publisher
+from bot.slides.deck import Deck
+from bot.slides.presenter import Reply
+from bot.store.presentations import PresentationStore
+from bot.store.questions import Question, QuestionStore
+
+log = logging.getLogger(__name__)
+
+
+class QuestionQueue:
+    def __init__(self, store: QuestionStore, presentations: PresentationStore, publisher: Publisher,
+                 decks: Mapping[str, Deck], instructors: frozenset[str],
+                 on_change: Callable[[str], Awaitable[None]] | None = None) -> None:
+        self._store = store
+        self._presentations = presentations
+        self._publisher = publisher
+        self._decks = decks
+        self._instructors = instructors
+        # Called with the room after any change, so a live "Any questions?" slide can refresh.
+        self.on_change = on_change
+
+    def slide_title(self, deck_key: str | None, slide: int | None) -> str | None:
+        deck = self._decks.get(deck_key or "")
+        if deck is None or slide is None or not 1 <= slide <= len(deck.slides):
+            return None
+        return deck.slide(slide).title or None
+
+    async def ask(self, channel: str, user: str, text: str, *, anonymous: bool) -> Reply:
+        running = await self._presentations.get(channel)
+        question = await self._store.add(channel, user, text, anonymous=anonymous,
+                                          deck_key=running.deck_key if running else None,
+                                          slide=running.slide if running else None)
+        thread = await self._thread(channel, running.deck_key if running else None)
+        ts = await self._publisher.post(channel, question_message(question, self.slide_title), thread_ts=thread)
+        await self._store.set_message(question.id, ts)
+        if running is None:  # no one is presenting: make sure the instructors hear of it
+            await self._notify_instructors(channel, question)
+        await self._changed(channel)
+        how = " without your name" if anonymous else ""
+        return Reply(f"Your question (Q{question.id}) is in this channel's questions thread{how}. "
+                     "Others can upvote it; the instructor sees the most wanted first.")
+
+    async def upvote(self, question_id: int, user: str) -> Reply | None:
+        question = await self._store.get(question_id)
+        if question is None or question.status != "open":
+            return Reply("That question is closed.")
+        if not await self._store.vote(question_id, user):
+            return Reply(f"You have already upvoted Q{question_id}.")
+        await self._refresh_message(question_id)
+        await self._changed(question.channel_id)
+        return None
+
+    async def queue(self, channel: str, user: str) -> Reply:
+        if not await self._may_moderate(channel, user):
+            return Reply("`/questions` is for the instructors. Ask your own with `/ask`.")
+        questions = await self._store.open_questions(channel)
+        return Reply(f"{len(questions)} open question{'s' if len(questions) != 1 else ''}", queue_blocks(questions, self.slide_title))
+
+    async def close(self, question_id: int, user: str, status: str) -> Reply:
+        """Mark answered or hide; returns the refreshed queue for the instructor."""
+        question = await self._store.get(question_id)
+        if question is None:
+            return Reply("That question no longer exists.")
+        if not await self._may_moderate(question.channel_id, user):
+            return Reply("Only the instructors can answer or hide questions.")
+        await self._store.set_status(question_id, status)
+        await self._refresh_message(question_id)
+        await self._changed(question.channel_id)
+        return await self.queue(question.channel_id, user)
+
+    async def top(self, channel: str, limit: int = 5) -> list[Question]:
+        return (await self._store.open_questions(channel, limit))
+
+    async def _may_moderate(self, channel: str, user: str) -> bool:
+        if self._instructors:
+            return user in self._instructors
+        running = await self._presentations.get(channel)
+        # Without configured instructors, the presenter moderates; with no presentation, anyone.
+        return running is None or running.presenter_id == user
+
+    async def _thread(self, channel: str, deck_key: str | None) -> str:
+        ts = await self._store.thread(channel)
+        if ts is None:
+            deck = self._decks.get(deck_key or "")
+            title = f" for *{escape_mrkdwn(deck.title)}*" if deck else ""
+            ts = await self._publisher.post(channel, {"text": (
+                f":raising_hand: Questions{title}. Ask with `/ask …` (add `--anon` to leave your name out) "
+                "or the *Ask a question* button; upvote what you want answered too.")})
+            await self._store.save_thread(channel, ts)
+        return ts
+
+    async def _refresh_message(self, question_id: int) -> None:
+        question = await self._store.get(question_id)
+        if question and question.message_ts:
+            await self._publisher.update(question.channel_id, question.message_ts,
+                                         question_message(question, self.slide_title))
+
+    async def _notify_instructors(self, channel: str, question: Question) -> None:
+        for instructor in sorted(self._instructors):
+            try:
+                await self._publisher.post_dm(instructor, {"text": (
+                    f"New question in <#{channel}> while no presentation runs (Q{question.id}): "
+                    f"{escape_mrkdwn(question.text)[:500]}\n`/questions` in that channel lists them all.")})
+            except Exception as error:  # the thread still has it
+                log.warning("could not tell %s about question %d: %s", instructor, question.id, error)
+
+    async def _changed(self, channel: str) -> None:
+        if self.on_change is not None:
+            await self.on_change(channel)

@@ -1,0 +1,122 @@
+"""@Podium in channels and threads, and the DM with Podium. Listeners stay thin: drop what is
+not a person asking, claim the event (Slack redelivers), mark the message 👀, hand the text to
+the Responder, post its answer in the thread or DM, then mark the message ✅ or ⚠️."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.conversation.aliases import alias_table
+from bot.conversation.commands import TextCommands
+from bot.conversation.events import Kind, event_key, reply_thread, should_answer
+from bot.conversation.responder import Responder, Response
+from bot.conversation.slides import slides_text_command
+from bot.kubectl.service import KubectlService
+from bot.settings import Settings
+from bot.slack import home
+from bot.slack.kubectl_command import KubectlDelivery
+from bot.slides.presenter import Presenter
+from bot.store import Database
+from bot.store.events import ProcessedEvents
+from bot.store.presentations import PresentationStore
+
+log = logging.getLogger(__name__)
+
+WORKING, DONE, FAILED = "eyes", "white_check_mark", "warning"
+OFFER_ACTION = "questions_offer"  # handled by the questions feature (see TextCommands.offer_questions)
+
+
+def offer_button(question: str) -> dict[str, Any]:
+    return {"type": "actions", "elements": [{
+        "type": "button", "action_id": OFFER_ACTION, "value": question[:2000],
+        "text": {"type": "plain_text", "text": "Ask the instructor"},
+    }]}
+
+
+class ConversationReplies:
+    """Posts Responses where the question was asked, and shows progress as reactions."""
+
+    def __init__(self, client: AsyncWebClient, delivery: KubectlDelivery) -> None:
+        self._client = client
+        self._delivery = delivery
+
+    async def post(self, response: Response, *, user: str, channel: str, thread_ts: str | None) -> None:
+        if response.answer is not None:
+            # Same rendering as /kubectl's Share in channel; long output as a snippet in the thread.
+            await self._delivery.share(response.answer, user_id=user, channel_id=channel, thread_ts=thread_ts)
+            return
+        assert response.reply is not None
+        message = response.reply.message()
+        if response.offer:
+            blocks = list(message.get("blocks") or [{"type": "section", "text": {"type": "mrkdwn",
+                                                                                  "text": message["text"]}}])
+            message["blocks"] = [*blocks, offer_button(response.offer)]
+        options = {"thread_ts": thread_ts} if thread_ts else {}
+        await self._client.chat_postMessage(channel=channel, unfurl_links=False, **message, **options)
+
+    async def react(self, channel: str, ts: str, name: str, *, remove: bool = False) -> None:
+        """Reactions are a courtesy: a failure (no scope yet, message deleted) never stops the answer."""
+        try:
+            if remove:
+                await self._client.reactions_remove(channel=channel, timestamp=ts, name=name)
+            else:
+                await self._client.reactions_add(channel=channel, timestamp=ts, name=name)
+        except SlackApiError as error:
+            log.info("reaction %s on %s/%s: %s", name, channel, ts, error.response.get("error"))
+
+
+def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, delivery: KubectlDelivery,
+             presenter: Presenter, presentations: PresentationStore, commands: TextCommands,
+             database: Database) -> None:
+    """Mentions, DMs and the App Home. Registers the `slides` text command on `commands`."""
+    aliases: Mapping[str, str] = alias_table(settings.aliases)
+    commands.register("slides", slides_text_command(presenter, presentations),
+                      usage="slides search etcd", summary="find slides; also browse, status, list")
+    responder = Responder(kubectl, presenter, presentations, commands, aliases)
+    replies = ConversationReplies(app.client, delivery)
+    processed = ProcessedEvents(database)
+
+    async def answer(kind: Kind, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+        if not should_answer(event, kind=kind, bot_user_id=context.bot_user_id):
+            return
+        if not await processed.claim(event_key(body)):
+            return  # a redelivery (retry, restart, second replica): answered already
+        channel, ts, user = str(event["channel"]), str(event["ts"]), str(event["user"])
+        thread = reply_thread(event, kind=kind)
+        await replies.react(channel, ts, WORKING)
+        ok = False
+        try:
+            response = await responder.respond(user, channel, str(event.get("text") or ""),
+                                               bot_user_id=context.bot_user_id)
+            await replies.post(response, user=user, channel=channel, thread_ts=thread)
+            ok = response.ok
+        except Exception:  # never silence: the asker sees ⚠️ and a reference to quote
+            reference = uuid.uuid4().hex[:8]
+            log.exception("answering %s in %s failed (ref %s)", ts, channel, reference)
+            try:
+                await app.client.chat_postMessage(
+                    channel=channel, thread_ts=thread or ts,
+                    text=f"Podium could not answer this (ref {reference}). Try again, or tell the instructor the ref.")
+            except SlackApiError:
+                log.warning("could not tell %s about ref %s", user, reference)
+        await replies.react(channel, ts, WORKING, remove=True)
+        await replies.react(channel, ts, DONE if ok else FAILED)
+
+    @app.event("app_mention")
+    async def mentioned(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+        await answer("mention", body, event, context)
+
+    @app.event("message")
+    async def direct_message(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+        # Only message.im is subscribed; channel messages and edits are dropped by should_answer.
+        await answer("dm", body, event, context)
+
+    home.register(app, presenter=presenter, presentations=presentations, commands=commands,
+                  aliases=aliases, namespaces=settings.allowed_namespaces)

@@ -1,0 +1,52 @@
+"""`/exercise` and the Check my work / Hint buttons. Listeners ack, then hand over to the Workshop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.exercises.commands import USAGE, ExerciseUsageError, parse_exercise_command
+from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
+from bot.slides.presenter import Reply
+
+COMMAND = "/exercise"
+
+
+async def _answer(respond: AsyncRespond, reply: Reply) -> None:
+    await respond(response_type="ephemeral", replace_original=False, **reply.message())
+
+
+async def run_exercise_text(workshop: Workshop, user: str, text: str) -> Reply:
+    """One `/exercise …` (or `exercise …` typed in a DM) for `user`."""
+    parsed = parse_exercise_command(text)
+    if isinstance(parsed, ExerciseUsageError):
+        return Reply(f"{parsed.message}\n{USAGE}")
+    if parsed.action == "help":
+        return Reply(USAGE)
+    if parsed.action == "list":
+        return await workshop.list(user)
+    if parsed.action == "board":
+        return await workshop.board(user)
+    number = parsed.number or 0
+    handler = {"show": workshop.show, "check": workshop.check, "hint": workshop.hint,
+               "solution": workshop.solution, "release": workshop.release}[parsed.action]
+    return await handler(number, user)
+
+
+def register(app: AsyncApp, workshop: Workshop) -> None:
+    @app.command(COMMAND)
+    async def exercise_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await run_exercise_text(workshop, command["user_id"], command.get("text") or ""))
+
+    @app.action(CHECK_ACTION)
+    async def check_my_work(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                            respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await workshop.check(int(action["value"]), body["user"]["id"]))
+
+    @app.action(HINT_ACTION)
+    async def hint(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await workshop.hint(int(action["value"]), body["user"]["id"]))

@@ -1,0 +1,141 @@
+"""Podium's App Home tab: what Podium is, how to ask it, the decks, what is live, your exercise
+progress and the sandbox. Rebuilt and published each time someone opens the tab."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.conversation.commands import TextCommand, TextCommands
+from bot.conversation.help import alias_line, command_lines
+from bot.slack.output import escape_mrkdwn
+from bot.slides.presenter import Presenter
+from bot.store.presentations import PresentationStore
+
+log = logging.getLogger(__name__)
+
+Block = dict[str, Any]
+NO_PROGRESS_PROVIDER = "Exercise progress appears here once the workshop's exercises are set up."
+
+
+@dataclass(frozen=True)
+class DeckLine:
+    key: str
+    title: str
+    slides: int
+
+
+@dataclass(frozen=True)
+class LiveLine:
+    channel_id: str
+    title: str
+    slide: int
+    slides: int | None  # None when the deck is no longer installed
+    presenter_id: str
+
+
+@dataclass(frozen=True)
+class HomeContent:
+    decks: tuple[DeckLine, ...]
+    live: tuple[LiveLine, ...]
+    namespaces: tuple[str, ...]
+    commands: tuple[TextCommand, ...]
+    aliases: Mapping[str, str]
+    progress: str | None  # mrkdwn from the exercises feature; None: no feature provides it
+
+
+def home_view(content: HomeContent) -> dict[str, Any]:
+    """The `home` view to publish. Pure."""
+    blocks: list[Block] = [
+        _header("Podium"),
+        _section("Podium runs this Kubernetes workshop inside Slack. Ask the workshop cluster "
+                 "read-only kubectl questions, follow the course deck, and find the slides about "
+                 "anything you wonder about."),
+        _header("Ask Podium"),
+        _section("Mention `@Podium` in a channel or thread (it answers in the thread), or write to "
+                 "it in the *Messages* tab. `kubectl` or `k` in front is fine.\n"
+                 + "\n".join(command_lines(content.commands))),
+        _context(alias_line(content.aliases) + " A question in plain words finds the slides about it."),
+        _section("`/kubectl get pods` answers privately (with *Share in channel*); "
+                 "`/slides` presents the deck or pages through it on your own."),
+        _header("The sandbox"),
+        _section("Commands run in " + ", ".join(f"`{escape_mrkdwn(n)}`" for n in content.namespaces)
+                 + f" (`{escape_mrkdwn(content.namespaces[0])}` unless you say `-n`), read-only: Podium "
+                 "never changes the cluster and never reads Secrets."),
+        _header("Live now"),
+    ]
+    if content.live:
+        # Every live presentation, not only those in the viewer's channels: a workshop has few.
+        blocks += [_section(_live_line(line)) for line in content.live[:10]]
+    else:
+        blocks.append(_section("No presentation is live right now."))
+    blocks.append(_header("Decks"))
+    if content.decks:
+        blocks.append(_section("\n".join(
+            f"• *{escape_mrkdwn(d.title)}* (`{escape_mrkdwn(d.key)}`), {d.slides} slides" for d in content.decks[:30])
+            + "\n`@Podium slides browse DECK` pages through one in your DM."))
+    else:
+        blocks.append(_section("No decks are installed."))
+    blocks.append(_header("Your exercises"))
+    blocks.append(_section(content.progress if content.progress is not None else NO_PROGRESS_PROVIDER))
+    return {"type": "home", "blocks": blocks}
+
+
+def _live_line(line: LiveLine) -> str:
+    of = f"/{line.slides}" if line.slides else ""
+    return (f"<#{line.channel_id}>: *{escape_mrkdwn(line.title)}*, slide {line.slide}{of}, "
+            f"presented by <@{line.presenter_id}>")
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": (text or " ")[:3000]}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+async def home_content(user_id: str, *, presenter: Presenter, presentations: PresentationStore,
+                       commands: TextCommands, aliases: Mapping[str, str],
+                       namespaces: tuple[str, ...]) -> HomeContent:
+    """Everything the tab shows, read now."""
+    live = []
+    for presentation in await presentations.all():
+        deck = presenter.decks.get(presentation.deck_key)
+        live.append(LiveLine(presentation.channel_id, deck.title if deck else presentation.deck_key,
+                             presentation.slide, len(deck.slides) if deck else None, presentation.presenter_id))
+    progress: str | None = None
+    if commands.progress is not None:
+        try:
+            progress = await commands.progress(user_id) or "You have not checked an exercise yet."
+        except Exception:  # the rest of the tab is still worth showing
+            log.exception("exercise progress for %s failed", user_id)
+            progress = "Your progress cannot be shown right now."
+    return HomeContent(
+        decks=tuple(DeckLine(key, deck.title, len(deck.slides)) for key, deck in presenter.decks.items()),
+        live=tuple(live), namespaces=namespaces, commands=tuple(commands.commands.values()),
+        aliases=aliases, progress=progress,
+    )
+
+
+def register(app: AsyncApp, *, presenter: Presenter, presentations: PresentationStore,
+             commands: TextCommands, aliases: Mapping[str, str], namespaces: Iterable[str]) -> None:
+    allowed = tuple(namespaces)
+
+    @app.event("app_home_opened")
+    async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":  # the Messages tab opened: nothing to publish
+            return
+        user_id = str(event["user"])
+        content = await home_content(user_id, presenter=presenter, presentations=presentations,
+                                     commands=commands, aliases=aliases, namespaces=allowed)
+        await client.views_publish(user_id=user_id, view=home_view(content))

@@ -1,0 +1,115 @@
+"""`/ask`, `/questions` and the question buttons. Listeners ack, then hand over to the queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.questions.queue import QuestionQueue
+from bot.questions.render import (
+    ANSWERED_ACTION,
+    ASK_ACTION,
+    ASK_DIALOG,
+    HIDE_ACTION,
+    OFFER_ACTION,
+    UPVOTE_ACTION,
+    AskError,
+    ask_dialog,
+    parse_ask,
+)
+from bot.slides.presenter import Reply
+from bot.store.presentations import PresentationStore
+
+ASK_COMMAND = "/ask"
+QUESTIONS_COMMAND = "/questions"
+
+
+async def _answer(respond: AsyncRespond, reply: Reply | None, *, replace: bool = False) -> None:
+    if reply is not None:
+        await respond(response_type="ephemeral", replace_original=replace, **reply.message())
+
+
+def _channel(body: dict[str, Any]) -> str:
+    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+
+
+def register(app: AsyncApp, queue: QuestionQueue, presentations: PresentationStore) -> None:
+    async def room_for(channel: str) -> str | None:
+        """Questions asked in a DM go to the one live room, if there is exactly one."""
+        if not channel.startswith("D"):
+            return channel
+        live = await presentations.all()
+        return live[0].channel_id if len(live) == 1 else None
+
+    @app.command(ASK_COMMAND)
+    async def ask_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        parsed = parse_ask(command.get("text") or "")
+        if isinstance(parsed, AskError):
+            await _answer(respond, Reply(parsed.message))
+            return
+        room = await room_for(command["channel_id"])
+        if room is None:
+            await _answer(respond, Reply("Ask in the workshop channel, so the question reaches its instructors."))
+            return
+        await _answer(respond, await queue.ask(room, command["user_id"], parsed.text, anonymous=parsed.anonymous))
+
+    @app.command(QUESTIONS_COMMAND)
+    async def questions_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await queue.queue(command["channel_id"], command["user_id"]))
+
+    @app.action(UPVOTE_ACTION)
+    async def upvote(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await queue.upvote(int(action["value"]), body["user"]["id"]))
+
+    @app.action(ANSWERED_ACTION)
+    async def answered(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await queue.close(int(action["value"]), body["user"]["id"], "answered"), replace=True)
+
+    @app.action(HIDE_ACTION)
+    async def hide(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await _answer(respond, await queue.close(int(action["value"]), body["user"]["id"], "hidden"), replace=True)
+
+    @app.action(ASK_ACTION)
+    async def open_ask_dialog(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        view = ask_dialog()
+        view["private_metadata"] = _channel(body)  # the room the question belongs to
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view(ASK_DIALOG)
+    async def ask_dialog_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
+                                   client: AsyncWebClient) -> None:
+        values = view["state"]["values"]
+        parsed = parse_ask((values["question"]["text"].get("value") or ""))
+        if isinstance(parsed, AskError):
+            await ack(response_action="errors", errors={"question": parsed.message})
+            return
+        await ack()
+        anonymous = bool((values.get("anonymous", {}).get("anon", {}) or {}).get("selected_options"))
+        user = body["user"]["id"]
+        room = await room_for(view.get("private_metadata") or "")
+        if room is None:
+            await client.chat_postMessage(channel=user, text="Ask in the workshop channel, so the question "
+                                                             "reaches its instructors.")
+            return
+        reply = await queue.ask(room, user, parsed.text, anonymous=anonymous)
+        await client.chat_postEphemeral(channel=room, user=user, text=reply.text)
+
+    @app.action(OFFER_ACTION)
+    async def offer_to_instructor(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                                  respond: AsyncRespond) -> None:
+        """A question asked in plain words, passed on to the instructor's queue."""
+        await ack()
+        parsed = parse_ask(action.get("value") or "")
+        room = await room_for(_channel(body))
+        if isinstance(parsed, AskError) or room is None:
+            await _answer(respond, Reply("Ask it with `/ask` in the workshop channel."))
+            return
+        await _answer(respond, await queue.ask(room, body["user"]["id"], parsed.text, anonymous=False))

@@ -1,0 +1,124 @@
+"""Exercises through the real Bolt app and the Slack stand-in: list, show, check, hints, the
+solution gate, the board, Check my work on the slide, and results that survive a restart."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+import pytest
+
+from bot.devkit.console import message_to_text
+from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from bot.devkit.slack_api import SlackStandIn
+from bot.exercises.workshop import CHECK_ACTION
+from bot.slides.deck import default_slides_folder, load_deck
+from tests.exercises.conftest import participant_setup, solution
+from tests.integration.conftest import Running, running_podium
+
+CHANNEL = "C0WORKSHOP"
+TEACHER = "U0INSTRUCTOR"
+DECK = load_deck(default_slides_folder() / "kubernetes-101.md")
+
+
+@pytest.fixture
+async def cluster() -> AsyncIterator[KubeEmulator]:
+    # Alice has a namespace with exercise 2 solved; Bob was never set up.
+    seed = [*participant_setup("U0ALICE"), *solution("02-deployment")]
+    async with KubeEmulator([*load_documents(*demo_seed_paths()), *seed]) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandIn]:
+    async with SlackStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+async def room(cluster, standin, tmp_path) -> AsyncIterator[Running]:
+    async with running_podium(cluster, standin, tmp_path, PODIUM_INSTRUCTORS=TEACHER) as running:
+        yield running
+
+
+async def exercise(running: Running, text: str, user: str = "U0ALICE") -> str:
+    sent = await running.sender.slash_command("/exercise", text, user_id=user, channel_id=CHANNEL)
+    assert sent.status == 200
+    [reply] = await running.standin.wait_for_responses(sent.response_url, count=1, timeout=15)
+    return message_to_text(reply)
+
+
+async def test_list_show_and_check(room: Running):
+    listing = await exercise(room, "list")
+    assert "· *1. Multi-container Pod*" in listing and "Your namespace: `ws-u0alice`" in listing
+    shown = await exercise(room, "show 2")
+    assert shown.startswith("*Exercise 2: Create a Deployment*") and "[Check my work]  [Hint]" in shown
+    passed = await exercise(room, "check 2")
+    assert passed.startswith("*Exercise 2: Create a Deployment — all ")
+    assert "❌" not in passed and passed.count("✅") >= 3
+    failed = await exercise(room, "check 1")
+    assert "❌ A Pod named web-with-sidecar exists — expected " in failed
+    assert "Fix what is ❌ and check again" in failed
+    assert "✅ *2. Create a Deployment*" in await exercise(room, "list")
+
+
+async def test_a_participant_without_a_namespace_is_told_how_to_get_one(room: Running):
+    text = await exercise(room, "check 2", user="U0BOB")
+    assert "Your namespace `ws-u0bob` does not exist yet" in text
+    assert "python -m bot participants manifests --users U0BOB | kubectl apply -f -" in text
+
+
+async def test_hints_progress_and_are_remembered(cluster, standin, tmp_path):
+    async with running_podium(cluster, standin, tmp_path) as first:
+        one = await exercise(first, "hint 1")
+        assert "(1 of 3)" in one and "1. " in one and "2. " not in one
+        assert "(2 of 3)" in await exercise(first, "hint 1")
+    async with running_podium(cluster, standin, tmp_path) as second:  # after a restart
+        three = await exercise(second, "hint 1")
+        assert "(3 of 3)" in three and "That was the last hint." in three
+        assert "(3 of 3)" in await exercise(second, "hint 1")
+        assert "(1 of 3)" in await exercise(second, "hint 1", user="U0BOB")  # each person has their own
+
+
+async def test_solution_opens_after_a_check_or_a_release(room: Running):
+    assert "Try it first" in await exercise(room, "solution 1", user="U0BOB")
+    await exercise(room, "check 1")
+    opened = await exercise(room, "solution 1")
+    assert "Solution to exercise 1" in opened and "name: web-with-sidecar" in opened
+    assert "kubectl apply -f manifests/exercises/01-multi-container-pod/ -n ws-u0alice" in opened
+    assert "Only the instructors" in await exercise(room, "release 1", user="U0BOB")
+    assert "open to everyone" in await exercise(room, "release 1", user=TEACHER)
+    assert "name: web-with-sidecar" in await exercise(room, "solution 1", user="U0BOB")
+
+
+async def test_board_after_several_users(room: Running):
+    await exercise(room, "check 2")
+    await exercise(room, "check 1")
+    await exercise(room, "check 2", user="U0BOB")  # no namespace: nothing recorded
+    assert "for the instructors" in await exercise(room, "board", user="U0BOB")
+    board = await exercise(room, "board", user=TEACHER)
+    assert "<@U0ALICE>  1 ❌  2 ✅  3 ·  4 ·" in board
+    assert "U0BOB" not in board
+    assert "exercise 2: 1/1" in board
+
+
+async def test_check_my_work_button_on_the_exercise_slide(room: Running):
+    slide = next(s for s in DECK.slides if s.exercise == 2)
+    sent = await room.sender.slash_command("/slides", "start", user_id=TEACHER, channel_id=CHANNEL)
+    await room.standin.wait_for_responses(sent.response_url, timeout=10)
+    sent = await room.sender.slash_command("/slides", f"goto {slide.number}", user_id=TEACHER, channel_id=CHANNEL)
+    await room.standin.wait_for_responses(sent.response_url, timeout=10)
+    live = room.standin.messages(CHANNEL)[-1]
+    buttons = [e for b in live["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    check = next(e for e in buttons if e["action_id"] == CHECK_ACTION)
+    assert check["value"] == "2"
+    pressed = await room.sender.block_action(CHECK_ACTION, "2", user_id="U0ALICE", channel_id=CHANNEL,
+                                             message_ts=live["ts"])
+    [reply] = await room.standin.wait_for_responses(pressed.response_url, timeout=15)
+    assert reply["response_type"] == "ephemeral"
+    assert "Exercise 2: Create a Deployment — all" in message_to_text(reply)
+
+
+async def test_usage(room: Running):
+    assert "needs an exercise number" in await exercise(room, "check")
+    assert "There is no exercise 9" in await exercise(room, "show 9")
+    assert "`/exercise list`" in await exercise(room, "")

@@ -1,0 +1,98 @@
+import asyncio
+
+import pytest
+
+from bot.kubectl.coalesce import ReadCoalescer
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_concurrent_identical_reads_share_one_request():
+    calls = 0
+    release = asyncio.Event()
+
+    async def fetch():
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return {"items": [1, 2]}
+
+    coalescer = ReadCoalescer(window=1.0)
+    readers = [asyncio.create_task(coalescer.read(("list", "pods"), fetch)) for _ in range(200)]
+    await asyncio.sleep(0)
+    release.set()
+    results = await asyncio.gather(*readers)
+    assert calls == 1 and all(r == {"items": [1, 2]} for r in results)
+    results[0]["items"].append(3)  # one caller's changes never reach another
+    assert results[1] == {"items": [1, 2]}
+
+
+async def test_fresh_within_the_window_then_asked_again():
+    clock = Clock()
+    calls = 0
+
+    async def fetch():
+        nonlocal calls
+        calls += 1
+        return calls
+
+    coalescer = ReadCoalescer(window=1.0, clock=clock)
+    assert await coalescer.read("k", fetch) == 1
+    clock.now += 0.9
+    assert await coalescer.read("k", fetch) == 1
+    clock.now += 0.2  # 1.1 s after the first request started: too old
+    assert await coalescer.read("k", fetch) == 2
+    assert await coalescer.read("other", fetch) == 3
+
+
+async def test_errors_are_shared_but_not_kept():
+    calls = 0
+
+    async def fail():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        raise RuntimeError("boom")
+
+    coalescer = ReadCoalescer(window=10)
+    results = await asyncio.gather(*(coalescer.read("k", fail) for _ in range(5)), return_exceptions=True)
+    assert calls == 1 and all(isinstance(r, RuntimeError) for r in results)
+    with pytest.raises(RuntimeError):
+        await coalescer.read("k", fail)
+    assert calls == 2
+
+
+async def test_a_cancelled_reader_does_not_cancel_the_others():
+    release = asyncio.Event()
+
+    async def fetch():
+        await release.wait()
+        return "done"
+
+    coalescer = ReadCoalescer(window=1)
+    first = asyncio.create_task(coalescer.read("k", fetch))
+    second = asyncio.create_task(coalescer.read("k", fetch))
+    await asyncio.sleep(0)
+    first.cancel()
+    release.set()
+    assert await second == "done"
+
+
+async def test_zero_window_still_coalesces_in_flight_reads():
+    calls = 0
+
+    async def fetch():
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        return calls
+
+    coalescer = ReadCoalescer(window=0)
+    assert await asyncio.gather(coalescer.read("k", fetch), coalescer.read("k", fetch)) == [1, 1]
+    assert await coalescer.read("k", fetch) == 2
