@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     kubeconfig.add_parser(sub)
     audit.add_parser(sub)
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    parser.add_argument("--log-format", default="json", choices=["json", "text"],
+                        help="server logs: one JSON object per line (default) or plain text")
     return parser
 
 
@@ -53,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"podium: {error}", file=sys.stderr)
         return 2
-    # The console talks to a person on stdout; keep its log quiet unless asked.
-    configure_logging("WARNING" if mode == "console" and args.log_level == "INFO" else args.log_level)
+    # The console talks to a person on stdout; keep its log quiet unless asked. Servers log JSON
+    # lines for log collectors, unless --log-format text.
+    configure_logging("WARNING" if mode == "console" and args.log_level == "INFO" else args.log_level,
+                      json_lines=mode != "console" and args.log_format == "json")
     try:
         return asyncio.run(_run(mode, settings, args))
     except SettingsError as error:
