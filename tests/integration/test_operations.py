@@ -12,21 +12,8 @@ import aiohttp
 import pytest
 
 from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
-from bot.devkit.slack_api import SlackStandIn
+from bot.devkit.kube_api import KubeEmulator
 from tests.integration.conftest import Running, running_podium
-
-
-@pytest.fixture
-async def cluster() -> AsyncIterator[KubeEmulator]:
-    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 @pytest.fixture

