@@ -18,13 +18,21 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import build_podium
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
+from bot.ops.participants import build_participants
+from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
 
 PROMPT = "podium> "
+CONSOLE_USER = "U0ALICE"  # who the console's person is, for the stand-in and their namespace
+
+
+def _participant_role() -> Path:
+    """The ClusterRole that participant namespaces bind Podium's read access to."""
+    return Path(__file__).resolve().parents[2] / "manifests" / "participants" / "podium-read-clusterrole.yaml"
 
 
 def message_to_text(message: dict[str, Any]) -> str:
@@ -64,11 +72,20 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
         if settings.kubeconfig or settings.kubeconfig_data is not None or settings.in_cluster:
             cluster = None
         else:
-            emulator = KubeEmulator.from_paths(*demo_seed_paths())
+            # The demo workshop also has the console user's own namespace, set up the way the
+            # instructor's `participants manifests` does, so exercises can be checked here too.
+            participant = build_participants([CONSOLE_USER], settings.participant_namespace)
+            emulator = KubeEmulator([*load_documents(*demo_seed_paths(), _participant_role()),
+                                     *participant_manifests(participant,
+                                                            podium_namespace=settings.sandbox_namespace)])
             await emulator.start()
             stack.push_async_callback(emulator.stop)
             kubeconfig = emulator.write_kubeconfig(workdir / "kubeconfig", namespace=settings.sandbox_namespace)
-            settings = settings.with_overrides(kubeconfig=str(kubeconfig))
+            own = participant[0].namespace
+            settings = settings.with_overrides(
+                kubeconfig=str(kubeconfig),
+                extra_namespaces=tuple(dict.fromkeys((*settings.extra_namespaces, own))),
+            )
             cluster = emulator
 
         standin = SlackStandIn()
@@ -91,7 +108,7 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
 
         if cluster is not None:
             where = (f"built-in demo sandbox (Kubernetes API emulator at {cluster.url}, "
-                     f"namespace {settings.sandbox_namespace})")
+                     f"namespaces {', '.join(settings.allowed_namespaces)})")
         elif settings.in_cluster:
             where = f"in-cluster service account ({podium.gateway.server})"
         elif settings.kubeconfig_data is not None:
@@ -135,7 +152,7 @@ async def _send(sender: SlackSender, standin: SlackStandIn, command: str, text: 
     """Send one slash command and collect what the user would see: the reply at the
     response_url, and messages Podium posts meanwhile (slides in the channel, DMs)."""
     seen = len(standin.calls())
-    sent = await sender.slash_command(command, text)
+    sent = await sender.slash_command(command, text, user_id=CONSOLE_USER)
     if sent.status != 200:
         return f"(Slack would show an error: the app answered HTTP {sent.status})"
     loop = asyncio.get_running_loop()
@@ -164,6 +181,8 @@ def _labelled(method: str, args: dict[str, Any], standin: SlackStandIn) -> str:
     channel = str(args.get("channel", ""))
     where = "your DM with Podium" if channel.startswith("D") else f"#{standin.channel_name(channel)}"
     verb = "updated in" if method == "chat.update" else "posted in"
+    if args.get("thread_ts"):
+        verb += " a thread of"
     return f"── {verb} {where} ──\n{message_to_text(args)}"
 
 

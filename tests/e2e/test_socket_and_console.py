@@ -90,3 +90,15 @@ async def test_slides_lint_command_checks_the_real_deck():
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, out.decode() + err.decode()
     assert "kubernetes-101.md" in out.decode()
+
+
+async def test_console_has_the_users_own_namespace_for_exercises_and_questions():
+    code, out, err = await run_console(
+        b"/exercise check 1\n/slides start\n/ask --anon why a ReplicaSet?\n/questions\n/kubectl get ns\n")
+    assert code == 0, err
+    assert "namespaces sandbox, ws-u0alice" in out.splitlines()[0]
+    assert "Exercise 1: Multi-container Pod — 0 of 4 checks pass in ws-u0alice" in out
+    assert "❌ A Pod named web-with-sidecar exists" in out
+    assert "── posted in a thread of #workshop ──\n*Q1* · asked by anonymous on slide 1" in out
+    assert "*1 open question*" in out
+    assert "ws-u0alice   Active" in out
