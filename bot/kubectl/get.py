@@ -65,7 +65,10 @@ async def fetch_get(gateway: ClusterGateway, request: GetRequest,
             fetched.append(Fetched(kind, objects))
     if request.sort_by:
         for result in fetched:
-            result.objects = sort_objects(result.objects, request.sort_by)
+            try:
+                result.objects = sort_objects(result.objects, request.sort_by)
+            except ValueError as error:  # no such field, or an unsortable one: kubectl prints only this
+                return GetResult([], [f"error: {error}"])
     return GetResult(fetched, errors)
 
 

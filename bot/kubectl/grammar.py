@@ -91,6 +91,9 @@ class Command:
     args: tuple[str, ...] = ()  # positional words after the verb
     flags: Mapping[str, str | bool] = field(default_factory=dict)  # canonical name → value
     words: tuple[str, ...] = ()  # every word as typed after normalisation (for messages)
+    # Flags Podium does not know, as typed. The policy refuses them by name, after it has had
+    # the chance to give a better answer (`exec -it …` is a write verb, whatever its flags).
+    unknown_flags: tuple[str, ...] = ()
 
     def flag(self, name: str) -> str | bool | None:
         return self.flags.get(name)
@@ -131,6 +134,7 @@ def parse(text: str) -> Command | ParseError:
     rest = words
     args: list[str] = []
     flags: dict[str, str | bool] = {}
+    unknown: list[str] = []
     index = 0
     while index < len(rest):
         word = rest[index]
@@ -144,7 +148,8 @@ def parse(text: str) -> Command | ParseError:
         name, inline_value = _split_flag(word)
         spec = _BY_LONG.get(name) if word.startswith("--") else _BY_SHORT.get(name)
         if spec is None:
-            return ParseError(f"unknown flag: {word.split('=')[0]}")
+            unknown.append(word.split("=")[0])
+            continue
         if spec.takes_value:
             if inline_value is None:
                 if index >= len(rest):
@@ -165,7 +170,7 @@ def parse(text: str) -> Command | ParseError:
     verb, args = (args[0], args[1:]) if args else ("", [])
     if flags.get("help") is True and not verb:
         verb = "help"
-    return Command(verb=verb, args=tuple(args), flags=flags, words=tuple(words))
+    return Command(verb=verb, args=tuple(args), flags=flags, words=tuple(words), unknown_flags=tuple(unknown))
 
 
 def _split_flag(word: str) -> tuple[str, str | None]:

@@ -241,6 +241,9 @@ class Policy:
             return HelpRequest()
         if command.verb in _WRITE_VERBS:
             return self._read_only(command.verb)
+        if command.unknown_flags:
+            return Refusal(f"unknown flag: {command.unknown_flags[0]}",
+                           "Try `/kubectl help` for what Podium can run.")
         if command.verb in _NOT_IN_CHAT:
             return Refusal(f"`kubectl {command.verb}` {_NOT_IN_CHAT[command.verb]}.",
                            "`/kubectl help` lists what Podium runs.")

@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Podium
 
@@ -18,6 +19,8 @@ EVENTS_PATH = "/slack/events"
 def http_application(podium: Podium) -> web.Application:
     """Slash commands, interactivity and events all arrive at POST /slack/events."""
     application = podium.app.web_app(path=EVENTS_PATH)
+    if podium.settings.slack_signing_secret:
+        application.middlewares.append(signed_requests_only(podium.settings.slack_signing_secret))
 
     add_operational_routes(application, podium)
 
@@ -26,6 +29,29 @@ def http_application(podium: Podium) -> web.Application:
 
     application.on_cleanup.append(close_podium)
     return application
+
+
+def signed_requests_only(signing_secret: str):  # type: ignore[no-untyped-def]
+    """Refuse (401) every POST to /slack/events that is not signed with the signing secret, before
+    Bolt reads it. Bolt verifies too, but only after parsing the body, and a malformed timestamp
+    header or a body that is not JSON/form made it answer 500 with a traceback in the log."""
+    verifier = SignatureVerifier(signing_secret)
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        if request.method == "POST" and request.path == EVENTS_PATH:
+            body = await request.read()  # aiohttp keeps it for Bolt's own read
+            try:
+                valid = verifier.is_valid(body, request.headers.get("X-Slack-Request-Timestamp"),
+                                          request.headers.get("X-Slack-Signature"))
+            except (ValueError, TypeError, OverflowError):  # a timestamp that is not an integer
+                valid = False
+            if not valid:
+                log.info("refused a request to %s: no valid Slack signature", EVENTS_PATH)
+                return web.json_response({"error": "invalid request"}, status=401)
+        return await handler(request)
+
+    return middleware
 
 
 def add_operational_routes(application: web.Application, podium: Podium) -> None:

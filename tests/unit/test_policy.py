@@ -229,3 +229,9 @@ def test_describe_namespaces_without_names_means_the_workshop_ones():
     request = decide("describe ns")
     assert request.names == ("sandbox", "ws-alice")
     assert "by name" in decide("describe ns -l team=a").message
+
+
+def test_unknown_flags_are_refused_by_name_but_write_verbs_answer_first():
+    assert decide("get pods --frobnicate").message == "unknown flag: --frobnicate"
+    assert decide("get pods -Z").message == "unknown flag: -Z"
+    assert decide("exec -it web-1 -- sh").message.startswith("Podium is read-only")
