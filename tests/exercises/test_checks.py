@@ -63,11 +63,14 @@ def test_not_comparisons(raw: Any) -> None:
 
 @given(st.text(max_size=40))
 def test_parsers_fail_only_with_value_error(text: str) -> None:
+    outcomes = []
     for parse in (parse_comparison, parse_path):
-        try:
+        try:  # any exception other than ValueError fails the test
             parse(text)
+            outcomes.append("parsed")
         except ValueError:
-            pass
+            outcomes.append("refused")
+    assert len(outcomes) == 2
 
 
 def test_comparison_words() -> None:

@@ -26,7 +26,7 @@ WORDS = st.sampled_from([
 ])
 
 
-def check(text: str) -> None:
+def expect_allowed_or_refused(text: str) -> None:
     decision = POLICY.decide(parse(text))
     assert isinstance(decision, (GetRequest, DescribeRequest, LogsRequest, AccessReviewRequest,
                                  HelpRequest, Refusal))
@@ -46,10 +46,10 @@ def check(text: str) -> None:
 @given(st.lists(WORDS, max_size=8).map(" ".join))
 @settings(max_examples=400, deadline=None)
 def test_kubectl_like_word_salad(text):
-    check(text)
+    expect_allowed_or_refused(text)
 
 
 @given(st.text(max_size=300))
 @settings(max_examples=300, deadline=None)
 def test_arbitrary_text(text):
-    check(text)
+    expect_allowed_or_refused(text)
