@@ -79,7 +79,8 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     gateway.on_request = count_request
     kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway, observer=record,
                              limiter=UserRateLimiter(limit=settings.user_rate_limit,
-                                                     per_seconds=settings.user_rate_seconds))
+                                                     per_seconds=settings.user_rate_seconds),
+                             fresh_for=settings.read_cache_seconds)
     client = build_web_client(settings, metrics=metrics)
     app = AsyncApp(
         # The bot token lives on the client (Bolt ignores token= when a client is given);

@@ -20,8 +20,12 @@ T = TypeVar("T")
 
 class ReadCoalescer:
     def __init__(self, *, window: float = 1.0, max_entries: int = 512,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, copy_results: bool = True,
+                 keep: Callable[[Any], bool] = lambda result: True) -> None:
         self._window = window
+        # Mutable results (API objects) are copied per caller; immutable ones need not be.
+        self._copy = copy.deepcopy if copy_results else (lambda result: result)
+        self._keep = keep  # which results may be served again within the window
         self._max_entries = max_entries
         self._clock = clock
         self._fresh: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
@@ -31,7 +35,7 @@ class ReadCoalescer:
         now = self._clock()
         cached = self._fresh.get(key)
         if cached is not None and now - cached[0] <= self._window:
-            return copy.deepcopy(cached[1])  # callers may change what they get; the cache must not
+            return self._copy(cached[1])  # callers may change what they get; the cache must not
         shared = self._in_flight.get(key)
         if shared is None:
             shared = asyncio.ensure_future(fetch())
@@ -39,11 +43,13 @@ class ReadCoalescer:
             shared.add_done_callback(lambda done, started=now: self._finished(key, done, started))
         # shield: one impatient caller giving up must not cancel the request the others wait on
         result = await asyncio.shield(shared)
-        return copy.deepcopy(result)
+        return self._copy(result)
 
     def _finished(self, key: Hashable, done: asyncio.Future[Any], started: float) -> None:
         self._in_flight.pop(key, None)
         if done.cancelled() or done.exception() is not None or self._window <= 0:
+            return
+        if not self._keep(done.result()):
             return
         self._fresh[key] = (started, done.result())
         self._fresh.move_to_end(key)

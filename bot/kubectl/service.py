@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from bot.kubectl import grammar
+from bot.kubectl.coalesce import ReadCoalescer
 from bot.kubectl.answer import (
     Answer,
     cluster_error_hint,
@@ -76,7 +77,11 @@ class _Output:
 
 class KubectlService:
     def __init__(self, policy: Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
-                 limiter: UserRateLimiter | None = None, observer: Observer | None = None) -> None:
+                 limiter: UserRateLimiter | None = None, observer: Observer | None = None,
+                 fresh_for: float = 0.0) -> None:
+        # The same request from many people at once (a room told "now run get pods") is answered
+        # once and shared: answers are immutable, and only good ones are served again.
+        self._answers = ReadCoalescer(window=fresh_for, copy_results=False, keep=lambda answer: answer.ok)
         self._policy = policy
         self._gateway = gateway
         self._clock = clock
@@ -116,6 +121,9 @@ class KubectlService:
             return refusal_answer(decision)
         if isinstance(decision, HelpRequest):
             return help_answer(self._policy.allowed_namespaces)
+        return await self._answers.read(decision, lambda: self._run_request(decision))
+
+    async def _run_request(self, decision: Request) -> Answer:
         try:
             output = await self._execute(decision)
         except LogsError as error:

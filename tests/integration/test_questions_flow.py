@@ -66,17 +66,23 @@ async def test_anonymous_question_never_shows_the_asker(room: Running):
 async def test_upvote_once_per_person_and_ordering(room: Running):
     for text in ("first question", "second question", "third question"):
         await command(room, "/ask", text)
-    async def upvote(number: int, user: str) -> dict | None:
+    async def upvote(number: int, user: str, votes_after: int) -> None:
+        """Press Upvote and wait until the question's post shows the new count."""
         post = question_post(room.standin, number)
-        pressed = await room.sender.block_action(UPVOTE_ACTION, str(number), user_id=user, channel_id=CHANNEL,
-                                                 message_ts=post["ts"])
-        replies = room.standin.responses(pressed.response_url)
-        return replies[0].body if replies else None
-    assert await upvote(2, "U0BOB") is None
-    reply = await upvote(2, "U0BOB")
-    assert reply is not None and "already upvoted Q2" in message_to_text(reply)
-    await upvote(2, TEACHER)
-    await upvote(3, "U0BOB")
+        await room.sender.block_action(UPVOTE_ACTION, str(number), user_id=user, channel_id=CHANNEL,
+                                       message_ts=post["ts"])
+        shown = f"{votes_after} vote{'s' if votes_after != 1 else ''}"
+        await room.standin.wait_for_call("chat.update", timeout=10, predicate=lambda c: c.args.get("ts") == post["ts"]
+                                         and shown in json.dumps(c.args))
+
+    await upvote(2, "U0BOB", 1)
+    post = question_post(room.standin, 2)
+    again = await room.sender.block_action(UPVOTE_ACTION, "2", user_id="U0BOB", channel_id=CHANNEL,
+                                           message_ts=post["ts"])
+    [reply] = await room.standin.wait_for_responses(again.response_url, timeout=10)
+    assert "already upvoted Q2" in message_to_text(reply)
+    await upvote(2, TEACHER, 2)
+    await upvote(3, "U0BOB", 1)
     assert ":arrow_up_small: 2 votes" in message_to_text(question_post(room.standin, 2))
     queue = message_to_text(await command(room, "/questions", "", user=TEACHER))
     order = [queue.index(t) for t in ("second question", "third question", "first question")]

@@ -96,3 +96,19 @@ async def test_zero_window_still_coalesces_in_flight_reads():
     coalescer = ReadCoalescer(window=0)
     assert await asyncio.gather(coalescer.read("k", fetch), coalescer.read("k", fetch)) == [1, 1]
     assert await coalescer.read("k", fetch) == 2
+
+
+async def test_uncopied_results_and_results_not_worth_keeping():
+    calls = 0
+
+    async def fetch():
+        nonlocal calls
+        calls += 1
+        return ("answer", calls)
+
+    shared = ReadCoalescer(window=10, copy_results=False, keep=lambda result: result[1] > 1)
+    first = await shared.read("k", fetch)
+    assert first == ("answer", 1)
+    assert await shared.read("k", fetch) == ("answer", 2)  # the first was not kept
+    again = await shared.read("k", fetch)
+    assert again == ("answer", 2) and calls == 2  # the second was, and is handed out as is
