@@ -11,6 +11,7 @@ from bot.exercises.render import report_lines, summary_line
 from bot.exercises.runner import ExerciseGateway, check_exercise
 from bot.exercises.spec import Exercise
 from bot.kubectl.redact import redact_credentials
+from bot.slack.blocks import button as _button, context as _context, section as _section
 from bot.slack.output import code_block, escape_mrkdwn
 from bot.slides.presenter import Reply
 from bot.store.exercises import ExerciseStore
@@ -166,21 +167,5 @@ class Workshop:
         return "\n---\n".join(p.read_text(encoding="utf-8").strip() for p in paths)
 
 
-def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "action_id": action_id, "value": value,
-                               "text": {"type": "plain_text", "text": text}}
-    if style:
-        element["style"] = style
-    return element
-
-
 def check_button(number: int) -> dict[str, Any]:
     return _button("Check my work", CHECK_ACTION, str(number), style="primary")
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

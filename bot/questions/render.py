@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from bot.slack.blocks import button as _button, context as _context, section as _section
 from bot.slack.output import escape_mrkdwn
 from bot.store.questions import Question
 
@@ -121,19 +122,3 @@ def ask_dialog() -> dict[str, Any]:
                  {"text": {"type": "plain_text", "text": "Ask without my name"}, "value": "anon"}]}},
         ],
     }
-
-
-def _button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "action_id": action_id, "value": value,
-                               "text": {"type": "plain_text", "text": text}}
-    if style:
-        element["style"] = style
-    return element
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

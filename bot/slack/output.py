@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from bot.kubectl.answer import Answer
+from bot.slack.blocks import context as _context, section as _section
 
 # Slack's section text limit is 3,000 characters; keep room for the fence.
 INLINE_BUDGET = 2_900
@@ -122,11 +123,3 @@ def without_actions(message: dict[str, Any], note: str) -> dict[str, Any]:
     """The same message with its buttons replaced by a short note (after Share was pressed)."""
     blocks = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
     return {"text": message.get("text", ""), "blocks": [*blocks, _context(note)]}
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

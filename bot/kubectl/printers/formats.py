@@ -283,7 +283,7 @@ class _GoYamlDumper(yaml.SafeDumper):
         analysis = super().analyze_scalar(scalar)
         if any(ord(ch) > 0xFFFF for ch in scalar):
             # go-yaml does not print characters outside the BMP raw: it double-quotes
-            # the scalar and writes them as \UXXXXXXXX (as PyYAML's writer then does).
+            # the scalar and writes them as an 8-digit \U escape (as PyYAML's writer then does).
             analysis.allow_flow_plain = analysis.allow_block_plain = False
             analysis.allow_single_quoted = analysis.allow_block = False
         return analysis
