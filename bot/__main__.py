@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 
 from bot.logs import configure_logging
@@ -78,10 +79,16 @@ async def _run(mode: Mode, settings, args: argparse.Namespace) -> int:  # type: 
     from bot.slack.modes import serve_http_forever, serve_socket_forever
 
     podium = await build_podium(settings)
+    # SIGTERM (Kubernetes, PaaS) and Ctrl-C stop gracefully: answers in progress are finished.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     if mode == "serve":
-        await serve_http_forever(podium, host=getattr(args, "host", "0.0.0.0"), port=settings.port)
+        await serve_http_forever(podium, host=getattr(args, "host", "0.0.0.0"), port=settings.port, stop=stop)
     else:
-        await serve_socket_forever(podium, host=getattr(args, "host", "0.0.0.0"))
+        await serve_socket_forever(podium, host=getattr(args, "host", "0.0.0.0"), stop=stop)
+    log.info("stopped")
     return 0
 
 

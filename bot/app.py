@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import aiohttp
 from kubernetes import client as kube_client
 from slack_bolt.async_app import AsyncApp
 
@@ -23,7 +24,8 @@ from bot.questions.render import AskError, ask_button, parse_ask, top_questions_
 from bot.slack import conversation, exercise_command, kubectl_command, questions_command, slides_command
 from bot.slack.exercise_command import run_exercise_text
 from bot.slack.answer_cache import AnswerCache
-from bot.slack.client import build_web_client
+from bot.slack.client import build_web_client, retry_handlers
+from bot.slack.respond import ResponseUrls, slack_http_session
 from bot.slack.pacing import ChannelPacer
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck, default_slides_folder, load_decks
@@ -36,6 +38,8 @@ from bot.store.presentations import PresentationStore
 from bot.store.questions import QuestionStore
 
 log = logging.getLogger(__name__)
+
+SLACK_TIMEOUT = 10  # seconds for any one call to Slack (Web API or response_url), retries aside
 
 
 @dataclass
@@ -52,10 +56,13 @@ class Podium:
     audit: AuditLog
     text_commands: TextCommands  # words after @Podium / in the DM: slides, exercise, ask
     slash_commands: tuple[str, ...]  # every command registered, for the console and the manifest
+    slack_http: aiohttp.ClientSession  # every call to Slack goes through it; closed last
 
     async def close(self) -> None:
         await self.gateway.close()
+        await self.audit.close()
         await self.database.close()
+        await self.slack_http.close()
 
 
 async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient | None = None) -> Podium:
@@ -81,7 +88,8 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
                              limiter=UserRateLimiter(limit=settings.user_rate_limit,
                                                      per_seconds=settings.user_rate_seconds),
                              fresh_for=settings.read_cache_seconds)
-    client = build_web_client(settings, metrics=metrics)
+    slack_http = slack_http_session(timeout=SLACK_TIMEOUT)
+    client = build_web_client(settings, metrics=metrics, timeout=SLACK_TIMEOUT, session=slack_http)
     app = AsyncApp(
         # The bot token lives on the client (Bolt ignores token= when a client is given);
         # single workspace: Bolt calls auth.test once, on the first request.
@@ -91,6 +99,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("bot.bolt"),
     )
+    ResponseUrls(slack_http, retry_handlers=retry_handlers(metrics), timeout=SLACK_TIMEOUT).install(app)
     presentations = PresentationStore(database)
     publisher = Publisher(client, ChannelPacer(interval=settings.post_interval), presentations)
     slides_dir = settings.slides_dir or default_slides_folder()
@@ -137,6 +146,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         text_commands=text_commands,
         settings=settings, app=app, gateway=gateway, database=database, kubectl=kubectl,
         presenter=presenter, questions=questions, workshop=workshop, metrics=metrics, audit=audit,
+        slack_http=slack_http,
         slash_commands=(kubectl_command.COMMAND, slides_command.COMMAND, questions_command.ASK_COMMAND,
                         questions_command.QUESTIONS_COMMAND, exercise_command.COMMAND),
     )

@@ -101,6 +101,7 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             post_interval=0,
         )
         podium = await build_podium(settings)
+        stack.push_async_callback(podium.close)
         runner = await start_http(podium, host="127.0.0.1", port=0)
         stack.push_async_callback(runner.cleanup)
         sender = SlackSender(f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", signing_secret, standin)

@@ -13,9 +13,19 @@ import copy
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+@dataclass
+class _Flight:
+    """One request in flight and the callers waiting on it."""
+
+    future: asyncio.Future[Any]
+    waiting: int = 0
+    kept: bool = False  # served again from the fresh window, so nobody may own it
 
 
 class ReadCoalescer:
@@ -29,28 +39,36 @@ class ReadCoalescer:
         self._max_entries = max_entries
         self._clock = clock
         self._fresh: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
+        self._in_flight: dict[Hashable, _Flight] = {}
 
     async def read(self, key: Hashable, fetch: Callable[[], Awaitable[T]]) -> T:
         now = self._clock()
         cached = self._fresh.get(key)
         if cached is not None and now - cached[0] <= self._window:
             return self._copy(cached[1])  # callers may change what they get; the cache must not
-        shared = self._in_flight.get(key)
-        if shared is None:
-            shared = asyncio.ensure_future(fetch())
-            self._in_flight[key] = shared
-            shared.add_done_callback(lambda done, started=now: self._finished(key, done, started))
+        flight = self._in_flight.get(key)
+        if flight is None:
+            flight = _Flight(asyncio.ensure_future(fetch()))
+            self._in_flight[key] = flight
+            flight.future.add_done_callback(lambda done, started=now: self._finished(key, flight, started))
+        flight.waiting += 1
         # shield: one impatient caller giving up must not cancel the request the others wait on
-        result = await asyncio.shield(shared)
+        result = await asyncio.shield(flight.future)
+        flight.waiting -= 1
+        if flight.waiting == 0 and not flight.kept:
+            # The last caller to wake, of a result nobody else will see: it may have the original
+            # (the others copied theirs when they woke). A lone caller with the cache off pays no copy.
+            return result
         return self._copy(result)
 
-    def _finished(self, key: Hashable, done: asyncio.Future[Any], started: float) -> None:
+    def _finished(self, key: Hashable, flight: _Flight, started: float) -> None:
         self._in_flight.pop(key, None)
+        done = flight.future
         if done.cancelled() or done.exception() is not None or self._window <= 0:
             return
         if not self._keep(done.result()):
             return
+        flight.kept = True
         self._fresh[key] = (started, done.result())
         self._fresh.move_to_end(key)
         while len(self._fresh) > self._max_entries:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
+
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -70,15 +73,23 @@ class PodiumWebClient(AsyncWebClient):
             self.metrics.slack_errors.labels(method, code).inc()
 
 
-def build_web_client(settings: Settings, *, metrics: Metrics | None = None, timeout: int = 10) -> AsyncWebClient:
-    handlers = [
+def retry_handlers(metrics: Metrics | None) -> list[AsyncRetryHandler]:
+    """Connection errors, 429 (after Retry-After) and 5xx are tried again, and each retry counted."""
+    handlers: list[AsyncRetryHandler] = [
         _CountedConnectionRetry(max_retry_count=2),
         _CountedRateLimitRetry(max_retry_count=3),  # honours Retry-After
         _CountedServerErrorRetry(max_retry_count=2),
     ]
     for handler in handlers:
-        handler.metrics = metrics
+        handler.metrics = metrics  # type: ignore[attr-defined]
+    return handlers
+
+
+def build_web_client(settings: Settings, *, metrics: Metrics | None = None, timeout: int = 10,
+                     session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    handlers = retry_handlers(metrics)
     client = PodiumWebClient(
+        session=session,  # shared: keeps connections to Slack alive instead of one per call
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=timeout,

@@ -1,4 +1,6 @@
-"""Running the Bolt app: HTTP mode on aiohttp (with /healthz) and Socket Mode."""
+"""Running the Bolt app: HTTP mode on aiohttp (with /healthz) and Socket Mode, each stopping
+gracefully: on SIGTERM (a rollout, a node drain) no new work is taken, and answers already
+acknowledged are finished before the process exits."""
 
 from __future__ import annotations
 
@@ -15,6 +17,10 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 
+# How long answers in progress may take to finish after a stop is asked for: the cluster
+# timeout plus delivery, within Kubernetes' default 30 s termination grace period.
+SHUTDOWN_GRACE = 20.0
+
 
 def http_application(podium: Podium) -> web.Application:
     """Slash commands, interactivity and events all arrive at POST /slack/events."""
@@ -23,11 +29,6 @@ def http_application(podium: Podium) -> web.Application:
         application.middlewares.append(signed_requests_only(podium.settings.slack_signing_secret))
 
     add_operational_routes(application, podium)
-
-    async def close_podium(_: web.Application) -> None:
-        await podium.close()
-
-    application.on_cleanup.append(close_podium)
     return application
 
 
@@ -84,16 +85,20 @@ def bound_port(runner: web.AppRunner) -> int:
     raise RuntimeError("the HTTP server is not listening")
 
 
-async def serve_http_forever(podium: Podium, *, host: str = "0.0.0.0", port: int) -> None:
+async def serve_http_forever(podium: Podium, *, host: str = "0.0.0.0", port: int,
+                             stop: asyncio.Event) -> None:
     runner = await start_http(podium, host=host, port=port)
     log.info("Podium listening on http://%s:%d%s", host, bound_port(runner), EVENTS_PATH)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
+        log.info("stopping: no new requests; finishing the answers in progress")
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # stops listening and waits for requests being acked
+        await finish_work_in_progress(SHUTDOWN_GRACE)
+        await podium.close()
 
 
-async def serve_socket_forever(podium: Podium, *, host: str = "0.0.0.0") -> None:
+async def serve_socket_forever(podium: Podium, *, host: str = "0.0.0.0", stop: asyncio.Event) -> None:
     """Socket Mode needs no public URL; /healthz and /metrics are still served on PORT for the
     cluster's probes and for Prometheus."""
     operational = web.Application()
@@ -104,8 +109,28 @@ async def serve_socket_forever(podium: Podium, *, host: str = "0.0.0.0") -> None
     handler = AsyncSocketModeHandler(podium.app, podium.settings.slack_app_token)
     log.info("Podium connecting to Slack in Socket Mode (health and metrics on port %d)", bound_port(runner))
     try:
-        await handler.start_async()
+        await handler.connect_async()
+        await stop.wait()
+        log.info("stopping: disconnecting from Slack; finishing the answers in progress")
     finally:
         await handler.close_async()
+        await finish_work_in_progress(SHUTDOWN_GRACE)
         await runner.cleanup()
         await podium.close()
+
+
+async def finish_work_in_progress(grace: float) -> None:
+    """Wait (up to `grace` seconds) for the listeners Bolt runs after acking: once the server has
+    stopped, every task left on the loop is an answer on its way to someone."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace
+    current = asyncio.current_task()
+    while True:
+        pending = {task for task in asyncio.all_tasks() if task is not current and not task.done()}
+        remaining = deadline - loop.time()
+        if not pending:
+            return
+        if remaining <= 0:
+            log.warning("stopped with %d answers still in progress after %.0f s", len(pending), grace)
+            return
+        await asyncio.wait(pending, timeout=remaining)

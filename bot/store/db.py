@@ -34,6 +34,11 @@ class Database:
         await self._connection.commit()
         return cursor.rowcount
 
+    async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for many rows in a single transaction: one commit, one thread hop."""
+        await self._connection.executemany(sql, [tuple(row) for row in rows])
+        await self._connection.commit()
+
     async def schema_version(self) -> int:
         row = await self.fetch_one("PRAGMA user_version")
         return int(row[0]) if row else 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
+import sqlite3
 
 import pytest
 
@@ -72,3 +74,30 @@ async def test_healthz_and_auth_test_once(http_podium, sender, standin):
         sent = await sender.slash_command("/kubectl", "help")
         await standin.wait_for_responses(sent.response_url, count=1, timeout=15)
     assert len(standin.calls("auth.test")) == 1  # single workspace: auth.test is cached
+
+
+async def wait_for_pod_list(emulator, timeout: float = 10) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if any(r.resource == "pods" for r in emulator.requests):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("Podium never asked the cluster for pods")
+
+
+async def test_sigterm_finishes_the_answers_in_progress_before_exiting(http_podium, sender, standin, emulator,
+                                                                       kubeconfig):
+    """A rollout or node drain sends SIGTERM: whoever was already acked still gets their answer,
+    and it is in the audit log on disk."""
+    emulator.clear_requests()
+    emulator.inject_fault(status=None, delay=1.5, times=1, path_contains="/pods")  # a slow cluster
+    sent = await sender.slash_command("/kubectl", "get pods", user_id="U0BOB")
+    assert sent.status == 200
+    await wait_for_pod_list(emulator)
+    http_podium.process.send_signal(signal.SIGTERM)
+    [response] = await standin.wait_for_responses(sent.response_url, count=1, timeout=15)
+    assert "nginx-" in message_to_text(response)
+    assert await asyncio.wait_for(http_podium.process.wait(), timeout=15) == 0
+    with sqlite3.connect(kubeconfig.parent / "state.db") as state:
+        audited = state.execute("SELECT user_id, text, outcome FROM audit").fetchall()
+    assert audited == [("U0BOB", "get pods", "ok")]
+    assert any('"stopping: no new requests' in line for line in http_podium.stderr_lines)

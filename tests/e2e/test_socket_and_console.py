@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 
 from bot.devkit.console import message_to_text
@@ -102,3 +103,22 @@ async def test_console_has_the_users_own_namespace_for_exercises_and_questions()
     assert "── posted in a thread of #workshop ──\n*Q1* · asked by anonymous on slide 1" in out
     assert "*1 open question*" in out
     assert "ws-u0alice   Active" in out
+
+
+async def test_socket_mode_sigterm_finishes_the_answer_in_progress(standin, kubeconfig, emulator):
+    env = podium_env(standin, kubeconfig, SLACK_APP_TOKEN=standin.app_token)
+    podium = await start_podium(["socket"], env, ready=None)
+    try:
+        await standin.wait_for_socket_client(timeout=30)
+        emulator.inject_fault(status=None, delay=1.5, times=1, path_contains="/pods")
+        delivery = await standin.socket_slash_command("/kubectl", "get pods", timeout=10)
+        for _ in range(500):  # until the slow pod list is on its way
+            if any(r.resource == "pods" for r in emulator.requests):
+                break
+            await asyncio.sleep(0.02)
+        podium.process.send_signal(signal.SIGTERM)
+        [response] = await standin.wait_for_responses(delivery.response_url, count=1, timeout=15)
+        assert message_to_text(response).count("Running") == 3
+        assert await asyncio.wait_for(podium.process.wait(), timeout=15) == 0
+    finally:
+        await stop_podium(podium)

@@ -165,9 +165,9 @@ async def test_a_share_slack_keeps_refusing_is_reported_to_the_person_and_logged
     assert "Slack API chat.postMessage failed: internal_error" in caplog.text
 
 
-@pytest.mark.parametrize("fault", [{"status": 500}, {"status": 404, "error": "expired_url"},
-                                   {"status": 500, "drop": True, "times": 2}],
-                         ids=["500", "expired", "dropped-connection-twice"])
+@pytest.mark.parametrize("fault", [{"status": 500, "times": 3}, {"status": 404, "error": "expired_url"},
+                                   {"status": 500, "drop": True, "times": 3}],
+                         ids=["500-on-every-try", "expired", "dropped-connection-on-every-try"])
 async def test_a_failing_response_url_answers_in_the_dm_and_says_why_in_the_log(room: Room, caplog, fault: dict):
     caplog.set_level(logging.WARNING)
     room.standin.fail_next("response_url", **{"times": 1, **fault})
@@ -180,6 +180,14 @@ async def test_a_failing_response_url_answers_in_the_dm_and_says_why_in_the_log(
     [warning] = [r for r in caplog.records if "response_url failed" in r.getMessage()]
     assert warning.levelno == logging.WARNING and "answering U0BOB in a DM instead" in warning.getMessage()
     assert "(HTTP " in warning.getMessage() or "Error" in warning.getMessage()  # the reason, not just "failed"
+
+
+async def test_a_response_url_answering_500_once_is_retried_there(room: Room):
+    room.standin.fail_next("response_url", status=500, times=1)
+    sent = await room.slash("get deploy nginx", user="U0BOB")
+    [answer] = await room.standin.wait_for_responses(str(sent.response_url), timeout=15)
+    assert text_of(answer).startswith("`kubectl get deploy nginx -n sandbox`")
+    assert room.standin.calls("chat.postMessage") == []  # no DM: the retry delivered it
 
 
 async def test_a_response_url_connection_dropped_once_is_retried_there(room: Room):

@@ -65,7 +65,7 @@ async def test_debug_logs_never_carry_a_credential(debug_podium, emulator, stand
         emulator.inject_fault(status=None, delay=4, times=1, path_contains="/services")  # a slow one
         assert "Unable to connect to the server" in text_of(await ask(sender, standin, "get svc"))
 
-        standin.fail_next("response_url", status=500)  # a failing response_url: the answer goes to the DM
+        standin.fail_next("response_url", status=500, times=3)  # failing on every try: the answer goes to the DM
         await sender.slash_command("/kubectl", "get rs", user_id="U0BOB")
         await standin.wait_for_call("chat.postMessage", predicate=lambda c: c.args.get("channel") == "D0BOB", timeout=15)
 

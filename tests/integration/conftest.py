@@ -81,3 +81,4 @@ async def running_podium(emulator: KubeEmulator, standin: SlackStandIn, state_di
             yield Running(podium, sender, standin, emulator, base_url)
     finally:
         await runner.cleanup()
+        await podium.close()

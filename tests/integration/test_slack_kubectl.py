@@ -119,7 +119,7 @@ async def test_refusals_have_no_share_button(slack):
 
 async def test_a_failing_response_url_falls_back_to_a_dm(slack):
     sender, standin, _ = slack
-    standin.fail_next("response_url", status=500, times=1)
+    standin.fail_next("response_url", status=500, times=3)  # the first try and both retries
     sent = await sender.slash_command("/kubectl", "get deploy nginx", user_id="U0BOB")
     assert sent.status == 200
     dm = standin.dm_channel("U0BOB")

@@ -112,3 +112,37 @@ async def test_uncopied_results_and_results_not_worth_keeping():
     assert await shared.read("k", fetch) == ("answer", 2)  # the first was not kept
     again = await shared.read("k", fetch)
     assert again == ("answer", 2) and calls == 2  # the second was, and is handed out as is
+
+
+async def test_a_lone_reader_of_an_unkept_result_gets_the_original_without_a_copy():
+    original = {"items": [1]}
+
+    async def fetch():
+        return original
+
+    coalescer = ReadCoalescer(window=0)
+    assert await coalescer.read("k", fetch) is original  # nobody else will see it: no copy needed
+
+
+async def test_shared_or_kept_results_are_copied_for_every_reader_but_the_last():
+    release = asyncio.Event()
+    original = {"items": [1]}
+
+    async def fetch():
+        await release.wait()
+        return original
+
+    uncached = ReadCoalescer(window=0)
+    readers = [asyncio.create_task(uncached.read("k", fetch)) for _ in range(3)]
+    await asyncio.sleep(0)
+    release.set()
+    results = await asyncio.gather(*readers)
+    assert sum(result is original for result in results) == 1  # only the last to wake owns it
+    results[0]["items"].append(2)
+    assert results[1] == {"items": [1]} and results[2] == {"items": [1]}
+
+    cached = ReadCoalescer(window=10)
+    first = await cached.read("k", fetch)
+    assert first == original and first is not original  # kept for others: the reader gets a copy
+    first["items"].append(3)
+    assert await cached.read("k", fetch) == {"items": [1]}
