@@ -3,9 +3,7 @@ validation for the Kubernetes version Podium targets (offline: kubernetes-valida
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
