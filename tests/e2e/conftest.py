@@ -81,6 +81,15 @@ async def stop_podium(podium: PodiumProcess) -> None:
     await podium.drain_task  # type: ignore[attr-defined]
 
 
+async def wait_for_pod_list(emulator: KubeEmulator, timeout: float = 10) -> None:
+    """Until Podium's pod list has reached the cluster (so a command is surely in progress)."""
+    for _ in range(int(timeout / 0.02)):
+        if any(r.resource == "pods" for r in emulator.requests):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("Podium never asked the cluster for pods")
+
+
 @pytest.fixture
 async def emulator() -> AsyncIterator[KubeEmulator]:
     emulator = KubeEmulator.from_paths(*demo_seed_paths())

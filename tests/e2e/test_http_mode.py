@@ -11,6 +11,7 @@ import pytest
 
 from bot.devkit.console import message_to_text
 from bot.devkit.slack_sender import Forge
+from tests.e2e.conftest import wait_for_pod_list
 
 POD_ROW = re.compile(r"^nginx-[a-z0-9]+-[a-z0-9]{5}\s+1/1\s+Running\s+0\s+\S+$")
 
@@ -74,14 +75,6 @@ async def test_healthz_and_auth_test_once(http_podium, sender, standin):
         sent = await sender.slash_command("/kubectl", "help")
         await standin.wait_for_responses(sent.response_url, count=1, timeout=15)
     assert len(standin.calls("auth.test")) == 1  # single workspace: auth.test is cached
-
-
-async def wait_for_pod_list(emulator, timeout: float = 10) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if any(r.resource == "pods" for r in emulator.requests):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("Podium never asked the cluster for pods")
 
 
 async def test_sigterm_finishes_the_answers_in_progress_before_exiting(http_podium, sender, standin, emulator,

@@ -8,7 +8,7 @@ import signal
 import sys
 
 from bot.devkit.console import message_to_text
-from tests.e2e.conftest import podium_env, start_podium, stop_podium
+from tests.e2e.conftest import podium_env, start_podium, stop_podium, wait_for_pod_list
 
 
 async def test_get_pods_over_socket_mode(standin, kubeconfig, emulator):
@@ -112,10 +112,7 @@ async def test_socket_mode_sigterm_finishes_the_answer_in_progress(standin, kube
         await standin.wait_for_socket_client(timeout=30)
         emulator.inject_fault(status=None, delay=1.5, times=1, path_contains="/pods")
         delivery = await standin.socket_slash_command("/kubectl", "get pods", timeout=10)
-        for _ in range(500):  # until the slow pod list is on its way
-            if any(r.resource == "pods" for r in emulator.requests):
-                break
-            await asyncio.sleep(0.02)
+        await wait_for_pod_list(emulator)
         podium.process.send_signal(signal.SIGTERM)
         [response] = await standin.wait_for_responses(delivery.response_url, count=1, timeout=15)
         assert message_to_text(response).count("Running") == 3
