@@ -23,6 +23,7 @@ from bot.questions.queue import QuestionQueue
 from bot.questions.render import AskError, ask_button, parse_ask, top_questions_blocks
 from bot.slack import conversation, exercise_command, kubectl_command, questions_command, slides_command
 from bot.slack.exercise_command import run_exercise_text
+from bot.slack.failures import log_unexpected_errors
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.client import build_web_client, retry_handlers
 from bot.slack.respond import ResponseUrls, slack_http_session
@@ -100,6 +101,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         logger=logging.getLogger("bot.bolt"),
     )
     ResponseUrls(slack_http, retry_handlers=retry_handlers(metrics), timeout=SLACK_TIMEOUT).install(app)
+    log_unexpected_errors(app)
     presentations = PresentationStore(database)
     publisher = Publisher(client, ChannelPacer(interval=settings.post_interval), presentations)
     slides_dir = settings.slides_dir or default_slides_folder()

@@ -21,6 +21,7 @@ from bot.conversation.slides import slides_text_command
 from bot.kubectl.service import KubectlService
 from bot.settings import Settings
 from bot.slack import home
+from bot.slack.failures import failure_line
 from bot.slack.kubectl_command import KubectlDelivery
 from bot.slides.presenter import Presenter
 from bot.store import Database
@@ -97,13 +98,12 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
                                                bot_user_id=context.bot_user_id)
             await replies.post(response, user=user, channel=channel, thread_ts=thread)
             ok = response.ok
-        except Exception:  # never silence: the asker sees ⚠️ and a reference to quote
+        except Exception as error:  # never silence: the asker sees ⚠️, why, and a reference to quote
             reference = uuid.uuid4().hex[:8]
             log.exception("answering %s in %s failed (ref %s)", ts, channel, reference)
             try:
-                await app.client.chat_postMessage(
-                    channel=channel, thread_ts=thread or ts,
-                    text=f"Podium could not answer this (ref {reference}). Try again, or tell the instructor the ref.")
+                await app.client.chat_postMessage(channel=channel, thread_ts=thread or ts,
+                                                  text=failure_line(error, reference))
             except SlackApiError:
                 log.warning("could not tell %s about ref %s", user, reference)
         await replies.react(channel, ts, WORKING, remove=True)

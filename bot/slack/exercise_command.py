@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.exercises.commands import USAGE, ExerciseUsageError, parse_exercise_command
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
+from bot.slack.failures import never_silent
 from bot.slides.presenter import Reply
 
 COMMAND = "/exercise"
@@ -36,17 +37,20 @@ async def run_exercise_text(workshop: Workshop, user: str, text: str) -> Reply:
 
 def register(app: AsyncApp, workshop: Workshop) -> None:
     @app.command(COMMAND)
+    @never_silent
     async def exercise_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await run_exercise_text(workshop, command["user_id"], command.get("text") or ""))
 
     @app.action(CHECK_ACTION)
+    @never_silent
     async def check_my_work(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                             respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await workshop.check(int(action["value"]), body["user"]["id"]))
 
     @app.action(HINT_ACTION)
+    @never_silent
     async def hint(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await workshop.hint(int(action["value"]), body["user"]["id"]))

@@ -15,6 +15,7 @@ from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
 from bot.metrics import Metrics
 from bot.slack.answer_cache import AnswerCache
+from bot.slack.failures import never_silent
 from bot.slack.output import (
     SHARE_ACTION,
     answer_message,
@@ -94,6 +95,7 @@ class KubectlDelivery:
 
 def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, cache: AnswerCache) -> None:
     @app.command(COMMAND)
+    @never_silent
     async def kubectl_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # Slack wants its 200 within 3 s; the cluster call happens after
         text = command.get("text") or ""
@@ -102,6 +104,7 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
         await delivery.reply_privately(answer, text=text, user_id=command["user_id"], respond=respond)
 
     @app.action(SHARE_ACTION)
+    @never_silent
     async def share_in_channel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                                respond: AsyncRespond) -> None:
         await ack()

@@ -19,6 +19,7 @@ from bot.questions.render import (
     ask_dialog,
     parse_ask,
 )
+from bot.slack.failures import never_silent
 from bot.slides.presenter import Reply
 from bot.store.presentations import PresentationStore
 
@@ -44,6 +45,7 @@ def register(app: AsyncApp, queue: QuestionQueue, presentations: PresentationSto
         return live[0].channel_id if len(live) == 1 else None
 
     @app.command(ASK_COMMAND)
+    @never_silent
     async def ask_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         parsed = parse_ask(command.get("text") or "")
@@ -57,26 +59,31 @@ def register(app: AsyncApp, queue: QuestionQueue, presentations: PresentationSto
         await _answer(respond, await queue.ask(room, command["user_id"], parsed.text, anonymous=parsed.anonymous))
 
     @app.command(QUESTIONS_COMMAND)
+    @never_silent
     async def questions_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await queue.queue(command["channel_id"], command["user_id"]))
 
     @app.action(UPVOTE_ACTION)
+    @never_silent
     async def upvote(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await queue.upvote(int(action["value"]), body["user"]["id"]))
 
     @app.action(ANSWERED_ACTION)
+    @never_silent
     async def answered(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await queue.close(int(action["value"]), body["user"]["id"], "answered"), replace=True)
 
     @app.action(HIDE_ACTION)
+    @never_silent
     async def hide(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await queue.close(int(action["value"]), body["user"]["id"], "hidden"), replace=True)
 
     @app.action(ASK_ACTION)
+    @never_silent
     async def open_ask_dialog(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         view = ask_dialog()
@@ -84,6 +91,7 @@ def register(app: AsyncApp, queue: QuestionQueue, presentations: PresentationSto
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.view(ASK_DIALOG)
+    @never_silent
     async def ask_dialog_submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
                                    client: AsyncWebClient) -> None:
         values = view["state"]["values"]
@@ -103,6 +111,7 @@ def register(app: AsyncApp, queue: QuestionQueue, presentations: PresentationSto
         await client.chat_postEphemeral(channel=room, user=user, text=reply.text)
 
     @app.action(OFFER_ACTION)
+    @never_silent
     async def offer_to_instructor(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                                   respond: AsyncRespond) -> None:
         """A question asked in plain words, passed on to the instructor's queue."""

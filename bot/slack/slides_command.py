@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.kubectl.service import KubectlService
+from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
 from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
 from bot.slides.presenter import OPEN_ACTION, Presenter, Reply
@@ -40,6 +41,7 @@ def _where(body: dict[str, Any]) -> tuple[str, str]:
 
 def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, delivery: KubectlDelivery) -> None:
     @app.command(COMMAND)
+    @never_silent
     async def slides_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         user, channel = command["user_id"], command["channel_id"]
@@ -71,21 +73,25 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
         await _answer(respond, reply)
 
     @app.action(NEXT_ACTION)
+    @never_silent
     async def next_slide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await presenter.move(_where(body)[0], body["user"]["id"], delta=1))
 
     @app.action(PREV_ACTION)
+    @never_silent
     async def previous_slide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await presenter.move(_where(body)[0], body["user"]["id"], delta=-1))
 
     @app.action(BROWSE_ACTION)
+    @never_silent
     async def browse_privately(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         await _answer(respond, await presenter.browse(body["user"]["id"], _where(body)[0]))
 
     @app.action(OPEN_ACTION)
+    @never_silent
     async def open_privately(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                              respond: AsyncRespond) -> None:
         await ack()
@@ -94,6 +100,7 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
         await _answer(respond, await presenter.browse(body["user"]["id"], None, deck_key=deck, slide=number))
 
     @app.action(re.compile(f"^({PRIVATE_PREV_ACTION}|{PRIVATE_NEXT_ACTION})$"))
+    @never_silent
     async def private_move(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                            respond: AsyncRespond) -> None:
         await ack()
@@ -105,12 +112,14 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
         await _answer(respond, await presenter.browse_to(body["user"]["id"], channel, ts, *target))
 
     @app.action(BACK_TO_LIVE_ACTION)
+    @never_silent
     async def back_to_live(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         channel, ts = _where(body)
         await _answer(respond, await presenter.back_to_live(body["user"]["id"], channel, ts))
 
     @app.action(re.compile(f"^{RUN_ACTION}:\\d+$"))
+    @never_silent
     async def run_in_sandbox(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Run a demo command and answer in the slide's thread, where the room discusses it."""
         await ack()

@@ -305,3 +305,13 @@ async def test_the_manifests_scopes_are_enough(cluster, tmp_path):
         await standin.wait_for_call("views.publish", timeout=10)
         assert all(c.ok for c in standin.calls() if c.method != "auth.test"), \
             [c.response for c in standin.calls() if not c.ok]
+
+
+async def test_an_answer_slack_refuses_is_replaced_by_why_in_the_thread(podium: Running):
+    podium.standin.fail_next("chat.postMessage", status=200, error="msg_too_long")  # the answer's post
+    asked = await mention(podium, "get pods")
+    done = await finished(podium, asked)
+    assert done.args["name"] == "warning"
+    [reply] = replies_to(podium, asked)
+    assert text_of(reply).startswith("The message Podium built is too long for Slack: narrow the request")
+    assert "(ref " in text_of(reply)

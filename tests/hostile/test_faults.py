@@ -13,8 +13,10 @@ import pytest
 
 from bot.devkit.kube_api import KubeEmulator
 from bot.devkit.slack_api import SlackStandIn
+from bot.questions.render import ASK_DIALOG
 from bot.slack.output import SHARE_ACTION
-from tests.hostile.conftest import CHANNEL, ROOM_ENV, Room, text_of
+from bot.slides.render import NEXT_ACTION
+from tests.hostile.conftest import CHANNEL, ROOM_ENV, TEACHER, Room, text_of
 from tests.integration.conftest import running_podium
 
 TIMEOUT = 1  # PODIUM_CLUSTER_TIMEOUT for these tests
@@ -202,3 +204,53 @@ async def test_a_mention_answer_is_retried_when_slack_is_rate_limiting(room: Roo
     asked = await room.mention("get pods")
     [answer] = room.thread_answers(CHANNEL, asked["ts"])
     assert "nginx-" in text_of(answer)
+
+
+# --- Slack refusing what a command or button must post: the person is told why and what to do ---
+
+
+async def test_slides_start_where_podium_cannot_post_says_how_to_fix_it_and_can_be_retried(room: Room, caplog):
+    caplog.set_level(logging.ERROR)
+    room.standin.fail_next("chat.postMessage", status=200, error="channel_not_found")  # a private channel
+    sent = await room.slash("start", command="/slides", user=TEACHER)  # acked: 200, not Slack's timeout
+    [answer] = await room.standin.wait_for_responses(str(sent.response_url), timeout=ANSWER_WITHIN)
+    line = text_of(answer)
+    assert line.startswith("Podium cannot see this channel") and "`/invite @Podium`" in line
+    reference = line.rsplit("(ref ", 1)[1].rstrip(")")
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)  # the log has the why
+    answer = await room.ask("start", command="/slides", user=TEACHER)  # invited: nothing half-started
+    assert text_of(answer).startswith("Started *Kubernetes 101*")
+    assert any(m.get("bot_id") for m in room.standin.messages(CHANNEL))
+
+
+async def test_a_button_whose_post_fails_answers_the_presser(room: Room):
+    await room.ask("start", command="/slides", user=TEACHER)
+    live = [m for m in room.standin.messages(CHANNEL) if m.get("bot_id")][-1]
+    room.standin.fail_next("chat.postMessage", status=200, error="is_archived")
+    pressed = await room.press(NEXT_ACTION, "next", user=TEACHER, message_ts=live["ts"])
+    [answer] = await room.standin.wait_for_responses(str(pressed.response_url), timeout=ANSWER_WITHIN)
+    assert text_of(answer).startswith("This channel is archived, so Podium cannot post in it")
+
+
+async def test_an_internal_error_in_a_command_is_answered_with_a_reference(room: Room, caplog, monkeypatch):
+    async def broken(channel: str) -> None:
+        raise RuntimeError("the presenter's state is unreadable")
+
+    monkeypatch.setattr(room.running.podium.presenter, "status", broken)
+    caplog.set_level(logging.ERROR)
+    answer = text_of(await room.ask("status", command="/slides", user="U0BOB", timeout=ANSWER_WITHIN))
+    assert answer.startswith("Podium hit an internal error doing this (ref ")
+    assert "RuntimeError" not in answer and "Traceback" not in answer  # never a stack trace in Slack
+    reference = answer.split("(ref ", 1)[1].split(")", 1)[0]
+    [record] = [r for r in caplog.records if reference in r.getMessage()]
+    assert record.exc_info is not None and "unreadable" in str(record.exc_info[1])
+
+
+async def test_a_dialog_that_fails_before_acking_is_acked_and_answered_in_the_dm(room: Room):
+    sent = await room.running.sender.view_submission(ASK_DIALOG, {"unexpected": {}}, user_id="U0BOB",
+                                                     private_metadata=CHANNEL)
+    assert sent.status == 200  # acked by the guard, so Slack shows no error of its own
+    dm = room.standin.dm_channel("U0BOB")
+    post = await room.standin.wait_for_call("chat.postMessage", timeout=ANSWER_WITHIN,
+                                            predicate=lambda c: c.args.get("channel") in ("U0BOB", dm))
+    assert "Podium hit an internal error doing this (ref " in text_of(post.args)
