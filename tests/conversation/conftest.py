@@ -11,7 +11,7 @@ import pytest
 from bot.devkit.console import message_to_text
 from bot.devkit.slack_api import ApiCall
 from bot.devkit.slack_sender import SentRequest
-from tests.integration.conftest import Running, cluster, running_podium, standin  # noqa: F401 (fixtures)
+from tests.integration.conftest import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"
 BOT = "U0PODIUMBOT"

@@ -54,12 +54,6 @@ def build_app(standin: SlackStandIn, seen: Seen) -> AsyncApp:
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as s:
-        yield s
-
-
-@pytest.fixture
 async def http_app(standin: SlackStandIn) -> AsyncIterator[tuple[SlackSender, Seen]]:
     seen = Seen()
     server = TestServer(build_app(standin, seen).web_app(path="/slack/events"), host="127.0.0.1")

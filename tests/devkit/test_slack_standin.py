@@ -20,12 +20,6 @@ from bot.devkit.slack_api import SlackStandIn, block_errors
 
 
 @pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as s:
-        yield s
-
-
-@pytest.fixture
 async def client(standin: SlackStandIn) -> AsyncIterator[AsyncWebClient]:
     c = AsyncWebClient(token=standin.bot_token, base_url=standin.api_url)
     yield c

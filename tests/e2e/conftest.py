@@ -13,7 +13,7 @@ from typing import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+from bot.devkit.kube_api import KubeEmulator
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
 
@@ -88,22 +88,6 @@ async def wait_for_pod_list(emulator: KubeEmulator, timeout: float = 10) -> None
             return
         await asyncio.sleep(0.02)
     raise AssertionError("Podium never asked the cluster for pods")
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[KubeEmulator]:
-    emulator = KubeEmulator.from_paths(*demo_seed_paths())
-    await emulator.start()
-    yield emulator
-    await emulator.stop()
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    standin = SlackStandIn()
-    await standin.start()
-    yield standin
-    await standin.close()
 
 
 @pytest.fixture

@@ -100,12 +100,6 @@ async def cluster() -> AsyncIterator[KubeEmulator]:
         yield emulator
 
 
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
-
-
 ROOM_ENV = {
     "PODIUM_INSTRUCTORS": TEACHER,
     "PODIUM_USER_RATE": "0/1s",  # hundreds of commands from one person: no budget in the way

@@ -10,7 +10,7 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+from bot.devkit.kube_api import KubeEmulator
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
 from bot.questions.render import UPVOTE_ACTION
@@ -19,18 +19,6 @@ from tests.e2e.conftest import SIGNING_SECRET, PodiumProcess, podium_env, start_
 from tests.hostile.conftest import CHANNEL, TEACHER, text_of
 
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[KubeEmulator]:
-    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 class Workshop:

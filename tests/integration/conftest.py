@@ -11,7 +11,7 @@ from typing import AsyncIterator
 import pytest
 
 from bot.app import Podium, build_podium
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+from bot.devkit.kube_api import KubeEmulator
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
@@ -19,25 +19,6 @@ from bot.settings import load_settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
 
 SECRET = "integration-secret"
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[KubeEmulator]:
-    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def cluster() -> AsyncIterator[KubeEmulator]:
-    """The demo sandbox (same as `emulator`; the name reads better next to a Slack `standin`)."""
-    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 def gateway_for(kubeconfig: Path, timeout: float = 5.0) -> ClusterGateway:

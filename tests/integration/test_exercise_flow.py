@@ -9,7 +9,6 @@ import pytest
 
 from bot.devkit.console import message_to_text
 from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.slack_api import SlackStandIn
 from bot.exercises.workshop import CHECK_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
 from tests.exercises.conftest import participant_setup, solution
@@ -26,12 +25,6 @@ async def cluster() -> AsyncIterator[KubeEmulator]:
     seed = [*participant_setup("U0ALICE"), *solution("02-deployment")]
     async with KubeEmulator([*load_documents(*demo_seed_paths()), *seed]) as emulator:
         yield emulator
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
 
 
 @pytest.fixture
