@@ -7,10 +7,7 @@ HTTP server on 127.0.0.1 and compare its stdout with ours + "\\n".
 from __future__ import annotations
 
 import json
-import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +21,7 @@ from bot.kubectl.printers.formats import (
     to_name,
     to_yaml,
 )
-from tests.unit.test_printer_kubectl_reference import KUBECTL
+from tests.pods_only_api import pods_only_api, run_kubectl
 
 
 def pod(name: str, **extra: Any) -> dict[str, Any]:
@@ -183,81 +180,31 @@ def test_sort_errors() -> None:
 # --- against the real kubectl --------------------------------------------------------
 
 
-class _PodServer:
-    def __init__(self) -> None:
-        self.pods: list[dict[str, Any]] = []
-
-
-def _handler(state: _PodServer) -> type[BaseHTTPRequestHandler]:
-    discovery = {
-        "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
-            {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
-        "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": []},
-        "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-            {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod", "verbs": ["get", "list"]}]},
-    }
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
-            path = self.path.split("?")[0]
-            body = discovery.get(path)
-            if body is None and path.endswith("/pods"):
-                body = {"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "9"},
-                        "items": state.pods}
-            elif body is None and "/pods/" in path:
-                name = path.rsplit("/", 1)[1]
-                body = next(({**p, "kind": "Pod", "apiVersion": "v1"} for p in state.pods
-                             if p["metadata"]["name"] == name), None)
-            if body is None:
-                self.send_response(404)
-                self.end_headers()
-                return
-            data = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    return Handler
-
-
 class _Runner:
-    def __init__(self, kubeconfig: Path, state: _PodServer) -> None:
-        self.kubeconfig, self.state = kubeconfig, state
+    def __init__(self, kubeconfig: Path) -> None:
+        self.kubeconfig = kubeconfig
+        self.pods: list[dict[str, Any]] = []  # what the API serves, list and by name
+
+    def answer(self, path: str) -> dict[str, Any] | None:
+        if path.endswith("/pods"):
+            return {"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "9"}, "items": self.pods}
+        if "/pods/" in path:
+            name = path.rsplit("/", 1)[1]
+            return next(({**p, "kind": "Pod", "apiVersion": "v1"} for p in self.pods
+                         if p["metadata"]["name"] == name), None)
+        return None
 
     def run(self, pods: list[dict[str, Any]], *args: str) -> str:
-        self.state.pods = pods
-        result = subprocess.run([KUBECTL or "kubectl", "--kubeconfig", str(self.kubeconfig), *args],
-                                capture_output=True, text=True, timeout=60,
-                                env={"HOME": str(self.kubeconfig.parent), "PATH": "/usr/bin:/bin"})
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        self.pods = pods
+        return run_kubectl(self.kubeconfig, *args)
 
 
 @pytest.fixture(scope="module")
 def real_kubectl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Runner]:
-    state = _PodServer()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     home = tmp_path_factory.mktemp("kubectl-formats")
-    (home / "config").write_text(
-        "apiVersion: v1\nkind: Config\n"
-        f"clusters: [{{name: c, cluster: {{server: 'http://127.0.0.1:{server.server_port}'}}}}]\n"
-        "users: [{name: u, user: {}}]\n"
-        "contexts: [{name: x, context: {cluster: c, user: u, namespace: workshop}}]\n"
-        "current-context: x\n"
-    )
-    try:
-        yield _Runner(home / "config", state)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    runner = _Runner(home / "config")
+    with pods_only_api(runner.answer, home):
+        yield runner
 
 
 # Strings that exercise go-yaml's quoting, folding and escaping.

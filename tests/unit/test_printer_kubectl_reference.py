@@ -3,30 +3,22 @@
 A throw-away HTTP server on 127.0.0.1 answers discovery and serves our cells as the
 server-side ``meta.k8s.io/v1`` Table that ``kubectl get pods`` asks for; kubectl does the
 client-side part (namespace/labels decoration, sanitising, tabwriter layout) and its
-stdout must equal ``render_table(...) + "\\n"``. Skipped when kubectl is not installed.
+stdout must equal ``render_table(...) + "\\n"``. The server is tests/pods_only_api.py.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.kubectl_binary import kubectl_binary
-
 from bot.kubectl.printers.pods import pod_table
 from bot.kubectl.printers.table import Table, render_table
+from tests.pods_only_api import pods_only_api, run_kubectl
 from tests.unit.test_printer_pods import NOW, _sample_pods, _with_node
-
-
-KUBECTL = kubectl_binary()
 
 _WIDE = {"IP", "NODE", "NOMINATED NODE", "READINESS GATES"}
 
@@ -66,69 +58,18 @@ class _Kubectl:
     def get_pods(self, served: _Served, *flags: str) -> str:
         self.served.headers, self.served.rows, self.served.metadata = (
             served.headers, served.rows, served.metadata)
-        result = subprocess.run(
-            [KUBECTL or "kubectl", "--kubeconfig", str(self.kubeconfig), "get", "pods", *flags],
-            capture_output=True, text=True, timeout=60,
-            env={"HOME": str(self.kubeconfig.parent), "PATH": "/usr/bin:/bin"},
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-
-def _handler(served: _Served) -> type[BaseHTTPRequestHandler]:
-    discovery = {
-        "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
-            {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
-        "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": []},
-        "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-            {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
-             "verbs": ["get", "list"]}]},
-    }
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
-            path = self.path.split("?")[0]
-            body = discovery.get(path)
-            if body is None and path.endswith("/pods"):
-                body = served.table_json()
-            if body is None:
-                self.send_response(404)
-                self.end_headers()
-                return
-            data = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-    return Handler
+        return run_kubectl(self.kubeconfig, "get", "pods", *flags)
 
 
 @pytest.fixture(scope="module")
 def kubectl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Kubectl]:
     served = _Served()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(served))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    home = tmp_path_factory.mktemp("kubectl-home")
-    kubeconfig = home / "config"
-    kubeconfig.write_text(
-        "apiVersion: v1\nkind: Config\n"
-        f"clusters: [{{name: c, cluster: {{server: 'http://127.0.0.1:{server.server_port}'}}}}]\n"
-        "users: [{name: u, user: {}}]\n"
-        "contexts: [{name: x, context: {cluster: c, user: u, namespace: workshop}}]\n"
-        "current-context: x\n"
-    )
-    try:
+
+    def answer(path: str) -> dict[str, Any] | None:
+        return served.table_json() if path.endswith("/pods") else None
+
+    with pods_only_api(answer, tmp_path_factory.mktemp("kubectl-home")) as kubeconfig:
         yield _Kubectl(kubeconfig, served)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _served_pods(pods: list[dict[str, Any]]) -> _Served:
