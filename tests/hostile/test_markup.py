@@ -257,3 +257,40 @@ def test_neutralise_is_linear_idempotent_and_keeps_newlines_and_tabs():
 def test_podiums_own_mentions_survive_the_boundary():
     assert seal_message({"text": mrkdwn("<@{}> ran {}", TEACHER, "<!here>")})["text"] == (
         f"<@{TEACHER}> ran &lt;!here&gt;")
+
+
+# --- every path at once: slides, questions (slash, dialog, queue, live slide), App Home ---------
+
+HOSTILE_QUESTION = f"<!channel> see <https://evil.example/login|Reset password> {RLO}3 < 4 & 5{ESC}[5m{NUL}?"
+
+
+async def test_a_whole_session_with_hostile_questions_sends_nothing_unsafe(room: Room):
+    from bot.exercises.workshop import CHECK_ACTION
+    from bot.questions.render import ASK_DIALOG, UPVOTE_ACTION
+
+    await room.ask("start", command="/slides", user=TEACHER)
+    await room.ask(HOSTILE_QUESTION, command="/ask", user="U0ALICE")
+    values = {"question": {"text": {"type": "plain_text_input", "value": HOSTILE_QUESTION}},
+              "anonymous": {"anon": {"type": "checkboxes", "selected_options": []}}}
+    sent = await room.running.sender.view_submission(ASK_DIALOG, values, user_id="U0ALICE",
+                                                      private_metadata=CHANNEL)
+    assert sent.status == 200
+    await room.standin.wait_for_call("chat.postEphemeral", timeout=10)
+    await room.press(UPVOTE_ACTION, "1", user="U0BOB")
+    await room.standin.wait_for_call("chat.update", timeout=10,
+                                     predicate=lambda c: "Q1" in json.dumps(c.args, ensure_ascii=False))
+    queue = await room.ask("", command="/questions", user=TEACHER)
+    assert "&lt;!channel&gt; see &lt;https://evil.example/login|Reset password&gt;" in visible_text(queue)
+    deck = next(iter(room.running.podium.presenter.decks.values()))
+    questions_slide = next(s.number for s in deck.slides if s.is_questions)
+    await room.ask(f"goto {questions_slide}", command="/slides", user=TEACHER)
+    live = await room.standin.wait_for_call(
+        "chat.postMessage", timeout=10,
+        predicate=lambda c: "Top open questions" in json.dumps(c.args, ensure_ascii=False))
+    assert "&lt;U+202E&gt;3 &lt; 4 &amp; 5^[[5m^@?" in json.dumps(live.args, ensure_ascii=False)
+    await room.press(CHECK_ACTION, "1", user="U0ALICE")
+    await room.running.sender.event({"type": "app_home_opened", "user": "U0ALICE", "channel": "D0ALICE",
+                                     "tab": "home"})
+    await room.standin.wait_for_call("views.publish", timeout=10)
+    sent_to_slack = assert_nothing_unsafe_was_sent(room)
+    assert {"views.publish", "chat.update", "chat.postMessage", "response_url"} <= {w for w, _ in sent_to_slack}
