@@ -26,6 +26,7 @@ from bot.slack.exercise_command import run_exercise_text
 from bot.slack.failures import log_unexpected_errors
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.client import build_web_client, retry_handlers
+from bot.slack.incoming import install_slash_text_decoding
 from bot.slack.respond import ResponseUrls, slack_http_session
 from bot.slack.pacing import ChannelPacer
 from bot.slack.publisher import Publisher
@@ -101,6 +102,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         logger=logging.getLogger("bot.bolt"),
     )
     ResponseUrls(slack_http, retry_handlers=retry_handlers(metrics), timeout=SLACK_TIMEOUT).install(app)
+    install_slash_text_decoding(app)
     log_unexpected_errors(app)
     presentations = PresentationStore(database)
     publisher = Publisher(client, ChannelPacer(interval=settings.post_interval), presentations)

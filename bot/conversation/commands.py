@@ -24,7 +24,7 @@ __all__ = ["CommandHandler", "ProgressProvider", "Reply", "TextCommand", "TextCo
 # they asked: a channel (mention) or their DM with Podium (`is_dm`). Raising is fine: the asker
 # is told something went wrong and the message gets ⚠️.
 CommandHandler = Callable[[str, str, str], Awaitable[Reply]]
-# user_id → mrkdwn for the App Home "Your exercises" section (escaped by the provider).
+# user_id → the App Home "Your exercises" section: plain text (escaped on the way out) or Mrkdwn.
 ProgressProvider = Callable[[str], Awaitable[str]]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from bot.conversation.commands import TextCommand
-from bot.slack.output import escape_mrkdwn
+from bot.slack.text import Mrkdwn, join, mrkdwn
 
 KUBECTL_EXAMPLES = (
     ("get pods", "the pods in the sandbox"),
@@ -16,27 +16,26 @@ KUBECTL_EXAMPLES = (
 )
 
 
-def command_lines(commands: Iterable[TextCommand]) -> list[str]:
-    lines = [f"• `@Podium {example}`  {escape_mrkdwn(what)}" for example, what in KUBECTL_EXAMPLES]
-    lines += [f"• `@Podium {escape_mrkdwn(c.usage)}`  {escape_mrkdwn(c.summary)}" for c in commands]
+def command_lines(commands: Iterable[TextCommand]) -> list[Mrkdwn]:
+    lines = [mrkdwn("• `@Podium {}`  {}", example, what) for example, what in KUBECTL_EXAMPLES]
+    lines += [mrkdwn("• `@Podium {}`  {}", c.usage, c.summary) for c in commands]
     return lines
 
 
-def alias_line(aliases: Mapping[str, str]) -> str:
+def alias_line(aliases: Mapping[str, str]) -> Mrkdwn:
     if not aliases:
-        return "No aliases are configured."
-    shown = ", ".join(f"`{escape_mrkdwn(name)}` = `{escape_mrkdwn(words)}`" for name, words in aliases.items())
-    return f"Aliases: {shown}."
+        return mrkdwn("No aliases are configured.")
+    shown = join(", ", (mrkdwn("`{}` = `{}`", name, words) for name, words in aliases.items()))
+    return mrkdwn("Aliases: {}.", shown)
 
 
-def help_text(aliases: Mapping[str, str], commands: Iterable[TextCommand], namespaces: tuple[str, ...]) -> str:
-    return "\n".join([
+def help_text(aliases: Mapping[str, str], commands: Iterable[TextCommand], namespaces: tuple[str, ...]) -> Mrkdwn:
+    return join("\n", [
         "*Ask Podium anywhere*: mention `@Podium` in a channel or thread (it answers in the thread), "
         "or write to it here in a DM.",
         *command_lines(commands),
         "A question in plain words (`@Podium what is a replicaset?`) finds the slides about it.",
         alias_line(aliases),
-        f"Read-only, in {', '.join(f'`{escape_mrkdwn(n)}`' for n in namespaces)}; "
-        "`/kubectl help` lists every kubectl command Podium runs. "
-        "`kubectl` or `k` in front is fine.",
+        mrkdwn("Read-only, in {}; `/kubectl help` lists every kubectl command Podium runs. "
+               "`kubectl` or `k` in front is fine.", join(", ", (mrkdwn("`{}`", n) for n in namespaces))),
     ])

@@ -8,12 +8,12 @@ question in plain words.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bot.conversation.aliases import KUBECTL_VERBS, expand
+from bot.slack.text import decode_slack_text
 
 # <@U123>, <@U123|name>, <#C123|name>, <!here>, <http://x|label>, <mailto:a@b|a@b>
 _ANGLE = re.compile(r"<([^<>]*)>")
@@ -61,7 +61,7 @@ def clean_text(text: str, bot_user_id: str | None) -> str:
         return label or target  # a link Slack made out of typed text: what was typed
 
     text = _ANGLE.sub(unwrap, text)
-    text = html.unescape(text)
+    text = decode_slack_text(text)  # once: `a &amp;lt; b` was typed as `a &lt; b`
     text = text.replace("```", " ").strip()
     if len(text) >= 2 and text.startswith("`") and text.endswith("`"):
         text = text.strip("`")  # `get pods` written as code

@@ -15,7 +15,7 @@ from bot.conversation.parsing import Help, Kubectl, Question, TextCommand, under
 from bot.conversation.questions import search_term
 from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
-from bot.slack.output import escape_mrkdwn
+from bot.slack.text import mrkdwn
 from bot.slides.presenter import Presenter
 from bot.store.presentations import PresentationStore
 
@@ -59,8 +59,8 @@ class Responder:
             except Exception:  # another feature's bug: say so with a reference, never a traceback
                 reference = uuid.uuid4().hex[:8]
                 log.exception("text command %r failed (ref %s)", intent.word, reference)
-                return Response(reply=Reply(f"Podium hit an internal error running `{intent.word}` "
-                                            f"(ref {reference}). Try again, or tell the instructor the ref."),
+                return Response(reply=Reply(mrkdwn("Podium hit an internal error running `{}` (ref {}). Try "
+                                                   "again, or tell the instructor the ref.", intent.word, reference)),
                                 ok=False)
         assert isinstance(intent, Question)
         return await self._question(channel, intent.text)
@@ -72,9 +72,9 @@ class Responder:
         term = search_term(self._presenter.decks.values(), question)
         if term is None:
             ask = " or press *Ask the instructor*" if offer else ""
-            return Response(reply=Reply(
-                f"No slide answers “{escape_mrkdwn(question[:200])}”. Try other words, `slides search WORD`{ask}; "
-                "`help` lists what Podium does."), ok=False, offer=offer)
+            return Response(reply=Reply(mrkdwn(
+                "No slide answers “{}”. Try other words, `slides search WORD`{}; `help` lists what Podium does.",
+                question[:200], ask)), ok=False, offer=offer)
         return Response(reply=await self._presenter.search(room, term), offer=offer)
 
     async def _room(self, channel: str) -> str | None:

@@ -4,7 +4,7 @@ the Presenter. Driving a presentation needs the room, so in a DM those words are
 from __future__ import annotations
 
 from bot.conversation.commands import CommandHandler, Reply, is_dm
-from bot.slack.output import escape_mrkdwn
+from bot.slack.text import join, mrkdwn
 from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
 from bot.slides.presenter import Presenter
 from bot.store.presentations import PresentationStore
@@ -21,14 +21,14 @@ def slides_text_command(presenter: Presenter, presentations: PresentationStore) 
     async def handle(user: str, channel: str, text: str) -> Reply:
         parsed = parse_slides_command(text)
         if isinstance(parsed, SlidesUsageError):
-            return Reply(f"{parsed.message}\n{USAGE}")
+            return Reply(mrkdwn("{}\n{}", parsed.message, USAGE))
         dm = is_dm(channel)
         if parsed.action == "help":
             return Reply(USAGE)
         if parsed.action in _DRIVING and dm:
-            return Reply(f"`slides {parsed.action}` drives the presentation of a channel, so it works "
-                         f"there, not in a DM: type `/slides {parsed.action}` in the workshop channel. "
-                         "Here you can `slides browse`, `slides search WORD`, `slides status` and `slides list`.")
+            return Reply(mrkdwn("`slides {}` drives the presentation of a channel, so it works there, not in a "
+                                "DM: type `/slides {}` in the workshop channel. Here you can `slides browse`, "
+                                "`slides search WORD`, `slides status` and `slides list`.", parsed.action, parsed.action))
         if parsed.action == "start":
             return await presenter.start(channel, user, parsed.deck)
         if parsed.action in ("next", "prev"):
@@ -61,5 +61,5 @@ async def _status_everywhere(presenter: Presenter, presentations: PresentationSt
     for presentation in live:
         deck = presenter.decks.get(presentation.deck_key)
         title = deck.title if deck else presentation.deck_key
-        lines.append(f"• <#{presentation.channel_id}>: *{escape_mrkdwn(title)}*, slide {presentation.slide}")
-    return Reply("Live now:\n" + "\n".join(lines))
+        lines.append(mrkdwn("• <#{}>: *{}*, slide {}", presentation.channel_id, title, presentation.slide))
+    return Reply(mrkdwn("Live now:\n{}", join("\n", lines)))

@@ -9,7 +9,6 @@ Kubernetes API emulator seeded with the deck's demo from manifests/demo/.
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import secrets
 import tempfile
@@ -25,6 +24,7 @@ from bot.ops.participants import build_participants
 from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
+from bot.slack.text import decode_slack_text
 
 PROMPT = "podium> "
 CONSOLE_USER = "U0ALICE"  # who the console's person is, for the stand-in and their namespace
@@ -59,7 +59,8 @@ def message_to_text(message: dict[str, Any]) -> str:
         parts.append(message.get("text", ""))
     text = "\n".join(parts)
     text = text.replace("```\n", "").replace("\n```", "").replace("```", "")
-    return html.unescape(text.replace("\u200b", ""))
+    # Slack decodes only its three entities for display; `&#8238;` is shown as typed.
+    return decode_slack_text(text.replace("\u200b", ""))
 
 
 async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:

@@ -48,6 +48,12 @@ def new_trigger_id() -> str:
     return f"{secrets.randbelow(10**11)}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
 
 
+def slack_encoded(typed: str) -> str:
+    """Typed text as Slack sends it in a slash command's `text` or a message event's `text`
+    (a message's real mentions and links, `<@U…>`, `<http…>`, are added as markup around it)."""
+    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slash_command_fields(
     ws: SlackWorkspace,
     *,
@@ -60,7 +66,8 @@ def slash_command_fields(
     response_url: str,
     trigger_id: str,
 ) -> dict[str, str]:
-    """Every form field Slack posts for a slash command (all strings, as on the wire)."""
+    """Every form field Slack posts for a slash command (all strings, as on the wire). `text` is
+    what the person typed: Slack sends its `&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;`."""
     return {
         "token": ws.verification_token,
         "team_id": ws.team_id,
@@ -72,7 +79,7 @@ def slash_command_fields(
         "user_id": user_id,
         "user_name": user_name,
         "command": command,
-        "text": text,
+        "text": slack_encoded(text),
         "api_app_id": ws.api_app_id,
         "is_enterprise_install": "false",
         "response_url": response_url,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-USAGE = """\
+from bot.slack.text import Mrkdwn, mrkdwn, trusted
+
+USAGE = trusted("""\
 `/exercise list`  the exercises and your progress
 `/exercise show N`  instructions · `/exercise check N`  check your work in your namespace
 `/exercise hint N`  one more hint · `/exercise solution N`  after you have checked once
-Instructors: `/exercise board` (who passed what) · `/exercise release N` (open a solution to all)"""
+Instructors: `/exercise board` (who passed what) · `/exercise release N` (open a solution to all)""")
 
 _NEEDS_NUMBER = ("show", "check", "hint", "solution", "release")
 
@@ -21,7 +23,7 @@ class ExerciseCommand:
 
 @dataclass(frozen=True)
 class ExerciseUsageError:
-    message: str
+    message: Mrkdwn  # may quote what was typed: escaped
 
 
 def parse_exercise_command(text: str) -> ExerciseCommand | ExerciseUsageError:
@@ -32,9 +34,9 @@ def parse_exercise_command(text: str) -> ExerciseCommand | ExerciseUsageError:
     if action.isdigit() and not rest:  # `/exercise 2` reads as "show me exercise 2"
         return ExerciseCommand("show", int(action))
     if action in ("list", "board"):
-        return ExerciseCommand(action) if not rest else ExerciseUsageError(f"`/exercise {action}` takes no arguments.")
+        return ExerciseCommand(action) if not rest else ExerciseUsageError(mrkdwn("`/exercise {}` takes no arguments.", action))
     if action in _NEEDS_NUMBER:
         if len(rest) != 1 or not rest[0].isdigit():
-            return ExerciseUsageError(f"`/exercise {action}` needs an exercise number, e.g. `/exercise {action} 2`.")
+            return ExerciseUsageError(mrkdwn("`/exercise {}` needs an exercise number, e.g. `/exercise {} 2`.", action, action))
         return ExerciseCommand(action, int(rest[0]))
-    return ExerciseUsageError(f"`/exercise` has no `{action}`.")
+    return ExerciseUsageError(mrkdwn("`/exercise` has no `{}`.", action))

@@ -12,7 +12,8 @@ from bot.exercises.runner import ExerciseGateway, check_exercise
 from bot.exercises.spec import Exercise
 from bot.kubectl.redact import redact_credentials
 from bot.slack.blocks import button as _button, context as _context, section as _section
-from bot.slack.output import code_block, escape_mrkdwn
+from bot.slack.output import code_block
+from bot.slack.text import cut, join, mrkdwn
 from bot.slides.presenter import Reply
 from bot.store.exercises import ExerciseStore
 
@@ -51,17 +52,17 @@ class Workshop:
         for exercise in self.exercises:
             result = results.get(exercise.number)
             mark = "✅" if result and result.ever_passed else ("❌" if result else "·")
-            lines.append(f"{mark} *{exercise.number}. {escape_mrkdwn(exercise.title)}*")
-        return Reply("\n".join(lines) + f"\nYour namespace: `{self.namespace_for(user_id)}`. "
-                     "`/exercise show N` for the instructions, `/exercise check N` when you are done.")
+            lines.append(mrkdwn("{} *{}. {}*", mark, exercise.number, exercise.title))
+        return Reply(mrkdwn("{}\nYour namespace: `{}`. `/exercise show N` for the instructions, "
+                            "`/exercise check N` when you are done.", join("\n", lines), self.namespace_for(user_id)))
 
     async def show(self, number: int, user_id: str) -> Reply:
         exercise = self._exercises.get(number)
         if exercise is None:
             return self._unknown(number)
-        text = (f"*Exercise {number}: {escape_mrkdwn(exercise.title)}*\n{escape_mrkdwn(exercise.instructions)}\n"
-                f"Work in your namespace `{self.namespace_for(user_id)}`.")
-        blocks: list[dict[str, Any]] = [_section(text[:2_900]), {"type": "actions", "elements": [
+        text = mrkdwn("*Exercise {}: {}*\n{}\nWork in your namespace `{}`.", number, exercise.title,
+                      exercise.instructions, self.namespace_for(user_id))
+        blocks: list[dict[str, Any]] = [_section(cut(text, 2_900)), {"type": "actions", "elements": [
             _button("Check my work", CHECK_ACTION, str(number), style="primary"),
             _button("Hint", HINT_ACTION, str(number)),
         ]}]
@@ -74,17 +75,16 @@ class Workshop:
         namespace = self.namespace_for(user_id)
         report = await check_exercise(self._gateway, exercise, namespace)
         if report.namespace_missing:
-            return Reply(f"Your namespace `{namespace}` does not exist yet (or Podium may not read it), so there "
-                         "is nothing to check. Ask the instructor to run `python -m bot participants manifests "
-                         f"--users {user_id} | kubectl apply -f -`, then check again.")
+            return Reply(mrkdwn("Your namespace `{}` does not exist yet (or Podium may not read it), so there "
+                                "is nothing to check. Ask the instructor to run `python -m bot participants "
+                                "manifests --users {} | kubectl apply -f -`, then check again.", namespace, user_id))
         summary = summary_line(report)
         if report.error is None:
             await self._store.record(user_id, number, passed=report.passed, summary=summary)
         lines = [redact_credentials(line)[0] for line in report_lines(report)]
-        body = "\n".join(escape_mrkdwn(line) for line in lines)
-        closing = "" if report.passed or report.error else "\nFix what is ❌ and check again; `/exercise hint " \
-                                                          f"{number}` helps."
-        return Reply(f"*{escape_mrkdwn(summary)}*\n{body}{closing}"[:2_900])
+        closing = "" if report.passed or report.error else mrkdwn(
+            "\nFix what is ❌ and check again; `/exercise hint {}` helps.", number)
+        return Reply(cut(mrkdwn("*{}*\n{}{}", summary, join("\n", lines), closing), 2_900))
 
     async def hint(self, number: int, user_id: str) -> Reply:
         exercise = self._exercises.get(number)
@@ -100,8 +100,9 @@ class Workshop:
             shown = await self._store.next_hint(user_id, number)
             more = ("That was the last hint." if shown == len(exercise.hints)
                     else f"`/exercise hint {number}` again for the next one.")
-        hints = "\n".join(f"{i}. {escape_mrkdwn(h)}" for i, h in enumerate(exercise.hints[:shown], 1))
-        return Reply(f"*Hints for exercise {number}* ({shown} of {len(exercise.hints)}):\n{hints}\n{more}")
+        hints = join("\n", (mrkdwn("{}. {}", i, h) for i, h in enumerate(exercise.hints[:shown], 1)))
+        return Reply(mrkdwn("*Hints for exercise {}* ({} of {}):\n{}\n{}", number, shown, len(exercise.hints),
+                            hints, more))
 
     async def solution(self, number: int, user_id: str) -> Reply:
         exercise = self._exercises.get(number)
@@ -111,12 +112,11 @@ class Workshop:
         if not tried and not await self._store.released(number) and user_id not in self._instructors:
             return Reply(f"Try it first: the solution opens once you have run `/exercise check {number}` "
                          "(or when the instructor releases it).")
-        text = f"*Solution to exercise {number}*: {escape_mrkdwn(exercise.solution.summary)}"
         files = self._solution_files(exercise)
-        if files:
-            text += "\n" + code_block(files[:MAX_SOLUTION_CHARS])
-        text += f"\nApply it with `kubectl apply -f {exercise.solution.path} -n {self.namespace_for(user_id)}`."
-        return Reply(f"Solution to exercise {number}", [_section(text[:2_990])])
+        text = mrkdwn("*Solution to exercise {}*: {}{}\nApply it with `kubectl apply -f {} -n {}`.", number,
+                      exercise.solution.summary, mrkdwn("\n{}", code_block(files[:MAX_SOLUTION_CHARS])) if files else "",
+                      exercise.solution.path, self.namespace_for(user_id))
+        return Reply(f"Solution to exercise {number}", [_section(cut(text, 2_990))])
 
     async def release(self, number: int, user_id: str) -> Reply:
         if user_id not in self._instructors:
@@ -137,11 +137,12 @@ class Workshop:
         for result in results:
             by_user.setdefault(result.user_id, {})[result.exercise] = "✅" if result.ever_passed else "❌"
         header = "Who has passed which exercise (✅ passed, ❌ tried, · not yet):"
-        rows = [f"<@{user}>  " + "  ".join(f"{n} {marks.get(n, '·')}" for n in numbers)
+        rows = [mrkdwn("<@{}>  {}", user, "  ".join(f"{n} {marks.get(n, '·')}" for n in numbers))
                 for user, marks in sorted(by_user.items())]
         passed = {n: sum(1 for marks in by_user.values() if marks.get(n) == "✅") for n in numbers}
         totals = "Passed: " + ", ".join(f"exercise {n}: {passed[n]}/{len(by_user)}" for n in numbers)
-        return Reply(header, [_section(header + "\n" + "\n".join(rows[:100])[:2_800]), _context(totals)])
+        return Reply(header, [_section(cut(mrkdwn("{}\n{}", header, join("\n", rows[:100])), 2_800)),
+                              _context(totals)])
 
     async def progress(self, user_id: str) -> list[str]:
         """Lines for the App Home: each exercise and where this person stands."""

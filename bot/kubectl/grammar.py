@@ -7,7 +7,6 @@ booleans as `--flag` or `--flag=true|false`, and `--` ends the flags.
 
 from __future__ import annotations
 
-import html
 import re
 import shlex
 import unicodedata
@@ -106,7 +105,7 @@ class Command:
 
 def normalise(text: str) -> str:
     """Undo what Slack and chat clients do to typed text before we read it as words."""
-    text = html.unescape(text)  # Slack sends &amp; &lt; &gt; escaped
+    # Slack's &amp; &lt; &gt; are decoded once, where Slack's text comes in (bot/slack/incoming.py).
     text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY)
     text = _MINUS.sub("-", _LONG_DASH.sub("--", text))
     text = _CONTROL.sub(" ", text)

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.settings import SettingsError, load_settings
+from bot.slack.text import neutralise
 from bot.store import open_database
 from bot.store.audit import AuditEntry, AuditLog
 
@@ -39,10 +40,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def format_entry(entry: AuditEntry) -> str:
+    """One line per command. What people typed is shown, never obeyed by the terminal: ESC (ANSI
+    sequences), NUL and bidi overrides made visible, newlines and tabs as `\\n` and `\\t` so one
+    entry cannot pass for two. (`--json` escapes them as JSON does.)"""
     when = datetime.fromtimestamp(entry.at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
     ran = entry.command_line or entry.text
-    return (f"{when}Z  {entry.user_id or '-':12} {entry.channel_id or '-':12} {entry.source:8} "
-            f"{entry.outcome:12} {entry.millis:>6}ms  {ran}")
+    return (f"{when}Z  {_one_line(entry.user_id or '-'):12} {_one_line(entry.channel_id or '-'):12} "
+            f"{_one_line(entry.source):8} {_one_line(entry.outcome):12} {entry.millis:>6}ms  {_one_line(ran)}")
+
+
+def _one_line(text: str) -> str:
+    return neutralise(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
 async def _read(path: str, limit: int, user: str | None) -> list[AuditEntry]:

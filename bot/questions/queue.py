@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.questions.render import question_message, queue_blocks
-from bot.slack.output import escape_mrkdwn
+from bot.slack.text import mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck
 from bot.slides.presenter import Reply
@@ -92,10 +92,10 @@ class QuestionQueue:
         ts = await self._store.thread(channel)
         if ts is None:
             deck = self._decks.get(deck_key or "")
-            title = f" for *{escape_mrkdwn(deck.title)}*" if deck else ""
-            ts = await self._publisher.post(channel, {"text": (
-                f":raising_hand: Questions{title}. Ask with `/ask …` (add `--anon` to leave your name out) "
-                "or the *Ask a question* button; upvote what you want answered too.")})
+            title = mrkdwn(" for *{}*", deck.title) if deck else ""
+            ts = await self._publisher.post(channel, {"text": mrkdwn(
+                ":raising_hand: Questions{}. Ask with `/ask …` (add `--anon` to leave your name out) "
+                "or the *Ask a question* button; upvote what you want answered too.", title)})
             await self._store.save_thread(channel, ts)
         return ts
 
@@ -108,9 +108,9 @@ class QuestionQueue:
     async def _notify_instructors(self, channel: str, question: Question) -> None:
         for instructor in sorted(self._instructors):
             try:
-                await self._publisher.post_dm(instructor, {"text": (
-                    f"New question in <#{channel}> while no presentation runs (Q{question.id}): "
-                    f"{escape_mrkdwn(question.text)[:500]}\n`/questions` in that channel lists them all.")})
+                await self._publisher.post_dm(instructor, {"text": mrkdwn(
+                    "New question in <#{}> while no presentation runs (Q{}): {}\n`/questions` in that channel "
+                    "lists them all.", channel, question.id, question.text[:500])})
             except Exception as error:  # the thread still has it
                 log.warning("could not tell %s about question %d: %s", instructor, question.id, error)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from bot.slack.blocks import button as _button, context as _context, section as _section
-from bot.slack.output import escape_mrkdwn
+from bot.slack.text import Mrkdwn, join, mrkdwn
 from bot.store.questions import Question
 
 UPVOTE_ACTION = "questions_upvote"
@@ -44,13 +44,13 @@ def parse_ask(text: str) -> AskText | AskError:
     return AskText(question, anonymous)
 
 
-def _origin(question: Question, slide_title: SlideTitle) -> str:
-    who = "anonymous" if question.anonymous else f"<@{question.user_id}>"
-    where = ""
+def _origin(question: Question, slide_title: SlideTitle) -> Mrkdwn:
+    who = "anonymous" if question.anonymous else mrkdwn("<@{}>", question.user_id)
+    where: object = ""
     if question.slide is not None:
         title = slide_title(question.deck_key, question.slide)
-        where = f" on slide {question.slide}" + (f" · {escape_mrkdwn(title)}" if title else "")
-    return f"*Q{question.id}* · asked by {who}{where}"
+        where = mrkdwn(" on slide {}{}", question.slide, mrkdwn(" · {}", title) if title else "")
+    return mrkdwn("*Q{}* · asked by {}{}", question.id, who, where)
 
 
 def _votes(count: int) -> str:
@@ -59,18 +59,18 @@ def _votes(count: int) -> str:
 
 def question_message(question: Question, slide_title: SlideTitle) -> dict[str, Any]:
     """The question as posted in the questions thread, with its Upvote button."""
-    quoted = "\n".join(f"> {line}" for line in escape_mrkdwn(question.text).splitlines() or [""])
+    quoted = join("\n", (mrkdwn("> {}", line) for line in question.text.splitlines() or [""]))
     status = {"answered": " · :white_check_mark: answered", "hidden": ""}.get(question.status, "")
     if question.status == "hidden":
         return {"text": f"Q{question.id} was hidden by the instructor.",
                 "blocks": [_context(f"*Q{question.id}* was hidden by the instructor.")]}
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"{_origin(question, slide_title)}\n{quoted}"}},
+        _section(mrkdwn("{}\n{}", _origin(question, slide_title), quoted)),
         _context(_votes(question.votes) + status),
     ]
     if question.status == "open":
         blocks.append({"type": "actions", "elements": [_button("▲ Upvote", UPVOTE_ACTION, str(question.id))]})
-    return {"text": f"Q{question.id}: {escape_mrkdwn(question.text)[:200]}", "blocks": blocks}
+    return {"text": mrkdwn("Q{}: {}", question.id, question.text[:200]), "blocks": blocks}
 
 
 def queue_blocks(questions: list[Question], slide_title: SlideTitle) -> list[dict[str, Any]]:
@@ -80,8 +80,8 @@ def queue_blocks(questions: list[Question], slide_title: SlideTitle) -> list[dic
     blocks: list[dict[str, Any]] = [_section(f"*{len(questions)} open question{'s' if len(questions) != 1 else ''}*, "
                                              "most votes first:")]
     for question in questions[:15]:  # 3 blocks each: well inside the 50-block limit
-        quoted = escape_mrkdwn(question.text)[:500]
-        blocks.append(_section(f"{_origin(question, slide_title)} · {_votes(question.votes)}\n> {quoted}"))
+        blocks.append(_section(mrkdwn("{} · {}\n> {}", _origin(question, slide_title), _votes(question.votes),
+                                      question.text[:500])))
         blocks.append({"type": "actions", "elements": [
             _button("Mark answered", ANSWERED_ACTION, str(question.id), style="primary"),
             _button("Hide", HIDE_ACTION, str(question.id)),
@@ -95,8 +95,8 @@ def top_questions_blocks(questions: list[Question], limit: int = 5) -> list[dict
     """What the "Any questions?" slide shows: the top open questions of the room."""
     if not questions:
         return [_context("No open questions yet: `/ask` one, or press *Ask a question*.")]
-    lines = [f"{i}. {escape_mrkdwn(q.text)[:200]} ({_votes(q.votes)})" for i, q in enumerate(questions[:limit], 1)]
-    return [_section("*Top open questions*\n" + "\n".join(lines))]
+    lines = [mrkdwn("{}. {} ({})", i, q.text[:200], _votes(q.votes)) for i, q in enumerate(questions[:limit], 1)]
+    return [_section(mrkdwn("*Top open questions*\n{}", join("\n", lines)))]
 
 
 def ask_button() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.slack.text import neutralise, seal_message
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,13 @@ class _CountedServerErrorRetry(AsyncServerErrorRetryHandler):
         await super().prepare_for_next_attempt_async(**kwargs)
 
 
+# Web API methods whose arguments Slack shows as a message or a view.
+_MESSAGE_METHODS = frozenset({
+    "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage",
+    "views.publish", "views.open", "views.update", "views.push",
+})
+
+
 class PodiumWebClient(AsyncWebClient):
     """AsyncWebClient that counts and logs failed calls (with the method and Slack's error code,
     never the token) before raising them to the caller."""
@@ -57,6 +65,10 @@ class PodiumWebClient(AsyncWebClient):
     metrics: Metrics | None = None
 
     async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        if api_method in _MESSAGE_METHODS:  # the output boundary: see bot/slack/text.py
+            for part in ("json", "params", "data"):
+                if isinstance(kwargs.get(part), dict):
+                    kwargs[part] = seal_message(kwargs[part])
         try:
             return await super().api_call(api_method, **kwargs)
         except SlackApiError as error:
@@ -66,6 +78,15 @@ class PodiumWebClient(AsyncWebClient):
         except Exception as error:
             self._failed(api_method, type(error).__name__)
             raise
+
+    async def files_upload_v2(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        """A snippet's title and comment are text Slack shows: sealed like a message; its name and
+        text content have their controls and bidi overrides made visible."""
+        sealed = seal_message({k: v for k, v in kwargs.items() if k in ("title", "initial_comment")})
+        for key in ("filename", "content"):
+            if isinstance(kwargs.get(key), str):
+                sealed[key] = neutralise(kwargs[key])
+        return await super().files_upload_v2(**{**kwargs, **sealed})
 
     def _failed(self, method: str, code: str) -> None:
         log.warning("Slack API %s failed: %s", method, code)

@@ -10,6 +10,7 @@ from bot.exercises.commands import USAGE, ExerciseUsageError, parse_exercise_com
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
 from bot.slack.failures import never_silent
 from bot.slides.presenter import Reply
+from bot.slack.text import mrkdwn
 
 COMMAND = "/exercise"
 
@@ -22,7 +23,7 @@ async def run_exercise_text(workshop: Workshop, user: str, text: str) -> Reply:
     """One `/exercise …` (or `exercise …` typed in a DM) for `user`."""
     parsed = parse_exercise_command(text)
     if isinstance(parsed, ExerciseUsageError):
-        return Reply(f"{parsed.message}\n{USAGE}")
+        return Reply(mrkdwn("{}\n{}", parsed.message, USAGE))
     if parsed.action == "help":
         return Reply(USAGE)
     if parsed.action == "list":

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.commands import TextCommand, TextCommands
 from bot.conversation.help import alias_line, command_lines
-from bot.slack.output import escape_mrkdwn
+from bot.slack.text import Mrkdwn, cut, join, mrkdwn, safe
 from bot.slides.presenter import Presenter
 from bot.store.presentations import PresentationStore
 
@@ -59,14 +59,14 @@ def home_view(content: HomeContent) -> dict[str, Any]:
         _header("Ask Podium"),
         _section("Mention `@Podium` in a channel or thread (it answers in the thread), or write to "
                  "it in the *Messages* tab. `kubectl` or `k` in front is fine.\n"
-                 + "\n".join(command_lines(content.commands))),
-        _context(alias_line(content.aliases) + " A question in plain words finds the slides about it."),
+                 + join("\n", command_lines(content.commands))),
+        _context(mrkdwn("{} A question in plain words finds the slides about it.", alias_line(content.aliases))),
         _section("`/kubectl get pods` answers privately (with *Share in channel*); "
                  "`/slides` presents the deck or pages through it on your own."),
         _header("The sandbox"),
-        _section("Commands run in " + ", ".join(f"`{escape_mrkdwn(n)}`" for n in content.namespaces)
-                 + f" (`{escape_mrkdwn(content.namespaces[0])}` unless you say `-n`), read-only: Podium "
-                 "never changes the cluster and never reads Secrets."),
+        _section(mrkdwn("Commands run in {} (`{}` unless you say `-n`), read-only: Podium never changes the "
+                        "cluster and never reads Secrets.",
+                        join(", ", (mrkdwn("`{}`", n) for n in content.namespaces)), content.namespaces[0])),
         _header("Live now"),
     ]
     if content.live:
@@ -76,9 +76,8 @@ def home_view(content: HomeContent) -> dict[str, Any]:
         blocks.append(_section("No presentation is live right now."))
     blocks.append(_header("Decks"))
     if content.decks:
-        blocks.append(_section("\n".join(
-            f"• *{escape_mrkdwn(d.title)}* (`{escape_mrkdwn(d.key)}`), {d.slides} slides" for d in content.decks[:30])
-            + "\n`@Podium slides browse DECK` pages through one in your DM."))
+        blocks.append(_section(mrkdwn("{}\n`@Podium slides browse DECK` pages through one in your DM.", join(
+            "\n", (mrkdwn("• *{}* (`{}`), {} slides", d.title, d.key, d.slides) for d in content.decks[:30])))))
     else:
         blocks.append(_section("No decks are installed."))
     blocks.append(_header("Your exercises"))
@@ -86,10 +85,10 @@ def home_view(content: HomeContent) -> dict[str, Any]:
     return {"type": "home", "blocks": blocks}
 
 
-def _live_line(line: LiveLine) -> str:
+def _live_line(line: LiveLine) -> Mrkdwn:
     of = f"/{line.slides}" if line.slides else ""
-    return (f"<#{line.channel_id}>: *{escape_mrkdwn(line.title)}*, slide {line.slide}{of}, "
-            f"presented by <@{line.presenter_id}>")
+    return mrkdwn("<#{}>: *{}*, slide {}{}, presented by <@{}>", line.channel_id, line.title, line.slide, of,
+                  line.presenter_id)
 
 
 def _header(text: str) -> Block:
@@ -97,11 +96,12 @@ def _header(text: str) -> Block:
 
 
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": (text or " ")[:3000]}}
+    """`text`: Podium's own words or `Mrkdwn`; anything else is escaped."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(safe(text or " "), 3000)}}
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(safe(text), 3000)}]}
 
 
 async def home_content(user_id: str, *, presenter: Presenter, presentations: PresentationStore,

@@ -1,7 +1,8 @@
-"""Answers → Slack messages. Pure: escaping, code blocks, fitting Slack's limits, buttons.
+"""Answers → Slack messages. Pure: code blocks, fitting Slack's limits, buttons.
 
-Everything that came from the cluster is escaped (`&`, `<`, `>`) before it reaches Slack, also
-inside code blocks, which Slack still scans for `<!channel>` and `<@U…>`.
+Everything that came from the cluster is escaped (`&`, `<`, `>`, controls made visible) before it
+reaches Slack, also inside code blocks, which Slack still scans for `<!channel>` and `<@U…>`;
+the markup built here is `Mrkdwn` (see bot/slack/text.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from typing import Any
 
 from bot.kubectl.answer import Answer
 from bot.slack.blocks import context as _context, section as _section
+from bot.slack.text import Mrkdwn, escape_mrkdwn, mrkdwn, safe
+
+__all__ = ["Mrkdwn", "answer_message", "code_block", "escape_mrkdwn", "fit_inline", "inline_code",
+           "mrkdwn", "needs_snippet", "share_button_value", "without_actions"]
 
 # Slack's section text limit is 3,000 characters; keep room for the fence.
 INLINE_BUDGET = 2_900
@@ -19,18 +24,14 @@ NOTES_BUDGET = 1_500
 SHARE_ACTION = "kubectl_share"
 
 
-def escape_mrkdwn(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def code_block(text: str) -> str:
+def code_block(text: str) -> Mrkdwn:
     # A ``` inside the output would close the block early; a zero-width space keeps it literal.
     body = escape_mrkdwn(text).replace("```", "`\u200b``")
-    return f"```\n{body}\n```"
+    return Mrkdwn(f"```\n{body}\n```")
 
 
-def inline_code(text: str) -> str:
-    return "`" + escape_mrkdwn(text).replace("`", "'") + "`"
+def inline_code(text: str) -> Mrkdwn:
+    return Mrkdwn("`" + escape_mrkdwn(text).replace("`", "'") + "`")
 
 
 def fit_inline(text: str, budget: int = INLINE_BUDGET - 8) -> tuple[str, int]:
@@ -83,24 +84,23 @@ def answer_message(
     if answer.command_line:
         header = inline_code(answer.command_line)
         if shared_by:
-            header = f"<@{shared_by}> ran {header}"
+            header = mrkdwn("<@{}> ran {}", shared_by, header)
         blocks.append(_context(header))
     if answer.preformatted:
         shown, left_out = fit_inline(answer.body)
         blocks.append(_section(code_block(shown)))
         if left_out:
-            where = f" The full output is {snippet_where}." if snippet_where else ""
-            blocks.append(_context(
-                f"… {left_out} more line{'s' if left_out != 1 else ''} not shown here.{where}"
-            ))
+            where = mrkdwn(" The full output is {}.", snippet_where) if snippet_where else ""
+            blocks.append(_context(mrkdwn(
+                "… {} more line{} not shown here.{}", left_out, "s" if left_out != 1 else "", where)))
     else:
         icon = "" if answer.ok else ":no_entry_sign: "
-        blocks.append(_section(icon + escape_mrkdwn(answer.body)))
+        blocks.append(_section(Mrkdwn(icon + escape_mrkdwn(answer.body))))
     notes = "\n".join(answer.notes)
     if notes:
-        blocks.append(_context(escape_mrkdwn(notes[:NOTES_BUDGET])))
+        blocks.append(_context(safe(notes[:NOTES_BUDGET])))
     if answer.hint:
-        blocks.append(_context(escape_mrkdwn(answer.hint)))
+        blocks.append(_context(safe(answer.hint)))
     if share_value and answer.shareable:
         blocks.append({
             "type": "actions",
@@ -114,7 +114,7 @@ def answer_message(
     fallback = answer.command_line or answer.body.split("\n", 1)[0]
     return {
         "response_type": response_type,
-        "text": escape_mrkdwn(fallback)[:300],
+        "text": safe(fallback[:300]),
         "blocks": blocks,
     }
 

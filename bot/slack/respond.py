@@ -20,6 +20,8 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.slack.text import seal_message
+
 
 def slack_http_session(*, timeout: float) -> aiohttp.ClientSession:
     """Create inside the running loop; whoever creates it closes it."""
@@ -66,4 +68,4 @@ class SharedSessionRespond(AsyncRespond):
 
     async def __call__(self, text: str | dict[str, Any] = "", **fields: Any) -> WebhookResponse:  # type: ignore[override]
         message = _build_message(**text) if isinstance(text, dict) else _build_message(text=text, **fields)
-        return await self._owner.webhook(str(self.response_url)).send_dict(message)
+        return await self._owner.webhook(str(self.response_url)).send_dict(seal_message(message))

@@ -11,6 +11,7 @@ from bot.kubectl.service import KubectlService
 from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
 from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
+from bot.slack.text import mrkdwn
 from bot.slides.presenter import OPEN_ACTION, Presenter, Reply
 from bot.slides.render import (
     BACK_TO_LIVE_ACTION,
@@ -47,7 +48,7 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
         user, channel = command["user_id"], command["channel_id"]
         parsed = parse_slides_command(command.get("text") or "")
         if isinstance(parsed, SlidesUsageError):
-            await _answer(respond, Reply(f"{parsed.message}\n{USAGE}"))
+            await _answer(respond, Reply(mrkdwn("{}\n{}", parsed.message, USAGE)))
             return
         reply: Reply | None
         if parsed.action == "help":

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.output import escape_mrkdwn
+from bot.slack.text import Mrkdwn, cut, join, mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck, search
 from bot.slides.render import ControlMode, controls_for, render_message, speaker_notes_blocks
@@ -36,7 +36,8 @@ async def no_extras(channel: str | None, deck: Deck, number: int, mode: ControlM
 
 @dataclass(frozen=True)
 class Reply:
-    """What the person who asked sees (privately). `blocks` is optional richer content."""
+    """What the person who asked sees (privately). `blocks` is optional richer content. `text` is
+    `Mrkdwn` when it carries Podium's markup; a plain str is escaped on the way out."""
 
     text: str
     blocks: list[dict[str, Any]] | None = None
@@ -70,19 +71,19 @@ class Presenter:
                          "You can page through the deck on your own with `/slides browse`.")
         deck = self._find_deck(deck_key)
         if deck is None:
-            return self.list_decks(prefix=f"There is no deck called `{escape_mrkdwn(deck_key or '')}`. ")
+            return self.list_decks(prefix=mrkdwn("There is no deck called `{}`. ", deck_key or ""))
         async with self._lock(channel):
             running = await self._store.get(channel)
             if running is not None:
-                return Reply(f"*{escape_mrkdwn(self._title(running))}* is already live here at slide "
-                             f"{running.slide}, presented by <@{running.presenter_id}>. "
-                             "Use `/slides end` first, or `/slides goto N`.")
+                return Reply(mrkdwn("*{}* is already live here at slide {}, presented by <@{}>. "
+                                    "Use `/slides end` first, or `/slides goto N`.",
+                                    self._title(running), running.slide, running.presenter_id))
             ts = await self._post_live(channel, deck, 1)
             await self._store.save(Presentation(channel, deck.key, 1, user, ts))
             await self._store.record_post(channel, deck.key, 1, ts)
         await self._send_notes(user, deck, 1)
-        return Reply(f"Started *{escape_mrkdwn(deck.title)}* ({len(deck.slides)} slides). Drive it with "
-                     "the buttons or `/slides next`; your speaker notes arrive in your DM with Podium.")
+        return Reply(mrkdwn("Started *{}* ({} slides). Drive it with the buttons or `/slides next`; your "
+                            "speaker notes arrive in your DM with Podium.", deck.title, len(deck.slides)))
 
     async def move(self, channel: str, user: str, *, delta: int = 0, to: int | None = None) -> Reply | None:
         """Next/Prev (`delta`) or goto (`to`). None when the room simply sees the new slide."""
@@ -91,11 +92,12 @@ class Presenter:
             if running is None:
                 return Reply("No presentation is running in this channel. `/slides start` begins one.")
             if not self._may_drive(user, running):
-                return Reply(f"Only the presenter (<@{running.presenter_id}>) drives the slides. "
-                             "Press *Browse privately* to page through them on your own.")
+                return Reply(mrkdwn("Only the presenter (<@{}>) drives the slides. "
+                                    "Press *Browse privately* to page through them on your own.", running.presenter_id))
             deck = self._decks.get(running.deck_key)
             if deck is None:
-                return Reply(f"The deck `{running.deck_key}` is no longer installed; `/slides end` and start another.")
+                return Reply(mrkdwn("The deck `{}` is no longer installed; `/slides end` and start another.",
+                                    running.deck_key))
             target = to if to is not None else running.slide + delta
             if not 1 <= target <= len(deck.slides):
                 edge = "last" if target > len(deck.slides) else "first"
@@ -117,16 +119,16 @@ class Presenter:
             if running is None:
                 return Reply("No presentation is running in this channel.")
             if not self._may_drive(user, running):
-                return Reply(f"Only the presenter (<@{running.presenter_id}>) can end the presentation.")
+                return Reply(mrkdwn("Only the presenter (<@{}>) can end the presentation.", running.presenter_id))
             deck = self._decks.get(running.deck_key)
             if deck is not None and running.message_ts:
                 await self._drop_controls(channel, running.message_ts, deck, running.slide)
             await self._store.end(channel)
         title = self._title(running)
-        await self._publisher.post(channel, {"text": f"That's the end of *{escape_mrkdwn(title)}*. Thank you! "
-                                             "Every slide stays in this channel; `/slides browse` pages "
-                                             "through the deck any time."})
-        return Reply(f"Ended *{escape_mrkdwn(title)}*.")
+        await self._publisher.post(channel, {"text": mrkdwn("That's the end of *{}*. Thank you! Every slide stays "
+                                                            "in this channel; `/slides browse` pages through the "
+                                                            "deck any time.", title)})
+        return Reply(mrkdwn("Ended *{}*.", title))
 
     async def status(self, channel: str) -> Reply:
         running = await self._store.get(channel)
@@ -135,15 +137,15 @@ class Presenter:
         deck = self._decks.get(running.deck_key)
         total = len(deck.slides) if deck else "?"
         title = deck.slide(running.slide).title if deck else ""
-        return Reply(f"*{escape_mrkdwn(self._title(running))}* is live: slide {running.slide}/{total}"
-                     f"{' · ' + escape_mrkdwn(title) if title else ''}, presented by <@{running.presenter_id}>.")
+        return Reply(mrkdwn("*{}* is live: slide {}/{}{}, presented by <@{}>.", self._title(running), running.slide,
+                            total, mrkdwn(" · {}", title) if title else "", running.presenter_id))
 
     def list_decks(self, prefix: str = "") -> Reply:
         if not self._decks:
-            return Reply(prefix + "No decks are installed (Markdown files in `slides/`).")
-        lines = [f"• `{key}`: *{escape_mrkdwn(deck.title)}*, {len(deck.slides)} slides"
-                 for key, deck in self._decks.items()]
-        return Reply(prefix + "Decks: \n" + "\n".join(lines) + "\n`/slides start DECK` presents one here.")
+            return Reply(mrkdwn("{}No decks are installed (Markdown files in `slides/`).", prefix))
+        lines = join("\n", (mrkdwn("• `{}`: *{}*, {} slides", key, deck.title, len(deck.slides))
+                            for key, deck in self._decks.items()))
+        return Reply(mrkdwn("{}Decks: \n{}\n`/slides start DECK` presents one here.", prefix, lines))
 
     # --- on your own -----------------------------------------------------------------------
 
@@ -159,7 +161,7 @@ class Presenter:
         room = channel if running else None
         dm, ts = await self._publisher.post_dm(user, await self._message(deck, number, ControlMode.PRIVATE, room))
         await self._store.save_browsing(Browsing(user, deck.key, number, channel if running else None, dm, ts))
-        return Reply(f"Opened *{escape_mrkdwn(deck.title)}* at slide {number} in your DM with Podium.")
+        return Reply(mrkdwn("Opened *{}* at slide {} in your DM with Podium.", deck.title, number))
 
     async def browse_to(self, user: str, dm_channel: str, ts: str, deck_key: str, number: int) -> Reply | None:
         """◀ / ▶ in a private copy: edit that message in place."""
@@ -188,20 +190,21 @@ class Presenter:
             return Reply("What should I look for? For example `/slides search replicaset`.")
         results = search(self._decks.values(), term)[:MAX_SEARCH_RESULTS]
         if not results:
-            return Reply(f"No slide mentions “{escape_mrkdwn(term)}”. Try another word, or `/slides browse`.")
+            return Reply(mrkdwn("No slide mentions “{}”. Try another word, or `/slides browse`.", term))
         blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",
-                                         "text": f"Slides about “{escape_mrkdwn(term)}”:"}}]
+                                         "text": mrkdwn("Slides about “{}”:", term)}}]
         for deck, slide, excerpt in results:
-            label = f"{slide.title or 'Slide'} · slide {slide.number} of {escape_mrkdwn(deck.title)}"
+            label = mrkdwn("{} · slide {} of {}", slide.title or "Slide", slide.number, deck.title)
             link = await self._posted_link(channel, deck, slide.number)
-            heading = f"*<{link}|{escape_mrkdwn(label)}>*" if link else f"*{escape_mrkdwn(label)}*"
+            # A permalink from Slack's chat.getPermalink: a URL without | or >.
+            heading = mrkdwn("*<{}|{}>*", Mrkdwn(link), label) if link else mrkdwn("*{}*", label)
             blocks.append({
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f"{heading}\n{escape_mrkdwn(excerpt)}"[:2900]},
+                "text": {"type": "mrkdwn", "text": cut(mrkdwn("{}\n{}", heading, excerpt), 2900)},
                 "accessory": {"type": "button", "action_id": OPEN_ACTION, "value": f"{deck.key}:{slide.number}",
                               "text": {"type": "plain_text", "text": "Open privately"}},
             })
-        return Reply(f"{len(results)} slide{'s' if len(results) != 1 else ''} about {term}", blocks)
+        return Reply(mrkdwn("{} slide{} about {}", len(results), "s" if len(results) != 1 else "", term), blocks)
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ the caller passes in. The presenter chooses the controls for where the message g
 `controls_for(ControlMode.LIVE, …)` in the channel, `ControlMode.PRIVATE` for someone browsing
 on their own, `ControlMode.NONE` for history.
 
-Everything taken from the deck is escaped (`&`, `<`, `>`), even in code blocks, because Slack
-reads `<!channel>` there too.
+Everything taken from the deck is escaped (`&`, `<`, `>`, controls made visible; bot/slack/text.py),
+even in code blocks, because Slack reads `<!channel>` there too.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from bot.kubectl.grammar import parse
 from bot.kubectl.policy import Policy, Refusal
+from bot.slack.text import Mrkdwn, escape_mrkdwn, mrkdwn, safe, trusted
 from bot.slides.deck import (
     COMMAND_LANGUAGE, Deck, SlideImage, fence_commands, fence_language, image_alt,
     markdown_parser,
@@ -118,10 +119,6 @@ def command_refusal(command: str) -> str | None:
 
 
 # --- Markdown → mrkdwn -----------------------------------------------------------------------
-
-
-def escape_mrkdwn(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass(frozen=True)
@@ -315,10 +312,10 @@ def _plain(node: SyntaxTreeNode) -> str:
     return "".join(child.content for child in node.walk() if child.type in ("text", "code_inline"))
 
 
-def markdown_to_mrkdwn(markdown: str) -> str:
+def markdown_to_mrkdwn(markdown: str) -> Mrkdwn:
     """Markdown → Slack mrkdwn, keeping headings (as bold lines); images are left out."""
     pieces = _Converter(MRKDWN, skip_title=False).pieces(markdown)
-    return "\n\n".join(p.text for p in pieces if isinstance(p, _Text))
+    return trusted("\n\n".join(p.text for p in pieces if isinstance(p, _Text)))
 
 
 # --- blocks ----------------------------------------------------------------------------------
@@ -370,7 +367,7 @@ def render_slide(
                 blocks.append({"type": "actions", "elements": buttons})
     flush()
     blocks.extend(dict(b) for b in extra_blocks)
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_mrkdwn(footer(deck, number))}]})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": safe(footer(deck, number))}]})
     actions = [dict(a) for a in extra_actions] + [dict(c) for c in controls]
     if actions:
         blocks.append({"type": "actions", "elements": actions})
@@ -398,7 +395,7 @@ def speaker_notes_blocks(deck: Deck, number: int) -> list[dict[str, Any]]:
     slide = deck.slide(number)
     heading = f"Speaker notes · slide {number}/{len(deck.slides)} · {slide.title or deck.title}"
     blocks: list[dict[str, Any]] = [
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": f":memo: {escape_mrkdwn(heading)}"}]}
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(":memo: {}", heading)}]}
     ]
     notes = [p.text for p in _Converter(MRKDWN, skip_title=False).pieces(slide.notes)
              if isinstance(p, _Text)]
@@ -428,14 +425,15 @@ def _header(title: str) -> dict[str, Any]:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    """`text` is mrkdwn this renderer wrote, with the deck's text escaped in it."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": trusted(text)}}
 
 
 def _image_block(image: SlideImage, ref: ImageRef | None) -> dict[str, Any]:
     alt = _truncate(image.alt or image.path, MAX_ALT_TEXT)
     if ref is None:
         # Not uploaded (console, tests, an upload that failed): say what the picture shows.
-        return {"type": "context", "elements": [{"type": "mrkdwn", "text": f":frame_with_picture: _{escape_mrkdwn(alt)}_"}]}
+        return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(":frame_with_picture: _{}_", alt)}]}
     block: dict[str, Any] = {"type": "image", "alt_text": alt}
     if isinstance(ref, str):
         block["image_url"] = ref

@@ -9,6 +9,8 @@ returns an error and so does not satisfy kubectl's `flusher` interface.
 
 from __future__ import annotations
 
+from bot.slack.text import neutralise
+
 LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, LEVEL_4 = range(5)
 
 _PADDING = 2
@@ -16,8 +18,9 @@ _MIN_WIDTH = 0
 
 
 def escape_terminal(text: str) -> str:
-    """`printers.EscapeTerminal`: ESC becomes `^[` and CR becomes `\\r`."""
-    return text.replace("\x1b", "^[").replace("\r", "\\r")
+    """`printers.EscapeTerminal` (ESC becomes `^[`, CR `\\r`), and the other controls and bidi
+    overrides made visible the same way as everywhere in Podium (bot/slack/text.py)."""
+    return neutralise(text)
 
 
 class PrefixWriter:
