@@ -14,7 +14,7 @@ from bot.conversation.commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
-from bot.kubectl.policy import Policy
+from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.ratelimit import UserRateLimiter
 from bot.kubectl.service import CommandRecord, KubectlService
 from bot.metrics import Metrics
@@ -85,7 +85,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         await audit.record(command)
 
     gateway.on_request = count_request
-    kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway, observer=record,
+    kubectl = KubectlService(NamespaceAccess.from_settings(settings), gateway, observer=record,
                              limiter=UserRateLimiter(limit=settings.user_rate_limit,
                                                      per_seconds=settings.user_rate_seconds),
                              fresh_for=settings.read_cache_seconds)

@@ -313,7 +313,7 @@ def _decode_kubeconfig(text: str | None) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not data.get("clusters") or not data.get("users"):
         raise SettingsError(
             "PODIUM_KUBECONFIG_B64 is not a base64-encoded kubeconfig; make one with "
-            "`python -m bot kubeconfig --namespace sandbox --base64`."
+            "`python -m bot kubeconfig --base64`."
         )
     return data
 

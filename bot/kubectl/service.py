@@ -13,6 +13,7 @@ from typing import Callable
 
 from bot.kubectl import grammar
 from bot.kubectl.coalesce import ReadCoalescer
+from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.answer import (
     Answer,
     cluster_error_hint,
@@ -76,21 +77,26 @@ class _Output:
 
 
 class KubectlService:
-    def __init__(self, policy: Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
+    """`access` decides per person (bot/kubectl/access.py); a bare Policy applies to everyone
+    alike (tests and tools that have no people)."""
+
+    def __init__(self, access: NamespaceAccess | Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
                  limiter: UserRateLimiter | None = None, observer: Observer | None = None,
                  fresh_for: float = 0.0) -> None:
         # The same request from many people at once (a room told "now run get pods") is answered
         # once and shared: answers are immutable, and only good ones are served again.
         self._answers = ReadCoalescer(window=fresh_for, copy_results=False, keep=lambda answer: answer.ok)
-        self._policy = policy
+        self._access = access
         self._gateway = gateway
         self._clock = clock
         self._limiter = limiter
         self.observer = observer
 
-    @property
-    def policy(self) -> Policy:
-        return self._policy
+    def policy_for(self, user: str | None) -> Policy:
+        """The policy this person's commands are decided by."""
+        if isinstance(self._access, Policy):
+            return self._access
+        return self._access.policy_for(user)
 
     async def run(self, text: str, *, user: str | None = None, channel: str | None = None,
                   source: str = "slash") -> Answer:
@@ -105,7 +111,7 @@ class KubectlService:
                             ok=False, preformatted=False, outcome="rate_limited",
                             hint="Everyone shares one cluster: one command at a time keeps it fast for all.")
         else:
-            answer = await self._answer(parsed)
+            answer = await self._answer(parsed, self.policy_for(user))
         if self.observer is not None:
             record = CommandRecord(user, channel, source, text, verb or "help", answer.command_line,
                                    answer.outcome, time.monotonic() - started)
@@ -115,12 +121,12 @@ class KubectlService:
                 log.exception("could not record a command")
         return answer
 
-    async def _answer(self, parsed: grammar.Command | grammar.ParseError) -> Answer:
-        decision = self._policy.decide(parsed)
+    async def _answer(self, parsed: grammar.Command | grammar.ParseError, policy: Policy) -> Answer:
+        decision = policy.decide(parsed)
         if isinstance(decision, Refusal):
             return refusal_answer(decision)
         if isinstance(decision, HelpRequest):
-            return help_answer(self._policy.allowed_namespaces)
+            return help_answer(policy)
         return await self._answers.read(decision, lambda: self._run_request(decision))
 
     async def _run_request(self, decision: Request) -> Answer:
@@ -159,7 +165,7 @@ class KubectlService:
 
     async def _execute(self, request: Request) -> _Output:
         if isinstance(request, GetRequest):
-            result = await fetch_get(self._gateway, request, self._policy.allowed_namespaces)
+            result = await fetch_get(self._gateway, request)
             return _Output(render_get(request, result, now=self._clock()), ok=not result.errors)
         if isinstance(request, DescribeRequest):
             described = await describe(self._gateway, request, self._clock())

@@ -33,7 +33,7 @@ Doc = dict[str, Any]
 def participant_setup(*users: str) -> list[Doc]:
     """What an instructor applies for these participants: namespaces, RoleBindings, ClusterRoles."""
     return [*manifests(build_participants(list(users), DEFAULT_TEMPLATE)),
-            *load_documents(REPO / "manifests" / "participants" / "podium-read-clusterrole.yaml")]
+            *load_documents(REPO / "manifests" / "podium" / "clusterrole.yaml")]
 
 
 def solution(folder: str) -> list[Doc]:
