@@ -85,10 +85,15 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         await audit.record(command)
 
     gateway.on_request = count_request
-    kubectl = KubectlService(NamespaceAccess.from_settings(settings), gateway, observer=record,
+    access = NamespaceAccess.from_settings(settings)
+    if access.participants_in_shared:
+        log.warning("PODIUM_NAMESPACES lists participant namespaces (%s): each is readable by its owner and "
+                    "the instructors only; participants need no setting to read their own",
+                    ", ".join(access.participants_in_shared))
+    kubectl = KubectlService(access, gateway, observer=record,
                              limiter=UserRateLimiter(limit=settings.user_rate_limit,
                                                      per_seconds=settings.user_rate_seconds),
-                             fresh_for=settings.read_cache_seconds)
+                             fresh_for=settings.read_cache_seconds, people=audit.users)
     slack_http = slack_http_session(timeout=SLACK_TIMEOUT)
     client = build_web_client(settings, metrics=metrics, timeout=SLACK_TIMEOUT, session=slack_http)
     app = AsyncApp(

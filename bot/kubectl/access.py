@@ -33,6 +33,12 @@ class NamespaceAccess:
         return cls(settings.sandbox_namespace, settings.extra_namespaces,
                    settings.participant_namespace, settings.instructors)
 
+    @property
+    def participants_in_shared(self) -> tuple[str, ...]:
+        """Namespaces in PODIUM_NAMESPACES that are someone's participant namespace: only their
+        owner (and the instructors) may read them, whatever the setting says."""
+        return tuple(ns for ns in self.shared if self.is_participant_namespace(ns))
+
     def is_participant_namespace(self, namespace: str) -> bool:
         return participant_pattern(self.participant_template).fullmatch(namespace) is not None
 

@@ -44,6 +44,8 @@ async def fetch_get(gateway: ClusterGateway, request: GetRequest) -> GetResult:
                 try:
                     result.objects.append(await gateway.get(kind.plural, None, name))
                 except ClusterError as error:
+                    if name in request.optional_namespaces and error.reason in ("Forbidden", "NotFound"):
+                        continue
                     if error.reason == "Forbidden":  # e.g. a participant namespace not bound yet
                         errors.append(cluster_error_line(error))
                     elif error.reason != "NotFound":  # a workshop namespace not created yet

@@ -137,6 +137,9 @@ class GetRequest:
     typed: str = ""  # the resource words as typed ("pods", "all", "pod/web"), for the header
     # `get ns` without names lists exactly these, each fetched by name: what the asker may read.
     listed_namespaces: tuple[str, ...] = ()
+    # Of those, the ones listed only in case they exist (an instructor's view of the participants'
+    # namespaces): missing or unreadable ones are left out without an error line.
+    optional_namespaces: tuple[str, ...] = ()
 
     @property
     def kinds(self) -> tuple[ResourceKind, ...]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Callable
 
 from bot.kubectl import grammar
 from bot.kubectl.coalesce import ReadCoalescer
-from bot.kubectl.access import NamespaceAccess
+from bot.kubectl.access import NamespaceAccess, participant_namespace
 from bot.kubectl.answer import (
     Answer,
     cluster_error_hint,
@@ -34,6 +34,7 @@ from bot.kubectl.policy import (
     Policy,
     Refusal,
     Request,
+    participant_pattern,
 )
 from bot.kubectl.ratelimit import UserRateLimiter
 from bot.kubectl.redact import redact_credentials
@@ -65,6 +66,9 @@ class CommandRecord:
 
 
 Observer = Callable[[CommandRecord], Awaitable[None]]
+# Everyone Podium has answered (Slack user IDs): whose participant namespaces an instructor's
+# `get ns` lists, since Podium may not list the cluster's namespaces.
+People = Callable[[], Awaitable[Iterable[str]]]
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ class KubectlService:
 
     def __init__(self, access: NamespaceAccess | Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
                  limiter: UserRateLimiter | None = None, observer: Observer | None = None,
-                 fresh_for: float = 0.0) -> None:
+                 fresh_for: float = 0.0, people: People | None = None) -> None:
         # The same request from many people at once (a room told "now run get pods") is answered
         # once and shared: answers are immutable, and only good ones are served again.
         self._answers = ReadCoalescer(window=fresh_for, copy_results=False, keep=lambda answer: answer.ok)
@@ -90,6 +94,7 @@ class KubectlService:
         self._gateway = gateway
         self._clock = clock
         self._limiter = limiter
+        self._people = people
         self.observer = observer
 
     def policy_for(self, user: str | None) -> Policy:
@@ -127,7 +132,24 @@ class KubectlService:
             return refusal_answer(decision)
         if isinstance(decision, HelpRequest):
             return help_answer(policy)
-        return await self._answers.read(decision, lambda: self._run_request(decision))
+        if isinstance(decision, GetRequest) and decision.listed_namespaces and policy.any_participant:
+            decision = await self._with_participants(decision, policy.any_participant)
+        request = decision
+        return await self._answers.read(request, lambda: self._run_request(request))
+
+    async def _with_participants(self, request: GetRequest, template: str) -> GetRequest:
+        """An instructor's `get ns` also lists the namespaces of the participants Podium knows."""
+        if self._people is None:
+            return request
+        try:
+            people = list(await self._people())
+        except Exception:  # the rest of the list is still worth showing
+            log.exception("could not read who has used Podium")
+            return request
+        shape = participant_pattern(template)
+        known = [ns for ns in (participant_namespace(template, user) for user in people) if shape.fullmatch(ns)]
+        extra = tuple(sorted(set(known) - set(request.listed_namespaces)))
+        return replace(request, listed_namespaces=request.listed_namespaces + extra, optional_namespaces=extra)
 
     async def _run_request(self, decision: Request) -> Answer:
         try:

@@ -18,7 +18,7 @@ import yaml
 from bot.__main__ import main
 from bot.devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths, load_documents
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
-from bot.kubectl.policy import Policy
+from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings
 from tests.deploy.conftest import kubectl_binary
@@ -123,7 +123,7 @@ async def test_base64_output_is_what_podium_kubeconfig_b64_accepts(
     settings = load_settings({"PODIUM_KUBECONFIG_B64": out.strip()})
     gateway = ClusterGateway(api_client_from_settings(settings), timeout=5)
     try:
-        answer = await KubectlService(Policy(settings.allowed_namespaces), gateway).run("get pods")
+        answer = await KubectlService(NamespaceAccess.from_settings(settings), gateway).run("get pods")
     finally:
         await gateway.close()
     assert answer.ok and "nginx-" in answer.body, answer.body

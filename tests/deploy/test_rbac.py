@@ -16,7 +16,7 @@ from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.answer import Answer
-from bot.kubectl.policy import DESCRIBE_KINDS, GET_KINDS, LOG_TARGETS, Policy
+from bot.kubectl.policy import DESCRIBE_KINDS, GET_KINDS, LOG_TARGETS
 from bot.kubectl.resources import lookup
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings

@@ -180,6 +180,17 @@ async def test_the_instructor_reads_every_participants_namespace(room: Room) -> 
     assert f"started with {ALICE_DATA}" in logs, logs
 
 
+async def test_the_instructors_get_ns_lists_the_namespaces_of_everyone_podium_knows(plain_room: Room) -> None:
+    # No PODIUM_NAMESPACES: Podium knows its participants from who has asked it something.
+    for user in (BOB, ALICE, "U0CAROL"):  # Carol has no namespace (yet): left out, no error line
+        await plain_room.ask("get pods", user=user)
+    listed = text_of(await plain_room.ask("get ns", user=TEACHER))
+    assert _table_names(listed) == ["sandbox", TEACHER_NS, ALICE_NS, BOB_NS], listed
+    assert "Error" not in listed and "u0carol" not in listed
+    # A participant's `get ns` stays their own.
+    assert _table_names(text_of(await plain_room.ask("get ns", user=BOB))) == ["sandbox", BOB_NS]
+
+
 async def test_the_instructor_needs_no_setting_to_help_a_participant(plain_room: Room) -> None:
     answer = text_of(await plain_room.ask(f"describe pod app -n {BOB_NS}", user=TEACHER))
     assert "Name:" in answer and "app" in answer and BOB_SECRET in answer, answer
