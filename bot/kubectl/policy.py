@@ -447,7 +447,7 @@ class Policy:
         [(kind, names)] = targets
         selector = command.flag("selector")
         if kind.plural == "namespaces":
-            # Podium may read only the workshop namespaces: describe exactly those, by name.
+            # The asker may read only some namespaces: describe exactly those, by name.
             if selector:
                 return Refusal("Podium describes namespaces by name, not by label.",
                                f"For example `describe ns {self.default_namespace}`.")
