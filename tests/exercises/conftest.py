@@ -1,5 +1,5 @@
 """An emulated cluster per test, holding one participant's namespace exactly as a workshop sets
-it up (`python -m bot participants manifests --users U0ALICE` plus manifests/participants/), with
+it up (`python -m bot participants manifests --users U0ALICE` plus manifests/podium/), with
 RBAC enforced, and a ClusterGateway reaching it only through a kubeconfig."""
 
 from __future__ import annotations

@@ -66,3 +66,38 @@ def test_get_ns_lists_what_the_asker_may_read_and_only_get_ns_carries_the_list()
     assert listed.listed_namespaces == ("sandbox", "team-shared", "ws-u0alice")
     # Everyone's `get pods` is the same request, so the room's identical reads are shared.
     assert ACCESS.policy_for("U0ALICE").decide(parse("get pods")) == ACCESS.policy_for("U0BOB").decide(parse("get pods"))
+
+
+# Property: whatever a participant types, every namespace a decision would read is one they may
+# read, and never another participant's.
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+from bot.kubectl.policy import DescribeRequest, LogsRequest  # noqa: E402
+
+_WORDS = st.sampled_from([
+    "get", "describe", "logs", "auth", "can-i", "list", "pods", "ns", "namespaces", "cm", "all", "app",
+    "-n", "--namespace", "-A", "ws-u0alice", "ws-u0bob", "ws-u0zed", "team-shared", "sandbox", "podium",
+    "ns/ws-u0bob", "namespace/ws-u0alice", "-o", "yaml", "ns,pods", "--namespace=ws-u0bob", "-n=ws-u0bob",
+])
+
+
+def _read_namespaces(decision: object) -> set[str]:
+    if isinstance(decision, GetRequest):
+        named = {n for kind, names in decision.targets if kind.plural == "namespaces" for n in names}
+        return {decision.namespace} | named | set(decision.listed_namespaces)
+    if isinstance(decision, DescribeRequest):
+        return {decision.namespace} | (set(decision.names) if decision.kind.plural == "namespaces" else set())
+    if isinstance(decision, LogsRequest):
+        return {decision.namespace}
+    return {getattr(decision, "namespace", "sandbox")} if not isinstance(decision, Refusal) else set()
+
+
+@given(st.sampled_from(["U0ALICE", "U0BOB", "U0TEACH"]), st.lists(_WORDS, min_size=1, max_size=7).map(" ".join))
+@hypothesis_settings(max_examples=500, deadline=None)
+def test_no_decision_reads_beyond_what_the_asker_may_read(user: str, text: str) -> None:
+    policy = ACCESS.policy_for(user)
+    read = _read_namespaces(policy.decide(parse(text)))
+    assert all(policy.may_read(ns) for ns in read), (user, text, read)
+    if user != "U0TEACH":
+        others = {ns for ns in read if participant_pattern("ws-{user}").fullmatch(ns)}
+        assert others <= {ACCESS.own_namespace(user)}, (user, text, others)
