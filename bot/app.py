@@ -14,7 +14,7 @@ from bot.conversation.commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
-from bot.kubectl.policy import Policy
+from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.ratelimit import UserRateLimiter
 from bot.kubectl.service import CommandRecord, KubectlService
 from bot.metrics import Metrics
@@ -86,10 +86,15 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         await audit.record(command)
 
     gateway.on_request = count_request
-    kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway, observer=record,
+    access = NamespaceAccess.from_settings(settings)
+    if access.participants_in_shared:
+        log.warning("PODIUM_NAMESPACES lists participant namespaces (%s): each is readable by its owner and "
+                    "the instructors only; participants need no setting to read their own",
+                    ", ".join(access.participants_in_shared))
+    kubectl = KubectlService(access, gateway, observer=record,
                              limiter=UserRateLimiter(limit=settings.user_rate_limit,
                                                      per_seconds=settings.user_rate_seconds),
-                             fresh_for=settings.read_cache_seconds)
+                             fresh_for=settings.read_cache_seconds, people=audit.users)
     slack_http = slack_http_session(timeout=SLACK_TIMEOUT)
     client = build_web_client(settings, metrics=metrics, timeout=SLACK_TIMEOUT, session=slack_http)
     app = AsyncApp(

@@ -64,6 +64,8 @@ class Settings:
     # True when running in a pod: use the mounted service account instead of a kubeconfig.
     in_cluster: bool = False
     sandbox_namespace: str = "sandbox"
+    # PODIUM_NAMESPACES: shared namespaces everyone may read. Who reads what beyond these is
+    # decided per person (bot/kubectl/access.py).
     extra_namespaces: tuple[str, ...] = ()
     instructors: frozenset[str] = field(default_factory=frozenset)
     state_path: Path | None = None  # None: not configured, use DEFAULT_STATE_PATH
@@ -84,11 +86,6 @@ class Settings:
     @property
     def state_file(self) -> Path:
         return self.state_path or Path(DEFAULT_STATE_PATH)
-
-    @property
-    def allowed_namespaces(self) -> tuple[str, ...]:
-        """The sandbox first, then the extra namespaces, without repeats."""
-        return tuple(dict.fromkeys((self.sandbox_namespace, *self.extra_namespaces)))
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
@@ -313,7 +310,7 @@ def _decode_kubeconfig(text: str | None) -> dict[str, Any] | None:
     if not isinstance(data, dict) or not data.get("clusters") or not data.get("users"):
         raise SettingsError(
             "PODIUM_KUBECONFIG_B64 is not a base64-encoded kubeconfig; make one with "
-            "`python -m bot kubeconfig --namespace sandbox --base64`."
+            "`python -m bot kubeconfig --base64`."
         )
     return data
 

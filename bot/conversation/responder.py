@@ -51,7 +51,7 @@ class Responder:
             return Response(answer=answer, ok=answer.ok)
         if isinstance(intent, Help):
             return Response(reply=Reply(help_text(self._aliases, self._commands.commands.values(),
-                                                  self._kubectl.policy.allowed_namespaces)))
+                                                  self._kubectl.policy_for(user).allowed_namespaces)))
         if isinstance(intent, TextCommand):
             command = self._commands.commands[intent.word]
             try:

@@ -20,6 +20,7 @@ from bot.app import build_podium
 from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
+from bot.kubectl.access import NamespaceAccess
 from bot.ops.participants import build_participants
 from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
@@ -28,11 +29,6 @@ from bot.slack.text import decode_slack_text
 
 PROMPT = "podium> "
 CONSOLE_USER = "U0ALICE"  # who the console's person is, for the stand-in and their namespace
-
-
-def _participant_role() -> Path:
-    """The ClusterRole that participant namespaces bind Podium's read access to."""
-    return Path(__file__).resolve().parents[2] / "manifests" / "participants" / "podium-read-clusterrole.yaml"
 
 
 def message_to_text(message: dict[str, Any]) -> str:
@@ -76,17 +72,13 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             # The demo workshop also has the console user's own namespace, set up the way the
             # instructor's `participants manifests` does, so exercises can be checked here too.
             participant = build_participants([CONSOLE_USER], settings.participant_namespace)
-            emulator = KubeEmulator([*load_documents(*demo_seed_paths(), _participant_role()),
-                                     *participant_manifests(participant,
-                                                            podium_namespace=settings.sandbox_namespace)])
+            emulator = KubeEmulator([*load_documents(*demo_seed_paths()),
+                                     *participant_manifests(participant)])
             await emulator.start()
             stack.push_async_callback(emulator.stop)
             kubeconfig = emulator.write_kubeconfig(workdir / "kubeconfig", namespace=settings.sandbox_namespace)
-            own = participant[0].namespace
-            settings = settings.with_overrides(
-                kubeconfig=str(kubeconfig),
-                extra_namespaces=tuple(dict.fromkeys((*settings.extra_namespaces, own))),
-            )
+            # The console user reads their own namespace as any participant does: no setting.
+            settings = settings.with_overrides(kubeconfig=str(kubeconfig))
             cluster = emulator
 
         standin = SlackStandIn()
@@ -110,7 +102,7 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
 
         if cluster is not None:
             where = (f"built-in demo sandbox (Kubernetes API emulator at {cluster.url}, "
-                     f"namespaces {', '.join(settings.allowed_namespaces)})")
+                     f"namespaces {', '.join(NamespaceAccess.from_settings(settings).namespaces_for(CONSOLE_USER))})")
         elif settings.in_cluster:
             where = f"in-cluster service account ({podium.gateway.server})"
         elif settings.kubeconfig_data is not None:

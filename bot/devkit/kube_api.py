@@ -94,15 +94,16 @@ FAULT_MESSAGES = {
 
 
 def demo_seed_paths() -> list[Path]:
-    """What the console seeds from: the deck's demo manifests, Podium's namespace and RBAC exactly
-    as a workshop applies them (``manifests/sandbox/``, so tests prove those grants suffice), then
-    the devkit-only seed."""
+    """What the console seeds from: the deck's demo manifests, Podium's namespace, identity and
+    RBAC exactly as a workshop applies them (``manifests/podium/`` and ``manifests/sandbox/``, so
+    tests prove those grants suffice), then the devkit-only seed."""
     package = Path(__file__).resolve().parent
     manifests = package.parent.parent / "manifests"
-    # Files, not the folder: its kustomization.yaml is for kubectl, not an API object.
-    sandbox = sorted(p for p in (manifests / "sandbox").glob("*.yaml") if p.name != "kustomization.yaml")
+    # Files, not the folders: their kustomization.yaml is for kubectl, not an API object.
+    workshop = sorted(p for folder in ("podium", "sandbox") for p in (manifests / folder).glob("*.yaml")
+                      if p.name != "kustomization.yaml")
     seed = sorted((package / "seed").glob("*.yaml"))
-    return [manifests / "demo", *sandbox, *seed]
+    return [manifests / "demo", *workshop, *seed]
 
 
 def load_documents(*paths: str | Path) -> list[Obj]:
@@ -312,7 +313,7 @@ def _utcnow() -> datetime:
 
 class KubeEmulator:
     DEFAULT_TOKEN = "podium-devkit-token"
-    DEFAULT_USER = "system:serviceaccount:sandbox:podium"
+    DEFAULT_USER = "system:serviceaccount:podium:podium"
     # A cluster-admin identity (group system:masters bypasses RBAC, as on a real cluster).
     ADMIN_TOKEN = "podium-devkit-admin-token"
     ADMIN_USER = "kubernetes-admin"

@@ -10,6 +10,7 @@ from typing import Any
 from bot.exercises.render import report_lines, summary_line
 from bot.exercises.runner import ExerciseGateway, check_exercise
 from bot.exercises.spec import Exercise
+from bot.kubectl.access import participant_namespace
 from bot.kubectl.redact import redact_credentials
 from bot.slack.blocks import button as _button, context as _context, section as _section
 from bot.slack.output import code_block
@@ -20,11 +21,6 @@ from bot.store.exercises import ExerciseStore
 CHECK_ACTION = "exercise_check"
 HINT_ACTION = "exercise_hint"
 MAX_SOLUTION_CHARS = 2_800  # one section block
-
-
-def participant_namespace(template: str, user_id: str) -> str:
-    """The participant's namespace, as `python -m bot participants manifests` names it."""
-    return template.format(user=user_id.lower(), user_id=user_id)
 
 
 class Workshop:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.kubectl.gateway import ClusterError
-from bot.kubectl.policy import Refusal
+from bot.kubectl.policy import Policy, Refusal
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Answer:
 
 
 HELP_TEXT = """\
-Podium runs read-only kubectl commands in the workshop namespaces: {namespaces}
+Podium runs read-only kubectl commands in the namespaces you may read: {namespaces}
 
   /kubectl get pods                      the pods in {default}
   /kubectl get po -o wide                … with IP and node
@@ -48,7 +48,7 @@ Podium runs read-only kubectl commands in the workshop namespaces: {namespaces}
   /kubectl describe pods -l app=nginx
   /kubectl logs deploy/nginx --tail 20   logs of one of its pods (-c, --since 5m, -p, --timestamps)
   /kubectl auth can-i list pods          what Podium's sandbox credentials may do
-  /kubectl get pods -n NAMESPACE         another workshop namespace
+  /kubectl get pods -n NAMESPACE         another of your namespaces (`get ns` lists them)
 
 Kinds: pods (po), deployments (deploy), replicasets (rs), services (svc), endpoints (ep),
 configmaps (cm), events (ev), jobs, namespaces (ns).
@@ -56,8 +56,8 @@ Podium never changes the cluster (apply, delete, exec, port-forward… run in yo
 never reads Secrets, and uses only its own read-only credentials."""
 
 
-def help_answer(namespaces: tuple[str, ...]) -> Answer:
-    text = HELP_TEXT.format(namespaces=", ".join(namespaces), default=namespaces[0])
+def help_answer(policy: Policy) -> Answer:
+    text = HELP_TEXT.format(namespaces=policy.readable.replace("`", ""), default=policy.default_namespace)
     return Answer(text, ok=True, command_line="kubectl help")
 
 

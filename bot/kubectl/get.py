@@ -31,19 +31,21 @@ class GetResult:
     errors: list[str]  # kubectl's error lines, printed after the output
 
 
-async def fetch_get(gateway: ClusterGateway, request: GetRequest,
-                    allowed_namespaces: tuple[str, ...]) -> GetResult:
+async def fetch_get(gateway: ClusterGateway, request: GetRequest) -> GetResult:
     fetched: list[Fetched] = []
     errors: list[str] = []
     for kind, names in request.targets:
         namespace = None if not kind.namespaced else request.namespace
         if kind.plural == "namespaces" and not names:
-            # Podium may read only the workshop namespaces: list exactly those, by name.
+            # The asker may read only some namespaces: list exactly those, by name (Podium has no
+            # `list namespaces` grant, and another participant's namespace must not show up).
             result = Fetched(kind)
-            for name in allowed_namespaces:
+            for name in request.listed_namespaces:
                 try:
                     result.objects.append(await gateway.get(kind.plural, None, name))
                 except ClusterError as error:
+                    if name in request.optional_namespaces and error.reason in ("Forbidden", "NotFound"):
+                        continue
                     if error.reason == "Forbidden":  # e.g. a participant namespace not bound yet
                         errors.append(cluster_error_line(error))
                     elif error.reason != "NotFound":  # a workshop namespace not created yet

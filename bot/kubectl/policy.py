@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import shlex
+import string
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.kubectl.grammar import Command, ParseError
 from bot.kubectl.logs import LogsError, parse_since, parse_tail
@@ -92,6 +94,22 @@ _VERB_FLAGS: dict[str, frozenset[str]] = {
 }
 
 
+# What {user} and {user_id} stand for in PODIUM_PARTICIPANT_NAMESPACE: a Slack user ID (U…/W…),
+# lower-cased for {user}.
+_PLACEHOLDER_PATTERNS = {"user": "[uw][a-z0-9]+", "user_id": "[UW][A-Z0-9]+"}
+
+
+@lru_cache(maxsize=32)
+def participant_pattern(template: str) -> re.Pattern[str]:
+    """Matches the namespace of any participant under `template` (e.g. `ws-{user}`)."""
+    parts: list[str] = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field is not None:
+            parts.append(_PLACEHOLDER_PATTERNS.get(field, "(?!)"))
+    return re.compile("".join(parts))
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Podium will not run this. `message` is one line; `hint` says what to do instead."""
@@ -117,6 +135,11 @@ class GetRequest:
     show_labels: bool = False
     sort_by: str | None = None
     typed: str = ""  # the resource words as typed ("pods", "all", "pod/web"), for the header
+    # `get ns` without names lists exactly these, each fetched by name: what the asker may read.
+    listed_namespaces: tuple[str, ...] = ()
+    # Of those, the ones listed only in case they exist (an instructor's view of the participants'
+    # namespaces): missing or unreadable ones are left out without an error line.
+    optional_namespaces: tuple[str, ...] = ()
 
     @property
     def kinds(self) -> tuple[ResourceKind, ...]:
@@ -220,11 +243,31 @@ Request = GetRequest | DescribeRequest | LogsRequest | AccessReviewRequest | Hel
 
 @dataclass(frozen=True)
 class Policy:
-    allowed_namespaces: tuple[str, ...]  # the first one is the default (the sandbox)
+    """What one person may run. `allowed_namespaces` are the namespaces they may read by name
+    (the first one is the default, the sandbox); `any_participant` is the participant namespace
+    template when they may also read every participant's namespace (instructors)."""
+
+    allowed_namespaces: tuple[str, ...]
+    any_participant: str | None = None
 
     @property
     def default_namespace(self) -> str:
         return self.allowed_namespaces[0]
+
+    def may_read(self, namespace: str) -> bool:
+        if namespace in self.allowed_namespaces:
+            return True
+        return (self.any_participant is not None
+                and participant_pattern(self.any_participant).fullmatch(namespace) is not None)
+
+    @property
+    def readable(self) -> str:
+        """The namespaces this person may read, for refusals and help: `sandbox`, `ws-u0alice`."""
+        names = ", ".join(f"`{n}`" for n in self.allowed_namespaces)
+        if self.any_participant is not None:
+            example = self.any_participant.format(user="u0…", user_id="U0…")
+            names += f" and, as an instructor, any participant's (`{example}`)"
+        return names
 
     def decide(self, parsed: Command | ParseError) -> Request | Refusal:
         if isinstance(parsed, ParseError):
@@ -280,22 +323,20 @@ class Policy:
     def _namespace(self, command: Command) -> str | Refusal:
         if command.flag("all-namespaces"):
             return Refusal(
-                "`-A/--all-namespaces` is refused: Podium reads only the workshop namespaces "
-                f"({', '.join(self.allowed_namespaces)}).",
+                f"`-A/--all-namespaces` is refused: you may read {self.readable}.",
                 f"Name one with `-n`, e.g. `-n {self.default_namespace}`.",
             )
         namespace = command.namespace or self.default_namespace
         if not _NAMESPACE.match(namespace):
             return Refusal(f"{namespace!r} is not a valid namespace name.",
-                           f"Namespaces Podium reads: {', '.join(self.allowed_namespaces)}.")
-        if namespace not in self.allowed_namespaces:
+                           f"You may read {self.readable}.")
+        if not self.may_read(namespace):
             return self._outside(namespace)
         return namespace
 
     def _outside(self, namespace: str) -> Refusal:
         return Refusal(
-            f"Namespace `{namespace}` is outside the workshop: Podium reads only "
-            f"{', '.join(f'`{n}`' for n in self.allowed_namespaces)}.",
+            f"Namespace `{namespace}` is outside the workshop namespaces you may read: {self.readable}.",
             f"Use `-n {self.default_namespace}` or leave `-n` out.",
         )
 
@@ -317,7 +358,7 @@ class Policy:
             if not _OBJECT_NAME.match(name):
                 return Refusal(f"{name!r} is not a valid {kind.singular} name "
                                "(lower-case letters, digits, '-' and '.').")
-            if kind.plural == "namespaces" and name not in self.allowed_namespaces:
+            if kind.plural == "namespaces" and not self.may_read(name):
                 return self._outside(name)
         return None
 
@@ -392,6 +433,9 @@ class Policy:
             show_labels=command.flag("show-labels") is True,
             sort_by=sort_by if isinstance(sort_by, str) else None,
             typed=" ".join(command.args),
+            # Only when it matters, so that everyone's `get pods` stays one shared request.
+            listed_namespaces=self.allowed_namespaces if any(
+                kind.plural == "namespaces" and not names for kind, names in targets) else (),
         )
 
     def _describe(self, command: Command, namespace: str) -> DescribeRequest | Refusal:
@@ -403,7 +447,7 @@ class Policy:
         [(kind, names)] = targets
         selector = command.flag("selector")
         if kind.plural == "namespaces":
-            # Podium may read only the workshop namespaces: describe exactly those, by name.
+            # The asker may read only some namespaces: describe exactly those, by name.
             if selector:
                 return Refusal("Podium describes namespaces by name, not by label.",
                                f"For example `describe ns {self.default_namespace}`.")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Callable
 
 from bot.kubectl import grammar
 from bot.kubectl.coalesce import ReadCoalescer
+from bot.kubectl.access import NamespaceAccess, participant_namespace
 from bot.kubectl.answer import (
     Answer,
     cluster_error_hint,
@@ -33,6 +34,7 @@ from bot.kubectl.policy import (
     Policy,
     Refusal,
     Request,
+    participant_pattern,
 )
 from bot.kubectl.ratelimit import UserRateLimiter
 from bot.kubectl.redact import redact_credentials
@@ -64,6 +66,9 @@ class CommandRecord:
 
 
 Observer = Callable[[CommandRecord], Awaitable[None]]
+# Everyone Podium has answered (Slack user IDs): whose participant namespaces an instructor's
+# `get ns` lists, since Podium may not list the cluster's namespaces.
+People = Callable[[], Awaitable[Iterable[str]]]
 
 
 @dataclass(frozen=True)
@@ -76,21 +81,27 @@ class _Output:
 
 
 class KubectlService:
-    def __init__(self, policy: Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
+    """`access` decides per person (bot/kubectl/access.py); a bare Policy applies to everyone
+    alike (tests and tools that have no people)."""
+
+    def __init__(self, access: NamespaceAccess | Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
                  limiter: UserRateLimiter | None = None, observer: Observer | None = None,
-                 fresh_for: float = 0.0) -> None:
+                 fresh_for: float = 0.0, people: People | None = None) -> None:
         # The same request from many people at once (a room told "now run get pods") is answered
         # once and shared: answers are immutable, and only good ones are served again.
         self._answers = ReadCoalescer(window=fresh_for, copy_results=False, keep=lambda answer: answer.ok)
-        self._policy = policy
+        self._access = access
         self._gateway = gateway
         self._clock = clock
         self._limiter = limiter
+        self._people = people
         self.observer = observer
 
-    @property
-    def policy(self) -> Policy:
-        return self._policy
+    def policy_for(self, user: str | None) -> Policy:
+        """The policy this person's commands are decided by."""
+        if isinstance(self._access, Policy):
+            return self._access
+        return self._access.policy_for(user)
 
     async def run(self, text: str, *, user: str | None = None, channel: str | None = None,
                   source: str = "slash") -> Answer:
@@ -105,7 +116,7 @@ class KubectlService:
                             ok=False, preformatted=False, outcome="rate_limited",
                             hint="Everyone shares one cluster: one command at a time keeps it fast for all.")
         else:
-            answer = await self._answer(parsed)
+            answer = await self._answer(parsed, self.policy_for(user))
         if self.observer is not None:
             record = CommandRecord(user, channel, source, text, verb or "help", answer.command_line,
                                    answer.outcome, time.monotonic() - started)
@@ -115,13 +126,30 @@ class KubectlService:
                 log.exception("could not record a command")
         return answer
 
-    async def _answer(self, parsed: grammar.Command | grammar.ParseError) -> Answer:
-        decision = self._policy.decide(parsed)
+    async def _answer(self, parsed: grammar.Command | grammar.ParseError, policy: Policy) -> Answer:
+        decision = policy.decide(parsed)
         if isinstance(decision, Refusal):
             return refusal_answer(decision)
         if isinstance(decision, HelpRequest):
-            return help_answer(self._policy.allowed_namespaces)
-        return await self._answers.read(decision, lambda: self._run_request(decision))
+            return help_answer(policy)
+        if isinstance(decision, GetRequest) and decision.listed_namespaces and policy.any_participant:
+            decision = await self._with_participants(decision, policy.any_participant)
+        request = decision
+        return await self._answers.read(request, lambda: self._run_request(request))
+
+    async def _with_participants(self, request: GetRequest, template: str) -> GetRequest:
+        """An instructor's `get ns` also lists the namespaces of the participants Podium knows."""
+        if self._people is None:
+            return request
+        try:
+            people = list(await self._people())
+        except Exception:  # the rest of the list is still worth showing
+            log.exception("could not read who has used Podium")
+            return request
+        shape = participant_pattern(template)
+        known = [ns for ns in (participant_namespace(template, user) for user in people) if shape.fullmatch(ns)]
+        extra = tuple(sorted(set(known) - set(request.listed_namespaces)))
+        return replace(request, listed_namespaces=request.listed_namespaces + extra, optional_namespaces=extra)
 
     async def _run_request(self, decision: Request) -> Answer:
         try:
@@ -159,7 +187,7 @@ class KubectlService:
 
     async def _execute(self, request: Request) -> _Output:
         if isinstance(request, GetRequest):
-            result = await fetch_get(self._gateway, request, self._policy.allowed_namespaces)
+            result = await fetch_get(self._gateway, request)
             return _Output(render_get(request, result, now=self._clock()), ok=not result.errors)
         if isinstance(request, DescribeRequest):
             described = await describe(self._gateway, request, self._clock())

@@ -1,4 +1,4 @@
-"""`python -m bot kubeconfig --namespace sandbox`: a kubeconfig for Podium's ServiceAccount.
+"""`python -m bot kubeconfig`: a kubeconfig for Podium's ServiceAccount (podium/podium).
 
 Run by the instructor with their own (admin) kubeconfig. By default it creates, or reuses, a
 long-lived token Secret (type kubernetes.io/service-account-token) for the ServiceAccount, waits
@@ -55,7 +55,10 @@ def add_parser(subparsers: Any) -> None:
         "kubeconfig", help="print a kubeconfig for Podium's read-only ServiceAccount (run with admin access)",
         description=__doc__.split("\n\n")[0],
     )
-    parser.add_argument("--namespace", required=True, help="namespace of the ServiceAccount (e.g. sandbox)")
+    parser.add_argument("--namespace", default="podium",
+                        help="namespace of Podium's ServiceAccount (default: podium, manifests/podium/)")
+    parser.add_argument("--context-namespace", default="sandbox", metavar="NAMESPACE",
+                        help="the kubeconfig context's default namespace (default: sandbox)")
     parser.add_argument("--service-account", default="podium", help="the ServiceAccount (default: podium)")
     parser.add_argument("--server", default=None, metavar="URL",
                         help="API server URL to write (default: the admin kubeconfig's)")
@@ -76,7 +79,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        for option, value in (("--namespace", args.namespace), ("--service-account", args.service_account)):
+        for option, value in (("--namespace", args.namespace), ("--service-account", args.service_account),
+                              ("--context-namespace", args.context_namespace)):
             if not _DNS_LABEL.match(value):
                 raise KubeconfigError(f"{option}: {value!r} is not a valid Kubernetes name.", 2)
         seconds = parse_duration(args.duration) if args.duration else None
@@ -98,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
         return error.exit_code
     if cluster.insecure:
         print("# warning: the admin kubeconfig skips TLS verification, so does this one", file=sys.stderr)
-    text = yaml.safe_dump(build_kubeconfig(cluster, token, args.namespace, args.service_account), sort_keys=False)
+    text = yaml.safe_dump(build_kubeconfig(cluster, token, args.namespace, args.service_account,
+                                            context_namespace=args.context_namespace), sort_keys=False)
     if args.base64:
         text = base64.b64encode(text.encode()).decode() + "\n"
     if args.output:
@@ -224,8 +229,10 @@ def _read_secret(api: client.CoreV1Api, namespace: str, name: str) -> dict[str, 
     return data if isinstance(data, dict) else None
 
 
-def build_kubeconfig(cluster: Cluster, token: str, namespace: str, account: str) -> dict[str, Any]:
-    """A kubeconfig with one cluster, one user (the token, nothing else) and one context."""
+def build_kubeconfig(cluster: Cluster, token: str, namespace: str, account: str, *,
+                     context_namespace: str = "sandbox") -> dict[str, Any]:
+    """A kubeconfig with one cluster, one user (the token, nothing else) and one context, whose
+    namespace is the sandbox: the account's own namespace (podium) is one it may not read."""
     entry: dict[str, Any] = {"server": cluster.server}
     if cluster.ca_data:
         entry["certificate-authority-data"] = cluster.ca_data
@@ -238,7 +245,7 @@ def build_kubeconfig(cluster: Cluster, token: str, namespace: str, account: str)
         "clusters": [{"name": "workshop", "cluster": entry}],
         "users": [{"name": f"{namespace}-{account}", "user": {"token": token}}],
         "contexts": [{"name": name, "context": {"cluster": "workshop", "user": f"{namespace}-{account}",
-                                                 "namespace": namespace}}],
+                                                 "namespace": context_namespace}}],
         "current-context": name,
         "preferences": {},
     }

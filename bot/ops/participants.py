@@ -1,11 +1,12 @@
 """`python -m bot participants manifests --users U1,U2`: what a workshop needs per participant.
 
 Prints one YAML stream for `kubectl apply -f -`: for each participant a namespace (named by a
-template from their Slack user ID), a RoleBinding that lets Podium's ServiceAccount read it with
-the ClusterRole podium-read (manifests/participants/), and optionally an `edit` RoleBinding for
-the identity the participant uses with their own kubectl. Last, one ClusterRole + binding that
-lets Podium `get` exactly those Namespace objects (as manifests/sandbox/ does for the sandbox).
-Pure text generation: nothing here talks to a cluster.
+template from their Slack user ID), a RoleBinding that lets Podium's ServiceAccount read it (and
+`get` its Namespace object) with the ClusterRole podium-read (manifests/podium/), and optionally
+an `edit` RoleBinding for the identity the participant uses with their own kubectl. Everything
+lives in the participant's own namespace, so applying it for a late joiner never changes what
+Podium may read anywhere else. Podium lets each participant read their own namespace, and the
+instructors everyone's, with no setting. Pure text generation: nothing here talks to a cluster.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import yaml
 DEFAULT_TEMPLATE = "ws-{user}"
 TEMPLATE_ENV = "PODIUM_PARTICIPANT_NAMESPACE"
 READ_CLUSTER_ROLE = "podium-read"
-NAMESPACES_CLUSTER_ROLE = "podium-participant-namespaces"
+PODIUM_NAMESPACE = "podium"  # where Podium's ServiceAccount lives (manifests/podium/)
 SUBJECT_KINDS = ("User", "Group", "ServiceAccount")
 RBAC = "rbac.authorization.k8s.io"
 RBAC_V1 = f"{RBAC}/v1"
@@ -83,8 +84,8 @@ def add_parser(subparsers: Any) -> None:
         help="also bind ClusterRole edit in each namespace to this identity, e.g. "
              "'User:{user}@example.com' or 'Group:workshop' (KIND: User, Group, ServiceAccount)",
     )
-    manifests.add_argument("--podium-namespace", default="sandbox",
-                           help="namespace of Podium's ServiceAccount (default: sandbox)")
+    manifests.add_argument("--podium-namespace", default=PODIUM_NAMESPACE,
+                           help=f"namespace of Podium's ServiceAccount (default: {PODIUM_NAMESPACE})")
     manifests.add_argument("--service-account", default="podium",
                            help="Podium's ServiceAccount (default: podium)")
 
@@ -101,9 +102,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"podium participants: {error}", file=sys.stderr)
         return 2
     sys.stdout.write(yaml.safe_dump_all(documents, sort_keys=False))
-    # What Podium's own settings must say to answer in these namespaces (stderr: not YAML).
-    names = ",".join(p.namespace for p in participants)
-    print(f"# Podium answers in these namespaces once PODIUM_NAMESPACES={names}", file=sys.stderr)
+    # What the instructor needs to know (stderr: not YAML). Participants' namespaces never go into
+    # PODIUM_NAMESPACES: that list is shared with everyone.
+    print(f"# Each participant reads their own namespace ({template}) through Podium and the "
+          "instructors (PODIUM_INSTRUCTORS) read all of them; no setting to change. Re-run with "
+          "more --users any time: it never removes anyone's access.", file=sys.stderr)
     return 0
 
 
@@ -171,7 +174,7 @@ def parse_edit_subject(text: str) -> EditSubject:
     return EditSubject(kind, name)
 
 
-def manifests(participants: list[Participant], *, podium_namespace: str = "sandbox",
+def manifests(participants: list[Participant], *, podium_namespace: str = PODIUM_NAMESPACE,
               service_account: str = "podium", edit_subject: EditSubject | None = None) -> list[dict[str, Any]]:
     """The documents, in apply order: namespaces before what lives in them."""
     podium = {"kind": "ServiceAccount", "name": service_account, "namespace": podium_namespace}
@@ -184,19 +187,6 @@ def manifests(participants: list[Participant], *, podium_namespace: str = "sandb
         if edit_subject is not None:
             documents.append(_role_binding("participant-edit", participant.namespace, "edit",
                                            edit_subject.for_participant(participant)))
-    # Podium's `get ns` fetches each allowed namespace by name: grant get on exactly these.
-    documents.append({
-        "apiVersion": RBAC_V1, "kind": "ClusterRole",
-        "metadata": {"name": NAMESPACES_CLUSTER_ROLE, "labels": dict(LABELS)},
-        "rules": [{"apiGroups": [""], "resources": ["namespaces"],
-                   "resourceNames": [p.namespace for p in participants], "verbs": ["get"]}],
-    })
-    documents.append({
-        "apiVersion": RBAC_V1, "kind": "ClusterRoleBinding",
-        "metadata": {"name": NAMESPACES_CLUSTER_ROLE, "labels": dict(LABELS)},
-        "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": NAMESPACES_CLUSTER_ROLE},
-        "subjects": [podium],
-    })
     return documents
 
 

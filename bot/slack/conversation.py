@@ -119,4 +119,5 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
         await answer("dm", body, event, context)
 
     home.register(app, presenter=presenter, presentations=presentations, commands=commands,
-                  aliases=aliases, namespaces=settings.allowed_namespaces)
+                  aliases=aliases,
+                  namespaces=lambda user_id: kubectl.policy_for(user_id).allowed_namespaces)

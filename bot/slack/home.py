@@ -4,7 +4,7 @@ progress and the sandbox. Rebuilt and published each time someone opens the tab.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,8 +128,9 @@ async def home_content(user_id: str, *, presenter: Presenter, presentations: Pre
 
 
 def register(app: AsyncApp, *, presenter: Presenter, presentations: PresentationStore,
-             commands: TextCommands, aliases: Mapping[str, str], namespaces: Iterable[str]) -> None:
-    allowed = tuple(namespaces)
+             commands: TextCommands, aliases: Mapping[str, str],
+             namespaces: Callable[[str], tuple[str, ...]]) -> None:
+    """`namespaces` gives the namespaces one person may read (each person sees their own)."""
 
     @app.event("app_home_opened")
     async def home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -137,5 +138,6 @@ def register(app: AsyncApp, *, presenter: Presenter, presentations: Presentation
             return
         user_id = str(event["user"])
         content = await home_content(user_id, presenter=presenter, presentations=presentations,
-                                     commands=commands, aliases=aliases, namespaces=allowed)
+                                     commands=commands, aliases=aliases,
+                                     namespaces=namespaces(user_id))
         await client.views_publish(user_id=user_id, view=home_view(content))

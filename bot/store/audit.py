@@ -82,6 +82,13 @@ class AuditLog:
     async def close(self) -> None:
         await self.flush()
 
+    async def users(self) -> list[str]:
+        """Everyone who has run a command, in the order they first did."""
+        await self.flush()
+        rows = await self._db.fetch_all(
+            "SELECT user_id FROM audit WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY MIN(id)", [])
+        return [str(row[0]) for row in rows]
+
     async def recent(self, *, limit: int = 50, user_id: str | None = None) -> list[AuditEntry]:
         await self.flush()  # what was answered a moment ago belongs in the answer
         where, params = ("WHERE user_id = ?", [user_id]) if user_id else ("", [])

@@ -16,19 +16,22 @@ import pytest
 import yaml
 
 from bot.__main__ import main
-from bot.devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths
+from bot.devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths, load_documents
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
-from bot.kubectl.policy import Policy
+from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings
 from tests.deploy.conftest import kubectl_binary
 
-PODIUM = "system:serviceaccount:sandbox:podium"
+PODIUM = "system:serviceaccount:podium:podium"
 
 
 @pytest.fixture
 def emulator() -> Iterator[KubeEmulator]:
-    emulator = KubeEmulator.from_paths(*demo_seed_paths())
+    # A Secret that is no token, beside Podium's ServiceAccount: --secret-name must not hand it out.
+    db = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+          "metadata": {"name": "db-credentials", "namespace": "podium"}, "stringData": {"password": "x"}}
+    emulator = KubeEmulator([*load_documents(*demo_seed_paths()), db])
     with EmulatorThread(emulator):
         yield emulator
 
@@ -39,7 +42,7 @@ def admin_kubeconfig(emulator: KubeEmulator, tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], admin: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["kubeconfig", "--namespace", "sandbox", "--kubeconfig", str(admin), *args])
+    code = main(["kubeconfig", "--kubeconfig", str(admin), *args])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -63,10 +66,10 @@ def test_creates_a_token_secret_waits_for_it_and_prints_a_token_only_kubeconfig(
     assert cluster == {"server": admin["server"], "certificate-authority-data": admin["certificate-authority-data"]}
     [context] = config["contexts"]
     assert config["current-context"] == context["name"] and context["context"]["namespace"] == "sandbox"
-    secret = emulator.get_object("secrets", "sandbox", "podium-token")
+    secret = emulator.get_object("secrets", "podium", "podium-token")
     assert secret is not None and secret["type"] == "kubernetes.io/service-account-token"
     assert secret["metadata"]["annotations"] == {"kubernetes.io/service-account.name": "podium"}
-    assert "created Secret sandbox/podium-token" in err
+    assert "created Secret podium/podium-token" in err
     # Run again: the same Secret, the same token.
     code, out, err = run(capsys, admin_kubeconfig)
     assert code == 0 and only_token(yaml.safe_load(out)) == token and "created" not in err
@@ -79,10 +82,10 @@ def test_duration_uses_the_token_request_api_and_stores_nothing(
     assert code == 0, err
     token = only_token(yaml.safe_load(out))
     assert emulator.tokens[token] == PODIUM
-    assert emulator.get_object("secrets", "sandbox", "podium-token") is None
+    assert emulator.get_object("secrets", "podium", "podium-token") is None
     [request] = [r for r in emulator.requests if r.subresource == "token"]
     assert (request.method, request.path, request.user) == (
-        "POST", "/api/v1/namespaces/sandbox/serviceaccounts/podium/token", KubeEmulator.ADMIN_USER)
+        "POST", "/api/v1/namespaces/podium/serviceaccounts/podium/token", KubeEmulator.ADMIN_USER)
 
 
 def test_the_issued_kubeconfig_is_podiums_read_only_identity_for_real_kubectl(
@@ -105,6 +108,9 @@ def test_the_issued_kubeconfig_is_podiums_read_only_identity_for_real_kubectl(
     assert f'User "{PODIUM}" cannot list resource "secrets"' in secrets.stderr
     elsewhere = kubectl("get", "pods", "-n", "kube-system")
     assert elsewhere.returncode != 0 and "Forbidden" in elsewhere.stderr
+    # Podium's own namespace (its pod, its environment) is not readable with its own token.
+    own = kubectl("get", "pods", "-n", "podium")
+    assert own.returncode != 0 and f'User "{PODIUM}" cannot list resource "pods"' in own.stderr
 
 
 async def test_base64_output_is_what_podium_kubeconfig_b64_accepts(
@@ -117,7 +123,7 @@ async def test_base64_output_is_what_podium_kubeconfig_b64_accepts(
     settings = load_settings({"PODIUM_KUBECONFIG_B64": out.strip()})
     gateway = ClusterGateway(api_client_from_settings(settings), timeout=5)
     try:
-        answer = await KubectlService(Policy(settings.allowed_namespaces), gateway).run("get pods")
+        answer = await KubectlService(NamespaceAccess.from_settings(settings), gateway).run("get pods")
     finally:
         await gateway.close()
     assert answer.ok and "nginx-" in answer.body, answer.body
@@ -133,11 +139,11 @@ def test_server_can_be_overridden(admin_kubeconfig: Path, capsys: pytest.Capture
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
-    (["--service-account", "nobody"], 1, "ServiceAccount sandbox/nobody does not exist; apply the manifests first"),
+    (["--service-account", "nobody"], 1, "ServiceAccount podium/nobody does not exist; apply the manifests first"),
     (["--duration", "5m"], 2, "--duration: '5m' must be at least 10m"),
     (["--duration", "soon"], 2, "--duration: 'soon' must be at least 10m"),
     (["--service-account", "Podium!"], 2, "--service-account: 'Podium!' is not a valid Kubernetes name"),
-    (["--secret-name", "db-credentials"], 1, "Secret sandbox/db-credentials exists but is not a token of ServiceAccount podium"),
+    (["--secret-name", "db-credentials"], 1, "Secret podium/db-credentials exists but is not a token of ServiceAccount podium"),
 ])
 def test_failures_are_one_line(
     admin_kubeconfig: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
@@ -154,7 +160,7 @@ def test_a_non_admin_kubeconfig_is_told_it_lacks_the_right(
     weak = emulator.write_kubeconfig(tmp_path / "weak.kubeconfig")
     code, out, err = run(capsys, weak)
     assert code == 1 and out == ""
-    assert "cannot read ServiceAccount sandbox/podium: 403" in err
+    assert "cannot read ServiceAccount podium/podium: 403" in err
 
 
 def test_a_missing_admin_kubeconfig_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

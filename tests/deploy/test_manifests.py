@@ -31,7 +31,7 @@ def _id(path: Path) -> str:
 
 def test_the_expected_manifests_exist() -> None:
     folders = {_id(p) for p in KUSTOMIZATIONS}
-    assert {".", "sandbox", "participants", "bot", "bot/base", "bot/socket"} <= folders
+    assert {".", "podium", "sandbox", "bot", "bot/base", "bot/socket"} <= folders
     assert len(FILES) >= 15
 
 
@@ -49,7 +49,7 @@ def test_schema_validation_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
-    validate(load_all((MANIFESTS / "sandbox" / "role.yaml").read_text())[0], "offline")
+    validate(load_all((MANIFESTS / "podium" / "clusterrole.yaml").read_text())[0], "offline")
     # And it does reject what is wrong, so passing means something.
     with pytest.raises(pytest.fail.Exception, match="replicas"):
         validate({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
@@ -67,13 +67,15 @@ def test_every_kustomization_builds_with_kubectl_and_validates(directory: Path) 
 def test_manifests_root_installs_the_workshop_cluster_without_podium_itself() -> None:
     docs = kustomize(MANIFESTS)
     kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
-    assert {("Namespace", "sandbox"), ("ServiceAccount", "podium"), ("Role", "podium-read"),
-            ("RoleBinding", "podium-read"), ("ClusterRole", "podium-namespaces"),
-            ("ClusterRoleBinding", "podium-namespaces"), ("ClusterRole", "podium-read"),
+    assert {("Namespace", "podium"), ("ServiceAccount", "podium"), ("ClusterRole", "podium-read"),
+            ("Namespace", "sandbox"), ("RoleBinding", "podium-read"),
             ("Deployment", "nginx"), ("Service", "nginx")} == kinds
-    # The demo lands in the sandbox; so does everything namespaced.
-    assert {d["metadata"].get("namespace") for d in docs if d["kind"] not in
-            ("Namespace", "ClusterRole", "ClusterRoleBinding")} == {"sandbox"}
+    # No cluster-wide grant at all: Podium reads only where a RoleBinding in the namespace says.
+    assert not by_kind(docs, "ClusterRoleBinding")
+    # The demo and Podium's binding land in the sandbox; Podium's identity in its own namespace.
+    assert {(d["kind"], d["metadata"].get("namespace")) for d in docs if d["kind"] not in
+            ("Namespace", "ClusterRole")} == {("ServiceAccount", "podium"), ("RoleBinding", "sandbox"),
+                                              ("Deployment", "sandbox"), ("Service", "sandbox")}
 
 
 def test_no_kustomization_ships_a_secret() -> None:
@@ -107,7 +109,9 @@ def test_podium_runs_locked_down_as_its_read_only_service_account(variant: str) 
     pod = spec["template"]["spec"]
     container = _container(deployment)
     assert pod["serviceAccountName"] == "podium" and pod["automountServiceAccountToken"] is True
-    assert deployment["metadata"]["namespace"] == "sandbox"  # where the ServiceAccount lives
+    # Its own namespace, where the ServiceAccount lives and which nothing lets Podium read.
+    assert deployment["metadata"]["namespace"] == "podium"
+    assert {d["metadata"]["namespace"] for d in docs if d["kind"] != "Namespace"} == {"podium"}
     assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] > 0
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     assert container["securityContext"] == {

@@ -39,17 +39,16 @@ def test_two_participants_get_a_namespace_and_a_read_binding_each(
     for binding in bindings.values():
         assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                       "name": "podium-read"}
-        assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "sandbox"}]
-    # Podium may `get` exactly these Namespace objects (its `get ns` fetches them by name).
-    [role] = by_kind(docs, "ClusterRole")
-    assert role["rules"] == [{"apiGroups": [""], "resources": ["namespaces"],
-                              "resourceNames": ["ws-u012ab3cd", "ws-w0xyz9"], "verbs": ["get"]}]
-    [cluster_binding] = by_kind(docs, "ClusterRoleBinding")
-    assert cluster_binding["roleRef"]["name"] == role["metadata"]["name"] != "podium-namespaces"
+        assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]
+    # Everything lives in the participants' own namespaces: nothing cluster-wide that a later run
+    # for other users could overwrite.
+    assert not by_kind(docs, "ClusterRole") and not by_kind(docs, "ClusterRoleBinding")
+    assert {d["metadata"].get("namespace", d["metadata"]["name"]) for d in docs} == {"ws-u012ab3cd", "ws-w0xyz9"}
     # Namespaces come before what lives in them, so `kubectl apply -f -` works in one go.
     kinds = [d["kind"] for d in docs]
     assert kinds.index("Namespace") < kinds.index("RoleBinding")
-    assert "PODIUM_NAMESPACES=ws-u012ab3cd,ws-w0xyz9" in err
+    # Participants' namespaces never go into PODIUM_NAMESPACES, which everyone shares.
+    assert "PODIUM_NAMESPACES" not in err and "reads their own namespace (ws-{user})" in err
 
 
 def test_users_may_be_repeated_and_duplicates_collapse(capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,3 +113,35 @@ def test_missing_users_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
         main(["participants", "manifests"])
     assert exited.value.code == 2
     assert "--users" in capsys.readouterr().err
+
+
+async def test_adding_a_late_joiner_never_removes_anyones_access(capsys: pytest.CaptureFixture[str],
+                                                                  tmp_path: Any) -> None:
+    """`kubectl apply` of a second run only touches the objects that run names: nothing of the
+    first run may be among them, and Podium then reads both namespaces (emulator, Podium's token)."""
+    from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+    from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
+    from bot.kubectl.policy import Policy
+    from bot.kubectl.service import KubectlService
+    from bot.settings import load_settings
+
+    _, first, _ = run(capsys, "--users", "U0ALICE")
+    _, second, _ = run(capsys, "--users", "U0BOB")
+
+    def identities(docs: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+        return {(d["kind"], d["metadata"].get("namespace", ""), d["metadata"]["name"]) for d in docs}
+
+    assert not identities(load_all(first)) & identities(load_all(second))
+    # Applied one after the other: the cluster holds both runs.
+    async with KubeEmulator([*load_documents(*demo_seed_paths()), *load_all(first), *load_all(second)]) as emulator:
+        settings = load_settings({"KUBECONFIG": str(emulator.write_kubeconfig(tmp_path / "kubeconfig"))})
+        gateway = ClusterGateway(api_client_from_settings(settings), timeout=5)
+        try:
+            service = KubectlService(Policy(("sandbox", "ws-u0alice", "ws-u0bob")), gateway)
+            for namespace in ("ws-u0alice", "ws-u0bob"):
+                answer = await service.run(f"get pods -n {namespace}")
+                assert answer.ok and "Forbidden" not in answer.body, answer.body
+            listed = await service.run("get ns")
+            assert [line.split()[0] for line in listed.body.splitlines()[1:]] == ["sandbox", "ws-u0alice", "ws-u0bob"]
+        finally:
+            await gateway.close()

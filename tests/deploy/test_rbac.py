@@ -1,7 +1,8 @@
-"""What manifests/ grants Podium is exactly what it needs: the Role's rules are pinned here, and
-every command Podium supports runs through the real command service against the API emulator,
-which enforces those very manifests (demo_seed_paths() seeds manifests/sandbox/), with Podium's
-own token. Participant namespaces are bound the way `participants manifests` writes them."""
+"""What manifests/ grants Podium is exactly what it needs: the ClusterRole's rules are pinned here,
+and every command Podium supports runs through the real command service against the API emulator,
+which enforces those very manifests (demo_seed_paths() seeds manifests/podium/ and
+manifests/sandbox/), with Podium's own token. Participant namespaces are bound the way
+`participants manifests` writes them; Podium's own namespace is bound to nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import pytest
 from bot.__main__ import main
 from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
-from bot.kubectl.policy import DESCRIBE_KINDS, GET_KINDS, LOG_TARGETS, Policy
+from bot.kubectl.access import NamespaceAccess
+from bot.kubectl.answer import Answer
+from bot.kubectl.policy import DESCRIBE_KINDS, GET_KINDS, LOG_TARGETS
 from bot.kubectl.resources import lookup
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings
@@ -33,9 +36,11 @@ EXPECTED_GRANTS = {
     for verb in READ
     if (group, resource) != ("", "endpointslices")  # endpointslices live in discovery.k8s.io
 } | {
-    # `describe namespace` lists quotas and limit ranges, as kubectl does (see role.yaml).
+    # `describe namespace` lists quotas and limit ranges, as kubectl does (see clusterrole.yaml).
     ("", "resourcequotas", "list"),
     ("", "limitranges", "list"),
+    # `get ns NAME` through a RoleBinding in NAME: that one Namespace object.
+    ("", "namespaces", "get"),
 }
 NEVER = {"secrets", "pods/exec", "pods/attach", "pods/portforward", "serviceaccounts/token", "*"}
 WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate", "*"}
@@ -52,35 +57,24 @@ def _docs(path: Path) -> list[dict[str, Any]]:
     return load_all(path.read_text(encoding="utf-8"))
 
 
-def test_the_sandbox_role_grants_exactly_what_podium_reads() -> None:
-    [role] = by_kind(_docs(MANIFESTS / "sandbox" / "role.yaml"), "Role", "podium-read")
-    assert role["metadata"]["namespace"] == "sandbox"
+def test_the_cluster_role_grants_exactly_what_podium_reads() -> None:
+    [role] = by_kind(_docs(MANIFESTS / "podium" / "clusterrole.yaml"), "ClusterRole", "podium-read")
     assert grants(role["rules"]) == EXPECTED_GRANTS
     assert not any("resourceNames" in rule or "nonResourceURLs" in rule for rule in role["rules"])
 
 
-def test_participants_cluster_role_has_the_same_rules_as_the_sandbox_role() -> None:
-    [role] = by_kind(_docs(MANIFESTS / "sandbox" / "role.yaml"), "Role")
-    [cluster_role] = by_kind(_docs(MANIFESTS / "participants" / "podium-read-clusterrole.yaml"), "ClusterRole")
-    assert cluster_role["metadata"]["name"] == "podium-read"
-    assert cluster_role["rules"] == role["rules"]
+def test_the_sandbox_binds_the_cluster_role_to_podiums_service_account_only() -> None:
+    [binding] = by_kind(_docs(MANIFESTS / "sandbox" / "rolebinding.yaml"), "RoleBinding")
+    assert binding["metadata"]["namespace"] == "sandbox"
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "podium-read"}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]
 
 
-def test_the_role_is_bound_to_podiums_service_account_only() -> None:
-    docs = _docs(MANIFESTS / "sandbox" / "role.yaml")
-    [binding] = by_kind(docs, "RoleBinding")
-    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "podium-read"}
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "sandbox"}]
-
-
-def test_namespaces_are_readable_only_by_name_and_only_the_sandbox() -> None:
-    docs = _docs(MANIFESTS / "sandbox" / "namespace-reader.yaml")
-    [cluster_role] = by_kind(docs, "ClusterRole")
-    assert cluster_role["rules"] == [{"apiGroups": [""], "resources": ["namespaces"],
-                                      "resourceNames": ["sandbox"], "verbs": ["get"]}]
-    [binding] = by_kind(docs, "ClusterRoleBinding")
-    assert binding["roleRef"]["name"] == cluster_role["metadata"]["name"]
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "sandbox"}]
+def test_nothing_grants_podium_anything_cluster_wide_or_in_its_own_namespace() -> None:
+    docs = [d for p in MANIFESTS.rglob("*.yaml") if "slack" not in p.parts for d in _docs(p)]
+    assert not by_kind(docs, "ClusterRoleBinding")
+    assert not [d for d in docs if d.get("kind") in ("Role", "RoleBinding")
+                and d["metadata"].get("namespace") == "podium"]
 
 
 def test_no_manifest_grants_secrets_exec_or_any_write() -> None:
@@ -95,8 +89,9 @@ def test_no_manifest_grants_secrets_exec_or_any_write() -> None:
 
 def test_the_emulator_enforces_these_manifests_not_a_copy() -> None:
     seeded = [p.resolve() for p in demo_seed_paths()]
-    assert (MANIFESTS / "sandbox" / "role.yaml").resolve() in seeded
-    assert (MANIFESTS / "sandbox" / "namespace-reader.yaml").resolve() in seeded
+    assert (MANIFESTS / "podium" / "clusterrole.yaml").resolve() in seeded
+    assert (MANIFESTS / "podium" / "serviceaccount.yaml").resolve() in seeded
+    assert (MANIFESTS / "sandbox" / "rolebinding.yaml").resolve() in seeded
     elsewhere = [p for p in demo_seed_paths() if MANIFESTS.resolve() not in p.resolve().parents]
     assert elsewhere, "the devkit-only seed (kube-system, default, …) is still seeded"
     assert not [d for d in load_documents(*elsewhere) if d.get("kind") in ("Role", "RoleBinding", "ClusterRole",
@@ -109,7 +104,6 @@ def test_the_emulator_enforces_these_manifests_not_a_copy() -> None:
 def _participant_documents(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     assert main(["participants", "manifests", "--users", PARTICIPANT]) == 0
     documents = load_all(capsys.readouterr().out)
-    documents += _docs(MANIFESTS / "participants" / "podium-read-clusterrole.yaml")
     # The participant did the exercises: a Job, a multi-container Pod, Deployments, a Service.
     for path in sorted((MANIFESTS / "exercises").rglob("*.yaml")):
         for doc in _docs(path):
@@ -136,17 +130,27 @@ async def services(emulator: KubeEmulator, tmp_path: Path) -> AsyncIterator[Call
         settings = load_settings({"KUBECONFIG": str(kubeconfig), "PODIUM_NAMESPACES": extra_namespaces,
                                   "PODIUM_CLUSTER_TIMEOUT": "5"})
         gateways.append(ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout))
-        return KubectlService(Policy(settings.allowed_namespaces), gateways[-1])
+        return KubectlService(NamespaceAccess.from_settings(settings), gateways[-1])
 
     yield build
     for gateway in gateways:
         await gateway.close()
 
 
+class Participant:
+    """Podium's command service, asked by the participant (who reads their own namespace)."""
+
+    def __init__(self, service: KubectlService) -> None:
+        self.service = service
+
+    async def run(self, text: str) -> Answer:
+        return await self.service.run(text, user=PARTICIPANT)
+
+
 @pytest.fixture
-def podium(services: Callable[[str], KubectlService]) -> KubectlService:
-    """Podium configured for the sandbox and the participant's namespace."""
-    return services(PARTICIPANT_NS)
+def podium(services: Callable[[str], KubectlService]) -> Participant:
+    """Podium as set up by the guide (no PODIUM_NAMESPACES), asked by the participant."""
+    return Participant(services(""))
 
 
 def _names(emulator: KubeEmulator, plural: str, namespace: str) -> list[str]:
@@ -176,7 +180,7 @@ def supported_commands(emulator: KubeEmulator, namespace: str) -> list[str]:
 
 @pytest.mark.parametrize("namespace", ["sandbox", PARTICIPANT_NS])
 async def test_every_supported_command_is_allowed_by_the_manifests(
-    emulator: KubeEmulator, podium: KubectlService, namespace: str
+    emulator: KubeEmulator, podium: Participant, namespace: str
 ) -> None:
     commands = supported_commands(emulator, namespace)
     assert len(commands) > 30
@@ -196,7 +200,7 @@ async def test_every_supported_command_is_allowed_by_the_manifests(
     assert ("pods", "log") in covered
 
 
-async def test_can_i_answers_from_the_manifests(podium: KubectlService) -> None:
+async def test_can_i_answers_from_the_manifests(podium: Participant) -> None:
     assert (await podium.run("auth can-i list pods")).body == "yes"
     assert (await podium.run(f"auth can-i get pods/log -n {PARTICIPANT_NS}")).body == "yes"
     assert (await podium.run("auth can-i get secrets")).body.startswith("no")
@@ -204,7 +208,7 @@ async def test_can_i_answers_from_the_manifests(podium: KubectlService) -> None:
     assert (await podium.run("auth can-i delete deployments")).body.startswith("no")
 
 
-async def test_get_namespaces_shows_exactly_the_allowed_ones(podium: KubectlService) -> None:
+async def test_get_namespaces_shows_exactly_the_allowed_ones(podium: Participant) -> None:
     answer = await podium.run("get ns")
     assert answer.ok, answer.body
     assert [line.split()[0] for line in answer.body.splitlines()[1:]] == ["sandbox", PARTICIPANT_NS]
@@ -213,18 +217,35 @@ async def test_get_namespaces_shows_exactly_the_allowed_ones(podium: KubectlServ
 async def test_a_namespace_without_a_binding_gets_podiums_forbidden_answer(
     emulator: KubeEmulator, services: Callable[[str], KubectlService]
 ) -> None:
-    # ws-unbound is in PODIUM_NAMESPACES (Podium's policy lets it through) but nothing binds it.
-    podium = services(f"{PARTICIPANT_NS},ws-unbound")
-    answer = await podium.run("get pods -n ws-unbound")
+    # team-unbound is in PODIUM_NAMESPACES (Podium's policy lets it through) but nothing binds it.
+    podium = services("team-unbound")
+    answer = await podium.run("get pods -n team-unbound")
     assert not answer.ok
     assert answer.body.startswith("Error from server (Forbidden): pods is forbidden: "
-                                  'User "system:serviceaccount:sandbox:podium" cannot list resource "pods"')
+                                  'User "system:serviceaccount:podium:podium" cannot list resource "pods"')
     assert answer.hint and "read-only" in answer.hint
-    assert [r.status for r in emulator.requests if r.namespace == "ws-unbound"] == [403]
+    assert [r.status for r in emulator.requests if r.namespace == "team-unbound"] == [403]
+
+
+async def test_podiums_own_namespace_is_unreadable_with_its_token_whatever_the_policy_says(
+    emulator: KubeEmulator, services: Callable[[str], KubectlService]
+) -> None:
+    # Even a misconfigured PODIUM_NAMESPACES=podium reads nothing of Podium's own pod.
+    podium = services("podium")
+    for text in ("get pods -n podium", "get cm -n podium", "get ns podium", "describe ns podium"):
+        emulator.clear_requests()
+        answer = await podium.run(text)
+        assert "Forbidden" in answer.body, (text, answer.body)
+        assert {r.status for r in emulator.requests} == {403}, text
+
+
+async def test_the_participant_reads_their_namespace_with_no_setting(podium: Participant) -> None:
+    answer = await podium.run(f"get deploy -n {PARTICIPANT_NS}")
+    assert answer.ok and "NAME" in answer.body, answer.body
 
 
 
-async def test_describe_namespaces_without_a_name_is_allowed(podium: KubectlService) -> None:
+async def test_describe_namespaces_without_a_name_is_allowed(podium: Participant) -> None:
     # Podium describes the allowed namespaces by name: no `list namespaces` grant needed.
     answer = await podium.run("describe ns")
     assert "forbidden" not in answer.body.lower(), answer.body

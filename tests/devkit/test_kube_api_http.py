@@ -136,7 +136,7 @@ async def test_forbidden_outside_the_role(http: Http, running_demo: KubeEmulator
     status, body = await http.get("/api/v1/namespaces/kube-system/pods")
     assert status == 403
     assert body["message"] == (
-        'pods is forbidden: User "system:serviceaccount:sandbox:podium" cannot list resource "pods" '
+        'pods is forbidden: User "system:serviceaccount:podium:podium" cannot list resource "pods" '
         'in API group "" in the namespace "kube-system"'
     )
     assert body["reason"] == "Forbidden" and body["details"] == {"kind": "pods"}

@@ -85,7 +85,7 @@ async def test_forbidden_namespace(kubectl: Kubectl, running_demo: KubeEmulator)
     code, out, err = await kubectl("get", "pods", "-n", "kube-system")
     assert code == 1
     assert err.strip() == (
-        'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:sandbox:podium" '
+        'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:podium:podium" '
         'cannot list resource "pods" in API group "" in the namespace "kube-system"'
     )
     code, out, err = await kubectl("get", "secrets")

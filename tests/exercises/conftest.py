@@ -1,5 +1,5 @@
 """An emulated cluster per test, holding one participant's namespace exactly as a workshop sets
-it up (`python -m bot participants manifests --users U0ALICE` plus manifests/participants/), with
+it up (`python -m bot participants manifests --users U0ALICE` plus manifests/podium/), with
 RBAC enforced, and a ClusterGateway reaching it only through a kubeconfig."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ Doc = dict[str, Any]
 def participant_setup(*users: str) -> list[Doc]:
     """What an instructor applies for these participants: namespaces, RoleBindings, ClusterRoles."""
     return [*manifests(build_participants(list(users), DEFAULT_TEMPLATE)),
-            *load_documents(REPO / "manifests" / "participants" / "podium-read-clusterrole.yaml")]
+            *load_documents(REPO / "manifests" / "podium" / "clusterrole.yaml")]
 
 
 def solution(folder: str) -> list[Doc]:

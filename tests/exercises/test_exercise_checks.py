@@ -244,13 +244,15 @@ async def test_namespace_not_set_up_for_podium(cluster: Start, exercises: dict[i
 
 
 async def test_namespace_deleted(cluster: Start, exercises: dict[int, Exercise]) -> None:
-    """Set up for both participants, only Alice's namespace exists: Bob's answers 404 at once."""
+    """Set up for both participants, only Alice's namespace exists. Podium's RoleBinding went with
+    Bob's namespace, so the API answers 403 (as a real one does without a grant, whether or not the
+    namespace exists): the namespace and the first reads, then Podium says it is missing."""
     setup = [d for d in participant_setup(USER, "U0BOB")
              if (d["metadata"].get("namespace") or d["metadata"]["name"]) != "ws-u0bob"]
     found = await cluster(*solution("02-deployment"), setup=setup)
     report, lines = await run(found, exercises[2], "ws-u0bob")
     assert report.namespace_missing and lines == MISSING
-    assert report.requests == 1
+    assert report.requests <= READS[2]
 
 
 async def test_namespace_missing_without_rbac(cluster: Start, exercises: dict[int, Exercise]) -> None:

@@ -105,10 +105,10 @@ async def test_server_errors_are_answered_in_kubectls_words_then_recover(room: R
 
 async def test_forbidden_names_podiums_read_only_credentials(room: Room):
     room.emulator.inject_fault(status=403, times=1, path_contains="/pods", message=(
-        'pods is forbidden: User "system:serviceaccount:sandbox:podium" cannot list resource "pods" '
+        'pods is forbidden: User "system:serviceaccount:podium:podium" cannot list resource "pods" '
         'in API group "" in the namespace "sandbox"'))
     text = await answer_text(room)
-    assert 'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:sandbox:podium"' in text
+    assert 'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:podium:podium"' in text
     assert "It is Podium's read-only sandbox credentials, not you, that lack this right" in text
     await assert_recovered(room)
 

@@ -27,7 +27,8 @@ from bot.kubectl.resources import lookup
 from bot.settings import load_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cluster"
-PODIUM_RBAC = Path(__file__).resolve().parents[2] / "manifests" / "sandbox"
+MANIFESTS = Path(__file__).resolve().parents[2] / "manifests"
+PODIUM_RBAC = (MANIFESTS / "podium", MANIFESTS / "sandbox")
 
 
 @dataclass
@@ -152,7 +153,7 @@ async def test_deployment_rollout_splits_new_and_old(cluster: Cluster) -> None:
 @pytest.fixture
 async def podium_cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
     """The fixtures behind Podium's real RBAC (manifests/sandbox/): only the sandbox is readable."""
-    async for running in start_cluster(tmp_path, FIXTURES, PODIUM_RBAC, authorize=True):
+    async for running in start_cluster(tmp_path, FIXTURES, *PODIUM_RBAC, authorize=True):
         yield running
 
 

@@ -72,3 +72,16 @@ async def test_a_failed_write_is_logged_with_its_size_and_costs_no_answer(tmp_pa
     with caplog.at_level(logging.ERROR):
         await audit.close()  # does not raise
     assert "could not write 2 audit entries" in caplog.text
+
+
+async def test_users_are_everyone_who_asked_once_each_in_order_including_what_is_pending(tmp_path):
+    db = await open_database(tmp_path / "state.db")
+    audit = AuditLog(db, flush_after=60)
+    try:
+        for n in (3, 1, 3, 2, 1):
+            await audit.record(command(n))
+        await audit.record(CommandRecord(None, None, "slash", "get pods", "get", None, "ok", 0.01))
+        assert await audit.users() == ["U3", "U1", "U2"]
+    finally:
+        await audit.close()
+        await db.close()

@@ -9,7 +9,8 @@ def test_defaults_need_nothing():
     settings = load_settings({})
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.port == 3000
-    assert settings.allowed_namespaces == ("sandbox",)
+    assert (settings.sandbox_namespace, settings.extra_namespaces) == ("sandbox", ())
+    assert settings.participant_namespace == "ws-{user}"
     assert settings.state_path is None and settings.state_file == Path("podium-state.db")
     assert settings.post_interval == 1.0
     assert default_mode(settings) == "console"
@@ -22,7 +23,7 @@ def test_environment_values():
         "PODIUM_INSTRUCTORS": "U012AB,W0XYZ", "PODIUM_STATE": "/tmp/x.db",
     })
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
-    assert settings.allowed_namespaces == ("lab", "ws-a", "ws-b")
+    assert (settings.sandbox_namespace, settings.extra_namespaces) == ("lab", ("ws-a", "ws-b", "lab"))
     assert settings.instructors == frozenset({"U012AB", "W0XYZ"})
     assert settings.state_file == Path("/tmp/x.db")
     assert default_mode(settings) == "serve"
@@ -34,7 +35,7 @@ def test_yaml_file_with_environment_winning(tmp_path):
     config.write_text("PORT: 8080\npodium_namespaces: [ws-a, ws-b]\nPODIUM_SANDBOX_NAMESPACE: lab\n")
     settings = load_settings({"PODIUM_CONFIG": str(config), "PORT": "9090"})
     assert settings.port == 9090
-    assert settings.allowed_namespaces == ("lab", "ws-a", "ws-b")
+    assert (settings.sandbox_namespace, settings.extra_namespaces) == ("lab", ("ws-a", "ws-b"))
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 Follows kubectl's `describe` command: named objects are described in the order given and a
 missing one becomes an error after the others (`Error from server (NotFound): ...`); with one
-name that does not exist kubectl falls back to describing every object whose name starts with it;
+name that does not exist kubectl falls back to describing every object whose name starts with it
+(not for namespaces: Podium reads a namespace by its exact name only);
 without names (or with `-l`) every matching object is described. Descriptions are separated by
 two blank lines, and Events are shown only when exactly one object is described (kubectl 1.37's
 `--show-events` default). Related reads that fail never fail the description (kubectl ignores them
@@ -152,13 +153,20 @@ async def describe(gateway: ClusterGateway, request: DescribeRequest, now: datet
     texts: list[str] = []
     errors: list[str] = []
 
+    if plural == "namespaces" and not request.names:
+        # Namespaces are read by name only: listing them would read every namespace of the
+        # cluster, other participants' included (the policy always names the asker's own).
+        return DescribeResult("", ("error: Podium describes namespaces by name only.",))
     if request.names:
         objects: list[Obj] = []
         for name in request.names:
             try:
                 objects.append(await gateway.get(plural, namespace, name))
             except ClusterError as exc:
-                if exc.reason == "NotFound" and len(request.names) == 1:
+                # kubectl falls back to every object whose name starts with a missing one; for
+                # namespaces that would list the whole cluster and describe `ws-u0gone-admin`
+                # for `ws-u0gone`: a namespace is described by its exact name or not at all.
+                if exc.reason == "NotFound" and len(request.names) == 1 and plural != "namespaces":
                     return await _describe_prefix(describer, plural, namespace, name, exc)
                 errors.append(error_text(exc))
         # kubectl 1.37 shows events only when one object is asked for (`--show-events` defaults).
