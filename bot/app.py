@@ -13,9 +13,9 @@ from slack_bolt.async_app import AsyncApp
 from bot.conversation.commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
+from bot.budgets import Budgets
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.policy import Policy
-from bot.kubectl.ratelimit import UserRateLimiter
 from bot.kubectl.service import CommandRecord, KubectlService
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -76,19 +76,16 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     audit = AuditLog(database)
 
     def count_request(outcome: str, seconds: float) -> None:
-        metrics.kube_requests.labels(outcome).inc()
-        metrics.kube_request_seconds.observe(seconds)
+        metrics.kube_request(outcome, seconds)
 
     async def record(command: CommandRecord) -> None:
-        metrics.commands.labels(command.verb, command.outcome).inc()
-        metrics.command_seconds.labels(command.verb).observe(command.seconds)
+        metrics.command_answered(command.verb, command.outcome, command.seconds)
         await audit.record(command)
 
     gateway.on_request = count_request
-    kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway, observer=record,
-                             limiter=UserRateLimiter(limit=settings.user_rate_limit,
-                                                     per_seconds=settings.user_rate_seconds),
-                             fresh_for=settings.read_cache_seconds)
+    budgets = Budgets(settings)
+    kubectl = KubectlService(Policy(settings.allowed_namespaces), gateway, observer=record, budgets=budgets,
+                             fresh_for=settings.read_cache_seconds, max_reads=settings.max_reads_per_command)
     slack_http = slack_http_session(timeout=SLACK_TIMEOUT)
     client = build_web_client(settings, metrics=metrics, timeout=SLACK_TIMEOUT, session=slack_http)
     app = AsyncApp(
