@@ -34,6 +34,7 @@ from bot.slides.presenter import Blocks, Presenter, Reply
 from bot.slides.render import ControlMode
 from bot.store import Database, open_database
 from bot.store.audit import AuditLog
+from bot.store.buttons import ButtonStore
 from bot.store.exercises import ExerciseStore
 from bot.store.presentations import PresentationStore
 from bot.store.questions import QuestionStore
@@ -100,7 +101,8 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     ResponseUrls(slack_http, retry_handlers=retry_handlers(metrics), timeout=SLACK_TIMEOUT).install(app)
     log_unexpected_errors(app)
     presentations = PresentationStore(database)
-    publisher = Publisher(client, ChannelPacer(interval=settings.post_interval), presentations)
+    pacer = ChannelPacer(interval=settings.post_interval)  # one per Podium: slides first, then the rest
+    publisher = Publisher(client, pacer, presentations)
     slides_dir = settings.slides_dir or default_slides_folder()
     decks = load_decks(slides_dir)
     exercises_dir = slides_dir / "exercises"
@@ -109,7 +111,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
                         instructors=settings.instructors, repository=slides_dir.resolve().parent)
     presenter = Presenter(decks, presentations, publisher, settings.instructors)
     questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,
-                              settings.instructors)
+                              settings.instructors, budgets=budgets)
 
     async def slide_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
         """What other features add to a slide: Check my work on exercise slides, the top
@@ -129,17 +131,20 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     presenter.extras = slide_extras
     questions.on_change = refresh_questions_slide
     answers = AnswerCache()
-    delivery = kubectl_command.KubectlDelivery(client, answers, metrics)
+    buttons = ButtonStore(database)
+    signing_key = await buttons.signing_key()  # signs the values of Share buttons
+    delivery = kubectl_command.KubectlDelivery(client, answers, metrics, signing_key=signing_key, pacer=pacer)
 
     # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
     text_commands = TextCommands()
 
     # Every feature registers its listeners here, so a reader sees all commands at once.
-    kubectl_command.register(app, kubectl, delivery, answers)
-    slides_command.register(app, presenter, kubectl, delivery)
+    kubectl_command.register(app, kubectl, delivery, answers, signing_key=signing_key, buttons=buttons,
+                             budgets=budgets)
+    slides_command.register(app, presenter, kubectl, delivery, budgets)
     questions_command.register(app, questions, presentations)
-    exercise_command.register(app, workshop)
-    register_text_commands(text_commands, workshop, questions, presentations)
+    exercise_command.register(app, workshop, budgets)
+    register_text_commands(text_commands, workshop, questions, presentations, budgets)
     conversation.register(app, settings, kubectl, delivery, presenter, presentations, text_commands, database)
     return Podium(
         text_commands=text_commands,
@@ -152,11 +157,11 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
 
 
 def register_text_commands(commands: TextCommands, workshop: Workshop, questions: QuestionQueue,
-                           presentations: PresentationStore) -> None:
+                           presentations: PresentationStore, budgets: Budgets | None = None) -> None:
     """What people may type after @Podium or in the DM besides kubectl: exercise and ask."""
 
     async def exercise(user: str, channel: str, text: str) -> Reply:
-        return await run_exercise_text(workshop, user, text)
+        return await run_exercise_text(workshop, user, text, budgets)
 
     async def ask(user: str, channel: str, text: str) -> Reply:
         parsed = parse_ask(text)
