@@ -65,7 +65,7 @@ def is_question_call(call: Any) -> bool:
 # The room with Podium's default budgets (the shared hostile room turns the /kubectl one off).
 @pytest.fixture
 async def room_default_budgets(cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path):
-    env = {k: v for k, v in ROOM_ENV.items() if k != "PODIUM_USER_RATE"}
+    env = {k: v for k, v in ROOM_ENV.items() if k not in ("PODIUM_USER_RATE", "PODIUM_BUDGETS")}
     async with running_podium(cluster, standin, tmp_path, **env) as running:
         yield Room(running)
 
