@@ -138,10 +138,13 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
             log.info("refused a Share press by %s with a value Podium did not sign", user_id)
             await tell(FORGED_SHARE)
             return
+        button_id = value["k"]
+        if await buttons.was_shared(button_id):  # costs the room nothing: not counted
+            await tell(ALREADY_SHARED)
+            return
         if budgets is not None and (slow_down := budgets.spend("share", user_id)):
             await tell(slow_down)
             return
-        button_id = value["k"]
         if not await buttons.claim_share(button_id, user_id, channel_id):
             await tell(ALREADY_SHARED)
             return

@@ -34,6 +34,9 @@ class ButtonStore:
             (button_id, user_id, channel_id, self._clock()))
         return added == 1
 
+    async def was_shared(self, button_id: str) -> bool:
+        return await self._db.fetch_one("SELECT 1 FROM shared_answers WHERE button_id = ?", (button_id,)) is not None
+
     async def release_share(self, button_id: str) -> None:
         """The post did not happen (Slack refused it): the button may be pressed again."""
         await self._db.execute("DELETE FROM shared_answers WHERE button_id = ?", (button_id,))

@@ -201,6 +201,21 @@ async def test_twenty_five_presses_of_one_share_button_post_once(cluster: KubeEm
         assert len([m for m in channel_posts(standin) if "ran `kubectl get deploy nginx" in message_to_text(m)]) == 1
 
 
+async def test_presses_of_a_shared_button_answer_already_shared_within_the_default_budget(
+        room_default_budgets: Room):
+    room = room_default_budgets
+    value = share_value(await room.ask("get deploy nginx"))
+    first = await room.press(SHARE_ACTION, value)
+    assert "Shared in the channel." in await answer_to(room, str(first.response_url))
+    for _ in range(24):  # one after another: each sees the button spent, none costs the budget
+        again = await room.press(SHARE_ACTION, value)
+        assert "Already shared in the channel" in await answer_to(room, str(again.response_url))
+    other = share_value(await room.ask("get svc nginx"))
+    pressed = await room.press(SHARE_ACTION, other)
+    assert "Shared in the channel." in await answer_to(room, str(pressed.response_url))
+    assert len([m for m in channel_posts(room.standin) if " ran `kubectl get " in message_to_text(m)]) == 2
+
+
 # --- one command may not fan out --------------------------------------------------------------------
 
 async def test_a_command_that_would_fan_out_is_refused_before_any_api_request(room: Room):

@@ -33,6 +33,7 @@ async def test_concurrent_claims_of_one_share_button_have_one_winner(tmp_path):
         buttons = ButtonStore(db)
         won = await asyncio.gather(*(buttons.claim_share("b1", f"U{i}", "C1") for i in range(25)))
         assert won.count(True) == 1
+        assert await buttons.was_shared("b1") and not await buttons.was_shared("b2")
         assert await buttons.claim_share("b2", "U1", "C1")  # another button is its own
         await buttons.release_share("b1")  # the post failed: it may be pressed again
         assert await buttons.claim_share("b1", "U1", "C1")
