@@ -10,10 +10,10 @@ import aiohttp
 from kubernetes import client as kube_client
 from slack_bolt.async_app import AsyncApp
 
+from bot.budgets import Budgets
 from bot.conversation.commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
-from bot.budgets import Budgets
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.policy import Policy
 from bot.kubectl.service import CommandRecord, KubectlService
@@ -141,7 +141,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     # Every feature registers its listeners here, so a reader sees all commands at once.
     kubectl_command.register(app, kubectl, delivery, answers, signing_key=signing_key, buttons=buttons,
                              budgets=budgets)
-    slides_command.register(app, presenter, kubectl, delivery, budgets)
+    slides_command.register(app, presenter, kubectl, delivery)
     questions_command.register(app, questions, presentations)
     exercise_command.register(app, workshop, budgets)
     register_text_commands(text_commands, workshop, questions, presentations, budgets)

@@ -17,8 +17,6 @@ from bot.metrics import Metrics
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.button_values import verify_button_value
 from bot.slack.failures import never_silent
-from bot.slack.pacing import ChannelPacer
-from bot.store.buttons import ButtonStore
 from bot.slack.output import (
     SHARE_ACTION,
     answer_message,
@@ -26,6 +24,8 @@ from bot.slack.output import (
     share_button_value,
     without_actions,
 )
+from bot.slack.pacing import ChannelPacer
+from bot.store.buttons import ButtonStore
 
 COMMAND = "/kubectl"
 
@@ -106,7 +106,8 @@ class KubectlDelivery:
 FORGED_SHARE = ("This Share button was not made by Podium for this answer (or it was altered), so nothing was "
                 "posted. Run the command again and share its answer.")
 ALREADY_SHARED = "Already shared in the channel: each answer is shared once."
-NOT_SHAREABLE = "Only answers from the cluster can be shared; this one was not posted. Run the command again."
+NOT_SHAREABLE = ("Only answers that ran without an error are shared; this one was not posted. "
+                 "Run the command again to see why.")
 
 
 def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, cache: AnswerCache, *,
@@ -154,7 +155,7 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
                                        budget=None)  # the share budget was spent above
         if not answer.ok or not answer.shareable:  # never a refusal or an error in the room's voice
             await buttons.release_share(button_id)
-            await tell(answer.body if answer.outcome == "rate_limited" else NOT_SHAREABLE)
+            await tell(NOT_SHAREABLE)
             return
         try:
             await delivery.share(answer, user_id=user_id, channel_id=channel_id)
@@ -164,5 +165,8 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
             await tell(f"Podium could not post in this channel ({reason}). "
                        "Invite it with `/invite @Podium`, or copy the output instead.")
             return
+        except Exception:  # not posted: the button may be pressed again (never_silent answers)
+            await buttons.release_share(button_id)
+            raise
         original = answer_message(answer)
         await respond(replace_original=True, **without_actions(original, "Shared in the channel."))

@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
-from bot.budgets import Budgets
 from bot.kubectl.service import KubectlService
 from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
@@ -46,8 +45,7 @@ def deck_commands(presenter: Presenter) -> frozenset[str]:
                      for command in slide.commands)
 
 
-def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, delivery: KubectlDelivery,
-             budgets: Budgets | None = None) -> None:
+def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, delivery: KubectlDelivery) -> None:
     @app.command(COMMAND)
     @never_silent
     async def slides_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
@@ -132,7 +130,8 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
                              respond: AsyncRespond) -> None:
         """Run a demo command and answer in the slide's thread, where the room discusses it.
         The value comes back from the client: only a command written on a slide is run (no
-        signature needed, the decks are the allow-list), and only an answer that ran is posted."""
+        signature needed, the decks are the allow-list). Its output, or the cluster's error (a slide
+        may demonstrate one), goes to the thread; Podium's own refusals stay with the presser."""
         await ack()
         channel, ts = _where(body)
         user = body["user"]["id"]
@@ -142,7 +141,7 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
                                          "Type it with `/kubectl` instead."))
             return
         answer = await kubectl.run(command, user=user, channel=channel, source="button", budget="run")
-        if not answer.ok or not answer.shareable:  # a refusal or an error stays with the presser
+        if not answer.shareable:  # a refusal, a slow-down: not in the room's voice
             await _answer(respond, Reply(answer.body if answer.hint is None else f"{answer.body}\n{answer.hint}"))
             return
         await delivery.share(answer, user_id=user, channel_id=channel, thread_ts=ts)

@@ -82,7 +82,7 @@ async def test_a_refusal_is_never_shared(cluster: KubeEmulator, standin: SlackSt
         room = Room(running)
         pressed = await room.press(SHARE_ACTION, share_value(answer))
         text = await reply_to(room, str(pressed.response_url))
-        assert "Only answers from the cluster can be shared; this one was not posted." in text
+        assert "Only answers that ran without an error are shared; this one was not posted." in text
         await settle()
         assert channel_posts(room) == []
 
