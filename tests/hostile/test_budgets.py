@@ -94,8 +94,9 @@ async def test_forty_questions_in_the_queue_do_not_hold_back_the_next_slide(clus
         questions_before = sum(1 for m in posts[:slide_two] if is_question(m))
         questions_after = sum(1 for m in posts[slide_two:] if is_question(m))
         assert questions_before + questions_after == 40
-        # First come, first served would post all forty first (40 s at Slack's pace).
-        assert questions_after >= 25, (questions_before, questions_after)
+        # First come, first served posts all forty first (40 s at Slack's pace): measured 40 before,
+        # 0 after; slides first: 4 before, 36 after. The margin leaves room for a loaded machine.
+        assert questions_after >= 15, (questions_before, questions_after)
 
 
 async def test_forty_questions_from_one_person_are_mostly_told_to_slow_down(room_default_budgets: Room):
