@@ -10,12 +10,12 @@ import aiohttp
 from kubernetes import client as kube_client
 from slack_bolt.async_app import AsyncApp
 
+from bot.budgets import Budgets
 from bot.conversation.commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
-from bot.kubectl.ratelimit import UserRateLimiter
 from bot.kubectl.service import CommandRecord, KubectlService
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -35,6 +35,7 @@ from bot.slides.presenter import Blocks, Presenter, Reply
 from bot.slides.render import ControlMode
 from bot.store import Database, open_database
 from bot.store.audit import AuditLog
+from bot.store.buttons import ButtonStore
 from bot.store.exercises import ExerciseStore
 from bot.store.presentations import PresentationStore
 from bot.store.questions import QuestionStore
@@ -77,12 +78,10 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     audit = AuditLog(database)
 
     def count_request(outcome: str, seconds: float) -> None:
-        metrics.kube_requests.labels(outcome).inc()
-        metrics.kube_request_seconds.observe(seconds)
+        metrics.kube_request(outcome, seconds)
 
     async def record(command: CommandRecord) -> None:
-        metrics.commands.labels(command.verb, command.outcome).inc()
-        metrics.command_seconds.labels(command.verb).observe(command.seconds)
+        metrics.command_answered(command.verb, command.outcome, command.seconds)
         await audit.record(command)
 
     gateway.on_request = count_request
@@ -91,10 +90,10 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         log.warning("PODIUM_NAMESPACES lists participant namespaces (%s): each is readable by its owner and "
                     "the instructors only; participants need no setting to read their own",
                     ", ".join(access.participants_in_shared))
-    kubectl = KubectlService(access, gateway, observer=record,
-                             limiter=UserRateLimiter(limit=settings.user_rate_limit,
-                                                     per_seconds=settings.user_rate_seconds),
-                             fresh_for=settings.read_cache_seconds, people=audit.users)
+    budgets = Budgets(settings)
+    kubectl = KubectlService(access, gateway, observer=record, budgets=budgets,
+                             fresh_for=settings.read_cache_seconds, people=audit.users,
+                             max_reads=settings.max_reads_per_command)
     slack_http = slack_http_session(timeout=SLACK_TIMEOUT)
     client = build_web_client(settings, metrics=metrics, timeout=SLACK_TIMEOUT, session=slack_http)
     app = AsyncApp(
@@ -110,7 +109,8 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     install_slash_text_decoding(app)
     log_unexpected_errors(app)
     presentations = PresentationStore(database)
-    publisher = Publisher(client, ChannelPacer(interval=settings.post_interval), presentations)
+    pacer = ChannelPacer(interval=settings.post_interval)  # one per Podium: slides first, then the rest
+    publisher = Publisher(client, pacer, presentations)
     slides_dir = settings.slides_dir or default_slides_folder()
     decks = load_decks(slides_dir)
     exercises_dir = slides_dir / "exercises"
@@ -119,7 +119,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
                         instructors=settings.instructors, repository=slides_dir.resolve().parent)
     presenter = Presenter(decks, presentations, publisher, settings.instructors)
     questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,
-                              settings.instructors)
+                              settings.instructors, budgets=budgets)
 
     async def slide_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
         """What other features add to a slide: Check my work on exercise slides, the top
@@ -139,17 +139,20 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     presenter.extras = slide_extras
     questions.on_change = refresh_questions_slide
     answers = AnswerCache()
-    delivery = kubectl_command.KubectlDelivery(client, answers, metrics)
+    buttons = ButtonStore(database)
+    signing_key = await buttons.signing_key()  # signs the values of Share buttons
+    delivery = kubectl_command.KubectlDelivery(client, answers, metrics, signing_key=signing_key, pacer=pacer)
 
     # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
     text_commands = TextCommands()
 
     # Every feature registers its listeners here, so a reader sees all commands at once.
-    kubectl_command.register(app, kubectl, delivery, answers)
+    kubectl_command.register(app, kubectl, delivery, answers, signing_key=signing_key, buttons=buttons,
+                             budgets=budgets)
     slides_command.register(app, presenter, kubectl, delivery)
     questions_command.register(app, questions, presentations)
-    exercise_command.register(app, workshop)
-    register_text_commands(text_commands, workshop, questions, presentations)
+    exercise_command.register(app, workshop, budgets)
+    register_text_commands(text_commands, workshop, questions, presentations, budgets)
     conversation.register(app, settings, kubectl, delivery, presenter, presentations, text_commands, database)
     return Podium(
         text_commands=text_commands,
@@ -162,11 +165,11 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
 
 
 def register_text_commands(commands: TextCommands, workshop: Workshop, questions: QuestionQueue,
-                           presentations: PresentationStore) -> None:
+                           presentations: PresentationStore, budgets: Budgets | None = None) -> None:
     """What people may type after @Podium or in the DM besides kubectl: exercise and ask."""
 
     async def exercise(user: str, channel: str, text: str) -> Reply:
-        return await run_exercise_text(workshop, user, text)
+        return await run_exercise_text(workshop, user, text, budgets)
 
     async def ask(user: str, channel: str, text: str) -> Reply:
         parsed = parse_ask(text)

@@ -41,7 +41,21 @@ KNOWN_KEYS = (
     "PODIUM_READ_CACHE_SECONDS",
     "PODIUM_USER_RATE",
     "PODIUM_PARTICIPANT_NAMESPACE",
+    "PODIUM_BUDGETS",
+    "PODIUM_MAX_READS",
+    "PODIUM_METRICS_TOKEN",
 )
+
+# Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
+# (count, seconds). Generous for a person, a wall for a script or a stuck key.
+DEFAULT_BUDGETS: Mapping[str, tuple[int, float]] = {
+    "ask": (5, 60.0),        # questions to the instructor: each one is a post in the channel
+    "exercise": (10, 60.0),  # /exercise, Check my work, Hint: a check reads the cluster
+    "share": (5, 60.0),      # Share in channel: each one is a post in the channel
+    "run": (10, 60.0),       # Run in sandbox: a cluster read and a post in the slide's thread
+    "upvote": (30, 60.0),    # upvotes: each one edits the question's message
+}
+BUDGET_FAMILIES = ("kubectl", *DEFAULT_BUDGETS)
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -82,6 +96,18 @@ class Settings:
     user_rate_seconds: float = 10.0
     # Each participant's namespace; {user} is their Slack user ID in lower case.
     participant_namespace: str = "ws-{user}"
+    # Per-person budgets of the other families (ask, exercise, share, run, upvote): (count, seconds).
+    budgets: Mapping[str, tuple[int, float]] = field(default_factory=lambda: dict(DEFAULT_BUDGETS))
+    # The most Kubernetes API reads one command may cause (kinds × names, as planned).
+    max_reads_per_command: int = 20
+    # When set, GET /metrics needs `Authorization: Bearer <token>`.
+    metrics_token: str | None = None
+
+    def budget(self, family: str) -> tuple[int, float]:
+        """(count, seconds) one person may spend on `family` (count 0: no limit)."""
+        if family == "kubectl":
+            return self.user_rate_limit, self.user_rate_seconds
+        return self.budgets.get(family, DEFAULT_BUDGETS[family])
 
     @property
     def state_file(self) -> Path:
@@ -91,7 +117,8 @@ class Settings:
         return replace(self, **changes)
 
     def __repr__(self) -> str:  # secrets never end up in logs or tracebacks
-        hidden = {"slack_bot_token", "slack_signing_secret", "slack_app_token", "kubeconfig_data"}
+        hidden = {"slack_bot_token", "slack_signing_secret", "slack_app_token", "kubeconfig_data",
+                  "metrics_token"}
         parts = []
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
@@ -251,10 +278,23 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
     except AliasError as error:
         raise SettingsError(f"PODIUM_ALIASES: {error}.") from None
     rate_text = get("PODIUM_USER_RATE") or "10/10s"
-    rate = re.fullmatch(r"(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?", rate_text)
-    if not rate or float(rate.group(2)) <= 0:
+    rate = _parse_rate(rate_text)
+    if rate is None:
         raise SettingsError(
             f"PODIUM_USER_RATE={rate_text!r} must read like 10/10s (commands per seconds, per person; 0/1s: no limit)."
+        )
+    budgets = _parse_budgets(get("PODIUM_BUDGETS") or "")
+    max_reads_text = get("PODIUM_MAX_READS") or "20"
+    if not max_reads_text.isdigit() or not 1 <= int(max_reads_text) <= 1000:
+        raise SettingsError(
+            f"PODIUM_MAX_READS={max_reads_text!r} must be the most API reads one command may cause (1-1000)."
+        )
+    metrics_token = get("PODIUM_METRICS_TOKEN")
+    if metrics_token is not None and (len(metrics_token) < 16 or not metrics_token.isprintable()
+                                      or " " in metrics_token):
+        raise SettingsError(
+            "PODIUM_METRICS_TOKEN must be at least 16 printable characters without spaces "
+            "(e.g. from `openssl rand -hex 32`)."
         )
     participant_template = get("PODIUM_PARTICIPANT_NAMESPACE") or "ws-{user}"
     problem = _template_problem(participant_template)
@@ -294,10 +334,42 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         post_interval=post_interval,
         aliases=aliases,
         read_cache_seconds=read_cache_seconds,
-        user_rate_limit=int(rate.group(1)),
-        user_rate_seconds=float(rate.group(2)),
+        user_rate_limit=rate[0],
+        user_rate_seconds=rate[1],
         participant_namespace=participant_template,
+        budgets=budgets,
+        max_reads_per_command=int(max_reads_text),
+        metrics_token=metrics_token,
     )
+
+
+def _parse_rate(text: str) -> tuple[int, float] | None:
+    """`10/10s` → (10, 10.0); None if it does not read like that."""
+    rate = re.fullmatch(r"(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?", text.strip())
+    if not rate or float(rate.group(2)) <= 0:
+        return None
+    return int(rate.group(1)), float(rate.group(2))
+
+
+def _parse_budgets(text: str) -> dict[str, tuple[int, float]]:
+    """`ask=3/60s,share=0/1s` over the defaults; unknown families and bad rates are errors."""
+    budgets = dict(DEFAULT_BUDGETS)
+    for entry in _split(text):
+        family, _, rate_text = entry.partition("=")
+        family = family.strip().lower()
+        if family == "kubectl":
+            raise SettingsError("PODIUM_BUDGETS: the /kubectl budget is PODIUM_USER_RATE; set it there.")
+        if family not in DEFAULT_BUDGETS:
+            raise SettingsError(
+                f"PODIUM_BUDGETS: unknown family {family!r}; known: {', '.join(DEFAULT_BUDGETS)}."
+            )
+        rate = _parse_rate(rate_text)
+        if rate is None:
+            raise SettingsError(
+                f"PODIUM_BUDGETS: {entry!r} must read like {family}=5/60s (per person; {family}=0/1s: no limit)."
+            )
+        budgets[family] = rate
+    return budgets
 
 
 def _decode_kubeconfig(text: str | None) -> dict[str, Any] | None:

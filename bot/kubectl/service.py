@@ -21,6 +21,7 @@ from bot.kubectl.answer import (
     help_answer,
     refusal_answer,
 )
+from bot.budgets import Budgets, Family
 from bot.kubectl.describe import describe
 from bot.kubectl.gateway import ClusterError, ClusterGateway
 from bot.kubectl.get import fetch_get, render_get
@@ -36,7 +37,7 @@ from bot.kubectl.policy import (
     Request,
     participant_pattern,
 )
-from bot.kubectl.ratelimit import UserRateLimiter
+from bot.kubectl.fanout import planned_reads, too_many_reads_line
 from bot.kubectl.redact import redact_credentials
 
 log = logging.getLogger(__name__)
@@ -85,15 +86,16 @@ class KubectlService:
     alike (tests and tools that have no people)."""
 
     def __init__(self, access: NamespaceAccess | Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
-                 limiter: UserRateLimiter | None = None, observer: Observer | None = None,
-                 fresh_for: float = 0.0, people: People | None = None) -> None:
+                 budgets: Budgets | None = None, observer: Observer | None = None,
+                 fresh_for: float = 0.0, people: People | None = None, max_reads: int = 0) -> None:
         # The same request from many people at once (a room told "now run get pods") is answered
         # once and shared: answers are immutable, and only good ones are served again.
         self._answers = ReadCoalescer(window=fresh_for, copy_results=False, keep=lambda answer: answer.ok)
         self._access = access
         self._gateway = gateway
         self._clock = clock
-        self._limiter = limiter
+        self._budgets = budgets
+        self._max_reads = max_reads  # 0: no cap
         self._people = people
         self.observer = observer
 
@@ -104,16 +106,17 @@ class KubectlService:
         return self._access.policy_for(user)
 
     async def run(self, text: str, *, user: str | None = None, channel: str | None = None,
-                  source: str = "slash") -> Answer:
+                  source: str = "slash", budget: Family | None = "kubectl") -> Answer:
         """Always returns an Answer: the result, or one line saying why not and what to do.
-        Every command, whatever it came through, is rate-limited per person and recorded."""
+        Every command, whatever it came through, is rate-limited per person (from `budget`'s
+        family; None when the caller has already spent it) and recorded."""
         started = time.monotonic()
         parsed = grammar.parse(text)
         verb = parsed.verb if isinstance(parsed, grammar.Command) else "invalid"
-        wait = self._limiter.allow(user) if self._limiter is not None and user else None
-        if wait is not None:
-            answer = Answer(f"You are sending commands faster than a workshop needs; try again in {wait:.0f}s.",
-                            ok=False, preformatted=False, outcome="rate_limited",
+        slow_down = (self._budgets.spend(budget, user)
+                     if self._budgets is not None and budget is not None else None)
+        if slow_down is not None:
+            answer = Answer(slow_down, ok=False, preformatted=False, outcome="rate_limited",
                             hint="Everyone shares one cluster: one command at a time keeps it fast for all.")
         else:
             answer = await self._answer(parsed, self.policy_for(user))
@@ -134,6 +137,11 @@ class KubectlService:
             return help_answer(policy)
         if isinstance(decision, GetRequest) and decision.listed_namespaces and policy.any_participant:
             decision = await self._with_participants(decision, policy.any_participant)
+        planned = planned_reads(decision)
+        if self._max_reads and planned > self._max_reads:
+            return Answer(too_many_reads_line(planned, self._max_reads), ok=False, preformatted=False,
+                          command_line=decision.command_line, namespace=decision.namespace, outcome="refused",
+                          hint="For example one kind with a few names, or a label selector (`-l app=web`).")
         request = decision
         return await self._answers.read(request, lambda: self._run_request(request))
 

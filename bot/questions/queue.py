@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+from bot.budgets import Budgets
 from bot.questions.render import question_message, queue_blocks
 from bot.slack.text import mrkdwn
 from bot.slack.publisher import Publisher
@@ -20,8 +21,10 @@ log = logging.getLogger(__name__)
 class QuestionQueue:
     def __init__(self, store: QuestionStore, presentations: PresentationStore, publisher: Publisher,
                  decks: Mapping[str, Deck], instructors: frozenset[str],
-                 on_change: Callable[[str], Awaitable[None]] | None = None) -> None:
+                 on_change: Callable[[str], Awaitable[None]] | None = None,
+                 budgets: Budgets | None = None) -> None:
         self._store = store
+        self._budgets = budgets  # each question is a channel post, each upvote an edit
         self._presentations = presentations
         self._publisher = publisher
         self._decks = decks
@@ -36,6 +39,8 @@ class QuestionQueue:
         return deck.slide(slide).title or None
 
     async def ask(self, channel: str, user: str, text: str, *, anonymous: bool) -> Reply:
+        if self._budgets is not None and (slow_down := self._budgets.spend("ask", user)):
+            return Reply(slow_down)
         running = await self._presentations.get(channel)
         question = await self._store.add(channel, user, text, anonymous=anonymous,
                                           deck_key=running.deck_key if running else None,
@@ -51,6 +56,8 @@ class QuestionQueue:
                      "Others can upvote it; the instructor sees the most wanted first.")
 
     async def upvote(self, question_id: int, user: str) -> Reply | None:
+        if self._budgets is not None and (slow_down := self._budgets.spend("upvote", user)):
+            return Reply(slow_down)
         question = await self._store.get(question_id)
         if question is None or question.status != "open":
             return Reply("That question is closed.")

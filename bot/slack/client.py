@@ -91,7 +91,7 @@ class PodiumWebClient(AsyncWebClient):
     def _failed(self, method: str, code: str) -> None:
         log.warning("Slack API %s failed: %s", method, code)
         if self.metrics:
-            self.metrics.slack_errors.labels(method, code).inc()
+            self.metrics.slack_error(method, code)
 
 
 def retry_handlers(metrics: Metrics | None) -> list[AsyncRetryHandler]:

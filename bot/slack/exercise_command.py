@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
+from bot.budgets import Budgets
 from bot.exercises.commands import USAGE, ExerciseUsageError, parse_exercise_command
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
 from bot.slack.failures import never_silent
@@ -19,8 +21,19 @@ async def _answer(respond: AsyncRespond, reply: Reply) -> None:
     await respond(response_type="ephemeral", replace_original=False, **reply.message())
 
 
-async def run_exercise_text(workshop: Workshop, user: str, text: str) -> Reply:
+async def within_budget(budgets: Budgets | None, user: str, work: Callable[[], Awaitable[Reply]]) -> Reply:
+    """`work`'s reply if `user` is within their exercise budget (a check reads the cluster)."""
+    if budgets is not None and (slow_down := budgets.spend("exercise", user)):
+        return Reply(slow_down)
+    return await work()
+
+
+async def run_exercise_text(workshop: Workshop, user: str, text: str, budgets: Budgets | None = None) -> Reply:
     """One `/exercise …` (or `exercise …` typed in a DM) for `user`."""
+    return await within_budget(budgets, user, lambda: _run_exercise_text(workshop, user, text))
+
+
+async def _run_exercise_text(workshop: Workshop, user: str, text: str) -> Reply:
     parsed = parse_exercise_command(text)
     if isinstance(parsed, ExerciseUsageError):
         return Reply(mrkdwn("{}\n{}", parsed.message, USAGE))
@@ -36,22 +49,25 @@ async def run_exercise_text(workshop: Workshop, user: str, text: str) -> Reply:
     return await handler(number, user)
 
 
-def register(app: AsyncApp, workshop: Workshop) -> None:
+def register(app: AsyncApp, workshop: Workshop, budgets: Budgets | None = None) -> None:
     @app.command(COMMAND)
     @never_silent
     async def exercise_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await _answer(respond, await run_exercise_text(workshop, command["user_id"], command.get("text") or ""))
+        await _answer(respond, await run_exercise_text(workshop, command["user_id"], command.get("text") or "",
+                                                      budgets))
 
     @app.action(CHECK_ACTION)
     @never_silent
     async def check_my_work(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                             respond: AsyncRespond) -> None:
         await ack()
-        await _answer(respond, await workshop.check(int(action["value"]), body["user"]["id"]))
+        user = body["user"]["id"]
+        await _answer(respond, await within_budget(budgets, user, lambda: workshop.check(int(action["value"]), user)))
 
     @app.action(HINT_ACTION)
     @never_silent
     async def hint(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
-        await _answer(respond, await workshop.hint(int(action["value"]), body["user"]["id"]))
+        user = body["user"]["id"]
+        await _answer(respond, await within_budget(budgets, user, lambda: workshop.hint(int(action["value"]), user)))

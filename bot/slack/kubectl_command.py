@@ -3,7 +3,6 @@ hand the text to the command service, hand the answer to the delivery."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -11,10 +10,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.budgets import Budgets
 from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
 from bot.metrics import Metrics
 from bot.slack.answer_cache import AnswerCache
+from bot.slack.button_values import verify_button_value
 from bot.slack.failures import never_silent
 from bot.slack.output import (
     SHARE_ACTION,
@@ -23,6 +24,8 @@ from bot.slack.output import (
     share_button_value,
     without_actions,
 )
+from bot.slack.pacing import ChannelPacer
+from bot.store.buttons import ButtonStore
 
 COMMAND = "/kubectl"
 
@@ -33,16 +36,20 @@ class KubectlDelivery:
     """Puts answers where people read them: the ephemeral reply, a DM snippet for long output,
     the channel when shared."""
 
-    def __init__(self, client: AsyncWebClient, cache: AnswerCache, metrics: Metrics | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, cache: AnswerCache, metrics: Metrics | None = None, *,
+                 signing_key: bytes, pacer: ChannelPacer | None = None) -> None:
         self._client = client
         self._cache = cache
         self._metrics = metrics
+        self._signing_key = signing_key
+        self._pacer = pacer  # channel posts keep Slack's pace, behind the instructor's slides
 
     async def reply_privately(self, answer: Answer, *, text: str, user_id: str, respond: AsyncRespond) -> None:
         snippet_where = None
         if needs_snippet(answer):
             snippet_where = await self._upload_to_dm(answer, user_id)
-        share_value = share_button_value(self._cache.put(answer), text) if answer.shareable else None
+        share_value = (share_button_value(self._cache.put(answer), text, signing_key=self._signing_key)
+                       if answer.shareable and answer.ok else None)
         message = answer_message(answer, share_value=share_value, snippet_where=snippet_where)
         await self.respond_or_dm(respond, message, user_id)
 
@@ -73,6 +80,8 @@ class KubectlDelivery:
                                  snippet_where="in the thread" if long else None)
         message.pop("response_type")
         options = {"thread_ts": thread_ts} if thread_ts else {}
+        if self._pacer is not None:
+            await self._pacer.wait(channel_id)
         posted = await self._client.chat_postMessage(channel=channel_id, **message, **options)
         if long:
             await self._client.files_upload_v2(
@@ -93,7 +102,16 @@ class KubectlDelivery:
         return f"in your DM with Podium as `{answer.filename}`"
 
 
-def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, cache: AnswerCache) -> None:
+# What a Share press answers instead of posting.
+FORGED_SHARE = ("This Share button was not made by Podium for this answer (or it was altered), so nothing was "
+                "posted. Run the command again and share its answer.")
+ALREADY_SHARED = "Already shared in the channel: each answer is shared once."
+NOT_SHAREABLE = ("Only answers that ran without an error are shared; this one was not posted. "
+                 "Run the command again to see why.")
+
+
+def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, cache: AnswerCache, *,
+             signing_key: bytes, buttons: ButtonStore, budgets: Budgets | None = None) -> None:
     @app.command(COMMAND)
     @never_silent
     async def kubectl_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
@@ -107,23 +125,48 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
     @never_silent
     async def share_in_channel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                                respond: AsyncRespond) -> None:
+        """Post what the presser saw, attributed to them, once per button. Only a value Podium
+        signed is trusted; only an answer that ran is posted."""
         await ack()
-        try:
-            value = json.loads(action.get("value") or "{}")
-        except ValueError:
-            value = {}
-        answer = cache.get(str(value.get("k", "")))
         user_id = body["user"]["id"]
         channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+        async def tell(text: str) -> None:
+            await respond(replace_original=False, response_type="ephemeral", text=text)
+
+        value = verify_button_value(signing_key, SHARE_ACTION, action.get("value"))
+        if value is None or not value.get("k"):
+            log.info("refused a Share press by %s with a value Podium did not sign", user_id)
+            await tell(FORGED_SHARE)
+            return
+        button_id = value["k"]
+        if await buttons.was_shared(button_id):  # costs the room nothing: not counted
+            await tell(ALREADY_SHARED)
+            return
+        if budgets is not None and (slow_down := budgets.spend("share", user_id)):
+            await tell(slow_down)
+            return
+        if not await buttons.claim_share(button_id, user_id, channel_id):
+            await tell(ALREADY_SHARED)
+            return
+        answer = cache.get(button_id)
         if answer is None:  # after a restart: run it again rather than lose the press
-            answer = await service.run(str(value.get("t", "")), user=user_id, channel=channel_id, source="share")
+            answer = await service.run(value.get("t", ""), user=user_id, channel=channel_id, source="share",
+                                       budget=None)  # the share budget was spent above
+        if not answer.ok or not answer.shareable:  # never a refusal or an error in the room's voice
+            await buttons.release_share(button_id)
+            await tell(NOT_SHAREABLE)
+            return
         try:
             await delivery.share(answer, user_id=user_id, channel_id=channel_id)
         except SlackApiError as error:
+            await buttons.release_share(button_id)
             reason = error.response.get("error", "error")
-            await respond(replace_original=False, response_type="ephemeral", text=(
-                f"Podium could not post in this channel ({reason}). "
-                "Invite it with `/invite @Podium`, or copy the output instead."))
+            await tell(f"Podium could not post in this channel ({reason}). "
+                       "Invite it with `/invite @Podium`, or copy the output instead.")
             return
+        except Exception:  # not posted: the button may be pressed again (never_silent answers)
+            await buttons.release_share(button_id)
+            raise
         original = answer_message(answer)
         await respond(replace_original=True, **without_actions(original, "Shared in the channel."))

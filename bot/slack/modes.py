@@ -5,6 +5,7 @@ acknowledged are finished before the process exits."""
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 
 from aiohttp import web
@@ -28,7 +29,8 @@ def http_application(podium: Podium) -> web.Application:
     if podium.settings.slack_signing_secret:
         application.middlewares.append(signed_requests_only(podium.settings.slack_signing_secret))
 
-    add_operational_routes(application, podium)
+    # This port is public (Slack must reach it): /metrics only with PODIUM_METRICS_TOKEN.
+    add_operational_routes(application, podium, port_is_public=True)
     return application
 
 
@@ -55,13 +57,35 @@ def signed_requests_only(signing_secret: str):  # type: ignore[no-untyped-def]
     return middleware
 
 
-def add_operational_routes(application: web.Application, podium: Podium) -> None:
-    """GET /healthz (ready: settings valid, state open, listeners registered) and GET /metrics."""
+def metrics_access(token: str | None, authorization: str | None, *, public_port: bool) -> int:
+    """The HTTP status GET /metrics gets: 200 to serve it, 401 without the right token, 404 when
+    it is not served at all. With PODIUM_METRICS_TOKEN set, only `Authorization: Bearer <token>`
+    reads it. Without one it is served only where the port is not public (Socket Mode, whose
+    PORT carries just /healthz and /metrics); in HTTP mode the port is Slack's public endpoint."""
+    if token:
+        scheme, _, given = (authorization or "").partition(" ")
+        valid = scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+        return 200 if valid else 401
+    return 404 if public_port else 200
+
+
+def add_operational_routes(application: web.Application, podium: Podium, *, port_is_public: bool) -> None:
+    """GET /healthz (ready: settings valid, state open, listeners registered) and GET /metrics
+    (see metrics_access). `port_is_public`: the port is reachable from outside (HTTP mode)."""
+    token = podium.settings.metrics_token
+    if not token and port_is_public:
+        log.info("GET /metrics is not served on this public port; set PODIUM_METRICS_TOKEN to scrape it")
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
-    async def metrics(_: web.Request) -> web.Response:
+    async def metrics(request: web.Request) -> web.Response:
+        status = metrics_access(token, request.headers.get("Authorization"), public_port=port_is_public)
+        if status == 401:
+            return web.json_response({"error": "GET /metrics needs Authorization: Bearer PODIUM_METRICS_TOKEN"},
+                                     status=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        if status == 404:
+            raise web.HTTPNotFound()
         body, content_type = podium.metrics.exposition()
         return web.Response(body=body, headers={"Content-Type": content_type})
 
@@ -102,7 +126,7 @@ async def serve_socket_forever(podium: Podium, *, host: str = "0.0.0.0", stop: a
     """Socket Mode needs no public URL; /healthz and /metrics are still served on PORT for the
     cluster's probes and for Prometheus."""
     operational = web.Application()
-    add_operational_routes(operational, podium)
+    add_operational_routes(operational, podium, port_is_public=False)
     runner = web.AppRunner(operational, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host=host, port=podium.settings.port).start()

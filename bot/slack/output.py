@@ -7,10 +7,10 @@ the markup built here is `Mrkdwn` (see bot/slack/text.py).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.kubectl.answer import Answer
+from bot.slack.button_values import fit_text_field
 from bot.slack.blocks import context as _context, section as _section
 from bot.slack.text import Mrkdwn, escape_mrkdwn, mrkdwn, safe
 
@@ -61,10 +61,11 @@ def needs_snippet(answer: Answer) -> bool:
     return answer.preformatted and fit_inline(answer.body)[1] > 0
 
 
-def share_button_value(key: str, text: str) -> str:
-    """What the Share button carries: the cached answer's key, and the command to re-run if the
-    cache no longer has it (after a restart). Slack allows 2,000 characters."""
-    return json.dumps({"k": key, "t": text[:1_500]})
+def share_button_value(key: str, text: str, *, signing_key: bytes) -> str:
+    """What the Share button carries: the cached answer's key (also the button's identity: it
+    shares once), and the command to re-run if the cache no longer has it (after a restart),
+    signed so that a hand-made value is refused. Slack allows 2,000 characters."""
+    return fit_text_field(signing_key, SHARE_ACTION, {"k": key, "t": text[:1_500]}, "t")
 
 
 def answer_message(

@@ -23,9 +23,11 @@ class Publisher:
         self._store = store
         self._dm_channels: dict[str, str] = {}
 
-    async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None) -> str:
-        """Post in a channel within its rate budget; returns the message ts."""
-        await self._pacer.wait(channel)
+    async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None,
+                   first: bool = False) -> str:
+        """Post in a channel within its rate budget; returns the message ts. `first`: the
+        instructor's slides, posted before any other post waiting for the channel."""
+        await self._pacer.wait(channel, first=first)
         options = {"thread_ts": thread_ts} if thread_ts else {}
         response = await self.client.chat_postMessage(channel=channel, **message, **options)
         return str(response["ts"])

@@ -40,6 +40,12 @@ def _where(body: dict[str, Any]) -> tuple[str, str]:
     return str(channel), str(ts)
 
 
+def deck_commands(presenter: Presenter) -> frozenset[str]:
+    """Every command a Run in sandbox button may carry: those written on the decks' slides."""
+    return frozenset(command for deck in presenter.decks.values() for slide in deck.slides
+                     for command in slide.commands)
+
+
 def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, delivery: KubectlDelivery) -> None:
     @app.command(COMMAND)
     @never_silent
@@ -121,10 +127,22 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
 
     @app.action(re.compile(f"^{RUN_ACTION}:\\d+$"))
     @never_silent
-    async def run_in_sandbox(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """Run a demo command and answer in the slide's thread, where the room discusses it."""
+    async def run_in_sandbox(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                             respond: AsyncRespond) -> None:
+        """Run a demo command and answer in the slide's thread, where the room discusses it.
+        The value comes back from the client: only a command written on a slide is run (no
+        signature needed, the decks are the allow-list). Its output, or the cluster's error (a slide
+        may demonstrate one), goes to the thread; Podium's own refusals stay with the presser."""
         await ack()
         channel, ts = _where(body)
+        user = body["user"]["id"]
         command = action.get("value") or ""
-        answer = await kubectl.run(command, user=body["user"]["id"], channel=channel, source="button")
-        await delivery.share(answer, user_id=body["user"]["id"], channel_id=channel, thread_ts=ts)
+        if command not in deck_commands(presenter):
+            await _answer(respond, Reply("That button does not carry a command from the slides, so nothing ran. "
+                                         "Type it with `/kubectl` instead."))
+            return
+        answer = await kubectl.run(command, user=user, channel=channel, source="button", budget="run")
+        if not answer.shareable:  # a refusal, a slow-down: not in the room's voice
+            await _answer(respond, Reply(answer.body if answer.hint is None else f"{answer.body}\n{answer.hint}"))
+            return
+        await delivery.share(answer, user_id=user, channel_id=channel, thread_ts=ts)

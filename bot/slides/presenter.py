@@ -127,7 +127,7 @@ class Presenter:
         title = self._title(running)
         await self._publisher.post(channel, {"text": mrkdwn("That's the end of *{}*. Thank you! Every slide stays "
                                                             "in this channel; `/slides browse` pages through the "
-                                                            "deck any time.", title)})
+                                                            "deck any time.", title)}, first=True)
         return Reply(mrkdwn("Ended *{}*.", title))
 
     async def status(self, channel: str) -> Reply:
@@ -237,7 +237,8 @@ class Presenter:
                               extra_blocks=blocks, extra_actions=actions)
 
     async def _post_live(self, channel: str, deck: Deck, number: int) -> str:
-        return await self._publisher.post(channel, await self._message(deck, number, ControlMode.LIVE, channel))
+        return await self._publisher.post(channel, await self._message(deck, number, ControlMode.LIVE, channel),
+                                          first=True)
 
     async def refresh(self, channel: str) -> None:
         """Re-render the slide on screen in place (its live content changed, e.g. new questions)."""

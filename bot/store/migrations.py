@@ -108,4 +108,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_by_time ON audit (at);
     CREATE INDEX audit_by_user ON audit (user_id, at);
     """,
+    # 5: the key that signs button values, and the Share buttons already pressed (each posts once).
+    """
+    CREATE TABLE signing_keys (
+        name TEXT PRIMARY KEY,         -- what the key signs, e.g. 'buttons'
+        key  BLOB NOT NULL             -- 32 random bytes, made on first start
+    );
+    CREATE TABLE shared_answers (
+        button_id  TEXT PRIMARY KEY,   -- the Share button's answer key: one post per button
+        user_id    TEXT NOT NULL,
+        channel_id TEXT,
+        shared_at  REAL NOT NULL
+    );
+    """,
 )

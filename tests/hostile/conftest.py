@@ -103,6 +103,7 @@ async def cluster() -> AsyncIterator[KubeEmulator]:
 ROOM_ENV = {
     "PODIUM_INSTRUCTORS": TEACHER,
     "PODIUM_USER_RATE": "0/1s",  # hundreds of commands from one person: no budget in the way
+    "PODIUM_BUDGETS": "ask=0/1s,exercise=0/1s,share=0/1s,run=0/1s,upvote=0/1s",  # nor in other families
     "PODIUM_NAMESPACES": EXTRA_NAMESPACE,
 }
 

@@ -135,14 +135,16 @@ async def test_alice_cannot_read_bobs_namespace_by_mention_dm_run_or_share(room:
     await room.mention(f"get cm -n {BOB_NS} -o yaml", user=ALICE)
     await room.mention(f"kubectl logs app -n {BOB_NS}", user=ALICE)
     await room.direct(f"describe pod app -n {BOB_NS}", user=ALICE)
-    # A slide's Run button and a Share button carry a command the client may have rewritten.
+    # A slide's Run button and a Share button carry a command the client may have rewritten:
+    # Run only runs commands written on the slides, Share only signed values (item 6), and
+    # neither reaches Bob's namespace.
     await room.press(f"{RUN_ACTION}:1", f"get cm settings -n {BOB_NS} -o yaml", user=ALICE)
     await room.press(SHARE_ACTION, json.dumps({"k": "not-cached", "t": f"get cm settings -n {BOB_NS} -o yaml"}),
                      user=ALICE)
-    await room.standin.wait_for_call("chat.postMessage", timeout=10, predicate=lambda c: "outside" in json.dumps(c.args)
-                                     and c.args.get("channel") == CHANNEL and not c.args.get("thread_ts"))
     sent = _everything_sent(room)
-    assert sent.count(f"`{BOB_NS}` is outside the workshop") >= 5, sent
+    assert sent.count(f"`{BOB_NS}` is outside the workshop") >= 3, sent
+    assert "does not carry a command from the slides" in sent, sent
+    assert "not made by Podium" in sent, sent
     assert BOB_SECRET not in sent
     assert not _requests_in(room.emulator, BOB_NS)
 

@@ -59,11 +59,19 @@ async def test_a_person_over_their_budget_gets_a_polite_answer(cluster, standin,
         assert "nginx-" in message_to_text((await standin.wait_for_responses(sent.response_url, timeout=10))[0])
 
 
-async def test_metrics_count_commands_and_api_requests(room: Running):
+METRICS_TOKEN = "metrics-token-for-tests-0123456789"
+
+
+async def test_metrics_count_commands_and_api_requests(cluster, standin, tmp_path):
+    async with running_podium(cluster, standin, tmp_path, PODIUM_METRICS_TOKEN=METRICS_TOKEN) as room:
+        await _count_commands_and_api_requests(room)
+
+
+async def _count_commands_and_api_requests(room: Running) -> None:
     for text in ("get pods", "get pods -n kube-system", "get pod nope"):
         sent = await room.sender.slash_command("/kubectl", text)
         await room.standin.wait_for_responses(sent.response_url, timeout=10)
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as session:
         async with session.get(f"{room.base_url}/metrics") as response:
             assert response.status == 200
             assert response.headers["Content-Type"].startswith("text/plain")

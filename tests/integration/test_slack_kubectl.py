@@ -102,11 +102,21 @@ async def test_share_of_long_output_puts_the_snippet_in_the_thread(slack):
     assert in_thread[0].thread_ts == post.response["ts"]
 
 
-async def test_share_after_restart_reruns_the_command(slack):
-    sender, standin, _ = slack
-    value = json.dumps({"k": "forgotten", "t": "get deploy nginx"})
-    await sender.block_action(SHARE_ACTION, value, user_id="U0BOB", channel_id="C0WORKSHOP")
-    post = await standin.wait_for_call("chat.postMessage", timeout=10)
+def share_value(message: dict) -> str:
+    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
+                if e["action_id"] == SHARE_ACTION]
+    return str(button["value"])
+
+
+async def test_share_after_restart_reruns_the_command(tmp_path: Path):
+    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator, SlackStandIn() as standin:
+        async with running_podium(emulator, standin, tmp_path) as before:
+            sent = await before.sender.slash_command("/kubectl", "get deploy nginx", user_id="U0BOB")
+            [answer] = await standin.wait_for_responses(sent.response_url, count=1, timeout=15)
+        async with running_podium(emulator, standin, tmp_path) as after:  # same state: same button key
+            await after.sender.block_action(SHARE_ACTION, share_value(answer), user_id="U0BOB",
+                                            channel_id="C0WORKSHOP")
+            post = await standin.wait_for_call("chat.postMessage", timeout=10)
     assert "<@U0BOB> ran `kubectl get deploy nginx -n sandbox`" in message_to_text(post.args)
 
 

@@ -52,6 +52,12 @@ def test_yaml_file_with_environment_winning(tmp_path):
         ({"KUBECONFIG": "/definitely/not/here"}, "KUBECONFIG"),
         ({"PODIUM_CLUSTER_TIMEOUT": "-1"}, "PODIUM_CLUSTER_TIMEOUT"),
         ({"PODIUM_CONFIG": "/definitely/not/here.yaml"}, "PODIUM_CONFIG"),
+        ({"PODIUM_BUDGETS": "ask=5"}, "PODIUM_BUDGETS"),
+        ({"PODIUM_BUDGETS": "shout=5/60s"}, "PODIUM_BUDGETS"),
+        ({"PODIUM_BUDGETS": "kubectl=5/60s"}, "PODIUM_USER_RATE"),
+        ({"PODIUM_MAX_READS": "0"}, "PODIUM_MAX_READS"),
+        ({"PODIUM_MAX_READS": "many"}, "PODIUM_MAX_READS"),
+        ({"PODIUM_METRICS_TOKEN": "short"}, "PODIUM_METRICS_TOKEN"),
     ],
 )
 def test_malformed_settings_name_themselves(env, named):
@@ -125,3 +131,19 @@ def test_participant_namespace_template():
     for bad in ("ws-{name}", "WS_{user}", "ws-{user"):
         with pytest.raises(SettingsError, match="PODIUM_PARTICIPANT_NAMESPACE"):
             load_settings({"PODIUM_PARTICIPANT_NAMESPACE": bad})
+
+
+def test_budgets_per_family_over_the_defaults():
+    settings = load_settings({"PODIUM_BUDGETS": "ask=2/30s, share=0/1s", "PODIUM_USER_RATE": "4/8s"})
+    assert settings.budget("ask") == (2, 30.0)
+    assert settings.budget("share") == (0, 1.0)  # no limit
+    assert settings.budget("exercise") == (10, 60.0)  # the default stays
+    assert settings.budget("kubectl") == (4, 8.0)
+
+
+def test_limits_and_the_metrics_token_never_leak_into_repr():
+    settings = load_settings({"PODIUM_MAX_READS": "50", "PODIUM_METRICS_TOKEN": "s3cret-token-0123456789"})
+    assert settings.max_reads_per_command == 50 and settings.metrics_token == "s3cret-token-0123456789"
+    assert "s3cret" not in repr(settings)
+    defaults = load_settings({})
+    assert defaults.max_reads_per_command == 20 and defaults.metrics_token is None
