@@ -205,10 +205,12 @@ class FakeGateway:
         return []
 
     async def logs(self, namespace: str, pod: str, *, container: str | None = None, tail_lines: int | None = None,
-                   since_seconds: int | None = None, previous: bool = False, timestamps: bool = False) -> str:
+                   since_seconds: int | None = None, previous: bool = False, timestamps: bool = False,
+                   limit_bytes: int | None = None) -> str:
         self.calls.append({"container": container, "tail_lines": tail_lines})
         text = self.texts[(pod, container or "")]
-        return keep_last_lines(text, tail_lines)[0] if tail_lines is not None else text
+        text = keep_last_lines(text, tail_lines)[0] if tail_lines is not None else text
+        return text.encode()[:limit_bytes].decode(errors="replace") if limit_bytes is not None else text
 
 
 def logs_request(name: str, **options: Any) -> LogsRequest:
