@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bot.conversation.parsing import clean_text
 from bot.kubectl import grammar
+from bot.kubectl.printers.formats import go_yaml_resolve, sort_objects, to_json, to_yaml
 from bot.kubectl.redact import redact_credentials, redact_object, redact_text
 from bot.slack.output import code_block, escape_mrkdwn, fit_inline
 
@@ -81,6 +82,21 @@ def test_escaping_and_fitting_are_linear(unit):
 def test_parsing_what_people_type_is_linear(unit):
     assert_linear(grammar.parse, unit)
     assert_linear(lambda text: clean_text(text, "U0PODIUMBOT"), unit)
+
+
+def configmaps(value: str) -> list[dict]:
+    return [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}", "annotations": {"q": f"{value}{i}"}},
+             "data": {"v": value}} for i in range(2)]
+
+
+@pytest.mark.parametrize("unit", ["1", "1.", ".1", "1_", "1:", "-1", "1e", "2026-01-01", "0x", "0b1"])
+def test_printing_cluster_values_is_linear(unit):
+    """Cluster strings go through go-yaml's scalar resolution (quoting), -o json escaping and
+    --sort-by's quantity comparison: `\\d+\\.?\\d*` there was quadratic on a long digit run."""
+    assert_linear(lambda text: go_yaml_resolve(text + "x"), unit)
+    assert_linear(lambda text: to_yaml(configmaps(text + "x"), single=False, plural="configmaps"), unit)
+    assert_linear(lambda text: to_json(configmaps(text + "x"), single=False, plural="configmaps"), unit)
+    assert_linear(lambda text: sort_objects(configmaps(text + "x"), ".metadata.annotations.q"), unit)
 
 
 def test_one_megabyte_line_is_redacted_in_well_under_a_second():
