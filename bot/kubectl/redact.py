@@ -127,7 +127,7 @@ _HARMLESS_VALUES = frozenset({"", "true", "false", "null", "none", "<none>", "ye
 def is_secret_name(name: str) -> bool:
     """Does this env var name / map key look like it holds a credential? (Rules in the module
     docstring.) Kubernetes' own field names are judged by the caller (`NOT_SECRET_FIELDS`)."""
-    return len(name) <= 256 and _SECRET_NAME_RE.fullmatch(name) is not None
+    return _SECRET_NAME_RE.fullmatch(name) is not None
 
 
 def label_for_name(name: str) -> str:
