@@ -89,9 +89,10 @@ def redact_output(body: str, *, structured: bool = False) -> Redacted:
     MAX_LINE_CHARS, then credential shapes hidden. yaml/json were redacted in the objects (their
     strings capped there), so only their lines are left as printed. Pure and CPU-bound: callers
     on the event loop run it in a worker thread."""
-    text, lines_cut = (body, 0) if structured else cap_lines(body)
-    if not structured:
-        text, _ = redact_text(text)
+    if structured:
+        return Redacted(body, body.count(REDACTED_MARK), 0)
+    capped, lines_cut = cap_lines(body)
+    text, _ = redact_text(capped)
     return Redacted(text, text.count(REDACTED_MARK), lines_cut)
 
 
@@ -204,12 +205,10 @@ class KubectlService:
         if redacted.lines_cut:
             notes = (*notes, f"Podium cut {redacted.lines_cut} line{'s' if redacted.lines_cut != 1 else ''} "
                              f"at {MAX_LINE_CHARS:,} characters.")
-        hidden = redacted.hidden
-        if hidden:
-            notes = (*notes, f"Podium hid {hidden} credential-like value{'s' if hidden != 1 else ''} "
+        if redacted.hidden:
+            notes = (*notes, f"Podium hid {redacted.hidden} credential-like value{'s' if redacted.hidden != 1 else ''} "
                              "(passwords, tokens, keys) in this output.")
-        body = redacted.body
-        return Answer(body, ok=output.ok, command_line=decision.command_line, notes=notes,
+        return Answer(redacted.body, ok=output.ok, command_line=decision.command_line, notes=notes,
                       namespace=decision.namespace, outcome="ok" if output.ok else "error")
 
     async def _execute(self, request: Request) -> _Output:

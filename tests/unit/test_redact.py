@@ -11,6 +11,7 @@ from bot.kubectl.redact import (
     redact_credentials,
     redact_object,
 )
+from bot.kubectl.service import Redacted, redact_output
 
 GHP = "ghp_" + "a1B2c3D4e5" * 4  # 40 characters after the prefix
 GOOGLE = "AIza" + "SyD-abcdefghij_KLMNOPQRST0123456789"  # 35 after the prefix
@@ -166,3 +167,14 @@ def test_never_raises_and_is_idempotent(text):
 def test_idempotent_on_credential_fragments(parts):
     once, _ = redact_credentials("".join(parts))
     assert redact_credentials(once) == (once, 0)
+
+
+def test_printed_output_is_cut_redacted_and_counted():
+    body = "NAME  VALUE\ndb    password=hunter2\n" + "y" * (MAX_LINE_CHARS + 1)
+    result = redact_output(body)
+    assert result.body.startswith("NAME  VALUE\ndb    password=[redacted: password]\n")
+    assert result.hidden == 1 and result.lines_cut == 1
+    # yaml/json were redacted in the objects: their text is left as printed (a text pass could
+    # turn `value: x` into a yaml flow sequence), and what the objects hid is counted.
+    printed = 'value: "[redacted: password]"\nnote: password=plain'
+    assert redact_output(printed, structured=True) == Redacted(printed, 1, 0)
