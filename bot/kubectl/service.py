@@ -36,7 +36,14 @@ from bot.kubectl.policy import (
     Request,
 )
 from bot.kubectl.ratelimit import UserRateLimiter
-from bot.kubectl.redact import MAX_LINE_CHARS, REDACTED_MARK, cap_lines, redact_object, redact_text
+from bot.kubectl.redact import (
+    MAX_LINE_CHARS,
+    REDACTED_MARK,
+    cap_lines,
+    redact_credentials,
+    redact_object,
+    redact_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +188,8 @@ class KubectlService:
                           namespace=decision.namespace, outcome="error")
         except ClusterError as error:
             return Answer(
-                cluster_error_line(error, self._gateway.server),
+                # The API server's message can quote what a webhook or the object said.
+                redact_credentials(cluster_error_line(error, self._gateway.server))[0],
                 ok=False,
                 command_line=decision.command_line,
                 hint=cluster_error_hint(error),

@@ -180,3 +180,11 @@ async def test_exercise_check_message_hides_the_log_line_credential(room: Room):
     answer = await room.ask("check 4", command="/exercise", user="U0ALICE")
     assert "DB_PASSWORD=[redacted: password]" in text_of(answer)
     assert_nothing_leaked(room)
+
+
+async def test_an_api_error_quoting_a_credential_is_redacted_too(room: Room):
+    room.emulator.inject_fault(status=403, times=1, path_contains="/configmaps",
+                               message="admission webhook denied the request: DB_PASSWORD=hunter2-db-pw is weak")
+    answer = await room.ask("get cm")
+    assert "DB_PASSWORD=[redacted: password] is weak" in text_of(answer)
+    assert_nothing_leaked(room)
