@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import datetime, timezone
 
-# Slack tokens (bot, user, app-level), bearer tokens and signing-secret-like hex strings.
+import re2
+
+# Slack tokens (bot, user, app-level), bearer tokens and signing-secret-like hex strings. RE2:
+# log records carry text people and the cluster chose, and RE2 never backtracks.
 _SECRET_PATTERNS = (
-    re.compile(r"xox[abposr]-[A-Za-z0-9-]+"),
-    re.compile(r"xapp-[A-Za-z0-9-]+"),
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
-    re.compile(r"(?i)(signing[_ ]secret['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9]+"),
-    re.compile(r"(?i)(['\"]?token['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9._~+/=-]{8,}"),
+    re2.compile(r"xox[abposr]-[A-Za-z0-9-]+"),
+    re2.compile(r"xapp-[A-Za-z0-9-]+"),
+    re2.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
+    re2.compile(r"(?i)(signing[_ ]secret['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9]+"),
+    re2.compile(r"(?i)(['\"]?token['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9._~+/=-]{8,}"),
 )
 
 

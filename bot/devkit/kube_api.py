@@ -716,7 +716,8 @@ class KubeEmulator:
             if waiting:
                 return status_response(400, f'container "{container}" in pod "{name}" is waiting to start: {waiting}')
             lines = []
-        return web.Response(text=render(lines, now=self._now(), **options), content_type="text/plain")
+        return web.Response(body=render(lines, now=self._now(), **options), content_type="text/plain",
+                            charset="utf-8")
 
     def _log_options(self, query: Mapping[str, str]) -> dict[str, Any]:
         def integer(key: str) -> int | None:

@@ -127,8 +127,9 @@ def render(
     since_time: datetime | None = None,
     timestamps: bool = False,
     limit_bytes: int | None = None,
-) -> str:
-    """Apply the kubelet's log options in its order: since, tail, timestamps, byte limit."""
+) -> bytes:
+    """Apply the kubelet's log options in its order: since, tail, timestamps, byte limit. Bytes,
+    as the kubelet sends them: `limitBytes` cuts after exactly that many, even inside a character."""
     start = since_time
     if since_seconds is not None:
         start = now - timedelta(seconds=since_seconds)
@@ -138,9 +139,8 @@ def render(
     text = "".join(
         (f"{format_rfc3339_nano(line.time)} " if timestamps else "") + line.text + "\n" for line in selected
     )
-    if limit_bytes is not None:
-        text = text.encode()[:limit_bytes].decode(errors="ignore")
-    return text
+    data = text.encode()
+    return data[:limit_bytes] if limit_bytes is not None else data
 
 
 # ----------------------------------------------------------------------------------------------

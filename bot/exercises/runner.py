@@ -17,6 +17,7 @@ from bot.exercises.checks import (
 )
 from bot.exercises.spec import Exercise
 from bot.kubectl.gateway import ClusterError
+from bot.kubectl.logs import LOG_READ_LIMIT_BYTES
 
 
 class ExerciseGateway(Protocol):
@@ -28,7 +29,7 @@ class ExerciseGateway(Protocol):
                    field_selector: str | None = None) -> list[dict[str, Any]]: ...
 
     async def logs(self, namespace: str, pod: str, *, container: str | None = None,
-                   tail_lines: int | None = None) -> str: ...
+                   tail_lines: int | None = None, limit_bytes: int | None = None) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class _Reader:
         self.requests += 1
         try:
             return await self.gateway.logs(self.namespace, source.pod, container=source.container,
-                                           tail_lines=LOG_TAIL_LINES)
+                                           tail_lines=LOG_TAIL_LINES, limit_bytes=LOG_READ_LIMIT_BYTES)
         except ClusterError as error:
             # 400: the container has not started (ContainerCreating, ImagePullBackOff): no logs yet.
             if error.status == 400 or error.reason in ("BadRequest", "NotFound"):

@@ -172,14 +172,17 @@ class ClusterGateway:
         since_seconds: int | None = None,
         previous: bool = False,
         timestamps: bool = False,
+        limit_bytes: int | None = None,
     ) -> str:
+        """The log text; with `limit_bytes`, the API server sends only the first that many bytes
+        of what the other options select (a cut multi-byte character shows as U+FFFD)."""
         core = self._apis["core"]
         request = lambda: core.read_namespaced_pod_log(  # noqa: E731
             pod, namespace, container=container, tail_lines=tail_lines,
             since_seconds=since_seconds, previous=previous or None, timestamps=timestamps or None,
-            _preload_content=False, _request_timeout=self._timeout,
+            limit_bytes=limit_bytes, _preload_content=False, _request_timeout=self._timeout,
         )
-        key = ("logs", namespace, pod, container, tail_lines, since_seconds, previous, timestamps)
+        key = ("logs", namespace, pod, container, tail_lines, since_seconds, previous, timestamps, limit_bytes)
         return await self._reads.read(key, lambda: self._run(_text_of, request))
 
     async def can_i(

@@ -31,6 +31,10 @@ Obj = Mapping[str, Any]
 
 DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
 DEFAULT_TAIL_CAP = 200
+# Every log read asks the API server for at most this many bytes (`limitBytes`, the first bytes
+# of what --tail/--since select): a chat answer or snippet has no use for more, and a 20 MB log
+# must not be read, redacted and uploaded whole.
+LOG_READ_LIMIT_BYTES = 1024 * 1024
 # kubectl's --pod-running-timeout default for logs (GetFirstPod waits this long for a pod).
 POD_RUNNING_TIMEOUT = "20s"
 
@@ -361,6 +365,13 @@ def keep_last_lines(text: str, limit: int) -> tuple[str, bool]:
     return "\n".join(lines[len(lines) - limit:]) + ("\n" if ends_with_newline else ""), True
 
 
+def byte_cap_note(limit: int = LOG_READ_LIMIT_BYTES, *, each_container: bool = False) -> str:
+    scope = " of each container" if each_container else ""
+    size = f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit:,} bytes"
+    return (f"Podium read only the first {size}{scope} of this log (the log is cut there); "
+            "narrow it with --tail=N, --since=10m or -c CONTAINER.")
+
+
 def cap_note(cap: int, *, each_container: bool = False) -> str:
     scope = " of each container" if each_container else ""
     return f"Showing the last {cap} lines{scope}; add --tail=N for more or fewer."
@@ -381,7 +392,8 @@ class LogsGateway(Protocol):
 
     async def logs(self, namespace: str, pod: str, *, container: str | None = None,
                    tail_lines: int | None = None, since_seconds: int | None = None,
-                   previous: bool = False, timestamps: bool = False) -> str: ...
+                   previous: bool = False, timestamps: bool = False,
+                   limit_bytes: int | None = None) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -393,6 +405,7 @@ class LogsResult:
     containers: tuple[str, ...]  # one, or every container read for --all-containers
     notes: list[str] = field(default_factory=list)
     capped: bool = False  # the default cap cut lines (the last note says so)
+    cut_at_bytes: bool = False  # LOG_READ_LIMIT_BYTES cut the log (a note says so)
 
     @property
     def container(self) -> str:
@@ -441,10 +454,12 @@ async def resolve_pod(gateway: LogsGateway, request: LogsRequest) -> PodChoice:
     return choose_pod(pods)
 
 
-async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail: int = DEFAULT_TAIL_CAP) -> LogsResult:
+async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail: int = DEFAULT_TAIL_CAP,
+                     limit_bytes: int = LOG_READ_LIMIT_BYTES) -> LogsResult:
     """Run `kubectl logs` for `request`. With no `--tail`, read at most the last `default_tail`
     lines per container (asking for one more, to know whether there were more) and say so in a
-    note when lines were cut; `default_tail <= 0` disables the cap.
+    note when lines were cut; `default_tail <= 0` disables the cap. Every read asks for at most
+    `limit_bytes` bytes, and a note says when a log was cut there.
 
     Raises LogsError (kubectl's client-side errors) and ClusterError (the API server's)."""
     validate(request)
@@ -463,16 +478,23 @@ async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail
     else:
         tail_lines = None if request.tail == -1 else request.tail  # kubectl sends no tailLines for -1
     chunks: list[str] = []
-    capped = False
+    capped = cut_at_bytes = False
     for name in containers:  # sequentially, as kubectl's sequentialConsumeRequest
         text = await gateway.logs(
             request.namespace, pod_name, container=name, tail_lines=tail_lines,
             since_seconds=request.since_seconds, previous=request.previous, timestamps=request.timestamps,
+            limit_bytes=limit_bytes,
         )
+        # A log of exactly `limit_bytes` bytes reads as cut too: the API cannot tell us otherwise.
+        if len(text) * 4 >= limit_bytes and len(text.encode("utf-8", errors="replace")) >= limit_bytes:
+            cut_at_bytes = True
         if cap is not None:
             text, cut = keep_last_lines(text, cap)
             capped = capped or cut
         chunks.append(text)
     if capped and cap is not None:
         notes.append(cap_note(cap, each_container=len(containers) > 1))
-    return LogsResult(text="".join(chunks), pod=pod_name, containers=tuple(containers), notes=notes, capped=capped)
+    if cut_at_bytes:
+        notes.append(byte_cap_note(limit_bytes, each_container=len(containers) > 1))
+    return LogsResult(text="".join(chunks), pod=pod_name, containers=tuple(containers), notes=notes, capped=capped,
+                      cut_at_bytes=cut_at_bytes)

@@ -3,6 +3,7 @@ grammar → policy → gateway → printer. The only I/O is through the gateway.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -24,7 +25,7 @@ from bot.kubectl.answer import (
 from bot.budgets import Budgets, Family
 from bot.kubectl.describe import describe
 from bot.kubectl.gateway import ClusterError, ClusterGateway
-from bot.kubectl.get import fetch_get, render_get
+from bot.kubectl.get import GetResult, fetch_get, render_get
 from bot.kubectl.logs import LogsError, fetch_logs
 from bot.kubectl.policy import (
     AccessReviewRequest,
@@ -38,7 +39,14 @@ from bot.kubectl.policy import (
     participant_pattern,
 )
 from bot.kubectl.fanout import planned_reads, too_many_reads_line
-from bot.kubectl.redact import redact_credentials
+from bot.kubectl.redact import (
+    MAX_LINE_CHARS,
+    REDACTED_MARK,
+    cap_lines,
+    redact_credentials,
+    redact_object,
+    redact_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +87,55 @@ class _Output:
     body: str
     notes: tuple[str, ...] = ()
     ok: bool = True
+    structured: bool = False  # -o yaml|json: redacted in the objects; a text pass could break them
+
+
+@dataclass(frozen=True)
+class Redacted:
+    body: str
+    hidden: int  # how many `[redacted: …]` the person sees, from the objects or the text
+    lines_cut: int
+
+
+def redact_output(body: str, *, structured: bool = False) -> Redacted:
+    """The one redaction policy for printed output (bot/kubectl/redact.py): lines cut at
+    MAX_LINE_CHARS, then credential shapes hidden. yaml/json were redacted in the objects (their
+    strings capped there), so only their lines are left as printed. Pure and CPU-bound: callers
+    on the event loop run it in a worker thread."""
+    if structured:
+        return Redacted(body, body.count(REDACTED_MARK), 0)
+    capped, lines_cut = cap_lines(body)
+    text, _ = redact_text(capped)
+    return Redacted(text, text.count(REDACTED_MARK), lines_cut)
+
+
+def redacted_get(request: GetRequest, result: GetResult, now: datetime) -> str:
+    """`render_get` of the objects redacted structurally (env values, secret-named keys, the
+    last-applied annotation). CPU-bound: run in a thread."""
+    for fetched in result.fetched:
+        fetched.objects = [redact_object(obj)[0] for obj in fetched.objects]
+    return render_get(request, result, now=now)
+
+
+class RedactingReads:
+    """The gateway as `describe` reads it: every object comes back redacted, so describe shows
+    what yaml/json show."""
+
+    def __init__(self, gateway: ClusterGateway) -> None:
+        self._gateway = gateway
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._gateway, name)
+
+    async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, object]:
+        obj = await self._gateway.get(plural, namespace, name)
+        cleaned, _ = await asyncio.to_thread(redact_object, obj)
+        return cleaned
+
+    async def list(self, plural: str, namespace: str | None, **selectors: str | None) -> list[dict[str, object]]:
+        objects = await self._gateway.list(plural, namespace, **selectors)
+        cleaned, _ = await asyncio.to_thread(redact_object, objects)
+        return cleaned
 
 
 class KubectlService:
@@ -167,7 +224,8 @@ class KubectlService:
                           namespace=decision.namespace, outcome="error")
         except ClusterError as error:
             return Answer(
-                cluster_error_line(error, self._gateway.server),
+                # The API server's message can quote what a webhook or the object said.
+                redact_credentials(cluster_error_line(error, self._gateway.server))[0],
                 ok=False,
                 command_line=decision.command_line,
                 hint=cluster_error_hint(error),
@@ -185,20 +243,26 @@ class KubectlService:
                 hint="Try again; if it keeps failing, tell the instructor the ref.",
                 outcome="internal",
             )
-        body, redacted = redact_credentials(output.body)
+        # Redaction of a large output is CPU work: off the event loop, so the room keeps answering.
+        redacted = await asyncio.to_thread(redact_output, output.body, structured=output.structured)
         notes = output.notes
-        if redacted:
-            notes = (*notes, f"Podium hid {redacted} credential-like string{'s' if redacted != 1 else ''} "
-                             "(tokens, keys, passwords) in this output.")
-        return Answer(body, ok=output.ok, command_line=decision.command_line, notes=notes,
+        if redacted.lines_cut:
+            notes = (*notes, f"Podium cut {redacted.lines_cut} line{'s' if redacted.lines_cut != 1 else ''} "
+                             f"at {MAX_LINE_CHARS:,} characters.")
+        if redacted.hidden:
+            notes = (*notes, f"Podium hid {redacted.hidden} credential-like value{'s' if redacted.hidden != 1 else ''} "
+                             "(passwords, tokens, keys) in this output.")
+        return Answer(redacted.body, ok=output.ok, command_line=decision.command_line, notes=notes,
                       namespace=decision.namespace, outcome="ok" if output.ok else "error")
 
     async def _execute(self, request: Request) -> _Output:
         if isinstance(request, GetRequest):
             result = await fetch_get(self._gateway, request)
-            return _Output(render_get(request, result, now=self._clock()), ok=not result.errors)
+            body = await asyncio.to_thread(redacted_get, request, result, self._clock())
+            return _Output(body, ok=not result.errors, structured=request.output in ("yaml", "json"))
         if isinstance(request, DescribeRequest):
-            described = await describe(self._gateway, request, self._clock())
+            reads = RedactingReads(self._gateway)
+            described = await describe(reads, request, self._clock())  # type: ignore[arg-type]
             # kubectl prints errors after the descriptions; in chat they belong with the output.
             body = "\n".join(p for p in (described.text.rstrip("\n"), *described.errors,
                                          described.notice or "") if p)

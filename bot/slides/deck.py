@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import re2
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -36,7 +37,9 @@ _MARP_IMAGE_KEYWORD = re.compile(
     r"(w|h|width|height|left|right|blur|brightness|contrast|drop-shadow|grayscale|hue-rotate|"
     r"invert|opacity|saturate|sepia|sizing):\S*|blur|grayscale|sepia|invert|drop-shadow)$"
 )
-_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+# RE2: `<!--` repeated without a closing `-->` costs a backtracking engine a scan to the end
+# from each of them (quadratic); RE2 is linear whatever the deck holds.
+_COMMENT = re2.compile(r"(?s)<!--(.*?)-->")
 COMMAND_LANGUAGE = "kubectl"
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 
 import aiohttp
 import pytest
 import yaml
 
 from bot.devkit.kube_api import KubeEmulator
+from bot.devkit.kube_logs import LogLine, render
 
 from .conftest import Http, fixed_now
 
@@ -127,3 +129,11 @@ async def test_materialised_nginx_pods_have_default_logs(http: Http, running_dem
     status, text = await http.get(LOG.format(pod) + "?container=nginx")
     assert status == 200
     assert "Configuration complete; ready for start up" in text and '"GET / HTTP/1.1" 200' in text
+
+
+def test_limit_bytes_cuts_after_exactly_that_many_bytes_like_the_kubelet() -> None:
+    now = datetime(2025, 6, 2, 12, 0, tzinfo=timezone.utc)
+    lines = [LogLine(now, "héllo"), LogLine(now, "wörld")]
+    assert render(lines, now=now) == "héllo\nwörld\n".encode()
+    assert render(lines, now=now, limit_bytes=2) == b"h\xc3"  # inside the é, as the API server sends it
+    assert render(lines, now=now, tail_lines=1, limit_bytes=3) == b"w\xc3\xb6"  # tail first, then the byte limit

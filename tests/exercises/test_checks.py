@@ -265,7 +265,7 @@ def test_logs_contain_outcomes() -> None:
     # A credential in the last line is not repeated in Slack.
     leaked = "connecting with password=hunter2hunter2\n"
     found = evaluate(check, observed(check, [pod("client")], logs={source: leaked})).found
-    assert "hunter2" not in found and "[REDACTED]" in found
+    assert "hunter2" not in found and "password=[redacted: password]" in found
     assert evaluate(check, observed(check, [])) == Outcome(False, 'a line containing "Welcome"', "no Pod named client")
     by_job = LogsContain("Welcome", job="client", container="curl")
     assert by_job.title == 'The logs of the Job client (container curl) contain "Welcome"'
@@ -295,7 +295,7 @@ class FakeGateway:
         return [o for (p, _), o in self.objects.items() if p == plural and wanted.matches(o["metadata"].get("labels"))]
 
     async def logs(self, namespace: str, pod: str, *, container: str | None = None,
-                   tail_lines: int | None = None) -> str:
+                   tail_lines: int | None = None, limit_bytes: int | None = None) -> str:
         self.calls.append(("logs", pod, container))
         text = self.log_texts.get(pod, "")
         if isinstance(text, ClusterError):

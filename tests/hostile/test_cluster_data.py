@@ -4,6 +4,7 @@ the slash answer, Share in channel, the @mention thread, the DM, Run in sandbox 
 
 from __future__ import annotations
 
+from bot.kubectl.redact import MAX_LINE_CHARS
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
 from tests.hostile.conftest import (
@@ -66,7 +67,9 @@ async def test_a_50000_character_line_is_cut_to_fit_and_the_rest_goes_to_a_snipp
     assert "not shown here" in text_of(answer)
     await room.standin.wait_for_call("files.completeUploadExternal", timeout=10)
     [snippet] = [f for f in room.standin.files() if f.filename.endswith(".txt")]
-    assert "A" * 49_950 in snippet.text  # the snippet carries the whole line (raw text is fine there)
+    # The snippet carries the line up to the documented cap, and says where it was cut.
+    assert "A" * MAX_LINE_CHARS in snippet.text and "A" * (MAX_LINE_CHARS + 1) not in snippet.text
+    assert f"[line cut at {MAX_LINE_CHARS} characters]" in snippet.text
     assert_every_message_is_safe(room)
 
 

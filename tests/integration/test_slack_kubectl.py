@@ -52,8 +52,8 @@ async def test_credentials_in_logs_are_redacted_and_said_so(slack):
     message = await ask(sender, standin, "logs chatty --tail 420")
     text = message_to_text(message)
     assert "abcdef0123456789abcdef" not in raw(message) and "AKIAIOSFODNN7EXAMPLE" not in raw(message)
-    assert "Bearer [REDACTED]" in text
-    assert "Podium hid 2 credential-like strings" in text
+    assert "Bearer [redacted: token]" in text
+    assert "Podium hid 2 credential-like values" in text
 
 
 async def test_long_output_shows_the_head_and_sends_the_rest_as_a_dm_snippet(slack):

@@ -8,8 +8,10 @@ import pytest
 
 from bot.kubectl.gateway import ClusterError
 from bot.kubectl.logs import (
+    LOG_READ_LIMIT_BYTES,
     ContainerChoice,
     LogsError,
+    byte_cap_note,
     cap_note,
     choose_container,
     choose_pod,
@@ -205,10 +207,12 @@ class FakeGateway:
         return []
 
     async def logs(self, namespace: str, pod: str, *, container: str | None = None, tail_lines: int | None = None,
-                   since_seconds: int | None = None, previous: bool = False, timestamps: bool = False) -> str:
-        self.calls.append({"container": container, "tail_lines": tail_lines})
+                   since_seconds: int | None = None, previous: bool = False, timestamps: bool = False,
+                   limit_bytes: int | None = None) -> str:
+        self.calls.append({"container": container, "tail_lines": tail_lines, "limit_bytes": limit_bytes})
         text = self.texts[(pod, container or "")]
-        return keep_last_lines(text, tail_lines)[0] if tail_lines is not None else text
+        text = keep_last_lines(text, tail_lines)[0] if tail_lines is not None else text
+        return text.encode()[:limit_bytes].decode(errors="replace") if limit_bytes is not None else text
 
 
 def logs_request(name: str, **options: Any) -> LogsRequest:
@@ -229,6 +233,20 @@ async def test_cap_asks_for_one_more_line_and_keeps_a_partial_last_line() -> Non
     assert result.text == text and gateway.calls[-1]["tail_lines"] is None
     result = await fetch_logs(gateway, logs_request("p", tail=11))
     assert result.text == text and gateway.calls[-1]["tail_lines"] == 11
+
+
+async def test_every_read_asks_for_at_most_limit_bytes_and_says_when_the_log_was_cut() -> None:
+    text = "".join(f"line {i:04d}\n" for i in range(100))  # 1,000 bytes
+    gateway = FakeGateway({("pods", "p"): pod("p")}, {("p", "app"): text})
+    result = await fetch_logs(gateway, logs_request("p", tail=-1))
+    assert gateway.calls[-1]["limit_bytes"] == LOG_READ_LIMIT_BYTES == 1024 * 1024
+    assert result.text == text and not result.cut_at_bytes and result.notes == []
+    result = await fetch_logs(gateway, logs_request("p", tail=-1), limit_bytes=250)
+    assert result.text == text[:250] and result.cut_at_bytes
+    assert result.notes == [byte_cap_note(250)]
+    assert byte_cap_note(250) == ("Podium read only the first 250 bytes of this log (the log is cut there); "
+                                  "narrow it with --tail=N, --since=10m or -c CONTAINER.")
+    assert byte_cap_note().startswith("Podium read only the first 1 MiB of this log")
 
 
 async def test_owner_without_pods() -> None:
