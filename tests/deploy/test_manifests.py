@@ -135,14 +135,23 @@ def test_podium_runs_locked_down_as_its_read_only_service_account(variant: str) 
     assert container["image"] == "registry.example.com/podium:0.1.0"
 
 
+def _required_secrets(env: dict) -> set[str]:
+    """The Secret keys a container cannot start without."""
+    return {n for n, v in env.items()
+            if isinstance(v, dict) and "secretKeyRef" in v and not v["secretKeyRef"].get("optional")}
+
+
 def test_http_variant_serves_slack_with_health_probes_behind_a_service() -> None:
     deployment, docs = _podium("bot")
     container = _container(deployment)
     assert container["command"] == ["python", "-m", "bot", "serve"]
     env = _env(container)
     assert env["PORT"] == "3000" and container["ports"] == [{"name": "http", "containerPort": 3000}]
-    assert {n for n, v in env.items() if isinstance(v, dict) and "secretKeyRef" in v} == {
+    assert _required_secrets(env) == {
         "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}
+    # Optional: /metrics needs it as a bearer token; without it HTTP mode keeps /metrics private.
+    assert env["PODIUM_METRICS_TOKEN"]["secretKeyRef"] == {"name": "podium-slack", "key": "PODIUM_METRICS_TOKEN",
+                                                           "optional": True}
     for probe in ("livenessProbe", "readinessProbe"):
         assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
     [service] = by_kind(docs, "Service", "podium")
@@ -155,8 +164,11 @@ def test_socket_variant_connects_out_and_needs_no_service() -> None:
     container = _container(deployment)
     assert container["command"] == ["python", "-m", "bot", "socket"]
     env = _env(container)
-    assert {n for n, v in env.items() if isinstance(v, dict) and "secretKeyRef" in v} == {
+    assert _required_secrets(env) == {
         "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}
+    # Optional: /metrics needs it as a bearer token; without it HTTP mode keeps /metrics private.
+    assert env["PODIUM_METRICS_TOKEN"]["secretKeyRef"] == {"name": "podium-slack", "key": "PODIUM_METRICS_TOKEN",
+                                                           "optional": True}
     assert "PORT" not in env and "ports" not in container
     assert "livenessProbe" not in container and "readinessProbe" not in container
     assert not by_kind(docs, "Service")
