@@ -64,10 +64,10 @@ METRICS_TOKEN = "metrics-token-for-tests-0123456789"
 
 async def test_metrics_count_commands_and_api_requests(cluster, standin, tmp_path):
     async with running_podium(cluster, standin, tmp_path, PODIUM_METRICS_TOKEN=METRICS_TOKEN) as room:
-        await _count_commands_and_api_requests(room)
+        await _assert_metrics_count_commands_and_api_requests(room)
 
 
-async def _count_commands_and_api_requests(room: Running) -> None:
+async def _assert_metrics_count_commands_and_api_requests(room: Running) -> None:
     for text in ("get pods", "get pods -n kube-system", "get pod nope"):
         sent = await room.sender.slash_command("/kubectl", text)
         await room.standin.wait_for_responses(sent.response_url, timeout=10)

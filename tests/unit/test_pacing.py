@@ -69,3 +69,4 @@ async def test_a_cancelled_waiter_leaves_the_queue():
     await asyncio.sleep(0)
     gone.cancel()
     await asyncio.wait_for(pacer.wait("C1", first=True), timeout=1)
+    assert gone.cancelled()  # and the slide behind it was not held up by the cancelled waiter
