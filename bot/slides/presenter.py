@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.text import Mrkdwn, cut, join, mrkdwn
+from bot.slack.limits import MAX_SECTION_TEXT, fit_text
+from bot.slack.text import Mrkdwn, join, mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck, search
 from bot.slides.render import ControlMode, controls_for, render_message, speaker_notes_blocks
@@ -200,7 +201,7 @@ class Presenter:
             heading = mrkdwn("*<{}|{}>*", Mrkdwn(link), label) if link else mrkdwn("*{}*", label)
             blocks.append({
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": cut(mrkdwn("{}\n{}", heading, excerpt), 2900)},
+                "text": {"type": "mrkdwn", "text": fit_text(mrkdwn("{}\n{}", heading, excerpt), MAX_SECTION_TEXT)},
                 "accessory": {"type": "button", "action_id": OPEN_ACTION, "value": f"{deck.key}:{slide.number}",
                               "text": {"type": "plain_text", "text": "Open privately"}},
             })
