@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.slack.text import Mrkdwn, cut, trusted
+from bot.slack.text import Mrkdwn, cut, safe, trusted
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100  # App Home and modals
@@ -45,6 +45,8 @@ MAX_IMAGE_TITLE = 2000
 MAX_MARKDOWN_BLOCK = 12_000
 MAX_MESSAGE_TEXT = 40_000
 MAX_MODAL_TITLE = 24
+# Podium's own: how much of what someone typed a usage error or a search heading quotes back.
+MAX_ECHO = 200
 
 Block = dict[str, Any]
 
@@ -66,6 +68,11 @@ def fit_text(text: str, limit: int, *, note: bool = True) -> Mrkdwn:
             head = cut(markup, limit - room)
             return Mrkdwn(head + " " + cut_note(len(markup) - len(head)))
     return Mrkdwn(cut(markup, max(0, limit - 1)) + "…")
+
+
+def echo_typed(typed: str, limit: int = MAX_ECHO) -> Mrkdwn:
+    """What someone typed, quoted back in an answer: escaped, then cut with a visible note."""
+    return fit_text(safe(typed), limit)
 
 
 def _fit_text_object(obj: Any, limit: int) -> Any:
