@@ -236,3 +236,60 @@ def test_fit_text_keeps_trusted_markup_whole() -> None:
     fitted = fit_text(trusted("a" * 2990) + trusted("<https://example.com|a link>"), 3000)
     assert len(fitted) <= 3000 and fitted.startswith("a" * 2900) and "<https" not in fitted
     assert fitted.endswith("more characters not shown)")
+
+
+# --- the output boundary, against the strict stand-in ----------------------------------------------
+
+def oversized() -> dict[str, Any]:
+    """What a careless builder might write: 60 blocks, 30 buttons, 5,000 characters that grow
+    fourfold when escaped, a 200-character header."""
+    return {
+        "text": "<!channel>" * 5_000,
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "<b>" * 70}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "<x>&" * 1_250}},
+            {"type": "actions", "elements": [
+                {"type": "button", "action_id": f"b{i}", "value": str(i), "text": {"type": "plain_text", "text": "Go"}}
+                for i in range(30)]},
+            *({"type": "section", "text": {"type": "mrkdwn", "text": f"line {i}"}} for i in range(57)),
+            {"type": "actions", "elements": [
+                {"type": "button", "action_id": "next", "value": "n", "text": {"type": "plain_text", "text": "Next"}}]},
+        ],
+    }
+
+
+async def test_podium_web_client_and_respond_fit_what_builders_missed(standin: Any) -> None:
+    from bot.slack.client import PodiumWebClient
+    from bot.slack.respond import ResponseUrls, slack_http_session
+
+    client = PodiumWebClient(token=standin.bot_token, base_url=standin.api_url)
+    posted = await client.chat_postMessage(channel="C0WORKSHOP", **oversized())
+    assert posted["ok"]
+    await client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": oversized()["blocks"] * 2})
+    url = standin.new_response_url(channel_id="C0WORKSHOP", user_id="U0ALICE")
+    session = slack_http_session(timeout=10)
+    try:
+        response = await ResponseUrls(session, retry_handlers=[]).respond_for(url)(oversized())
+    finally:
+        await session.close()
+    assert response.status_code == 200
+    [stored] = standin.messages("C0WORKSHOP")
+    [ephemeral] = standin.ephemerals("C0WORKSHOP", "U0ALICE")
+    for message in (stored, ephemeral["message"]):
+        blocks = message["blocks"]
+        assert len(blocks) == MAX_MESSAGE_BLOCKS
+        assert [b["type"] for b in blocks[2:4]] == ["actions", "actions"]  # 30 buttons: 25 + 5
+        assert "more characters not shown" in blocks[1]["text"]["text"]
+        assert "more blocks not shown" in blocks[-2]["elements"][0]["text"]
+        assert blocks[-1]["elements"][0]["action_id"] == "next"  # the controls stay
+        assert "<!channel>" not in str(message)
+    assert len(standin.home_view("U0ALICE")["blocks"]) == MAX_VIEW_BLOCKS
+
+
+def test_echo_typed_quotes_at_most_200_characters() -> None:
+    from bot.slack.limits import MAX_ECHO, echo_typed
+
+    assert echo_typed("get pods") == "get pods"
+    quoted = echo_typed("<!here>" * 100)
+    assert len(quoted) <= MAX_ECHO and "&lt;!here&gt;" in quoted and "<!here>" not in quoted
+    assert quoted.endswith("more characters not shown)") and not BROKEN_END.search(quoted.split(" … (")[0])
