@@ -11,8 +11,8 @@ with a visible note, never in the middle of an entity (`&amp;`) or a link (`<…
 - an actions block with more than 25 elements becomes several actions blocks;
 - a context block with more than 10 elements keeps 9 and says how many more there were;
 - more blocks than the message (50) or view (100) allows: the first ones and the message's
-  trailing controls (its last actions block and the context line before it) are kept, with a
-  context line `… N more blocks not shown` where the others were;
+  trailing footer and controls (a last actions block, a context line last or before it) are
+  kept, with a context line `… N more blocks not shown` where the others were;
 - message `text` over 40,000 characters is cut with a note.
 
 Sources: https://docs.slack.dev/reference/block-kit/blocks (and each block's page),
@@ -136,9 +136,13 @@ def _fit_block(block: Block) -> list[Block]:
 
 
 def _trailing_controls(blocks: Sequence[Block]) -> int:
-    """How many blocks at the end are the message's controls: its last actions block and the
-    context line (slide footer) just before it."""
-    if not blocks or blocks[-1].get("type") != "actions":
+    """How many blocks at the end are the message's footer and controls: a last actions block,
+    and a context line (a slide's footer) last or just before it."""
+    if not blocks:
+        return 0
+    if blocks[-1].get("type") == "context":
+        return 1
+    if blocks[-1].get("type") != "actions":
         return 0
     return 2 if len(blocks) >= 2 and blocks[-2].get("type") == "context" else 1
 

@@ -102,6 +102,8 @@ def test_any_slide_renders_within_every_limit(tmp_path_factory: Any, slide: tupl
     assert not any(BROKEN_END.search(t) for t in texts(seal_message(message)["blocks"]))
     # Controls and footer survive any cut.
     assert message["blocks"][-1]["type"] == ("context" if mode is ControlMode.NONE else "actions")
+    footers = [b for b in message["blocks"][-2:] if b["type"] == "context"]
+    assert footers and footers[-1]["elements"][0]["text"].startswith("Slide 1/2")
     notes_message = {"text": "notes", "blocks": speaker_notes_blocks(deck, 1)}
     assert slack_errors(notes_message) == []
     assert not any(BROKEN_END.search(t) for t in texts(seal_message(notes_message)["blocks"]))
@@ -205,6 +207,9 @@ def test_thirty_images_fit_with_a_note(tmp_path: Path) -> None:
     assert len(blocks) == 50 and slack_errors({"text": "t", "blocks": blocks}) == []
     assert "14 more blocks not shown" in blocks[-3]["elements"][0]["text"]
     assert blocks[-2]["elements"][0]["text"].startswith("Slide 1/2")
+    history = render_slide(deck, 1, image_refs=refs)  # no controls: the footer is last, and stays
+    assert len(history) == 50 and history[-1]["elements"][0]["text"].startswith("Slide 1/2")
+    assert "more blocks not shown" in history[-2]["elements"][0]["text"]
 
 
 def test_thirty_commands_become_two_actions_blocks(tmp_path: Path) -> None:
