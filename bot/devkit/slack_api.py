@@ -5,7 +5,8 @@ The product code cannot tell it from Slack: it is reached only through `SLACK_AP
 
 What it serves, on one aiohttp server at 127.0.0.1:<random port>:
 - `/api/<method>`: the Web API subset Podium uses, with Slack's response shapes and errors,
-  bearer-token checks, optional scope checks, Block Kit sanity checks and injectable faults;
+  bearer-token checks, optional scope checks, Block Kit checks as strict as Slack's
+  (bot/devkit/slack_blocks.py) and injectable faults;
 - `/upload/v1/<id>`: the upload URLs of `files.getUploadURLExternal` (files_upload_v2 step 2);
 - `/commands/...` and `/actions/...`: response_urls, limited to 5 posts within 30 minutes;
 - `/socket-mode`: the Socket Mode WebSocket handed out by `apps.connections.open`.
@@ -1136,6 +1137,8 @@ class SlackStandIn:
             return None
         if not any(body.get(k) for k in ("text", "blocks", "attachments")):
             return "no_text"
+        if self.block_kit.validate and len(str(body.get("text") or "")) > MAX_TEXT_CHARS:
+            return "msg_too_long"
         if self.block_kit.message_errors(body, MAX_MESSAGE_BLOCKS, block_errors):
             return "invalid_blocks"
         if _truthy(body.get("replace_original")) and original is not None:

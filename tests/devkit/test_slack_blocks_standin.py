@@ -135,6 +135,8 @@ async def test_response_url_refuses_invalid_blocks_and_shows_nothing(standin: Sl
     assert res.status_code == 400 and "invalid_blocks" in res.body
     res = await hook.send(text="t", blocks=[section("x")] * 51)
     assert res.status_code == 400 and "invalid_blocks" in res.body
+    res = await hook.send(text="t" * 40_001)
+    assert res.status_code == 400 and "msg_too_long" in res.body
     assert standin.messages(CHANNEL) == [] and standin.ephemerals() == []
     # Refused posts do not use up the response_url's five.
     for _ in range(5):
