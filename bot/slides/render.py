@@ -434,7 +434,8 @@ def _image_block(image: SlideImage, ref: ImageRef | None) -> dict[str, Any]:
     alt = _truncate(image.alt or image.path, MAX_ALT_TEXT)  # alt_text is never parsed as markup
     if ref is None:
         # Not uploaded (console, tests, an upload that failed): say what the picture shows.
-        return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(":frame_with_picture: _{}_", alt)}]}
+        text = fit_text(mrkdwn(":frame_with_picture: _{}_", alt), MAX_SECTION_TEXT)  # escaped, it may grow
+        return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
     block: dict[str, Any] = {"type": "image", "alt_text": alt}
     if isinstance(ref, str):
         block["image_url"] = ref

@@ -222,6 +222,13 @@ def test_thirty_commands_become_two_actions_blocks(tmp_path: Path) -> None:
     assert slack_errors({"text": "t", "blocks": blocks}) == []
 
 
+def test_long_alt_text_of_an_image_not_uploaded_fits(tmp_path: Path) -> None:
+    deck = load_deck(deck_file(tmp_path, "# Picture\n\n![" + "<&>" * 660 + "](images/p.png)"))
+    blocks = render_slide(deck, 1)
+    assert slack_errors({"text": "t", "blocks": blocks}) == []
+    assert "more characters not shown" in blocks[1]["elements"][0]["text"]
+
+
 def test_long_title_is_escaped_then_cut(tmp_path: Path) -> None:
     deck = load_deck(deck_file(tmp_path, "# " + "<b> & " * 60))
     header = render_slide(deck, 1)[0]["text"]["text"]
