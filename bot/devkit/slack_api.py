@@ -5,7 +5,8 @@ The product code cannot tell it from Slack: it is reached only through `SLACK_AP
 
 What it serves, on one aiohttp server at 127.0.0.1:<random port>:
 - `/api/<method>`: the Web API subset Podium uses, with Slack's response shapes and errors,
-  bearer-token checks, optional scope checks, Block Kit sanity checks and injectable faults;
+  bearer-token checks, optional scope checks, Block Kit checks as strict as Slack's
+  (bot/devkit/slack_blocks.py) and injectable faults;
 - `/upload/v1/<id>`: the upload URLs of `files.getUploadURLExternal` (files_upload_v2 step 2);
 - `/commands/...` and `/actions/...`: response_urls, limited to 5 posts within 30 minutes;
 - `/socket-mode`: the Socket Mode WebSocket handed out by `apps.connections.open`.
@@ -36,6 +37,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.devkit.slack_blocks import BlockKitRules
 from bot.devkit.slack_sender import (
     SlackWorkspace,
     block_actions_payload,
@@ -348,6 +350,7 @@ class SlackStandIn:
         channels: Mapping[str, str] = DEFAULT_CHANNELS,
         scopes: Sequence[str] | None = None,
         clock: Callable[[], float] = time.time,
+        block_kit: BlockKitRules | None = None,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -361,6 +364,8 @@ class SlackStandIn:
         # None: every method allowed. A list (e.g. the manifest's bot scopes): `missing_scope` otherwise.
         self.scopes = list(scopes) if scopes is not None else None
         self.clock = clock
+        # Block Kit checks (bot/devkit/slack_blocks.py): Slack's by default; a test may relax them.
+        self.block_kit = block_kit if block_kit is not None else BlockKitRules()
         self.workspace = SlackWorkspace(
             team_id=team_id, team_domain=team_domain, api_app_id=app_id, bot_user_id=bot_user_id
         )
@@ -735,10 +740,9 @@ class SlackStandIn:
             raise SlackError("no_text")
         if len(str(args.get("text") or "")) > MAX_TEXT_CHARS:
             raise SlackError("msg_too_long")
-        if "blocks" in args and args["blocks"] is not None:
-            errors = block_errors(args["blocks"], max_blocks)
-            if errors:
-                raise SlackError("invalid_blocks", errors=errors, response_metadata={"messages": errors})
+        errors = self.block_kit.message_errors(args, max_blocks, block_errors)
+        if errors:
+            raise SlackError("invalid_blocks", errors=errors, response_metadata={"messages": errors})
 
     # -- Web API methods ------------------------------------------------------------------------------
 
@@ -856,7 +860,7 @@ class SlackStandIn:
     def _view_record(self, view: Any, *, view_id: str | None = None, max_blocks: int = MAX_VIEW_BLOCKS) -> JsonDict:
         if not isinstance(view, dict) or view.get("type") not in ("home", "modal"):
             raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing or invalid view type"]})
-        errors = block_errors(view.get("blocks", []), max_blocks)
+        errors = self.block_kit.view_errors(view, max_blocks, block_errors)
         if view["type"] == "modal":
             title = view.get("title")
             errors += _text_errors(title, "/view/title", 24, plain_only=True) if title else ["must provide title"]
@@ -1133,8 +1137,9 @@ class SlackStandIn:
             return None
         if not any(body.get(k) for k in ("text", "blocks", "attachments")):
             return "no_text"
-        errors = block_errors(body["blocks"]) if "blocks" in body else []
-        if errors:
+        if self.block_kit.validate and len(str(body.get("text") or "")) > MAX_TEXT_CHARS:
+            return "msg_too_long"
+        if self.block_kit.message_errors(body, MAX_MESSAGE_BLOCKS, block_errors):
             return "invalid_blocks"
         if _truthy(body.get("replace_original")) and original is not None:
             for key in ("text", "blocks", "attachments"):

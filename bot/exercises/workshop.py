@@ -14,7 +14,8 @@ from bot.kubectl.access import participant_namespace
 from bot.kubectl.redact import redact_credentials
 from bot.slack.blocks import button as _button, context as _context, section as _section
 from bot.slack.output import code_block
-from bot.slack.text import cut, join, mrkdwn
+from bot.slack.limits import MAX_SECTION_TEXT, fit_text
+from bot.slack.text import join, mrkdwn
 from bot.slides.presenter import Reply
 from bot.store.exercises import ExerciseStore
 
@@ -58,7 +59,7 @@ class Workshop:
             return self._unknown(number)
         text = mrkdwn("*Exercise {}: {}*\n{}\nWork in your namespace `{}`.", number, exercise.title,
                       exercise.instructions, self.namespace_for(user_id))
-        blocks: list[dict[str, Any]] = [_section(cut(text, 2_900)), {"type": "actions", "elements": [
+        blocks: list[dict[str, Any]] = [_section(fit_text(text, MAX_SECTION_TEXT)), {"type": "actions", "elements": [
             _button("Check my work", CHECK_ACTION, str(number), style="primary"),
             _button("Hint", HINT_ACTION, str(number)),
         ]}]
@@ -80,7 +81,7 @@ class Workshop:
         lines = [redact_credentials(line)[0] for line in report_lines(report)]
         closing = "" if report.passed or report.error else mrkdwn(
             "\nFix what is ❌ and check again; `/exercise hint {}` helps.", number)
-        return Reply(cut(mrkdwn("*{}*\n{}{}", summary, join("\n", lines), closing), 2_900))
+        return Reply(fit_text(mrkdwn("*{}*\n{}{}", summary, join("\n", lines), closing), MAX_SECTION_TEXT))
 
     async def hint(self, number: int, user_id: str) -> Reply:
         exercise = self._exercises.get(number)
@@ -112,7 +113,7 @@ class Workshop:
         text = mrkdwn("*Solution to exercise {}*: {}{}\nApply it with `kubectl apply -f {} -n {}`.", number,
                       exercise.solution.summary, mrkdwn("\n{}", code_block(files[:MAX_SOLUTION_CHARS])) if files else "",
                       exercise.solution.path, self.namespace_for(user_id))
-        return Reply(f"Solution to exercise {number}", [_section(cut(text, 2_990))])
+        return Reply(f"Solution to exercise {number}", [_section(fit_text(text, MAX_SECTION_TEXT))])
 
     async def release(self, number: int, user_id: str) -> Reply:
         if user_id not in self._instructors:
@@ -137,7 +138,7 @@ class Workshop:
                 for user, marks in sorted(by_user.items())]
         passed = {n: sum(1 for marks in by_user.values() if marks.get(n) == "✅") for n in numbers}
         totals = "Passed: " + ", ".join(f"exercise {n}: {passed[n]}/{len(by_user)}" for n in numbers)
-        return Reply(header, [_section(cut(mrkdwn("{}\n{}", header, join("\n", rows[:100])), 2_800)),
+        return Reply(header, [_section(fit_text(mrkdwn("{}\n{}", header, join("\n", rows[:100])), MAX_SECTION_TEXT)),
                               _context(totals)])
 
     async def progress(self, user_id: str) -> list[str]:

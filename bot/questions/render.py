@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from bot.slack.blocks import button as _button, context as _context, section as _section
+from bot.slack.limits import MAX_SECTION_TEXT, fit_text
 from bot.slack.text import Mrkdwn, join, mrkdwn
 from bot.store.questions import Question
 
@@ -65,7 +66,7 @@ def question_message(question: Question, slide_title: SlideTitle) -> dict[str, A
         return {"text": f"Q{question.id} was hidden by the instructor.",
                 "blocks": [_context(f"*Q{question.id}* was hidden by the instructor.")]}
     blocks: list[dict[str, Any]] = [
-        _section(mrkdwn("{}\n{}", _origin(question, slide_title), quoted)),
+        _section(fit_text(mrkdwn("{}\n{}", _origin(question, slide_title), quoted), MAX_SECTION_TEXT)),
         _context(_votes(question.votes) + status),
     ]
     if question.status == "open":
@@ -80,8 +81,8 @@ def queue_blocks(questions: list[Question], slide_title: SlideTitle) -> list[dic
     blocks: list[dict[str, Any]] = [_section(f"*{len(questions)} open question{'s' if len(questions) != 1 else ''}*, "
                                              "most votes first:")]
     for question in questions[:15]:  # 3 blocks each: well inside the 50-block limit
-        blocks.append(_section(mrkdwn("{} · {}\n> {}", _origin(question, slide_title), _votes(question.votes),
-                                      question.text[:500])))
+        blocks.append(_section(fit_text(mrkdwn("{} · {}\n> {}", _origin(question, slide_title),
+                                               _votes(question.votes), question.text[:500]), MAX_SECTION_TEXT)))
         blocks.append({"type": "actions", "elements": [
             _button("Mark answered", ANSWERED_ACTION, str(question.id), style="primary"),
             _button("Hide", HIDE_ACTION, str(question.id)),
@@ -96,7 +97,7 @@ def top_questions_blocks(questions: list[Question], limit: int = 5) -> list[dict
     if not questions:
         return [_context("No open questions yet: `/ask` one, or press *Ask a question*.")]
     lines = [mrkdwn("{}. {} ({})", i, q.text[:200], _votes(q.votes)) for i, q in enumerate(questions[:limit], 1)]
-    return [_section(mrkdwn("*Top open questions*\n{}", join("\n", lines)))]
+    return [_section(fit_text(mrkdwn("*Top open questions*\n{}", join("\n", lines)), MAX_SECTION_TEXT))]
 
 
 def ask_button() -> dict[str, Any]:

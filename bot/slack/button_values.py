@@ -10,8 +10,10 @@ import hmac
 import json
 from collections.abc import Mapping
 
+from bot.slack.limits import MAX_BUTTON_VALUE
+
 SIGNATURE = "s"
-MAX_VALUE = 2000  # Slack's limit for a button value
+MAX_VALUE = MAX_BUTTON_VALUE  # Slack's limit for a button value (bot/slack/limits.py)
 
 
 def _mac(key: bytes, action_id: str, fields: Mapping[str, str]) -> str:

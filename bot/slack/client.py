@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.slack.limits import fit_message
 from bot.slack.text import neutralise, seal_message
 
 log = logging.getLogger(__name__)
@@ -65,10 +66,10 @@ class PodiumWebClient(AsyncWebClient):
     metrics: Metrics | None = None
 
     async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
-        if api_method in _MESSAGE_METHODS:  # the output boundary: see bot/slack/text.py
+        if api_method in _MESSAGE_METHODS:  # the output boundary: bot/slack/text.py, bot/slack/limits.py
             for part in ("json", "params", "data"):
                 if isinstance(kwargs.get(part), dict):
-                    kwargs[part] = seal_message(kwargs[part])
+                    kwargs[part] = fit_message(seal_message(kwargs[part]))  # escape, then fit
         try:
             return await super().api_call(api_method, **kwargs)
         except SlackApiError as error:

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.slack import home
 from bot.slack.failures import failure_line
 from bot.slack.kubectl_command import KubectlDelivery
+from bot.slack.limits import MAX_BUTTON_VALUE
 from bot.slides.presenter import Presenter
 from bot.store import Database
 from bot.store.events import ProcessedEvents
@@ -36,7 +37,7 @@ OFFER_ACTION = "questions_offer"  # handled by the questions feature (see TextCo
 
 def offer_button(question: str) -> dict[str, Any]:
     return {"type": "actions", "elements": [{
-        "type": "button", "action_id": OFFER_ACTION, "value": question[:2000],
+        "type": "button", "action_id": OFFER_ACTION, "value": question[:MAX_BUTTON_VALUE],
         "text": {"type": "plain_text", "text": "Ask the instructor"},
     }]}
 

@@ -13,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.commands import TextCommand, TextCommands
 from bot.conversation.help import alias_line, command_lines
-from bot.slack.text import Mrkdwn, cut, join, mrkdwn, safe
+from bot.slack.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
+from bot.slack.text import Mrkdwn, join, mrkdwn, safe
 from bot.slides.presenter import Presenter
 from bot.store.presentations import PresentationStore
 
@@ -92,16 +93,16 @@ def _live_line(line: LiveLine) -> Mrkdwn:
 
 
 def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+    return {"type": "header", "text": {"type": "plain_text", "text": fit_text(safe(text), MAX_HEADER_TEXT, note=False)}}
 
 
 def _section(text: str) -> Block:
     """`text`: Podium's own words or `Mrkdwn`; anything else is escaped."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(safe(text or " "), 3000)}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit_text(safe(text or " "), MAX_SECTION_TEXT)}}
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(safe(text), 3000)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit_text(safe(text), MAX_TEXT_OBJECT)}]}
 
 
 async def home_content(user_id: str, *, presenter: Presenter, presentations: PresentationStore,

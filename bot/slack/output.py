@@ -12,13 +12,14 @@ from typing import Any
 from bot.kubectl.answer import Answer
 from bot.slack.button_values import fit_text_field
 from bot.slack.blocks import context as _context, section as _section
+from bot.slack.limits import MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
 from bot.slack.text import Mrkdwn, escape_mrkdwn, mrkdwn, safe
 
 __all__ = ["Mrkdwn", "answer_message", "code_block", "escape_mrkdwn", "fit_inline", "inline_code",
            "mrkdwn", "needs_snippet", "share_button_value", "without_actions"]
 
-# Slack's section text limit is 3,000 characters; keep room for the fence.
-INLINE_BUDGET = 2_900
+# Slack's section text limit (3,000 characters), with room for the fence.
+INLINE_BUDGET = MAX_SECTION_TEXT - 100
 # Keep the whole message well under the sizes at which Slack starts refusing messages.
 NOTES_BUDGET = 1_500
 SHARE_ACTION = "kubectl_share"
@@ -86,7 +87,7 @@ def answer_message(
         header = inline_code(answer.command_line)
         if shared_by:
             header = mrkdwn("<@{}> ran {}", shared_by, header)
-        blocks.append(_context(header))
+        blocks.append(_context(fit_text(header, MAX_TEXT_OBJECT)))
     if answer.preformatted:
         shown, left_out = fit_inline(answer.body)
         blocks.append(_section(code_block(shown)))
@@ -96,12 +97,13 @@ def answer_message(
                 "… {} more line{} not shown here.{}", left_out, "s" if left_out != 1 else "", where)))
     else:
         icon = "" if answer.ok else ":no_entry_sign: "
-        blocks.append(_section(Mrkdwn(icon + escape_mrkdwn(answer.body))))
+        # Usage errors echo what was typed, which may be long: escaped, then cut with a note.
+        blocks.append(_section(fit_text(Mrkdwn(icon + escape_mrkdwn(answer.body)), MAX_SECTION_TEXT)))
     notes = "\n".join(answer.notes)
     if notes:
-        blocks.append(_context(safe(notes[:NOTES_BUDGET])))
+        blocks.append(_context(fit_text(safe(notes), NOTES_BUDGET)))
     if answer.hint:
-        blocks.append(_context(safe(answer.hint)))
+        blocks.append(_context(fit_text(safe(answer.hint), MAX_TEXT_OBJECT)))
     if share_value and answer.shareable:
         blocks.append({
             "type": "actions",

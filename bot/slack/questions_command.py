@@ -13,6 +13,7 @@ from bot.questions.render import (
     ASK_ACTION,
     ASK_DIALOG,
     HIDE_ACTION,
+    MAX_QUESTION,
     OFFER_ACTION,
     UPVOTE_ACTION,
     AskError,
@@ -20,6 +21,7 @@ from bot.questions.render import (
     parse_ask,
 )
 from bot.slack.failures import never_silent
+from bot.slack.text import mrkdwn
 from bot.slides.presenter import Reply
 from bot.store.presentations import PresentationStore
 
@@ -116,9 +118,17 @@ def register(app: AsyncApp, queue: QuestionQueue, presentations: PresentationSto
                                   respond: AsyncRespond) -> None:
         """A question asked in plain words, passed on to the instructor's queue."""
         await ack()
-        parsed = parse_ask(action.get("value") or "")
+        question = action.get("value") or ""
+        shortened = len(question) > MAX_QUESTION  # asked in plain words, so never checked for length
+        if shortened:
+            question = question[: MAX_QUESTION - 1].rstrip() + "…"
+        parsed = parse_ask(question)
         room = await room_for(_channel(body))
         if isinstance(parsed, AskError) or room is None:
             await _answer(respond, Reply("Ask it with `/ask` in the workshop channel."))
             return
-        await _answer(respond, await queue.ask(room, body["user"]["id"], parsed.text, anonymous=False))
+        reply = await queue.ask(room, body["user"]["id"], parsed.text, anonymous=False)
+        if shortened:
+            reply = Reply(mrkdwn("{} It was long: the instructor sees its first {:,} characters.",
+                                 reply.text, MAX_QUESTION), reply.blocks)
+        await _answer(respond, reply)

@@ -20,6 +20,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.slack.limits import fit_message
 from bot.slack.text import seal_message
 
 
@@ -68,4 +69,4 @@ class SharedSessionRespond(AsyncRespond):
 
     async def __call__(self, text: str | dict[str, Any] = "", **fields: Any) -> WebhookResponse:  # type: ignore[override]
         message = _build_message(**text) if isinstance(text, dict) else _build_message(text=text, **fields)
-        return await self._owner.webhook(str(self.response_url)).send_dict(seal_message(message))
+        return await self._owner.webhook(str(self.response_url)).send_dict(fit_message(seal_message(message)))

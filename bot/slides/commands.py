@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.slack.limits import echo_typed
 from bot.slack.text import Mrkdwn, mrkdwn, trusted
 
 USAGE = trusted("""\
@@ -55,4 +56,4 @@ def parse_slides_command(text: str) -> SlidesCommand | SlidesUsageError:
         if not rest:
             return SlidesUsageError(mrkdwn("`/slides search` needs a word, e.g. `/slides search etcd`."))
         return SlidesCommand("search", term=" ".join(rest))
-    return SlidesUsageError(mrkdwn("`/slides` has no `{}`.", action))
+    return SlidesUsageError(mrkdwn("`/slides` has no `{}`.", echo_typed(action)))

@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack.text import Mrkdwn, cut, join, mrkdwn
+from bot.slack.limits import MAX_SECTION_TEXT, echo_typed, fit_text
+from bot.slack.text import Mrkdwn, join, mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck, search
 from bot.slides.render import ControlMode, controls_for, render_message, speaker_notes_blocks
@@ -71,7 +72,7 @@ class Presenter:
                          "You can page through the deck on your own with `/slides browse`.")
         deck = self._find_deck(deck_key)
         if deck is None:
-            return self.list_decks(prefix=mrkdwn("There is no deck called `{}`. ", deck_key or ""))
+            return self.list_decks(prefix=mrkdwn("There is no deck called `{}`. ", echo_typed(deck_key or "")))
         async with self._lock(channel):
             running = await self._store.get(channel)
             if running is not None:
@@ -190,9 +191,9 @@ class Presenter:
             return Reply("What should I look for? For example `/slides search replicaset`.")
         results = search(self._decks.values(), term)[:MAX_SEARCH_RESULTS]
         if not results:
-            return Reply(mrkdwn("No slide mentions “{}”. Try another word, or `/slides browse`.", term))
+            return Reply(mrkdwn("No slide mentions “{}”. Try another word, or `/slides browse`.", echo_typed(term)))
         blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",
-                                         "text": mrkdwn("Slides about “{}”:", term)}}]
+                                         "text": mrkdwn("Slides about “{}”:", echo_typed(term))}}]
         for deck, slide, excerpt in results:
             label = mrkdwn("{} · slide {} of {}", slide.title or "Slide", slide.number, deck.title)
             link = await self._posted_link(channel, deck, slide.number)
@@ -200,7 +201,7 @@ class Presenter:
             heading = mrkdwn("*<{}|{}>*", Mrkdwn(link), label) if link else mrkdwn("*{}*", label)
             blocks.append({
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": cut(mrkdwn("{}\n{}", heading, excerpt), 2900)},
+                "text": {"type": "mrkdwn", "text": fit_text(mrkdwn("{}\n{}", heading, excerpt), MAX_SECTION_TEXT)},
                 "accessory": {"type": "button", "action_id": OPEN_ACTION, "value": f"{deck.key}:{slide.number}",
                               "text": {"type": "plain_text", "text": "Open privately"}},
             })

@@ -23,23 +23,17 @@ from markdown_it.tree import SyntaxTreeNode
 
 from bot.kubectl.grammar import parse
 from bot.kubectl.policy import Policy, Refusal
-from bot.slack.text import Mrkdwn, escape_mrkdwn, mrkdwn, safe, trusted
+from bot.slack.limits import (
+    MAX_ACTIONS_ELEMENTS, MAX_ALT_TEXT, MAX_BUTTON_TEXT, MAX_BUTTON_VALUE, MAX_HEADER_TEXT,
+    MAX_MESSAGE_BLOCKS as MAX_BLOCKS, MAX_SECTION_TEXT, fit_blocks, fit_text,
+)
+from bot.slack.text import Mrkdwn, cut, escape_mrkdwn, mrkdwn, safe, trusted
 from bot.slides.deck import (
     COMMAND_LANGUAGE, Deck, SlideImage, fence_commands, fence_language, image_alt,
     markdown_parser,
 )
 
-# Slack's Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3000
-MAX_HEADER_TEXT = 150
-MAX_BUTTON_TEXT = 75
-MAX_BUTTON_VALUE = 2000
-MAX_ACTION_ID = 255
-MAX_CONTEXT_ELEMENTS = 10
-MAX_ACTIONS_ELEMENTS = 25
-MAX_ALT_TEXT = 2000
-MAX_IMAGE_TITLE = 2000
+# Slack's Block Kit limits are named once, in bot/slack/limits.py.
 
 # action_ids. Run buttons are `slides_run:<i>` (i-th command of the slide, unique within the
 # message as Slack requires) with the command itself, without `kubectl`, as the value.
@@ -82,7 +76,7 @@ def parse_slide_value(value: str) -> tuple[str, int] | None:
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "button",
-        "text": {"type": "plain_text", "text": _truncate(text, MAX_BUTTON_TEXT), "emoji": True},
+        "text": {"type": "plain_text", "text": _fit_plain(text, MAX_BUTTON_TEXT), "emoji": True},
         "action_id": action_id,
         "value": value,
     }
@@ -330,15 +324,20 @@ def render_slide(
     extra_actions: Sequence[Mapping[str, Any]] = (),
     extra_blocks: Sequence[Mapping[str, Any]] = (),
     run_buttons: bool = True,
+    fit: bool = True,
 ) -> list[dict[str, Any]]:
-    """The Block Kit blocks of slide `number` (1-based).
+    """The Block Kit blocks of slide `number` (1-based), within Slack's limits.
 
     image_refs: image path as written in the deck → Slack file object or public URL; an image
         without one is shown as its alt text.
     controls: navigation buttons, e.g. `controls_for(ControlMode.LIVE, deck, number)`.
     extra_actions: more buttons shown before the controls (Check my work, Ask a question…).
     extra_blocks: live content shown above the footer (the top questions on "Any questions?").
-    run_buttons: add Run in sandbox under each ```kubectl fence Podium can run.
+    run_buttons: add Run in sandbox under each ```kubectl fence Podium can run (25 to an actions
+        block, Slack's limit; a command longer than a button value can hold gets no button).
+    fit: cut a slide that needs more than Slack's 50 blocks (30 images…) with a visible note,
+        keeping the footer and the controls (`bot.slack.limits.fit_blocks`). The linter passes
+        False to see, and report, the slide as written.
     """
     slide = deck.slide(number)
     blocks: list[dict[str, Any]] = [_header(slide.title or f"Slide {number}")]
@@ -356,7 +355,8 @@ def render_slide(
             flush()
             blocks.append(_image_block(piece.image, image_refs.get(piece.image.path)))
         elif run_buttons:
-            runnable = [c for c in piece.commands if command_refusal(c) is None]
+            runnable = [c for c in piece.commands
+                        if len(c) <= MAX_BUTTON_VALUE and command_refusal(c) is None]
             if runnable:
                 flush()
                 buttons = []
@@ -364,14 +364,15 @@ def render_slide(
                     label = "▶ Run in sandbox" if len(runnable) == 1 else f"▶ kubectl {command}"
                     buttons.append(button(label, f"{RUN_ACTION}:{run_index}", command))
                     run_index += 1
-                blocks.append({"type": "actions", "elements": buttons})
+                blocks.extend({"type": "actions", "elements": buttons[i:i + MAX_ACTIONS_ELEMENTS]}
+                              for i in range(0, len(buttons), MAX_ACTIONS_ELEMENTS))
     flush()
     blocks.extend(dict(b) for b in extra_blocks)
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": safe(footer(deck, number))}]})
     actions = [dict(a) for a in extra_actions] + [dict(c) for c in controls]
     if actions:
         blocks.append({"type": "actions", "elements": actions})
-    return blocks
+    return fit_blocks(blocks, MAX_BLOCKS) if fit else blocks
 
 
 def render_message(deck: Deck, number: int, **options: Any) -> dict[str, Any]:
@@ -401,7 +402,7 @@ def speaker_notes_blocks(deck: Deck, number: int) -> list[dict[str, Any]]:
              if isinstance(p, _Text)]
     texts = _pack(notes, MAX_SECTION_TEXT) or ["_No speaker notes for this slide._"]
     blocks.extend(_section(text) for text in texts)
-    return blocks[:MAX_BLOCKS]
+    return fit_blocks(blocks, MAX_BLOCKS)
 
 
 def render_slide_text(deck: Deck, number: int) -> str:
@@ -421,7 +422,7 @@ def render_slide_text(deck: Deck, number: int) -> str:
 
 
 def _header(title: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": _truncate(title, MAX_HEADER_TEXT), "emoji": True}}
+    return {"type": "header", "text": {"type": "plain_text", "text": _fit_plain(title, MAX_HEADER_TEXT), "emoji": True}}
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -430,16 +431,23 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def _image_block(image: SlideImage, ref: ImageRef | None) -> dict[str, Any]:
-    alt = _truncate(image.alt or image.path, MAX_ALT_TEXT)
+    alt = _truncate(image.alt or image.path, MAX_ALT_TEXT)  # alt_text is never parsed as markup
     if ref is None:
         # Not uploaded (console, tests, an upload that failed): say what the picture shows.
-        return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(":frame_with_picture: _{}_", alt)}]}
+        text = fit_text(mrkdwn(":frame_with_picture: _{}_", alt), MAX_SECTION_TEXT)  # escaped, it may grow
+        return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
     block: dict[str, Any] = {"type": "image", "alt_text": alt}
     if isinstance(ref, str):
         block["image_url"] = ref
     else:
         block["slack_file"] = dict(ref)
     return block
+
+
+def _fit_plain(text: str, limit: int) -> Mrkdwn:
+    """Someone's text for a plain_text object of at most `limit` characters *as sent*: escaped
+    first, then cut (never inside an entity), with `…` if it was cut."""
+    return fit_text(safe(text), limit, note=False)
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -468,12 +476,13 @@ def _split(text: str, limit: int) -> list[str]:
     chunks: list[str] = []
     current = ""
     for line in body.split("\n"):
-        while len(line) > room:  # one enormous line: cut it
+        while len(line) > room:  # one enormous line: cut it, never inside an entity (`&amp;`)
             if current:
                 chunks.append(current)
                 current = ""
-            chunks.append(line[:room])
-            line = line[room:]
+            head = cut(trusted(line), room) or line[:room]
+            chunks.append(head)
+            line = line[len(head):]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > room:
             chunks.append(current)

@@ -59,7 +59,8 @@ def test_slide_blocks(tmp_path: Path) -> None:
                            "![w:200 The picture](images/p.png)\n\nAfter.\n\n```kubectl\nkubectl get pods\n```\n\n"
                            "<!-- notes -->\n\n---\n\n# Two\n")
     blocks = render_slide(deck, 1, image_refs={"images/p.png": {"id": "F123"}})
-    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Hello <world>", "emoji": True}}
+    # Escaped when rendered (as Slack will receive it), so its length is measured as sent.
+    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Hello &lt;world&gt;", "emoji": True}}
     assert blocks[1]["text"]["text"] == "Some *text*."
     assert blocks[2] == {"type": "image", "alt_text": "The picture", "slack_file": {"id": "F123"}}
     assert blocks[3]["text"]["text"] == "After.\n\n```\nkubectl get pods\n```"

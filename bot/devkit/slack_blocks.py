@@ -1,0 +1,147 @@
+"""Block Kit validation for the Slack stand-in, as strict as Slack by default.
+
+The stand-in's own `block_errors` (bot/devkit/slack_api.py) checks the limits slack_sdk's models
+do not: 50 blocks per message / 100 per view, 3,000 characters per section text, header 150,
+25 elements per actions block, button text 75 / value 2,000, context 10 elements. This module
+adds the rest of what Slack refuses, found with slack_sdk's own models:
+
+- `Block.parse(block).validate_json()` for every block (an unknown type parses to None: refused);
+- every text object anywhere in a block (context elements, fields, confirm dialogs...) at most
+  3,000 characters;
+- `attachments`: a list of objects, their `blocks` checked like a message's;
+- views: `View(**view).validate_json()` (title, submit, close, blocks).
+
+Errors are Slack-style strings ending in `[json-pointer:/blocks/N/...]`, returned in
+`errors` and `response_metadata.messages` of an `invalid_blocks` answer.
+
+`BlockKitRules(validate=False)` turns every Block Kit check off, for a test that deliberately
+needs a lenient Slack; the default is Slack's behaviour.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+MAX_TEXT_OBJECT_CHARS = 3000
+MAX_ATTACHMENTS = 100
+
+BlockErrors = Callable[[Any, int], list[str]]
+
+
+@dataclass
+class BlockKitRules:
+    """How strictly the stand-in checks `blocks`, `attachments` and `view`s (default: as Slack)."""
+
+    validate: bool = True  # False: accept anything (a deliberately lenient Slack)
+    sdk_models: bool = True  # also run slack_sdk's model validation
+
+    def message_errors(self, args: dict[str, Any], max_blocks: int, base: BlockErrors) -> list[str]:
+        """Errors for a message body's `blocks` and `attachments` (chat.*, response_url)."""
+        if not self.validate:
+            return []
+        errors: list[str] = []
+        if args.get("blocks") is not None:
+            errors += self.blocks_errors(args["blocks"], max_blocks, base)
+        if args.get("attachments") not in (None, ""):
+            errors += self.attachments_errors(args["attachments"], max_blocks, base)
+        return errors
+
+    def blocks_errors(self, blocks: Any, max_blocks: int, base: BlockErrors, pointer: str = "/blocks") -> list[str]:
+        if not self.validate:
+            return []
+        errors = [_repoint(e, pointer) for e in base(blocks, max_blocks)]
+        if isinstance(blocks, list):
+            errors += long_text_errors(blocks, pointer)
+            if self.sdk_models:
+                errors += sdk_block_errors(blocks, pointer)
+        return _unique(errors)
+
+    def attachments_errors(self, attachments: Any, max_blocks: int, base: BlockErrors) -> list[str]:
+        if not isinstance(attachments, list):
+            return ["must be an array [json-pointer:/attachments]"]
+        errors: list[str] = []
+        if len(attachments) > MAX_ATTACHMENTS:
+            errors.append(f"no more than {MAX_ATTACHMENTS} items allowed [json-pointer:/attachments]")
+        for i, attachment in enumerate(attachments):
+            where = f"/attachments/{i}"
+            if not isinstance(attachment, dict):
+                errors.append(f"must be an object [json-pointer:{where}]")
+                continue
+            if "blocks" in attachment:
+                errors += self.blocks_errors(attachment["blocks"], max_blocks, base, f"{where}/blocks")
+            for key in ("text", "pretext", "fallback"):
+                value = attachment.get(key)
+                if isinstance(value, str) and len(value) > 40_000:
+                    errors.append(f"must be less than 40001 characters [json-pointer:{where}/{key}]")
+        return errors
+
+    def view_errors(self, view: dict[str, Any], max_blocks: int, base: BlockErrors) -> list[str]:
+        """Errors for a `view` (views.publish/open/update/push)."""
+        if not self.validate:
+            return []
+        errors = self.blocks_errors(view.get("blocks", []), max_blocks, base, "/view/blocks")
+        if self.sdk_models and not errors:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    # Blocks are checked above, block by block; an empty `blocks` is accepted
+                    # (slack_sdk's View wants 1 to 100; Slack documents only the maximum).
+                    View(**{**view, "blocks": [{"type": "divider"}]}).validate_json()
+            except (SlackObjectFormationError, TypeError, AttributeError, KeyError) as error:
+                errors.append(f"{error} [json-pointer:/view]")
+        return errors
+
+
+def sdk_block_errors(blocks: list[Any], pointer: str = "/blocks") -> list[str]:
+    """What slack_sdk's own models refuse, one error per refused block."""
+    errors: list[str] = []
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            continue  # reported by block_errors
+        where = f"{pointer}/{i}"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # slack_sdk warns about unknown types; we refuse them
+                parsed = Block.parse(block)
+                if parsed is None:
+                    errors.append(f"unsupported type `{block.get('type')}` [json-pointer:{where}]")
+                    continue
+                parsed.validate_json()
+        except SlackObjectFormationError as error:
+            errors.append(f"{error} [json-pointer:{where}]")
+        except (TypeError, AttributeError, KeyError, ValueError) as error:
+            errors.append(f"invalid block ({type(error).__name__}: {error}) [json-pointer:{where}]")
+    return errors
+
+
+def long_text_errors(node: Any, pointer: str, limit: int = MAX_TEXT_OBJECT_CHARS) -> list[str]:
+    """Every `plain_text`/`mrkdwn` text object anywhere in `node` holds at most `limit` characters
+    (section fields have their own 2,000, checked by block_errors)."""
+    errors: list[str] = []
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            errors += long_text_errors(item, f"{pointer}/{i}", limit)
+    elif isinstance(node, dict):
+        if node.get("type") in ("plain_text", "mrkdwn") and isinstance(node.get("text"), str):
+            if len(node["text"]) > limit:
+                errors.append(f"must be less than {limit + 1} characters [json-pointer:{pointer}/text]")
+        else:
+            for key, value in node.items():
+                if isinstance(value, (list, dict)):
+                    errors += long_text_errors(value, f"{pointer}/{key}", limit)
+    return errors
+
+
+def _repoint(error: str, pointer: str) -> str:
+    return error if pointer == "/blocks" else error.replace("[json-pointer:/blocks", f"[json-pointer:{pointer}")
+
+
+def _unique(errors: list[str]) -> list[str]:
+    return list(dict.fromkeys(errors))
