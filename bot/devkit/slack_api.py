@@ -6,7 +6,8 @@ The product code cannot tell it from Slack: it is reached only through `SLACK_AP
 What it serves, on one aiohttp server at 127.0.0.1:<random port>:
 - `/api/<method>`: the Web API subset Podium uses, with Slack's response shapes and errors,
   bearer-token checks, optional scope checks, Block Kit sanity checks and injectable faults;
-- `/upload/v1/<id>`: the upload URLs of `files.getUploadURLExternal` (files_upload_v2 step 2);
+- `/upload/v1/<id>`: the upload URLs of `files.getUploadURLExternal` (files_upload_v2 step 2); an
+  upload is usable in a `slack_file` block only once processed (~1 s, bot/devkit/slack_files.py);
 - `/commands/...` and `/actions/...`: response_urls, limited to 5 posts within 30 minutes;
 - `/socket-mode`: the Socket Mode WebSocket handed out by `apps.connections.open`.
 
@@ -43,6 +44,7 @@ from bot.devkit.slack_sender import (
     new_trigger_id,
     slash_command_fields,
 )
+from bot.devkit.slack_files import DEFAULT_PROCESSING_SECONDS, FileProcessing
 from bot.devkit.slack_socket import SocketAck, SocketModeHub, new_ticket_url
 
 JsonDict = dict[str, Any]
@@ -348,6 +350,7 @@ class SlackStandIn:
         channels: Mapping[str, str] = DEFAULT_CHANNELS,
         scopes: Sequence[str] | None = None,
         clock: Callable[[], float] = time.time,
+        file_processing_seconds: float = DEFAULT_PROCESSING_SECONDS,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -376,6 +379,8 @@ class SlackStandIn:
         self._views: dict[str, JsonDict] = {}
         self._files: dict[str, UploadedFile] = {}
         self._uploads: dict[str, str] = {}  # upload id -> file id
+        # Uploads are usable in `slack_file` only once processed (bot/devkit/slack_files.py).
+        self.file_processing = FileProcessing(delay=file_processing_seconds)
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._triggers: dict[str, float] = {}  # trigger_id -> issued at
         self._faults: dict[str, list[Fault]] = {}
@@ -531,6 +536,11 @@ class SlackStandIn:
 
     def file(self, file_id: str) -> UploadedFile:
         return self._files[file_id]
+
+    def delete_file(self, file_id: str) -> None:
+        """The file is gone (retention, an admin): files.info says `file_deleted`, blocks using it
+        are `invalid_blocks`."""
+        self.file_processing.delete(file_id)
 
     # -- fault injection -------------------------------------------------------------------------
 
@@ -736,7 +746,7 @@ class SlackStandIn:
         if len(str(args.get("text") or "")) > MAX_TEXT_CHARS:
             raise SlackError("msg_too_long")
         if "blocks" in args and args["blocks"] is not None:
-            errors = block_errors(args["blocks"], max_blocks)
+            errors = block_errors(args["blocks"], max_blocks) + self.file_processing.slack_file_errors(args["blocks"])
             if errors:
                 raise SlackError("invalid_blocks", errors=errors, response_metadata={"messages": errors})
 
@@ -857,6 +867,7 @@ class SlackStandIn:
         if not isinstance(view, dict) or view.get("type") not in ("home", "modal"):
             raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing or invalid view type"]})
         errors = block_errors(view.get("blocks", []), max_blocks)
+        errors += self.file_processing.slack_file_errors(view.get("blocks", []), "/view/blocks")
         if view["type"] == "modal":
             title = view.get("title")
             errors += _text_errors(title, "/view/title", 24, plain_only=True) if title else ["must provide title"]
@@ -1030,6 +1041,7 @@ class SlackStandIn:
         }
         if f.alt_txt:
             obj["alt_txt"] = f.alt_txt
+        obj.update(self.file_processing.info_fields(f.id, name, f.content or b"", obj["mimetype"], obj["filetype"]))
         return obj
 
     async def _files_complete_upload(self, args: JsonDict) -> JsonDict:
@@ -1048,6 +1060,7 @@ class SlackStandIn:
         for f, item in zip(uploads, items):
             f.title = item.get("title") or f.filename
             f.completed = True
+            self.file_processing.completed(f.id, f.filename)
             f.channel_id = channel_id
             f.initial_comment = args.get("initial_comment")
             f.thread_ts = args.get("thread_ts")
@@ -1065,6 +1078,8 @@ class SlackStandIn:
         f = self._files.get(str(args.get("file") or ""))
         if f is None or not f.completed:
             raise SlackError("file_not_found")
+        if self.file_processing.is_deleted(f.id):
+            raise SlackError("file_deleted")
         return {"file": self._file_object(f), "comments": [], "response_metadata": {"next_cursor": ""}}
 
     # -- response_url --------------------------------------------------------------------------------
@@ -1133,7 +1148,7 @@ class SlackStandIn:
             return None
         if not any(body.get(k) for k in ("text", "blocks", "attachments")):
             return "no_text"
-        errors = block_errors(body["blocks"]) if "blocks" in body else []
+        errors = block_errors(body["blocks"]) + self.file_processing.slack_file_errors(body["blocks"]) if "blocks" in body else []
         if errors:
             return "invalid_blocks"
         if _truthy(body.get("replace_original")) and original is not None:
