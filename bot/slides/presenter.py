@@ -165,6 +165,7 @@ class Presenter:
         number = slide or (running.slide if running and running.deck_key == deck.key else 1)
         number = min(max(number, 1), len(deck.slides))
         room = channel if running else None
+        self.prepare_images(deck)  # paging on goes to the other pictures: have them ready
         dm, ts = await self._send_slide(deck, number, ControlMode.PRIVATE, room,
                                         lambda message: self._publisher.post_dm(user, message))
         await self._store.save_browsing(Browsing(user, deck.key, number, channel if running else None, dm, ts))

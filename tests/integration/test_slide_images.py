@@ -95,6 +95,20 @@ async def test_a_slide_posted_right_after_its_upload_waits_until_slack_has_proce
         assert refused(standin) == []
 
 
+
+async def test_browsing_privately_before_any_presentation_waits_for_the_pictures_too(cluster, tmp_path):
+    deck = picture_deck(tmp_path / "slides")
+    async with SlackStandIn() as standin, running_podium(cluster, standin, tmp_path, **env(deck)) as room:
+        sent = await room.sender.slash_command("/slides", "browse pictures 2", user_id="U0BOB", channel_id=CHANNEL)
+        [reply] = await standin.wait_for_responses(sent.response_url, count=1, timeout=30)
+        assert "Opened *Pictures* at slide 2" in message_to_text(reply)
+        dm = standin.dm_channel("U0BOB")
+        [posted] = [c for c in standin.calls("chat.postMessage") if c.args.get("channel") == dm]
+        assert posted.ok and images_in(posted.args) == uploads_named(standin, "cluster.png")
+        assert len(uploads_named(standin, "loop.png")) == 1  # the rest of the deck, for paging on
+        assert refused(standin) == []
+
+
 async def test_file_ids_are_kept_per_workspace_and_one_slack_lost_is_uploaded_again(cluster, tmp_path):
     deck = picture_deck(tmp_path / "slides")
     async with SlackStandIn() as standin:
