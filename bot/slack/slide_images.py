@@ -38,9 +38,11 @@ class ImageWait:
     """How long to wait for Slack to process an upload: polls of files.info after `first`
     seconds, each wait `factor` times longer up to `longest`, for at most `bound` seconds."""
 
-    first: float = 0.25
-    factor: float = 2.0
-    longest: float = 2.0
+    # Slack usually needs about a second: the first look after that, then every 1.5×, at most 3 s
+    # apart. files.info is Tier 4 (100+ per minute): a deck of 6 pictures makes about 12 calls.
+    first: float = 1.0
+    factor: float = 1.5
+    longest: float = 3.0
     bound: float = 15.0
 
 
@@ -222,7 +224,7 @@ class SlideImages:
             response = await self._client.files_upload_v2(content=data, filename=name, title=title)
             file_id = str(response["file"]["id"])
             await self._store.save(team, digest, file_id)
-            state = await self._until_processed(file_id, bound)
+            state = await self._until_processed(file_id, bound, look_first=False)
             if state is FileState.READY:
                 await self._store.mark_processed(team, file_id)
                 return file_id
@@ -235,8 +237,10 @@ class SlideImages:
             log.warning("slide image %s could not be uploaded to Slack: %s", name, error)
             return None
 
-    async def _until_processed(self, file_id: str, bound: float) -> FileState:
-        state = await self._look(file_id)
+    async def _until_processed(self, file_id: str, bound: float, *, look_first: bool = True) -> FileState:
+        """Look at files.info until the file is no longer processing or `bound` seconds passed.
+        `look_first=False` (a fresh upload, never processed at once) waits before the first look."""
+        state = await self._look(file_id) if look_first or bound == 0 else FileState.PROCESSING
         for delay in poll_delays(ImageWait(self._wait.first, self._wait.factor, self._wait.longest, bound)):
             if state is not FileState.PROCESSING:
                 break

@@ -178,4 +178,6 @@ async def test_the_course_deck_end_to_end_with_slacks_processing_delay(cluster, 
     shown = [fid for c in posts for fid in images_in(c.args)]
     assert len(shown) == sum(len(s.images) for s in course.slides)
     assert len(standin.calls("files.completeUploadExternal")) == len(pictures)
+    # files.info is polled sparingly (Tier 4): the first look comes when Slack is usually done.
+    assert len(standin.calls("files.info")) <= 2 * len(pictures)
     print(f"\n{len(course.slides)} slides, {len(pictures)} pictures presented in {took:.1f} s; 0 failed")

@@ -13,6 +13,8 @@ def test_polls_back_off_and_stop_at_the_bound() -> None:
     assert delays[:4] == [0.25, 0.5, 1.0, 2.0]
     assert all(d <= 2 for d in delays)
     assert sum(delays) == pytest.approx(15)
+    default = poll_delays(ImageWait())
+    assert default[:3] == [1.0, 1.5, 2.25] and max(default) == 3.0 and sum(default) == pytest.approx(15)
     assert poll_delays(ImageWait(bound=0)) == []
     assert sum(poll_delays(ImageWait(first=0.25, bound=1))) == pytest.approx(1)
 
