@@ -219,11 +219,10 @@ class SlideImages:
                     log.warning("slide image %s (%s) is not usable in Slack yet: %s", name, cached.file_id, state.value)
                     return None
                 await self._store.forget(team, [cached.file_id])
-                if bound == 0.0:
-                    bound = self._wait.bound  # a new upload deserves its wait
             response = await self._client.files_upload_v2(content=data, filename=name, title=title)
             file_id = str(response["file"]["id"])
             await self._store.save(team, digest, file_id)
+            bound = self._wait.bound  # a new upload always gets the whole wait
             state = await self._until_processed(file_id, bound, look_first=False)
             if state is FileState.READY:
                 await self._store.mark_processed(team, file_id)

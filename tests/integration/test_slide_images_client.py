@@ -65,3 +65,13 @@ async def test_without_files_read_the_log_names_the_missing_scope(db: Database, 
             assert await images.ref(PICTURE, "The control loop") is None
         assert "files:read" in caplog.text
         await images.close()
+
+
+async def test_after_a_failed_upload_the_next_showing_uploads_and_waits_again(db: Database) -> None:
+    async with SlackStandIn(file_processing_seconds=0.3) as standin:
+        images = images_for(standin, db, bound=5)
+        standin.fail_next("files.upload", status=500)  # the upload host fails once
+        assert await images.ref(PICTURE, "The control loop") is None
+        ref = await images.ref(PICTURE, "The control loop")
+        assert ref is not None and standin.file_processing.is_processed(ref["id"])
+        await images.close()
