@@ -17,6 +17,9 @@ class CachedImage:
 
 
 class SlackImageStore:
+    """Writes take the database's write lock: they run in the background (a deck's uploads) and
+    must not fall between another writer's INSERT and its `last_insert_rowid()`."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -26,15 +29,17 @@ class SlackImageStore:
         return CachedImage(str(row[0]), bool(row[1])) if row else None
 
     async def save(self, team_id: str, digest: str, file_id: str, *, processed: bool = False) -> None:
-        await self._db.execute(
-            """INSERT INTO slack_images (team_id, digest, file_id, processed, uploaded_at) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (team_id, digest) DO UPDATE SET file_id = excluded.file_id,
-                   processed = excluded.processed, uploaded_at = excluded.uploaded_at""",
-            (team_id, digest, file_id, int(processed), time.time()))
+        async with self._db.write_lock:
+            await self._db.execute(
+                """INSERT INTO slack_images (team_id, digest, file_id, processed, uploaded_at) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (team_id, digest) DO UPDATE SET file_id = excluded.file_id,
+                       processed = excluded.processed, uploaded_at = excluded.uploaded_at""",
+                (team_id, digest, file_id, int(processed), time.time()))
 
     async def mark_processed(self, team_id: str, file_id: str) -> None:
-        await self._db.execute("UPDATE slack_images SET processed = 1 WHERE team_id = ? AND file_id = ?",
-                               (team_id, file_id))
+        async with self._db.write_lock:
+            await self._db.execute("UPDATE slack_images SET processed = 1 WHERE team_id = ? AND file_id = ?",
+                                   (team_id, file_id))
 
     async def forget(self, team_id: str, file_ids: Iterable[str]) -> int:
         """Drop file IDs Slack refused or lost; returns how many were cached."""
@@ -42,5 +47,6 @@ class SlackImageStore:
         if not ids:
             return 0
         marks = ", ".join("?" for _ in ids)
-        return await self._db.execute(
-            f"DELETE FROM slack_images WHERE team_id = ? AND file_id IN ({marks})", (team_id, *ids))
+        async with self._db.write_lock:
+            return await self._db.execute(
+                f"DELETE FROM slack_images WHERE team_id = ? AND file_id IN ({marks})", (team_id, *ids))

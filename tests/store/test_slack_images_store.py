@@ -51,3 +51,28 @@ def test_image_wait_setting() -> None:
     for bad in ("-1", "soon", "301"):
         with pytest.raises(SettingsError, match="PODIUM_IMAGE_WAIT"):
             load_settings({"PODIUM_IMAGE_WAIT": bad})
+
+
+async def test_background_image_writes_never_fall_inside_another_writers_insert(tmp_path):
+    """A deck's uploads save file IDs in the background while people ask questions; a question's
+    INSERT and its last_insert_rowid() must not see an image row in between."""
+    import asyncio
+
+    from bot.store.questions import QuestionStore
+
+    db = await open_database(tmp_path / "state.db")
+    try:
+        images, questions = SlackImageStore(db), QuestionStore(db)
+
+        async def ask(n: int):
+            return await questions.add("C1", "U1", f"question {n}", anonymous=False, deck_key=None, slide=None)
+
+        async def save(n: int) -> None:
+            await images.save("T1", f"digest {n}", f"F0{n:08d}")
+            await images.mark_processed("T1", f"F0{n:08d}")
+
+        results = await asyncio.gather(*(f(n) for n in range(40) for f in (ask, save)))
+        asked = [r for r in results if r is not None]
+        assert sorted(q.text for q in asked) == sorted(f"question {n}" for n in range(40))
+    finally:
+        await db.close()
