@@ -30,6 +30,7 @@ from bot.slack.incoming import install_slash_text_decoding
 from bot.slack.respond import ResponseUrls, slack_http_session
 from bot.slack.pacing import ChannelPacer
 from bot.slack.publisher import Publisher
+from bot.slack.slide_images import ImageWait, SlideImages
 from bot.slides.deck import Deck, default_slides_folder, load_decks
 from bot.slides.presenter import Blocks, Presenter, Reply
 from bot.slides.render import ControlMode
@@ -38,6 +39,7 @@ from bot.store.audit import AuditLog
 from bot.store.buttons import ButtonStore
 from bot.store.exercises import ExerciseStore
 from bot.store.presentations import PresentationStore
+from bot.store.slack_images import SlackImageStore
 from bot.store.questions import QuestionStore
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class Podium:
     slack_http: aiohttp.ClientSession  # every call to Slack goes through it; closed last
 
     async def close(self) -> None:
+        await self.presenter.close()
         await self.gateway.close()
         await self.audit.close()
         await self.database.close()
@@ -110,7 +113,8 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     log_unexpected_errors(app)
     presentations = PresentationStore(database)
     pacer = ChannelPacer(interval=settings.post_interval)  # one per Podium: slides first, then the rest
-    publisher = Publisher(client, pacer, presentations)
+    images = SlideImages(client, SlackImageStore(database), wait=ImageWait(bound=settings.image_wait))
+    publisher = Publisher(client, pacer, images)
     slides_dir = settings.slides_dir or default_slides_folder()
     decks = load_decks(slides_dir)
     exercises_dir = slides_dir / "exercises"

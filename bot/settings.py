@@ -44,6 +44,7 @@ KNOWN_KEYS = (
     "PODIUM_BUDGETS",
     "PODIUM_MAX_READS",
     "PODIUM_METRICS_TOKEN",
+    "PODIUM_IMAGE_WAIT",
 )
 
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
@@ -102,6 +103,8 @@ class Settings:
     max_reads_per_command: int = 20
     # When set, GET /metrics needs `Authorization: Bearer <token>`.
     metrics_token: str | None = None
+    # Seconds to wait for Slack to process an uploaded slide image before showing its alt text.
+    image_wait: float = 15.0
 
     def budget(self, family: str) -> tuple[int, float]:
         """(count, seconds) one person may spend on `family` (count 0: no limit)."""
@@ -273,6 +276,15 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         raise SettingsError(
             f"PODIUM_READ_CACHE_SECONDS={cache_text!r} must be seconds (0-30) that a cluster read stays fresh."
         )
+    image_wait_text = get("PODIUM_IMAGE_WAIT") or "15"
+    try:
+        image_wait = float(image_wait_text)
+    except ValueError:
+        image_wait = -1.0
+    if not 0 <= image_wait <= 300:
+        raise SettingsError(
+            f"PODIUM_IMAGE_WAIT={image_wait_text!r} must be seconds (0-300) to wait for Slack to process a slide image."
+        )
     try:
         aliases = parse_aliases(get("PODIUM_ALIASES") or "")
     except AliasError as error:
@@ -340,6 +352,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         budgets=budgets,
         max_reads_per_command=int(max_reads_text),
         metrics_token=metrics_token,
+        image_wait=image_wait,
     )
 
 

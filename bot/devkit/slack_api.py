@@ -7,7 +7,8 @@ What it serves, on one aiohttp server at 127.0.0.1:<random port>:
 - `/api/<method>`: the Web API subset Podium uses, with Slack's response shapes and errors,
   bearer-token checks, optional scope checks, Block Kit checks as strict as Slack's
   (bot/devkit/slack_blocks.py) and injectable faults;
-- `/upload/v1/<id>`: the upload URLs of `files.getUploadURLExternal` (files_upload_v2 step 2);
+- `/upload/v1/<id>`: the upload URLs of `files.getUploadURLExternal` (files_upload_v2 step 2); an
+  upload is usable in a `slack_file` block only once processed (~1 s, bot/devkit/slack_files.py);
 - `/commands/...` and `/actions/...`: response_urls, limited to 5 posts within 30 minutes;
 - `/socket-mode`: the Socket Mode WebSocket handed out by `apps.connections.open`.
 
@@ -45,6 +46,7 @@ from bot.devkit.slack_sender import (
     new_trigger_id,
     slash_command_fields,
 )
+from bot.devkit.slack_files import DEFAULT_PROCESSING_SECONDS, FileProcessing
 from bot.devkit.slack_socket import SocketAck, SocketModeHub, new_ticket_url
 
 JsonDict = dict[str, Any]
@@ -351,6 +353,7 @@ class SlackStandIn:
         scopes: Sequence[str] | None = None,
         clock: Callable[[], float] = time.time,
         block_kit: BlockKitRules | None = None,
+        file_processing_seconds: float = DEFAULT_PROCESSING_SECONDS,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -381,6 +384,8 @@ class SlackStandIn:
         self._views: dict[str, JsonDict] = {}
         self._files: dict[str, UploadedFile] = {}
         self._uploads: dict[str, str] = {}  # upload id -> file id
+        # Uploads are usable in `slack_file` only once processed (bot/devkit/slack_files.py).
+        self.file_processing = FileProcessing(delay=file_processing_seconds)
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._triggers: dict[str, float] = {}  # trigger_id -> issued at
         self._faults: dict[str, list[Fault]] = {}
@@ -536,6 +541,11 @@ class SlackStandIn:
 
     def file(self, file_id: str) -> UploadedFile:
         return self._files[file_id]
+
+    def delete_file(self, file_id: str) -> None:
+        """The file is gone (retention, an admin): files.info says `file_deleted`, blocks using it
+        are `invalid_blocks`."""
+        self.file_processing.delete(file_id)
 
     # -- fault injection -------------------------------------------------------------------------
 
@@ -741,6 +751,8 @@ class SlackStandIn:
         if len(str(args.get("text") or "")) > MAX_TEXT_CHARS:
             raise SlackError("msg_too_long")
         errors = self.block_kit.message_errors(args, max_blocks, block_errors)
+        if args.get("blocks") is not None:
+            errors += self.file_processing.slack_file_errors(args["blocks"])
         if errors:
             raise SlackError("invalid_blocks", errors=errors, response_metadata={"messages": errors})
 
@@ -861,6 +873,7 @@ class SlackStandIn:
         if not isinstance(view, dict) or view.get("type") not in ("home", "modal"):
             raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing or invalid view type"]})
         errors = self.block_kit.view_errors(view, max_blocks, block_errors)
+        errors += self.file_processing.slack_file_errors(view.get("blocks", []), "/view/blocks")
         if view["type"] == "modal":
             title = view.get("title")
             errors += _text_errors(title, "/view/title", 24, plain_only=True) if title else ["must provide title"]
@@ -1034,6 +1047,7 @@ class SlackStandIn:
         }
         if f.alt_txt:
             obj["alt_txt"] = f.alt_txt
+        obj.update(self.file_processing.info_fields(f.id, name, f.content or b"", obj["mimetype"], obj["filetype"]))
         return obj
 
     async def _files_complete_upload(self, args: JsonDict) -> JsonDict:
@@ -1052,6 +1066,7 @@ class SlackStandIn:
         for f, item in zip(uploads, items):
             f.title = item.get("title") or f.filename
             f.completed = True
+            self.file_processing.completed(f.id, f.filename)
             f.channel_id = channel_id
             f.initial_comment = args.get("initial_comment")
             f.thread_ts = args.get("thread_ts")
@@ -1069,6 +1084,8 @@ class SlackStandIn:
         f = self._files.get(str(args.get("file") or ""))
         if f is None or not f.completed:
             raise SlackError("file_not_found")
+        if self.file_processing.is_deleted(f.id):
+            raise SlackError("file_deleted")
         return {"file": self._file_object(f), "comments": [], "response_metadata": {"next_cursor": ""}}
 
     # -- response_url --------------------------------------------------------------------------------
@@ -1139,7 +1156,8 @@ class SlackStandIn:
             return "no_text"
         if self.block_kit.validate and len(str(body.get("text") or "")) > MAX_TEXT_CHARS:
             return "msg_too_long"
-        if self.block_kit.message_errors(body, MAX_MESSAGE_BLOCKS, block_errors):
+        if self.block_kit.message_errors(body, MAX_MESSAGE_BLOCKS, block_errors) or (
+                body.get("blocks") and self.file_processing.slack_file_errors(body["blocks"])):
             return "invalid_blocks"
         if _truthy(body.get("replace_original")) and original is not None:
             for key in ("text", "blocks", "attachments"):

@@ -3,24 +3,22 @@ The only place besides Bolt's listeners that holds the Web API client."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from pathlib import Path
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.pacing import ChannelPacer
-from bot.store.presentations import PresentationStore
+from bot.slack.slide_images import SlideImages
 
 log = logging.getLogger(__name__)
 
 
 class Publisher:
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, store: PresentationStore) -> None:
+    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, images: SlideImages) -> None:
         self.client = client
         self._pacer = pacer
-        self._store = store
+        self.images = images  # slide images as Slack files: uploaded early, used once processed
         self._dm_channels: dict[str, str] = {}
 
     async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None,
@@ -53,18 +51,3 @@ class Publisher:
             log.info("no permalink for %s/%s: %s", channel, ts, error)
             return None
         return str(response.get("permalink") or "") or None
-
-    async def image_ref(self, path: Path, title: str) -> dict[str, str] | None:
-        """Upload an image once (by content hash) and return its `slack_file` reference."""
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            log.warning("slide image %s cannot be read: %s", path, error)
-            return None
-        digest = hashlib.sha256(data).hexdigest()
-        file_id = await self._store.slack_file(digest)
-        if file_id is None:
-            response = await self.client.files_upload_v2(content=data, filename=path.name, title=title)
-            file_id = str(response["file"]["id"])
-            await self._store.save_slack_file(digest, file_id)
-        return {"id": file_id}

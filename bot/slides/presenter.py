@@ -11,13 +11,16 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
 
 from bot.slack.limits import MAX_SECTION_TEXT, echo_typed, fit_text
 from bot.slack.text import Mrkdwn, join, mrkdwn
 from bot.slack.publisher import Publisher
+from bot.slack.slide_images import rejected_file_ids
 from bot.slides.deck import Deck, search
-from bot.slides.render import ControlMode, controls_for, render_message, speaker_notes_blocks
+from bot.slides.render import ControlMode, ImageRef, MissingImage, controls_for, render_message, speaker_notes_blocks
 from bot.store.presentations import Browsing, Presentation, PresentationStore
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,7 @@ OPEN_ACTION = "slides_open"  # "Open privately" on a search result
 MAX_SEARCH_RESULTS = 8
 
 Blocks = list[dict[str, Any]]
+T = TypeVar("T")
 # What other features add to a slide shown live or privately: (blocks above the footer, buttons).
 # Called with the room's channel (None when browsing without a room), the deck and slide number.
 SlideExtras = Callable[[str | None, Deck, int, ControlMode], Awaitable[tuple[Blocks, Blocks]]]
@@ -79,6 +83,8 @@ class Presenter:
                 return Reply(mrkdwn("*{}* is already live here at slide {}, presented by <@{}>. "
                                     "Use `/slides end` first, or `/slides goto N`.",
                                     self._title(running), running.slide, running.presenter_id))
+            # Every picture of the deck goes to Slack now, so Slack has processed it by its slide.
+            self.prepare_images(deck)
             ts = await self._post_live(channel, deck, 1)
             await self._store.save(Presentation(channel, deck.key, 1, user, ts))
             await self._store.record_post(channel, deck.key, 1, ts)
@@ -160,7 +166,9 @@ class Presenter:
         number = slide or (running.slide if running and running.deck_key == deck.key else 1)
         number = min(max(number, 1), len(deck.slides))
         room = channel if running else None
-        dm, ts = await self._publisher.post_dm(user, await self._message(deck, number, ControlMode.PRIVATE, room))
+        self.prepare_images(deck)  # paging on goes to the other pictures: have them ready
+        dm, ts = await self._send_slide(deck, number, ControlMode.PRIVATE, room,
+                                        lambda message: self._publisher.post_dm(user, message))
         await self._store.save_browsing(Browsing(user, deck.key, number, channel if running else None, dm, ts))
         return Reply(mrkdwn("Opened *{}* at slide {} in your DM with Podium.", deck.title, number))
 
@@ -171,7 +179,8 @@ class Presenter:
             return Reply("That slide no longer exists; `/slides browse` opens the deck again.")
         previous = await self._store.get_browsing(user)
         channel = previous.channel_id if previous else None
-        await self._publisher.update(dm_channel, ts, await self._message(deck, number, ControlMode.PRIVATE, channel))
+        await self._send_slide(deck, number, ControlMode.PRIVATE, channel,
+                               lambda message: self._publisher.update(dm_channel, ts, message))
         await self._store.save_browsing(Browsing(user, deck.key, number, channel, dm_channel, ts))
         return None
 
@@ -227,19 +236,53 @@ class Presenter:
         deck = self._decks.get(presentation.deck_key)
         return deck.title if deck else presentation.deck_key
 
-    async def _message(self, deck: Deck, number: int, mode: ControlMode, channel: str | None) -> dict[str, Any]:
-        refs = {}
+    def prepare_images(self, deck: Deck) -> None:
+        """Upload the deck's pictures in the background (each once per workspace)."""
+        self._publisher.images.prepare(
+            (deck.image_file(image), image.alt) for slide in deck.slides for image in slide.images)
+
+    async def close(self) -> None:
+        await self._publisher.images.close()
+
+    async def _message(self, deck: Deck, number: int, mode: ControlMode, channel: str | None,
+                       refused: frozenset[str] = frozenset()) -> dict[str, Any]:
+        refs: dict[str, ImageRef] = {}
         for image in deck.slide(number).images:
-            ref = await self._publisher.image_ref(deck.image_file(image), image.alt)
-            if ref:
-                refs[image.path] = ref
+            ref = await self._publisher.images.ref(deck.image_file(image), image.alt)
+            refs[image.path] = MissingImage() if ref is None or ref["id"] in refused else ref
         blocks, actions = ([], []) if mode is ControlMode.NONE else await self.extras(channel, deck, number, mode)
         return render_message(deck, number, image_refs=refs, controls=controls_for(mode, deck, number),
                               extra_blocks=blocks, extra_actions=actions)
 
+    async def _send_slide(self, deck: Deck, number: int, mode: ControlMode, channel: str | None,
+                          send: Callable[[dict[str, Any]], Awaitable[T]]) -> T:
+        """Render a slide and send it. When Slack refuses a picture (a cached file that was
+        deleted or belongs to another workspace): forget it and upload it again, once; a picture
+        still refused is shown as its alt text with a note, so the slide itself is sent."""
+        message = await self._message(deck, number, mode, channel)
+        refused: frozenset[str] = frozenset()
+        for attempt in range(3):
+            try:
+                return await send(message)
+            except SlackApiError as error:
+                data = error.response.data if isinstance(error.response.data, dict) else {}
+                bad = rejected_file_ids(data, message) - refused
+                if not bad or attempt == 2:
+                    raise
+                log.warning("Slack refused slide %d's picture(s) %s: %s", number, ", ".join(sorted(bad)),
+                            "uploading again" if attempt == 0 else "showing the alt text")
+                if attempt == 0:
+                    await self._publisher.images.forget(bad)
+                else:
+                    refused |= bad
+                message = await self._message(deck, number, mode, channel, refused)
+                if attempt == 1:
+                    await self._publisher.images.forget(bad)  # the next showing tries once more
+        raise AssertionError("unreachable")
+
     async def _post_live(self, channel: str, deck: Deck, number: int) -> str:
-        return await self._publisher.post(channel, await self._message(deck, number, ControlMode.LIVE, channel),
-                                          first=True)
+        return await self._send_slide(deck, number, ControlMode.LIVE, channel,
+                                      lambda message: self._publisher.post(channel, message, first=True))
 
     async def refresh(self, channel: str) -> None:
         """Re-render the slide on screen in place (its live content changed, e.g. new questions)."""
@@ -248,8 +291,9 @@ class Presenter:
             deck = self._decks.get(running.deck_key) if running else None
             if running is None or deck is None or not running.message_ts:
                 return
-            message = await self._message(deck, running.slide, ControlMode.LIVE, channel)
-            await self._publisher.update(channel, running.message_ts, message)
+            ts = running.message_ts
+            await self._send_slide(deck, running.slide, ControlMode.LIVE, channel,
+                                   lambda message: self._publisher.update(channel, ts, message))
 
     async def live_slide(self, channel: str) -> tuple[Deck, int] | None:
         running = await self._store.get(channel)
@@ -259,7 +303,8 @@ class Presenter:
     async def _drop_controls(self, channel: str, ts: str, deck: Deck, number: int) -> None:
         """Only the slide on screen carries buttons; the one before keeps its content."""
         try:
-            await self._publisher.update(channel, ts, await self._message(deck, number, ControlMode.NONE, channel))
+            await self._send_slide(deck, number, ControlMode.NONE, channel,
+                                   lambda message: self._publisher.update(channel, ts, message))
         except Exception as error:  # e.g. someone deleted it: the new slide matters more
             log.warning("could not remove the buttons of slide %d in %s: %s", number, channel, error)
 
@@ -274,8 +319,8 @@ class Presenter:
         deck = self._decks.get(running.deck_key)
         if deck is None:
             return Reply("The live deck is not installed here.")
-        message = await self._message(deck, running.slide, ControlMode.PRIVATE, running.channel_id)
-        await self._publisher.update(dm_channel, ts, message)
+        await self._send_slide(deck, running.slide, ControlMode.PRIVATE, running.channel_id,
+                               lambda message: self._publisher.update(dm_channel, ts, message))
         await self._store.save_browsing(Browsing(user, deck.key, running.slide, running.channel_id, dm_channel, ts))
         return None
 

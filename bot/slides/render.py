@@ -49,9 +49,19 @@ BACK_TO_LIVE_ACTION = "slides_back_to_live"
 _CHECK_POLICY = Policy(("sandbox",))
 _NO_REFS: Mapping[str, Any] = MappingProxyType({})
 
+
+
+@dataclass(frozen=True)
+class MissingImage:
+    """An image Slack could not be made to show (not processed in time, refused): the slide shows
+    its alt text and this note instead."""
+
+    note: str = "the picture could not be shown in Slack right now"
+
+
 # An image reference: a Slack file object ({"id": "F…"} or {"url": "https://files.slack.com/…"})
-# for an `image` block's `slack_file`, or a public URL string for its `image_url`.
-ImageRef = Mapping[str, str] | str
+# for an `image` block's `slack_file`, a public URL string for its `image_url`, or MissingImage.
+ImageRef = Mapping[str, str] | str | MissingImage
 
 
 class ControlMode(enum.Enum):
@@ -433,8 +443,11 @@ def _section(text: str) -> dict[str, Any]:
 def _image_block(image: SlideImage, ref: ImageRef | None) -> dict[str, Any]:
     alt = _truncate(image.alt or image.path, MAX_ALT_TEXT)  # alt_text is never parsed as markup
     if ref is None:
-        # Not uploaded (console, tests, an upload that failed): say what the picture shows.
+        # Not uploaded (console, tests): say what the picture shows.
         text = fit_text(mrkdwn(":frame_with_picture: _{}_", alt), MAX_SECTION_TEXT)  # escaped, it may grow
+        return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    if isinstance(ref, MissingImage):
+        text = fit_text(mrkdwn(":frame_with_picture: _{}_\n:warning: {}", alt, ref.note), MAX_SECTION_TEXT)
         return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
     block: dict[str, Any] = {"type": "image", "alt_text": alt}
     if isinstance(ref, str):

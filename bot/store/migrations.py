@@ -121,4 +121,19 @@ MIGRATIONS: tuple[str, ...] = (
         shared_at  REAL NOT NULL
     );
     """,
+    # 6: slide images per workspace. A Slack file ID belongs to one workspace and can go bad
+    # (retention, deletion); an upload is usable in a message only once Slack has processed it.
+    # The IDs of version 1 say neither, so they are dropped: each image is uploaded once more.
+    """
+    CREATE TABLE slack_images (
+        team_id     TEXT NOT NULL,     -- the workspace (auth.test team_id)
+        digest      TEXT NOT NULL,     -- sha256 of the image bytes
+        file_id     TEXT NOT NULL,
+        processed   INTEGER NOT NULL DEFAULT 0,  -- 1 once files.info showed it processed
+        uploaded_at REAL NOT NULL,
+        PRIMARY KEY (team_id, digest)
+    );
+    CREATE INDEX slack_images_by_file ON slack_images (file_id);
+    DROP TABLE slack_files;
+    """,
 )

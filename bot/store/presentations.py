@@ -1,4 +1,4 @@
-"""Queries for live presentations, their slide messages, private browsing and uploaded images."""
+"""Queries for live presentations, their slide messages and private browsing."""
 
 from __future__ import annotations
 
@@ -88,10 +88,3 @@ class PresentationStore:
                    message_ts = excluded.message_ts""",
             (browsing.user_id, browsing.deck_key, browsing.slide, browsing.channel_id, browsing.dm_channel,
              browsing.message_ts))
-
-    async def slack_file(self, digest: str) -> str | None:
-        row = await self._db.fetch_one("SELECT file_id FROM slack_files WHERE digest = ?", (digest,))
-        return str(row[0]) if row else None
-
-    async def save_slack_file(self, digest: str, file_id: str) -> None:
-        await self._db.execute("INSERT OR REPLACE INTO slack_files (digest, file_id) VALUES (?, ?)", (digest, file_id))

@@ -33,6 +33,7 @@ METHOD_SCOPES = {
     "chat_update": "chat:write",
     "chat_delete": "chat:write",
     "files_upload_v2": "files:write",
+    "files_info": "files:read",
     "conversations_open": "im:write",
     "users_info": "users:read",
     "usergroups_users_list": "usergroups:read",
