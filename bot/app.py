@@ -141,7 +141,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     answers = AnswerCache()
     buttons = ButtonStore(database)
     signing_key = await buttons.signing_key()  # signs the values of Share buttons
-    delivery = kubectl_command.KubectlDelivery(client, answers, metrics, signing_key=signing_key, pacer=pacer)
+    delivery = kubectl_command.KubectlDelivery(publisher, answers, metrics, signing_key=signing_key)
 
     # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
     text_commands = TextCommands()

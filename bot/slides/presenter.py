@@ -60,6 +60,10 @@ class Presenter:
         self._locks: dict[str, asyncio.Lock] = {}
 
     @property
+    def publisher(self) -> Publisher:
+        return self._publisher
+
+    @property
     def decks(self) -> Mapping[str, Deck]:
         return self._decks
 
@@ -241,14 +245,22 @@ class Presenter:
                                           first=True)
 
     async def refresh(self, channel: str) -> None:
-        """Re-render the slide on screen in place (its live content changed, e.g. new questions)."""
+        """Re-render the slide on screen in place (its live content changed, e.g. new questions).
+        The lock is held only to read what is on screen, never while Slack answers (a 429 makes
+        chat.update wait seconds, and the instructor's next move must not wait with it)."""
         async with self._lock(channel):
             running = await self._store.get(channel)
             deck = self._decks.get(running.deck_key) if running else None
             if running is None or deck is None or not running.message_ts:
                 return
             message = await self._message(deck, running.slide, ControlMode.LIVE, channel)
-            await self._publisher.update(channel, running.message_ts, message)
+        await self._publisher.update(channel, running.message_ts, message)
+        async with self._lock(channel):
+            now = await self._store.get(channel)
+        if now is None or now.message_ts != running.message_ts:
+            # The slide moved on while Slack was answering: the refreshed copy must not keep the
+            # live buttons (the move removed them before this edit landed).
+            await self._drop_controls(channel, running.message_ts, deck, running.slide)
 
     async def live_slide(self, channel: str) -> tuple[Deck, int] | None:
         running = await self._store.get(channel)
