@@ -62,6 +62,7 @@ class Podium:
     slack_http: aiohttp.ClientSession  # every call to Slack goes through it; closed last
 
     async def close(self) -> None:
+        await self.questions.refreshes.close()  # before the database they read goes
         await self.gateway.close()
         await self.audit.close()
         await self.database.close()

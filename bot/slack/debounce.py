@@ -63,7 +63,9 @@ class Debouncer:
         while tasks := [slot.task for slot in self._slots.values() if slot.task and not slot.task.done()]:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    def close(self) -> None:
-        for slot in self._slots.values():
-            if slot.task is not None and not slot.task.done():
-                slot.task.cancel()
+    async def close(self) -> None:
+        """Drop what is still scheduled (shutting down: the state it would show is saved)."""
+        tasks = [slot.task for slot in self._slots.values() if slot.task is not None and not slot.task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
