@@ -72,6 +72,7 @@ async def test_thirty_run_presses_are_thirty_private_answers_from_one_read(room:
     run = run_button(live, "get pods")
     posts_before = len(room.standin.calls("chat.postMessage"))
     reads_before = len(room.emulator.requests)
+    renderings_before = room.running.podium.delivery.renderings
     people = [f"U0P{i:04d}" for i in range(30)]
 
     async def press(user: str) -> Any:
@@ -96,6 +97,7 @@ async def test_thirty_run_presses_are_thirty_private_answers_from_one_read(room:
     assert channel_posts == [next_slide]  # the slide, and nothing from the 30 presses
     pod_lists = [r for r in room.emulator.requests[reads_before:] if r.resource == "pods" and r.verb == "list"]
     assert len(pod_lists) == 1
+    assert room.running.podium.delivery.renderings - renderings_before == 1  # one rendering for 30 answers
     assert room.standin.rate_limited_calls() == []
 
 
