@@ -17,6 +17,9 @@ against the issue's goals:
 3. slides   Next presses in a row by the instructor: press → slide posted, vs the floor.
 4. memory   RSS (VmRSS) after start, after the mixed commands, after the whole deck.
 5. soak     (--soak) 500 commands/min for --soak-minutes: RSS drift, errors.
+6. run      100 participants press ▶ Run in sandbox on the live slide within one second, the
+            instructor's Next half-way, against Slack's rate limits: answered, press→answer p99
+            vs as many `/kubectl get pods`, channel posts, pod lists, Next → posted vs idle.
 
 Processes:
   floor      bench/floor_app.py
@@ -24,6 +27,7 @@ Processes:
              Burst, CPU with the default cache, mixed commands, the deck, memory.
   podium-B   defaults except PODIUM_READ_CACHE_SECONDS=0: CPU per command; the deck with the
              default 1 s pacing.
+  podium-R   defaults, instructors set: the run storm.
   podium-S   (--soak) defaults, instructors set.
 """
 
@@ -89,10 +93,11 @@ class Scale:
     kubectl_runs: int
     presses: int
     paced_presses: int
+    run_storm: int
 
 
-FULL = Scale(burst=200, burst_rounds=3, mixed=1000, mixed_users=50, cpu_runs=100, kubectl_runs=20, presses=30, paced_presses=30)
-QUICK = Scale(burst=50, burst_rounds=2, mixed=200, mixed_users=50, cpu_runs=30, kubectl_runs=5, presses=10, paced_presses=8)
+FULL = Scale(burst=200, burst_rounds=3, mixed=1000, mixed_users=50, cpu_runs=100, kubectl_runs=20, presses=30, paced_presses=30, run_storm=100)
+QUICK = Scale(burst=50, burst_rounds=2, mixed=200, mixed_users=50, cpu_runs=30, kubectl_runs=5, presses=10, paced_presses=8, run_storm=100)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,6 +260,12 @@ class StandIns:
     async def cpu_seconds(self) -> float:
         return float((await self._call("GET", "/cpu"))["cpu"])
 
+    async def rate_limits(self, enabled: bool | None = None) -> int:
+        """Turn Slack's rate limits in the stand-in on or off; how many calls they refused so far."""
+        if enabled is None:
+            return int((await self._call("GET", "/rate_limits"))["rate_limited"])
+        return int((await self._call("POST", "/rate_limits", {"enabled": enabled}))["rate_limited"])
+
 
 class AnswerWatcher:
     """One poller for every response_url awaited, so 50 waiting workers cost one request per
@@ -360,16 +371,21 @@ class Driver:
         urls = await self.standins.response_urls(users)
         return [self.command(t, u, url, command) for t, u, url in zip(texts, users, urls)]
 
-    async def press(self, action_id: str, *, user: str, message_ts: str | None) -> Sent:
+    async def press(self, action_id: str, *, user: str, message_ts: str | None, value: str = "bench") -> Sent:
         """A button press on the message `message_ts` in the workshop channel."""
+        return await self.send(await self.press_request(action_id, user=user, message_ts=message_ts, value=value))
+
+    async def press_request(self, action_id: str, *, user: str, message_ts: str | None,
+                            value: str = "bench") -> Request:
+        """The signed request of a press, built before it is timed."""
         [url] = await self.standins.response_urls([user], kind="actions", message_ts=message_ts)
         message = await self.standins.message(message_ts) if message_ts else None
         payload = block_actions_payload(
-            WORKSPACE, action_id=action_id, value="bench", user_id=user, user_name=user.lower(),
+            WORKSPACE, action_id=action_id, value=value, user_id=user, user_name=user.lower(),
             channel_id=CHANNEL, channel_name="workshop", response_url=url, trigger_id=new_trigger_id(),
             message_ts=message_ts, message=message)
         body = urlencode({"payload": json.dumps(payload)}).encode()
-        return await self.send(Request(user, action_id, url, self._http(body)))
+        return Request(user, action_id, url, self._http(body))
 
     async def send(self, request: Request) -> Sent:
         sent_at, started = time.time(), time.perf_counter()
@@ -563,6 +579,62 @@ async def press_next(driver: Driver, presses: int, user: str) -> PressResult:
     return PressResult(spread(acks), spread(posted), presses)
 
 
+@dataclass
+class RunStormResult:
+    presses: int
+    answered: int  # private answers with the pod list in them
+    answer: dict[str, float]  # press sent → answer at the response_url
+    baseline_answer: dict[str, float]  # the same number of concurrent `/kubectl get pods`
+    thread_posts: int  # channel posts the presses caused (in the slide's thread)
+    pod_lists: int  # API requests for the pod list during the storm
+    next_posted: float  # the instructor's Next, pressed mid-storm → the slide posted
+    next_idle: float  # the same press → posted with nothing else going on
+    rate_limited: int  # calls Slack (the stand-in) answered 429 during the storm
+
+
+async def run_storm(driver: Driver, server: Server, users: int) -> RunStormResult:
+    """`users` participants press ▶ Run in sandbox (`get pods`) on the live slide within one
+    second; the instructor presses Next half-way. Against Slack's rate limits."""
+    standins = driver.standins
+    demo = next(slide.number for slide in load_decks(default_slides_folder())[0].slides
+                if slide.exercise is None and "get pods" in slide.commands)
+    people = [f"U0LOAD{i:03d}" for i in range(users)]
+    baseline = await burst(driver, server, users, "nginx-")  # also waits out the read cache
+    before = time.time()
+    await driver.run(f"goto {demo - 1}", INSTRUCTOR, command="/slides")
+    post = await wait_channel_post(standins, before)
+    idle = await driver.press("slides_next", user=INSTRUCTOR, message_ts=str(post["ts"]))
+    live = await wait_channel_post(standins, float(post["at"]))
+    next_idle = float(live["at"]) - idle.sent_at
+    live_ts, live_at = str(live["ts"]), float(live["at"])
+    await asyncio.sleep(1.2)  # the read cache forgets; the channel's burst budget refills
+    requests = [await driver.press_request("slides_run:0", user=u, message_ts=live_ts, value="get pods")
+                for u in people]
+    next_request = await driver.press_request("slides_next", user=INSTRUCTOR, message_ts=live_ts)
+    await standins.clear_kube_requests()
+    limited0 = await standins.rate_limits()
+
+    async def at(offset: float, request: Request) -> Sent:
+        await asyncio.sleep(offset)
+        return await driver.send(request)
+
+    spaced = [at(i / users, r) for i, r in enumerate(requests)]  # within one second
+    sents = await asyncio.gather(*spaced, at(0.5, next_request))
+    *runs, nxt = sents
+    answers = await driver.answers.wait_all([s.response_url for s in runs], "nginx-")
+    next_post = await wait_channel_post(standins, live_at)
+    await asyncio.sleep(1.0)  # anything the presses would post in the channel has had its time
+    posts = await standins.channel_posts(live_at)
+    pod_lists = sum(1 for r in await standins.kube_requests() if r["resource"] == "pods" and r["verb"] == "list")
+    return RunStormResult(
+        presses=users, answered=sum(1 for a in answers if a is not None and a.has),
+        answer=spread([a.at - s.sent_at for s, a in zip(runs, answers) if a is not None]),
+        baseline_answer=spread(baseline.answers),
+        thread_posts=sum(1 for p in posts if p.get("thread_ts") == live_ts), pod_lists=pod_lists,
+        next_posted=float(next_post["at"]) - nxt.sent_at, next_idle=next_idle,
+        rate_limited=await standins.rate_limits() - limited0)
+
+
 async def start_deck(driver: Driver) -> None:
     before = time.time()
     await driver.run("start", INSTRUCTOR, command="/slides")
@@ -734,7 +806,9 @@ class Bench:
         return Driver(server.events_url, self.standins, self.answers)
 
     async def run_main(self) -> None:
-        """The floor and podium-A side by side for the bursts; then podium-A alone."""
+        """The floor and podium-A side by side for the bursts; then podium-A alone. Unpaced
+        (PODIUM_POST_INTERVAL=0, a floor that posts at will): Slack's rate limits off for this step."""
+        await self.standins.rate_limits(False)
         await self.standins.add_users([f"U0LOAD{i:03d}" for i in range(max(self.scale.burst, self.scale.mixed_users))])
         floor = await self.floor()
         server = await self.podium("podium-A", PODIUM_POST_INTERVAL="0", PODIUM_USER_RATE="0/1s",
@@ -766,6 +840,7 @@ class Bench:
             await stop_server(server)
 
     async def run_podium_b(self) -> None:
+        await self.standins.rate_limits(True)  # paced: Slack's limits from here on
         server = await self.podium("podium-B", PODIUM_READ_CACHE_SECONDS="0", PODIUM_INSTRUCTORS=INSTRUCTOR)
         driver = self.driver(server)
         try:
@@ -776,11 +851,25 @@ class Bench:
                 await start_deck(driver)
                 self.results["paced_press"] = await press_next(driver, self.scale.paced_presses, INSTRUCTOR)
                 await end_deck(driver)
+
         finally:
             await stop_server(server)
         # After the Podium processes are reaped, so RUSAGE_CHILDREN sees only kubectl.
         self.results["kubectl_cpu"] = await kubectl_cpu_per_command(self.standins.kubeconfig, self.workdir,
                                                                     self.scale.kubectl_runs)
+
+    async def run_podium_r(self) -> None:
+        """▶ Run pressed by the room, with Podium's defaults, against Slack's rate limits."""
+        await self.standins.add_users([f"U0LOAD{i:03d}" for i in range(self.scale.run_storm)])
+        server = await self.podium("podium-R", PODIUM_INSTRUCTORS=INSTRUCTOR)
+        driver = self.driver(server)
+        try:
+            await warm_up(driver)
+            await start_deck(driver)
+            self.results["run_storm"] = await run_storm(driver, server, self.scale.run_storm)
+            await end_deck(driver)
+        finally:
+            await stop_server(server)
 
     async def run_soak(self, minutes: float) -> None:
         server = await self.podium("podium-S", PODIUM_INSTRUCTORS=INSTRUCTOR)
@@ -833,6 +922,25 @@ def report(scale: Scale, results: dict[str, Any]) -> tuple[list[Row], list[str]]
             rows.append(Row(f"slides {paced.presses}×Next paced", f"press→posted {q}", ms(paced.posted[q]),
                             ms(pp.posted[q]) + " unpaced", f"{paced.posted[q] / pp.posted[q]:.1f}×"))
 
+    if "run_storm" in results:
+        rs: RunStormResult = results["run_storm"]
+        label = f"run storm {rs.presses}×▶ Run"
+        rows.append(Row(label, "answered privately", f"{rs.answered}/{rs.presses}", "", "", "all",
+                        check(rs.answered == rs.presses)))
+        for q in ("p50", "p99"):
+            goal, verdict = ("< 2 s", check(rs.answer[q] < 2.0)) if q == "p99" else ("", "")
+            rows.append(Row(label, f"press→answer {q}", ms(rs.answer[q]), ms(rs.baseline_answer[q]) + " /kubectl",
+                            f"{rs.answer[q] / rs.baseline_answer[q]:.2f}×", goal, verdict))
+        rows.append(Row(label, "channel posts from the presses", str(rs.thread_posts), "", "", "0",
+                        check(rs.thread_posts == 0)))
+        # Presses over 1 s, results fresh for 1 s from their request's start: one read per window.
+        rows.append(Row(label, "API requests: pod list", str(rs.pod_lists), "", "", "≤ 2 (1 s windows)",
+                        check(rs.pod_lists <= 2)))
+        rows.append(Row(label, "instructor's Next mid-storm → posted", ms(rs.next_posted), ms(rs.next_idle) + " idle",
+                        f"{rs.next_posted / rs.next_idle:.2f}×", "< 1.5 s", check(rs.next_posted < 1.5)))
+        rows.append(Row(label, "429s from Slack's rate limits", str(rs.rate_limited), "", "", "0",
+                        check(rs.rate_limited == 0)))
+
     rss, mixed_result = results["rss_mb"], results["mixed"]
     rows.append(Row("memory", "RSS after start", f"{rss['start']:.1f} MB"))
     rows.append(Row("memory", f"RSS after {mixed_result.commands} mixed cmds", f"{rss['after_mixed']:.1f} MB", "",
@@ -870,6 +978,10 @@ def report(scale: Scale, results: dict[str, Any]) -> tuple[list[Row], list[str]]
         "(HTTP, signature, response_url); kubectl's does not.",
         "slides: PODIUM_POST_INTERVAL=0 (pacing off); baseline = the floor posting a constant slide. "
         "Paced row: default PODIUM_POST_INTERVAL=1 (burst of 3, then 1 post/s per channel).",
+        "run storm: podium-R with Podium's defaults (pacing 1 post/s, read cache 1 s) against the stand-in's "
+        "Slack rate limits (on for podium-B and podium-R, off for the unpaced podium-A and floor); the presses are "
+        "spread over one second, the instructor's Next at 0.5 s; baselines: as many concurrent `/kubectl get pods` "
+        "(answer), the same Next with nothing else going on.",
         "ack = connect → whole HTTP response; time-to-answer / posted = request sent → arrival recorded by the "
         "Slack stand-in (wall clock, separate process).",
         "memory/mixed: PODIUM_USER_RATE=0/1s so every one of the commands does its work. Slowest answers (p99): "
@@ -907,7 +1019,8 @@ async def main() -> None:
     bench = Bench(scale, standins, workdir)
     try:
         steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("floor + podium-A", bench.run_main), ("podium-B + kubectl", bench.run_podium_b)]
+            ("floor + podium-A", bench.run_main), ("podium-B + kubectl", bench.run_podium_b),
+            ("podium-R", bench.run_podium_r)]
         if options.soak:
             steps.append(("soak", lambda: bench.run_soak(options.soak_minutes)))
         for name, step in steps:

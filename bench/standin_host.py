@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.devkit.kube_api import KubeEmulator, demo_seed_paths  # noqa: E402
 from bot.devkit.slack_api import SlackStandIn, SlackUser  # noqa: E402
+from bot.devkit.slack_limits import RateLimiter, RateLimits  # noqa: E402
 
 
 def control_app(standin: SlackStandIn, emulator: KubeEmulator) -> web.Application:
@@ -56,9 +57,18 @@ def control_app(standin: SlackStandIn, emulator: KubeEmulator) -> web.Applicatio
 
     async def channel_posts(request: web.Request) -> web.Response:
         channel, after = request.query["channel"], float(request.query.get("after", "0"))
-        posts = [{"at": c.at, "ts": (c.response or {}).get("ts")} for c in standin.calls("chat.postMessage")
+        posts = [{"at": c.at, "ts": (c.response or {}).get("ts"), "thread_ts": c.args.get("thread_ts")}
+                 for c in standin.calls("chat.postMessage")
                  if c.ok and c.args.get("channel") == channel and c.at > after]
         return web.json_response(posts)
+
+    async def rate_limits(request: web.Request) -> web.Response:
+        """POST {"enabled": bool}: Slack's rate limits on (the default) or off, from now on;
+        GET: how many calls were answered 429 by them so far."""
+        if request.method == "POST":
+            enabled = bool((await request.json()).get("enabled", True))
+            standin.rate_limiter = RateLimiter(RateLimits() if enabled else RateLimits.off())
+        return web.json_response({"rate_limited": len(standin.rate_limited_calls())})
 
     async def message(request: web.Request) -> web.Response:
         return web.json_response(standin.message(request.query["channel"], request.query["ts"]))
@@ -81,6 +91,7 @@ def control_app(standin: SlackStandIn, emulator: KubeEmulator) -> web.Applicatio
     app.router.add_get("/message", message)
     app.router.add_route("*", "/kube_requests", kube_requests)
     app.router.add_get("/cpu", cpu)
+    app.router.add_route("*", "/rate_limits", rate_limits)
     return app
 
 

@@ -62,8 +62,10 @@ class Podium:
     text_commands: TextCommands  # words after @Podium / in the DM: slides, exercise, ask
     slash_commands: tuple[str, ...]  # every command registered, for the console and the manifest
     slack_http: aiohttp.ClientSession  # every call to Slack goes through it; closed last
+    delivery: kubectl_command.KubectlDelivery  # answers to people: privately, DMs, shares (paced)
 
     async def close(self) -> None:
+        await self.questions.refreshes.close()  # before the database they read goes
         await self.presenter.close()
         await self.gateway.close()
         await self.audit.close()
@@ -145,7 +147,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     answers = AnswerCache()
     buttons = ButtonStore(database)
     signing_key = await buttons.signing_key()  # signs the values of Share buttons
-    delivery = kubectl_command.KubectlDelivery(client, answers, metrics, signing_key=signing_key, pacer=pacer)
+    delivery = kubectl_command.KubectlDelivery(publisher, answers, metrics, signing_key=signing_key)
 
     # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
     text_commands = TextCommands()
@@ -162,7 +164,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         text_commands=text_commands,
         settings=settings, app=app, gateway=gateway, database=database, kubectl=kubectl,
         presenter=presenter, questions=questions, workshop=workshop, metrics=metrics, audit=audit,
-        slack_http=slack_http,
+        slack_http=slack_http, delivery=delivery,
         slash_commands=(kubectl_command.COMMAND, slides_command.COMMAND, questions_command.ASK_COMMAND,
                         questions_command.QUESTIONS_COMMAND, exercise_command.COMMAND),
     )

@@ -20,7 +20,10 @@ Deliberate stand-in choices (Slack does not document these precisely):
   `{"ok": false, "error": "used_url"}` / `"expired_url"`; successful posts get 200 `{"ok": true}`;
 - injected 500/503 faults answer `{"ok": false, "error": "internal_error" / "service_unavailable"}`;
 - unknown methods answer HTTP 200 `{"ok": false, "error": "unknown_method", "req_method": ...}`;
-- scopes are checked (`missing_scope`) only when `scopes=` is given, e.g. the manifest's bot scopes.
+- scopes are checked (`missing_scope`) only when `scopes=` is given, e.g. the manifest's bot scopes;
+- Slack's rate limits are on by default (bot/devkit/slack_limits.py: ~1 post/s per channel with a
+  burst of 4, tiers per method), answered 429 + `Retry-After`; `rate_limits=RateLimits.off()` turns
+  them off for a test that says why.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from bot.devkit.slack_sender import (
     slash_command_fields,
 )
 from bot.devkit.slack_files import DEFAULT_PROCESSING_SECONDS, FileProcessing
+from bot.devkit.slack_limits import CHANNEL_POST_METHOD, RateLimiter, RateLimits
 from bot.devkit.slack_socket import SocketAck, SocketModeHub, new_ticket_url
 
 JsonDict = dict[str, Any]
@@ -145,6 +149,7 @@ class ApiCall:
     status: int
     response: JsonDict | None
     fault: bool = False  # answered by an injected fault
+    rate_limited: bool = False  # answered 429 by the stand-in's rate limits (slack_limits.py)
 
     @property
     def ok(self) -> bool:
@@ -354,6 +359,7 @@ class SlackStandIn:
         clock: Callable[[], float] = time.time,
         block_kit: BlockKitRules | None = None,
         file_processing_seconds: float = DEFAULT_PROCESSING_SECONDS,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -389,6 +395,8 @@ class SlackStandIn:
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._triggers: dict[str, float] = {}  # trigger_id -> issued at
         self._faults: dict[str, list[Fault]] = {}
+        # Slack's rate limits (bot/devkit/slack_limits.py); on unless a test passes RateLimits.off().
+        self.rate_limiter = RateLimiter(rate_limits if rate_limits is not None else RateLimits())
         self._calls: list[ApiCall] = []
         self._last_ts_us = 0
         self._seq = 0
@@ -660,6 +668,9 @@ class SlackStandIn:
         status = 200
         try:
             self._check_token(method, token)
+            limited = await self._rate_limited(method, args, token)
+            if limited is not None:
+                return limited
             if token == self.bot_token and self.scopes is not None:
                 headers["X-OAuth-Scopes"] = ",".join(self.scopes)
                 headers["X-Accepted-OAuth-Scopes"] = _METHOD_SCOPES.get(method, "")
@@ -674,6 +685,21 @@ class SlackStandIn:
         self._record(ApiCall(method, args, token, self.clock(), status, body))
         await self._notify()
         return web.json_response(body, status=status, headers=headers)
+
+    async def _rate_limited(self, method: str, args: JsonDict, token: str | None) -> web.StreamResponse | None:
+        """Slack's 429 when the call is over its budget (recorded, with `rate_limited=True`)."""
+        channel = self._lookup_channel(args.get("channel")) if method == CHANNEL_POST_METHOD else None
+        retry_after = self.rate_limiter.retry_after(method, channel)
+        if retry_after is None:
+            return None
+        body = {"ok": False, "error": "ratelimited"}
+        self._record(ApiCall(method, args, token, self.clock(), 429, body, rate_limited=True))
+        await self._notify()
+        return web.json_response(body, status=429, headers={"Retry-After": str(retry_after)})
+
+    def rate_limited_calls(self, method: str | None = None) -> list[ApiCall]:
+        """The calls the stand-in answered 429 because of its rate limits (not injected faults)."""
+        return [c for c in self.calls(method) if c.rate_limited]
 
     def _record(self, call: ApiCall) -> None:
         self._calls.append(call)

@@ -162,6 +162,10 @@ class KubectlService:
             return self._access
         return self._access.policy_for(user)
 
+    def own_namespace(self, user: str | None) -> str | None:
+        """The person's participant namespace (None without per-person access)."""
+        return self._access.own_namespace(user) if isinstance(self._access, NamespaceAccess) else None
+
     async def run(self, text: str, *, user: str | None = None, channel: str | None = None,
                   source: str = "slash", budget: Family | None = "kubectl") -> Answer:
         """Always returns an Answer: the result, or one line saying why not and what to do.

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from bot.budgets import Budgets
 from bot.questions.render import question_message, queue_blocks
+from bot.slack.debounce import Debouncer
 from bot.slack.text import mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck
@@ -22,8 +23,11 @@ class QuestionQueue:
     def __init__(self, store: QuestionStore, presentations: PresentationStore, publisher: Publisher,
                  decks: Mapping[str, Deck], instructors: frozenset[str],
                  on_change: Callable[[str], Awaitable[None]] | None = None,
-                 budgets: Budgets | None = None) -> None:
+                 budgets: Budgets | None = None, refreshes: Debouncer | None = None) -> None:
         self._store = store
+        # Edits of a question's message and of the live slide are coalesced per question and per
+        # room, and never awaited: an upvote storm costs Slack a few edits, not one per vote.
+        self.refreshes = refreshes or Debouncer()
         self._budgets = budgets  # each question is a channel post, each upvote an edit
         self._presentations = presentations
         self._publisher = publisher
@@ -31,6 +35,10 @@ class QuestionQueue:
         self._instructors = instructors
         # Called with the room after any change, so a live "Any questions?" slide can refresh.
         self.on_change = on_change
+
+    @property
+    def publisher(self) -> Publisher:
+        return self._publisher
 
     def slide_title(self, deck_key: str | None, slide: int | None) -> str | None:
         deck = self._decks.get(deck_key or "")
@@ -107,6 +115,9 @@ class QuestionQueue:
         return ts
 
     async def _refresh_message(self, question_id: int) -> None:
+        self.refreshes.schedule(("question", question_id), lambda: self._update_message(question_id))
+
+    async def _update_message(self, question_id: int) -> None:
         question = await self._store.get(question_id)
         if question and question.message_ts:
             await self._publisher.update(question.channel_id, question.message_ts,
@@ -122,5 +133,6 @@ class QuestionQueue:
                 log.warning("could not tell %s about question %d: %s", instructor, question.id, error)
 
     async def _changed(self, channel: str) -> None:
-        if self.on_change is not None:
-            await self.on_change(channel)
+        on_change = self.on_change
+        if on_change is not None:
+            self.refreshes.schedule(("room", channel), lambda: on_change(channel))

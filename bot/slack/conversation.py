@@ -11,7 +11,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.aliases import alias_table
 from bot.conversation.commands import TextCommands
@@ -24,6 +23,7 @@ from bot.slack import home
 from bot.slack.failures import failure_line
 from bot.slack.kubectl_command import KubectlDelivery
 from bot.slack.limits import MAX_BUTTON_VALUE
+from bot.slack.publisher import Publisher
 from bot.slides.presenter import Presenter
 from bot.store import Database
 from bot.store.events import ProcessedEvents
@@ -45,8 +45,9 @@ def offer_button(question: str) -> dict[str, Any]:
 class ConversationReplies:
     """Posts Responses where the question was asked, and shows progress as reactions."""
 
-    def __init__(self, client: AsyncWebClient, delivery: KubectlDelivery) -> None:
-        self._client = client
+    def __init__(self, publisher: Publisher, delivery: KubectlDelivery) -> None:
+        self._publisher = publisher  # every post keeps the channel's pace, behind the slides
+        self._client = publisher.client
         self._delivery = delivery
 
     async def post(self, response: Response, *, user: str, channel: str, thread_ts: str | None) -> None:
@@ -60,8 +61,10 @@ class ConversationReplies:
             blocks = list(message.get("blocks") or [{"type": "section", "text": {"type": "mrkdwn",
                                                                                   "text": message["text"]}}])
             message["blocks"] = [*blocks, offer_button(response.offer)]
-        options = {"thread_ts": thread_ts} if thread_ts else {}
-        await self._client.chat_postMessage(channel=channel, unfurl_links=False, **message, **options)
+        await self._publisher.post(channel, {"unfurl_links": False, **message}, thread_ts=thread_ts)
+
+    async def tell(self, channel: str, thread_ts: str, text: str) -> None:
+        await self._publisher.post(channel, {"text": text}, thread_ts=thread_ts)
 
     async def react(self, channel: str, ts: str, name: str, *, remove: bool = False) -> None:
         """Reactions are a courtesy: a failure (no scope yet, message deleted) never stops the answer."""
@@ -82,7 +85,7 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
     commands.register("slides", slides_text_command(presenter, presentations),
                       usage="slides search etcd", summary="find slides; also browse, status, list")
     responder = Responder(kubectl, presenter, presentations, commands, aliases)
-    replies = ConversationReplies(app.client, delivery)
+    replies = ConversationReplies(presenter.publisher, delivery)
     processed = ProcessedEvents(database)
 
     async def answer(kind: Kind, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -103,8 +106,7 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
             reference = uuid.uuid4().hex[:8]
             log.exception("answering %s in %s failed (ref %s)", ts, channel, reference)
             try:
-                await app.client.chat_postMessage(channel=channel, thread_ts=thread or ts,
-                                                  text=failure_line(error, reference))
+                await replies.tell(channel, thread or ts, failure_line(error, reference))
             except SlackApiError:
                 log.warning("could not tell %s about ref %s", user, reference)
         await replies.react(channel, ts, WORKING, remove=True)

@@ -20,11 +20,14 @@ from bot.slack.failures import never_silent
 from bot.slack.output import (
     SHARE_ACTION,
     answer_message,
+    inline_code,
+    mrkdwn,
     needs_snippet,
+    share_actions,
     share_button_value,
     without_actions,
 )
-from bot.slack.pacing import ChannelPacer
+from bot.slack.publisher import Publisher
 from bot.store.buttons import ButtonStore
 
 COMMAND = "/kubectl"
@@ -36,22 +39,51 @@ class KubectlDelivery:
     """Puts answers where people read them: the ephemeral reply, a DM snippet for long output,
     the channel when shared."""
 
-    def __init__(self, client: AsyncWebClient, cache: AnswerCache, metrics: Metrics | None = None, *,
-                 signing_key: bytes, pacer: ChannelPacer | None = None) -> None:
-        self._client = client
+    def __init__(self, publisher: Publisher, cache: AnswerCache, metrics: Metrics | None = None, *,
+                 signing_key: bytes) -> None:
+        # Every post goes through the publisher: channel posts keep Slack's pace, behind the
+        # instructor's slides (bot/slack/pacing.py).
+        self._publisher = publisher
+        self._client = publisher.client
         self._cache = cache
         self._metrics = metrics
         self._signing_key = signing_key
-        self._pacer = pacer  # channel posts keep Slack's pace, behind the instructor's slides
+        self._renders: dict[tuple[int, str | None], tuple[Answer, dict[str, Any]]] = {}
+        self.renderings = 0  # how many private answers were rendered (not served from _renders)
 
-    async def reply_privately(self, answer: Answer, *, text: str, user_id: str, respond: AsyncRespond) -> None:
-        snippet_where = None
+    async def reply_privately(self, answer: Answer, *, text: str, user_id: str, respond: AsyncRespond,
+                              thread_ts: str | None = None, snippets: bool = True) -> None:
+        """The answer only the person sees, with a Share button (into `thread_ts` when given).
+        `snippets=False`: long output is not uploaded (a room pressing one button would upload it
+        once per person); the answer says how to get the whole of it instead."""
+        snippet_where: str | None = None
         if needs_snippet(answer):
-            snippet_where = await self._upload_to_dm(answer, user_id)
-        share_value = (share_button_value(self._cache.put(answer), text, signing_key=self._signing_key)
+            if snippets:
+                snippet_where = await self._upload_to_dm(answer, user_id)
+            else:
+                snippet_where = mrkdwn("one command away: {} sends it to your DM as a snippet",
+                                       inline_code(f"/kubectl {text}"))
+        share_value = (share_button_value(self._cache.put(answer), text, signing_key=self._signing_key,
+                                          thread_ts=thread_ts)
                        if answer.shareable and answer.ok else None)
-        message = answer_message(answer, share_value=share_value, snippet_where=snippet_where)
-        await self.respond_or_dm(respond, message, user_id)
+        message = self._rendered(answer, snippet_where)
+        if share_value is not None:
+            message = {**message, "blocks": [*message["blocks"], share_actions(share_value)]}
+        await self.respond_or_dm(respond, {**message, "replace_original": False}, user_id)
+
+    def _rendered(self, answer: Answer, snippet_where: str | None) -> dict[str, Any]:
+        """answer_message without the Share button, rendered once for an answer many people get
+        at once (the coalesced reads of a room pressing the same button share one Answer)."""
+        key = (id(answer), snippet_where)
+        hit = self._renders.get(key)
+        if hit is not None and hit[0] is answer:
+            return hit[1]
+        message = answer_message(answer, snippet_where=snippet_where)
+        self._renders[key] = (answer, message)
+        while len(self._renders) > 64:
+            self._renders.pop(next(iter(self._renders)))
+        self.renderings += 1
+        return message
 
     async def respond_or_dm(self, respond: AsyncRespond, message: dict[str, Any], user_id: str) -> None:
         """Answer through the response_url; if Slack refuses it (expired, used up, down), the
@@ -67,10 +99,9 @@ class KubectlDelivery:
         log.warning("response_url failed (%s); answering %s in a DM instead", failure, user_id)
         if self._metrics:
             self._metrics.undelivered.labels("dm").inc()
-        dm = await self._client.conversations_open(users=user_id)
         direct = {k: v for k, v in message.items() if k in ("text", "blocks")}
         direct["blocks"] = [b for b in direct.get("blocks", []) if b.get("type") != "actions"]
-        await self._client.chat_postMessage(channel=dm["channel"]["id"], **direct)
+        await self._publisher.post_dm(user_id, direct)
 
     async def share(self, answer: Answer, *, user_id: str, channel_id: str, thread_ts: str | None = None) -> None:
         """Post the answer in the channel (or a thread), attributed to who ran it; long output
@@ -79,13 +110,10 @@ class KubectlDelivery:
         message = answer_message(answer, response_type="in_channel", shared_by=user_id,
                                  snippet_where="in the thread" if long else None)
         message.pop("response_type")
-        options = {"thread_ts": thread_ts} if thread_ts else {}
-        if self._pacer is not None:
-            await self._pacer.wait(channel_id)
-        posted = await self._client.chat_postMessage(channel=channel_id, **message, **options)
+        posted_ts = await self._publisher.post(channel_id, message, thread_ts=thread_ts)
         if long:
             await self._client.files_upload_v2(
-                channel=channel_id, thread_ts=thread_ts or posted["ts"], content=answer.body,
+                channel=channel_id, thread_ts=thread_ts or posted_ts, content=answer.body,
                 filename=answer.filename, title=answer.command_line or answer.filename,
             )
 
@@ -158,7 +186,7 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
             await tell(NOT_SHAREABLE)
             return
         try:
-            await delivery.share(answer, user_id=user_id, channel_id=channel_id)
+            await delivery.share(answer, user_id=user_id, channel_id=channel_id, thread_ts=value.get("th") or None)
         except SlackApiError as error:
             await buttons.release_share(button_id)
             reason = error.response.get("error", "error")

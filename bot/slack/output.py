@@ -16,7 +16,7 @@ from bot.slack.limits import MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
 from bot.slack.text import Mrkdwn, escape_mrkdwn, mrkdwn, safe
 
 __all__ = ["Mrkdwn", "answer_message", "code_block", "escape_mrkdwn", "fit_inline", "inline_code",
-           "mrkdwn", "needs_snippet", "share_button_value", "without_actions"]
+           "mrkdwn", "needs_snippet", "share_actions", "share_button_value", "without_actions"]
 
 # Slack's section text limit (3,000 characters), with room for the fence.
 INLINE_BUDGET = MAX_SECTION_TEXT - 100
@@ -62,11 +62,28 @@ def needs_snippet(answer: Answer) -> bool:
     return answer.preformatted and fit_inline(answer.body)[1] > 0
 
 
-def share_button_value(key: str, text: str, *, signing_key: bytes) -> str:
+def share_button_value(key: str, text: str, *, signing_key: bytes, thread_ts: str | None = None) -> str:
     """What the Share button carries: the cached answer's key (also the button's identity: it
-    shares once), and the command to re-run if the cache no longer has it (after a restart),
-    signed so that a hand-made value is refused. Slack allows 2,000 characters."""
-    return fit_text_field(signing_key, SHARE_ACTION, {"k": key, "t": text[:1_500]}, "t")
+    shares once), the command to re-run if the cache no longer has it (after a restart), and the
+    thread to share into (a slide's, for Run in sandbox), signed so that a hand-made value is
+    refused. Slack allows 2,000 characters."""
+    fields = {"k": key, "t": text[:1_500]}
+    if thread_ts:
+        fields["th"] = thread_ts
+    return fit_text_field(signing_key, SHARE_ACTION, fields, "t")
+
+
+def share_actions(share_value: str) -> dict[str, Any]:
+    """The actions block with the Share in channel button."""
+    return {
+        "type": "actions",
+        "elements": [{
+            "type": "button",
+            "action_id": SHARE_ACTION,
+            "text": {"type": "plain_text", "text": "Share in channel"},
+            "value": share_value,
+        }],
+    }
 
 
 def answer_message(
@@ -105,15 +122,7 @@ def answer_message(
     if answer.hint:
         blocks.append(_context(fit_text(safe(answer.hint), MAX_TEXT_OBJECT)))
     if share_value and answer.shareable:
-        blocks.append({
-            "type": "actions",
-            "elements": [{
-                "type": "button",
-                "action_id": SHARE_ACTION,
-                "text": {"type": "plain_text", "text": "Share in channel"},
-                "value": share_value,
-            }],
-        })
+        blocks.append(share_actions(share_value))
     fallback = answer.command_line or answer.body.split("\n", 1)[0]
     return {
         "response_type": response_type,

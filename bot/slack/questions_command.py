@@ -106,8 +106,8 @@ def register(app: AsyncApp, queue: QuestionQueue, presentations: PresentationSto
         user = body["user"]["id"]
         room = await room_for(view.get("private_metadata") or "")
         if room is None:
-            await client.chat_postMessage(channel=user, text="Ask in the workshop channel, so the question "
-                                                             "reaches its instructors.")
+            await queue.publisher.post_dm(user, {"text": "Ask in the workshop channel, so the question "
+                                                         "reaches its instructors."})
             return
         reply = await queue.ask(room, user, parsed.text, anonymous=anonymous)
         await client.chat_postEphemeral(channel=room, user=user, text=reply.text)

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
+from bot.kubectl.grammar import Command, parse
 from bot.kubectl.service import KubectlService
 from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
@@ -44,6 +45,23 @@ def deck_commands(presenter: Presenter) -> frozenset[str]:
     """Every command a Run in sandbox button may carry: those written on the decks' slides."""
     return frozenset(command for deck in presenter.decks.values() for slide in deck.slides
                      for command in slide.commands)
+
+
+def exercise_commands(presenter: Presenter) -> frozenset[str]:
+    """Commands written only on exercise slides: about each participant's own work."""
+    on_exercises = {c for deck in presenter.decks.values() for slide in deck.slides
+                    if slide.exercise is not None for c in slide.commands}
+    elsewhere = {c for deck in presenter.decks.values() for slide in deck.slides
+                 if slide.exercise is None for c in slide.commands}
+    return frozenset(on_exercises - elsewhere)
+
+
+def in_namespace(command: str, namespace: str) -> str:
+    """`command` run in `namespace` unless it names one (or all) itself."""
+    parsed = parse(command)
+    if isinstance(parsed, Command) and (parsed.namespace is not None or "all-namespaces" in parsed.flags):
+        return command
+    return f"{command} -n {namespace}"
 
 
 def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, delivery: KubectlDelivery) -> None:
@@ -129,20 +147,23 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
     @never_silent
     async def run_in_sandbox(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                              respond: AsyncRespond) -> None:
-        """Run a demo command and answer in the slide's thread, where the room discusses it.
-        The value comes back from the client: only a command written on a slide is run (no
-        signature needed, the decks are the allow-list). Its output, or the cluster's error (a slide
-        may demonstrate one), goes to the thread; Podium's own refusals stay with the presser."""
+        """Run a slide's command and answer the presser privately, with a Share button into the
+        slide's thread: a room pressing ▶ Run at once gets one answer each and posts nothing in
+        the channel (identical reads within the freshness window are one cluster read and one
+        rendering). The value comes back from the client: only a command written on a slide is
+        run (no signature needed, the decks are the allow-list). On an exercise slide the command
+        is about the presser's own work: without `-n` it runs in their participant namespace."""
         await ack()
         channel, ts = _where(body)
         user = body["user"]["id"]
         command = action.get("value") or ""
+        exercise_only = exercise_commands(presenter)
         if command not in deck_commands(presenter):
             await _answer(respond, Reply("That button does not carry a command from the slides, so nothing ran. "
                                          "Type it with `/kubectl` instead."))
             return
-        answer = await kubectl.run(command, user=user, channel=channel, source="button", budget="run")
-        if not answer.shareable:  # a refusal, a slow-down: not in the room's voice
-            await _answer(respond, Reply(answer.body if answer.hint is None else f"{answer.body}\n{answer.hint}"))
-            return
-        await delivery.share(answer, user_id=user, channel_id=channel, thread_ts=ts)
+        own = kubectl.own_namespace(user) if command in exercise_only else None
+        text = in_namespace(command, own) if own else command
+        answer = await kubectl.run(text, user=user, channel=channel, source="button", budget="run")
+        await delivery.reply_privately(answer, text=text, user_id=user, respond=respond,
+                                       thread_ts=ts if ts and ts != "None" else None, snippets=False)

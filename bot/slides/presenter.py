@@ -65,6 +65,10 @@ class Presenter:
         self._locks: dict[str, asyncio.Lock] = {}
 
     @property
+    def publisher(self) -> Publisher:
+        return self._publisher
+
+    @property
     def decks(self) -> Mapping[str, Deck]:
         return self._decks
 
@@ -285,15 +289,24 @@ class Presenter:
                                       lambda message: self._publisher.post(channel, message, first=True))
 
     async def refresh(self, channel: str) -> None:
-        """Re-render the slide on screen in place (its live content changed, e.g. new questions)."""
+        """Re-render the slide on screen in place (its live content changed, e.g. new questions).
+        The lock is held only to read what is on screen, never while Slack answers (a 429 makes
+        chat.update wait seconds, and the instructor's next move must not wait with it)."""
         async with self._lock(channel):
             running = await self._store.get(channel)
             deck = self._decks.get(running.deck_key) if running else None
             if running is None or deck is None or not running.message_ts:
                 return
-            ts = running.message_ts
-            await self._send_slide(deck, running.slide, ControlMode.LIVE, channel,
-                                   lambda message: self._publisher.update(channel, ts, message))
+        ts = running.message_ts
+        # Rendered and sent outside the lock: Slack may make it wait seconds (429).
+        await self._send_slide(deck, running.slide, ControlMode.LIVE, channel,
+                               lambda message: self._publisher.update(channel, ts, message))
+        async with self._lock(channel):
+            now = await self._store.get(channel)
+        if now is None or now.message_ts != ts:
+            # The slide moved on while Slack was answering: the refreshed copy must not keep the
+            # live buttons (the move removed them before this edit landed).
+            await self._drop_controls(channel, ts, deck, running.slide)
 
     async def live_slide(self, channel: str) -> tuple[Deck, int] | None:
         running = await self._store.get(channel)

@@ -304,3 +304,18 @@ async def test_scopes_are_enforced_when_given() -> None:
             await c.users_info(user="U0ALICE")
         assert err.value.response["error"] == "missing_scope"
         assert err.value.response["needed"] == "users:read"
+
+
+async def test_rate_limits_answer_429_with_retry_after_by_default() -> None:
+    async with SlackStandIn() as standin:
+        c = AsyncWebClient(token=standin.bot_token, base_url=standin.api_url)  # no retry handlers
+        for i in range(4):
+            await c.chat_postMessage(channel="C0WORKSHOP", text=f"burst {i}")
+        with pytest.raises(SlackApiError) as err:
+            await c.chat_postMessage(channel="C0WORKSHOP", text="one too many")
+        assert err.value.response.status_code == 429 and err.value.response["error"] == "ratelimited"
+        assert int(err.value.response.headers["Retry-After"]) >= 1
+        await c.chat_postMessage(channel="C0GENERAL", text="another channel")
+        [limited] = standin.rate_limited_calls("chat.postMessage")
+        assert limited.args["text"] == "one too many" and not limited.fault
+        assert [m["text"] for m in standin.messages("C0WORKSHOP")] == [f"burst {i}" for i in range(4)]

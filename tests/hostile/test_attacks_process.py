@@ -25,6 +25,7 @@ import pytest_asyncio
 import yaml
 
 from bot.devkit.kube_api import KubeEmulator, RecordedRequest
+from bot.devkit.slack_limits import RateLimits
 from bot.devkit.slack_api import SlackStandIn, SlackUser
 from bot.devkit.slack_sender import SlackSender, slack_encoded
 from bot.kubectl.redact import LAST_APPLIED
@@ -90,7 +91,8 @@ class Podium:
 async def podium(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Podium]:
     emulator = workshop_cluster(*BROAD_GRANTS, *trojan_objects(), vault_pod(), vault_logs())
     state = tmp_path_factory.mktemp("attacks")
-    async with emulator, SlackStandIn() as standin:
+    # Slack's pace made faster for the test, in Podium (PODIUM_POST_INTERVAL) and the stand-in alike.
+    async with emulator, SlackStandIn(rate_limits=RateLimits(channel_posts_per_second=5.0)) as standin:
         for person in PEOPLE:  # members of the workspace (a snippet goes to the asker's DM)
             standin.add_user(SlackUser(person, person.lower()))
         env = podium_env(standin, emulator.write_kubeconfig(state / "kubeconfig"),

@@ -106,8 +106,7 @@ async def test_run_in_sandbox_on_a_slide_escapes_the_events(room: Room):
     live = [m for m in room.standin.messages(CHANNEL) if any(b["type"] == "header" for b in m.get("blocks", []))][-1]
     run = next(e for b in live["blocks"] if b["type"] == "actions" for e in b["elements"]
                if str(e.get("action_id", "")).startswith(RUN_ACTION) and "describe" in e.get("value", ""))
-    await room.press(run["action_id"], run["value"], user="U0ALICE", message_ts=live["ts"])
-    posted = await room.standin.wait_for_call(
-        "chat.postMessage", timeout=10, predicate=lambda c: c.args.get("thread_ts") == live["ts"])
-    assert "Hostile" in text_of(posted.args) and escaped_ping_seen(posted.args)
+    sent = await room.press(run["action_id"], run["value"], user="U0ALICE", message_ts=live["ts"])
+    [answer] = await room.standin.wait_for_responses(str(sent.response_url), count=1, timeout=10)
+    assert "Hostile" in text_of(answer) and escaped_ping_seen(answer)
     assert_every_message_is_safe(room)

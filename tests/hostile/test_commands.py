@@ -6,13 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.devkit.kube_api import KubeEmulator
+from bot.devkit.slack_api import SlackStandIn
+from bot.devkit.slack_limits import RateLimits
 from tests.hostile.conftest import ALLOWED_NAMESPACES, CHANNEL, Room, settle, text_of
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandIn]:
+    """Slack's rate limits off, on purpose: these tests send dozens of mentions into one channel
+    within a second to see what each answer says (at Slack's pace that is a minute per test);
+    pacing under Slack's limits is tests/hostile/test_pacing_room.py's subject."""
+    async with SlackStandIn(rate_limits=RateLimits.off()) as standin:
+        yield standin
 
 ESCAPES = (
     # other namespaces, every spelling

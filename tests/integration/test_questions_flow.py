@@ -145,6 +145,9 @@ async def test_any_questions_slide_shows_the_top_open_ones_live(room: Running):
     live = [m for m in room.standin.messages(CHANNEL) if any(b["type"] == "header" for b in m.get("blocks", []))][-1]
     assert "Top open questions" in message_to_text(live) and "what about Helm?" in message_to_text(live)
     await command(room, "/ask", "and Kustomize?")
+    # Refreshes of the live slide are coalesced (at most one every few seconds per room).
+    await room.standin.wait_for_call("chat.update", timeout=10, predicate=lambda c: c.args.get("ts") == live["ts"]
+                                     and "and Kustomize?" in message_to_text(c.args))
     refreshed = room.standin.message(CHANNEL, live["ts"])
     assert "and Kustomize?" in message_to_text(refreshed)
 

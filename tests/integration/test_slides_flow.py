@@ -212,7 +212,7 @@ async def test_search_links_to_posted_slides(room: Running):
     assert "No slide mentions" in await slides(room, "search zzyzx")
 
 
-async def test_run_in_sandbox_answers_in_the_slides_thread(room: Running):
+async def test_run_in_sandbox_answers_privately_and_shares_into_the_slides_thread(room: Running):
     standin = room.standin
     demo = next(s for s in DECK.slides if s.commands and any(c.startswith("get pods") for c in s.commands))
     await slides(room, "start")
@@ -222,11 +222,19 @@ async def test_run_in_sandbox_answers_in_the_slides_thread(room: Running):
     assert run_ids
     element = next(e for b in live["blocks"] if b["type"] == "actions" for e in b["elements"]
                    if e["action_id"] == run_ids[0])
-    await room.sender.block_action(element["action_id"], element["value"], user_id="U0BOB",
-                                   channel_id=CHANNEL, message_ts=live["ts"])
-    answer = await standin.wait_for_call("chat.postMessage", predicate=lambda c: c.args.get("thread_ts") == live["ts"],
-                                         timeout=10)
-    text = message_to_text(answer.args)
+    posts_before = len(standin.calls("chat.postMessage"))
+    sent = await room.sender.block_action(element["action_id"], element["value"], user_id="U0BOB",
+                                          channel_id=CHANNEL, message_ts=live["ts"])
+    [answer] = await standin.wait_for_responses(sent.response_url, count=1, timeout=10)
+    assert answer.get("response_type", "ephemeral") == "ephemeral" and answer.get("replace_original") is False
+    assert "nginx" in message_to_text(answer)
+    assert len(standin.calls("chat.postMessage")) == posts_before  # nothing in the channel
+    share = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]
+                 if e["action_id"] == "kubectl_share")
+    await room.sender.block_action("kubectl_share", share["value"], user_id="U0BOB", channel_id=CHANNEL)
+    posted = await standin.wait_for_call("chat.postMessage", timeout=10,
+                                         predicate=lambda c: c.args.get("thread_ts") == live["ts"])
+    text = message_to_text(posted.args)
     assert text.startswith(f"<@U0BOB> ran `kubectl {element['value'].split()[0]}")
     assert "nginx" in text
 
