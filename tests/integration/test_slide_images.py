@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from bot.devkit.console import message_to_text
+from bot.devkit.slack_limits import RateLimits
 from bot.devkit.slack_api import SlackStandIn
 from bot.slides.deck import default_slides_folder, load_deck
 from tests.integration.conftest import Running, running_podium
@@ -161,16 +162,21 @@ async def test_a_picture_slack_never_processes_is_shown_as_its_alt_text_with_a_n
         assert refused(standin) == []
 
 
-async def test_the_course_deck_end_to_end_with_slacks_processing_delay(cluster, standin, tmp_path):
+async def test_the_course_deck_end_to_end_with_slacks_processing_delay(cluster, tmp_path):
     course = load_deck(default_slides_folder() / "kubernetes-101.md")
     pictures = {i.path for s in course.slides for i in s.images}
-    assert len(pictures) >= 6 and standin.file_processing.delay >= 1.0
-    async with running_podium(cluster, standin, tmp_path, PODIUM_INSTRUCTORS=TEACHER) as room:
+    # Slack's pace scaled 20× (posts per second and Podium's interval alike) so 53 slides take
+    # seconds, not a minute: Podium's pacer must keep the stand-in from ever answering 429.
+    async with SlackStandIn(rate_limits=RateLimits(channel_posts_per_second=20.0)) as standin, \
+            running_podium(cluster, standin, tmp_path, PODIUM_INSTRUCTORS=TEACHER,
+                           PODIUM_POST_INTERVAL="0.05") as room:
+        assert len(pictures) >= 6 and standin.file_processing.delay >= 1.0
         began = time.monotonic()
         await slides(room, "start")
         for _ in range(len(course.slides) - 1):
             await slides(room, "next")
         took = time.monotonic() - began
+    assert standin.rate_limited_calls() == []
     posts = slide_posts(standin)
     failed = [c for c in posts if not c.ok]
     assert failed == [] and refused(standin) == []
