@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.devkit.slack_membership import CHANNEL_ARGS, Membership, payload_channel_name
 from bot.devkit.slack_sender import (
     SlackWorkspace,
     block_actions_payload,
@@ -368,6 +369,8 @@ class SlackStandIn:
         self._users: dict[str, SlackUser] = {u.id: u for u in users}
         self._users.setdefault(bot_user_id, SlackUser(bot_user_id, bot_name, bot_name.title(), is_bot=True))
         self._channels: dict[str, JsonDict] = {}
+        # The conversations the bot is in (bot/devkit/slack_membership.py): these channels and its DMs.
+        self.membership = Membership()
         for channel_id, name in channels.items():
             self.add_channel(channel_id, name)
         self._messages: dict[str, list[JsonDict]] = {}
@@ -456,7 +459,12 @@ class SlackStandIn:
     def add_user(self, user: SlackUser) -> None:
         self._users[user.id] = user
 
-    def add_channel(self, channel_id: str, name: str, *, is_private: bool = False) -> None:
+    def add_channel(self, channel_id: str, name: str, *, is_private: bool = False, member: bool = True) -> None:
+        """A channel; `member=False`: one the bot has not joined (or, if private, was not invited to)."""
+        if member:
+            self.membership.join(channel_id)
+        else:
+            self.membership.leave(channel_id)
         self._channels[channel_id] = {
             "id": channel_id,
             "name": name,
@@ -480,7 +488,30 @@ class SlackStandIn:
                 "id": channel_id, "is_im": True, "is_channel": False, "is_group": False,
                 "is_private": True, "is_archived": False, "user": user_id, "created": int(self.clock()),
             }  # fmt: skip
+            self.membership.join(channel_id)
         return channel_id
+
+    def add_dm_between(self, user_a: str, user_b: str) -> str:
+        """A DM between two people, neither of them the bot: it does not exist for the bot."""
+        channel_id = "D" + user_a[1:] + user_b[1:]
+        self._channels[channel_id] = {
+            "id": channel_id, "is_im": True, "is_channel": False, "is_group": False,
+            "is_private": True, "is_archived": False, "user": user_b, "created": int(self.clock()),
+        }  # fmt: skip
+        self.membership.leave(channel_id)
+        return channel_id
+
+    def join(self, channel: str) -> None:
+        """The bot is invited to / joins `channel` (`/invite @Podium`)."""
+        self.membership.join(self._resolve_channel(channel))
+
+    def leave(self, channel: str) -> None:
+        """The bot leaves `channel` (or is removed from it)."""
+        self.membership.leave(self._resolve_channel(channel))
+
+    def payload_channel_name(self, channel_id: str) -> str:
+        """`channel_name` as Slack sends it in commands and interactions typed in `channel_id`."""
+        return payload_channel_name(self._channels.get(channel_id), channel_id)
 
     def post_user_message(self, channel: str, user_id: str, text: str, *, thread_ts: str | None = None) -> JsonDict:
         """Seed a message written by a human (the bot cannot chat.update it)."""
@@ -651,6 +682,7 @@ class SlackStandIn:
             handler = self._handlers.get(method)
             if handler is None:
                 raise SlackError("unknown_method", req_method=method)
+            self._check_membership(method, args)
             body = await handler(args)
             body = {"ok": True, **body}
         except SlackError as e:
@@ -659,6 +691,22 @@ class SlackStandIn:
         self._record(ApiCall(method, args, token, self.clock(), status, body))
         await self._notify()
         return web.json_response(body, status=status, headers=headers)
+
+    def _check_membership(self, method: str, args: JsonDict) -> None:
+        """Slack's refusals in conversations the bot is not in (bot/devkit/slack_membership.py)."""
+        arg = CHANNEL_ARGS.get(method)
+        value = args.get(arg) if arg else None
+        if method == "files.completeUploadExternal" and not value:
+            value = str(args.get("channels") or "").split(",")[0] or None
+        if not value:
+            return  # the method's own checks answer a missing channel
+        try:
+            channel_id = self._resolve_channel(value)
+        except SlackError:
+            return  # the method itself answers channel_not_found
+        error = self.membership.refusal(method, self._channels.get(channel_id, {"id": channel_id}))
+        if error:
+            raise SlackError(error)
 
     def _record(self, call: ApiCall) -> None:
         self._calls.append(call)
@@ -1188,7 +1236,7 @@ class SlackStandIn:
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str = "workshop",
+        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         timeout: float = 10.0,
     ) -> SocketDelivery:
         """A slash command over Socket Mode (envelope type `slash_commands`, same fields as HTTP)."""
@@ -1201,7 +1249,7 @@ class SlackStandIn:
             user_id=user_id,
             user_name=user_name,
             channel_id=channel_id,
-            channel_name=channel_name,
+            channel_name=channel_name or self.payload_channel_name(channel_id),
             response_url=response_url,
             trigger_id=trigger_id,
         )
@@ -1221,7 +1269,7 @@ class SlackStandIn:
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str = "workshop",
+        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         block_id: str = "actions",
         message_ts: str | None = None,
         timeout: float = 10.0,
@@ -1236,7 +1284,7 @@ class SlackStandIn:
             user_id=user_id,
             user_name=user_name,
             channel_id=channel_id,
-            channel_name=channel_name,
+            channel_name=channel_name or self.payload_channel_name(channel_id),
             response_url=response_url,
             trigger_id=trigger_id,
             block_id=block_id,
