@@ -103,7 +103,7 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
             log.exception("answering %s in %s failed (ref %s)", ts, channel, reference)
             try:
                 await app.client.chat_postMessage(channel=channel, thread_ts=thread or ts,
-                                                  text=failure_line(error, reference))
+                                                  text=failure_line(error, reference, channel))
             except SlackApiError:
                 log.warning("could not tell %s about ref %s", user, reference)
         await replies.react(channel, ts, WORKING, remove=True)

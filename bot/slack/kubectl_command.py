@@ -25,6 +25,8 @@ from bot.slack.output import (
     without_actions,
 )
 from bot.slack.pacing import ChannelPacer
+from bot.slack.places import is_membership_error, refusal_reason
+from bot.slack.text import Mrkdwn, mrkdwn
 from bot.store.buttons import ButtonStore
 
 COMMAND = "/kubectl"
@@ -72,22 +74,68 @@ class KubectlDelivery:
         direct["blocks"] = [b for b in direct.get("blocks", []) if b.get("type") != "actions"]
         await self._client.chat_postMessage(channel=dm["channel"]["id"], **direct)
 
-    async def share(self, answer: Answer, *, user_id: str, channel_id: str, thread_ts: str | None = None) -> None:
+    async def share(self, answer: Answer, *, user_id: str, channel_id: str, thread_ts: str | None = None,
+                    respond: AsyncRespond | None = None) -> str | None:
         """Post the answer in the channel (or a thread), attributed to who ran it; long output
-        as a snippet in the thread of that post."""
+        as a snippet in the thread of that post.
+
+        Where Podium is not a member, Slack refuses parts of this: in a public channel it has not
+        joined the post works but the snippet does not (it goes to the presser's DM, and the post
+        says so); in a private channel or someone else's DM nothing can be posted, and the answer
+        goes through the button's `respond` (the response_url, visible to everyone there). The
+        return value is a note for the presser about where things went, None when all is as asked."""
         long = needs_snippet(answer)
-        message = answer_message(answer, response_type="in_channel", shared_by=user_id,
-                                 snippet_where="in the thread" if long else None)
-        message.pop("response_type")
         options = {"thread_ts": thread_ts} if thread_ts else {}
         if self._pacer is not None:
             await self._pacer.wait(channel_id)
-        posted = await self._client.chat_postMessage(channel=channel_id, **message, **options)
-        if long:
+        try:
+            posted = await self._client.chat_postMessage(
+                channel=channel_id, **self._shared(answer, user_id, "in the thread" if long else None), **options)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if respond is None or not is_membership_error(code):
+                raise
+            return await self._share_through_response_url(answer, user_id, channel_id, code, respond)
+        if not long:
+            return None
+        try:
             await self._client.files_upload_v2(
                 channel=channel_id, thread_ts=thread_ts or posted["ts"], content=answer.body,
                 filename=answer.filename, title=answer.command_line or answer.filename,
             )
+            return None
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if not is_membership_error(code):
+                raise
+        # Posted, but Slack will not take the file here: the full output goes to the presser's
+        # DM, and the post (which promised "in the thread") is corrected to say so.
+        where = await self._upload_to_dm(answer, user_id)
+        said = mrkdwn("in <@{}>'s DM with Podium (Podium cannot attach files in this channel)", user_id)
+        await self._client.chat_update(channel=channel_id, ts=posted["ts"], **self._shared(answer, user_id, said))
+        return mrkdwn("Shared. The full output is {}. {}", Mrkdwn(where), Mrkdwn(refusal_reason(code, channel_id)))
+
+    def _shared(self, answer: Answer, user_id: str, snippet_where: str | None) -> dict[str, Any]:
+        message = answer_message(answer, response_type="in_channel", shared_by=user_id, snippet_where=snippet_where)
+        message.pop("response_type")
+        return message
+
+    async def _share_through_response_url(self, answer: Answer, user_id: str, channel_id: str, code: str,
+                                          respond: AsyncRespond) -> str:
+        """The only way into a conversation Podium is not in: the button's response_url."""
+        where = None
+        if needs_snippet(answer):
+            where = await self._upload_to_dm(answer, user_id)
+        said = mrkdwn("in <@{}>'s DM with Podium", user_id) if where and where.startswith("in your DM") else None
+        message = answer_message(answer, response_type="in_channel", shared_by=user_id, snippet_where=said)
+        response = await respond(replace_original=False, **message)
+        status = getattr(response, "status_code", 200)
+        if status != 200:
+            raise RuntimeError(f"the response_url refused the shared answer: HTTP {status}")
+        note = mrkdwn("Shared here through Slack's reply to your button. {}", Mrkdwn(refusal_reason(code, channel_id)))
+        if where:
+            note = mrkdwn("{} The full output is {}.", Mrkdwn(note), Mrkdwn(where))
+        return note
 
     async def _upload_to_dm(self, answer: Answer, user_id: str) -> str:
         try:
@@ -158,15 +206,15 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
             await tell(NOT_SHAREABLE)
             return
         try:
-            await delivery.share(answer, user_id=user_id, channel_id=channel_id)
+            note = await delivery.share(answer, user_id=user_id, channel_id=channel_id, respond=respond)
         except SlackApiError as error:
             await buttons.release_share(button_id)
-            reason = error.response.get("error", "error")
-            await tell(f"Podium could not post in this channel ({reason}). "
-                       "Invite it with `/invite @Podium`, or copy the output instead.")
+            reason = str(error.response.get("error") or "error")
+            advice = refusal_reason(reason, channel_id) or "Try again in a minute, or copy the output instead."
+            await tell(f"Podium could not post in this channel ({reason}). {advice}")
             return
         except Exception:  # not posted: the button may be pressed again (never_silent answers)
             await buttons.release_share(button_id)
             raise
         original = answer_message(answer)
-        await respond(replace_original=True, **without_actions(original, "Shared in the channel."))
+        await respond(replace_original=True, **without_actions(original, note or "Shared in the channel."))

@@ -145,4 +145,6 @@ def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, deliv
         if not answer.shareable:  # a refusal, a slow-down: not in the room's voice
             await _answer(respond, Reply(answer.body if answer.hint is None else f"{answer.body}\n{answer.hint}"))
             return
-        await delivery.share(answer, user_id=user, channel_id=channel, thread_ts=ts)
+        note = await delivery.share(answer, user_id=user, channel_id=channel, thread_ts=ts, respond=respond)
+        if note:  # posted, but not all of it where it was asked (a channel Podium is not in)
+            await _answer(respond, Reply(note))
