@@ -521,6 +521,32 @@ class SlackStandIn:
         self._store_message(self._resolve_channel(channel), message)
         return copy.deepcopy(message)
 
+    def edit_user_message(self, channel: str, ts: str, text: str) -> JsonDict:
+        """A person edits their message: new text and an `edited` mark, as Slack stores it. Pair
+        with `bot.devkit.slack_events.edited_mention_event` for the event Slack sends then."""
+        message = self._find_message(self._resolve_channel(channel), ts)
+        if message is None:
+            raise KeyError(f"no message {ts} in {channel}")
+        message["text"] = text
+        message["edited"] = {"user": message.get("user"), "ts": self._next_ts()}
+        return copy.deepcopy(message)
+
+    def post_user_file(self, channel: str, user_id: str, text: str, *, filename: str = "notes.txt",
+                       content: bytes = b"") -> JsonDict:
+        """A person's message with a file attached (Slack: subtype `file_share`). Pair with
+        `bot.devkit.slack_events.file_share_event`."""
+        file_id = self._next_id("F")
+        upload = UploadedFile(id=file_id, filename=filename, length=len(content), content=content,
+                              completed=True, created=int(self.clock()))
+        channel_id = self._resolve_channel(channel)
+        message: JsonDict = {"type": "message", "subtype": "file_share", "user": user_id, "text": text,
+                             "ts": self._next_ts(), "team": self.team_id, "upload": False}
+        file_object = self._file_object(upload)
+        file_object["user"] = user_id
+        message["files"] = [file_object]
+        self._store_message(channel_id, message)
+        return copy.deepcopy(message)
+
     def new_trigger_id(self) -> str:
         """A trigger_id views.open will accept for 3 seconds, once."""
         trigger_id = new_trigger_id()
