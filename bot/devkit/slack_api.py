@@ -190,6 +190,7 @@ class Fault:
     times: int = 1
     error: str | None = None
     drop: bool = False  # close the connection without answering
+    applied: bool = False  # the call takes effect (e.g. the message is posted), then the fault is answered
 
 
 @dataclass
@@ -600,15 +601,20 @@ class SlackStandIn:
         times: int = 1,
         error: str | None = None,
         drop: bool = False,
+        applied: bool = False,
     ) -> None:
         """Fail the next `times` calls of `method`.
+
+        `applied=True` is Slack's ambiguous failure: the call takes effect (a `chat.postMessage`
+        is posted) and only then is the fault answered (`internal_error`/5xx, or the connection
+        dropped, as after a timeout): "some aspect of the operation may have succeeded".
 
         `method` is a Web API method name, `"files.upload"` for upload URLs or `"response_url"`.
         429 carries `Retry-After` and `ratelimited`; 500/503 a Slack-ish error body; `drop=True`
         closes the connection without an answer (a reset as the client sees it).
         """
         self._faults.setdefault(method, []).append(
-            Fault(status=status, retry_after=retry_after, times=times, error=error, drop=drop)
+            Fault(status=status, retry_after=retry_after, times=times, error=error, drop=drop, applied=applied)
         )
 
     def _take_fault(self, key: str) -> Fault | None:
@@ -693,6 +699,15 @@ class SlackStandIn:
         args.pop("token", None)
 
         fault = self._take_fault(method)
+        if fault is not None and fault.applied:
+            handler = self._handlers.get(method)
+            if handler is not None:
+                try:
+                    self._check_token(method, token)
+                    self._check_membership(method, args)
+                    await handler(args)  # done, whatever the answer says
+                except SlackError:
+                    pass
         if fault is not None:
             self._record(ApiCall(method, args, token, self.clock(), fault.status, None, fault=True))
             await self._notify()
@@ -910,8 +925,9 @@ class SlackStandIn:
         channel_id = self._resolve_channel(args.get("channel"))
         limit = int(args.get("limit") or 100)
         roots = [m for m in self._messages.get(channel_id, []) if m.get("thread_ts", m["ts"]) == m["ts"]]
-        newest_first = list(reversed(roots))[:limit]
-        return {"messages": copy.deepcopy(newest_first), "has_more": len(roots) > limit, "pin_count": 0}
+        roots = _in_time_window(roots, args)
+        newest_first = [_as_read(m, args) for m in reversed(roots)][:limit]
+        return {"messages": newest_first, "has_more": len(roots) > limit, "pin_count": 0}
 
     async def _conversations_replies(self, args: JsonDict) -> JsonDict:
         channel_id = self._resolve_channel(args.get("channel"))
@@ -919,7 +935,9 @@ class SlackStandIn:
         if self._find_message(channel_id, ts) is None:
             raise SlackError("thread_not_found")
         thread = [m for m in self._messages.get(channel_id, []) if m["ts"] == ts or m.get("thread_ts") == ts]
-        return {"messages": copy.deepcopy(thread), "has_more": False}
+        # As Slack: the parent always comes first, the replies within oldest/latest after it.
+        replies = _in_time_window([m for m in thread if m["ts"] != ts], args)
+        return {"messages": [_as_read(m, args) for m in thread[:1] + replies], "has_more": False}
 
     async def _users_info(self, args: JsonDict) -> JsonDict:
         user = self._users.get(str(args.get("user") or ""))
@@ -1354,6 +1372,25 @@ async def _read_args(request: web.Request) -> JsonDict:
             except json.JSONDecodeError:
                 pass  # left as text: the method's own checks then refuse it, as Slack does
     return args
+
+
+def _in_time_window(messages: list[JsonDict], args: JsonDict) -> list[JsonDict]:
+    """conversations.history/replies `oldest`/`latest` (exclusive unless `inclusive`)."""
+    inclusive = _truthy(args.get("inclusive"))
+    oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+
+    def inside(ts: float) -> bool:
+        return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
+    return [m for m in messages if inside(float(m["ts"]))]
+
+
+def _as_read(message: JsonDict, args: JsonDict) -> JsonDict:
+    """A message as conversations.history/replies return it: metadata only on request, as Slack."""
+    read = copy.deepcopy(message)
+    if not _truthy(args.get("include_all_metadata")):
+        read.pop("metadata", None)
+    return read
 
 
 def _bearer(request: web.Request) -> str | None:

@@ -71,3 +71,21 @@ def test_membership_rules_are_slacks() -> None:
     assert membership_error("chat.postMessage", {"id": "C2", "is_private": True}, is_member=False) == "channel_not_found"
     assert membership_error("chat.postMessage", {"id": "D1", "is_im": True}, is_member=False) == "channel_not_found"
     assert membership_error("users.info", {"id": "D1", "is_im": True}, is_member=False) is None
+
+
+async def test_post_but_answer_500_and_metadata_as_slack_stores_it(standin: SlackStandIn) -> None:
+    bare = AsyncWebClient(token=standin.bot_token, base_url=standin.api_url)  # no retries
+    marker = {"event_type": "podium_post", "event_payload": {"post_id": "p-1"}}
+    standin.fail_next("chat.postMessage", status=500, applied=True)
+    with pytest.raises(SlackApiError) as failed:
+        await bare.chat_postMessage(channel="C0WORKSHOP", text="slide 2", metadata=marker)
+    assert failed.value.response.status_code == 500 and failed.value.response["error"] == "internal_error"
+    [posted] = standin.messages("C0WORKSHOP")  # posted anyway
+    assert posted["metadata"] == marker
+    plain = await bare.conversations_history(channel="C0WORKSHOP")
+    assert "metadata" not in plain["messages"][0]
+    full = await bare.conversations_history(channel="C0WORKSHOP", include_all_metadata=True,
+                                            oldest=str(float(posted["ts"]) - 1))
+    assert full["messages"][0]["metadata"] == marker
+    later = await bare.conversations_history(channel="C0WORKSHOP", oldest=posted["ts"])
+    assert later["messages"] == []  # oldest is exclusive
