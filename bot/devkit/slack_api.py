@@ -1341,6 +1341,10 @@ class SlackStandIn:
         """Ask connected clients to reconnect (Slack does this every few hours)."""
         await self.socket.disconnect(reason)
 
+    async def socket_outage(self, *, down: bool = True) -> None:
+        """Drop every Socket Mode connection and refuse new ones until called with `down=False`."""
+        await self.socket.outage(down=down)
+
     async def socket_drop(self) -> None:
         """Close all Socket Mode connections abruptly from the server side."""
         await self.socket.drop()
