@@ -33,6 +33,8 @@ COMMAND = "/kubectl"
 
 log = logging.getLogger(__name__)
 
+IN_YOUR_DM = "in your DM with Podium"
+
 
 class KubectlDelivery:
     """Puts answers where people read them: the ephemeral reply, a DM snippet for long output,
@@ -111,9 +113,10 @@ class KubectlDelivery:
         # Posted, but Slack will not take the file here: the full output goes to the presser's
         # DM, and the post (which promised "in the thread") is corrected to say so.
         where = await self._upload_to_dm(answer, user_id)
-        said = mrkdwn("in <@{}>'s DM with Podium (Podium cannot attach files in this channel)", user_id)
+        said = (mrkdwn("in <@{}>'s DM with Podium (Podium cannot attach files in this channel)", user_id)
+                if where.startswith(IN_YOUR_DM) else "not attached: Podium cannot attach files in this channel")
         await self._client.chat_update(channel=channel_id, ts=posted["ts"], **self._shared(answer, user_id, said))
-        return mrkdwn("Shared. The full output is {}. {}", Mrkdwn(where), Mrkdwn(refusal_reason(code, channel_id)))
+        return mrkdwn("Shared. The full output is {}. {}", where, Mrkdwn(refusal_reason(code, channel_id)))
 
     def _shared(self, answer: Answer, user_id: str, snippet_where: str | None) -> dict[str, Any]:
         message = answer_message(answer, response_type="in_channel", shared_by=user_id, snippet_where=snippet_where)
@@ -126,7 +129,7 @@ class KubectlDelivery:
         where = None
         if needs_snippet(answer):
             where = await self._upload_to_dm(answer, user_id)
-        said = mrkdwn("in <@{}>'s DM with Podium", user_id) if where and where.startswith("in your DM") else None
+        said = mrkdwn("in <@{}>'s DM with Podium", user_id) if where and where.startswith(IN_YOUR_DM) else None
         message = answer_message(answer, response_type="in_channel", shared_by=user_id, snippet_where=said)
         response = await respond(replace_original=False, **message)
         status = getattr(response, "status_code", 200)
@@ -134,7 +137,7 @@ class KubectlDelivery:
             raise RuntimeError(f"the response_url refused the shared answer: HTTP {status}")
         note = mrkdwn("Shared here through Slack's reply to your button. {}", Mrkdwn(refusal_reason(code, channel_id)))
         if where:
-            note = mrkdwn("{} The full output is {}.", Mrkdwn(note), Mrkdwn(where))
+            note = mrkdwn("{} The full output is {}.", Mrkdwn(note), where)
         return note
 
     async def _upload_to_dm(self, answer: Answer, user_id: str) -> str:
@@ -147,7 +150,7 @@ class KubectlDelivery:
         except SlackApiError as error:
             log.warning("could not upload a snippet to %s's DM: %s", user_id, error.response.get("error"))
             return "too long for Slack, and the snippet upload failed; narrow it with a name or `-l`"
-        return f"in your DM with Podium as `{answer.filename}`"
+        return f"{IN_YOUR_DM} as `{answer.filename}`"
 
 
 # What a Share press answers instead of posting.

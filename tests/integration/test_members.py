@@ -138,3 +138,16 @@ async def test_ask_dialog_in_a_public_channel_not_joined_confirms_in_the_dm_with
     told = [message_to_text(m) for m in bot_messages(room.standin, dm)]
     assert len(told) == 1 and told[0].startswith("Your question (Q1) is in this channel's questions thread")
     assert not any("ref " in t or "could not" in t or "not a member" in t for t in told)
+
+
+async def test_share_in_a_public_channel_not_joined_never_claims_a_snippet_that_failed(room: Running):
+    answer = await command(room, "/kubectl", "logs chatty", channel=LOBBY)
+    # The channel refuses the file (not a member), and then the DM upload fails as well.
+    room.standin.fail_next("files.completeUploadExternal", status=200, error="not_in_channel", times=2)
+    [note] = await press_share(room, answer, channel=LOBBY, count=1)
+    [post] = [m for m in bot_messages(room.standin, LOBBY) if not m.get("upload")]
+    shown = message_to_text(post)
+    assert "not attached: Podium cannot attach files in this channel" in shown and "DM" not in shown
+    told = message_to_text(note)
+    assert "The full output is too long for Slack, and the snippet upload failed" in told
+    assert "in your DM" not in told
