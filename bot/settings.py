@@ -45,6 +45,7 @@ KNOWN_KEYS = (
     "PODIUM_MAX_READS",
     "PODIUM_METRICS_TOKEN",
     "PODIUM_IMAGE_WAIT",
+    "PODIUM_SOCKET_HEALTH_SECONDS",
 )
 
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
@@ -105,6 +106,8 @@ class Settings:
     metrics_token: str | None = None
     # Seconds to wait for Slack to process an uploaded slide image before showing its alt text.
     image_wait: float = 15.0
+    # Socket Mode: /healthz fails (503) once the connection to Slack has been down this long.
+    socket_health_seconds: float = 60.0
 
     def budget(self, family: str) -> tuple[int, float]:
         """(count, seconds) one person may spend on `family` (count 0: no limit)."""
@@ -267,6 +270,16 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         raise SettingsError(
             f"PODIUM_POST_INTERVAL={interval_text!r} must be seconds between posts per channel (0-60)."
         )
+    socket_health_text = get("PODIUM_SOCKET_HEALTH_SECONDS") or "60"
+    try:
+        socket_health_seconds = float(socket_health_text)
+    except ValueError:
+        socket_health_seconds = -1.0
+    if not 1 <= socket_health_seconds <= 3600:
+        raise SettingsError(
+            f"PODIUM_SOCKET_HEALTH_SECONDS={socket_health_text!r} must be the seconds (1-3600) the Socket Mode "
+            "connection may be down before /healthz fails."
+        )
     cache_text = get("PODIUM_READ_CACHE_SECONDS") or "1"
     try:
         read_cache_seconds = float(cache_text)
@@ -344,6 +357,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         cluster_timeout=timeout,
         slides_dir=Path(slides_dir) if slides_dir else None,
         post_interval=post_interval,
+        socket_health_seconds=socket_health_seconds,
         aliases=aliases,
         read_cache_seconds=read_cache_seconds,
         user_rate_limit=rate[0],

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Literal
 
 Kind = Literal["mention", "dm"]
 
-# Message subtypes that are still a person writing to Podium. Everything else (bot_message,
-# message_changed, message_deleted, channel_join, …) is not a question.
-_PERSON_SUBTYPES = (None, "thread_broadcast")
+# Message subtypes that are still a person writing to Podium (file_share: a message with a file
+# attached, answered from its text). Everything else (bot_message, message_changed,
+# message_deleted, channel_join, …) is not a question.
+_PERSON_SUBTYPES = (None, "thread_broadcast", "file_share")
 
 
 def should_answer(event: dict[str, Any], *, kind: Kind, bot_user_id: str | None) -> bool:
@@ -42,3 +44,23 @@ def event_key(body: dict[str, Any]) -> str:
         return str(body["event_id"])
     event = body.get("event") or {}
     return f"{event.get('channel')}:{event.get('ts')}"
+
+
+def command_key(event: dict[str, Any], *, bot_user_id: str | None) -> str:
+    """What makes two events the same command: the message (channel and ts) and its text without
+    the mention, whitespace collapsed. Slack sends an edited mention again as a new event (new
+    event_id, an `edited` field); it is answered again only if the command itself changed."""
+    text = str(event.get("text") or "")
+    if bot_user_id:
+        text = text.replace(f"<@{bot_user_id}>", " ")
+    normalized = " ".join(text.split())
+    digest = hashlib.sha256(normalized.encode()).hexdigest()[:24]
+    return f"cmd:{event.get('channel')}:{event.get('ts')}:{digest}"
+
+
+def attached_files_only(event: dict[str, Any], *, bot_user_id: str | None) -> bool:
+    """A message that carries files but no typed words for Podium."""
+    text = str(event.get("text") or "")
+    if bot_user_id:
+        text = text.replace(f"<@{bot_user_id}>", "")
+    return bool(event.get("files")) and not text.strip()

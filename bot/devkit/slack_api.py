@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.devkit.slack_blocks import BlockKitRules
+from bot.devkit.slack_membership import CHANNEL_ARGS, Membership, payload_channel_name
 from bot.devkit.slack_sender import (
     SlackWorkspace,
     block_actions_payload,
@@ -198,6 +199,7 @@ class Fault:
     times: int = 1
     error: str | None = None
     drop: bool = False  # close the connection without answering
+    applied: bool = False  # the call takes effect (e.g. the message is posted), then the fault is answered
 
 
 @dataclass
@@ -382,6 +384,8 @@ class SlackStandIn:
         self._users: dict[str, SlackUser] = {u.id: u for u in users}
         self._users.setdefault(bot_user_id, SlackUser(bot_user_id, bot_name, bot_name.title(), is_bot=True))
         self._channels: dict[str, JsonDict] = {}
+        # The conversations the bot is in (bot/devkit/slack_membership.py): these channels and its DMs.
+        self.membership = Membership()
         for channel_id, name in channels.items():
             self.add_channel(channel_id, name)
         self._messages: dict[str, list[JsonDict]] = {}
@@ -474,7 +478,12 @@ class SlackStandIn:
     def add_user(self, user: SlackUser) -> None:
         self._users[user.id] = user
 
-    def add_channel(self, channel_id: str, name: str, *, is_private: bool = False) -> None:
+    def add_channel(self, channel_id: str, name: str, *, is_private: bool = False, member: bool = True) -> None:
+        """A channel; `member=False`: one the bot has not joined (or, if private, was not invited to)."""
+        if member:
+            self.membership.join(channel_id)
+        else:
+            self.membership.leave(channel_id)
         self._channels[channel_id] = {
             "id": channel_id,
             "name": name,
@@ -498,7 +507,30 @@ class SlackStandIn:
                 "id": channel_id, "is_im": True, "is_channel": False, "is_group": False,
                 "is_private": True, "is_archived": False, "user": user_id, "created": int(self.clock()),
             }  # fmt: skip
+            self.membership.join(channel_id)
         return channel_id
+
+    def add_dm_between(self, user_a: str, user_b: str) -> str:
+        """A DM between two people, neither of them the bot: it does not exist for the bot."""
+        channel_id = "D" + user_a[1:] + user_b[1:]
+        self._channels[channel_id] = {
+            "id": channel_id, "is_im": True, "is_channel": False, "is_group": False,
+            "is_private": True, "is_archived": False, "user": user_b, "created": int(self.clock()),
+        }  # fmt: skip
+        self.membership.leave(channel_id)
+        return channel_id
+
+    def join(self, channel: str) -> None:
+        """The bot is invited to / joins `channel` (`/invite @Podium`)."""
+        self.membership.join(self._resolve_channel(channel))
+
+    def leave(self, channel: str) -> None:
+        """The bot leaves `channel` (or is removed from it)."""
+        self.membership.leave(self._resolve_channel(channel))
+
+    def payload_channel_name(self, channel_id: str) -> str:
+        """`channel_name` as Slack sends it in commands and interactions typed in `channel_id`."""
+        return payload_channel_name(self._channels.get(channel_id), channel_id)
 
     def post_user_message(self, channel: str, user_id: str, text: str, *, thread_ts: str | None = None) -> JsonDict:
         """Seed a message written by a human (the bot cannot chat.update it)."""
@@ -506,6 +538,32 @@ class SlackStandIn:
         if thread_ts:
             message["thread_ts"] = thread_ts
         self._store_message(self._resolve_channel(channel), message)
+        return copy.deepcopy(message)
+
+    def edit_user_message(self, channel: str, ts: str, text: str) -> JsonDict:
+        """A person edits their message: new text and an `edited` mark, as Slack stores it. Pair
+        with `bot.devkit.slack_events.edited_mention_event` for the event Slack sends then."""
+        message = self._find_message(self._resolve_channel(channel), ts)
+        if message is None:
+            raise KeyError(f"no message {ts} in {channel}")
+        message["text"] = text
+        message["edited"] = {"user": message.get("user"), "ts": self._next_ts()}
+        return copy.deepcopy(message)
+
+    def post_user_file(self, channel: str, user_id: str, text: str, *, filename: str = "notes.txt",
+                       content: bytes = b"") -> JsonDict:
+        """A person's message with a file attached (Slack: subtype `file_share`). Pair with
+        `bot.devkit.slack_events.file_share_event`."""
+        file_id = self._next_id("F")
+        upload = UploadedFile(id=file_id, filename=filename, length=len(content), content=content,
+                              completed=True, created=int(self.clock()))
+        channel_id = self._resolve_channel(channel)
+        message: JsonDict = {"type": "message", "subtype": "file_share", "user": user_id, "text": text,
+                             "ts": self._next_ts(), "team": self.team_id, "upload": False}
+        file_object = self._file_object(upload)
+        file_object["user"] = user_id
+        message["files"] = [file_object]
+        self._store_message(channel_id, message)
         return copy.deepcopy(message)
 
     def new_trigger_id(self) -> str:
@@ -566,15 +624,20 @@ class SlackStandIn:
         times: int = 1,
         error: str | None = None,
         drop: bool = False,
+        applied: bool = False,
     ) -> None:
         """Fail the next `times` calls of `method`.
+
+        `applied=True` is Slack's ambiguous failure: the call takes effect (a `chat.postMessage`
+        is posted) and only then is the fault answered (`internal_error`/5xx, or the connection
+        dropped, as after a timeout): "some aspect of the operation may have succeeded".
 
         `method` is a Web API method name, `"files.upload"` for upload URLs or `"response_url"`.
         429 carries `Retry-After` and `ratelimited`; 500/503 a Slack-ish error body; `drop=True`
         closes the connection without an answer (a reset as the client sees it).
         """
         self._faults.setdefault(method, []).append(
-            Fault(status=status, retry_after=retry_after, times=times, error=error, drop=drop)
+            Fault(status=status, retry_after=retry_after, times=times, error=error, drop=drop, applied=applied)
         )
 
     def _take_fault(self, key: str) -> Fault | None:
@@ -659,6 +722,15 @@ class SlackStandIn:
         args.pop("token", None)
 
         fault = self._take_fault(method)
+        if fault is not None and fault.applied:
+            handler = self._handlers.get(method)
+            if handler is not None:
+                try:
+                    self._check_token(method, token)
+                    self._check_membership(method, args)
+                    await handler(args)  # done, whatever the answer says
+                except SlackError:
+                    pass
         if fault is not None:
             self._record(ApiCall(method, args, token, self.clock(), fault.status, None, fault=True))
             await self._notify()
@@ -677,6 +749,7 @@ class SlackStandIn:
             handler = self._handlers.get(method)
             if handler is None:
                 raise SlackError("unknown_method", req_method=method)
+            self._check_membership(method, args)
             body = await handler(args)
             body = {"ok": True, **body}
         except SlackError as e:
@@ -700,6 +773,22 @@ class SlackStandIn:
     def rate_limited_calls(self, method: str | None = None) -> list[ApiCall]:
         """The calls the stand-in answered 429 because of its rate limits (not injected faults)."""
         return [c for c in self.calls(method) if c.rate_limited]
+
+    def _check_membership(self, method: str, args: JsonDict) -> None:
+        """Slack's refusals in conversations the bot is not in (bot/devkit/slack_membership.py)."""
+        arg = CHANNEL_ARGS.get(method)
+        value = args.get(arg) if arg else None
+        if method == "files.completeUploadExternal" and not value:
+            value = str(args.get("channels") or "").split(",")[0] or None
+        if not value:
+            return  # the method's own checks answer a missing channel
+        try:
+            channel_id = self._resolve_channel(value)
+        except SlackError:
+            return  # the method itself answers channel_not_found
+        error = self.membership.refusal(method, self._channels.get(channel_id, {"id": channel_id}))
+        if error:
+            raise SlackError(error)
 
     def _record(self, call: ApiCall) -> None:
         self._calls.append(call)
@@ -878,8 +967,9 @@ class SlackStandIn:
         channel_id = self._resolve_channel(args.get("channel"))
         limit = int(args.get("limit") or 100)
         roots = [m for m in self._messages.get(channel_id, []) if m.get("thread_ts", m["ts"]) == m["ts"]]
-        newest_first = list(reversed(roots))[:limit]
-        return {"messages": copy.deepcopy(newest_first), "has_more": len(roots) > limit, "pin_count": 0}
+        roots = _in_time_window(roots, args)
+        newest_first = [_as_read(m, args) for m in reversed(roots)][:limit]
+        return {"messages": newest_first, "has_more": len(roots) > limit, "pin_count": 0}
 
     async def _conversations_replies(self, args: JsonDict) -> JsonDict:
         channel_id = self._resolve_channel(args.get("channel"))
@@ -887,7 +977,9 @@ class SlackStandIn:
         if self._find_message(channel_id, ts) is None:
             raise SlackError("thread_not_found")
         thread = [m for m in self._messages.get(channel_id, []) if m["ts"] == ts or m.get("thread_ts") == ts]
-        return {"messages": copy.deepcopy(thread), "has_more": False}
+        # As Slack: the parent always comes first, the replies within oldest/latest after it.
+        replies = _in_time_window([m for m in thread if m["ts"] != ts], args)
+        return {"messages": [_as_read(m, args) for m in thread[:1] + replies], "has_more": False}
 
     async def _users_info(self, args: JsonDict) -> JsonDict:
         user = self._users.get(str(args.get("user") or ""))
@@ -1237,7 +1329,7 @@ class SlackStandIn:
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str = "workshop",
+        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         timeout: float = 10.0,
     ) -> SocketDelivery:
         """A slash command over Socket Mode (envelope type `slash_commands`, same fields as HTTP)."""
@@ -1250,7 +1342,7 @@ class SlackStandIn:
             user_id=user_id,
             user_name=user_name,
             channel_id=channel_id,
-            channel_name=channel_name,
+            channel_name=channel_name or self.payload_channel_name(channel_id),
             response_url=response_url,
             trigger_id=trigger_id,
         )
@@ -1270,7 +1362,7 @@ class SlackStandIn:
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str = "workshop",
+        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         block_id: str = "actions",
         message_ts: str | None = None,
         timeout: float = 10.0,
@@ -1285,7 +1377,7 @@ class SlackStandIn:
             user_id=user_id,
             user_name=user_name,
             channel_id=channel_id,
-            channel_name=channel_name,
+            channel_name=channel_name or self.payload_channel_name(channel_id),
             response_url=response_url,
             trigger_id=trigger_id,
             block_id=block_id,
@@ -1297,6 +1389,10 @@ class SlackStandIn:
     async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
         """Ask connected clients to reconnect (Slack does this every few hours)."""
         await self.socket.disconnect(reason)
+
+    async def socket_outage(self, *, down: bool = True) -> None:
+        """Drop every Socket Mode connection and refuse new ones until called with `down=False`."""
+        await self.socket.outage(down=down)
 
     async def socket_drop(self) -> None:
         """Close all Socket Mode connections abruptly from the server side."""
@@ -1329,6 +1425,25 @@ async def _read_args(request: web.Request) -> JsonDict:
             except json.JSONDecodeError:
                 pass  # left as text: the method's own checks then refuse it, as Slack does
     return args
+
+
+def _in_time_window(messages: list[JsonDict], args: JsonDict) -> list[JsonDict]:
+    """conversations.history/replies `oldest`/`latest` (exclusive unless `inclusive`)."""
+    inclusive = _truthy(args.get("inclusive"))
+    oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+
+    def inside(ts: float) -> bool:
+        return (oldest <= ts <= latest) if inclusive else (oldest < ts < latest)
+
+    return [m for m in messages if inside(float(m["ts"]))]
+
+
+def _as_read(message: JsonDict, args: JsonDict) -> JsonDict:
+    """A message as conversations.history/replies return it: metadata only on request, as Slack."""
+    read = copy.deepcopy(message)
+    if not _truthy(args.get("include_all_metadata")):
+        read.pop("metadata", None)
+    return read
 
 
 def _bearer(request: web.Request) -> str | None:

@@ -291,7 +291,7 @@ class SlackSender:
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str = "workshop",
+        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         team_id: str | None = None,
         response_url: str | None = None,
         timestamp: int | None = None,
@@ -312,7 +312,7 @@ class SlackSender:
             user_id=user_id,
             user_name=user_name,
             channel_id=channel_id,
-            channel_name=channel_name,
+            channel_name=channel_name or self.standin.payload_channel_name(channel_id),
             response_url=response_url,
             trigger_id=trigger_id,
         )
@@ -335,7 +335,7 @@ class SlackSender:
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str = "workshop",
+        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         block_id: str = "actions",
         message_ts: str | None = None,
         container: dict[str, Any] | None = None,
@@ -362,7 +362,7 @@ class SlackSender:
             user_id=user_id,
             user_name=user_name,
             channel_id=channel_id,
-            channel_name=channel_name,
+            channel_name=channel_name or self.standin.payload_channel_name(channel_id),
             response_url=response_url,
             trigger_id=trigger_id,
             block_id=block_id,

@@ -57,6 +57,7 @@ class SocketModeHub:
         self._changed = asyncio.Condition()
         self.acks: list[SocketAck] = []
         self.connections_opened = 0
+        self.refusing = False  # an outage: the websocket endpoint refuses new connections
 
     # -- tickets (apps.connections.open) -------------------------------------------------------
 
@@ -68,6 +69,8 @@ class SocketModeHub:
     # -- the ws endpoint -----------------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:  # an outage in front of Slack: the handshake never reaches the ticket check
+            return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         ticket = request.query.get("ticket", "")
         # Tickets are single use, as on Slack: a reconnect must call apps.connections.open again.
         if ticket not in self._tickets:
@@ -195,6 +198,13 @@ class SocketModeHub:
         for conn in self.open_connections():
             if connection_id is None or conn.id == connection_id:
                 await conn.ws.close(code=1011, message=b"standin drop")
+
+    async def outage(self, *, down: bool = True) -> None:
+        """Slack's socket endpoint goes away (`down=True`: open connections are dropped and new
+        ones refused) or comes back (`down=False`)."""
+        self.refusing = down
+        if down:
+            await self.drop()
 
     async def close(self) -> None:
         for conn in self.open_connections():

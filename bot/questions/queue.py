@@ -6,10 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+from slack_sdk.errors import SlackApiError
+
 from bot.budgets import Budgets
 from bot.questions.render import question_message, queue_blocks
 from bot.slack.debounce import Debouncer
-from bot.slack.text import mrkdwn
+from bot.slack.places import refusal_reason
+from bot.slack.text import Mrkdwn, mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck
 from bot.slides.presenter import Reply
@@ -53,8 +56,16 @@ class QuestionQueue:
         question = await self._store.add(channel, user, text, anonymous=anonymous,
                                           deck_key=running.deck_key if running else None,
                                           slide=running.slide if running else None)
-        thread = await self._thread(channel, running.deck_key if running else None)
-        ts = await self._publisher.post(channel, question_message(question, self.slide_title), thread_ts=thread)
+        try:
+            thread = await self._thread(channel, running.deck_key if running else None)
+            ts = await self._publisher.post(channel, question_message(question, self.slide_title), thread_ts=thread)
+        except Exception as error:
+            # Not posted: no one can see, upvote or answer it, so it must not wait in /questions.
+            await self._store.discard(question.id)
+            code = str(error.response.get("error") or "") if isinstance(error, SlackApiError) else ""
+            if reason := refusal_reason(code, channel):
+                return Reply(mrkdwn("Your question was not posted. {}", Mrkdwn(reason)))
+            raise
         await self._store.set_message(question.id, ts)
         if running is None:  # no one is presenting: make sure the instructors hear of it
             await self._notify_instructors(channel, question)

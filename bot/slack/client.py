@@ -3,7 +3,9 @@ leaves off by default (it retries only connection errors), and failures counted 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 import aiohttp
@@ -16,17 +18,32 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.limits import fit_message
+from bot.slack.posted_once import CLOCK_MARGIN, is_ambiguous, marked, with_marker
 from bot.slack.text import neutralise, seal_message
 
 log = logging.getLogger(__name__)
 
 
+# Posts are not retried blindly: after an ambiguous failure the client first looks whether the
+# post exists (bot/slack/posted_once.py). 429s say nothing was done and are retried as usual.
+_LOOK_BEFORE_RETRY = ("/chat.postMessage",)
+POST_ATTEMPTS = 3
+
+
+def _posts(request: Any) -> bool:
+    return str(getattr(request, "url", "")).endswith(_LOOK_BEFORE_RETRY)
+
+
 class _CountedConnectionRetry(AsyncConnectionErrorRetryHandler):
     metrics: Metrics | None = None
+
+    async def _can_retry_async(self, **kwargs: Any) -> bool:  # type: ignore[override]
+        return not _posts(kwargs.get("request")) and await super()._can_retry_async(**kwargs)
 
     async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
         if self.metrics:
@@ -45,6 +62,9 @@ class _CountedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
 
 class _CountedServerErrorRetry(AsyncServerErrorRetryHandler):
     metrics: Metrics | None = None
+
+    async def _can_retry_async(self, **kwargs: Any) -> bool:  # type: ignore[override]
+        return not _posts(kwargs.get("request")) and await super()._can_retry_async(**kwargs)
 
     async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
         if self.metrics:
@@ -70,6 +90,53 @@ class PodiumWebClient(AsyncWebClient):
             for part in ("json", "params", "data"):
                 if isinstance(kwargs.get(part), dict):
                     kwargs[part] = fit_message(seal_message(kwargs[part]))  # escape, then fit
+        if api_method == "chat.postMessage" and isinstance(kwargs.get("json"), dict):
+            return await self._post_once(kwargs)
+        return await self._call(api_method, **kwargs)
+
+    async def _post_once(self, kwargs: dict[str, Any]) -> Any:
+        """chat.postMessage that never posts twice: marked, and after an ambiguous failure posted
+        again only if the mark is not found in the conversation (bot/slack/posted_once.py)."""
+        message, post_id = with_marker(kwargs["json"])
+        kwargs = {**kwargs, "json": message}
+        since = time.time() - CLOCK_MARGIN
+        for attempt in range(1, POST_ATTEMPTS + 1):
+            try:
+                return await self._call("chat.postMessage", **kwargs)
+            except Exception as error:
+                if post_id is None or attempt == POST_ATTEMPTS or not is_ambiguous(error):
+                    raise
+                found = await self._find_post(message, post_id, since)
+                if found is not None:
+                    log.info("chat.postMessage failed ambiguously but was posted (%s): not posted again", found["ts"])
+                    return found
+                if self.metrics:
+                    self.metrics.slack_retries.labels("server_error").inc()
+                await asyncio.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
+
+    async def _find_post(self, message: dict[str, Any], post_id: str, since: float) -> Any | None:
+        """The post carrying `post_id`, as a chat.postMessage response; None if absent or unknown."""
+        channel, thread_ts = str(message.get("channel") or ""), message.get("thread_ts")
+        try:
+            if channel[:1] in ("U", "W"):  # posted to a user: their DM with Podium
+                channel = str((await self.conversations_open(users=channel))["channel"]["id"])
+            window = {"oldest": f"{since:.6f}", "include_all_metadata": True, "limit": 200}
+            if thread_ts:
+                found = await self.conversations_replies(channel=channel, ts=str(thread_ts), **window)
+            else:
+                found = await self.conversations_history(channel=channel, **window)
+        except Exception as error:  # cannot look (not a member, Slack down): post again
+            log.info("could not look for post %s in %s: %s", post_id, channel, error)
+            return None
+        posted = marked(list(found.get("messages") or []), post_id)
+        if posted is None:
+            return None
+        return AsyncSlackResponse(client=self, http_verb="POST", api_url=f"{self.base_url}chat.postMessage",
+                                  req_args={}, status_code=200, headers={},
+                                  data={"ok": True, "channel": channel, "ts": posted["ts"], "message": posted})
+
+    async def _call(self, api_method: str, **kwargs: Any) -> Any:
         try:
             return await super().api_call(api_method, **kwargs)
         except SlackApiError as error:

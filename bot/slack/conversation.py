@@ -13,8 +13,8 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.conversation.aliases import alias_table
-from bot.conversation.commands import TextCommands
-from bot.conversation.events import Kind, event_key, reply_thread, should_answer
+from bot.conversation.commands import Reply, TextCommands
+from bot.conversation.events import Kind, attached_files_only, command_key, event_key, reply_thread, should_answer
 from bot.conversation.responder import Responder, Response
 from bot.conversation.slides import slides_text_command
 from bot.kubectl.service import KubectlService
@@ -32,6 +32,8 @@ from bot.store.presentations import PresentationStore
 log = logging.getLogger(__name__)
 
 WORKING, DONE, FAILED = "eyes", "white_check_mark", "warning"
+FILES_ONLY = ("Podium reads what you type, not attached files: write the command or question in the message "
+              "(`get pods`, `logs deploy/nginx`; `help` lists them).")
 OFFER_ACTION = "questions_offer"  # handled by the questions feature (see TextCommands.offer_questions)
 
 
@@ -93,20 +95,26 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
             return
         if not await processed.claim(event_key(body)):
             return  # a redelivery (retry, restart, second replica): answered already
+        if not await processed.claim(command_key(event, bot_user_id=context.bot_user_id)):
+            log.info("not answering %s again: edited, but the command is the same", event.get("ts"))
+            return  # an edited mention whose command did not change: answered already
         channel, ts, user = str(event["channel"]), str(event["ts"]), str(event["user"])
         thread = reply_thread(event, kind=kind)
         await replies.react(channel, ts, WORKING)
         ok = False
         try:
-            response = await responder.respond(user, channel, str(event.get("text") or ""),
-                                               bot_user_id=context.bot_user_id)
+            if attached_files_only(event, bot_user_id=context.bot_user_id):
+                response = Response(reply=Reply(FILES_ONLY), ok=False)
+            else:
+                response = await responder.respond(user, channel, str(event.get("text") or ""),
+                                                   bot_user_id=context.bot_user_id)
             await replies.post(response, user=user, channel=channel, thread_ts=thread)
             ok = response.ok
         except Exception as error:  # never silence: the asker sees ⚠️, why, and a reference to quote
             reference = uuid.uuid4().hex[:8]
             log.exception("answering %s in %s failed (ref %s)", ts, channel, reference)
             try:
-                await replies.tell(channel, thread or ts, failure_line(error, reference))
+                await replies.tell(channel, thread or ts, failure_line(error, reference, channel))
             except SlackApiError:
                 log.warning("could not tell %s about ref %s", user, reference)
         await replies.react(channel, ts, WORKING, remove=True)

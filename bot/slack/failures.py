@@ -19,15 +19,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.places import refusal_reason
+
 log = logging.getLogger(__name__)
 
 Listener = Callable[..., Awaitable[Any]]
 
 # What Slack's refusals mean to the person who asked, and what they can do about it.
 _SLACK_REASONS = {
-    "not_in_channel": "Podium is not a member of this channel: invite it with `/invite @Podium`, then try again.",
-    "channel_not_found": "Podium cannot see this channel (a private channel it was not invited to?): "
-                         "invite it with `/invite @Podium`, then try again.",
     "is_archived": "This channel is archived, so Podium cannot post in it: use an active channel.",
     "ratelimited": "Slack is rate-limiting Podium right now: wait a minute, then try again.",
     "missing_scope": "Podium's Slack app lacks a permission it needs: ask a workspace admin to reinstall it "
@@ -39,12 +38,14 @@ _SLACK_REASONS = {
 }
 
 
-def failure_line(error: BaseException, reference: str) -> str:
+def failure_line(error: BaseException, reference: str, channel_id: str | None = None,
+                 channel_name: str | None = None) -> str:
     """One line for the person: why it failed and what to do instead, with a reference the
-    instructor (or whoever runs Podium) can find in the log."""
+    instructor (or whoever runs Podium) can find in the log. Membership refusals are explained
+    for the place they came from (bot/slack/places.py): `/invite` only where it works."""
     if isinstance(error, SlackApiError):
         code = str(error.response.get("error") or "") if error.response is not None else ""
-        reason = _SLACK_REASONS.get(code)
+        reason = refusal_reason(code, channel_id, channel_name) or _SLACK_REASONS.get(code)
         if reason is None:
             reason = (f"Slack refused what Podium tried to post ({code or 'no reason given'}): "
                       "try again, and if it keeps failing tell the instructor the ref.")
@@ -85,7 +86,7 @@ async def _answer_the_failure(error: Exception, context: AsyncBoltContext, name:
     ack = context.get("ack")
     if ack is not None and ack.response is None:
         await ack()  # failed before acking: Slack must not show its own timeout error as well
-    text = failure_line(error, reference)
+    text = failure_line(error, reference, context.channel_id)
     try:
         if context.response_url:
             await context.respond(text=text, response_type="ephemeral", replace_original=False)

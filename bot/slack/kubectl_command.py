@@ -27,12 +27,16 @@ from bot.slack.output import (
     share_button_value,
     without_actions,
 )
+from bot.slack.places import is_membership_error, refusal_reason
 from bot.slack.publisher import Publisher
+from bot.slack.text import Mrkdwn, mrkdwn
 from bot.store.buttons import ButtonStore
 
 COMMAND = "/kubectl"
 
 log = logging.getLogger(__name__)
+
+IN_YOUR_DM = "in your DM with Podium"
 
 
 class KubectlDelivery:
@@ -103,19 +107,66 @@ class KubectlDelivery:
         direct["blocks"] = [b for b in direct.get("blocks", []) if b.get("type") != "actions"]
         await self._publisher.post_dm(user_id, direct)
 
-    async def share(self, answer: Answer, *, user_id: str, channel_id: str, thread_ts: str | None = None) -> None:
+    async def share(self, answer: Answer, *, user_id: str, channel_id: str, thread_ts: str | None = None,
+                    respond: AsyncRespond | None = None) -> str | None:
         """Post the answer in the channel (or a thread), attributed to who ran it; long output
-        as a snippet in the thread of that post."""
+        as a snippet in the thread of that post.
+
+        Where Podium is not a member, Slack refuses parts of this: in a public channel it has not
+        joined the post works but the snippet does not (it goes to the presser's DM, and the post
+        says so); in a private channel or someone else's DM nothing can be posted, and the answer
+        goes through the button's `respond` (the response_url, visible to everyone there). The
+        return value is a note for the presser about where things went, None when all is as asked."""
         long = needs_snippet(answer)
-        message = answer_message(answer, response_type="in_channel", shared_by=user_id,
-                                 snippet_where="in the thread" if long else None)
-        message.pop("response_type")
-        posted_ts = await self._publisher.post(channel_id, message, thread_ts=thread_ts)
-        if long:
+        try:
+            posted_ts = await self._publisher.post(
+                channel_id, self._shared(answer, user_id, "in the thread" if long else None), thread_ts=thread_ts)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if respond is None or not is_membership_error(code):
+                raise
+            return await self._share_through_response_url(answer, user_id, channel_id, code, respond)
+        if not long:
+            return None
+        try:
             await self._client.files_upload_v2(
                 channel=channel_id, thread_ts=thread_ts or posted_ts, content=answer.body,
                 filename=answer.filename, title=answer.command_line or answer.filename,
             )
+            return None
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if not is_membership_error(code):
+                raise
+        # Posted, but Slack will not take the file here: the full output goes to the presser's
+        # DM, and the post (which promised "in the thread") is corrected to say so.
+        where = await self._upload_to_dm(answer, user_id)
+        said = (mrkdwn("in <@{}>'s DM with Podium (Podium cannot attach files in this channel)", user_id)
+                if where.startswith(IN_YOUR_DM) else "not attached: Podium cannot attach files in this channel")
+        await self._client.chat_update(channel=channel_id, ts=posted_ts, **self._shared(answer, user_id, said))
+        return mrkdwn("Shared. The full output is {}. {}", where, Mrkdwn(refusal_reason(code, channel_id)))
+
+    def _shared(self, answer: Answer, user_id: str, snippet_where: str | None) -> dict[str, Any]:
+        message = answer_message(answer, response_type="in_channel", shared_by=user_id, snippet_where=snippet_where)
+        message.pop("response_type")
+        return message
+
+    async def _share_through_response_url(self, answer: Answer, user_id: str, channel_id: str, code: str,
+                                          respond: AsyncRespond) -> str:
+        """The only way into a conversation Podium is not in: the button's response_url."""
+        where = None
+        if needs_snippet(answer):
+            where = await self._upload_to_dm(answer, user_id)
+        said = mrkdwn("in <@{}>'s DM with Podium", user_id) if where and where.startswith(IN_YOUR_DM) else None
+        message = answer_message(answer, response_type="in_channel", shared_by=user_id, snippet_where=said)
+        response = await respond(replace_original=False, **message)
+        status = getattr(response, "status_code", 200)
+        if status != 200:
+            raise RuntimeError(f"the response_url refused the shared answer: HTTP {status}")
+        note = mrkdwn("Shared here through Slack's reply to your button. {}", Mrkdwn(refusal_reason(code, channel_id)))
+        if where:
+            note = mrkdwn("{} The full output is {}.", Mrkdwn(note), where)
+        return note
 
     async def _upload_to_dm(self, answer: Answer, user_id: str) -> str:
         try:
@@ -127,7 +178,7 @@ class KubectlDelivery:
         except SlackApiError as error:
             log.warning("could not upload a snippet to %s's DM: %s", user_id, error.response.get("error"))
             return "too long for Slack, and the snippet upload failed; narrow it with a name or `-l`"
-        return f"in your DM with Podium as `{answer.filename}`"
+        return f"{IN_YOUR_DM} as `{answer.filename}`"
 
 
 # What a Share press answers instead of posting.
@@ -186,15 +237,16 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
             await tell(NOT_SHAREABLE)
             return
         try:
-            await delivery.share(answer, user_id=user_id, channel_id=channel_id, thread_ts=value.get("th") or None)
+            note = await delivery.share(answer, user_id=user_id, channel_id=channel_id,
+                                        thread_ts=value.get("th") or None, respond=respond)
         except SlackApiError as error:
             await buttons.release_share(button_id)
-            reason = error.response.get("error", "error")
-            await tell(f"Podium could not post in this channel ({reason}). "
-                       "Invite it with `/invite @Podium`, or copy the output instead.")
+            reason = str(error.response.get("error") or "error")
+            advice = refusal_reason(reason, channel_id) or "Try again in a minute, or copy the output instead."
+            await tell(f"Podium could not post in this channel ({reason}). {advice}")
             return
         except Exception:  # not posted: the button may be pressed again (never_silent answers)
             await buttons.release_share(button_id)
             raise
         original = answer_message(answer)
-        await respond(replace_original=True, **without_actions(original, "Shared in the channel."))
+        await respond(replace_original=True, **without_actions(original, note or "Shared in the channel."))

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import Podium
+from bot.slack.socket_health import SocketHealth, Verdict, watch
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +71,21 @@ def metrics_access(token: str | None, authorization: str | None, *, public_port:
     return 404 if public_port else 200
 
 
-def add_operational_routes(application: web.Application, podium: Podium, *, port_is_public: bool) -> None:
-    """GET /healthz (ready: settings valid, state open, listeners registered) and GET /metrics
-    (see metrics_access). `port_is_public`: the port is reachable from outside (HTTP mode)."""
+def add_operational_routes(application: web.Application, podium: Podium, *, port_is_public: bool,
+                           health: Callable[[], Verdict] | None = None) -> None:
+    """GET /healthz (ready: settings valid, state open, listeners registered; in Socket Mode,
+    `health`: the connection to Slack is up, else 503 with why) and GET /metrics (see
+    metrics_access). `port_is_public`: the port is reachable from outside (HTTP mode)."""
     token = podium.settings.metrics_token
     if not token and port_is_public:
         log.info("GET /metrics is not served on this public port; set PODIUM_METRICS_TOKEN to scrape it")
 
     async def healthz(_: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
+        if health is None:
+            return web.json_response({"ok": True})
+        verdict = health()
+        return web.json_response({"ok": verdict.healthy, "socket": verdict.reason},
+                                 status=200 if verdict.healthy else 503)
 
     async def metrics(request: web.Request) -> web.Response:
         status = metrics_access(token, request.headers.get("Authorization"), public_port=port_is_public)
@@ -125,18 +133,21 @@ async def serve_http_forever(podium: Podium, *, host: str = "0.0.0.0", port: int
 async def serve_socket_forever(podium: Podium, *, host: str = "0.0.0.0", stop: asyncio.Event) -> None:
     """Socket Mode needs no public URL; /healthz and /metrics are still served on PORT for the
     cluster's probes and for Prometheus."""
+    health = SocketHealth(podium.settings.socket_health_seconds)
     operational = web.Application()
-    add_operational_routes(operational, podium, port_is_public=False)
+    add_operational_routes(operational, podium, port_is_public=False, health=health.verdict)
     runner = web.AppRunner(operational, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host=host, port=podium.settings.port).start()
     handler = AsyncSocketModeHandler(podium.app, podium.settings.slack_app_token)
+    watcher = asyncio.create_task(watch(health, handler.client.is_connected))  # /healthz follows the socket
     log.info("Podium connecting to Slack in Socket Mode (health and metrics on port %d)", bound_port(runner))
     try:
         await handler.connect_async()
         await stop.wait()
         log.info("stopping: disconnecting from Slack; finishing the answers in progress")
     finally:
+        watcher.cancel()
         await handler.close_async()
         await finish_work_in_progress(SHUTDOWN_GRACE)
         await runner.cleanup()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.questions.queue import QuestionQueue
@@ -21,6 +22,7 @@ from bot.questions.render import (
     parse_ask,
 )
 from bot.slack.failures import never_silent
+from bot.slack.places import is_membership_error
 from bot.slack.text import mrkdwn
 from bot.slides.presenter import Reply
 from bot.store.presentations import PresentationStore
@@ -110,7 +112,14 @@ def register(app: AsyncApp, queue: QuestionQueue, presentations: PresentationSto
                                                          "reaches its instructors."})
             return
         reply = await queue.ask(room, user, parsed.text, anonymous=anonymous)
-        await client.chat_postEphemeral(channel=room, user=user, text=reply.text)
+        try:
+            await client.chat_postEphemeral(channel=room, user=user, text=reply.text)
+        except SlackApiError as error:
+            # The question may well be posted (a public channel Podium has not joined takes posts
+            # but not private notes): say what happened in the asker's DM, never "it failed".
+            if not is_membership_error(str(error.response.get("error") or "")):
+                raise
+            await queue.publisher.post_dm(user, {"text": reply.text})
 
     @app.action(OFFER_ACTION)
     @never_silent

@@ -48,6 +48,12 @@ class QuestionStore:
         assert question is not None
         return question
 
+    async def discard(self, question_id: int) -> None:
+        """Withdraw a question whose post failed: it was never seen, so it must not be queued."""
+        async with self._db.write_lock:
+            await self._db.execute("DELETE FROM question_votes WHERE question_id = ?", (question_id,))
+            await self._db.execute("DELETE FROM questions WHERE id = ?", (question_id,))
+
     async def get(self, question_id: int) -> Question | None:
         row = await self._db.fetch_one(f"{_SELECT} WHERE q.id = ?", (question_id,))
         return _question(row) if row else None

@@ -169,8 +169,12 @@ def test_socket_variant_connects_out_and_needs_no_service() -> None:
     # Optional: /metrics needs it as a bearer token; without it HTTP mode keeps /metrics private.
     assert env["PODIUM_METRICS_TOKEN"]["secretKeyRef"] == {"name": "podium-slack", "key": "PODIUM_METRICS_TOKEN",
                                                            "optional": True}
-    assert "PORT" not in env and "ports" not in container
-    assert "livenessProbe" not in container and "readinessProbe" not in container
+    # PORT serves only /healthz and /metrics; /healthz follows the websocket to Slack (issue 13).
+    assert env["PORT"] == "3000" and container["ports"] == [{"name": "health", "containerPort": 3000}]
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "health"}
+    live = container["livenessProbe"]
+    assert live["initialDelaySeconds"] + live["periodSeconds"] * live["failureThreshold"] >= 60  # a reconnect is not a restart
     assert not by_kind(docs, "Service")
 
 

@@ -215,7 +215,7 @@ async def test_slides_start_where_podium_cannot_post_says_how_to_fix_it_and_can_
     sent = await room.slash("start", command="/slides", user=TEACHER)  # acked: 200, not Slack's timeout
     [answer] = await room.standin.wait_for_responses(str(sent.response_url), timeout=ANSWER_WITHIN)
     line = text_of(answer)
-    assert line.startswith("Podium cannot see this channel") and "`/invite @Podium`" in line
+    assert line.startswith("Podium is not a member of this private channel") and "`/invite @Podium`" in line
     reference = line.rsplit("(ref ", 1)[1].rstrip(")")
     assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)  # the log has the why
     answer = await room.ask("start", command="/slides", user=TEACHER)  # invited: nothing half-started

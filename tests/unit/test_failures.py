@@ -23,8 +23,9 @@ def slack_error(code: str | None) -> SlackApiError:
 
 
 @pytest.mark.parametrize("code, expected", [
-    ("not_in_channel", "Podium is not a member of this channel: invite it with `/invite @Podium`"),
-    ("channel_not_found", "Podium cannot see this channel"),
+    ("not_in_channel", "Podium has not joined this channel, so it can post messages here but cannot answer you "
+                       "privately or attach files: add it with `/invite @Podium`"),
+    ("channel_not_found", "Podium is not a member of this private channel: add it with `/invite @Podium`"),
     ("is_archived", "This channel is archived"),
     ("ratelimited", "Slack is rate-limiting Podium right now"),
     ("missing_scope", "Podium's Slack app lacks a permission it needs: ask a workspace admin to reinstall"),
@@ -34,6 +35,13 @@ def slack_error(code: str | None) -> SlackApiError:
 def test_slack_refusals_say_why_and_what_to_do(code, expected):
     line = failure_line(slack_error(code), "abc12345")
     assert line.startswith(expected) and line.endswith("(ref abc12345)") and "\n" not in line
+
+
+@pytest.mark.parametrize("code", ["not_in_channel", "channel_not_found"])
+def test_in_someone_elses_dm_podium_never_advises_invite(code):
+    line = failure_line(slack_error(code), "abc12345", "D0ALICEBOB")
+    assert line.startswith("Podium is not part of this conversation and cannot be added to it")
+    assert "/invite" not in line
 
 
 def test_anything_else_is_an_internal_error_without_its_details():
