@@ -34,6 +34,13 @@ class Database:
         await self._connection.commit()
         return cursor.rowcount
 
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one INSERT and commit; returns the new row's id, read from the INSERT's own cursor
+        (`SELECT last_insert_rowid()` could see another writer's row on this shared connection)."""
+        cursor = await self._connection.execute(sql, tuple(params))
+        await self._connection.commit()
+        return int(cursor.lastrowid or 0)
+
     async def execute_many(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         """Run one statement for many rows in a single transaction: one commit, one thread hop."""
         await self._connection.executemany(sql, [tuple(row) for row in rows])

@@ -39,12 +39,11 @@ class QuestionStore:
     async def add(self, channel_id: str, user_id: str, text: str, *, anonymous: bool,
                   deck_key: str | None, slide: int | None) -> Question:
         async with self._db.write_lock:
-            await self._db.execute(
+            question_id = await self._db.insert(
                 """INSERT INTO questions (channel_id, user_id, anonymous, text, deck_key, slide, asked_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 (channel_id, user_id, int(anonymous), text, deck_key, slide, time.time()))
-            row = await self._db.fetch_one("SELECT last_insert_rowid()")
-        question = await self.get(int(row[0]))  # type: ignore[index]
+        question = await self.get(question_id)
         assert question is not None
         return question
 
