@@ -20,6 +20,8 @@ needs a lenient Slack; the default is Slack's behaviour.
 
 from __future__ import annotations
 
+import functools
+import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,20 +107,34 @@ def sdk_block_errors(blocks: list[Any], pointer: str = "/blocks") -> list[str]:
     for i, block in enumerate(blocks):
         if not isinstance(block, dict):
             continue  # reported by block_errors
-        where = f"{pointer}/{i}"
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # slack_sdk warns about unknown types; we refuse them
-                parsed = Block.parse(block)
-                if parsed is None:
-                    errors.append(f"unsupported type `{block.get('type')}` [json-pointer:{where}]")
-                    continue
-                parsed.validate_json()
-        except SlackObjectFormationError as error:
-            errors.append(f"{error} [json-pointer:{where}]")
-        except (TypeError, AttributeError, KeyError, ValueError) as error:
-            errors.append(f"invalid block ({type(error).__name__}: {error}) [json-pointer:{where}]")
+            canonical = json.dumps(block, sort_keys=True)
+        except (TypeError, ValueError):
+            canonical = None
+        problem = _sdk_verdict(canonical) if canonical is not None else "invalid block (not JSON)"
+        if problem:
+            errors.append(f"{problem} [json-pointer:{pointer}/{i}]")
     return errors
+
+
+@functools.lru_cache(maxsize=4096)
+def _sdk_verdict(canonical: str) -> str | None:
+    """slack_sdk's verdict on one block (as canonical JSON), None when it is valid. Cached: a room
+    receives the same answer blocks hundreds of times, and parsing with the models is slow enough
+    to load the stand-in's process in a benchmark."""
+    block = json.loads(canonical)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # slack_sdk warns about unknown types; we refuse them
+            parsed = Block.parse(block)
+            if parsed is None:
+                return f"unsupported type `{block.get('type')}`"
+            parsed.validate_json()
+    except SlackObjectFormationError as error:
+        return str(error)
+    except (TypeError, AttributeError, KeyError, ValueError) as error:
+        return f"invalid block ({type(error).__name__}: {error})"
+    return None
 
 
 def long_text_errors(node: Any, pointer: str, limit: int = MAX_TEXT_OBJECT_CHARS) -> list[str]:
