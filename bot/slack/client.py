@@ -51,8 +51,17 @@ class _CountedConnectionRetry(AsyncConnectionErrorRetryHandler):
         await super().prepare_for_next_attempt_async(**kwargs)
 
 
+# Reactions (👀 while working, ✅ after) are a courtesy: a 429 on one must not make the answer
+# wait Retry-After seconds. Refused, they are skipped (and logged); the answer goes on.
+_COURTESY_METHODS = ("reactions.add", "reactions.remove")
+
+
 class _CountedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
     metrics: Metrics | None = None
+
+    async def _can_retry_async(self, **kwargs: Any) -> bool:  # type: ignore[override]
+        courtesy = str(getattr(kwargs.get("request"), "url", "")).endswith(_COURTESY_METHODS)
+        return not courtesy and await super()._can_retry_async(**kwargs)
 
     async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
         if self.metrics:
