@@ -110,10 +110,13 @@ def redact_output(body: str, *, structured: bool = False) -> Redacted:
 
 
 def redacted_get(request: GetRequest, result: GetResult, now: datetime) -> str:
-    """`render_get` of the objects redacted structurally (env values, secret-named keys, the
-    last-applied annotation). CPU-bound: run in a thread."""
-    for fetched in result.fetched:
-        fetched.objects = [redact_object(obj)[0] for obj in fetched.objects]
+    """`render_get`, for yaml/json of the objects redacted structurally (env values, secret-named
+    keys, the last-applied annotation). CPU-bound: run in a thread."""
+    if request.output in ("yaml", "json"):
+        # Every field is printed: hide secret-named values in the objects themselves. Tables,
+        # `wide` and `name` print a few columns, which the text pass over the output covers.
+        for fetched in result.fetched:
+            fetched.objects = [redact_object(obj)[0] for obj in fetched.objects]
     return render_get(request, result, now=now)
 
 
