@@ -85,17 +85,22 @@ async def test_debouncer_survives_a_failing_refresh_and_close_cancels():
     debouncer.schedule("k", boom)
     await debouncer.flush()
     ran = asyncio.Event()
+    calls: list[str] = []
 
     async def ok() -> None:
+        calls.append("ok")
         ran.set()
 
     debouncer.schedule("k", ok)
     await asyncio.wait_for(ran.wait(), 1)
+    assert calls == ["ok"]  # the failed refresh did not stop the next one
     slow = Debouncer(interval=60.0)
     slow.schedule("k", ok)
     await slow.flush()
+    assert calls == ["ok", "ok"]  # the first of a key runs at once
     slow.schedule("k", ok)  # waits 60 s for its turn
     await asyncio.wait_for(slow.close(), 1)
+    assert calls == ["ok", "ok"]  # close cancelled it rather than running or waiting for it
 
 
 def test_run_on_an_exercise_slide_reads_the_pressers_namespace_unless_one_is_named():
