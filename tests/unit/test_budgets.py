@@ -1,13 +1,6 @@
 from bot.budgets import Budgets, slow_down_line
 from bot.settings import load_settings
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import ManualClock
 
 
 def test_the_slow_down_line_says_what_and_when():
@@ -17,7 +10,7 @@ def test_the_slow_down_line_says_what_and_when():
 
 
 def test_each_family_has_its_own_budget_per_person():
-    clock = Clock()
+    clock = ManualClock()
     budgets = Budgets(load_settings({"PODIUM_USER_RATE": "2/10s", "PODIUM_BUDGETS": "ask=1/60s,upvote=0/1s"}),
                       clock=clock)
     assert budgets.spend("ask", "U1") is None

@@ -3,14 +3,7 @@ import asyncio
 import pytest
 
 from bot.kubectl.coalesce import ReadCoalescer
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import ManualClock
 
 
 async def test_concurrent_identical_reads_share_one_request():
@@ -34,7 +27,7 @@ async def test_concurrent_identical_reads_share_one_request():
 
 
 async def test_fresh_within_the_window_then_asked_again():
-    clock = Clock()
+    clock = ManualClock(100.0)
     calls = 0
 
     async def fetch():

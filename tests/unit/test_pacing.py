@@ -1,18 +1,11 @@
 import asyncio
 
 from bot.slack.pacing import ChannelPacer
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import ManualClock
 
 
 async def test_burst_then_one_per_interval():
-    clock = FakeClock()
+    clock = ManualClock()
     slept: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
@@ -34,7 +27,7 @@ async def test_zero_interval_never_waits():
 
 
 async def test_slides_go_before_every_post_already_waiting():
-    clock = FakeClock()
+    clock = ManualClock()
 
     async def fake_sleep(seconds: float) -> None:
         await asyncio.sleep(0)
@@ -57,7 +50,7 @@ async def test_slides_go_before_every_post_already_waiting():
 
 
 async def test_a_cancelled_waiter_leaves_the_queue():
-    clock = FakeClock()
+    clock = ManualClock()
 
     async def fake_sleep(seconds: float) -> None:
         await asyncio.sleep(0)

@@ -8,18 +8,11 @@ import asyncio
 from bot.devkit.slack_limits import METHOD_TIERS, TIER_3, RateLimiter, RateLimits
 from bot.slack.debounce import Debouncer
 from bot.slack.slides_command import in_namespace
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import ManualClock
 
 
 def test_a_channel_takes_a_burst_then_one_post_per_second():
-    clock = FakeClock()
+    clock = ManualClock()
     limiter = RateLimiter(RateLimits(), clock)
     assert [limiter.retry_after("chat.postMessage", "C1") for _ in range(4)] == [None] * 4
     assert limiter.retry_after("chat.postMessage", "C1") == 1  # the fifth: 429, Retry-After 1
@@ -30,7 +23,7 @@ def test_a_channel_takes_a_burst_then_one_post_per_second():
 
 
 def test_tiered_methods_allow_their_minute_then_answer_with_the_wait():
-    clock = FakeClock()
+    clock = ManualClock()
     limiter = RateLimiter(RateLimits(), clock)
     assert METHOD_TIERS["chat.update"] == TIER_3 == 50
     assert all(limiter.retry_after("chat.update", None) is None for _ in range(50))
@@ -40,7 +33,7 @@ def test_tiered_methods_allow_their_minute_then_answer_with_the_wait():
 
 
 def test_limits_off_and_faster_paces_are_explicit():
-    clock = FakeClock()
+    clock = ManualClock()
     off = RateLimiter(RateLimits.off(), clock)
     assert all(off.retry_after("chat.postMessage", "C1") is None for _ in range(100))
     fast = RateLimiter(RateLimits(channel_posts_per_second=5.0), clock)
@@ -50,7 +43,7 @@ def test_limits_off_and_faster_paces_are_explicit():
 
 
 async def test_debouncer_runs_the_first_at_once_and_coalesces_the_rest():
-    clock = FakeClock()
+    clock = ManualClock()
     sleeps: list[float] = []
 
     async def sleep(seconds: float) -> None:

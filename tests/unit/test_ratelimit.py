@@ -1,16 +1,9 @@
 from bot.kubectl.ratelimit import UserRateLimiter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import ManualClock
 
 
 def test_ten_per_ten_seconds_per_person():
-    clock = Clock()
+    clock = ManualClock()
     limiter = UserRateLimiter(limit=10, per_seconds=10, clock=clock)
     assert all(limiter.allow("U1") is None for _ in range(10))
     wait = limiter.allow("U1")
@@ -26,7 +19,7 @@ def test_zero_limit_disables():
 
 
 def test_memory_stays_bounded():
-    clock = Clock()
+    clock = ManualClock()
     limiter = UserRateLimiter(limit=1, per_seconds=1, clock=clock, max_users=100)
     for i in range(1000):
         clock.now += 2

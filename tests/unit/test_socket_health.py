@@ -8,18 +8,11 @@ import pytest
 
 from bot.settings import SettingsError, load_settings
 from bot.slack.socket_health import SocketHealth, watch
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clock import ManualClock
 
 
 def test_unhealthy_until_first_connected_then_tolerates_a_short_reconnect():
-    clock = Clock()
+    clock = ManualClock(1000.0)
     health = SocketHealth(window=60, clock=clock)
     verdict = health.verdict()
     assert not verdict.healthy and verdict.reason.startswith("not connected to Slack yet")
@@ -38,7 +31,7 @@ def test_unhealthy_until_first_connected_then_tolerates_a_short_reconnect():
 
 
 async def test_a_failing_check_counts_as_down():
-    clock = Clock()
+    clock = ManualClock(1000.0)
     health = SocketHealth(window=1, clock=clock)
     health.observe(True)
 
