@@ -8,7 +8,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.budgets import Budgets
 from bot.kubectl.answer import Answer
@@ -21,7 +20,6 @@ from bot.slack.output import (
     SHARE_ACTION,
     answer_message,
     inline_code,
-    mrkdwn,
     needs_snippet,
     share_actions,
     share_button_value,
