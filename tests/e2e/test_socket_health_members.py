@@ -5,7 +5,9 @@ then lets Podium back in: /healthz goes 503 with why, then 200, and Podium answe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from typing import AsyncIterator
 
 import aiohttp
 
@@ -30,47 +32,46 @@ async def until(session: aiohttp.ClientSession, url: str, status: int, timeout: 
     raise AssertionError(f"/healthz never answered {status}; last {seen}")
 
 
-async def test_healthz_follows_the_socket_and_podium_answers_after_reconnecting(standin, kubeconfig, emulator):
+@contextlib.asynccontextmanager
+async def socket_podium(standin, kubeconfig) -> AsyncIterator[tuple[aiohttp.ClientSession, str]]:
+    """`python -m bot socket` with a 2 s health window, a session, and its /healthz URL."""
     env = podium_env(standin, kubeconfig, SLACK_APP_TOKEN=standin.app_token, PODIUM_SOCKET_HEALTH_SECONDS="2")
     podium = await start_podium(["socket"], env, _HEALTH_PORT)
     assert podium.events_url is not None
-    url = re.sub(r"/slack/events$", "/healthz", podium.events_url)
     try:
         async with aiohttp.ClientSession() as session:
-            await standin.wait_for_socket_client(timeout=30)
-            assert (await until(session, url, 200))["ok"] is True
-            first = await standin.socket_slash_command("/kubectl", "get deploy nginx", timeout=10)
-            [answer] = await standin.wait_for_responses(str(first.response_url), timeout=15)
-            assert "nginx" in str(answer)
-
-            opened = standin.socket.connections_opened
-            await standin.socket_outage(down=True)  # dropped, and Slack refuses new connections
-            down = await until(session, url, 503)
-            assert down["ok"] is False and "down for" in down["socket"]
-
-            await standin.socket_outage(down=False)
-            await standin.socket.wait_for_new_connection(opened, timeout=30)  # Podium reconnected by itself
-            up = await until(session, url, 200)
-            assert up["ok"] is True and up["socket"].startswith("Socket Mode")
-            again = await standin.socket_slash_command("/kubectl", "get svc nginx", timeout=10)
-            [answer] = await standin.wait_for_responses(str(again.response_url), timeout=15)
-            assert "nginx" in str(answer)
+            yield session, re.sub(r"/slack/events$", "/healthz", podium.events_url)
     finally:
         await stop_podium(podium)
+
+
+async def test_healthz_follows_the_socket_and_podium_answers_after_reconnecting(standin, kubeconfig, emulator):
+    async with socket_podium(standin, kubeconfig) as (session, url):
+        await standin.wait_for_socket_client(timeout=30)
+        assert (await until(session, url, 200))["ok"] is True
+        first = await standin.socket_slash_command("/kubectl", "get deploy nginx", timeout=10)
+        [answer] = await standin.wait_for_responses(str(first.response_url), timeout=15)
+        assert "nginx" in str(answer)
+
+        opened = standin.socket.connections_opened
+        await standin.socket_outage(down=True)  # dropped, and Slack refuses new connections
+        down = await until(session, url, 503)
+        assert down["ok"] is False and "down for" in down["socket"]
+
+        await standin.socket_outage(down=False)
+        await standin.socket.wait_for_new_connection(opened, timeout=30)  # Podium reconnected by itself
+        up = await until(session, url, 200)
+        assert up["ok"] is True and up["socket"].startswith("Socket Mode")
+        again = await standin.socket_slash_command("/kubectl", "get svc nginx", timeout=10)
+        [answer] = await standin.wait_for_responses(str(again.response_url), timeout=15)
+        assert "nginx" in str(answer)
 
 
 async def test_healthz_is_503_until_the_socket_first_connects(standin, kubeconfig, emulator):
     await standin.socket_outage(down=True)
-    env = podium_env(standin, kubeconfig, SLACK_APP_TOKEN=standin.app_token, PODIUM_SOCKET_HEALTH_SECONDS="2")
-    podium = await start_podium(["socket"], env, _HEALTH_PORT)
-    assert podium.events_url is not None
-    url = re.sub(r"/slack/events$", "/healthz", podium.events_url)
-    try:
-        async with aiohttp.ClientSession() as session:
-            status, body = await health_of(session, url)
-            assert status == 503 and body["socket"].startswith("not connected to Slack yet")
-            await standin.socket_outage(down=False)
-            await standin.wait_for_socket_client(timeout=30)
-            await until(session, url, 200)
-    finally:
-        await stop_podium(podium)
+    async with socket_podium(standin, kubeconfig) as (session, url):
+        status, body = await health_of(session, url)
+        assert status == 503 and body["socket"].startswith("not connected to Slack yet")
+        await standin.socket_outage(down=False)
+        await standin.wait_for_socket_client(timeout=30)
+        await until(session, url, 200)
