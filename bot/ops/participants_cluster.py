@@ -85,6 +85,8 @@ def teardown(api: client.CoreV1Api, *, dry_run: bool = False) -> list[str]:
             lines.append(f"deleted namespace {name}")
         except _NotFound:
             lines.append(f"namespace {name} was already gone")
+        except _Conflict:  # the API server's answer while a namespace is still Terminating
+            lines.append(f"namespace {name} is already being deleted")
     lines.append(f"# {len(namespaces)} namespace(s); Kubernetes removes what was in them in the background "
                  f"(kubectl get ns -l {LABEL_SELECTOR})")
     return lines
