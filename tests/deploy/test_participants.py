@@ -248,3 +248,28 @@ async def test_adding_a_late_joiner_never_removes_anyones_access(capsys: pytest.
             assert [line.split()[0] for line in listed.body.splitlines()[1:]] == ["sandbox", "ws-u0alice", "ws-u0bob"]
         finally:
             await gateway.close()
+
+
+def test_the_setup_guide_shows_the_quota_and_limits_that_are_applied(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/setup-workshop.md's tables are what `participants manifests` writes (no drift)."""
+    from tests.deploy.conftest import REPO
+
+    guide = (REPO / "docs" / "setup-workshop.md").read_text(encoding="utf-8")
+    _, out, _ = run(capsys, "--users", "U012AB3CD")
+    docs = load_all(out)
+    [quota] = by_kind(docs, "ResourceQuota")
+    [limits] = by_kind(docs, "LimitRange")
+    rows = {cells[0].strip("` "): cells[1].strip() for line in guide.splitlines() if line.startswith("| `")
+            for cells in [line.strip("|").split("|")]}
+    hard = quota["spec"]["hard"]
+    for key, value in hard.items():
+        if key in rows:
+            assert rows[key] == value, key
+    for first, second in (("requests.cpu", "requests.memory"), ("services.loadbalancers", "services.nodeports")):
+        assert rows[f"{first}` / `{second}"] == f"{hard[first]} / {hard[second]}"
+    assert set(hard) <= {k for row in rows for k in row.split("` / `")}
+    [container] = limits["spec"]["limits"]
+    for field in ("defaultRequest", "default", "max"):
+        [row] = [line for line in guide.splitlines() if line.startswith(f"| `{field}`")]
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1:] == [container[field]["cpu"], container[field]["memory"]], field
