@@ -127,6 +127,9 @@ def run(args: argparse.Namespace) -> int:
             from bot.ops import slack_members
 
             user_ids += slack_members.members_from_environment(args.channel)
+            if not user_ids:
+                raise ParticipantsError(f"nobody to set up: {', '.join(args.channel)} has only bots, deactivated "
+                                        "accounts and instructors in it; add people with --users.")
         elif not args.users:
             raise ParticipantsError("say who takes part: --users U1,U2 and/or --channel C0123ABCD.")
         participants = build_participants(user_ids, template)

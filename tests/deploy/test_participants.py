@@ -127,6 +127,8 @@ def test_no_service_account_leaves_out_the_token_path(capsys: pytest.CaptureFixt
     code, out, err = run(capsys, "--users", TWO, "--no-service-account", "--edit-subject", "Group:workshop")
     assert code == 0, err
     docs = load_all(out)
+    for doc in docs:
+        validate(doc, "participants manifests --no-service-account")
     assert not by_kind(docs, "ServiceAccount")
     assert not by_kind(docs, "RoleBinding", "podium-issue-token")
     edits = by_kind(docs, "RoleBinding", "participant-edit")

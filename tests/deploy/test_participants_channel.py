@@ -57,7 +57,7 @@ async def test_the_channels_people_become_participants_as_a_real_process(standin
     [members_call] = standin.calls("conversations.members")
     assert members_call.args["channel"] == "C0CLASS" and int(members_call.args["limit"]) == 200
     assert members_call.token == standin.bot_token
-    # The bot itself is in the channel: known as a bot without asking users.info about it.
+    # Instructors and Slackbot need no users.info; everyone else (Podium's bot too) is asked once.
     asked = [c.args["user"] for c in standin.calls("users.info")]
     assert "U0INSTRUCTOR" not in asked and "USLACKBOT" not in asked
     assert sorted(asked) == sorted(["U0ALICE", "U0GONE", "U0APP", "U0BOB", standin.bot_user_id])
@@ -115,6 +115,17 @@ async def test_each_failure_is_one_line_and_exit_2(tmp_path: Path, setup: str, a
     assert len(err.strip().splitlines()) == 1 and err.startswith("podium participants: "), err
     assert message in err
     assert standin.bot_token not in err
+
+
+async def test_a_channel_of_only_bots_and_instructors_is_one_line(standin: SlackStandIn) -> None:
+    standin.add_user(SlackUser("U0APP", "helper-app", is_bot=True))
+    standin.add_channel("C0STAFF", "staff", members=["U0INSTRUCTOR", "U0APP"])
+    env = _clean_environment(SLACK_BOT_TOKEN=standin.bot_token, SLACK_API_URL=standin.api_url,
+                             PODIUM_INSTRUCTORS="U0INSTRUCTOR")
+    code, out, err = await _cli("--channel", "C0STAFF", env=env)
+    assert code == 2 and out == ""
+    assert err.strip().splitlines()[-1] == ("podium participants: nobody to set up: C0STAFF has only bots, "
+                                            "deactivated accounts and instructors in it; add people with --users.")
 
 
 def test_not_in_channel_says_to_invite_podium() -> None:
