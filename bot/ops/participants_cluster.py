@@ -14,6 +14,7 @@ Neither asks a question; both print what they did.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from typing import Any, Callable
@@ -169,7 +170,5 @@ def _call(do: Callable[[], Any], what: str) -> Any:
 
 
 def _json(response: Any) -> dict[str, Any]:
-    import json
-
     data = json.loads(response.data or b"{}")
     return data if isinstance(data, dict) else {}
