@@ -185,3 +185,41 @@ def test_without_admin_rights_it_is_one_line(emulator: KubeEmulator, tmp_path: P
         assert err.strip() == ("podium participants: cannot list namespaces: Forbidden; run this with an admin "
                                "kubeconfig (--kubeconfig, --context).")
     assert _namespaces(emulator).keys() >= {ALICE_NS, BOB_NS}
+
+
+@pytest.mark.parametrize(("namespace", "account", "allowed"), [
+    (ALICE_NS, "participant", True),
+    (BOB_NS, "participant", True),
+    (ALICE_NS, "default", False),  # resourceNames: [participant]
+    ("sandbox", "default", False),  # bound only in participant namespaces
+    (CAROL_NS, "participant", False),  # made by hand: no podium-issue-token binding
+    ("podium", "podium", False),  # never its own
+])
+def test_podium_may_issue_tokens_only_for_participant_accounts_in_participant_namespaces(
+    emulator: KubeEmulator, namespace: str, account: str, allowed: bool
+) -> None:
+    """What "Get my kubectl access" relies on, with Podium's own token: ClusterRole
+    podium-issue-token through the RoleBinding `participants manifests` writes (no write verbs needed)."""
+    status, body = _request(emulator, "POST", f"/api/v1/namespaces/{namespace}/serviceaccounts/{account}/token",
+                            KubeEmulator.DEFAULT_TOKEN,
+                            {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                             "spec": {"expirationSeconds": 3600}})
+    if allowed:
+        assert status == 201 and emulator.tokens[body["status"]["token"]] == \
+            f"system:serviceaccount:{namespace}:{account}"
+    else:
+        assert status == 403 and body["reason"] == "Forbidden", body
+
+
+def test_revoke_says_so_where_participants_use_their_own_identity(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Namespaces made with --no-service-account (EKS access entries): no account, nothing issued."""
+    own_identity = manifests(build_participants(["U0ALICE"], "ws-{user}"), participant_account=False)
+    emulator = KubeEmulator([*load_documents(*demo_seed_paths()), *own_identity])
+    with EmulatorThread(emulator):
+        admin = emulator.write_kubeconfig(tmp_path / "admin.kubeconfig", token=KubeEmulator.ADMIN_TOKEN)
+        code, out, err = run(capsys, "revoke", "--kubeconfig", str(admin))
+        assert code == 0, err
+        assert out.splitlines() == [f"{ALICE_NS}: no ServiceAccount participant (made with --no-service-account?); "
+                                    "nothing to revoke"]
+        assert not [r for r in emulator.requests if r.method != "GET"]
