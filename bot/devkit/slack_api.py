@@ -29,6 +29,7 @@ Deliberate stand-in choices (Slack does not document these precisely):
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import json
 import secrets
@@ -100,6 +101,7 @@ class SlackUser:
     tz: str = "Europe/Berlin"
     email: str | None = None
     is_admin: bool = False
+    deleted: bool = False  # a deactivated account: still in users.info and channel member lists
 
     def to_api(self, team_id: str) -> JsonDict:
         real_name = self.real_name or self.name.title()
@@ -117,7 +119,7 @@ class SlackUser:
             "id": self.id,
             "team_id": team_id,
             "name": self.name,
-            "deleted": False,
+            "deleted": self.deleted,
             "real_name": real_name,
             "tz": self.tz,
             "tz_label": "Central European Summer Time",
@@ -384,10 +386,13 @@ class SlackStandIn:
         self._users: dict[str, SlackUser] = {u.id: u for u in users}
         self._users.setdefault(bot_user_id, SlackUser(bot_user_id, bot_name, bot_name.title(), is_bot=True))
         self._channels: dict[str, JsonDict] = {}
+        # Who is in each channel (conversations.members), the bot included while it is a member.
+        self._channel_members: dict[str, list[str]] = {}
         # The conversations the bot is in (bot/devkit/slack_membership.py): these channels and its DMs.
         self.membership = Membership()
         for channel_id, name in channels.items():
-            self.add_channel(channel_id, name)
+            # The workshop channels hold every person the stand-in knows.
+            self.add_channel(channel_id, name, members=[u for u in self._users if u != bot_user_id])
         self._messages: dict[str, list[JsonDict]] = {}
         self._ephemerals: list[JsonDict] = []
         self._home_views: dict[str, JsonDict] = {}
@@ -422,6 +427,7 @@ class SlackStandIn:
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
+            "conversations.members": self._conversations_members,
             "views.publish": self._views_publish,
             "views.open": self._views_open,
             "views.push": self._views_open,
@@ -478,8 +484,11 @@ class SlackStandIn:
     def add_user(self, user: SlackUser) -> None:
         self._users[user.id] = user
 
-    def add_channel(self, channel_id: str, name: str, *, is_private: bool = False, member: bool = True) -> None:
-        """A channel; `member=False`: one the bot has not joined (or, if private, was not invited to)."""
+    def add_channel(self, channel_id: str, name: str, *, is_private: bool = False, member: bool = True,
+                    members: Iterable[str] = ()) -> None:
+        """A channel; `member=False`: one the bot has not joined (or, if private, was not invited to).
+        `members`: the people in it, in the order they joined (conversations.members)."""
+        self._channel_members[channel_id] = list(dict.fromkeys(members))
         if member:
             self.membership.join(channel_id)
         else:
@@ -981,6 +990,36 @@ class SlackStandIn:
         replies = _in_time_window([m for m in thread if m["ts"] != ts], args)
         return {"messages": [_as_read(m, args) for m in thread[:1] + replies], "has_more": False}
 
+    async def _conversations_members(self, args: JsonDict) -> JsonDict:
+        """Slack's conversations.members: user IDs in join order, the bot among them while it is a
+        member; `limit` (default 100, at most 1000), `response_metadata.next_cursor` ("" at the end).
+        The scope depends on the conversation's type; a public channel the bot is not in works,
+        a private one (or a DM) it is not in is `channel_not_found` (bot/devkit/slack_membership.py)."""
+        channel_id = self._resolve_channel(args.get("channel"))
+        channel = self._channels[channel_id]
+        needed = ("im:read" if channel.get("is_im") else "mpim:read" if channel.get("is_mpim")
+                  else "groups:read" if channel.get("is_private") else "channels:read")
+        if self.scopes is not None and needed not in self.scopes:
+            raise SlackError("missing_scope", needed=needed, provided=",".join(self.scopes))
+        try:
+            limit = int(args.get("limit") or 100)
+        except (TypeError, ValueError):
+            raise SlackError("invalid_limit") from None
+        if not 1 <= limit <= 1000:
+            raise SlackError("invalid_limit")
+        if channel.get("is_im"):
+            everyone = [self.bot_user_id, str(channel.get("user"))]
+        else:
+            everyone = [u for u in self._channel_members.get(channel_id, []) if u != self.bot_user_id]
+            if self.membership.is_member(channel_id):
+                everyone.append(self.bot_user_id)
+        start = 0
+        if args.get("cursor"):
+            start = _cursor_index(str(args["cursor"]), everyone)
+        page = everyone[start:start + limit]
+        rest = everyone[start + limit:]
+        return {"members": page, "response_metadata": {"next_cursor": _cursor_for(rest[0]) if rest else ""}}
+
     async def _users_info(self, args: JsonDict) -> JsonDict:
         user = self._users.get(str(args.get("user") or ""))
         if user is None:
@@ -1453,3 +1492,18 @@ def _bearer(request: web.Request) -> str | None:
 
 def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() in ("true", "1")
+
+
+def _cursor_for(user_id: str) -> str:
+    # Slack's cursors are opaque; they look like base64 of "user:U061NFTT2".
+    return base64.b64encode(f"user:{user_id}".encode()).decode()
+
+
+def _cursor_index(cursor: str, members: list[str]) -> int:
+    try:
+        user_id = base64.b64decode(cursor, validate=True).decode().removeprefix("user:")
+    except (ValueError, UnicodeDecodeError):
+        raise SlackError("invalid_cursor") from None
+    if user_id not in members:
+        raise SlackError("invalid_cursor")
+    return members.index(user_id)

@@ -33,6 +33,7 @@ METHOD_TIERS: Mapping[str, int] = MappingProxyType({
     "conversations.history": TIER_3,
     "conversations.replies": TIER_3,
     "conversations.info": TIER_3,
+    "conversations.members": TIER_4,
     "conversations.open": TIER_3,
     "users.info": TIER_4,
     "views.publish": TIER_4,

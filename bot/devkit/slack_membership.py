@@ -30,6 +30,7 @@ CHANNEL_ARGS: Mapping[str, str] = {
     "conversations.history": "channel",
     "conversations.replies": "channel",
     "conversations.info": "channel",
+    "conversations.members": "channel",
     "reactions.add": "channel",
     "reactions.remove": "channel",
     "files.completeUploadExternal": "channel_id",
@@ -37,7 +38,7 @@ CHANNEL_ARGS: Mapping[str, str] = {
 
 # What a public channel the bot has not joined allows (with chat:write.public).
 _PUBLIC_NON_MEMBER_ALLOWED = frozenset({"chat.postMessage", "chat.getPermalink", "conversations.info",
-                                        "chat.update", "chat.delete"})
+                                        "conversations.members", "chat.update", "chat.delete"})
 
 
 class Membership:

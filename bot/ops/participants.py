@@ -1,12 +1,14 @@
-"""`python -m bot participants manifests --users U1,U2`: what a workshop needs per participant.
+"""`python -m bot participants manifests|teardown|revoke`: what a workshop needs per participant.
 
-Prints one YAML stream for `kubectl apply -f -`: for each participant a namespace (named by a
-template from their Slack user ID), a RoleBinding that lets Podium's ServiceAccount read it (and
-`get` its Namespace object) with the ClusterRole podium-read (manifests/podium/), and optionally
-an `edit` RoleBinding for the identity the participant uses with their own kubectl. Everything
-lives in the participant's own namespace, so applying it for a late joiner never changes what
-Podium may read anywhere else. Podium lets each participant read their own namespace, and the
-instructors everyone's, with no setting. Pure text generation: nothing here talks to a cluster.
+`manifests` prints one YAML stream for `kubectl apply -f -`: for each participant (from `--users`
+and/or the members of Slack channels, `--channel`) a namespace named by a template from their Slack
+user ID, holding the ServiceAccount `participant` their kubectl runs as (Podium DMs them a
+short-lived token of it), its `edit` RoleBinding, a RoleBinding that lets Podium read the namespace
+(ClusterRole podium-read), one that lets Podium issue tokens for that one ServiceAccount
+(ClusterRole podium-issue-token), and a ResourceQuota and LimitRange sized for the deck's exercises.
+Everything lives in the participant's own namespace, so applying it for a late joiner never changes
+anything of anyone else. `teardown` deletes the participant namespaces, `revoke` ends every kubectl
+access issued so far (both through the instructor's own kubeconfig).
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ SUBJECT_KINDS = ("User", "Group", "ServiceAccount")
 RBAC = "rbac.authorization.k8s.io"
 RBAC_V1 = f"{RBAC}/v1"
 LABELS = {"app.kubernetes.io/managed-by": "podium-participants"}
+LABEL_SELECTOR = "app.kubernetes.io/managed-by=podium-participants"
+PARTICIPANT_ACCOUNT = "participant"  # the ServiceAccount a participant's kubectl runs as
+EDIT_BINDING = "participant-edit"
+ISSUE_TOKEN = "podium-issue-token"  # ClusterRole and RoleBinding: Podium may mint its tokens
+QUOTA = "participant-quota"
+LIMITS = "participant-limits"
 
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -65,15 +73,21 @@ class EditSubject:
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "participants", help="write the namespaces and RBAC a workshop needs per participant",
+        "participants", help="write, tear down or revoke what a workshop needs per participant",
         description=__doc__.split("\n\n")[0],
     )
     actions = parser.add_subparsers(dest="participants_action", metavar="ACTION", required=True)
     manifests = actions.add_parser(
-        "manifests", help="print namespaces and RoleBindings for participants (YAML, for kubectl apply -f -)",
+        "manifests", help="print each participant's namespace, ServiceAccount, RoleBindings, quota and "
+                          "limits (YAML, for kubectl apply -f -)",
     )
-    manifests.add_argument("--users", action="append", required=True, metavar="U1,U2",
+    manifests.add_argument("--users", action="append", default=[], metavar="U1,U2",
                            help="Slack user IDs, comma separated (repeatable)")
+    manifests.add_argument(
+        "--channel", action="append", default=[], metavar="C…",
+        help="also every member of this Slack channel (repeatable; needs SLACK_BOT_TOKEN, and Podium in "
+             "the channel if it is private); bots, deactivated accounts and PODIUM_INSTRUCTORS are left out",
+    )
     manifests.add_argument(
         "--namespace-template", default=None, metavar="TEMPLATE",
         help=f"namespace name per participant; {{user}} is the lower-cased Slack user ID "
@@ -81,31 +95,57 @@ def add_parser(subparsers: Any) -> None:
     )
     manifests.add_argument(
         "--edit-subject", default=None, metavar="KIND:NAME",
-        help="also bind ClusterRole edit in each namespace to this identity, e.g. "
-             "'User:{user}@example.com' or 'Group:workshop' (KIND: User, Group, ServiceAccount)",
+        help="also bind ClusterRole edit in each namespace to the identity participants authenticate as "
+             "with their own kubectl when they do not use Podium's tokens, e.g. EKS access entries: NAME "
+             "is the Kubernetes username or group their IAM principal maps to ('User:{user}' only if the "
+             "access entry's username is the lower-cased Slack ID; 'Group:workshop'), never a bare Slack "
+             "ID. KIND: User, Group, ServiceAccount",
+    )
+    manifests.add_argument(
+        "--no-service-account", dest="participant_account", action="store_false",
+        help=f"no ServiceAccount {PARTICIPANT_ACCOUNT} and no {ISSUE_TOKEN} binding (participants use "
+             "their own identity, --edit-subject; Podium's 'Get my kubectl access' then has nothing to issue)",
     )
     manifests.add_argument("--podium-namespace", default=PODIUM_NAMESPACE,
                            help=f"namespace of Podium's ServiceAccount (default: {PODIUM_NAMESPACE})")
     manifests.add_argument("--service-account", default="podium",
                            help="Podium's ServiceAccount (default: podium)")
+    from bot.ops import participants_cluster
+
+    participants_cluster.add_parsers(actions)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.participants_action != "manifests":
+        from bot.ops import participants_cluster
+
+        return participants_cluster.run(args)
     try:
         template = args.namespace_template or os.environ.get(TEMPLATE_ENV) or DEFAULT_TEMPLATE
-        participants = build_participants(_split_users(args.users), template)
+        user_ids = _split_users(args.users)
+        if args.channel:
+            from bot.ops import slack_members
+
+            user_ids += slack_members.members_from_environment(args.channel)
+            if not user_ids:
+                raise ParticipantsError(f"nobody to set up: {', '.join(args.channel)} has only bots, deactivated "
+                                        "accounts and instructors in it; add people with --users.")
+        elif not args.users:
+            raise ParticipantsError("say who takes part: --users U1,U2 and/or --channel C0123ABCD.")
+        participants = build_participants(user_ids, template)
         edit = parse_edit_subject(args.edit_subject) if args.edit_subject else None
         check_dns_label("--podium-namespace", args.podium_namespace)
         documents = manifests(participants, podium_namespace=args.podium_namespace,
-                              service_account=args.service_account, edit_subject=edit)
+                              service_account=args.service_account, edit_subject=edit,
+                              participant_account=args.participant_account)
     except ParticipantsError as error:
         print(f"podium participants: {error}", file=sys.stderr)
         return 2
     sys.stdout.write(yaml.safe_dump_all(documents, sort_keys=False))
     # What the instructor needs to know (stderr: not YAML). Participants' namespaces never go into
     # PODIUM_NAMESPACES: that list is shared with everyone.
-    print(f"# Each participant reads their own namespace ({template}) through Podium and the "
-          "instructors (PODIUM_INSTRUCTORS) read all of them; no setting to change. Re-run with "
+    print(f"# {len(participants)} participant(s). Each reads their own namespace ({template}) through Podium "
+          "and the instructors (PODIUM_INSTRUCTORS) read all of them; no setting to change. Re-run with "
           "more --users any time: it never removes anyone's access.", file=sys.stderr)
     return 0
 
@@ -175,25 +215,83 @@ def parse_edit_subject(text: str) -> EditSubject:
 
 
 def manifests(participants: list[Participant], *, podium_namespace: str = PODIUM_NAMESPACE,
-              service_account: str = "podium", edit_subject: EditSubject | None = None) -> list[dict[str, Any]]:
-    """The documents, in apply order: namespaces before what lives in them."""
+              service_account: str = "podium", edit_subject: EditSubject | None = None,
+              participant_account: bool = True) -> list[dict[str, Any]]:
+    """The documents, in apply order: each namespace before what lives in it. With
+    `participant_account=False` (participants use their own identity, `--edit-subject`) there is no
+    ServiceAccount `participant` and nothing that issues tokens for it."""
     podium = {"kind": "ServiceAccount", "name": service_account, "namespace": podium_namespace}
     documents: list[dict[str, Any]] = []
     for participant in participants:
-        labels = {**LABELS, "podium.dev/workshop": "true", "podium.dev/participant": participant.user_id}
+        ns = participant.namespace
+        labels = {**LABELS, "podium.dev/participant": participant.user_id}
         documents.append({"apiVersion": "v1", "kind": "Namespace",
-                          "metadata": {"name": participant.namespace, "labels": labels}})
-        documents.append(_role_binding("podium-read", participant.namespace, READ_CLUSTER_ROLE, podium))
+                          "metadata": {"name": ns, "labels": {**labels, "podium.dev/workshop": "true"}}})
+        editors: list[dict[str, Any]] = []
+        if participant_account:
+            documents.append({"apiVersion": "v1", "kind": "ServiceAccount",
+                              "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": ns, "labels": dict(labels)}})
+            editors.append({"kind": "ServiceAccount", "name": PARTICIPANT_ACCOUNT, "namespace": ns})
         if edit_subject is not None:
-            documents.append(_role_binding("participant-edit", participant.namespace, "edit",
-                                           edit_subject.for_participant(participant)))
+            editors.append(edit_subject.for_participant(participant))
+        if editors:
+            documents.append(_role_binding(EDIT_BINDING, ns, "edit", editors, labels))
+        documents.append(_role_binding("podium-read", ns, READ_CLUSTER_ROLE, [podium], labels))
+        if participant_account:
+            documents.append(_role_binding(ISSUE_TOKEN, ns, ISSUE_TOKEN, [podium], labels))
+        documents.append(_quota(ns, labels))
+        documents.append(_limit_range(ns, labels))
     return documents
 
 
-def _role_binding(name: str, namespace: str, cluster_role: str, subject: dict[str, Any]) -> dict[str, Any]:
+# Sized for the deck's four exercises (manifests/exercises/), which run at once in one namespace:
+# 1 Pod with 2 containers (ex. 1) + 3 Pods (ex. 2, hello) + 2 Pods (ex. 3, web) + 1 Job Pod (ex. 4)
+# = 7 Pods, 8 containers, requesting 75m CPU and 120Mi memory, memory limits 416Mi. Headroom:
+# a rolling update surges one Pod per Deployment (maxSurge 25%, rounded up) = +2; the self-healing
+# demo (delete Pods, the ReplicaSet replaces them while the old ones terminate) = +3; mistakes
+# (a `kubectl run` test Pod, scaling hello to 5, a Job rerun) ≈ +8. Finished Job Pods (Succeeded,
+# Failed) do not count against `pods`. So 20 Pods. The slides' `kubectl create deployment …
+# --dry-run=client -o yaml` writes no `resources`: the LimitRange's defaults (25m CPU, 32Mi
+# requested; 128Mi memory, 500m CPU limit) admit such a container under this quota, and 20 Pods of
+# defaults fit in it (0.5 CPU, 640Mi requested, 2.5Gi limits). No LoadBalancer or NodePort Service
+# (on EKS one is a billed load balancer, the other opens every node) and no PersistentVolumeClaim
+# (a billed EBS volume each; the deck uses none). ConfigMaps include the kube-root-ca.crt every
+# namespace gets. Change these numbers here, or edit the applied objects (docs/setup-workshop.md).
+QUOTA_HARD = {
+    "pods": "20",
+    "requests.cpu": "1",
+    "requests.memory": "1Gi",
+    "limits.memory": "3Gi",
+    "services": "5",
+    "services.loadbalancers": "0",
+    "services.nodeports": "0",
+    "persistentvolumeclaims": "0",
+    "configmaps": "10",
+    "count/jobs.batch": "5",
+}
+LIMIT_DEFAULT_REQUEST = {"cpu": "25m", "memory": "32Mi"}
+LIMIT_DEFAULT = {"cpu": "500m", "memory": "128Mi"}
+LIMIT_MAX = {"cpu": "1", "memory": "512Mi"}  # one container may not take the whole quota
+
+
+def _quota(namespace: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ResourceQuota",
+            "metadata": {"name": QUOTA, "namespace": namespace, "labels": dict(labels)},
+            "spec": {"hard": dict(QUOTA_HARD)}}
+
+
+def _limit_range(namespace: str, labels: dict[str, str]) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "LimitRange",
+            "metadata": {"name": LIMITS, "namespace": namespace, "labels": dict(labels)},
+            "spec": {"limits": [{"type": "Container", "defaultRequest": dict(LIMIT_DEFAULT_REQUEST),
+                                 "default": dict(LIMIT_DEFAULT), "max": dict(LIMIT_MAX)}]}}
+
+
+def _role_binding(name: str, namespace: str, cluster_role: str, subjects: list[dict[str, Any]],
+                  labels: dict[str, str]) -> dict[str, Any]:
     return {
         "apiVersion": RBAC_V1, "kind": "RoleBinding",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(LABELS)},
+        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
         "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": cluster_role},
-        "subjects": [dict(subject)],
+        "subjects": [dict(subject) for subject in subjects],
     }

@@ -68,7 +68,7 @@ def test_manifests_root_installs_the_workshop_cluster_without_podium_itself() ->
     docs = kustomize(MANIFESTS)
     kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
     assert {("Namespace", "podium"), ("ServiceAccount", "podium"), ("ClusterRole", "podium-read"),
-            ("Namespace", "sandbox"), ("RoleBinding", "podium-read"),
+            ("ClusterRole", "podium-issue-token"), ("Namespace", "sandbox"), ("RoleBinding", "podium-read"),
             ("Deployment", "nginx"), ("Service", "nginx")} == kinds
     # No cluster-wide grant at all: Podium reads only where a RoleBinding in the namespace says.
     assert not by_kind(docs, "ClusterRoleBinding")
@@ -244,3 +244,17 @@ def test_slack_manifests_are_not_mistaken_for_kubernetes_objects() -> None:
         assert "apiVersion" not in yaml.safe_load(path.read_text())
     assert all("slack" not in p.parts for p in FILES)
     assert (REPO / "manifests" / "demo").is_dir()
+
+
+def test_the_state_claim_names_gp3_and_the_optional_storage_class_provides_it() -> None:
+    """EKS 1.30+ has no default StorageClass: a claim without a class would stay Pending. The
+    optional class is EBS gp3, created in the zone where the pod lands, and in no kustomization."""
+    for variant in ("bot", "bot/socket"):
+        [claim] = by_kind(kustomize(MANIFESTS / variant), "PersistentVolumeClaim", "podium-state")
+        assert claim["spec"]["storageClassName"] == "gp3", variant
+    [storage_class] = load_all((MANIFESTS / "bot" / "storageclass-gp3.yaml").read_text(encoding="utf-8"))
+    validate(storage_class, "storageclass-gp3.yaml")
+    assert storage_class["kind"] == "StorageClass" and storage_class["metadata"]["name"] == "gp3"
+    assert storage_class["provisioner"] == "ebs.csi.aws.com" and storage_class["parameters"]["type"] == "gp3"
+    assert storage_class["volumeBindingMode"] == "WaitForFirstConsumer"
+    assert not [d for directory in KUSTOMIZATIONS for d in kustomize(directory) if d["kind"] == "StorageClass"]

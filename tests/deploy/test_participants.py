@@ -23,7 +23,14 @@ def namespaced(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any
     return {d["metadata"]["namespace"]: d for d in by_kind(docs, kind)}
 
 
-def test_two_participants_get_a_namespace_and_a_read_binding_each(
+ORDER = [("Namespace", ""), ("ServiceAccount", "participant"), ("RoleBinding", "participant-edit"),
+         ("RoleBinding", "podium-read"), ("RoleBinding", "podium-issue-token"),
+         ("ResourceQuota", "participant-quota"), ("LimitRange", "participant-limits")]
+PODIUM = [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]
+MANAGED = {"app.kubernetes.io/managed-by": "podium-participants"}
+
+
+def test_each_participant_gets_a_namespace_an_account_its_bindings_a_quota_and_limits(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("PODIUM_PARTICIPANT_NAMESPACE", raising=False)
@@ -32,23 +39,120 @@ def test_two_participants_get_a_namespace_and_a_read_binding_each(
     docs = load_all(out)
     for doc in docs:
         validate(doc, "participants manifests")
+        # Everything carries the label teardown and revoke select by, and its owner.
+        assert MANAGED.items() <= doc["metadata"]["labels"].items(), doc
+        assert doc["metadata"]["labels"]["podium.dev/participant"] in ("U012AB3CD", "W0XYZ9")
     assert [d["metadata"]["name"] for d in by_kind(docs, "Namespace")] == ["ws-u012ab3cd", "ws-w0xyz9"]
     assert [d["metadata"]["labels"]["podium.dev/participant"] for d in by_kind(docs, "Namespace")] == ["U012AB3CD", "W0XYZ9"]
-    bindings = namespaced(docs, "RoleBinding")
-    assert set(bindings) == {"ws-u012ab3cd", "ws-w0xyz9"}  # no edit binding unless asked for
-    for binding in bindings.values():
-        assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
-                                      "name": "podium-read"}
-        assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]
+    # In apply order, per participant: the namespace first, then what lives in it.
+    for index, namespace in enumerate(["ws-u012ab3cd", "ws-w0xyz9"]):
+        mine = docs[index * len(ORDER):(index + 1) * len(ORDER)]
+        assert [(d["kind"], "" if d["kind"] == "Namespace" else d["metadata"]["name"]) for d in mine] == ORDER
+        assert mine[0]["metadata"]["name"] == namespace
+        assert {d["metadata"]["namespace"] for d in mine[1:]} == {namespace}
+        account, edit, read, issue = mine[1:5]
+        assert edit["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"}
+        assert edit["subjects"] == [{"kind": "ServiceAccount", "name": "participant", "namespace": namespace}]
+        assert read["roleRef"]["name"] == "podium-read" and read["subjects"] == PODIUM
+        assert issue["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                    "name": "podium-issue-token"}
+        assert issue["subjects"] == PODIUM
     # Everything lives in the participants' own namespaces: nothing cluster-wide that a later run
     # for other users could overwrite.
     assert not by_kind(docs, "ClusterRole") and not by_kind(docs, "ClusterRoleBinding")
     assert {d["metadata"].get("namespace", d["metadata"]["name"]) for d in docs} == {"ws-u012ab3cd", "ws-w0xyz9"}
-    # Namespaces come before what lives in them, so `kubectl apply -f -` works in one go.
-    kinds = [d["kind"] for d in docs]
-    assert kinds.index("Namespace") < kinds.index("RoleBinding")
     # Participants' namespaces never go into PODIUM_NAMESPACES, which everyone shares.
     assert "PODIUM_NAMESPACES" not in err and "reads their own namespace (ws-{user})" in err
+
+
+def _requests(container: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """What the LimitRange admission leaves on a container (per resource: its own, else the default)."""
+    resources = container.get("resources") or {}
+    limits = {**defaults["default"], **(resources.get("limits") or {})}
+    # As the API server: a container with a limit and no request requests its limit.
+    requests = {**defaults["defaultRequest"], **{k: v for k, v in (resources.get("limits") or {}).items()},
+                **(resources.get("requests") or {})}
+    return {"requests": requests, "limits": limits}
+
+
+def _quantity(text: str) -> float:
+    units = {"m": 1e-3, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+    for suffix, factor in units.items():
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor
+    return float(text)
+
+
+def test_the_quota_admits_every_exercise_at_once_twice_over_even_without_resources(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reference solutions of all four exercises running at once, plus a rolling update and the
+    self-healing demo, and the same again as mistakes, fit the quota; so do the same Pods written by
+    `kubectl create deployment` (no `resources`: the LimitRange's defaults apply)."""
+    from tests.deploy.conftest import MANIFESTS
+
+    _, out, _ = run(capsys, "--users", "U012AB3CD")
+    docs = load_all(out)
+    [quota] = by_kind(docs, "ResourceQuota")
+    [limit_range] = by_kind(docs, "LimitRange")
+    [defaults] = limit_range["spec"]["limits"]
+    assert defaults["type"] == "Container"
+    hard = quota["spec"]["hard"]
+    pods: list[list[dict[str, Any]]] = []  # each Pod's containers, as the solutions run them
+    for path in sorted((MANIFESTS / "exercises").rglob("*.yaml")):
+        for doc in load_all(path.read_text(encoding="utf-8")):
+            if doc["kind"] == "Pod":
+                pods.append(doc["spec"]["containers"])
+            elif doc["kind"] in ("Deployment", "Job"):
+                pods += [doc["spec"]["template"]["spec"]["containers"]] * doc["spec"].get("replicas", 1)
+    assert len(pods) == 7 and sum(map(len, pods)) == 8  # the count the quota's comment is based on
+    stripped = [[{k: v for k, v in c.items() if k != "resources"} for c in containers] for containers in pods]
+    for variant in (pods, stripped):
+        running = variant * 2  # twice what the exercises need: surge, self-healing, mistakes
+        assert len(running) <= int(hard["pods"])
+        admitted = [_requests(c, defaults) for containers in running for c in containers]
+        for key, kind, resource in (("requests.cpu", "requests", "cpu"), ("requests.memory", "requests", "memory"),
+                                    ("limits.memory", "limits", "memory")):
+            used = sum(_quantity(a[kind][resource]) for a in admitted)
+            assert used <= _quantity(hard[key]), (key, used)
+        for a in admitted:  # no container is refused by the LimitRange's max
+            for resource, most in defaults["max"].items():
+                assert _quantity(a["limits"][resource]) <= _quantity(most)
+    # What the deck does not use and would cost money or open nodes is not allowed at all.
+    assert hard["services.loadbalancers"] == "0" and hard["services.nodeports"] == "0"
+    assert hard["persistentvolumeclaims"] == "0"
+
+
+def test_no_service_account_leaves_out_the_token_path(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--users", TWO, "--no-service-account", "--edit-subject", "Group:workshop")
+    assert code == 0, err
+    docs = load_all(out)
+    for doc in docs:
+        validate(doc, "participants manifests --no-service-account")
+    assert not by_kind(docs, "ServiceAccount")
+    assert not by_kind(docs, "RoleBinding", "podium-issue-token")
+    edits = by_kind(docs, "RoleBinding", "participant-edit")
+    assert [e["subjects"] for e in edits] == [[{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io",
+                                                "name": "workshop"}]] * 2
+    assert len(by_kind(docs, "RoleBinding", "podium-read")) == 2 and len(by_kind(docs, "ResourceQuota")) == 2
+    # Neither path: Podium still reads the namespace, nobody edits it.
+    _, out, _ = run(capsys, "--users", TWO, "--no-service-account")
+    assert {d["metadata"]["name"] for d in by_kind(load_all(out), "RoleBinding")} == {"podium-read"}
+
+
+def test_a_later_participant_never_changes_anyone_elses_documents(capsys: pytest.CaptureFixture[str]) -> None:
+    """{A} is a subset of {A, B}, document for document: applying the bigger run (or B alone) leaves
+    A's objects as they were; and nothing is cluster-scoped except the Namespaces."""
+    _, alone, _ = run(capsys, "--users", "U0ALICE")
+    _, both, _ = run(capsys, "--users", "U0ALICE,U0BOB")
+    _, late, _ = run(capsys, "--users", "U0BOB")
+    alone_docs, both_docs, late_docs = load_all(alone), load_all(both), load_all(late)
+    assert all(doc in both_docs for doc in alone_docs)
+    assert [d for d in both_docs if d not in alone_docs] == late_docs
+    for doc in both_docs:
+        assert doc["kind"] == "Namespace" or doc["metadata"]["namespace"] in ("ws-u0alice", "ws-u0bob")
+        if doc in late_docs:
+            assert (doc["metadata"].get("namespace") or doc["metadata"]["name"]) == "ws-u0bob"
 
 
 def test_users_may_be_repeated_and_duplicates_collapse(capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,7 +186,9 @@ def test_the_optional_edit_binding_names_the_participants_identity(
     assert set(edits) == {"ws-u012ab3cd", "ws-w0xyz9"}
     edit = edits["ws-u012ab3cd"]
     assert edit["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"}
-    assert edit["subjects"] == [expected]
+    # The participant's own ServiceAccount (Podium's tokens) and the identity they bring.
+    assert edit["subjects"] == [{"kind": "ServiceAccount", "name": "participant", "namespace": "ws-u012ab3cd"},
+                                expected]
     for doc in docs:
         validate(doc, "participants manifests --edit-subject")
 
@@ -108,11 +214,10 @@ def test_bad_input_is_one_clear_line_and_exit_2(
     assert message in err
 
 
-def test_missing_users_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(["participants", "manifests"])
-    assert exited.value.code == 2
-    assert "--users" in capsys.readouterr().err
+def test_no_users_and_no_channel_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == "podium participants: say who takes part: --users U1,U2 and/or --channel C0123ABCD."
 
 
 async def test_adding_a_late_joiner_never_removes_anyones_access(capsys: pytest.CaptureFixture[str],
@@ -145,3 +250,28 @@ async def test_adding_a_late_joiner_never_removes_anyones_access(capsys: pytest.
             assert [line.split()[0] for line in listed.body.splitlines()[1:]] == ["sandbox", "ws-u0alice", "ws-u0bob"]
         finally:
             await gateway.close()
+
+
+def test_the_setup_guide_shows_the_quota_and_limits_that_are_applied(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/setup-workshop.md's tables are what `participants manifests` writes (no drift)."""
+    from tests.deploy.conftest import REPO
+
+    guide = (REPO / "docs" / "setup-workshop.md").read_text(encoding="utf-8")
+    _, out, _ = run(capsys, "--users", "U012AB3CD")
+    docs = load_all(out)
+    [quota] = by_kind(docs, "ResourceQuota")
+    [limits] = by_kind(docs, "LimitRange")
+    rows = {cells[0].strip("` "): cells[1].strip() for line in guide.splitlines() if line.startswith("| `")
+            for cells in [line.strip("|").split("|")]}
+    hard = quota["spec"]["hard"]
+    for key, value in hard.items():
+        if key in rows:
+            assert rows[key] == value, key
+    for first, second in (("requests.cpu", "requests.memory"), ("services.loadbalancers", "services.nodeports")):
+        assert rows[f"{first}` / `{second}"] == f"{hard[first]} / {hard[second]}"
+    assert set(hard) <= {k for row in rows for k in row.split("` / `")}
+    [container] = limits["spec"]["limits"]
+    for field in ("defaultRequest", "default", "max"):
+        [row] = [line for line in guide.splitlines() if line.startswith(f"| `{field}`")]
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1:] == [container[field]["cpu"], container[field]["memory"]], field

@@ -77,11 +77,21 @@ def test_nothing_grants_podium_anything_cluster_wide_or_in_its_own_namespace() -
                 and d["metadata"].get("namespace") == "podium"]
 
 
+def test_the_token_issuing_role_creates_tokens_of_the_participant_account_only() -> None:
+    """The one write Podium may do: a TokenRequest for `participant`, and only where a participant
+    namespace binds it (RoleBinding podium-issue-token, written by `participants manifests`)."""
+    [role] = by_kind(_docs(MANIFESTS / "podium" / "clusterrole.yaml"), "ClusterRole", "podium-issue-token")
+    assert role["rules"] == [{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"],
+                              "resourceNames": ["participant"]}]
+
+
 def test_no_manifest_grants_secrets_exec_or_any_write() -> None:
     rbac = [d for p in MANIFESTS.rglob("*.yaml") if "slack" not in p.parts for d in _docs(p)
             if d.get("kind") in ("Role", "ClusterRole")]
     assert rbac
     for role in rbac:
+        if role["metadata"]["name"] == "podium-issue-token":
+            continue  # pinned exactly by the test above
         for group, resource, verb in grants(role.get("rules") or []):
             assert resource not in NEVER and verb not in WRITE_VERBS and group != "*", (role["metadata"]["name"],
                                                                                        group, resource, verb)
