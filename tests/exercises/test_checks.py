@@ -304,7 +304,7 @@ class FakeGateway:
 
 
 def exercise(*checks: Any) -> Exercise:
-    return Exercise(9, "test", "Test", "Do it.", [], Solution("manifests/x/", "x"), list(checks))
+    return Exercise(9, "test", "Test", [], Solution("manifests/x/", "x"), list(checks))
 
 
 async def test_runner_reads_each_query_once_and_logs_until_found() -> None:
