@@ -117,3 +117,19 @@ async def test_hostile_words_in_a_write_hint_are_escaped_exactly_once(room: Runn
                     "'&amp;lt;c&amp;gt;' -n ws-u0alice`")
     assert raw_pings(reply) == []
     assert not DOUBLE_ESCAPED.search(visible_text(reply).replace("&amp;lt;c&amp;gt;", ""))
+
+
+@pytest.mark.parametrize("user", ["U0BOB", TEACHER])
+async def test_a_run_button_of_someone_never_set_up_says_their_namespace_is_not_set_up(room: Running, user: str):
+    # ▶ on an exercise is about the presser's own work, instructors included (they rehearse in
+    # their own namespace): without one, the answer says so and how to get one, not only Forbidden.
+    shown = await slash(room, "/exercise", "show 2", user=user)
+    run = next(e for e in elements(shown) if e["value"] == "get deploy hello")
+    pressed = await room.sender.block_action(run["action_id"], run["value"], user_id=user, channel_id=CHANNEL)
+    [answer] = await room.standin.wait_for_responses(str(pressed.response_url), timeout=20)
+    namespace = f"ws-{user.lower()}"
+    assert answer["response_type"] == "ephemeral"
+    text = message_to_text(answer)
+    assert f"kubectl get deploy hello -n {namespace}" in text and "Forbidden" in text
+    assert (f"Namespace `{namespace}` is not set up for the workshop yet: the instructor adds its owner with "
+            "`python -m bot participants manifests --users SLACK_ID | kubectl apply -f -`.") in text
