@@ -133,3 +133,23 @@ async def test_a_run_button_of_someone_never_set_up_says_their_namespace_is_not_
     assert f"kubectl get deploy hello -n {namespace}" in text and "Forbidden" in text
     assert (f"Namespace `{namespace}` is not set up for the workshop yet: the instructor adds its owner with "
             "`python -m bot participants manifests --users SLACK_ID | kubectl apply -f -`.") in text
+
+
+async def test_exercise_show_in_the_dm_and_its_run_button_answer_there(room: Running):
+    # `exercise show 2` typed in the DM with Podium: the slide comes back in the DM, and its ▶
+    # reads the presser's namespace and answers privately in the DM.
+    dm = room.standin.dm_channel(ALICE)
+    asked = room.standin.post_user_message(dm, ALICE, "exercise show 2")
+    await room.sender.event({"type": "message", "channel_type": "im", "channel": dm, "user": ALICE,
+                             "text": "exercise show 2", "ts": asked["ts"], "event_ts": asked["ts"]})
+    await room.standin.wait_for_call("reactions.add", timeout=20, predicate=lambda c: c.args.get("timestamp") == asked["ts"]
+                                     and c.args.get("name") in ("white_check_mark", "warning"))
+    [shown] = [m for m in room.standin.messages(dm) if m.get("bot_id") and float(m["ts"]) > float(asked["ts"])]
+    assert shown["blocks"][0]["text"]["text"] == "Exercise 2: Create a Deployment"
+    assert "Work in your namespace `ws-u0alice`" in message_to_text(shown)
+    run = next(e for e in elements(shown) if e["value"] == "get pods -l app=hello")
+    pressed = await room.sender.block_action(run["action_id"], run["value"], user_id=ALICE, channel_id=dm,
+                                             message_ts=shown["ts"])
+    [answer] = await room.standin.wait_for_responses(str(pressed.response_url), timeout=20)
+    assert answer["response_type"] == "ephemeral"
+    assert "kubectl get pods -n ws-u0alice -l app=hello" in message_to_text(answer)
