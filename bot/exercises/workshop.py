@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.exercises.render import report_lines, summary_line
+from bot.exercises.render import in_own_namespace, report_lines, summary_line
 from bot.exercises.runner import ExerciseGateway, check_exercise
 from bot.exercises.spec import Exercise
 from bot.kubectl.access import participant_namespace
@@ -107,7 +107,9 @@ class Workshop:
             shown = await self._store.next_hint(user_id, number)
             more = ("That was the last hint." if shown == len(exercise.hints)
                     else f"`/exercise hint {number}` again for the next one.")
-        hints = join("\n", (mrkdwn("{}. {}", i, h) for i, h in enumerate(exercise.hints[:shown], 1)))
+        namespace = self.namespace_for(user_id)
+        hints = join("\n", (mrkdwn("{}. {}", i, in_own_namespace(h, namespace))
+                            for i, h in enumerate(exercise.hints[:shown], 1)))
         return Reply(mrkdwn("*Hints for exercise {}* ({} of {}):\n{}\n{}", number, shown, len(exercise.hints),
                             hints, more))
 

@@ -153,3 +153,12 @@ async def test_exercise_show_in_the_dm_and_its_run_button_answer_there(room: Run
     [answer] = await room.standin.wait_for_responses(str(pressed.response_url), timeout=20)
     assert answer["response_type"] == "ephemeral"
     assert "kubectl get pods -n ws-u0alice -l app=hello" in message_to_text(answer)
+
+
+async def test_hints_quote_podium_commands_for_the_participants_namespace(room: Running):
+    for _ in range(3):
+        hints = message_to_text(await slash(room, "/exercise", "hint 2"))
+    assert ("3. READY below `3/3`? `/kubectl describe deploy hello -n ws-u0alice` and "
+            "`/kubectl get pods -l app=hello -n ws-u0alice` show which Pod is not ready; "
+            "`/kubectl describe pod NAME -n ws-u0alice` tells why") in hints
+    assert "`kubectl apply -f hello.yaml` again" in hints  # their own kubectl: as written
