@@ -69,8 +69,9 @@ class Workshop:
                                 "are no instructions to show. `/exercise hint {}` and `/exercise check {}` work.",
                                 number, exercise.title, number, number, number))
         deck, slide = place
-        where = _context(mrkdwn("Work in your namespace `{}`, with your own kubectl. The ▶ buttons read it "
-                                "for you.", self.namespace_for(user_id)))
+        namespace = self.namespace_for(user_id)
+        where = _context(mrkdwn("Work in your namespace `{}` with your own kubectl (`kubectl apply -f FILE -n {}`); "
+                                "the ▶ buttons read it for you.", namespace, namespace))
         blocks = render_slide(deck, slide, extra_blocks=[where],
                               extra_actions=[check_button(number), _button("Hint", HINT_ACTION, str(number))])
         return Reply(f"Exercise {number}: {exercise.title}", blocks)

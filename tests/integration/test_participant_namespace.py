@@ -69,7 +69,8 @@ async def test_exercise_show_is_the_exercise_slide_in_slack_mrkdwn(room: Running
     # Markdown's numbered list and fenced `sh` block become Slack's: a list line and a bare ``` block.
     assert sections.startswith("1. Generate a manifest instead of writing it by hand:")
     assert "```\nkubectl create deployment hello --image=nginx:1.27 --replicas=2 --dry-run=client -o yaml &gt; hello.yaml" in sections
-    assert "Work in your namespace `ws-u0alice`" in message_to_text(two)
+    assert ("Work in your namespace `ws-u0alice` with your own kubectl (`kubectl apply -f FILE -n ws-u0alice`); "
+            "the ▶ buttons read it for you.") in message_to_text(two)
     buttons = elements(two)
     runs = [e for e in buttons if e["action_id"].startswith(RUN_ACTION)]
     assert [e["value"] for e in runs] == DECK.exercises[2].commands
