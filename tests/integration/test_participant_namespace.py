@@ -163,3 +163,17 @@ async def test_hints_quote_podium_commands_for_the_participants_namespace(room: 
             "`/kubectl get pods -l app=hello -n ws-u0alice` show which Pod is not ready; "
             "`/kubectl describe pod NAME -n ws-u0alice` tells why") in hints
     assert "`kubectl apply -f hello.yaml` again" in hints  # their own kubectl: as written
+
+
+async def test_an_exercise_without_a_slide_says_so_and_what_still_works(standin, tmp_path):
+    # A workshop whose deck lost its exercise slide: show answers with a reason, never nothing.
+    slides = tmp_path / "slides"
+    (slides / "exercises").mkdir(parents=True)
+    (slides / "deck.md").write_text("---\ntitle: T\nauthor: A\ndescription: D\n---\n\n# Only slide\n\ntext\n")
+    source = default_slides_folder() / "exercises" / "02-deployment.yaml"
+    (slides / "exercises" / "02-deployment.yaml").write_text(source.read_text(encoding="utf-8"))
+    async with KubeEmulator(load_documents(*demo_seed_paths())) as cluster:
+        async with running_podium(cluster, standin, tmp_path, PODIUM_SLIDES=str(slides)) as running:
+            shown = message_to_text(await slash(running, "/exercise", "show 2"))
+    assert shown == ("Exercise 2: Create a Deployment has no slide in the deck (`<!-- exercise: 2 -->`), so there "
+                     "are no instructions to show. `/exercise hint 2` and `/exercise check 2` work.")
