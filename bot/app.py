@@ -122,7 +122,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     exercises_dir = slides_dir / "exercises"
     workshop = Workshop(load_exercises(exercises_dir) if exercises_dir.is_dir() else [],
                         ExerciseStore(database), gateway, namespace_template=settings.participant_namespace,
-                        instructors=settings.instructors, repository=slides_dir.resolve().parent)
+                        instructors=settings.instructors, repository=slides_dir.resolve().parent, decks=decks)
     presenter = Presenter(decks, presentations, publisher, settings.instructors)
     questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,
                               settings.instructors, budgets=budgets)

@@ -3,7 +3,10 @@ was expected and what was found. Pure; escaping for Slack is the Slack output la
 
 from __future__ import annotations
 
+import re
+
 from bot.exercises.runner import CheckReport, CheckResult
+from bot.kubectl.grammar import in_namespace
 
 PASS_MARK = "✅"
 FAIL_MARK = "❌"
@@ -33,3 +36,13 @@ def summary_line(report: CheckReport) -> str:
     if report.passed:
         return f"{head} — all {len(report.results)} checks pass in {report.namespace}"
     return f"{head} — {report.passed_count} of {len(report.results)} checks pass in {report.namespace}"
+
+
+_PODIUM_COMMAND = re.compile(r"`/kubectl ([^`\n]+)`")
+
+
+def in_own_namespace(text: str, namespace: str) -> str:
+    """An exercise's text with each quoted Podium command (`/kubectl describe deploy hello`) made
+    to read the participant's namespace: `/kubectl` reads the sandbox unless told otherwise, and
+    the exercise is in their own. A command that names a namespace is left as written."""
+    return _PODIUM_COMMAND.sub(lambda m: f"`/kubectl {in_namespace(m.group(1), namespace)}`", text)

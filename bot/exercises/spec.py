@@ -3,7 +3,9 @@
 Every field is checked for type and meaning, unknown keys and duplicate keys are errors, and the
 first problem stops loading with an ExerciseError naming the file and the field (`checks[2].field.value`).
 The number and key come from the file name, so a file and the deck's `<!-- exercise: N -->` agree
-by construction. The format is described in slides/exercises/README.md.
+by construction. What the participant reads is that slide, and only that slide (`/exercise show`
+renders it): a file holds no instructions of its own that could drift from it. The format is
+described in slides/exercises/README.md.
 """
 
 from __future__ import annotations
@@ -51,8 +53,7 @@ class Solution:
 class Exercise:
     number: int
     key: str
-    title: str
-    instructions: str  # Markdown
+    title: str  # the deck's slide title without "Exercise N: "
     hints: list[str]
     solution: Solution
     checks: list[Check]
@@ -91,7 +92,10 @@ def parse_exercise(text: str, file: str | Path, *, number: int, key: str) -> Exe
         raise ExerciseError(file, "", f"is not valid YAML ({_yaml_problem(exc)})") from None
     doc = _Fields(raw, "", file)
     title = doc.text("title", limit=MAX_TITLE)
-    instructions = doc.text("instructions", limit=None)
+    if "instructions" in doc.raw:
+        # One source: the slide is what the room sees and what `/exercise show` sends.
+        doc.fail("instructions", f"the instructions are the deck's `<!-- exercise: {number} -->` slide; "
+                                 "write them there and remove this field")
     hints = doc.text_list("hints", required=False)
     solution_fields = doc.mapping("solution")
     solution = Solution(_solution_path(solution_fields), solution_fields.text("summary", limit=None))
@@ -101,7 +105,7 @@ def parse_exercise(text: str, file: str | Path, *, number: int, key: str) -> Exe
         raise ExerciseError(file, "checks", "must be a non-empty list of checks")
     checks = [_parse_check(item, f"checks[{i}]", file) for i, item in enumerate(raw_checks)]
     doc.done()
-    return Exercise(number, key, title, instructions, hints, solution, checks)
+    return Exercise(number, key, title, hints, solution, checks)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """The exercises of a workshop for people in Slack: show, check, hint, solution, the board.
-Checks run read-only in the participant's own namespace; results survive restarts in SQLite."""
+Checks run read-only in the participant's own namespace; results survive restarts in SQLite.
+What an exercise asks is its slide in the deck: `show` sends that slide, rendered the way the
+room sees it, so the two cannot say different things."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.exercises.render import report_lines, summary_line
+from bot.exercises.render import in_own_namespace, report_lines, summary_line
 from bot.exercises.runner import ExerciseGateway, check_exercise
 from bot.exercises.spec import Exercise
 from bot.kubectl.access import participant_namespace
@@ -16,7 +18,9 @@ from bot.slack.blocks import button as _button, context as _context, section as 
 from bot.slack.output import code_block
 from bot.slack.limits import MAX_SECTION_TEXT, fit_text
 from bot.slack.text import join, mrkdwn
+from bot.slides.deck import Deck
 from bot.slides.presenter import Reply
+from bot.slides.render import render_slide
 from bot.store.exercises import ExerciseStore
 
 CHECK_ACTION = "exercise_check"
@@ -26,8 +30,10 @@ MAX_SOLUTION_CHARS = 2_800  # one section block
 
 class Workshop:
     def __init__(self, exercises: Sequence[Exercise], store: ExerciseStore, gateway: ExerciseGateway, *,
-                 namespace_template: str, instructors: frozenset[str], repository: Path) -> None:
+                 namespace_template: str, instructors: frozenset[str], repository: Path,
+                 decks: Iterable[Deck] = ()) -> None:
         self._exercises = {exercise.number: exercise for exercise in exercises}
+        self._slides = exercise_slides(decks)
         self._store = store
         self._gateway = gateway
         self._template = namespace_template
@@ -57,12 +63,17 @@ class Workshop:
         exercise = self._exercises.get(number)
         if exercise is None:
             return self._unknown(number)
-        text = mrkdwn("*Exercise {}: {}*\n{}\nWork in your namespace `{}`.", number, exercise.title,
-                      exercise.instructions, self.namespace_for(user_id))
-        blocks: list[dict[str, Any]] = [_section(fit_text(text, MAX_SECTION_TEXT)), {"type": "actions", "elements": [
-            _button("Check my work", CHECK_ACTION, str(number), style="primary"),
-            _button("Hint", HINT_ACTION, str(number)),
-        ]}]
+        place = self._slides.get(number)
+        if place is None:
+            return Reply(mrkdwn("Exercise {}: {} has no slide in the deck (`<!-- exercise: {} -->`), so there "
+                                "are no instructions to show. `/exercise hint {}` and `/exercise check {}` work.",
+                                number, exercise.title, number, number, number))
+        deck, slide = place
+        namespace = self.namespace_for(user_id)
+        where = _context(mrkdwn("Work in your namespace `{}` with your own kubectl (`kubectl apply -f FILE -n {}`); "
+                                "the ▶ buttons read it for you.", namespace, namespace))
+        blocks = render_slide(deck, slide, extra_blocks=[where],
+                              extra_actions=[check_button(number), _button("Hint", HINT_ACTION, str(number))])
         return Reply(f"Exercise {number}: {exercise.title}", blocks)
 
     async def check(self, number: int, user_id: str) -> Reply:
@@ -97,7 +108,9 @@ class Workshop:
             shown = await self._store.next_hint(user_id, number)
             more = ("That was the last hint." if shown == len(exercise.hints)
                     else f"`/exercise hint {number}` again for the next one.")
-        hints = join("\n", (mrkdwn("{}. {}", i, h) for i, h in enumerate(exercise.hints[:shown], 1)))
+        namespace = self.namespace_for(user_id)
+        hints = join("\n", (mrkdwn("{}. {}", i, in_own_namespace(h, namespace))
+                            for i, h in enumerate(exercise.hints[:shown], 1)))
         return Reply(mrkdwn("*Hints for exercise {}* ({} of {}):\n{}\n{}", number, shown, len(exercise.hints),
                             hints, more))
 
@@ -163,6 +176,16 @@ class Workshop:
             return ""
         paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else [folder]
         return "\n---\n".join(p.read_text(encoding="utf-8").strip() for p in paths)
+
+
+def exercise_slides(decks: Iterable[Deck]) -> dict[int, tuple[Deck, int]]:
+    """Exercise number → (deck, slide number) of its `<!-- exercise: N -->` slide; the first deck
+    that has one wins (the linter refuses two in one deck)."""
+    found: dict[int, tuple[Deck, int]] = {}
+    for deck in decks:
+        for number, slide in deck.exercises.items():
+            found.setdefault(number, (deck, slide.number))
+    return found
 
 
 def check_button(number: int) -> dict[str, Any]:

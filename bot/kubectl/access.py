@@ -45,6 +45,12 @@ class NamespaceAccess:
     def own_namespace(self, user_id: str | None) -> str | None:
         return participant_namespace(self.participant_template, user_id) if user_id else None
 
+    def work_namespace(self, user_id: str | None) -> str | None:
+        """Where this person's own work lives, for the commands Podium suggests they run in their
+        terminal: a participant's own namespace. Instructors work in the sandbox (their demo is
+        there, and their `/kubectl` reads it by default): None."""
+        return None if self.is_instructor(user_id) else self.own_namespace(user_id)
+
     def is_instructor(self, user_id: str | None) -> bool:
         return user_id is not None and user_id in self.instructors
 
@@ -60,7 +66,8 @@ class NamespaceAccess:
     def policy_for(self, user_id: str | None) -> Policy:
         """The policy one person's commands are decided by."""
         return Policy(self.namespaces_for(user_id),
-                      any_participant=self.participant_template if self.is_instructor(user_id) else None)
+                      any_participant=self.participant_template if self.is_instructor(user_id) else None,
+                      own_namespace=self.work_namespace(user_id))
 
     def may_read(self, user_id: str | None, namespace: str) -> bool:
         return self.policy_for(user_id).may_read(namespace)

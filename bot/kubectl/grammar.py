@@ -172,6 +172,14 @@ def parse(text: str) -> Command | ParseError:
     return Command(verb=verb, args=tuple(args), flags=flags, words=tuple(words), unknown_flags=tuple(unknown))
 
 
+def in_namespace(command: str, namespace: str) -> str:
+    """`command` (words after `kubectl`) run in `namespace` unless it names one (or all) itself."""
+    parsed = parse(command)
+    if isinstance(parsed, Command) and (parsed.namespace is not None or "all-namespaces" in parsed.flags):
+        return command
+    return f"{command} -n {namespace}"
+
+
 def _split_flag(word: str) -> tuple[str, str | None]:
     """`--namespace=x` → (namespace, x); `-nx` → (n, x); `-n` → (n, None)."""
     if word.startswith("--"):

@@ -22,7 +22,8 @@ _IDENTITY_FLAGS = (
     "tls-server-name", "insecure-skip-tls-verify",
 )
 
-# kubectl verbs that change the cluster or open a channel into it, with what to run instead.
+# kubectl verbs that change the cluster or open a channel into it, with an example to run instead
+# when the person typed only the verb (otherwise the hint repeats their own words).
 _WRITE_VERBS: dict[str, str] = {
     "apply": "kubectl apply -f manifest.yaml -n {ns}",
     "create": "kubectl create -f manifest.yaml -n {ns}",
@@ -50,6 +51,8 @@ _WRITE_VERBS: dict[str, str] = {
     "uncordon": "kubectl uncordon NODE",
     "certificate": "kubectl certificate approve NAME",
 }
+# Write verbs about the cluster, not a namespace: their hint gets no `-n`.
+_CLUSTER_VERBS = frozenset({"proxy", "taint", "drain", "cordon", "uncordon", "certificate"})
 
 # Read-only kubectl verbs Podium does not answer in chat, with why.
 _NOT_IN_CHAT = {
@@ -108,6 +111,22 @@ def participant_pattern(template: str) -> re.Pattern[str]:
         if field is not None:
             parts.append(_PLACEHOLDER_PATTERNS.get(field, "(?!)"))
     return re.compile("".join(parts))
+
+
+def terminal_command(command: Command, namespace: str) -> str:
+    """A write command as the person typed it, for their own kubectl: their words kept as they
+    are (`scale deploy web --replicas=0` stays `--replicas=0`, `apply -f x.yaml` keeps `x.yaml`),
+    quoted for a shell, with `-n namespace` added unless they named one (or all) or the verb is
+    about the cluster. Only the verb typed: an example of the verb instead."""
+    if command.verb in _WRITE_VERBS and not command.args and not command.flags and not command.unknown_flags:
+        return _WRITE_VERBS[command.verb].format(ns=namespace)
+    words = list(command.words)
+    named = command.namespace is not None or "all-namespaces" in command.flags
+    if not named and command.verb not in _CLUSTER_VERBS:
+        # Before `--`: what follows it is the command run in the container (exec, debug).
+        at = words.index("--") if "--" in words else len(words)
+        words[at:at] = ["-n", namespace]
+    return shlex.join(["kubectl", *words])
 
 
 @dataclass(frozen=True)
@@ -249,10 +268,18 @@ class Policy:
 
     allowed_namespaces: tuple[str, ...]
     any_participant: str | None = None
+    # Where this person's own work lives (their participant namespace): write hints point there.
+    # None (instructors, a policy for everyone): the default namespace, the sandbox.
+    own_namespace: str | None = None
 
     @property
     def default_namespace(self) -> str:
         return self.allowed_namespaces[0]
+
+    @property
+    def work_namespace(self) -> str:
+        """The namespace a command for the person's own terminal runs in."""
+        return self.own_namespace or self.default_namespace
 
     def may_read(self, namespace: str) -> bool:
         if namespace in self.allowed_namespaces:
@@ -283,7 +310,7 @@ class Policy:
         if command.verb in _HELP_WORDS or command.flag("help"):
             return HelpRequest()
         if command.verb in _WRITE_VERBS:
-            return self._read_only(command.verb)
+            return self._read_only(command)
         if command.unknown_flags:
             return Refusal(f"unknown flag: {command.unknown_flags[0]}",
                            "Try `/kubectl help` for what Podium can run.")
@@ -313,10 +340,11 @@ class Policy:
             return self._logs(command, namespace)
         return self._auth(command, namespace)
 
-    def _read_only(self, verb: str) -> Refusal:
-        instead = _WRITE_VERBS[verb].format(ns=self.default_namespace)
+    def _read_only(self, command: Command) -> Refusal:
+        # Slack's inline code cannot hold a backtick (as bot/slack/output.inline_code does).
+        instead = terminal_command(command, self.work_namespace).replace("`", "'")
         return Refusal(
-            f"Podium is read-only: `kubectl {verb}` would change the cluster or open a session into it.",
+            f"Podium is read-only: `kubectl {command.verb}` would change the cluster or open a session into it.",
             f"Run it in your own terminal: `{instead}`",
         )
 

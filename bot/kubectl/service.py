@@ -141,6 +141,9 @@ class RedactingReads:
         return cleaned
 
 
+FORBIDDEN_LINE = "Error from server (Forbidden): "  # as cluster_error_line writes it
+
+
 class KubectlService:
     """`access` decides per person (bot/kubectl/access.py); a bare Policy applies to everyone
     alike (tests and tools that have no people)."""
@@ -223,6 +226,16 @@ class KubectlService:
         extra = tuple(sorted(set(known) - set(request.listed_namespaces)))
         return replace(request, listed_namespaces=request.listed_namespaces + extra, optional_namespaces=extra)
 
+    def _unset_namespace_hint(self, forbidden: bool, namespace: str) -> str | None:
+        """Podium may not read a participant's namespace: it is not set up yet (an exercise ▶ of
+        someone who was never added). The answer is shared by everyone asking the same, so it
+        names the namespace, not the asker."""
+        if (not forbidden or not isinstance(self._access, NamespaceAccess)
+                or not self._access.is_participant_namespace(namespace)):
+            return None
+        return (f"Namespace `{namespace}` is not set up for the workshop yet: the instructor adds its owner with "
+                "`python -m bot participants manifests --users SLACK_ID | kubectl apply -f -`.")
+
     async def _run_request(self, decision: Request) -> Answer:
         try:
             output = await self._execute(decision)
@@ -235,7 +248,8 @@ class KubectlService:
                 redact_credentials(cluster_error_line(error, self._gateway.server))[0],
                 ok=False,
                 command_line=decision.command_line,
-                hint=cluster_error_hint(error),
+                hint=self._unset_namespace_hint(error.reason == "Forbidden", decision.namespace)
+                or cluster_error_hint(error),
                 namespace=decision.namespace,
                 outcome="error",
             )
@@ -259,8 +273,11 @@ class KubectlService:
         if redacted.hidden:
             notes = (*notes, f"Podium hid {redacted.hidden} credential-like value{'s' if redacted.hidden != 1 else ''} "
                              "(passwords, tokens, keys) in this output.")
+        # get and describe print a Forbidden read as kubectl's error line, after the output.
+        forbidden = not output.ok and FORBIDDEN_LINE in output.body
         return Answer(redacted.body, ok=output.ok, command_line=decision.command_line, notes=notes,
-                      namespace=decision.namespace, outcome="ok" if output.ok else "error")
+                      namespace=decision.namespace, outcome="ok" if output.ok else "error",
+                      hint=self._unset_namespace_hint(forbidden, decision.namespace))
 
     async def _execute(self, request: Request) -> _Output:
         if isinstance(request, GetRequest):

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
-from bot.kubectl.grammar import Command, parse
+from bot.kubectl.grammar import in_namespace
 from bot.kubectl.service import KubectlService
 from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
@@ -54,14 +54,6 @@ def exercise_commands(presenter: Presenter) -> frozenset[str]:
     elsewhere = {c for deck in presenter.decks.values() for slide in deck.slides
                  if slide.exercise is None for c in slide.commands}
     return frozenset(on_exercises - elsewhere)
-
-
-def in_namespace(command: str, namespace: str) -> str:
-    """`command` run in `namespace` unless it names one (or all) itself."""
-    parsed = parse(command)
-    if isinstance(parsed, Command) and (parsed.namespace is not None or "all-namespaces" in parsed.flags):
-        return command
-    return f"{command} -n {namespace}"
 
 
 def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, delivery: KubectlDelivery) -> None:

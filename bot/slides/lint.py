@@ -92,8 +92,20 @@ def _slide_messages(deck: Deck, slide: Slide) -> list[str]:
         if refusal:
             messages.append(f"```kubectl command `{command}` would not run in Podium ({refusal}); "
                             "put commands for a participant's own terminal in a ```sh fence")
+    if slide.exercise is not None:
+        messages.extend(_exercise_command_messages(deck, slide))
     messages.extend(_rendering_messages(deck, slide))
     return list(dict.fromkeys(messages))
+
+
+def _exercise_command_messages(deck: Deck, slide: Slide) -> list[str]:
+    """A ▶ on an exercise slide reads the presser's own namespace only for commands written on
+    exercise slides alone (bot/slack/slides_command.exercise_commands): the same command on another
+    slide would read the sandbox there, and here."""
+    elsewhere = {c for s in deck.slides if s.exercise is None for c in s.commands}
+    return [f"```kubectl command `{command}` is also on a slide that is not an exercise, so its ▶ here "
+            "would read the sandbox, not the presser's namespace: write it differently on one of them "
+            "(`get deploy/hello` for `get deploy hello`)" for command in slide.commands if command in elsewhere]
 
 
 def _markdown_messages(slide: Slide) -> list[str]:

@@ -45,6 +45,11 @@ PRIVATE_PREV_ACTION = "slides_private_prev"
 PRIVATE_NEXT_ACTION = "slides_private_next"
 BACK_TO_LIVE_ACTION = "slides_back_to_live"
 
+# What a Run button says: on an exercise slide it reads the presser's own namespace, where their
+# exercise is (bot/slack/slides_command.py), elsewhere the sandbox.
+RUN_LABEL = "▶ Run in sandbox"
+RUN_MINE_LABEL = "▶ Run in my namespace"
+
 # The namespace commands are checked against: any workshop's sandbox answers the same commands.
 _CHECK_POLICY = Policy(("sandbox",))
 _NO_REFS: Mapping[str, Any] = MappingProxyType({})
@@ -343,7 +348,8 @@ def render_slide(
     controls: navigation buttons, e.g. `controls_for(ControlMode.LIVE, deck, number)`.
     extra_actions: more buttons shown before the controls (Check my work, Ask a question…).
     extra_blocks: live content shown above the footer (the top questions on "Any questions?").
-    run_buttons: add Run in sandbox under each ```kubectl fence Podium can run (25 to an actions
+    run_buttons: add Run in sandbox (Run in my namespace on an exercise slide) under each ```kubectl
+        fence Podium can run (25 to an actions
         block, Slack's limit; a command longer than a button value can hold gets no button).
     fit: cut a slide that needs more than Slack's 50 blocks (30 images…) with a visible note,
         keeping the footer and the controls (`bot.slack.limits.fit_blocks`). The linter passes
@@ -371,7 +377,8 @@ def render_slide(
                 flush()
                 buttons = []
                 for command in runnable:
-                    label = "▶ Run in sandbox" if len(runnable) == 1 else f"▶ kubectl {command}"
+                    label = ((RUN_MINE_LABEL if slide.exercise is not None else RUN_LABEL) if len(runnable) == 1
+                             else f"▶ kubectl {command}")
                     buttons.append(button(label, f"{RUN_ACTION}:{run_index}", command))
                     run_index += 1
                 blocks.extend({"type": "actions", "elements": buttons[i:i + MAX_ACTIONS_ELEMENTS]}
@@ -426,7 +433,8 @@ def render_slide_text(deck: Deck, number: int) -> str:
         elif isinstance(piece, _Image):
             out.append(f"[picture: {piece.image.alt or 'no description'} ({piece.image.path})]")
         else:
-            out.extend(f"[Run in sandbox: /kubectl {c}]" for c in piece.commands if command_refusal(c) is None)
+            where = "my namespace" if slide.exercise is not None else "sandbox"
+            out.extend(f"[Run in {where}: /kubectl {c}]" for c in piece.commands if command_refusal(c) is None)
     out.append(f"— {footer(deck, number)}")
     return "\n\n".join(out)
 

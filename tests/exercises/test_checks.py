@@ -304,7 +304,7 @@ class FakeGateway:
 
 
 def exercise(*checks: Any) -> Exercise:
-    return Exercise(9, "test", "Test", "Do it.", [], Solution("manifests/x/", "x"), list(checks))
+    return Exercise(9, "test", "Test", [], Solution("manifests/x/", "x"), list(checks))
 
 
 async def test_runner_reads_each_query_once_and_logs_until_found() -> None:
@@ -354,3 +354,14 @@ def test_report_lines_and_summary() -> None:
     assert passed.passed and summary_line(passed) == "Exercise 2: Create a Deployment — all 1 checks pass in ws-u0alice"
     missing = CheckReport(2, "Create a Deployment", "ws-u0bob", namespace_missing=True)
     assert not missing.passed and summary_line(missing) == "Exercise 2: Create a Deployment — not checked"
+
+
+def test_podium_commands_in_an_exercise_text_read_the_participants_namespace() -> None:
+    from bot.exercises.render import in_own_namespace
+
+    text = ("READY below `3/3`? `/kubectl describe deploy hello` and `/kubectl get pods -l app=hello`; "
+            "`/kubectl get pods -n sandbox` stays; `kubectl apply -f hello.yaml` is for your own kubectl.")
+    assert in_own_namespace(text, "ws-u0alice") == (
+        "READY below `3/3`? `/kubectl describe deploy hello -n ws-u0alice` and "
+        "`/kubectl get pods -l app=hello -n ws-u0alice`; `/kubectl get pods -n sandbox` stays; "
+        "`kubectl apply -f hello.yaml` is for your own kubectl.")

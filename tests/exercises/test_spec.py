@@ -17,8 +17,6 @@ from tests.exercises.conftest import EXERCISES, REPO
 
 VALID = """\
 title: Create a Deployment
-instructions: |
-  Create the Deployment `hello`.
 hints:
   - first
   - second
@@ -59,7 +57,28 @@ def test_shipped_exercises_match_the_deck_and_the_solutions(exercises: dict[int,
         assert deck.exercises[number].title == f"Exercise {number}: {exercise.title}"
         assert (REPO / exercise.solution.path).is_dir()
         assert Path(exercise.solution.path).name == f"{number:02d}-{exercise.key}"
-        assert exercise.hints and exercise.instructions and exercise.checks
+        assert exercise.hints and exercise.checks
+
+
+def test_an_exercise_file_holds_no_instructions_of_its_own(tmp_path: Path) -> None:
+    """One source: what to do is the deck's exercise slide. A file that brings its own text back
+    (which would drift from the slide) is refused, naming the field and where the text goes."""
+    text = VALID.replace("hints:", "instructions: |\n  Create the Deployment `hello`.\nhints:")
+    assert error_of(tmp_path, text) == (
+        f"{tmp_path / '02-deployment.yaml'}: instructions: the instructions are the deck's "
+        "`<!-- exercise: 2 -->` slide; write them there and remove this field")
+    for path in sorted(EXERCISES.glob("*.yaml")):
+        assert "instructions" not in path.read_text(encoding="utf-8"), path
+
+
+def test_what_participants_read_about_an_exercise_runs_in_their_own_namespace(exercises: dict[int, Exercise]) -> None:
+    """The exercise slides and hints are for a participant's own kubectl in their own namespace:
+    no command in them names the sandbox (or any namespace)."""
+    deck = load_deck(REPO / "slides" / "kubernetes-101.md")
+    for number, exercise in exercises.items():
+        slide = deck.exercises[number]
+        for text in (slide.markdown, *exercise.hints, *slide.commands):
+            assert "sandbox" not in text and " -n " not in text and "--namespace" not in text, (number, text)
 
 
 def test_shipped_exercises_read_only_what_podium_reads(exercises: dict[int, Exercise]) -> None:

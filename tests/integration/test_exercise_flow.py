@@ -44,7 +44,7 @@ async def test_list_show_and_check(room: Running):
     listing = await exercise(room, "list")
     assert "· *1. Multi-container Pod*" in listing and "Your namespace: `ws-u0alice`" in listing
     shown = await exercise(room, "show 2")
-    assert shown.startswith("*Exercise 2: Create a Deployment*") and "[Check my work]  [Hint]" in shown
+    assert shown.startswith("Exercise 2: Create a Deployment\n1. Generate a manifest") and "[Check my work]  [Hint]" in shown
     passed = await exercise(room, "check 2")
     assert passed.startswith("*Exercise 2: Create a Deployment — all ")
     assert "❌" not in passed and passed.count("✅") >= 3

@@ -115,3 +115,14 @@ def test_too_long_buttons_and_sections_are_caught() -> None:
                      "an actions block holds 25", "Slack allows 75", "Slack allows 2000",
                      "action_id must be 1–255", "alt text", "action_id used twice"):
         assert expected in problems, expected
+
+
+def test_an_exercise_command_also_written_elsewhere_is_reported(tmp_path: Path) -> None:
+    # On the exercise slide its ▶ must read the presser's namespace; shared with a demo slide, it
+    # would read the sandbox.
+    deck = tmp_path / "shared.md"
+    deck.write_text(FRONT + "# Demo\n\n```kubectl\nget deploy hello\nget pods\n```\n\n---\n\n<!-- exercise: 1 -->\n\n"
+                    "# Exercise 1: E\n\n```kubectl\nget deploy hello\nget deploy/hello -o wide\n```\n")
+    problems = lint_paths([deck])
+    assert [(p.slide, p.message.split(" is also")[0]) for p in problems] == [(2, "```kubectl command `get deploy hello`")]
+    assert "not the presser's namespace" in problems[0].message

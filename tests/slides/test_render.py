@@ -186,3 +186,14 @@ def test_speaker_notes(course: Deck, tmp_path: Path) -> None:
     assert "round-robin" in blocks[1]["text"]["text"]
     deck = _deck(tmp_path, "# No notes\n")
     assert "No speaker notes" in speaker_notes_blocks(deck, 1)[1]["text"]["text"]
+
+
+def test_a_run_button_on_an_exercise_slide_says_it_reads_my_namespace(tmp_path: Path) -> None:
+    # On an exercise slide ▶ reads the presser's own namespace (bot/slack/slides_command.py).
+    deck = _deck(tmp_path, "# A\n\n```kubectl\nget pods\n```\n\n---\n\n<!-- exercise: 1 -->\n\n# Exercise 1: B\n\n"
+                           "```kubectl\nget deploy hello\n```\n")
+    [plain] = [e["text"]["text"] for b in render_slide(deck, 1) if b["type"] == "actions" for e in b["elements"]]
+    [mine] = [e["text"]["text"] for b in render_slide(deck, 2) if b["type"] == "actions" for e in b["elements"]]
+    assert (plain, mine) == ("▶ Run in sandbox", "▶ Run in my namespace")
+    assert "[Run in my namespace: /kubectl get deploy hello]" in render_slide_text(deck, 2)
+    assert "[Run in sandbox: /kubectl get pods]" in render_slide_text(deck, 1)

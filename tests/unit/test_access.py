@@ -101,3 +101,17 @@ def test_no_decision_reads_beyond_what_the_asker_may_read(user: str, text: str) 
     if user != "U0TEACH":
         others = {ns for ns in read if participant_pattern("ws-{user}").fullmatch(ns)}
         assert others <= {ACCESS.own_namespace(user)}, (user, text, others)
+
+
+def test_write_hints_point_participants_at_their_own_namespace_and_instructors_at_the_sandbox():
+    # A participant's own work is in their namespace; an instructor's demo is in the sandbox,
+    # where their `/kubectl` reads by default. Nobody signed in: the sandbox too.
+    def hint(user: str | None) -> str | None:
+        refusal = ACCESS.policy_for(user).decide(parse("scale deploy web --replicas=0"))
+        assert isinstance(refusal, Refusal)
+        return refusal.hint
+
+    assert hint("U0ALICE") == "Run it in your own terminal: `kubectl scale deploy web --replicas=0 -n ws-u0alice`"
+    assert hint("U0TEACH") == "Run it in your own terminal: `kubectl scale deploy web --replicas=0 -n sandbox`"
+    assert hint(None) == "Run it in your own terminal: `kubectl scale deploy web --replicas=0 -n sandbox`"
+    assert (ACCESS.work_namespace("U0ALICE"), ACCESS.work_namespace("U0TEACH")) == ("ws-u0alice", None)

@@ -7,7 +7,7 @@ import asyncio
 
 from bot.devkit.slack_limits import METHOD_TIERS, TIER_3, RateLimiter, RateLimits
 from bot.slack.debounce import Debouncer
-from bot.slack.slides_command import in_namespace
+from bot.kubectl.grammar import in_namespace
 from tests.clock import ManualClock
 
 

@@ -141,9 +141,45 @@ def test_write_verbs_get_read_only_answer(verb):
     assert refusal.hint and "own terminal" in refusal.hint
 
 
-def test_port_forward_and_exec_hints_are_correct_syntax():
-    assert "8080:80" in decide("port-forward pod/x 8080 8080").hint
-    assert "exec -it" in decide("exec x -- bash").hint
+def test_a_verb_alone_gets_a_correct_example_in_the_default_namespace():
+    assert decide("port-forward").hint == "Run it in your own terminal: `kubectl port-forward pod/POD 8080:80 -n sandbox`"
+    assert "kubectl exec -it POD -n sandbox -- sh" in decide("exec").hint
+    assert "kubectl apply -f manifest.yaml -n sandbox" in decide("apply").hint
+
+
+PARTICIPANT = Policy(("sandbox", "ws-u0alice"), own_namespace="ws-u0alice")
+
+
+@pytest.mark.parametrize(("typed", "instead"), [
+    ("scale deploy web --replicas=0", "kubectl scale deploy web --replicas=0 -n ws-u0alice"),
+    ("apply -f x.yaml", "kubectl apply -f x.yaml -n ws-u0alice"),
+    ("kubectl set image deploy/hello nginx=nginx:1.28", "kubectl set image deploy/hello nginx=nginx:1.28 -n ws-u0alice"),
+    ("rollout restart deploy/hello", "kubectl rollout restart deploy/hello -n ws-u0alice"),
+    ("port-forward svc/web 8080:80", "kubectl port-forward svc/web 8080:80 -n ws-u0alice"),
+    # `-n` goes before `--`: what follows is the command run in the container.
+    ("exec -it web -- sh -c 'echo hi'", "kubectl exec -it web -n ws-u0alice -- sh -c 'echo hi'"),
+    # A namespace they named is theirs to name: kubectl with their own credentials decides.
+    ("delete pod x -n ws-u0bob", "kubectl delete pod x -n ws-u0bob"),
+    ("-n=sandbox delete pod x", "kubectl -n=sandbox delete pod x"),
+    ("delete pods --all -A", "kubectl delete pods --all -A"),
+    # About nodes, not a namespace: no -n.
+    ("drain node-1 --ignore-daemonsets", "kubectl drain node-1 --ignore-daemonsets"),
+])
+def test_a_write_hint_keeps_the_persons_words_in_their_own_namespace(typed, instead):
+    refusal = PARTICIPANT.decide(parse(typed))
+    assert isinstance(refusal, Refusal)
+    assert refusal.hint == f"Run it in your own terminal: `{instead}`"
+
+
+def test_a_write_hint_quotes_for_a_shell_and_keeps_backticks_out_of_inline_code():
+    hint = PARTICIPANT.decide(parse("delete pod \"<!channel> &lt;\" 'a`b'")).hint
+    # One shell word each, as typed; Slack's inline code cannot hold a backtick: a quote instead.
+    assert hint == "Run it in your own terminal: `kubectl delete pod '<!channel> &lt;' 'a'b' -n ws-u0alice`"
+
+
+def test_without_an_own_namespace_the_write_hint_points_at_the_default_namespace():
+    assert Policy(("sandbox",)).work_namespace == "sandbox"
+    assert decide("scale deploy web --replicas=0").hint.endswith("`kubectl scale deploy web --replicas=0 -n sandbox`")
 
 
 def test_unknown_and_unanswerable_verbs():
