@@ -81,12 +81,16 @@ def participant_cluster(settings: Settings, configuration: Any) -> Cluster | str
 def failure_line(error: ClusterError, namespace: str, user_id: str, *, instructor: bool) -> str:
     """What a failed TokenRequest means for the person, and what to do."""
     setup = f"`python -m bot participants manifests --users {user_id} | kubectl apply -f -`"
-    if error.status == 404 or error.reason == "NotFound":
-        if instructor:
-            return (f"You have no participant namespace {namespace} set up: instructors get access through "
-                    f"Podium only to one that exists ({setup}); your own kubeconfig works meanwhile.")
+    missing = error.status == 404 or error.reason == "NotFound"
+    forbidden = error.status in (401, 403) or error.reason in ("Forbidden", "Unauthorized")
+    if instructor and (missing or forbidden):
+        # An instructor's own namespace usually does not exist (then RBAC refuses before anything).
+        return (f"Podium cannot issue you a token for {namespace}: instructors get kubectl access through Podium "
+                f"only to a participant namespace that exists and is set up ({setup}); your own kubeconfig "
+                "works meanwhile.")
+    if missing:
         return f"Your namespace {namespace} is not set up yet: ask the instructor to run {setup}"
-    if error.status in (401, 403) or error.reason in ("Forbidden", "Unauthorized"):
+    if forbidden:
         return (f"Podium is not allowed to issue tokens in {namespace}: the instructor must apply "
                 f"`manifests/podium/` and the participant manifests ({setup}).")
     if error.reason in ("Timeout", "Unreachable", "TooManyRequests", "BadResponse") or (error.status or 0) >= 500:
