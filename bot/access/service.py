@@ -209,7 +209,7 @@ class AccessService:
                                 "try again in a minute.", ok=False), None
         except Exception as error:  # timeouts, connection errors: the person must hear it
             log.warning("could not send the kubeconfig to %s's DM: %s", user_id, type(error).__name__)
-            return AccessResult("Podium could not reach Slack to send the kubeconfig file, so nothing was sent: "
+            return AccessResult("Podium could not send the kubeconfig file to your DM, so nothing was sent: "
                                 "try again in a minute.", ok=False), None
         self._issued[user_id] = until
         return AccessResult(sent_line(expires, again=again), ok=True), until

@@ -236,3 +236,37 @@ async def test_turned_off_in_the_settings(cluster, standin, tmp_path):
         await running.standin.wait_for_responses(sent.response_url, timeout=10)
         assert ACCESS_ACTION not in json.dumps(running.standin.messages(running.standin.dm_channel("U0ALICE")))
         assert dm_files(standin, "U0ALICE") == []
+
+
+async def test_a_failed_upload_of_the_bytes_sends_nothing(room: Running):
+    room.standin.fail_next("files.upload", status=500, times=5)
+    line = message_to_text(await workshop(room, "access"))
+    assert line == "Podium could not send the kubeconfig file to your DM, so nothing was sent: try again in a minute."
+    assert dm_files(room.standin, "U0ALICE") == []
+    assert room.standin.messages(room.standin.dm_channel("U0ALICE")) == []
+
+
+async def test_from_the_app_home_a_refusal_arrives_in_the_dm(room: Running):
+    await workshop(room, "access off", user=TEACHER)
+    await room.sender.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home",
+                             "channel": room.standin.dm_channel("U0ALICE"), "event_ts": "1.0"})
+    await room.standin.wait_for_call("views.publish", timeout=10)
+    home = room.standin.home_view("U0ALICE")
+    assert home is not None and "`ws-u0alice`" in json.dumps(home)
+    await room.sender.block_action(ACCESS_ACTION, "access", user_id="U0ALICE", view=home)
+    call = await room.standin.wait_for_call("chat.postMessage", timeout=10)
+    assert call.ok and call.args["channel"] == "U0ALICE" and call.args["text"] == TURNED_OFF
+    assert dm_files(room.standin, "U0ALICE") == []
+
+
+async def test_mentions_switch_and_refuse_privately_too(room: Running):
+    asked = await mention(room, "access off")
+    await finished(room, asked)
+    [refused] = room.standin.ephemerals(CHANNEL, user="U0ALICE")
+    assert refused["message"]["text"].startswith("Only the instructors")
+    asked = await mention(room, "access off", user=TEACHER)
+    await finished(room, asked)
+    [switched] = room.standin.ephemerals(CHANNEL, user=TEACHER)
+    assert switched["message"]["text"].startswith("kubectl access is off")
+    assert message_to_text(await workshop(room, "access")) == TURNED_OFF
+    assert [m for m in room.standin.messages(CHANNEL) if m.get("bot_id")] == []
