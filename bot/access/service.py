@@ -54,6 +54,7 @@ ONLY_INSTRUCTORS = "Only the instructors (PODIUM_INSTRUCTORS) can turn kubectl a
 class AccessResult:
     text: str  # one line (or Podium's mrkdwn) for the person, where they asked
     ok: bool
+    outcome: str = ""  # for the audit and metrics: ok, refused, rate_limited, error; "" = ok/refused by `ok`
 
 
 def participant_cluster(settings: Settings, configuration: Any) -> Cluster | str:
@@ -124,7 +125,6 @@ class AccessService:
         self._budgets = budgets
         self._observer = observer
         self._now = now
-        self._issued: dict[str, datetime] = {}  # user → when their latest file expires
 
     @property
     def enabled(self) -> bool:
@@ -163,7 +163,7 @@ class AccessService:
             line = f"issued access to {user_id} until {issued_until:%Y-%m-%dT%H:%M:%SZ}" if issued_until else None
             await self._observer(CommandRecord(
                 user_id=user_id, channel_id=channel_id, source=source, text="access", verb="access",
-                command_line=line, outcome="ok" if result.ok else "refused",
+                command_line=line, outcome=result.outcome or ("ok" if result.ok else "refused"),
                 seconds=time.monotonic() - started))
         return result
 
@@ -173,7 +173,7 @@ class AccessService:
         if not await self._switches.is_on(SWITCH):
             return AccessResult(TURNED_OFF, ok=False), None
         if self._budgets is not None and (slow_down := self._budgets.spend("access", user_id)):
-            return AccessResult(slow_down, ok=False), None
+            return AccessResult(slow_down, ok=False, outcome="rate_limited"), None
         cluster = participant_cluster(self._settings, self._gateway.configuration)
         if isinstance(cluster, str):
             return AccessResult(cluster, ok=False), None
@@ -186,17 +186,19 @@ class AccessService:
             response = await self._gateway.request_token(namespace, account, seconds)
         except ClusterError as error:
             log.info("kubectl access for %s in %s: %s", user_id, namespace, error.reason)
+            refused = error.status in (401, 403, 404)  # the cluster is not set up for them; else it failed
             return AccessResult(failure_line(error, namespace, user_id,
-                                             instructor=self._access.is_instructor(user_id)), ok=False), None
+                                             instructor=self._access.is_instructor(user_id)), ok=False,
+                                outcome="refused" if refused else "error"), None
         status = response.get("status") or {}
         token = status.get("token")
         if not isinstance(token, str) or not token:
             log.warning("the TokenRequest for %s/%s came back without a token", namespace, account)
             return AccessResult("The cluster answered the token request without a token: tell the instructor.",
-                                ok=False), None
+                                ok=False, outcome="error"), None
         until = _timestamp(status.get("expirationTimestamp")) or expires_at(now, seconds)
         expires = expiry_text(until, now)
-        earlier = self._issued.get(user_id)
+        earlier = await self._switches.access_expires(user_id)
         again = earlier is not None and earlier > now
         filename = kubeconfig_filename(namespace)
         try:
@@ -206,12 +208,12 @@ class AccessService:
             code = str(error.response.get("error") or "error") if error.response is not None else "error"
             log.warning("could not send the kubeconfig to %s's DM: %s", user_id, code)
             return AccessResult(f"Slack did not take the kubeconfig file ({code}), so nothing was sent: "
-                                "try again in a minute.", ok=False), None
+                                "try again in a minute.", ok=False, outcome="error"), None
         except Exception as error:  # timeouts, connection errors: the person must hear it
             log.warning("could not send the kubeconfig to %s's DM: %s", user_id, type(error).__name__)
             return AccessResult("Podium could not send the kubeconfig file to your DM, so nothing was sent: "
-                                "try again in a minute.", ok=False), None
-        self._issued[user_id] = until
+                                "try again in a minute.", ok=False, outcome="error"), None
+        await self._switches.access_issued(user_id, until)
         return AccessResult(sent_line(expires, again=again), ok=True), until
 
 

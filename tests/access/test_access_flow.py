@@ -270,3 +270,17 @@ async def test_mentions_switch_and_refuse_privately_too(room: Running):
     assert switched["message"]["text"].startswith("kubectl access is off")
     assert message_to_text(await workshop(room, "access")) == TURNED_OFF
     assert [m for m in room.standin.messages(CHANNEL) if m.get("bot_id")] == []
+
+
+async def test_asking_again_after_a_restart_still_says_the_earlier_file_works(cluster, standin, tmp_path):
+    async with running_podium(cluster, standin, tmp_path) as first:
+        assert "earlier" not in message_to_text(await workshop(first, "access"))
+    async with running_podium(cluster, standin, tmp_path) as second:
+        again = message_to_text(await workshop(second, "access"))
+        assert again.endswith("Your earlier file keeps working until it expires.")
+        assert "Your earlier file" not in message_to_text(await workshop(second, "access", user="U0BOB"))
+        body, _ = second.podium.metrics.exposition()
+        assert b'podium_commands_total{outcome="ok",verb="access"} 2.0' in body
+        await workshop(second, "access", user="U0DAVE")
+        body, _ = second.podium.metrics.exposition()
+        assert b'podium_commands_total{outcome="refused",verb="access"} 1.0' in body
