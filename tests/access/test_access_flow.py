@@ -284,3 +284,10 @@ async def test_asking_again_after_a_restart_still_says_the_earlier_file_works(cl
         await workshop(second, "access", user="U0DAVE")
         body, _ = second.podium.metrics.exposition()
         assert b'podium_commands_total{outcome="refused",verb="access"} 1.0' in body
+
+
+async def test_help_in_the_dm_names_access(room: Running):
+    asked = await direct(room, "help")
+    await finished(room, asked)
+    [reply] = [m for m in room.standin.messages(asked.channel) if m.get("bot_id")]
+    assert "your own kubectl access: a kubeconfig file in your DM" in json.dumps(reply)
