@@ -66,6 +66,12 @@ def participant_cluster(settings: Settings, configuration: Any) -> Cluster | str
         if settings.in_cluster:
             return NO_SERVER
         server = str(configuration.host)
+        if not server.startswith("https://"):  # kubectl never sends a token over plain http
+            return (f"Podium reaches the cluster over plain http, where kubectl sends no token: the instructor "
+                    "must set PODIUM_ACCESS_SERVER to the cluster's https address.")
+    insecure = settings.access_ca_file is None and not configuration.verify_ssl
+    if insecure:  # kubectl refuses a CA together with insecure-skip-tls-verify
+        return Cluster(server, None, insecure=True)
     ca_path = settings.access_ca_file or (Path(configuration.ssl_ca_cert) if configuration.ssl_ca_cert else None)
     ca_data = None
     if ca_path is not None:
@@ -75,8 +81,7 @@ def participant_cluster(settings: Settings, configuration: Any) -> Cluster | str
             log.warning("cannot read the cluster CA %s for kubectl access: %s", ca_path, error.strerror)
             return (f"Podium cannot read the cluster's CA ({ca_path}): the instructor must fix it or set "
                     "PODIUM_ACCESS_CA_FILE.")
-    insecure = settings.access_ca_file is None and not configuration.verify_ssl
-    return Cluster(server, ca_data, insecure=insecure)
+    return Cluster(server, ca_data)
 
 
 def failure_line(error: ClusterError, namespace: str, user_id: str, *, instructor: bool) -> str:

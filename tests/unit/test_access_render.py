@@ -105,8 +105,8 @@ def test_participants_get_the_server_and_ca_podium_uses(tmp_path: Path):
     configured = participant_cluster(Settings(access_server="https://eks.example.com", access_ca_file=other),
                                      configuration(ca=ca))
     assert configured == Cluster("https://eks.example.com", base64.b64encode(b"OTHER").decode())
-    assert participant_cluster(Settings(), configuration(verify=False)) == Cluster("https://10.0.0.1:443", None,
-                                                                                  insecure=True)
+    assert participant_cluster(Settings(), configuration(ca=ca, verify=False)) == Cluster(
+        "https://10.0.0.1:443", None, insecure=True)  # never a CA with insecure-skip-tls-verify (kubectl refuses)
 
 
 def test_in_the_cluster_the_server_must_be_configured(tmp_path: Path):
@@ -117,6 +117,14 @@ def test_in_the_cluster_the_server_must_be_configured(tmp_path: Path):
     cluster = participant_cluster(Settings(in_cluster=True, access_server="https://eks.example.com"),
                                   configuration(ca=ca))
     assert cluster == Cluster("https://eks.example.com", base64.b64encode(b"CA").decode())  # the in-cluster CA
+
+
+def test_a_plain_http_server_is_not_handed_out():
+    line = participant_cluster(Settings(), configuration(host="http://127.0.0.1:8001"))
+    assert isinstance(line, str) and "PODIUM_ACCESS_SERVER" in line
+    configured = participant_cluster(Settings(access_server="https://eks.example.com"),
+                                     configuration(host="http://127.0.0.1:8001"))
+    assert isinstance(configured, Cluster) and configured.server == "https://eks.example.com"
 
 
 def test_an_unreadable_ca_is_one_line(tmp_path: Path):
