@@ -67,7 +67,7 @@ def participant_cluster(settings: Settings, configuration: Any) -> Cluster | str
             return NO_SERVER
         server = str(configuration.host)
         if not server.startswith("https://"):  # kubectl never sends a token over plain http
-            return (f"Podium reaches the cluster over plain http, where kubectl sends no token: the instructor "
+            return ("Podium reaches the cluster over plain http, where kubectl sends no token: the instructor "
                     "must set PODIUM_ACCESS_SERVER to the cluster's https address.")
     insecure = settings.access_ca_file is None and not configuration.verify_ssl
     if insecure:  # kubectl refuses a CA together with insecure-skip-tls-verify

@@ -4,7 +4,6 @@ to follow along" slide and in the App Home) and the `access` text command (@Podi
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -14,8 +13,6 @@ from bot.access.service import AccessService
 from bot.conversation.commands import TextCommands
 from bot.slack.failures import never_silent
 from bot.slides.presenter import Reply
-
-log = logging.getLogger(__name__)
 
 COMMAND = "/workshop"
 ACCESS_ACTION = "get_kubectl_access"

@@ -60,9 +60,22 @@ def access_seed() -> list[Doc]:
             *participant("ws-u0carol", account=False)]
 
 
+def seeded_with_access() -> list[Doc]:
+    """The demo seed plus access_seed(), without a second copy of anything the demo seed already
+    has (manifests/podium/ may define podium-issue-token itself)."""
+    base = load_documents(*demo_seed_paths())
+
+    def key(doc: Doc) -> tuple[str, str, str]:
+        meta = doc.get("metadata") or {}
+        return str(doc.get("kind")), str(meta.get("namespace") or ""), str(meta.get("name"))
+
+    present = {key(doc) for doc in base}
+    return [*base, *(doc for doc in access_seed() if key(doc) not in present)]
+
+
 @pytest.fixture
 async def cluster() -> AsyncIterator[KubeEmulator]:
-    async with KubeEmulator([*load_documents(*demo_seed_paths()), *access_seed()]) as emulator:
+    async with KubeEmulator(seeded_with_access()) as emulator:
         yield emulator
 
 

@@ -13,10 +13,10 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from bot.devkit.kube_api import KubeEmulator
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
-from tests.access.conftest import access_seed, dm_files, token_of
+from tests.access.conftest import dm_files, seeded_with_access, token_of
 from tests.e2e.conftest import podium_env, start_podium, stop_podium
 from tests.hostile.conftest import text_of
 
@@ -26,7 +26,7 @@ LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[KubeEmulator]:
-    async with KubeEmulator([*load_documents(*demo_seed_paths()), *access_seed()]) as emulator:
+    async with KubeEmulator(seeded_with_access()) as emulator:
         yield emulator
 
 
