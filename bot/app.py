@@ -10,6 +10,7 @@ import aiohttp
 from kubernetes import client as kube_client
 from slack_bolt.async_app import AsyncApp
 
+from bot.access.service import AccessService, DmUploader
 from bot.budgets import Budgets
 from bot.conversation.commands import TextCommands
 from bot.exercises.spec import load_exercises
@@ -21,7 +22,14 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.questions.queue import QuestionQueue
 from bot.questions.render import AskError, ask_button, parse_ask, top_questions_blocks
-from bot.slack import conversation, exercise_command, kubectl_command, questions_command, slides_command
+from bot.slack import (
+    conversation,
+    exercise_command,
+    kubectl_command,
+    questions_command,
+    slides_command,
+    workshop_command,
+)
 from bot.slack.exercise_command import run_exercise_text
 from bot.slack.failures import log_unexpected_errors
 from bot.slack.answer_cache import AnswerCache
@@ -41,6 +49,7 @@ from bot.store.exercises import ExerciseStore
 from bot.store.presentations import PresentationStore
 from bot.store.slack_images import SlackImageStore
 from bot.store.questions import QuestionStore
+from bot.store.switches import SwitchStore
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +72,7 @@ class Podium:
     slash_commands: tuple[str, ...]  # every command registered, for the console and the manifest
     slack_http: aiohttp.ClientSession  # every call to Slack goes through it; closed last
     delivery: kubectl_command.KubectlDelivery  # answers to people: privately, DMs, shares (paced)
+    access: AccessService  # "Get my kubectl access": kubeconfig files in people's DMs
 
     async def close(self) -> None:
         await self.questions.refreshes.close()  # before the database they read goes
@@ -124,6 +134,8 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
                         ExerciseStore(database), gateway, namespace_template=settings.participant_namespace,
                         instructors=settings.instructors, repository=slides_dir.resolve().parent, decks=decks)
     presenter = Presenter(decks, presentations, publisher, settings.instructors)
+    access_service = AccessService(settings, access, gateway, SwitchStore(database), DmUploader(client),
+                                   budgets=budgets, observer=record)
     questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,
                               settings.instructors, budgets=budgets)
 
@@ -132,6 +144,8 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
         questions on "Any questions?" and an Ask a question button on every live slide."""
         slide = deck.slide(number)
         actions = [check_button(slide.exercise)] if slide.exercise is not None else []
+        if slide.offers_access and access_service.enabled:
+            actions.append(workshop_command.access_button())
         if mode is not ControlMode.LIVE or channel is None:
             return [], actions
         blocks = top_questions_blocks(await questions.top(channel)) if slide.is_questions else []
@@ -158,15 +172,16 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     slides_command.register(app, presenter, kubectl, delivery)
     questions_command.register(app, questions, presentations)
     exercise_command.register(app, workshop, budgets)
+    workshop_command.register(app, access_service, text_commands)
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
     conversation.register(app, settings, kubectl, delivery, presenter, presentations, text_commands, database)
     return Podium(
         text_commands=text_commands,
         settings=settings, app=app, gateway=gateway, database=database, kubectl=kubectl,
         presenter=presenter, questions=questions, workshop=workshop, metrics=metrics, audit=audit,
-        slack_http=slack_http, delivery=delivery,
+        slack_http=slack_http, delivery=delivery, access=access_service,
         slash_commands=(kubectl_command.COMMAND, slides_command.COMMAND, questions_command.ASK_COMMAND,
-                        questions_command.QUESTIONS_COMMAND, exercise_command.COMMAND),
+                        questions_command.QUESTIONS_COMMAND, exercise_command.COMMAND, workshop_command.COMMAND),
     )
 
 

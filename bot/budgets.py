@@ -12,7 +12,7 @@ from typing import Literal
 from bot.kubectl.ratelimit import UserRateLimiter
 from bot.settings import BUDGET_FAMILIES, Settings
 
-Family = Literal["kubectl", "ask", "exercise", "share", "run", "upvote"]
+Family = Literal["kubectl", "ask", "exercise", "share", "run", "upvote", "access"]
 
 # What each family is called in the answer, as people know it.
 _WHAT: dict[str, str] = {
@@ -22,14 +22,16 @@ _WHAT: dict[str, str] = {
     "share": "Share presses",
     "run": "Run in sandbox presses",
     "upvote": "upvotes",
+    "access": "requests for kubectl access",
 }
 
 
 def slow_down_line(family: str, wait_seconds: float) -> str:
     """The answer to one press or command over its budget: what, and when to try again."""
     seconds = max(1, math.ceil(wait_seconds))
+    when = f"{seconds} s" if seconds < 120 else f"{math.ceil(seconds / 60)} min"  # hourly budgets
     return (f"Slow down: you are sending {_WHAT[family]} faster than a workshop needs; "
-            f"try again in {seconds} s.")
+            f"try again in {when}.")
 
 
 class Budgets:

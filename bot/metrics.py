@@ -16,7 +16,7 @@ _LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0
 
 OTHER = "other"
 # The verbs Podium answers, and how a command that is not one is recorded.
-VERBS = frozenset({"get", "describe", "logs", "auth", "help", "invalid"})
+VERBS = frozenset({"get", "describe", "logs", "auth", "help", "invalid", "access"})  # access: kubeconfig files
 OUTCOMES = frozenset({"ok", "refused", "error", "rate_limited", "internal"})
 # Kubernetes StatusReasons (metav1), plus the gateway's own Timeout and Unreachable.
 KUBE_OUTCOMES = frozenset({

@@ -8,6 +8,7 @@ import binascii
 import os
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, Mapping
 from urllib.parse import urlparse
@@ -46,6 +47,12 @@ KNOWN_KEYS = (
     "PODIUM_METRICS_TOKEN",
     "PODIUM_IMAGE_WAIT",
     "PODIUM_SOCKET_HEALTH_SECONDS",
+    "PODIUM_ACCESS",
+    "PODIUM_ACCESS_TTL",
+    "PODIUM_ACCESS_UNTIL",
+    "PODIUM_ACCESS_SERVER",
+    "PODIUM_ACCESS_CA_FILE",
+    "PODIUM_PARTICIPANT_SERVICE_ACCOUNT",
 )
 
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
@@ -56,6 +63,7 @@ DEFAULT_BUDGETS: Mapping[str, tuple[int, float]] = {
     "share": (5, 60.0),      # Share in channel: each one is a post in the channel
     "run": (10, 60.0),       # Run in sandbox: a cluster read and a post in the slide's thread
     "upvote": (30, 60.0),    # upvotes: each one edits the question's message
+    "access": (5, 3600.0),   # kubectl access: each one mints a token in the cluster
 }
 BUDGET_FAMILIES = ("kubectl", *DEFAULT_BUDGETS)
 
@@ -108,6 +116,16 @@ class Settings:
     image_wait: float = 15.0
     # Socket Mode: /healthz fails (503) once the connection to Slack has been down this long.
     socket_health_seconds: float = 60.0
+    # "Get my kubectl access" (bot/access/): on unless PODIUM_ACCESS=off.
+    access_enabled: bool = True
+    # Tokens live this long (PODIUM_ACCESS_TTL), or until access_until when that is set.
+    access_ttl_seconds: int = 8 * 3600
+    access_until: datetime | None = None  # the end of the workshop, UTC
+    # The API server URL and CA participants' kubectl uses; None: the ones Podium itself uses.
+    access_server: str | None = None
+    access_ca_file: Path | None = None
+    # The ServiceAccount in each participant namespace whose tokens participants get.
+    participant_service_account: str = "participant"
 
     def budget(self, family: str) -> tuple[int, float]:
         """(count, seconds) one person may spend on `family` (count 0: no limit)."""
@@ -367,7 +385,76 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         max_reads_per_command=int(max_reads_text),
         metrics_token=metrics_token,
         image_wait=image_wait,
+        **_parse_access(get),
     )
+
+
+ACCESS_MIN_SECONDS = 600  # the API server refuses TokenRequests shorter than 10 minutes
+ACCESS_MAX_SECONDS = 48 * 3600
+
+
+def _parse_access(get: Any) -> dict[str, Any]:
+    """PODIUM_ACCESS, PODIUM_ACCESS_TTL or PODIUM_ACCESS_UNTIL, PODIUM_ACCESS_SERVER,
+    PODIUM_ACCESS_CA_FILE and PODIUM_PARTICIPANT_SERVICE_ACCOUNT."""
+    switch = (get("PODIUM_ACCESS") or "on").lower()
+    if switch not in ("on", "off"):
+        raise SettingsError(f"PODIUM_ACCESS={switch!r} must be on or off.")
+    ttl_text, until_text = get("PODIUM_ACCESS_TTL"), get("PODIUM_ACCESS_UNTIL")
+    if ttl_text and until_text:
+        raise SettingsError("Set either PODIUM_ACCESS_TTL or PODIUM_ACCESS_UNTIL, not both.")
+    ttl = parse_ttl(ttl_text or "8h")
+    if ttl is None or not ACCESS_MIN_SECONDS <= ttl <= ACCESS_MAX_SECONDS:
+        raise SettingsError(
+            f"PODIUM_ACCESS_TTL={ttl_text!r} must be a duration from 10m (the API server's minimum) to 48h, "
+            "like 8h or 90m."
+        )
+    until = None
+    if until_text:
+        until = _parse_utc(until_text)
+        if until is None:
+            raise SettingsError(
+                f"PODIUM_ACCESS_UNTIL={until_text!r} must be an ISO 8601 UTC time, like 2026-12-03T17:00:00Z."
+            )
+    server = get("PODIUM_ACCESS_SERVER")
+    if server is not None:
+        parsed = urlparse(server)
+        if parsed.scheme != "https" or not parsed.netloc:
+            raise SettingsError(
+                f"PODIUM_ACCESS_SERVER={server!r} must be the https URL of the API server, "
+                "e.g. from `aws eks describe-cluster --query cluster.endpoint`."
+            )
+    ca_file = get("PODIUM_ACCESS_CA_FILE")
+    if ca_file and not Path(ca_file).expanduser().is_file():
+        raise SettingsError(f"PODIUM_ACCESS_CA_FILE={ca_file}: no such file; point it at the cluster's CA (PEM).")
+    account = get("PODIUM_PARTICIPANT_SERVICE_ACCOUNT") or "participant"
+    if not _DNS_LABEL.match(account):
+        raise SettingsError(f"PODIUM_PARTICIPANT_SERVICE_ACCOUNT={account!r} is not a valid ServiceAccount name.")
+    return dict(access_enabled=switch == "on", access_ttl_seconds=ttl, access_until=until,
+                access_server=server.rstrip("/") if server else None,
+                access_ca_file=Path(ca_file).expanduser() if ca_file else None,
+                participant_service_account=account)
+
+
+def parse_ttl(text: str) -> int | None:
+    """`8h`, `90m`, `1h30m`, `45s` → seconds; None if it does not read like that."""
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", text.strip().lower())
+    if not match or not any(match.groups()):
+        return None
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return (hours * 60 + minutes) * 60 + seconds
+
+
+def _parse_utc(text: str) -> datetime | None:
+    """An ISO 8601 time in UTC (`Z` or `+00:00`; no offset is read as UTC)."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    if moment.utcoffset() != timezone.utc.utcoffset(None):
+        return None
+    return moment
 
 
 def _parse_rate(text: str) -> tuple[int, float] | None:

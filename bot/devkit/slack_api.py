@@ -710,6 +710,10 @@ class SlackStandIn:
         entry = self._response_urls.get(urlsplit(url).path)
         return list(entry.posts) if entry else []
 
+    def all_responses(self) -> list[ResponsePost]:
+        """Every post to every response_url, refused ones included."""
+        return [post for entry in self._response_urls.values() for post in entry.posts]
+
     # -- ids and timestamps ------------------------------------------------------------------------
 
     def _next_ts(self) -> str:

@@ -344,11 +344,14 @@ class SlackSender:
         timestamp: int | None = None,
         signature: str | None = None,
         forge: Forge | None = None,
+        view: dict[str, Any] | None = None,
     ) -> SentRequest:
         """POST a `block_actions` interaction (form field `payload` holding JSON, as Slack does).
 
         With `message_ts` of a message stored in the stand-in, the payload carries that message and
-        the response_url can replace or delete it.
+        the response_url can replace or delete it. With `view` (e.g. the published App Home), the
+        button was pressed in that view: as from Slack, the payload has the view, a `view`
+        container, and neither a channel nor a response_url.
         """
         message = self.standin.message(channel_id, message_ts) if message_ts else None
         response_url = response_url or self.standin.new_response_url(
@@ -371,6 +374,13 @@ class SlackSender:
             container=container,
             state_values=state_values,
         )
+        if view is not None:
+            for key in ("channel", "response_url"):
+                payload.pop(key)
+            payload["container"] = {"type": "view", "view_id": view.get("id")}
+            payload["view"] = view
+            return await self._post_payload(payload, timestamp=timestamp, signature=signature, forge=forge,
+                                            trigger_id=trigger_id)
         return await self._post_payload(
             payload, timestamp=timestamp, signature=signature, forge=forge, response_url=response_url, trigger_id=trigger_id
         )

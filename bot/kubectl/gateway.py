@@ -206,6 +206,22 @@ class ClusterGateway:
         status = body.get("status") or {}
         return bool(status.get("allowed")), str(status.get("reason") or status.get("evaluationError") or "")
 
+    async def request_token(self, namespace: str, account: str, seconds: int) -> dict[str, Any]:
+        """A TokenRequest for ServiceAccount `account` (kubectl access for a participant): the one
+        call that is not a read. Never coalesced or cached: each asks for a new token. The body
+        is not preloaded, so the client never logs the response (the token) at DEBUG."""
+        core = self._apis["core"]
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                "spec": {"audiences": [], "expirationSeconds": seconds}}
+        return await self._call(lambda: core.create_namespaced_service_account_token(
+            account, namespace, body, _preload_content=False, _request_timeout=self._timeout))
+
+    @property
+    def configuration(self) -> client.Configuration:
+        """How Podium reaches the cluster (server, CA, TLS verification): participants' kubeconfig
+        files point at the same cluster."""
+        return self._api_client.configuration
+
     async def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         await asyncio.get_running_loop().run_in_executor(None, self._api_client.close)

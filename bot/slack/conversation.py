@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.conversation.aliases import alias_table
-from bot.conversation.commands import Reply, TextCommands
+from bot.conversation.commands import Reply, TextCommands, is_dm
 from bot.conversation.events import Kind, attached_files_only, command_key, event_key, reply_thread, should_answer
 from bot.conversation.responder import Responder, Response
 from bot.conversation.slides import slides_text_command
@@ -59,6 +59,11 @@ class ConversationReplies:
             return
         assert response.reply is not None
         message = response.reply.message()
+        if response.reply.private and not is_dm(channel):
+            # Only for the asker (e.g. "sent to your DM"): an ephemeral message in the thread.
+            options = {"thread_ts": thread_ts} if thread_ts else {}
+            await self._client.chat_postEphemeral(channel=channel, user=user, **message, **options)
+            return
         if response.offer:
             blocks = list(message.get("blocks") or [{"type": "section", "text": {"type": "mrkdwn",
                                                                                   "text": message["text"]}}])
@@ -131,4 +136,5 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
 
     home.register(app, presenter=presenter, presentations=presentations, commands=commands,
                   aliases=aliases,
-                  namespaces=lambda user_id: kubectl.policy_for(user_id).allowed_namespaces)
+                  namespaces=lambda user_id: kubectl.policy_for(user_id).allowed_namespaces,
+                  access=settings.access_enabled)

@@ -15,6 +15,7 @@ from bot.conversation.commands import TextCommand, TextCommands
 from bot.conversation.help import alias_line, command_lines
 from bot.slack.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
 from bot.slack.text import Mrkdwn, join, mrkdwn, safe
+from bot.slack.workshop_command import access_button
 from bot.slides.presenter import Presenter
 from bot.store.presentations import PresentationStore
 
@@ -48,6 +49,7 @@ class HomeContent:
     commands: tuple[TextCommand, ...]
     aliases: Mapping[str, str]
     progress: str | None  # mrkdwn from the exercises feature; None: no feature provides it
+    access: bool = False  # kubectl access is on (PODIUM_ACCESS): show Get my kubectl access
 
 
 def home_view(content: HomeContent) -> dict[str, Any]:
@@ -63,13 +65,23 @@ def home_view(content: HomeContent) -> dict[str, Any]:
                  + join("\n", command_lines(content.commands))),
         _context(mrkdwn("{} A question in plain words finds the slides about it.", alias_line(content.aliases))),
         _section("`/kubectl get pods` answers privately (with *Share in channel*); "
-                 "`/slides` presents the deck or pages through it on your own."),
+                 "`/slides` presents the deck or pages through it on your own; "
+                 "`/workshop access` sends you a kubeconfig for your own namespace."),
         _header("The sandbox"),
         _section(mrkdwn("Commands run in {} (`{}` unless you say `-n`), read-only: Podium never changes the "
                         "cluster and never reads Secrets.",
                         join(", ", (mrkdwn("`{}`", n) for n in content.namespaces)), content.namespaces[0])),
-        _header("Live now"),
     ]
+    if content.access:
+        blocks += [
+            _header("Your own kubectl"),
+            {"type": "section",
+             "text": {"type": "mrkdwn", "text": fit_text(safe(mrkdwn(
+                 "For the exercises in your own terminal: a kubeconfig for your namespace `{}`, sent to "
+                 "your DM with Podium (also `/workshop access`).", content.namespaces[-1])), MAX_SECTION_TEXT)},
+             "accessory": access_button()},
+        ]
+    blocks.append(_header("Live now"))
     if content.live:
         # Every live presentation, not only those in the viewer's channels: a workshop has few.
         blocks += [_section(_live_line(line)) for line in content.live[:10]]
@@ -107,7 +119,7 @@ def _context(text: str) -> Block:
 
 async def home_content(user_id: str, *, presenter: Presenter, presentations: PresentationStore,
                        commands: TextCommands, aliases: Mapping[str, str],
-                       namespaces: tuple[str, ...]) -> HomeContent:
+                       namespaces: tuple[str, ...], access: bool = False) -> HomeContent:
     """Everything the tab shows, read now."""
     live = []
     for presentation in await presentations.all():
@@ -124,13 +136,13 @@ async def home_content(user_id: str, *, presenter: Presenter, presentations: Pre
     return HomeContent(
         decks=tuple(DeckLine(key, deck.title, len(deck.slides)) for key, deck in presenter.decks.items()),
         live=tuple(live), namespaces=namespaces, commands=tuple(commands.commands.values()),
-        aliases=aliases, progress=progress,
+        aliases=aliases, progress=progress, access=access,
     )
 
 
 def register(app: AsyncApp, *, presenter: Presenter, presentations: PresentationStore,
              commands: TextCommands, aliases: Mapping[str, str],
-             namespaces: Callable[[str], tuple[str, ...]]) -> None:
+             namespaces: Callable[[str], tuple[str, ...]], access: bool = False) -> None:
     """`namespaces` gives the namespaces one person may read (each person sees their own)."""
 
     @app.event("app_home_opened")
@@ -140,5 +152,5 @@ def register(app: AsyncApp, *, presenter: Presenter, presentations: Presentation
         user_id = str(event["user"])
         content = await home_content(user_id, presenter=presenter, presentations=presentations,
                                      commands=commands, aliases=aliases,
-                                     namespaces=namespaces(user_id))
+                                     namespaces=namespaces(user_id), access=access)
         await client.views_publish(user_id=user_id, view=home_view(content))

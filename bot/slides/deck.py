@@ -20,8 +20,9 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-# Podium's own directives. `questions` may also be written bare: `<!-- questions -->`.
-PODIUM_DIRECTIVES = frozenset({"section", "exercise", "questions"})
+# Podium's own directives. `questions` and `access` (the Get my kubectl access button) may also
+# be written bare: `<!-- questions -->`.
+PODIUM_DIRECTIVES = frozenset({"section", "exercise", "questions", "access"})
 # Marp's directives, so a deck styled for Marp (`<!-- _class: lead -->`) keeps those comments out
 # of the speaker notes, as Marp does. Local directives may be prefixed with `_` (this slide only).
 MARP_DIRECTIVES = frozenset({
@@ -59,6 +60,7 @@ class Slide:
     commands: list[str] = field(default_factory=list)  # ```kubectl lines, without "kubectl"
     exercise: int | None = None
     is_questions: bool = False
+    offers_access: bool = False  # `<!-- access -->`: the slide carries Get my kubectl access
     section: str | None = None  # the section this slide belongs to (from `section` markers)
     starts_section: bool = False
     directives: dict[str, Any] = field(default_factory=dict)  # all directive comments, as read
@@ -197,6 +199,7 @@ def _parse_slide(md: MarkdownIt, lines: list[str], number: int, first_line: int,
         commands=list(_commands(tokens)),
         exercise=exercise if isinstance(exercise, int) and not isinstance(exercise, bool) else None,
         is_questions=directives.get("questions") not in (None, False),
+        offers_access=directives.get("access") not in (None, False),
         section=new_section or section,
         starts_section=bool(new_section),
         directives=directives,

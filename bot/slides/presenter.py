@@ -46,6 +46,8 @@ class Reply:
 
     text: str
     blocks: list[dict[str, Any]] | None = None
+    # Asked with @Podium in a channel: answered with an ephemeral message there, not in the thread.
+    private: bool = False
 
     def message(self) -> dict[str, Any]:
         message: dict[str, Any] = {"text": self.text}

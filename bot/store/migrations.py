@@ -136,4 +136,19 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX slack_images_by_file ON slack_images (file_id);
     DROP TABLE slack_files;
     """,
+    # 7: instructors' runtime switches (e.g. kubectl access off for everyone), kept over restarts,
+    # and when each person's latest kubectl access file expires (never the token itself).
+    """
+    CREATE TABLE switches (
+        name       TEXT PRIMARY KEY,   -- e.g. 'access'
+        enabled    INTEGER NOT NULL,   -- 1 on, 0 off
+        changed_by TEXT NOT NULL,      -- the instructor's Slack user ID
+        changed_at REAL NOT NULL
+    );
+    CREATE TABLE access_issued (
+        user_id    TEXT PRIMARY KEY,   -- Slack user ID
+        expires_at REAL NOT NULL,      -- epoch seconds: when their latest file stops working
+        issued_at  REAL NOT NULL
+    );
+    """,
 )
