@@ -123,6 +123,98 @@ def default_pod_spec(spec: Obj) -> Obj:
     return spec
 
 
+def deployment_defaults(deploy: Obj) -> Obj:
+    """What the API server fills in on a Deployment (the template as on a pod, so hashes agree)."""
+    meta, spec = deploy["metadata"], deploy.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+    strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
+    if strategy.get("type") == "RollingUpdate":
+        strategy.setdefault("rollingUpdate", {"maxUnavailable": "25%", "maxSurge": "25%"})
+    template = spec.setdefault("template", {})
+    template.setdefault("metadata", {})
+    default_pod_spec(template.setdefault("spec", {}))
+    meta["generation"] = meta.get("generation", 1)
+    return deploy
+
+
+def max_surge_and_unavailable(deploy: Mapping[str, Any]) -> tuple[int, int]:
+    """The rolling update's bounds in pods: surge rounds up, unavailable down (never both 0)."""
+    spec = deploy["spec"]
+    replicas = int(spec.get("replicas", 1))
+    rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
+
+    def pods(value: Any, round_up: bool) -> int:
+        if isinstance(value, str) and value.endswith("%"):
+            share = replicas * int(value[:-1])
+            return -(-share // 100) if round_up else share // 100
+        return int(value)
+
+    surge, unavailable = pods(rolling.get("maxSurge", "25%"), True), pods(rolling.get("maxUnavailable", "25%"), False)
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    return surge, unavailable
+
+
+def replicaset_for(deploy: Mapping[str, Any], template_hash: str, replicas: int, revision: int, created: datetime) -> Obj:
+    """The ReplicaSet the deployment controller creates for one pod template."""
+    meta, spec = deploy["metadata"], deploy["spec"]
+    template = spec["template"]
+    rs_template = copy.deepcopy(template)
+    rs_template["metadata"].setdefault("labels", {})["pod-template-hash"] = template_hash
+    selector = copy.deepcopy(spec.get("selector") or {"matchLabels": dict(template["metadata"].get("labels", {}))})
+    selector.setdefault("matchLabels", {})["pod-template-hash"] = template_hash
+    rs_name = f"{meta['name']}-{template_hash}"
+    namespace = meta["namespace"]
+    desired = int(spec.get("replicas", 1))
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": rs_name,
+            "namespace": namespace,
+            "uid": stable_uid("ReplicaSet", namespace, rs_name),
+            "creationTimestamp": format_time(created),
+            "generation": 1,
+            "labels": dict(rs_template["metadata"]["labels"]),
+            "annotations": {
+                "deployment.kubernetes.io/desired-replicas": str(desired),
+                "deployment.kubernetes.io/max-replicas": str(desired + max_surge_and_unavailable(deploy)[0]),
+                "deployment.kubernetes.io/revision": str(revision),
+            },
+            "ownerReferences": [owner_reference(deploy)],
+        },
+        "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
+    }
+
+
+def job_defaults(job: Obj) -> Obj:
+    """What the API server fills in on a Job, with the controller-uid selector and pod labels."""
+    meta, spec = job["metadata"], job.setdefault("spec", {})
+    uid = meta["uid"]
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("completions", 1)
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("manualSelector", False)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    controller_labels = {
+        "batch.kubernetes.io/controller-uid": uid,
+        "batch.kubernetes.io/job-name": meta["name"],
+        "controller-uid": uid,
+        "job-name": meta["name"],
+    }
+    spec.setdefault("selector", {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}})
+    template = spec.setdefault("template", {})
+    template.setdefault("metadata", {}).setdefault("labels", {}).update(controller_labels)
+    default_pod_spec(template.setdefault("spec", {}))
+    meta.setdefault("labels", {}).update(controller_labels)
+    meta["generation"] = meta.get("generation", 1)
+    return job
+
+
 # ----------------------------------------------------------------------------------------------
 # The sandbox
 # ----------------------------------------------------------------------------------------------
@@ -438,46 +530,16 @@ class Materializer:
     # Workloads ---------------------------------------------------------------------------------
 
     def _run_deployment(self, deploy: Obj) -> None:
-        meta, spec = deploy["metadata"], deploy.setdefault("spec", {})
+        deployment_defaults(deploy)
+        meta, spec = deploy["metadata"], deploy["spec"]
         created = self._created(deploy)
-        replicas = spec.setdefault("replicas", 1)
-        spec.setdefault("revisionHistoryLimit", 10)
-        spec.setdefault("progressDeadlineSeconds", 600)
-        strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
-        if strategy.get("type") == "RollingUpdate":
-            strategy.setdefault("rollingUpdate", {"maxUnavailable": "25%", "maxSurge": "25%"})
-        template = spec.setdefault("template", {})
-        template.setdefault("metadata", {})
-        default_pod_spec(template.setdefault("spec", {}))
-        meta["generation"] = meta.get("generation", 1)
+        replicas = spec["replicas"]
+        template = spec["template"]
         meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = "1"
 
         template_hash = pod_template_hash(template)
-        rs_template = copy.deepcopy(template)
-        rs_template["metadata"].setdefault("labels", {})["pod-template-hash"] = template_hash
-        selector = copy.deepcopy(spec.get("selector") or {"matchLabels": dict(template["metadata"].get("labels", {}))})
-        selector.setdefault("matchLabels", {})["pod-template-hash"] = template_hash
         rs_name = f"{meta['name']}-{template_hash}"
-        namespace = meta["namespace"]
-        rs: Obj = {
-            "apiVersion": "apps/v1",
-            "kind": "ReplicaSet",
-            "metadata": {
-                "name": rs_name,
-                "namespace": namespace,
-                "uid": stable_uid("ReplicaSet", namespace, rs_name),
-                "creationTimestamp": format_time(created),
-                "generation": 1,
-                "labels": dict(rs_template["metadata"]["labels"]),
-                "annotations": {
-                    "deployment.kubernetes.io/desired-replicas": str(replicas),
-                    "deployment.kubernetes.io/max-replicas": str(replicas + max(1, -(-replicas * 25 // 100))),
-                    "deployment.kubernetes.io/revision": "1",
-                },
-                "ownerReferences": [owner_reference(deploy)],
-            },
-            "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
-        }
+        rs = replicaset_for(deploy, template_hash, replicas, 1, created)
         self._add(rs)
         self.event(
             deploy, "ScalingReplicaSet", f"Scaled up replica set {rs_name} from 0 to {replicas}",
@@ -542,28 +604,10 @@ class Materializer:
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": copy.deepcopy(template.get("spec") or {})}
 
     def _run_job(self, job: Obj) -> None:
-        meta, spec = job["metadata"], job.setdefault("spec", {})
+        job_defaults(job)
+        meta, spec = job["metadata"], job["spec"]
         created = self._created(job)
-        uid = meta["uid"]
-        spec.setdefault("parallelism", 1)
-        spec.setdefault("completions", 1)
-        spec.setdefault("backoffLimit", 6)
-        spec.setdefault("completionMode", "NonIndexed")
-        spec.setdefault("suspend", False)
-        spec.setdefault("manualSelector", False)
-        spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
-        controller_labels = {
-            "batch.kubernetes.io/controller-uid": uid,
-            "batch.kubernetes.io/job-name": meta["name"],
-            "controller-uid": uid,
-            "job-name": meta["name"],
-        }
-        spec.setdefault("selector", {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}})
-        template = spec.setdefault("template", {})
-        template.setdefault("metadata", {}).setdefault("labels", {}).update(controller_labels)
-        default_pod_spec(template.setdefault("spec", {}))
-        meta.setdefault("labels", {}).update(controller_labels)
-        meta["generation"] = meta.get("generation", 1)
+        template = spec["template"]
         completions = int(spec.get("completions") or 1)
         finished = created
         for i in range(completions):
