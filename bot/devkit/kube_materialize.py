@@ -224,11 +224,12 @@ def job_defaults(job: Obj) -> Obj:
 class ContainerRun:
     """What one container does once its pod is started (decided by the caller from its image and
     command): fail the image pull with (reason, kubelet message), or exit with ``exit_code`` after
-    printing ``lines``. The default keeps running, with the image's default logs."""
+    printing ``timed_lines`` ((seconds after start, text)). The default keeps running, with the
+    image's default logs."""
 
     pull_error: tuple[str, str] | None = None
     exit_code: int | None = None
-    lines: tuple[str, ...] | None = None
+    timed_lines: tuple[tuple[float, str], ...] | None = None
     duration: float = 3.0
 
 
@@ -261,6 +262,27 @@ class Materializer:
     _used_ips: set[str] = field(default_factory=set)
     _pulled: set[tuple[str, str]] = field(default_factory=set)  # (node, image) already on the machine
     _event_seq: int = 0
+
+    @classmethod
+    def for_cluster(cls, now: datetime, logs: LogStore, pods: Iterable[Mapping[str, Any]], events_seen: int) -> "Materializer":
+        """A toolkit for controllers working on a live store: knows the IPs in use and the images
+        already on each node; event names continue after ``events_seen``."""
+        kit = cls(now=now, logs=logs)
+        for pod in pods:
+            spec, status = pod.get("spec") or {}, pod.get("status") or {}
+            if status.get("podIP"):
+                kit._used_ips.add(status["podIP"])
+            pulled = {st.get("name") for st in status.get("containerStatuses") or () if st.get("imageID")}
+            for container in spec.get("containers") or ():
+                if spec.get("nodeName") and container.get("name") in pulled:
+                    kit._pulled.add((spec["nodeName"], container.get("image", "")))
+        kit._event_seq = events_seen
+        return kit
+
+    def take_objects(self) -> list[Obj]:
+        """What was created since the last call (the events), handed over to the caller."""
+        taken, self.objects = self.objects, []
+        return taken
 
     @property
     def applied_at(self) -> datetime:
@@ -651,7 +673,7 @@ class Materializer:
             n += 1
 
     def run_pod(self, pod: Obj, created: datetime, *, complete: bool = False,
-                runs: Mapping[str, ContainerRun] | None = None) -> datetime:
+                runs: Mapping[str, ContainerRun] | None = None, restarts: bool | None = None) -> datetime:
         """Schedule and start ``pod`` (or run it to completion); returns when it became ready.
 
         ``runs`` (by container name) says what a container does instead of running forever:
@@ -666,8 +688,9 @@ class Materializer:
                     "default-scheduler", t_scheduled)  # fmt: skip
         t = t_scheduled + timedelta(seconds=1)
         statuses: list[Obj] = []
-        # Seed-time Jobs (complete=True) run to completion whatever their restartPolicy says.
-        restart_always = spec.get("restartPolicy", "Always") == "Always" and not complete
+        # Seed-time Jobs (complete=True) run to completion whatever their restartPolicy says;
+        # ``restarts=False``: a container that exits stays terminated (one Job attempt per pod).
+        policy = spec.get("restartPolicy", "Always")
         for container in spec.get("containers", []):
             cname, image = container["name"], container.get("image", "")
             run = runs.get(cname) or (ContainerRun(exit_code=0) if complete else ContainerRun())
@@ -675,13 +698,16 @@ class Materializer:
             kubelet = {"host": node.name, "field_path": field_path}
             status: Obj = {"name": cname, "image": image, "imageID": "", "restartCount": 0, "lastState": {}}
             if run.pull_error is not None:
+                # The kubelet's events for each way a container cannot start.
                 reason, message = run.pull_error
-                if reason != "InvalidImageName":
+                if reason == "ErrImagePull":
                     self.event(pod, "Pulling", f'Pulling image "{image}"', "kubelet", t, **kubelet)
-                    self.event(pod, "Failed", message, "kubelet", t, type_="Warning", **kubelet)
-                else:
+                    self.event(pod, "Failed", f'Failed to pull image "{image}": {message}', "kubelet", t,
+                               type_="Warning", **kubelet)  # fmt: skip
+                elif reason == "InvalidImageName":
                     self.event(pod, "InspectFailed", message, "kubelet", t, type_="Warning", **kubelet)
-                self.event(pod, "Failed", f"Error: {reason}", "kubelet", t, type_="Warning", **kubelet)
+                self.event(pod, "Failed", f"Error: {message if reason == 'CreateContainerConfigError' else reason}",
+                           "kubelet", t, type_="Warning", **kubelet)  # fmt: skip
                 status.update(ready=False, started=False, state={"waiting": {"reason": reason, "message": message}})
                 statuses.append(status)
                 continue
@@ -706,7 +732,8 @@ class Materializer:
                 terminated = {"exitCode": run.exit_code, "reason": "Completed" if run.exit_code == 0 else "Error",
                               "startedAt": format_time(started), "finishedAt": format_time(finished),
                               "containerID": status["containerID"]}  # fmt: skip
-                if restart_always:
+                restart = policy == "Always" or (policy == "OnFailure" and run.exit_code != 0)
+                if restart and not complete and restarts is not False:
                     # The kubelet restarts it, it exits again: back-off between restarts.
                     status.update(ready=False, started=False, restartCount=1, lastState={"terminated": terminated},
                                   state={"waiting": {"reason": "CrashLoopBackOff", "message":
@@ -727,8 +754,8 @@ class Materializer:
                     for m in container["volumeMounts"]
                 ]
             statuses.append(status)
-            if run.lines is not None:
-                self._run_logs(pod, cname, run.lines, started, run.duration)
+            if run.timed_lines is not None:
+                self._run_logs(pod, cname, run.timed_lines, started)
             else:
                 self._default_logs(pod, cname, image, started)
         ready = t + timedelta(seconds=1)
@@ -793,12 +820,11 @@ class Materializer:
         )  # fmt: skip
         return "Guaranteed" if guaranteed else "Burstable"
 
-    def _run_logs(self, pod: Obj, container: str, lines: Sequence[str], started: datetime, duration: float) -> None:
-        """What a container printed, spread over its run time."""
+    def _run_logs(self, pod: Obj, container: str, lines: Sequence[tuple[float, str]], started: datetime) -> None:
+        """What a container printed, at the moments it printed it."""
         meta = pod["metadata"]
-        step = duration / max(len(lines), 1)
         self.logs.add(LogKey(meta["namespace"], meta["name"], container),
-                      [LogLine(started + timedelta(seconds=step * i), text) for i, text in enumerate(lines)])
+                      [LogLine(started + timedelta(seconds=offset), text) for offset, text in lines])
 
     def _default_logs(self, pod: Obj, container: str, image: str, started: datetime) -> None:
         meta = pod["metadata"]
