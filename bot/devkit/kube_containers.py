@@ -337,7 +337,7 @@ class Shell:
             if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash") and argv[1] == "-c":
                 self._block(_parse(_split(argv[2]))[0])
             else:
-                self._command([str(a) for a in argv])
+                self._print(self._command([str(a) for a in argv]))
         except _Stop:
             pass
 
