@@ -535,6 +535,8 @@ class Materializer:
         ])  # fmt: skip
         if spec.get("automountServiceAccountToken") is False:
             return
+        if any(v.get("name", "").startswith("kube-api-access-") for v in spec.get("volumes") or ()):
+            return  # admitted already (by the API server on create): one token volume only
         volume = f"kube-api-access-{suffix(pod['metadata']['uid'], 'vol')}"
         spec.setdefault("volumes", []).append({
             "name": volume,
