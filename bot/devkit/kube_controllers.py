@@ -177,6 +177,10 @@ class _Pass:
 
     def start_pod(self, pod: Obj, *, restarts: bool | None = None) -> datetime:
         """Schedule and start a pod that has no status yet; the caller puts it."""
+        # Placed first, so what the containers do already knows the pod's IP (servers log it).
+        node, ip = self.kit.place(pod)
+        pod.setdefault("spec", {})["nodeName"] = node.name
+        pod["status"] = {"phase": "Pending", "podIP": ip}
         runs: dict[str, ContainerRun] = {}
         for container in pod.get("spec", {}).get("containers") or ():
             runs[container["name"]] = container_run(container, pod, self.store, self.logs, self.now)

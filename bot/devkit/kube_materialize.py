@@ -129,8 +129,10 @@ def deployment_defaults(deploy: Obj) -> Obj:
     spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("progressDeadlineSeconds", 600)
-    strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
-    if strategy.get("type") == "RollingUpdate":
+    # `kubectl create deployment --dry-run -o yaml` writes `strategy: {}`: the API server fills it.
+    strategy = spec["strategy"] = spec.get("strategy") or {}
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
         strategy.setdefault("rollingUpdate", {"maxUnavailable": "25%", "maxSurge": "25%"})
     template = spec.setdefault("template", {})
     template.setdefault("metadata", {})
@@ -659,8 +661,13 @@ class Materializer:
             "uncountedTerminatedPods": {},
         }  # fmt: skip
 
-    def _place(self, pod: Obj) -> tuple[NodeSpec, str]:
+    def place(self, pod: Obj) -> tuple[NodeSpec, str]:
+        """The scheduler's node and the CNI's IP for ``pod`` (kept if it has both already)."""
         meta = pod["metadata"]
+        assigned = (pod.get("status") or {}).get("podIP")
+        known = next((n for n in self.nodes if n.name == (pod.get("spec") or {}).get("nodeName")), None)
+        if assigned and known is not None:
+            return known, assigned
         node = self.nodes[_number("node", meta["namespace"], meta["name"]) % len(self.nodes)]
         if pod["spec"].get("nodeName"):
             node = next((n for n in self.nodes if n.name == pod["spec"]["nodeName"]), node)
@@ -683,7 +690,7 @@ class Materializer:
         self.admit_pod(pod)
         meta, spec = pod["metadata"], pod["spec"]
         runs = runs or {}
-        node, ip = self._place(pod)
+        node, ip = self.place(pod)
         spec["nodeName"] = node.name
         t_scheduled = created
         self.event(pod, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to {node.name}",

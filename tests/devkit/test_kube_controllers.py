@@ -503,7 +503,8 @@ def test_curl_to_a_service_with_ready_nginx_pods_gets_the_welcome_page(store: Fa
     assert store.events("Completed")[0]["message"] == "Job completed"
     # The nginx pod that answered logged the request.
     access = [log_text(logs, w["metadata"]["name"], "nginx") for w in pods_of(store, "web-")]
-    assert any('"GET / HTTP/1.1" 200 615 "-" "curl/8.11.1"' in text for text in access)
+    assert any(f'{p["status"]["podIP"]} - - [' in text and '"GET / HTTP/1.1" 200 615 "-" "curl/8.11.1"' in text
+               for text in access)
 
 
 def test_curl_to_a_name_that_does_not_resolve_fails_the_job_after_its_backoff_limit(store: FakeStore) -> None:
@@ -702,3 +703,38 @@ async def test_exercise_2_with_a_mistyped_image_is_not_available(store: FakeStor
                                 "Every Pod labelled app=hello is Running and Ready"]
     (result,) = [r for r in report.results if r.description == "Every Pod labelled app=hello is Running and Ready"]
     assert "ErrImagePull" in result.found
+
+
+def test_a_manifest_from_kubectl_create_dry_run_is_defaulted_and_rolled_out(store: FakeStore) -> None:
+    # What `kubectl create deployment hello --image=nginx:1.27 --replicas=2 --dry-run=client -o yaml` prints.
+    generated = yaml.safe_load("""
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  creationTimestamp: null
+  labels: {app: hello}
+  name: hello
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: hello}
+  strategy: {}
+  template:
+    metadata:
+      creationTimestamp: null
+      labels: {app: hello}
+    spec:
+      containers:
+      - image: nginx:1.27
+        name: nginx
+        resources: {}
+status: {}
+""")
+    store.apply(generated)
+    run(store)
+    deploy = store.get("deployments", NS, "hello")
+    assert deploy is not None
+    assert deploy["spec"]["strategy"] == {"type": "RollingUpdate",
+                                          "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
+    assert deploy["status"]["availableReplicas"] == 2
+    assert all(p["metadata"]["creationTimestamp"] == format_time(NOW) for p in store.kind("pods"))
