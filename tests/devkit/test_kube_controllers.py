@@ -372,9 +372,13 @@ def test_an_image_reference_that_does_not_parse_is_an_invalid_image_name(store: 
                                    "redis:7", "docker.io/library/httpd:2.4"])
 def test_images_from_known_repositories_and_registries_run(store: FakeStore, image: str) -> None:
     store.apply(pod("p", image))
-    run(store)
+    logs = run(store)
     p = store.get("pods", NS, "p")
     assert p is not None and p["status"]["phase"] == "Running" and condition(p, "Ready")["status"] == "True"
+    expected = {"redis:7": "Ready to accept connections tcp", "docker.io/library/httpd:2.4": "resuming normal operations",
+                "public.ecr.aws/docker/library/nginx:1.27": "start worker processes"}.get(image)
+    text = log_text(logs, "p", "main")
+    assert (expected in text) if expected else text == ""
 
 
 def test_a_busybox_loop_prints_its_echo_lines_and_keeps_running(store: FakeStore) -> None:
