@@ -742,3 +742,23 @@ status: {}
                                           "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
     assert deploy["status"]["availableReplicas"] == 2
     assert all(p["metadata"]["creationTimestamp"] == format_time(NOW) for p in store.kind("pods"))
+
+
+def test_the_seeded_demo_sandbox_is_already_reconciled() -> None:
+    """Seed-time materialisation and the controllers agree: the first write in a seeded namespace
+    does not rewrite what the seed made."""
+    from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+
+    emulator = KubeEmulator.from_paths(*demo_seed_paths(), now=lambda: NOW)
+    store = FakeStore()
+    for items in emulator.store.by_resource.values():
+        for obj in items.values():
+            store.put(obj)
+    before = copy.deepcopy(store.items)
+    store.puts.clear()
+    namespaces = sorted({namespace for _, namespace, _ in store.items if namespace})
+    assert "sandbox" in namespaces and store.list("deployments", "sandbox")
+    for namespace in namespaces:
+        reconcile(store, emulator.logs, namespace, NOW + timedelta(minutes=1))
+    assert store.puts == []
+    assert store.items == before
