@@ -515,12 +515,13 @@ class Shell:
         if not urls:
             self.status = 2
             return ["curl: no URL specified", "curl: try 'curl --help' or 'curl --manual' for more information"]
-        url = urls[0] if "://" in urls[0] else f"http://{urls[0]}"
-        parts = urlsplit(url)
-        host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+        target = _url(urls[0], 443 if urls[0].startswith("https://") else 80)
+        if target is None:
+            return error(3, "URL rejected: Port number was not a decimal number between 0 and 65535")
+        host, port, path = target
         retries = int(values.get("retry", "0") or 0) if values.get("retry", "0").isdigit() else 0
         delay = int(values["retry-delay"]) if values.get("retry-delay", "").isdigit() else 1
-        result = self.network.get(host, port, parts.path, self.start + timedelta(seconds=self.clock), "curl/8.11.1")
+        result = self.network.get(host, port, path, self.start + timedelta(seconds=self.clock), "curl/8.11.1")
         if isinstance(result, Refused) and "retry-connrefused" in flags:
             for left in range(retries, 0, -1):
                 if not silent:
@@ -547,10 +548,12 @@ class Shell:
         if not urls:
             self.status = 1
             return ["BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.", "", "Usage: wget [-cqS] URL"]
-        url = urls[0] if "://" in urls[0] else f"http://{urls[0]}"
-        parts = urlsplit(url)
-        host, port = parts.hostname or "", parts.port or 80
-        result = self.network.get(host, port, parts.path, self.start + timedelta(seconds=self.clock), "Wget")
+        where = _url(urls[0], 80)
+        if where is None:
+            self.status = 1
+            return [f"wget: bad port spec '{urls[0]}'"]
+        host, port, path = where
+        result = self.network.get(host, port, path, self.start + timedelta(seconds=self.clock), "Wget")
         self.status = 1
         if isinstance(result, Unresolved):
             return [f"wget: bad address '{result.host}'"]
@@ -580,6 +583,16 @@ _CURL_VALUE_OPTIONS = frozenset({
     "x", "proxy", "resolve", "cacert", "cert", "key", "T", "upload-file", "F", "form", "b", "cookie",
 })
 _WGET_VALUE_OPTIONS = frozenset({"O", "output-document", "T", "timeout", "U", "user-agent", "header", "Y", "t", "tries"})
+
+
+def _url(text: str, default_port: int) -> tuple[str, int, str] | None:
+    """(host, port, path) of a URL as curl and wget read it (no scheme: http); None: bad port."""
+    parts = urlsplit(text if "://" in text else f"http://{text}")
+    try:
+        port = parts.port or default_port
+    except ValueError:
+        return None
+    return parts.hostname or "", port, parts.path
 
 
 def _options(args: Sequence[str], with_value: frozenset[str]) -> tuple[set[str], dict[str, str], list[str]]:

@@ -115,3 +115,21 @@ def test_wget_saves_to_a_file_unless_told_to_write_to_stdout() -> None:
     refused = run(["wget", "-qO-", "http://web:8080"], *objects)
     assert texts(refused) == ["wget: can't connect to remote host (10.100.3.4): Connection refused"]
     assert refused.exit_code == 1
+
+
+@pytest.mark.parametrize("command", [
+    ["sh", "-c", "echo $(unclosed"], ["sh", "-c", "while true; do"], ["sh", "-c", "for x in; do done"],
+    ["sh", "-c", "exit nope"], ["sh", "-c", "echo 'unterminated"], ["curl", "http://web:notaport/"],
+    ["wget", "-qO-", "http://web:99999"], ["sh", "-c", ""], ["sleep", "abc"], ["curl", "-o"],
+])
+def test_odd_commands_never_raise_and_always_decide(command: list[str]) -> None:
+    result = run(command, *nginx_behind_service("ws-a"))
+    assert result.pull_error is None
+    assert result.exit_code is None or isinstance(result.exit_code, int)
+    assert all(isinstance(text, str) for _, text in result.timed_lines or ())
+
+
+def test_a_bad_port_is_curls_url_error() -> None:
+    result = run(["curl", "-sS", "http://web:notaport/"], image="curlimages/curl:8.11.1")
+    assert result.exit_code == 3
+    assert texts(result) == ["curl: (3) URL rejected: Port number was not a decimal number between 0 and 65535"]

@@ -762,3 +762,34 @@ def test_the_seeded_demo_sandbox_is_already_reconciled() -> None:
         reconcile(store, emulator.logs, namespace, NOW + timedelta(minutes=1))
     assert store.puts == []
     assert store.items == before
+
+
+def test_unusual_but_valid_objects_are_reconciled_without_errors(store: FakeStore) -> None:
+    two = job("twice", ["sh", "-c", "echo ok"], image="busybox")
+    two["spec"]["completions"] = 2
+    recreate = deployment("rec", replicas=2)
+    recreate["spec"]["strategy"] = {"type": "Recreate"}
+    store.apply(
+        two, recreate,
+        deployment("zero", replicas=0),
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "portless", "namespace": NS},
+         "spec": {"selector": {"app": "zero"}}},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "external", "namespace": NS},
+         "spec": {"type": "ExternalName", "externalName": "example.com"}},
+        pod("forever", "alpine:3.20", ["sleep", "infinity"]),
+    )
+    run(store)
+    finished = store.get("jobs", NS, "twice")
+    assert finished is not None and finished["status"]["succeeded"] == 2 and condition(finished, "Complete")
+    zero = store.get("deployments", NS, "zero")
+    assert zero is not None and zero["status"]["replicas"] == 0 and condition(zero, "Available")["status"] == "True"
+    assert store.get("endpoints", NS, "external") is None
+    portless = store.get("endpoints", NS, "portless")
+    assert portless is not None and "subsets" not in portless
+    forever = store.get("pods", NS, "forever")
+    assert forever is not None and forever["status"]["phase"] == "Running"
+    store.apply({**recreate, "spec": {**recreate["spec"], "template": deployment("rec", image="nginx:1.28")["spec"]["template"]}})
+    run(store)
+    messages = [e["message"] for e in store.events("ScalingReplicaSet") if e["involvedObject"]["name"] == "rec"]
+    assert messages[-2].startswith("Scaled down replica set rec-") and messages[-2].endswith("from 2 to 0")
+    assert messages[-1].endswith("from 0 to 2")
