@@ -223,22 +223,24 @@ def test_scaling_a_deployment_up_and_down_creates_and_removes_pods(store: FakeSt
 def test_a_deleted_pod_is_replaced_under_a_new_name_and_ip(store: FakeStore) -> None:
     store.apply(deployment(replicas=3))
     run(store)
+    originals = {p["metadata"]["name"] for p in store.kind("pods")}
     victim = store.kind("pods")[0]
     store.remove("pods", NS, victim["metadata"]["name"])
     run(store)
     pods = store.kind("pods")
     assert len(pods) == 3
-    names = {p["metadata"]["name"] for p in pods}
-    assert victim["metadata"]["name"] not in names
-    assert victim["status"]["podIP"] not in {p["status"]["podIP"] for p in pods}
+    (newcomer,) = [p for p in pods if p["metadata"]["name"] not in originals]
     (rs,) = store.kind("replicasets")
-    newcomer = next(p for p in pods if p["metadata"]["name"] not in {victim["metadata"]["name"]}
-                    and p["metadata"]["creationTimestamp"] == format_time(NOW) and p["metadata"]["name"] in names)
     assert newcomer["metadata"]["name"].startswith(rs["metadata"]["name"] + "-")
-    # Deleting the same replacement again still yields a name never used before.
-    store.remove("pods", NS, pods[0]["metadata"]["name"])
+    assert newcomer["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+    assert newcomer["status"]["phase"] == "Running" and condition(newcomer, "Ready")["status"] == "True"
+    assert newcomer["status"]["podIP"] not in {p["status"]["podIP"] for p in pods if p is not newcomer}
+    assert newcomer["status"]["podIP"] != victim["status"]["podIP"]
+    # Deleting the replacement too: the next one takes a name never used before either.
+    store.remove("pods", NS, newcomer["metadata"]["name"])
     run(store)
-    assert pods[0]["metadata"]["name"] not in {p["metadata"]["name"] for p in store.kind("pods")}
+    names = {p["metadata"]["name"] for p in store.kind("pods")}
+    assert len(names) == 3 and not names & {victim["metadata"]["name"], newcomer["metadata"]["name"]}
     assert len(store.events("SuccessfulCreate")) == 5
 
 
