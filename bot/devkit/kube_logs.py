@@ -191,6 +191,23 @@ def default_logs(image: str, started: datetime, seed: int) -> list[LogLine]:
             stamp_access = when.strftime("%d/%b/%Y:%H:%M:%S +0000")
             lines.append(LogLine(when, f'{client} - - [{stamp_access}] "{request}" {status} {size} "-" "{agent}" "-"'))
         return lines
+    if name == "httpd":
+        stamp = f"{started:%a %b %d %H:%M:%S}.{started.microsecond:06d} {started.year}"
+        return [
+            LogLine(started, f"[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations"),
+            LogLine(started, f"[{stamp}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'"),
+        ]
+    if name == "redis":
+        stamp = started.strftime("%d %b %Y %H:%M:%S.000")
+        return [LogLine(started, text) for text in (
+            f"1:C {stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+            f"1:C {stamp} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started",
+            f"1:C {stamp} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf",
+            f"1:M {stamp} * monotonic clock: POSIX clock_gettime",
+            f"1:M {stamp} * Running mode=standalone, port=6379.",
+            f"1:M {stamp} * Server initialized",
+            f"1:M {stamp} * Ready to accept connections tcp",
+        )]
     if name == "coredns":
         return [
             LogLine(started, ".:53"),

@@ -17,12 +17,12 @@ import copy
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.devkit.kube_logs import LogKey, LogStore, default_logs, format_time, is_relative_time, parse_time
+from bot.devkit.kube_logs import LogKey, LogLine, LogStore, default_logs, format_time, is_relative_time, parse_time
 from bot.devkit.kube_resources import Registry
 from bot.devkit.kube_selectors import selector_from_match
 
@@ -92,9 +92,147 @@ def image_id(image: str) -> str:
     return f"{repo}@sha256:{hex_id(64, 'image', image)}"
 
 
+def owner_reference(owner: Mapping[str, Any]) -> dict[str, Any]:
+    """The controller ownerReference a controller sets on what it creates."""
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def default_pod_spec(spec: Obj) -> Obj:
+    """What the API server fills in on a pod spec (also inside workload templates)."""
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("schedulerName", "default-scheduler")
+    for container in [*spec.get("initContainers", []), *spec.get("containers", [])]:
+        image = container.get("image", "")
+        latest = ":" not in image.rsplit("/", 1)[-1] or image.endswith(":latest")
+        container.setdefault("imagePullPolicy", "Always" if latest and "@" not in image else "IfNotPresent")
+        container.setdefault("terminationMessagePath", "/dev/termination-log")
+        container.setdefault("terminationMessagePolicy", "File")
+        container.setdefault("resources", {})
+        for port in container.get("ports", []):
+            port.setdefault("protocol", "TCP")
+    return spec
+
+
+def deployment_defaults(deploy: Obj) -> Obj:
+    """What the API server fills in on a Deployment (the template as on a pod, so hashes agree)."""
+    meta, spec = deploy["metadata"], deploy.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+    # `kubectl create deployment --dry-run -o yaml` writes `strategy: {}`: the API server fills it.
+    strategy = spec["strategy"] = spec.get("strategy") or {}
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        strategy.setdefault("rollingUpdate", {"maxUnavailable": "25%", "maxSurge": "25%"})
+    template = spec.setdefault("template", {})
+    template.setdefault("metadata", {})
+    default_pod_spec(template.setdefault("spec", {}))
+    meta["generation"] = meta.get("generation", 1)
+    return deploy
+
+
+def max_surge_and_unavailable(deploy: Mapping[str, Any]) -> tuple[int, int]:
+    """The rolling update's bounds in pods: surge rounds up, unavailable down (never both 0)."""
+    spec = deploy["spec"]
+    replicas = int(spec.get("replicas", 1))
+    rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
+
+    def pods(value: Any, round_up: bool) -> int:
+        if isinstance(value, str) and value.endswith("%"):
+            share = replicas * int(value[:-1])
+            return -(-share // 100) if round_up else share // 100
+        return int(value)
+
+    surge, unavailable = pods(rolling.get("maxSurge", "25%"), True), pods(rolling.get("maxUnavailable", "25%"), False)
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    return surge, unavailable
+
+
+def replicaset_for(deploy: Mapping[str, Any], template_hash: str, replicas: int, revision: int, created: datetime) -> Obj:
+    """The ReplicaSet the deployment controller creates for one pod template."""
+    meta, spec = deploy["metadata"], deploy["spec"]
+    template = spec["template"]
+    rs_template = copy.deepcopy(template)
+    rs_template["metadata"].setdefault("labels", {})["pod-template-hash"] = template_hash
+    selector = copy.deepcopy(spec.get("selector") or {"matchLabels": dict(template["metadata"].get("labels", {}))})
+    selector.setdefault("matchLabels", {})["pod-template-hash"] = template_hash
+    rs_name = f"{meta['name']}-{template_hash}"
+    namespace = meta["namespace"]
+    desired = int(spec.get("replicas", 1))
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": rs_name,
+            "namespace": namespace,
+            "uid": stable_uid("ReplicaSet", namespace, rs_name),
+            "creationTimestamp": format_time(created),
+            "generation": 1,
+            "labels": dict(rs_template["metadata"]["labels"]),
+            "annotations": {
+                "deployment.kubernetes.io/desired-replicas": str(desired),
+                "deployment.kubernetes.io/max-replicas": str(desired + max_surge_and_unavailable(deploy)[0]),
+                "deployment.kubernetes.io/revision": str(revision),
+            },
+            "ownerReferences": [owner_reference(deploy)],
+        },
+        "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
+    }
+
+
+def job_defaults(job: Obj) -> Obj:
+    """What the API server fills in on a Job, with the controller-uid selector and pod labels."""
+    meta, spec = job["metadata"], job.setdefault("spec", {})
+    uid = meta["uid"]
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("completions", 1)
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("manualSelector", False)
+    spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    controller_labels = {
+        "batch.kubernetes.io/controller-uid": uid,
+        "batch.kubernetes.io/job-name": meta["name"],
+        "controller-uid": uid,
+        "job-name": meta["name"],
+    }
+    spec.setdefault("selector", {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}})
+    template = spec.setdefault("template", {})
+    template.setdefault("metadata", {}).setdefault("labels", {}).update(controller_labels)
+    default_pod_spec(template.setdefault("spec", {}))
+    meta.setdefault("labels", {}).update(controller_labels)
+    meta["generation"] = meta.get("generation", 1)
+    return job
+
+
 # ----------------------------------------------------------------------------------------------
 # The sandbox
 # ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContainerRun:
+    """What one container does once its pod is started (decided by the caller from its image and
+    command): fail the image pull with (reason, kubelet message), or exit with ``exit_code`` after
+    printing ``timed_lines`` ((seconds after start, text)). The default keeps running, with the
+    image's default logs."""
+
+    pull_error: tuple[str, str] | None = None
+    exit_code: int | None = None
+    timed_lines: tuple[tuple[float, str], ...] | None = None
+    duration: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +265,27 @@ class Materializer:
     _pulled: set[tuple[str, str]] = field(default_factory=set)  # (node, image) already on the machine
     _event_seq: int = 0
 
+    @classmethod
+    def for_cluster(cls, now: datetime, logs: LogStore, pods: Iterable[Mapping[str, Any]], events_seen: int) -> "Materializer":
+        """A toolkit for controllers working on a live store: knows the IPs in use and the images
+        already on each node; event names continue after ``events_seen``."""
+        kit = cls(now=now, logs=logs)
+        for pod in pods:
+            spec, status = pod.get("spec") or {}, pod.get("status") or {}
+            if status.get("podIP"):
+                kit._used_ips.add(status["podIP"])
+            pulled = {st.get("name") for st in status.get("containerStatuses") or () if st.get("imageID")}
+            for container in spec.get("containers") or ():
+                if spec.get("nodeName") and container.get("name") in pulled:
+                    kit._pulled.add((spec["nodeName"], container.get("image", "")))
+        kit._event_seq = events_seen
+        return kit
+
+    def take_objects(self) -> list[Obj]:
+        """What was created since the last call (the events), handed over to the caller."""
+        taken, self.objects = self.objects, []
+        return taken
+
     @property
     def applied_at(self) -> datetime:
         return self.now - DEFAULT_AGE
@@ -150,7 +309,7 @@ class Materializer:
             elif kind == "Job" and not has_status:
                 self._run_job(doc)
             elif kind == "Pod" and not has_status:
-                self._run_pod(doc, self._created(doc))
+                self.run_pod(doc, self._created(doc))
         for doc in list(self.objects):
             if doc.get("kind") == "Service":
                 self._run_service(doc)
@@ -203,18 +362,7 @@ class Materializer:
     def _of_kind(self, kind: str) -> list[Obj]:
         return [o for o in self.objects if o.get("kind") == kind]
 
-    @staticmethod
-    def _owner(owner: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "apiVersion": owner["apiVersion"],
-            "kind": owner["kind"],
-            "name": owner["metadata"]["name"],
-            "uid": owner["metadata"]["uid"],
-            "controller": True,
-            "blockOwnerDeletion": True,
-        }
-
-    def _event(
+    def event(
         self,
         involved: Mapping[str, Any],
         reason: str,
@@ -375,27 +523,9 @@ class Materializer:
 
     # Defaulting (what the API server fills in on create) --------------------------------------
 
-    @staticmethod
-    def _default_pod_spec(spec: Obj) -> Obj:
-        spec.setdefault("restartPolicy", "Always")
-        spec.setdefault("terminationGracePeriodSeconds", 30)
-        spec.setdefault("dnsPolicy", "ClusterFirst")
-        spec.setdefault("securityContext", {})
-        spec.setdefault("schedulerName", "default-scheduler")
-        for container in [*spec.get("initContainers", []), *spec.get("containers", [])]:
-            image = container.get("image", "")
-            latest = ":" not in image.rsplit("/", 1)[-1] or image.endswith(":latest")
-            container.setdefault("imagePullPolicy", "Always" if latest and "@" not in image else "IfNotPresent")
-            container.setdefault("terminationMessagePath", "/dev/termination-log")
-            container.setdefault("terminationMessagePolicy", "File")
-            container.setdefault("resources", {})
-            for port in container.get("ports", []):
-                port.setdefault("protocol", "TCP")
-        return spec
-
-    def _admit_pod(self, pod: Obj) -> None:
+    def admit_pod(self, pod: Obj) -> None:
         """Admission on create: service account, its token volume, default tolerations."""
-        spec = self._default_pod_spec(pod.setdefault("spec", {}))
+        spec = default_pod_spec(pod.setdefault("spec", {}))
         account = spec.setdefault("serviceAccountName", spec.get("serviceAccount") or "default")
         spec.setdefault("serviceAccount", account)
         spec.setdefault("enableServiceLinks", True)
@@ -407,6 +537,8 @@ class Materializer:
         ])  # fmt: skip
         if spec.get("automountServiceAccountToken") is False:
             return
+        if any(v.get("name", "").startswith("kube-api-access-") for v in spec.get("volumes") or ()):
+            return  # admitted already (by the API server on create): one token volume only
         volume = f"kube-api-access-{suffix(pod['metadata']['uid'], 'vol')}"
         spec.setdefault("volumes", []).append({
             "name": volume,
@@ -424,48 +556,18 @@ class Materializer:
     # Workloads ---------------------------------------------------------------------------------
 
     def _run_deployment(self, deploy: Obj) -> None:
-        meta, spec = deploy["metadata"], deploy.setdefault("spec", {})
+        deployment_defaults(deploy)
+        meta, spec = deploy["metadata"], deploy["spec"]
         created = self._created(deploy)
-        replicas = spec.setdefault("replicas", 1)
-        spec.setdefault("revisionHistoryLimit", 10)
-        spec.setdefault("progressDeadlineSeconds", 600)
-        strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
-        if strategy.get("type") == "RollingUpdate":
-            strategy.setdefault("rollingUpdate", {"maxUnavailable": "25%", "maxSurge": "25%"})
-        template = spec.setdefault("template", {})
-        template.setdefault("metadata", {})
-        self._default_pod_spec(template.setdefault("spec", {}))
-        meta["generation"] = meta.get("generation", 1)
+        replicas = spec["replicas"]
+        template = spec["template"]
         meta.setdefault("annotations", {})["deployment.kubernetes.io/revision"] = "1"
 
         template_hash = pod_template_hash(template)
-        rs_template = copy.deepcopy(template)
-        rs_template["metadata"].setdefault("labels", {})["pod-template-hash"] = template_hash
-        selector = copy.deepcopy(spec.get("selector") or {"matchLabels": dict(template["metadata"].get("labels", {}))})
-        selector.setdefault("matchLabels", {})["pod-template-hash"] = template_hash
         rs_name = f"{meta['name']}-{template_hash}"
-        namespace = meta["namespace"]
-        rs: Obj = {
-            "apiVersion": "apps/v1",
-            "kind": "ReplicaSet",
-            "metadata": {
-                "name": rs_name,
-                "namespace": namespace,
-                "uid": stable_uid("ReplicaSet", namespace, rs_name),
-                "creationTimestamp": format_time(created),
-                "generation": 1,
-                "labels": dict(rs_template["metadata"]["labels"]),
-                "annotations": {
-                    "deployment.kubernetes.io/desired-replicas": str(replicas),
-                    "deployment.kubernetes.io/max-replicas": str(replicas + max(1, -(-replicas * 25 // 100))),
-                    "deployment.kubernetes.io/revision": "1",
-                },
-                "ownerReferences": [self._owner(deploy)],
-            },
-            "spec": {"replicas": replicas, "selector": selector, "template": rs_template},
-        }
+        rs = replicaset_for(deploy, template_hash, replicas, 1, created)
         self._add(rs)
-        self._event(
+        self.event(
             deploy, "ScalingReplicaSet", f"Scaled up replica set {rs_name} from 0 to {replicas}",
             "deployment-controller", created,
         )  # fmt: skip
@@ -492,16 +594,16 @@ class Materializer:
         meta, spec = rs["metadata"], rs.setdefault("spec", {})
         replicas = spec.setdefault("replicas", 1)
         template = spec.setdefault("template", {"metadata": {}, "spec": {}})
-        self._default_pod_spec(template.setdefault("spec", {}))
+        default_pod_spec(template.setdefault("spec", {}))
         ready_at = created
         for i in range(replicas):
             name = f"{meta['name']}-{suffix(meta['namespace'], meta['name'], str(i))}"
-            pod = self._pod_from_template(template, name, meta["namespace"], rs)
+            pod = self.pod_from_template(template, name, meta["namespace"], rs)
             pod_created = created + timedelta(seconds=1 if deployment else 0)
             pod["metadata"]["creationTimestamp"] = format_time(pod_created)
             self._add(pod)
-            self._event(rs, "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller", pod_created)
-            ready_at = max(ready_at, self._run_pod(pod, pod_created))
+            self.event(rs, "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller", pod_created)
+            ready_at = max(ready_at, self.run_pod(pod, pod_created))
         rs["status"] = {
             "replicas": replicas,
             "fullyLabeledReplicas": replicas,
@@ -513,7 +615,7 @@ class Materializer:
             rs["status"] = {"replicas": 0, "observedGeneration": meta.get("generation", 1)}
         return ready_at
 
-    def _pod_from_template(self, template: Mapping[str, Any], name: str, namespace: str, owner: Obj) -> Obj:
+    def pod_from_template(self, template: Mapping[str, Any], name: str, namespace: str, owner: Obj) -> Obj:
         tmeta = template.get("metadata") or {}
         meta: Obj = {
             "name": name,
@@ -521,46 +623,28 @@ class Materializer:
             "namespace": namespace,
             "uid": stable_uid("Pod", namespace, name),
             "labels": dict(tmeta.get("labels") or {}),
-            "ownerReferences": [self._owner(owner)],
+            "ownerReferences": [owner_reference(owner)],
         }
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": copy.deepcopy(template.get("spec") or {})}
 
     def _run_job(self, job: Obj) -> None:
-        meta, spec = job["metadata"], job.setdefault("spec", {})
+        job_defaults(job)
+        meta, spec = job["metadata"], job["spec"]
         created = self._created(job)
-        uid = meta["uid"]
-        spec.setdefault("parallelism", 1)
-        spec.setdefault("completions", 1)
-        spec.setdefault("backoffLimit", 6)
-        spec.setdefault("completionMode", "NonIndexed")
-        spec.setdefault("suspend", False)
-        spec.setdefault("manualSelector", False)
-        spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
-        controller_labels = {
-            "batch.kubernetes.io/controller-uid": uid,
-            "batch.kubernetes.io/job-name": meta["name"],
-            "controller-uid": uid,
-            "job-name": meta["name"],
-        }
-        spec.setdefault("selector", {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}})
-        template = spec.setdefault("template", {})
-        template.setdefault("metadata", {}).setdefault("labels", {}).update(controller_labels)
-        self._default_pod_spec(template.setdefault("spec", {}))
-        meta.setdefault("labels", {}).update(controller_labels)
-        meta["generation"] = meta.get("generation", 1)
+        template = spec["template"]
         completions = int(spec.get("completions") or 1)
         finished = created
         for i in range(completions):
             name = f"{meta['name']}-{suffix(meta['namespace'], meta['name'], str(i))}"
-            pod = self._pod_from_template(template, name, meta["namespace"], job)
+            pod = self.pod_from_template(template, name, meta["namespace"], job)
             pod["metadata"]["creationTimestamp"] = format_time(created)
             self._add(pod)
-            self._event(job, "SuccessfulCreate", f"Created pod: {name}", "job-controller", created)
-            finished = max(finished, self._run_pod(pod, created, complete=True))
+            self.event(job, "SuccessfulCreate", f"Created pod: {name}", "job-controller", created)
+            finished = max(finished, self.run_pod(pod, created, complete=True))
         done = finished + timedelta(seconds=2)
-        self._event(job, "Completed", "Job completed", "job-controller", done)
+        self.event(job, "Completed", "Job completed", "job-controller", done)
         message = "Reached expected number of succeeded pods"
         job["status"] = {
             "conditions": [
@@ -577,8 +661,13 @@ class Materializer:
             "uncountedTerminatedPods": {},
         }  # fmt: skip
 
-    def _place(self, pod: Obj) -> tuple[NodeSpec, str]:
+    def place(self, pod: Obj) -> tuple[NodeSpec, str]:
+        """The scheduler's node and the CNI's IP for ``pod`` (kept if it has both already)."""
         meta = pod["metadata"]
+        assigned = (pod.get("status") or {}).get("podIP")
+        known = next((n for n in self.nodes if n.name == (pod.get("spec") or {}).get("nodeName")), None)
+        if assigned and known is not None:
+            return known, assigned
         node = self.nodes[_number("node", meta["namespace"], meta["name"]) % len(self.nodes)]
         if pod["spec"].get("nodeName"):
             node = next((n for n in self.nodes if n.name == pod["spec"]["nodeName"]), node)
@@ -592,48 +681,79 @@ class Materializer:
                 return node, ip
             n += 1
 
-    def _run_pod(self, pod: Obj, created: datetime, *, complete: bool = False) -> datetime:
-        """Schedule and start ``pod`` (or run it to completion); returns when it became ready."""
-        self._admit_pod(pod)
+    def run_pod(self, pod: Obj, created: datetime, *, complete: bool = False,
+                runs: Mapping[str, ContainerRun] | None = None, restarts: bool | None = None) -> datetime:
+        """Schedule and start ``pod`` (or run it to completion); returns when it became ready.
+
+        ``runs`` (by container name) says what a container does instead of running forever:
+        fail its image pull, or exit with a code after printing its lines."""
+        self.admit_pod(pod)
         meta, spec = pod["metadata"], pod["spec"]
-        node, ip = self._place(pod)
+        runs = runs or {}
+        node, ip = self.place(pod)
         spec["nodeName"] = node.name
         t_scheduled = created
-        self._event(pod, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to {node.name}",
+        self.event(pod, "Scheduled", f"Successfully assigned {meta['namespace']}/{meta['name']} to {node.name}",
                     "default-scheduler", t_scheduled)  # fmt: skip
         t = t_scheduled + timedelta(seconds=1)
         statuses: list[Obj] = []
+        # Seed-time Jobs (complete=True) run to completion whatever their restartPolicy says;
+        # ``restarts=False``: a container that exits stays terminated (one Job attempt per pod).
+        policy = spec.get("restartPolicy", "Always")
         for container in spec.get("containers", []):
             cname, image = container["name"], container.get("image", "")
+            run = runs.get(cname) or (ContainerRun(exit_code=0) if complete else ContainerRun())
             field_path = f"spec.containers{{{cname}}}"
             kubelet = {"host": node.name, "field_path": field_path}
+            status: Obj = {"name": cname, "image": image, "imageID": "", "restartCount": 0, "lastState": {}}
+            if run.pull_error is not None:
+                # The kubelet's events for each way a container cannot start.
+                reason, message = run.pull_error
+                if reason == "ErrImagePull":
+                    self.event(pod, "Pulling", f'Pulling image "{image}"', "kubelet", t, **kubelet)
+                    self.event(pod, "Failed", f'Failed to pull image "{image}": {message}', "kubelet", t,
+                               type_="Warning", **kubelet)  # fmt: skip
+                elif reason == "InvalidImageName":
+                    self.event(pod, "InspectFailed", message, "kubelet", t, type_="Warning", **kubelet)
+                self.event(pod, "Failed", f"Error: {message if reason == 'CreateContainerConfigError' else reason}",
+                           "kubelet", t, type_="Warning", **kubelet)  # fmt: skip
+                status.update(ready=False, started=False, state={"waiting": {"reason": reason, "message": message}})
+                statuses.append(status)
+                continue
             if container.get("imagePullPolicy") != "Always" and (node.name, image) in self._pulled:
-                self._event(pod, "Pulled", f'Container image "{image}" already present on machine', "kubelet", t, **kubelet)
+                self.event(pod, "Pulled", f'Container image "{image}" already present on machine', "kubelet", t, **kubelet)
             else:
-                self._event(pod, "Pulling", f'Pulling image "{image}"', "kubelet", t, **kubelet)
+                self.event(pod, "Pulling", f'Pulling image "{image}"', "kubelet", t, **kubelet)
                 pull = 2.0 + (_number("pull", image, node.name) % 9000) / 1000
                 t = t + timedelta(seconds=pull)
                 size = 48_000_000 + _number("size", image) % 40_000_000
-                self._event(pod, "Pulled", f'Successfully pulled image "{image}" in {pull:.3f}s ({pull:.3f}s including '
+                self.event(pod, "Pulled", f'Successfully pulled image "{image}" in {pull:.3f}s ({pull:.3f}s including '
                             f"waiting). Image size: {size} bytes.", "kubelet", t, **kubelet)  # fmt: skip
                 self._pulled.add((node.name, image))
-            self._event(pod, "Created", f"Created container: {cname}", "kubelet", t, **kubelet)
-            self._event(pod, "Started", f"Started container {cname}", "kubelet", t, **kubelet)
+            self.event(pod, "Created", f"Created container: {cname}", "kubelet", t, **kubelet)
+            self.event(pod, "Started", f"Started container {cname}", "kubelet", t, **kubelet)
             started = t
-            status: Obj = {
-                "name": cname,
-                "image": normalize_image(image),
-                "imageID": image_id(image),
-                "containerID": f"containerd://{hex_id(64, meta['uid'], cname)}",
-                "restartCount": 0,
-                "lastState": {},
-            }
-            if complete:
-                finished = started + timedelta(seconds=3)
-                status.update(ready=False, started=False, state={"terminated": {
-                    "exitCode": 0, "reason": "Completed", "startedAt": format_time(started),
-                    "finishedAt": format_time(finished), "containerID": status["containerID"]}})  # fmt: skip
-                t = finished
+            status.update(image=normalize_image(image), imageID=image_id(image),
+                          containerID=f"containerd://{hex_id(64, meta['uid'], cname)}")
+            status = {k: status[k] for k in ("name", "image", "imageID", "containerID", "restartCount", "lastState")}
+            if run.exit_code is not None:
+                finished = started + timedelta(seconds=run.duration)
+                terminated = {"exitCode": run.exit_code, "reason": "Completed" if run.exit_code == 0 else "Error",
+                              "startedAt": format_time(started), "finishedAt": format_time(finished),
+                              "containerID": status["containerID"]}  # fmt: skip
+                restart = policy == "Always" or (policy == "OnFailure" and run.exit_code != 0)
+                if restart and not complete and restarts is not False:
+                    # The kubelet restarts it, it exits again: back-off between restarts.
+                    status.update(ready=False, started=False, restartCount=1, lastState={"terminated": terminated},
+                                  state={"waiting": {"reason": "CrashLoopBackOff", "message":
+                                         f"back-off 10s restarting failed container={cname} pod={meta['name']}_"
+                                         f"{meta['namespace']}({meta['uid']})"}})  # fmt: skip
+                    self.event(pod, "BackOff", f"Back-off restarting failed container {cname} in pod "
+                               f"{meta['name']}_{meta['namespace']}({meta['uid']})", "kubelet", finished,
+                               type_="Warning", **kubelet)  # fmt: skip
+                else:
+                    status.update(ready=False, started=False, state={"terminated": terminated})
+                t = max(t, finished)
             else:
                 status.update(ready=True, started=True, state={"running": {"startedAt": format_time(started)}})
             if container.get("volumeMounts"):
@@ -643,18 +763,23 @@ class Materializer:
                     for m in container["volumeMounts"]
                 ]
             statuses.append(status)
-            self._default_logs(pod, cname, image, started)
+            if run.timed_lines is not None:
+                self._run_logs(pod, cname, run.timed_lines, started)
+            else:
+                self._default_logs(pod, cname, image, started)
         ready = t + timedelta(seconds=1)
         s_created, s_ready = format_time(created), format_time(ready)
-        if complete:
+        phase = _pod_phase(statuses, spec.get("restartPolicy", "Always"))
+        if phase in ("Succeeded", "Failed"):
+            why = "PodCompleted" if phase == "Succeeded" else "PodFailed"
             conditions = [
                 self._pod_condition("PodReadyToStartContainers", "False", s_ready),
                 self._pod_condition("Initialized", "True", s_created, "PodCompleted"),
-                self._pod_condition("Ready", "False", s_ready, "PodCompleted"),
-                self._pod_condition("ContainersReady", "False", s_ready, "PodCompleted"),
+                self._pod_condition("Ready", "False", s_ready, why),
+                self._pod_condition("ContainersReady", "False", s_ready, why),
                 self._pod_condition("PodScheduled", "True", s_created),
             ]
-        else:
+        elif all(st.get("ready") for st in statuses):
             conditions = [
                 self._pod_condition("PodReadyToStartContainers", "True", s_ready),
                 self._pod_condition("Initialized", "True", s_created),
@@ -662,8 +787,18 @@ class Materializer:
                 self._pod_condition("ContainersReady", "True", s_ready),
                 self._pod_condition("PodScheduled", "True", s_created),
             ]
+        else:
+            unready = " ".join(st["name"] for st in statuses if not st.get("ready"))
+            message = f"containers with unready status: [{unready}]"
+            conditions = [
+                self._pod_condition("PodReadyToStartContainers", "True", s_ready),
+                self._pod_condition("Initialized", "True", s_created),
+                self._pod_condition("Ready", "False", s_ready, "ContainersNotReady") | {"message": message},
+                self._pod_condition("ContainersReady", "False", s_ready, "ContainersNotReady") | {"message": message},
+                self._pod_condition("PodScheduled", "True", s_created),
+            ]
         pod["status"] = {
-            "phase": "Succeeded" if complete else "Running",
+            "phase": phase,
             "conditions": conditions,
             "hostIP": node.ip,
             "hostIPs": [{"ip": node.ip}],
@@ -694,6 +829,12 @@ class Materializer:
         )  # fmt: skip
         return "Guaranteed" if guaranteed else "Burstable"
 
+    def _run_logs(self, pod: Obj, container: str, lines: Sequence[tuple[float, str]], started: datetime) -> None:
+        """What a container printed, at the moments it printed it."""
+        meta = pod["metadata"]
+        self.logs.add(LogKey(meta["namespace"], meta["name"], container),
+                      [LogLine(started + timedelta(seconds=offset), text) for offset, text in lines])
+
     def _default_logs(self, pod: Obj, container: str, image: str, started: datetime) -> None:
         meta = pod["metadata"]
         single = len(pod["spec"].get("containers", [])) == 1
@@ -706,115 +847,18 @@ class Materializer:
     # Services ----------------------------------------------------------------------------------
 
     def _run_service(self, svc: Obj) -> None:
-        meta, spec = svc["metadata"], svc.setdefault("spec", {})
-        namespace, name = meta["namespace"], meta["name"]
-        type_ = spec.setdefault("type", "ClusterIP")
-        if type_ != "ExternalName":
-            if not spec.get("clusterIP"):
-                n = _number("clusterip", namespace, name)
-                spec["clusterIP"] = f"10.100.{(n >> 8) % 254 + 1}.{n % 254 + 1}"
-            spec.setdefault("clusterIPs", [spec["clusterIP"]] if spec["clusterIP"] != "None" else ["None"])
-            spec.setdefault("ipFamilies", ["IPv4"])
-            spec.setdefault("ipFamilyPolicy", "SingleStack")
-            spec.setdefault("internalTrafficPolicy", "Cluster")
-        spec.setdefault("sessionAffinity", "None")
-        for i, port in enumerate(spec.get("ports", [])):
-            port.setdefault("protocol", "TCP")
-            port.setdefault("targetPort", port.get("port"))
-            if type_ in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
-                port["nodePort"] = 30000 + _number("nodeport", namespace, name, str(i)) % 2768
-        if type_ in ("NodePort", "LoadBalancer"):
-            spec.setdefault("externalTrafficPolicy", "Cluster")
-        status = svc.setdefault("status", {"loadBalancer": {}})
-        if type_ == "LoadBalancer":
-            spec.setdefault("allocateLoadBalancerNodePorts", True)
-            if not status.get("loadBalancer"):
-                host = f"a{hex_id(32, 'elb', namespace, name)}-{_number('elb', name) % 10**9}.{REGION}.elb.amazonaws.com"
-                status["loadBalancer"] = {"ingress": [{"hostname": host}]}
-        if spec.get("selector") and type_ != "ExternalName":
+        service_defaults(svc)
+        spec = svc["spec"]
+        if spec.get("selector") and spec["type"] != "ExternalName":
             self._run_endpoints(svc)
 
-    def _target_port(self, port: Mapping[str, Any], pod: Mapping[str, Any]) -> int | None:
-        target = port.get("targetPort", port.get("port"))
-        if isinstance(target, int):
-            return target
-        if isinstance(target, str) and target.isdigit():
-            return int(target)
-        for container in pod["spec"].get("containers", []):
-            for cport in container.get("ports", []):
-                if cport.get("name") == target:
-                    return int(cport["containerPort"])
-        return None
-
     def _run_endpoints(self, svc: Obj) -> None:
-        meta, spec = svc["metadata"], svc["spec"]
+        meta = svc["metadata"]
         namespace, name = meta["namespace"], meta["name"]
-        selector = selector_from_match({"matchLabels": spec["selector"]})
-        pods = sorted(
-            (
-                p
-                for p in self._of_kind("Pod")
-                if p["metadata"].get("namespace") == namespace
-                and selector.matches(p["metadata"].get("labels"))
-                and (p.get("status") or {}).get("podIP")
-                and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
-            ),
-            key=lambda p: tuple(int(x) for x in p["status"]["podIP"].split(".")),
-        )
+        content = endpoints_content(svc, self._of_kind("Pod"), self.nodes)
         created = self._created(svc)
-        ports = spec.get("ports", [])
-        # Endpoints: one subset per distinct resolved port list, ready and not-ready addresses apart.
-        subsets: dict[tuple[tuple[str, int, str], ...], Obj] = {}
-        slice_endpoints: list[Obj] = []
-        slice_ports: list[Obj] = []
-        for pod in pods:
-            resolved = tuple(
-                (p.get("name", ""), tp, p.get("protocol", "TCP"))
-                for p in ports
-                if (tp := self._target_port(p, pod)) is not None
-            )
-            terminating = bool(pod["metadata"].get("deletionTimestamp"))
-            ready = _is_ready(pod) and not terminating
-            node = pod["spec"].get("nodeName", "")
-            target = {"kind": "Pod", "namespace": namespace, "name": pod["metadata"]["name"], "uid": pod["metadata"]["uid"]}
-            if not terminating:
-                subset = subsets.setdefault(resolved, {"ports": [
-                    {**({"name": pname} if pname else {}), "port": tp, "protocol": proto} for pname, tp, proto in resolved
-                ]})  # fmt: skip
-                address = {"ip": pod["status"]["podIP"], "nodeName": node, "targetRef": target}
-                subset.setdefault("addresses" if ready else "notReadyAddresses", []).append(address)
-            endpoint: Obj = {
-                "addresses": [pod["status"]["podIP"]],
-                "conditions": {"ready": ready, "serving": _is_ready(pod), "terminating": terminating},
-                "targetRef": target,
-            }
-            if node:
-                endpoint["nodeName"] = node
-                zone = next((n.zone for n in self.nodes if n.name == node), None)
-                if zone:
-                    endpoint["zone"] = zone
-            slice_endpoints.append(endpoint)
-            if not slice_ports:
-                slice_ports = [{"name": pname, "port": tp, "protocol": proto} for pname, tp, proto in resolved]
-        stamp = format_time(created + timedelta(seconds=10))
-        labels = dict(meta.get("labels") or {})
         if self._find("Endpoints", namespace, name) is None:
-            endpoints: Obj = {
-                "apiVersion": "v1",
-                "kind": "Endpoints",
-                "metadata": {
-                    "name": name,
-                    "namespace": namespace,
-                    "uid": stable_uid("Endpoints", namespace, name),
-                    "creationTimestamp": format_time(created),
-                    "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": stamp},
-                },
-            }
-            if labels:
-                endpoints["metadata"]["labels"] = labels
-            if subsets:
-                endpoints["subsets"] = list(subsets.values())
-            self._add(endpoints)
+            self._add(endpoints_object(svc, content, created, created + timedelta(seconds=10)))
         has_slice = any(
             s["metadata"].get("namespace") == namespace
             and (s["metadata"].get("labels") or {}).get("kubernetes.io/service-name") == name
@@ -822,29 +866,183 @@ class Materializer:
         )
         if not has_slice:
             slice_name = f"{name}-{suffix(namespace, name, 'slice')}"
-            self._add({
-                "apiVersion": "discovery.k8s.io/v1",
-                "kind": "EndpointSlice",
-                "metadata": {
-                    "name": slice_name,
-                    "generateName": f"{name}-",
-                    "namespace": namespace,
-                    "uid": stable_uid("EndpointSlice", namespace, slice_name),
-                    "creationTimestamp": format_time(created),
-                    "generation": 1,
-                    "labels": {**labels, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
-                               "kubernetes.io/service-name": name},
-                    "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": stamp},
-                    "ownerReferences": [self._owner(svc)],
-                },
-                "addressType": "IPv4",
-                "endpoints": slice_endpoints,
-                "ports": slice_ports or [{"name": p.get("name", ""), "port": p.get("targetPort"), "protocol": p.get("protocol", "TCP")}
-                                          for p in ports if isinstance(p.get("targetPort"), int)],
-            })  # fmt: skip
+            self._add(endpoint_slice_object(svc, slice_name, content, created, created + timedelta(seconds=10)))
 
 
-def _is_ready(pod: Mapping[str, Any]) -> bool:
+def service_defaults(svc: Obj) -> None:
+    """What the API server fills in on a Service: cluster IP, IP families, port defaults, node ports."""
+    meta, spec = svc["metadata"], svc.setdefault("spec", {})
+    namespace, name = meta["namespace"], meta["name"]
+    type_ = spec.setdefault("type", "ClusterIP")
+    if type_ != "ExternalName":
+        if not spec.get("clusterIP"):
+            n = _number("clusterip", namespace, name)
+            spec["clusterIP"] = f"10.100.{(n >> 8) % 254 + 1}.{n % 254 + 1}"
+        spec.setdefault("clusterIPs", [spec["clusterIP"]] if spec["clusterIP"] != "None" else ["None"])
+        spec.setdefault("ipFamilies", ["IPv4"])
+        spec.setdefault("ipFamilyPolicy", "SingleStack")
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+    spec.setdefault("sessionAffinity", "None")
+    for i, port in enumerate(spec.get("ports", [])):
+        port.setdefault("protocol", "TCP")
+        port.setdefault("targetPort", port.get("port"))
+        if type_ in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
+            port["nodePort"] = 30000 + _number("nodeport", namespace, name, str(i)) % 2768
+    if type_ in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    status = svc.setdefault("status", {"loadBalancer": {}})
+    if type_ == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+        if not status.get("loadBalancer"):
+            host = f"a{hex_id(32, 'elb', namespace, name)}-{_number('elb', name) % 10**9}.{REGION}.elb.amazonaws.com"
+            status["loadBalancer"] = {"ingress": [{"hostname": host}]}
+
+
+def target_port(port: Mapping[str, Any], pod: Mapping[str, Any]) -> int | None:
+    """A Service port's targetPort on one pod: a number, or a container port looked up by name."""
+    target = port.get("targetPort", port.get("port"))
+    if isinstance(target, int):
+        return target
+    if isinstance(target, str) and target.isdigit():
+        return int(target)
+    for container in pod["spec"].get("containers", []):
+        for cport in container.get("ports", []):
+            if cport.get("name") == target:
+                return int(cport["containerPort"])
+    return None
+
+
+@dataclass(frozen=True)
+class EndpointsContent:
+    """What the endpoints and endpointslice controllers derive from a Service and its pods."""
+
+    subsets: list[Obj]
+    slice_endpoints: list[Obj]
+    slice_ports: list[Obj]
+
+
+def endpoints_content(svc: Mapping[str, Any], pods: Iterable[Mapping[str, Any]],
+                      nodes: Iterable[NodeSpec] = DEFAULT_NODES) -> EndpointsContent:
+    """The addresses of the pods the Service selects (by IP), ready and not-ready apart."""
+    meta, spec = svc["metadata"], svc["spec"]
+    namespace = meta["namespace"]
+    zones = {n.name: n.zone for n in nodes}
+    selector = selector_from_match({"matchLabels": spec.get("selector") or {}})
+    chosen = sorted(
+        (
+            p
+            for p in pods
+            if p.get("kind", "Pod") == "Pod"
+            and p["metadata"].get("namespace") == namespace
+            and spec.get("selector")
+            and selector.matches(p["metadata"].get("labels"))
+            and (p.get("status") or {}).get("podIP")
+            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+        ),
+        key=lambda p: tuple(int(x) for x in p["status"]["podIP"].split(".")),
+    )
+    ports = spec.get("ports", [])
+    # Endpoints: one subset per distinct resolved port list, ready and not-ready addresses apart.
+    subsets: dict[tuple[tuple[str, int, str], ...], Obj] = {}
+    slice_endpoints: list[Obj] = []
+    slice_ports: list[Obj] = []
+    for pod in chosen:
+        resolved = tuple(
+            (p.get("name", ""), tp, p.get("protocol", "TCP"))
+            for p in ports
+            if (tp := target_port(p, pod)) is not None
+        )
+        terminating = bool(pod["metadata"].get("deletionTimestamp"))
+        ready = is_ready(pod) and not terminating
+        node = pod["spec"].get("nodeName", "")
+        target = {"kind": "Pod", "namespace": namespace, "name": pod["metadata"]["name"], "uid": pod["metadata"]["uid"]}
+        if not terminating:
+            subset = subsets.setdefault(resolved, {"ports": [
+                {**({"name": pname} if pname else {}), "port": tp, "protocol": proto} for pname, tp, proto in resolved
+            ]})  # fmt: skip
+            address = {"ip": pod["status"]["podIP"], "nodeName": node, "targetRef": target}
+            subset.setdefault("addresses" if ready else "notReadyAddresses", []).append(address)
+        endpoint: Obj = {
+            "addresses": [pod["status"]["podIP"]],
+            "conditions": {"ready": ready, "serving": is_ready(pod), "terminating": terminating},
+            "targetRef": target,
+        }
+        if node:
+            endpoint["nodeName"] = node
+            if zones.get(node):
+                endpoint["zone"] = zones[node]
+        slice_endpoints.append(endpoint)
+        if not slice_ports:
+            slice_ports = [{"name": pname, "port": tp, "protocol": proto} for pname, tp, proto in resolved]
+    if not slice_ports:
+        slice_ports = [{"name": p.get("name", ""), "port": p.get("targetPort"), "protocol": p.get("protocol", "TCP")}
+                       for p in ports if isinstance(p.get("targetPort"), int)]
+    return EndpointsContent(list(subsets.values()), slice_endpoints, slice_ports)
+
+
+def endpoints_object(svc: Mapping[str, Any], content: EndpointsContent, created: datetime, changed: datetime) -> Obj:
+    meta = svc["metadata"]
+    namespace, name = meta["namespace"], meta["name"]
+    labels = dict(meta.get("labels") or {})
+    endpoints: Obj = {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "uid": stable_uid("Endpoints", namespace, name),
+            "creationTimestamp": format_time(created),
+            "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": format_time(changed)},
+        },
+    }
+    if labels:
+        endpoints["metadata"]["labels"] = labels
+    if content.subsets:
+        endpoints["subsets"] = copy.deepcopy(content.subsets)
+    return endpoints
+
+
+def endpoint_slice_object(svc: Mapping[str, Any], slice_name: str, content: EndpointsContent, created: datetime,
+                          changed: datetime) -> Obj:
+    meta = svc["metadata"]
+    namespace, name = meta["namespace"], meta["name"]
+    labels = dict(meta.get("labels") or {})
+    return {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": slice_name,
+            "generateName": f"{name}-",
+            "namespace": namespace,
+            "uid": stable_uid("EndpointSlice", namespace, slice_name),
+            "creationTimestamp": format_time(created),
+            "generation": 1,
+            "labels": {**labels, "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+                       "kubernetes.io/service-name": name},
+            "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": format_time(changed)},
+            "ownerReferences": [owner_reference(svc)],
+        },
+        "addressType": "IPv4",
+        "endpoints": copy.deepcopy(content.slice_endpoints),
+        "ports": copy.deepcopy(content.slice_ports),
+    }  # fmt: skip
+
+
+def _pod_phase(statuses: Sequence[Mapping[str, Any]], restart_policy: str) -> str:
+    """The kubelet's phase: Pending until every container started; Succeeded/Failed once every
+    container terminated and will not be restarted; Running otherwise."""
+    states = [st.get("state") or {} for st in statuses]
+    if any("waiting" in state and not st.get("lastState") for state, st in zip(states, statuses)):
+        return "Pending"
+    if states and all("terminated" in state for state in states):
+        failed = any(state["terminated"].get("exitCode") for state in states)
+        if not failed:
+            return "Succeeded"
+        return "Failed" if restart_policy == "Never" else "Running"
+    return "Running"
+
+
+def is_ready(pod: Mapping[str, Any]) -> bool:
     conditions = (pod.get("status") or {}).get("conditions") or []
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 

@@ -1,0 +1,488 @@
+"""The controllers of the Kubernetes API emulator: after every write, bring a namespace in line.
+
+``reconcile`` does in one synchronous pass what kube-controller-manager, the scheduler and the
+kubelets do over a few seconds: Deployments roll out ReplicaSets (a new one per pod template,
+old ones scaled to 0 and kept as revision history), ReplicaSets keep their number of Pods (a
+deleted pod is replaced under a new name and IP), Pods are scheduled and started (see
+``kube_containers`` for what their containers do), Jobs run a pod per attempt until one
+succeeds or ``backoffLimit`` is exceeded, Services get their Endpoints and EndpointSlice, and
+what lost its owner is garbage-collected. Every step leaves the Events real components emit.
+
+The pass is idempotent: a second call with nothing written in between puts nothing, so
+resourceVersions do not churn. Objects read from the store are copied before they are changed;
+only objects that really differ are ``put``. Pod names, IPs and uids stay deterministic (as in
+``kube_materialize``); a replacement pod takes the next name its controller never used.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.devkit.kube_containers import container_run
+from bot.devkit.kube_logs import LogStore, format_time, parse_time
+from bot.devkit.kube_materialize import (
+    ContainerRun,
+    Materializer,
+    Obj,
+    deployment_defaults,
+    endpoint_slice_object,
+    endpoints_content,
+    endpoints_object,
+    is_ready,
+    job_defaults,
+    max_surge_and_unavailable,
+    pod_template_hash,
+    replicaset_for,
+    service_defaults,
+    suffix,
+)
+
+
+class ObjectStore(Protocol):
+    """What the controllers need from the emulator's store."""
+
+    def list(self, resource: str, namespace: str | None = None) -> list[dict]: ...
+
+    def get(self, resource: str, namespace: str, name: str) -> dict | None: ...
+
+    def put(self, obj: dict) -> dict:
+        """Create or replace; the store assigns uid, creationTimestamp (if missing), resourceVersion."""
+        ...
+
+    def remove(self, resource: str, namespace: str, name: str) -> dict | None: ...
+
+
+REVISION = "deployment.kubernetes.io/revision"
+# Owner kinds whose dependents the garbage collector here removes, by the owner's resource.
+OWNER_RESOURCES = {"Deployment": "deployments", "ReplicaSet": "replicasets", "Job": "jobs", "Service": "services"}
+# Fields the store sets: never a reason to put.
+_STORE_FIELDS = ("resourceVersion", "managedFields")
+# Bounds of the rollout loop: each round moves at least one replica, so this is never reached
+# by a sane Deployment; it keeps a bug from hanging the emulator.
+_MAX_ROUNDS = 200
+
+
+def reconcile(store: ObjectStore, logs: LogStore, namespace: str, now: datetime) -> None:
+    """Bring every derived object of ``namespace`` in line with what the user wrote."""
+    _Pass(store, logs, namespace, now).run()
+
+
+def same_object(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Equal but for what the store maintains (resourceVersion, managedFields)."""
+
+    def strip(obj: Mapping[str, Any]) -> Obj:
+        copied = dict(obj)
+        copied["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in _STORE_FIELDS}
+        return copied
+
+    return strip(a) == strip(b)
+
+
+def _revision(obj: Mapping[str, Any]) -> int:
+    value = ((obj.get("metadata") or {}).get("annotations") or {}).get(REVISION, "0")
+    return int(value) if str(value).isdigit() else 0
+
+
+def _owned_by(obj: Mapping[str, Any], owner: Mapping[str, Any]) -> bool:
+    uid = owner["metadata"].get("uid")
+    return any(ref.get("uid") == uid and ref.get("controller") for ref in obj["metadata"].get("ownerReferences") or ())
+
+
+def _active(pod: Mapping[str, Any]) -> bool:
+    return (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") and not pod["metadata"].get(
+        "deletionTimestamp"
+    )
+
+
+def _condition(status: Mapping[str, Any], type_: str) -> Mapping[str, Any] | None:
+    return next((c for c in status.get("conditions") or () if c.get("type") == type_), None)
+
+
+class _Pass:
+    def __init__(self, store: ObjectStore, logs: LogStore, namespace: str, now: datetime) -> None:
+        self.store, self.logs, self.namespace, self.now = store, logs, namespace, now
+        events = store.list("events", namespace)
+        self.kit = Materializer.for_cluster(now, logs, store.list("pods"), len(events))
+        # Every pod name ever used here (live pods and the ones events still remember): a
+        # replacement never takes the name of a pod that was deleted.
+        self.used_names = {p["metadata"]["name"] for p in store.list("pods", namespace)}
+        self.used_names |= {
+            (e.get("involvedObject") or {}).get("name", "")
+            for e in events
+            if (e.get("involvedObject") or {}).get("kind") == "Pod"
+        }
+
+    def run(self) -> None:
+        self.collect_garbage()
+        for deploy in self.store.list("deployments", self.namespace):
+            self.deployment(deploy)
+        for rs in self.store.list("replicasets", self.namespace):
+            self.replicaset(rs)
+        for pod in self.store.list("pods", self.namespace):
+            self.bare_pod(pod)
+        self.services()  # before Jobs: their pods reach Services through these endpoints
+        for job in self.store.list("jobs", self.namespace):
+            self.job(job)
+        self.services()
+        self.flush_events()
+
+    # Store helpers -----------------------------------------------------------------------------
+
+    def save(self, current: Mapping[str, Any] | None, desired: Obj) -> Obj:
+        if current is not None and same_object(current, desired):
+            return dict(current)
+        return self.store.put(desired)
+
+    def flush_events(self) -> None:
+        for event in self.kit.take_objects():
+            meta = event["metadata"]
+            while self.store.get("events", meta["namespace"], meta["name"]) is not None:
+                base, _, nanos = meta["name"].rpartition(".")
+                meta["name"] = f"{base}.{int(nanos, 16) + 1:x}"
+            self.store.put(event)
+
+    def owned(self, resource: str, owner: Mapping[str, Any]) -> list[Obj]:
+        return [o for o in self.store.list(resource, self.namespace) if _owned_by(o, owner)]
+
+    def fresh_pod_name(self, owner: str) -> str:
+        i = 0
+        while True:
+            name = f"{owner}-{suffix(self.namespace, owner, str(i))}"
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name
+            i += 1
+
+    # Garbage collection ------------------------------------------------------------------------
+
+    def collect_garbage(self) -> None:
+        """Dependents whose controller owner is gone go too (ReplicaSets before their Pods)."""
+        for resource in ("replicasets", "pods", "endpointslices"):
+            for obj in self.store.list(resource, self.namespace):
+                refs = [r for r in obj["metadata"].get("ownerReferences") or () if r.get("kind") in OWNER_RESOURCES]
+                if refs and not any(self._owner_exists(ref) for ref in refs):
+                    self.store.remove(resource, self.namespace, obj["metadata"]["name"])
+        for endpoints in self.store.list("endpoints", self.namespace):
+            if self.store.get("services", self.namespace, endpoints["metadata"]["name"]) is None:
+                self.store.remove("endpoints", self.namespace, endpoints["metadata"]["name"])
+
+    def _owner_exists(self, ref: Mapping[str, Any]) -> bool:
+        owner = self.store.get(OWNER_RESOURCES[ref["kind"]], self.namespace, ref.get("name", ""))
+        return owner is not None and owner["metadata"].get("uid") == ref.get("uid")
+
+    # Pods --------------------------------------------------------------------------------------
+
+    def start_pod(self, pod: Obj, *, restarts: bool | None = None) -> datetime:
+        """Schedule and start a pod that has no status yet; the caller puts it."""
+        # Placed first, so what the containers do already knows the pod's IP (servers log it).
+        node, ip = self.kit.place(pod)
+        pod.setdefault("spec", {})["nodeName"] = node.name
+        pod["status"] = {"phase": "Pending", "podIP": ip}
+        runs: dict[str, ContainerRun] = {}
+        for container in pod.get("spec", {}).get("containers") or ():
+            runs[container["name"]] = container_run(container, pod, self.store, self.logs, self.now)
+        created = parse_time(pod["metadata"].get("creationTimestamp") or self.now, self.now)
+        return self.kit.run_pod(pod, created, runs=runs, restarts=restarts)
+
+    def bare_pod(self, pod: Obj) -> None:
+        """A pod the user created (or any pod nobody started yet): schedule and start it."""
+        if (pod.get("status") or {}).get("phase") or pod["metadata"].get("deletionTimestamp"):
+            return
+        desired = copy.deepcopy(pod)
+        desired["metadata"].setdefault("creationTimestamp", format_time(self.now))
+        self.start_pod(desired)
+        self.save(pod, desired)
+
+    def delete_pod(self, pod: Obj, owner: Obj, component: str) -> None:
+        meta = pod["metadata"]
+        for status in (pod.get("status") or {}).get("containerStatuses") or ():
+            if "running" in (status.get("state") or {}):
+                self.kit.event(pod, "Killing", f"Stopping container {status['name']}", "kubelet", self.now,
+                               host=pod["spec"].get("nodeName"), field_path=f"spec.containers{{{status['name']}}}")
+        self.store.remove("pods", self.namespace, meta["name"])
+        self.kit.event(owner, "SuccessfulDelete", f"Deleted pod: {meta['name']}", component, self.now)
+
+    # ReplicaSets -------------------------------------------------------------------------------
+
+    def replicaset(self, rs: Obj) -> Obj:
+        """Create or delete pods until the ReplicaSet has spec.replicas active ones; its status."""
+        desired = copy.deepcopy(rs)
+        spec = desired.setdefault("spec", {})
+        spec.setdefault("replicas", 1)
+        want = int(spec["replicas"])
+        pods = [p for p in self.owned("pods", desired) if _active(p)]
+        while len(pods) < want:
+            name = self.fresh_pod_name(desired["metadata"]["name"])
+            pod = self.kit.pod_from_template(spec.get("template") or {}, name, self.namespace, desired)
+            pod["metadata"]["creationTimestamp"] = format_time(self.now)
+            self.kit.event(desired, "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller", self.now)
+            self.start_pod(pod)
+            pods.append(self.store.put(pod))
+        if len(pods) > want:
+            # The ReplicaSet controller deletes not-ready pods first, then the newest.
+            newest_first = sorted(pods, key=lambda p: (p["metadata"].get("creationTimestamp", ""),
+                                                       p["metadata"]["name"]), reverse=True)
+            doomed = sorted(newest_first, key=is_ready)[: len(pods) - want]
+            for pod in doomed:
+                self.delete_pod(pod, desired, "replicaset-controller")
+            pods = [p for p in pods if p not in doomed]
+        ready = sum(1 for p in pods if is_ready(p))
+        status: Obj = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
+                       "availableReplicas": ready, "observedGeneration": desired["metadata"].get("generation", 1)}
+        desired["status"] = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
+        return self.save(rs, desired)
+
+    # Deployments -------------------------------------------------------------------------------
+
+    def deployment(self, deploy: Obj) -> None:
+        desired = deployment_defaults(copy.deepcopy(deploy))
+        meta, spec = desired["metadata"], desired["spec"]
+        replicas = int(spec["replicas"])
+        template_hash = pod_template_hash(spec["template"])
+        new_name = f"{meta['name']}-{template_hash}"
+        owned = self.owned("replicasets", desired)
+        top = max((_revision(rs) for rs in owned), default=0)
+        new = next((rs for rs in owned if rs["metadata"]["name"] == new_name), None)
+        olds = [rs for rs in owned if rs["metadata"]["name"] != new_name]
+        surge, unavailable = max_surge_and_unavailable(desired)
+        recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
+        if new is None:
+            old_total = sum(int(rs["spec"].get("replicas", 0)) for rs in olds)
+            start = replicas if not olds else 0 if recreate else max(0, min(replicas, replicas + surge - old_total))
+            created = replicaset_for(desired, template_hash, start, top + 1, self.now)
+            new = self.store.put(created)
+            if start:
+                self.scaled(desired, new_name, 0, start)
+        elif _revision(new) < top:
+            # Back to an older template (rollout undo, a re-apply): that ReplicaSet is the newest revision.
+            bumped = copy.deepcopy(new)
+            bumped["metadata"]["annotations"][REVISION] = str(top + 1)
+            new = self.store.put(bumped)
+        for _ in range(_MAX_ROUNDS):
+            new = self.replicaset(new)
+            olds = [self.replicaset(rs) for rs in olds]
+            if not self.rollout_step(desired, new, olds, replicas, surge, unavailable, recreate):
+                break
+            new = self.store.get("replicasets", self.namespace, new_name) or new
+            olds = [self.store.get("replicasets", self.namespace, rs["metadata"]["name"]) or rs for rs in olds]
+        self.prune_history(desired, new, olds)
+        meta.setdefault("annotations", {})[REVISION] = str(_revision(new))
+        desired["status"] = self.deployment_status(deploy, desired, new, olds, unavailable)
+        self.save(deploy, desired)
+
+    def rollout_step(self, deploy: Obj, new: Obj, olds: list[Obj], replicas: int, surge: int, unavailable: int,
+                     recreate: bool) -> bool:
+        """One move of the rolling update (or Recreate); False when nothing is left to move."""
+        old_replicas = sum(int(rs["spec"].get("replicas", 0)) for rs in olds)
+        new_replicas = int(new["spec"].get("replicas", 0))
+        if recreate:
+            if old_replicas:
+                for rs in olds:
+                    self.scale(deploy, rs, 0)
+                return True
+            if new_replicas != replicas:
+                self.scale(deploy, new, replicas)
+                return True
+            return False
+        if new_replicas > replicas:
+            self.scale(deploy, new, replicas)
+            return True
+        room = replicas + surge - (old_replicas + new_replicas)
+        if new_replicas < replicas and room > 0:
+            self.scale(deploy, new, min(replicas, new_replicas + room))
+            return True
+        if old_replicas:
+            available = sum(int((rs.get("status") or {}).get("availableReplicas", 0)) for rs in [new, *olds])
+            can_remove = available - (replicas - unavailable)
+            moved = False
+            for rs in sorted(olds, key=_revision):
+                current = int(rs["spec"].get("replicas", 0))
+                unhealthy = current - int((rs.get("status") or {}).get("availableReplicas", 0))
+                remove = min(current, unhealthy + max(0, can_remove))
+                if remove > 0:
+                    can_remove -= max(0, remove - unhealthy)
+                    self.scale(deploy, rs, current - remove)
+                    moved = True
+            return moved
+        return False
+
+    def scale(self, deploy: Obj, rs: Obj, to: int) -> None:
+        desired = copy.deepcopy(rs)
+        before = int(desired["spec"].get("replicas", 0))
+        desired["spec"]["replicas"] = to
+        annotations = desired["metadata"].setdefault("annotations", {})
+        annotations["deployment.kubernetes.io/desired-replicas"] = str(deploy["spec"]["replicas"])
+        annotations["deployment.kubernetes.io/max-replicas"] = str(
+            int(deploy["spec"]["replicas"]) + max_surge_and_unavailable(deploy)[0])
+        self.store.put(desired)
+        self.scaled(deploy, rs["metadata"]["name"], before, to)
+
+    def scaled(self, deploy: Obj, rs_name: str, before: int, to: int) -> None:
+        verb = "up" if to > before else "down"
+        self.kit.event(deploy, "ScalingReplicaSet", f"Scaled {verb} replica set {rs_name} from {before} to {to}",
+                       "deployment-controller", self.now)
+
+    def prune_history(self, deploy: Obj, new: Obj, olds: list[Obj]) -> None:
+        """Keep at most revisionHistoryLimit old ReplicaSets, the oldest scaled-down ones go."""
+        limit = int(deploy["spec"].get("revisionHistoryLimit", 10))
+        idle = sorted((rs for rs in olds if not int(rs["spec"].get("replicas", 0))
+                       and not int((rs.get("status") or {}).get("replicas", 0))), key=_revision)
+        for rs in idle[: max(0, len(idle) - limit)]:
+            self.store.remove("replicasets", self.namespace, rs["metadata"]["name"])
+            olds.remove(rs)
+
+    def deployment_status(self, current: Obj, deploy: Obj, new: Obj, olds: list[Obj], unavailable: int) -> Obj:
+        replicas = int(deploy["spec"]["replicas"])
+        all_rs = [new, *olds]
+
+        def total(key: str, sets: Iterable[Obj] = all_rs) -> int:
+            return sum(int((rs.get("status") or {}).get(key, 0)) for rs in sets)
+
+        available = total("availableReplicas")
+        updated = total("replicas", [new])
+        status: Obj = {
+            "observedGeneration": deploy["metadata"].get("generation", 1),
+            "replicas": total("replicas"),
+            "updatedReplicas": updated,
+            "readyReplicas": total("readyReplicas"),
+            "availableReplicas": available,
+            "unavailableReplicas": max(0, total("replicas") - available),
+        }
+        status = {k: v for k, v in status.items() if v or k in ("observedGeneration", "replicas")}
+        rs_name = new["metadata"]["name"]
+        if available >= replicas - unavailable:
+            available_condition = ("True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
+        else:
+            available_condition = ("False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.")
+        if updated == replicas and available == replicas and total("replicas") == replicas:
+            progressing = ("True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.')
+        else:
+            progressing = ("True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.')
+        before = (current.get("status") or {})
+        status["conditions"] = [
+            self._deployment_condition(before, "Available", *available_condition),
+            self._deployment_condition(before, "Progressing", *progressing),
+        ]
+        return status
+
+    def _deployment_condition(self, before: Mapping[str, Any], type_: str, status: str, reason: str,
+                              message: str) -> Obj:
+        """Times move only when the condition does: lastTransitionTime on a status flip,
+        lastUpdateTime on any change."""
+        old = _condition(before, type_) or {}
+        stamp = format_time(self.now)
+        same_status = old.get("status") == status
+        unchanged = same_status and old.get("reason") == reason and old.get("message") == message
+        return {
+            "type": type_,
+            "status": status,
+            "lastUpdateTime": old.get("lastUpdateTime", stamp) if unchanged else stamp,
+            "lastTransitionTime": old.get("lastTransitionTime", stamp) if same_status else stamp,
+            "reason": reason,
+            "message": message,
+        }
+
+    # Jobs --------------------------------------------------------------------------------------
+
+    def job(self, job: Obj) -> None:
+        """A pod per attempt until one succeeds (Complete) or backoffLimit is exceeded (Failed)."""
+        desired = job_defaults(copy.deepcopy(job))
+        meta, spec = desired["metadata"], desired["spec"]
+        status = desired.setdefault("status", {})
+        finished = any(c.get("status") == "True" and c.get("type") in ("Complete", "Failed")
+                       for c in status.get("conditions") or ())
+        if finished or spec.get("suspend"):
+            self.save(job, desired)
+            return
+        completions, backoff = int(spec.get("completions") or 1), int(spec.get("backoffLimit", 6))
+        done = self.now
+        while True:
+            pods = self.owned("pods", desired)
+            succeeded = sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Succeeded")
+            failed = sum(1 for p in pods if (p.get("status") or {}).get("phase") == "Failed")
+            active = [p for p in pods if _active(p)]
+            if succeeded >= completions or failed > backoff or active:
+                break
+            name = self.fresh_pod_name(meta["name"])
+            pod = self.kit.pod_from_template(spec["template"], name, self.namespace, desired)
+            pod["metadata"]["creationTimestamp"] = format_time(self.now)
+            self.kit.event(desired, "SuccessfulCreate", f"Created pod: {name}", "job-controller", self.now)
+            # One pod per attempt: a failing container is not restarted in place, even with OnFailure.
+            done = max(done, self.start_pod(pod, restarts=False))
+            self.store.put(pod)
+        status.setdefault("startTime", format_time(self.now))
+        status.update(active=len(active), succeeded=succeeded, failed=failed, ready=sum(1 for p in active if is_ready(p)),
+                      terminating=0, uncountedTerminatedPods={})
+        for key in ("active", "succeeded", "failed"):
+            if not status[key]:
+                status.pop(key)
+        stamp = format_time(done)
+        if succeeded >= completions:
+            message = "Reached expected number of succeeded pods"
+            status["conditions"] = [
+                {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached", "message": message,
+                 "lastProbeTime": stamp, "lastTransitionTime": stamp},
+                {"type": "Complete", "status": "True", "reason": "CompletionsReached", "message": message,
+                 "lastProbeTime": stamp, "lastTransitionTime": stamp},
+            ]
+            status["completionTime"] = stamp
+            self.kit.event(desired, "Completed", "Job completed", "job-controller", done)
+        elif failed > backoff:
+            message = "Job has reached the specified backoff limit"
+            status["conditions"] = [
+                {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded", "message": message,
+                 "lastProbeTime": stamp, "lastTransitionTime": stamp},
+                {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": message,
+                 "lastProbeTime": stamp, "lastTransitionTime": stamp},
+            ]
+            self.kit.event(desired, "BackoffLimitExceeded", message, "job-controller", done, type_="Warning")
+        self.save(job, desired)
+
+    # Services ----------------------------------------------------------------------------------
+
+    def services(self) -> None:
+        pods = self.store.list("pods", self.namespace)
+        for svc in self.store.list("services", self.namespace):
+            desired = copy.deepcopy(svc)
+            service_defaults(desired)
+            svc = self.save(svc, desired)
+            spec = svc["spec"]
+            if spec.get("selector") and spec.get("type") != "ExternalName":
+                self.endpoints(svc, pods)
+
+    def endpoints(self, svc: Obj, pods: list[Obj]) -> None:
+        """Endpoints and the EndpointSlice of a Service with a selector, from the pods it selects."""
+        name = svc["metadata"]["name"]
+        content = endpoints_content(svc, pods, self.kit.nodes)
+        created = parse_time(svc["metadata"].get("creationTimestamp") or self.now, self.now)
+        trigger = "endpoints.kubernetes.io/last-change-trigger-time"
+
+        current = self.store.get("endpoints", self.namespace, name)
+        wanted = endpoints_object(svc, content, created, self.now)
+        if current is not None:
+            for key in ("uid", "creationTimestamp"):
+                wanted["metadata"][key] = current["metadata"].get(key, wanted["metadata"][key])
+            wanted["metadata"]["annotations"][trigger] = (current["metadata"].get("annotations") or {}).get(
+                trigger, wanted["metadata"]["annotations"][trigger])
+            if not same_object(current, wanted):
+                wanted["metadata"]["annotations"][trigger] = format_time(self.now)
+        self.save(current, wanted)
+
+        slices = [s for s in self.store.list("endpointslices", self.namespace)
+                  if (s["metadata"].get("labels") or {}).get("kubernetes.io/service-name") == name]
+        current = slices[0] if slices else None
+        slice_name = current["metadata"]["name"] if current else f"{name}-{suffix(self.namespace, name, 'slice')}"
+        wanted = endpoint_slice_object(svc, slice_name, content, created, self.now)
+        if current is not None:
+            for key in ("uid", "creationTimestamp", "generation"):
+                wanted["metadata"][key] = current["metadata"].get(key, wanted["metadata"][key])
+            wanted["metadata"]["annotations"][trigger] = (current["metadata"].get("annotations") or {}).get(
+                trigger, wanted["metadata"]["annotations"][trigger])
+            if not same_object(current, wanted):
+                wanted["metadata"]["annotations"][trigger] = format_time(self.now)
+                wanted["metadata"]["generation"] = int(current["metadata"].get("generation", 1)) + 1
+        self.save(current, wanted)
+
