@@ -16,12 +16,17 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, TextIO
 
+import aiohttp
+
+from bot.access.render import kubeconfig_text
 from bot.app import build_podium
 from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from bot.devkit.kube_tls import ca_data
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
 from bot.kubectl.access import NamespaceAccess
-from bot.ops.participants import build_participants
+from bot.ops.kubeconfig import Cluster, write_private
+from bot.ops.participants import PARTICIPANT_ACCOUNT, build_participants
 from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
@@ -29,6 +34,8 @@ from bot.slack.text import decode_slack_text
 
 PROMPT = "podium> "
 CONSOLE_USER = "U0ALICE"  # who the console's person is, for the stand-in and their namespace
+KUBECONFIG_NAME = "podium-console.kubeconfig"
+CONSOLE_TOKEN_SECONDS = 24 * 3600  # the file lives only as long as the console anyway
 
 
 def message_to_text(message: dict[str, Any]) -> str:
@@ -80,6 +87,13 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             # The console user reads their own namespace as any participant does: no setting.
             settings = settings.with_overrides(kubeconfig=str(kubeconfig))
             cluster = emulator
+            # Before anything else: how a second terminal's kubectl does the exercises here, as the
+            # console user's participant account (the same kind of file "Get my kubectl access" DMs).
+            participant_kubeconfig = await _participant_kubeconfig(emulator, participant[0].namespace,
+                                                                   workdir / KUBECONFIG_NAME)
+            say(f"kubectl in a second terminal: export KUBECONFIG={participant_kubeconfig}  "
+                f"(the built-in cluster as {CONSOLE_USER}, namespace {participant[0].namespace}; "
+                "gone when this console quits)")
 
         standin = SlackStandIn()
         await standin.start()
@@ -135,6 +149,21 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                 say(f"{PROMPT}{line}")
             say(await _send(sender, standin, command, text.strip(), settings.cluster_timeout + 5))
     return 0
+
+
+async def _participant_kubeconfig(emulator: KubeEmulator, namespace: str, path: Path) -> Path:
+    """A kubeconfig for the console user's participant ServiceAccount, its token minted with the
+    TokenRequest API by the cluster's admin (the instructor's role in a real workshop)."""
+    url = f"{emulator.url}/api/v1/namespaces/{namespace}/serviceaccounts/{PARTICIPANT_ACCOUNT}/token"
+    body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+            "spec": {"expirationSeconds": CONSOLE_TOKEN_SECONDS}}
+    headers = {"Authorization": f"Bearer {emulator.ADMIN_TOKEN}"}
+    async with aiohttp.ClientSession() as session, session.post(url, json=body, headers=headers) as response:
+        response.raise_for_status()
+        token = (await response.json())["status"]["token"]
+    cluster = Cluster(server=emulator.https_url, ca_data=ca_data())  # kubectl sends tokens over TLS only
+    write_private(path, kubeconfig_text(cluster, token, namespace, PARTICIPANT_ACCOUNT))
+    return path
 
 
 # Web API calls that put something in front of the console's user, and how to label them.

@@ -55,7 +55,9 @@ async def test_console_piped_prints_the_demo_pods():
     code, out, err = await run_console(b"/kubectl get pods\n")
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("Podium console · cluster: built-in demo sandbox"), out
+    assert lines[0].startswith("kubectl in a second terminal: export KUBECONFIG="), out
+    assert lines[0].split("KUBECONFIG=", 1)[1].split()[0].endswith("/podium-console.kubeconfig"), out
+    assert lines[1].startswith("Podium console · cluster: built-in demo sandbox"), out
     assert any(line.startswith("NAME ") and "STATUS" in line for line in lines), out
     assert sum(1 for line in lines if line.startswith("nginx-") and "Running" in line) == 3, out
 
