@@ -69,7 +69,7 @@ from bot.devkit import kube_controllers
 from bot.devkit import kube_writes as writes
 from bot.devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, format_time, parse_time, render
 from bot.devkit.kube_materialize import BUILTIN_NAMESPACES, K8S_VERSION, Materializer, materialize
-from bot.devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, decode_review
+from bot.devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, ProtobufError, decode_object, decode_review
 from bot.devkit.kube_rbac import (
     RBAC_API_GROUP,
     RBAC_KINDS,
@@ -847,7 +847,14 @@ class KubeEmulator:
         if not raw.strip() and allow_empty:
             return {}
         try:
-            body = yaml.safe_load(raw) if "yaml" in request.content_type else json.loads(raw)
+            if request.content_type == PROTOBUF_MEDIA_TYPE:
+                body = decode_object(raw)
+            else:
+                body = yaml.safe_load(raw) if "yaml" in request.content_type else json.loads(raw)
+        except ProtobufError as exc:
+            raise writes.ApiError(415, f"the body of the request was in an unknown format - accepted media types "
+                                  f"include: application/json, application/yaml ({exc})",
+                                  "UnsupportedMediaType") from None  # fmt: skip
         except (ValueError, yaml.YAMLError) as exc:
             raise writes.ApiError(400, f"the body of the request was in an unknown format: {exc}", "BadRequest") from None
         if not isinstance(body, dict):

@@ -1,14 +1,16 @@
 """Just enough Kubernetes protobuf to read the request bodies kubectl sends as protobuf.
 
-kubectl's typed clients POST ``SelfSubjectAccessReview``/``SelfSubjectRulesReview`` as
+kubectl's typed clients POST ``SelfSubjectAccessReview``/``SelfSubjectRulesReview`` (and the
+objects of ``kubectl create namespace|configmap|secret|...``) as
 ``application/vnd.kubernetes.protobuf`` and do not retry as JSON when a server answers 415, so
-``kubectl auth can-i`` needs the emulator to read them. Responses may be JSON: client-go decodes by
+``kubectl auth can-i`` and those generators need the emulator to read them. Responses may be JSON: client-go decodes by
 the response's Content-Type. The envelope is the ``k8s\\0`` magic followed by a ``runtime.Unknown``
 whose ``raw`` field holds the object; field numbers come from ``authorization/v1/generated.proto``.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,3 +86,78 @@ def decode_review(body: bytes) -> dict[str, Any]:
         if 2 in spec_fields:
             spec["nonResourceAttributes"] = _strings(spec_fields[2][-1], _NON_RESOURCE_ATTRIBUTES)
     return {**type_meta, "spec": spec}
+
+
+# Objects kubectl's typed generators (``kubectl create namespace|configmap|secret|serviceaccount|
+# role|rolebinding``) POST as protobuf. A schema maps field number → (JSON name, type); types are
+# "string", "bool", "bytes" (base64 in JSON), "map" (map<string,string>), "bytesmap"
+# (map<string,bytes>), a nested schema, or a one-element list of one of those (repeated).
+Schema = Mapping[int, tuple[str, Any]]
+_OBJECT_META: Schema = {1: ("name", "string"), 2: ("generateName", "string"), 3: ("namespace", "string"),
+                        11: ("labels", "map"), 12: ("annotations", "map"), 14: ("finalizers", ["string"])}  # fmt: skip
+_POLICY_RULE: Schema = {1: ("verbs", ["string"]), 2: ("apiGroups", ["string"]), 3: ("resources", ["string"]),
+                        4: ("resourceNames", ["string"]), 5: ("nonResourceURLs", ["string"])}  # fmt: skip
+_SUBJECT: Schema = {1: ("kind", "string"), 2: ("apiGroup", "string"), 3: ("name", "string"), 4: ("namespace", "string")}
+_ROLE_REF: Schema = {1: ("apiGroup", "string"), 2: ("kind", "string"), 3: ("name", "string")}
+_BINDING: Schema = {1: ("metadata", _OBJECT_META), 2: ("subjects", [_SUBJECT]), 3: ("roleRef", _ROLE_REF)}
+OBJECT_SCHEMAS: dict[str, Schema] = {
+    "Namespace": {1: ("metadata", _OBJECT_META)},
+    "ConfigMap": {1: ("metadata", _OBJECT_META), 2: ("data", "map"), 3: ("binaryData", "bytesmap"),
+                  4: ("immutable", "bool")},
+    "Secret": {1: ("metadata", _OBJECT_META), 2: ("data", "bytesmap"), 3: ("type", "string"),
+               4: ("stringData", "map"), 5: ("immutable", "bool")},
+    "ServiceAccount": {1: ("metadata", _OBJECT_META), 3: ("imagePullSecrets", [{1: ("name", "string")}]),
+                       4: ("automountServiceAccountToken", "bool")},
+    "Role": {1: ("metadata", _OBJECT_META), 2: ("rules", [_POLICY_RULE])},
+    "ClusterRole": {1: ("metadata", _OBJECT_META), 2: ("rules", [_POLICY_RULE])},
+    "RoleBinding": _BINDING,
+    "ClusterRoleBinding": _BINDING,
+}  # fmt: skip
+
+
+def _decode_value(value: Any, kind: Any) -> Any:
+    if kind == "string":
+        return value.decode()
+    if kind == "bool":
+        return bool(value)
+    if kind == "bytes":
+        return base64.b64encode(value).decode()
+    if isinstance(kind, Mapping):
+        return decode_with(value, kind)
+    raise ProtobufError(f"unsupported schema type {kind!r}")
+
+
+def decode_with(message: bytes, schema: Schema) -> dict[str, Any]:
+    """A protobuf message → its JSON form, for the fields ``schema`` names (others are dropped)."""
+    out: dict[str, Any] = {}
+    fields = parse_message(message)
+    for number, (name, kind) in schema.items():
+        values = fields.get(number)
+        if not values:
+            continue
+        if kind in ("map", "bytesmap"):
+            entries = {}
+            for entry in values:
+                pair = parse_message(entry)
+                key = pair.get(1, [b""])[-1].decode()
+                entries[key] = _decode_value(pair.get(2, [b""])[-1], "string" if kind == "map" else "bytes")
+            out[name] = entries
+        elif isinstance(kind, list):
+            out[name] = [_decode_value(v, kind[0]) for v in values]
+        else:
+            decoded = _decode_value(values[-1], kind)
+            if decoded != "":  # proto2 strings are always sent; empty means unset in JSON
+                out[name] = decoded
+    return out
+
+
+def decode_object(body: bytes) -> dict[str, Any]:
+    """A protobuf API object (the kinds in ``OBJECT_SCHEMAS``) → its JSON form."""
+    if not body.startswith(_MAGIC):
+        raise ProtobufError("missing k8s protobuf magic")
+    unknown = parse_message(body[len(_MAGIC) :])
+    type_meta = _strings(unknown.get(1, [b""])[-1], {1: "apiVersion", 2: "kind"})
+    schema = OBJECT_SCHEMAS.get(type_meta.get("kind", ""))
+    if schema is None:
+        raise ProtobufError(f"protobuf bodies of kind {type_meta.get('kind')!r} are not supported")
+    return {**type_meta, **decode_with(unknown.get(2, [b""])[-1], schema)}
