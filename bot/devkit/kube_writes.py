@@ -463,8 +463,14 @@ class FieldError:
         return f"{self.field}: {self.error_body()}"
 
 
+class GoText(str):
+    """A value already printed the Go way (a struct dump): shown as is, not quoted."""
+
+
 def go_value(value: Any) -> str:
     """How ``field.Error`` prints a value (Go's ``%#v``-ish for maps, quoted strings)."""
+    if isinstance(value, GoText):
+        return str(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, bool):
@@ -628,15 +634,17 @@ def immutable_errors(old: Mapping[str, Any], new: Mapping[str, Any], kind: str) 
         errors.append(FieldError("spec.selector", "Invalid value", _selector_text(new_spec.get("selector")),
                                  "field is immutable"))  # fmt: skip
     if kind == "Job" and old_spec.get("template") != new_spec.get("template"):
-        errors.append(FieldError("spec.template", "Invalid value", "core.PodTemplateSpec{...}", "field is immutable"))
+        errors.append(FieldError("spec.template", "Invalid value", GoText("core.PodTemplateSpec{...}"),
+                                 "field is immutable"))
     if kind in ("RoleBinding", "ClusterRoleBinding") and old.get("roleRef") != new.get("roleRef"):
-        errors.append(FieldError("roleRef", "Invalid value", "rbac.RoleRef{...}", "cannot change roleRef"))
+        errors.append(FieldError("roleRef", "Invalid value", GoText("rbac.RoleRef{...}"), "cannot change roleRef"))
     return errors
 
 
-def _selector_text(selector: Any) -> str:
+def _selector_text(selector: Any) -> GoText:
     labels = (selector or {}).get("matchLabels") or {}
-    return f"v1.LabelSelector{{MatchLabels:{go_value(labels)}}}"
+    return GoText(f"v1.LabelSelector{{MatchLabels:{go_value(labels)}, "
+                  "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}")
 
 
 # ----------------------------------------------------------------------------------------------
