@@ -962,6 +962,10 @@ class KubeEmulator:
         writes.apply_defaults(obj, rtype.kind, creating=True, used_cluster_ips=self._cluster_ips())
         if rtype.kind == "Pod":
             obj["status"] = {"phase": "Pending", "qosClass": Materializer._qos_class(obj.get("spec") or {})}
+        elif rtype.kind in ("Deployment", "ReplicaSet", "Job"):
+            obj["status"] = {}  # the controllers fill it in
+        elif rtype.kind == "Service":
+            obj["status"] = {"loadBalancer": {}}
         errors = writes.validate(obj, rtype.kind)
         if errors:
             raise writes.invalid(rtype.kind, rtype.group, meta.get("name", ""), errors)

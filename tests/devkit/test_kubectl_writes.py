@@ -249,3 +249,37 @@ async def test_generate_name_and_secrets_as_a_server_stores_them(admin: Kubectl,
     assert (await admin("apply", "-f", secret))[0] == 0
     stored = running_demo.get_object("secrets", "sandbox", "token")
     assert stored["data"] == {"password": "czNjcmV0"} and "stringData" not in stored and stored["type"] == "Opaque"
+
+
+async def test_kubectl_create_generators_send_protobuf_and_are_understood(admin: Kubectl, running_demo: KubeEmulator) -> None:
+    commands = [
+        (("create", "namespace", "ws-u9"), "namespace/ws-u9 created"),
+        (("create", "deployment", "hello", "--image=nginx:1.27", "--replicas=2", "--port=80"), "deployment.apps/hello created"),
+        (("create", "deployment", "idle", "--image=nginx", "--replicas=0"), "deployment.apps/idle created"),
+        (("create", "service", "clusterip", "hello", "--tcp=80:8080"), "service/hello created"),
+        (("create", "job", "once", "--image=busybox:1.36", "--", "echo", "hi"), "job.batch/once created"),
+        (("create", "configmap", "cfg", "--from-literal=a=b"), "configmap/cfg created"),
+        (("create", "secret", "generic", "pw", "--from-literal=password=s3cret"), "secret/pw created"),
+        (("create", "serviceaccount", "robot"), "serviceaccount/robot created"),
+        (("create", "rolebinding", "robot-view", "--clusterrole=view", "--serviceaccount=sandbox:robot"),
+         "rolebinding.rbac.authorization.k8s.io/robot-view created"),
+    ]  # fmt: skip
+    for args, expected in commands:
+        code, out, err = await admin(*args)
+        assert (code, out) == (0, expected + "\n"), (args, err)
+    hello = running_demo.get_object("deployments", "sandbox", "hello")
+    assert hello["spec"]["replicas"] == 2 and hello["spec"]["selector"] == {"matchLabels": {"app": "hello"}}
+    (container,) = hello["spec"]["template"]["spec"]["containers"]
+    assert (container["name"], container["image"], container["ports"]) == ("nginx", "nginx:1.27", [{"containerPort": 80, "protocol": "TCP"}])
+    assert hello["status"] == {} and hello["metadata"]["generation"] == 1
+    assert running_demo.get_object("deployments", "sandbox", "idle")["spec"]["replicas"] == 0
+    service = running_demo.get_object("services", "sandbox", "hello")
+    assert service["spec"]["ports"] == [{"name": "80-8080", "protocol": "TCP", "port": 80, "targetPort": 8080}]
+    assert service["spec"]["selector"] == {"app": "hello"} and service["status"] == {"loadBalancer": {}}
+    job = running_demo.get_object("jobs", "sandbox", "once")
+    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["echo", "hi"]
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert running_demo.get_object("secrets", "sandbox", "pw")["data"] == {"password": "czNjcmV0"}
+    binding = running_demo.get_object("rolebindings", "sandbox", "robot-view")
+    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "robot", "namespace": "sandbox"}]
