@@ -206,3 +206,31 @@ def test_bootstrap_cluster_roles_exist_and_edit_is_bounded(demo_emulator: KubeEm
     assert not may("update", "limitranges") and not may("create", "roles", "rbac.authorization.k8s.io")
     assert not may("create", "rolebindings", "rbac.authorization.k8s.io")
     assert not may("get", "pods", namespace="sandbox") and not may("delete", "namespaces")
+
+
+async def test_participant_applies_every_exercise_then_cleans_up(participant: tuple[Kubectl, Kubectl],
+                                                                 running_demo: KubeEmulator) -> None:  # fmt: skip
+    _, you = participant
+    exercises = sorted(p for p in (Path(__file__).resolve().parents[2] / "manifests" / "exercises").iterdir() if p.is_dir())
+    assert len(exercises) == 4
+    for folder in exercises:
+        code, out, err = await you("apply", "-n", "ws-u1", "-f", str(folder))
+        assert code == 0 and out and all(line.endswith(" created") for line in out.splitlines()), (folder, out, err)
+        assert "Warning" not in err, err  # every field is known: nothing dropped
+        before = running_demo.store.revision
+        code, out, err = await you("apply", "-n", "ws-u1", "-f", str(folder))
+        if folder.name.startswith("01-"):
+            # kubectl sends $setElementOrder patches because admission added the token volume
+            # (as on a real cluster); they change nothing, so nothing gets a new resourceVersion.
+            assert (code, out) == (0, "pod/web-with-sidecar configured\n"), err
+        else:
+            assert code == 0 and all(line.endswith(" unchanged") for line in out.splitlines()), (folder, out, err)
+        assert running_demo.store.revision == before
+    assert running_demo.get_object("pods", "ws-u1", "web-with-sidecar")["spec"]["serviceAccountName"] == "default"
+    assert running_demo.get_object("services", "ws-u1", "web")["spec"]["ports"][0]["targetPort"] == "http"
+    for folder in exercises:
+        code, out, err = await you("delete", "-n", "ws-u1", "-f", str(folder), "--wait=false")
+        assert code == 0 and all(" deleted" in line for line in out.splitlines()), (folder, out, err)
+    for resource in ("pods", "deployments", "services", "jobs", "configmaps"):
+        left = [o["metadata"]["name"] for o in running_demo.objects(resource, "ws-u1")]
+        assert left in ([], ["kube-root-ca.crt"]), (resource, left)
