@@ -821,6 +821,8 @@ class KubeEmulator:
                 return self._delete(rtype, namespace, info.name, {**body, **self._delete_query(query)}, dry_run)
             if method == "POST":
                 return self._create(rtype, namespace, await self._read_body(request), query, dry_run)
+            if method == "PATCH":
+                self._check_patch_type(request.content_type)
             existing = self.store.get(rtype.plural, namespace, info.name)
             if existing is None:
                 raise writes.ApiError(404, f'{rtype.qualified} "{info.name}" not found', "NotFound",
@@ -862,8 +864,8 @@ class KubeEmulator:
                                   "include: application/json, application/yaml", "BadRequest")  # fmt: skip
         return body
 
-    async def _patched(self, request: web.Request, current: Obj, kind: str) -> Obj:
-        media = request.content_type
+    @staticmethod
+    def _check_patch_type(media: str) -> None:
         if media == "application/apply-patch+yaml":
             # Server-side apply is not emulated; kubectl's default (client-side apply) is.
             raise writes.ApiError(415, "the emulator does not implement server-side apply "
@@ -871,10 +873,14 @@ class KubeEmulator:
                                   "UnsupportedMediaType")  # fmt: skip
         if media not in ("application/strategic-merge-patch+json", "application/merge-patch+json",
                          "application/json-patch+json"):  # fmt: skip
-            raise writes.ApiError(415, f'the body of the request was in an unknown format - accepted media types '
-                                  f'include: application/json-patch+json, application/merge-patch+json, '
-                                  f'application/apply-patch+yaml, application/strategic-merge-patch+json',
+            raise writes.ApiError(415, "the body of the request was in an unknown format - accepted media types "
+                                  "include: application/json-patch+json, application/merge-patch+json, "
+                                  "application/apply-patch+yaml, application/strategic-merge-patch+json",
                                   "UnsupportedMediaType")  # fmt: skip
+
+    async def _patched(self, request: web.Request, current: Obj, kind: str) -> Obj:
+        media = request.content_type
+        self._check_patch_type(media)
         raw = await request.read()
         try:
             patch = json.loads(raw)
@@ -1150,7 +1156,10 @@ class KubeEmulator:
         if rtype.plural == "namespaces":
             namespace = (obj.get("metadata") or {}).get("name", "")
         if namespace:  # also after a namespace delete: its content is gone by now
-            kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
+            try:
+                kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
+            except Exception:  # noqa: BLE001 - controllers run apart from the API server: the write stands
+                log.exception("KubeEmulator: reconciling namespace %s failed", namespace)
 
     def _namespace_defaults(self, namespace: Obj) -> None:
         """The serviceaccount and root-ca-cert-publisher controllers: every namespace gets these."""

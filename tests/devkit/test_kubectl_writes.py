@@ -283,3 +283,17 @@ async def test_kubectl_create_generators_send_protobuf_and_are_understood(admin:
     binding = running_demo.get_object("rolebindings", "sandbox", "robot-view")
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "robot", "namespace": "sandbox"}]
+
+
+async def test_metadata_changes_dry_runs_and_server_side_apply(admin: Kubectl, running_demo: KubeEmulator, tmp_path: Path) -> None:
+    manifest = write(tmp_path, "web.yaml", DEPLOYMENT)
+    code, out, err = await admin("apply", "--dry-run=server", "-f", manifest)
+    assert (code, out) == (0, "deployment.apps/web created (server dry run)\n"), err
+    assert running_demo.get_object("deployments", "sandbox", "web") is None
+    assert (await admin("apply", "-f", manifest))[0] == 0
+    code, out, err = await admin("annotate", "deployment", "web", "note=hi")
+    assert (code, out) == (0, "deployment.apps/web annotated\n"), err
+    annotated = running_demo.get_object("deployments", "sandbox", "web")
+    assert annotated["metadata"]["annotations"]["note"] == "hi" and annotated["metadata"]["generation"] == 1
+    code, _, err = await admin("apply", "--server-side", "-f", manifest)
+    assert code == 1 and "does not implement server-side apply" in err and "without --server-side" in err
