@@ -811,6 +811,8 @@ class KubeEmulator:
             return not_allowed
         if method == "DELETE" and sub:
             return not_allowed
+        if rtype.namespaced and not info.namespace:  # /api/v1/pods: list and watch only
+            return not_allowed
         namespace = info.namespace if rtype.namespaced else ""
         dry_run = bool(query.get("dryRun"))
         try:

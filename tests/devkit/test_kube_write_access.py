@@ -234,3 +234,43 @@ async def test_participant_applies_every_exercise_then_cleans_up(participant: tu
     for resource in ("pods", "deployments", "services", "jobs", "configmaps"):
         left = [o["metadata"]["name"] for o in running_demo.objects(resource, "ws-u1")]
         assert left in ([], ["kube-root-ca.crt"]), (resource, left)
+
+
+async def test_podium_mints_a_token_for_the_participant_account_only(participant: tuple[Kubectl, Kubectl], tmp_path: Path,
+                                                                      http: Http, running_demo: KubeEmulator) -> None:  # fmt: skip
+    """The issue's contract: ClusterRole podium-issue-token, bound per participant namespace."""
+    admin, _ = participant
+    grant = tmp_path / "issue-token.yaml"
+    grant.write_text(textwrap.dedent("""\
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: {name: podium-issue-token}
+        rules:
+          - {apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [participant]}
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: podium-issue-token, namespace: ws-u1}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: podium-issue-token}
+        subjects:
+          - {kind: ServiceAccount, name: podium, namespace: podium}
+        """), encoding="utf-8")  # fmt: skip
+    assert (await admin("apply", "-f", str(grant)))[0] == 0
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 3600}}
+    status, body = await http.request("POST", "/api/v1/namespaces/ws-u1/serviceaccounts/participant/token", json=request)
+    assert status == 201, body
+    token = body["status"]["token"]
+    assert (await http.get("/apis/apps/v1/namespaces/ws-u1/deployments", token=token))[0] == 200
+    status, body = await http.request("POST", "/api/v1/namespaces/ws-u1/serviceaccounts/default/token", json=request)
+    assert status == 403 and 'cannot create resource "serviceaccounts/token"' in body["message"]
+    status, body = await http.request("POST", "/api/v1/namespaces/sandbox/serviceaccounts/participant/token", json=request)
+    assert status == 403
+
+
+async def test_namespaced_kinds_cannot_be_written_without_a_namespace(http: Http) -> None:
+    status, body = await http.request("POST", "/api/v1/configmaps", token=ADMIN,
+                                      json={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})  # fmt: skip
+    assert status == 405 and body["reason"] == "MethodNotAllowed"
+    status, body = await http.request("POST", "/api/v1/namespaces/sandbox/configmaps", token=ADMIN,
+                                      json={"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}})  # fmt: skip
+    assert status == 400 and body["message"] == "the kind in the data (Secret) does not match the expected kind (ConfigMap)"
