@@ -304,6 +304,12 @@ class ObjectStore:
     by_resource: dict[str, dict[tuple[str, str], Obj]] = field(default_factory=dict)
     revision: int = 1000
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    # Called with (event type, resource, object) after every put/remove: what watches stream.
+    listeners: list[Callable[[str, str, Obj], None]] = field(default_factory=list)
+
+    def _notify(self, event: str, resource: str, obj: Obj) -> None:
+        for listener in list(self.listeners):
+            listener(event, resource, obj)
 
     def _key(self, obj: Obj) -> tuple[ResourceType, tuple[str, str]]:
         rtype = self.registry.for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
@@ -328,13 +334,19 @@ class ObjectStore:
         meta.setdefault("creationTimestamp", format_time(self.now()))
         self.revision += 1
         meta["resourceVersion"] = str(self.revision)
-        self.by_resource.setdefault(rtype.plural, {})[key] = obj
+        items = self.by_resource.setdefault(rtype.plural, {})
+        event = "MODIFIED" if key in items else "ADDED"
+        items[key] = obj
+        self._notify(event, rtype.plural, obj)
         return obj
 
     def remove(self, resource: str, namespace: str, name: str) -> Obj | None:
         removed = self.by_resource.get(resource, {}).pop((namespace, name), None)
         if removed is not None:
             self.revision += 1
+            gone = copy.deepcopy(removed)
+            gone["metadata"]["resourceVersion"] = str(self.revision)
+            self._notify("DELETED", resource, gone)
         return removed
 
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
@@ -757,11 +769,7 @@ class KubeEmulator:
             o for o in self.store.list(rtype.plural, namespace) if labels.matches(o["metadata"].get("labels")) and fields(o)
         ]
         if watch:
-            # Nothing ever changes here: a watch from a known resourceVersion has nothing to report.
-            since = query.get("resourceVersion", "")
-            if since not in ("", "0"):
-                items = [o for o in items if int(o["metadata"]["resourceVersion"]) > int(since or 0)] if since.isdigit() else []
-            return await self._watch(request, items)
+            return await self._watch(request, rtype, namespace, query, items, labels, fields)
         metadata: Obj = {"resourceVersion": str(self.store.revision)}
         try:
             start = int(base64.urlsafe_b64decode(query["continue"]).decode()) if query.get("continue") else 0
@@ -778,13 +786,68 @@ class KubeEmulator:
         body_items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
         return _json({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": metadata, "items": body_items})
 
-    async def _watch(self, request: web.Request, items: list[Obj]) -> web.StreamResponse:
-        """The current objects as ADDED events, then the stream ends (nothing here ever changes)."""
+    async def _watch(
+        self, request: web.Request, rtype: ResourceType, namespace: str | None, query: Mapping[str, str],
+        items: list[Obj], labels: Any, fields: Callable[[Obj], bool],
+    ) -> web.StreamResponse:
+        """A live watch: what changed since ``resourceVersion`` (all objects as ADDED when it is
+        unset or "0", or with ``sendInitialEvents``), then every change until ``timeoutSeconds``
+        or the client goes away. There is no history: a past resourceVersion replays nothing."""
+        queue: asyncio.Queue[tuple[str, Obj]] = asyncio.Queue()
+
+        def listen(event: str, resource: str, obj: Obj) -> None:
+            if resource == rtype.plural and (namespace is None or obj["metadata"].get("namespace", "") == namespace):
+                queue.put_nowait((event, copy.deepcopy(obj)))
+
+        initial = query.get("sendInitialEvents", "").lower() == "true"
+        since = query.get("resourceVersion", "")
+        if since not in ("", "0") and not initial:
+            items = [o for o in items if since.isdigit() and int(o["metadata"]["resourceVersion"]) > int(since)]
+        try:
+            timeout = float(query.get("timeoutSeconds") or 1800)
+        except ValueError:
+            timeout = 1800.0
+        deadline = asyncio.get_running_loop().time() + timeout
+        self.store.listeners.append(listen)
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
-        await response.prepare(request)
-        for obj in items:
-            await response.write(json.dumps({"type": "ADDED", "object": obj}, separators=(",", ":")).encode() + b"\n")
-        await response.write_eof()
+        try:
+            await response.prepare(request)
+            shown = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]) for o in items}
+
+            async def send(event: str, obj: Obj) -> None:
+                await response.write(json.dumps({"type": event, "object": obj}, separators=(",", ":")).encode() + b"\n")
+
+            for obj in items:
+                await send("ADDED", obj)
+            if initial:
+                # A streaming list (client-go's WatchList, kubectl rollout status/wait): the initial
+                # events end with this bookmark, or the client never considers itself synced.
+                await send("BOOKMARK", {"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": {
+                    "resourceVersion": str(self.store.revision),
+                    "annotations": {"k8s.io/initial-events-end": "true"}}})  # fmt: skip
+            loop = asyncio.get_running_loop()
+            while (remaining := deadline - loop.time()) > 0:
+                transport = request.transport
+                if transport is None or transport.is_closing():
+                    break
+                try:
+                    event, obj = await asyncio.wait_for(queue.get(), min(remaining, 0.5))
+                except asyncio.TimeoutError:
+                    continue
+                key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+                matches = labels.matches(obj["metadata"].get("labels")) and fields(obj)
+                if event == "DELETED" or not matches:
+                    if key in shown:  # it left the selection: the watcher sees it go
+                        shown.discard(key)
+                        await send("DELETED", obj)
+                    continue
+                await send("ADDED" if key not in shown else event, obj)
+                shown.add(key)
+            await response.write_eof()
+        except ConnectionResetError:
+            pass  # the client went away
+        finally:
+            self.store.listeners.remove(listen)
         return response
 
     def _scale(self, obj: Obj) -> Obj:

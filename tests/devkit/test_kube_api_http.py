@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import aiohttp
@@ -223,13 +224,35 @@ async def test_fault_injection(http: Http, running_demo: KubeEmulator) -> None:
     assert [r.status for r in running_demo.requests[:2]] == [503, 503]
 
 
-async def test_watch_sends_current_objects_then_ends(http: Http) -> None:
-    async with http.session.get(
-        "/api/v1/namespaces/sandbox/pods?watch=true",
-        headers={"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"},
-    ) as response:
+async def test_watch_sends_current_objects_then_changes_until_its_timeout(http: Http, running_demo: KubeEmulator) -> None:
+    headers = {"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"}
+    started = time.monotonic()
+    async with http.session.get("/api/v1/namespaces/sandbox/pods?watch=true&timeoutSeconds=1", headers=headers) as response:
         lines = (await asyncio.wait_for(response.text(), 5)).splitlines()
     assert len(lines) == 3 and all('"type":"ADDED"' in line for line in lines)
+    assert 1 <= time.monotonic() - started < 4
+
+    async with http.session.get("/api/v1/namespaces/sandbox/configmaps?watch=true&timeoutSeconds=3&labelSelector=app%3Dnginx"
+                                "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", headers=headers) as response:
+        first = json.loads(await asyncio.wait_for(response.content.readline(), 5))
+        bookmark = json.loads(await asyncio.wait_for(response.content.readline(), 5))
+        assert (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", "nginx-settings")
+        assert bookmark["type"] == "BOOKMARK"
+        assert bookmark["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+        for labels in ({"note": "1"}, {"app": "other"}):  # changed and still selected, then no longer
+            status, _ = await http.request("PATCH", "/api/v1/namespaces/sandbox/configmaps/nginx-settings", token=ADMIN,
+                                           json={"metadata": {"labels": labels}},
+                                           headers={"Content-Type": "application/merge-patch+json"})  # fmt: skip
+            assert status == 200
+        status, _ = await http.request("POST", "/api/v1/namespaces/sandbox/configmaps", token=ADMIN, json={
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new", "labels": {"app": "nginx"}}})  # fmt: skip
+        assert status == 201
+        assert (await http.request("DELETE", "/api/v1/namespaces/sandbox/configmaps/new", token=ADMIN))[0] == 200
+        events = [json.loads(line) for line in (await asyncio.wait_for(response.text(), 5)).splitlines()]
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("MODIFIED", "nginx-settings"), ("DELETED", "nginx-settings"), ("ADDED", "new"), ("DELETED", "new")]
+    versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert versions == sorted(versions) and len(set(versions)) == 4
 
 
 async def test_no_rbac_means_forbidden_unless_authorize_false() -> None:
