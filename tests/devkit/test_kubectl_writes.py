@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import textwrap
@@ -297,3 +298,16 @@ async def test_metadata_changes_dry_runs_and_server_side_apply(admin: Kubectl, r
     assert annotated["metadata"]["annotations"]["note"] == "hi" and annotated["metadata"]["generation"] == 1
     code, _, err = await admin("apply", "--server-side", "-f", manifest)
     assert code == 1 and "does not implement server-side apply" in err and "without --server-side" in err
+
+
+async def test_rollout_status_and_wait_follow_live_watches(admin: Kubectl, running_demo: KubeEmulator) -> None:
+    code, out, err = await admin("rollout", "status", "deployment/nginx", "--timeout=10s")
+    assert (code, out) == (0, 'deployment "nginx" successfully rolled out\n'), err
+    assert err == ""  # no "very short watch" complaints: the watch stays open
+    code, out, err = await admin("wait", "--for=condition=Available", "deployment/nginx", "--timeout=10s")
+    assert (code, out) == (0, "deployment.apps/nginx condition met\n"), err
+    for _ in range(40):  # every watch ends with its client (noticed within half a second)
+        if not running_demo.store.listeners:
+            break
+        await asyncio.sleep(0.1)
+    assert running_demo.store.listeners == []
