@@ -626,10 +626,35 @@ def validate(obj: Mapping[str, Any], kind: str) -> list[FieldError]:
     return errors
 
 
+POD_UPDATE_FORBIDDEN = (
+    "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
+    "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
+    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
+)
+
+
+def _pod_spec_mutable_parts_cleared(spec: Mapping[str, Any]) -> Obj:
+    """A pod spec without what an update may change (images, activeDeadlineSeconds, tolerations)."""
+    out = copy.deepcopy(dict(spec))
+    for group in ("containers", "initContainers"):
+        for container in out.get(group) or []:
+            if isinstance(container, dict):
+                container.pop("image", None)
+    out.pop("activeDeadlineSeconds", None)
+    out.pop("tolerations", None)
+    out.pop("terminationGracePeriodSeconds", None)
+    return out
+
+
 def immutable_errors(old: Mapping[str, Any], new: Mapping[str, Any], kind: str) -> list[FieldError]:
     """Fields an update may not change."""
     errors: list[FieldError] = []
     old_spec, new_spec = old.get("spec") or {}, new.get("spec") or {}
+    if kind == "Pod" and _pod_spec_mutable_parts_cleared(old_spec) != _pod_spec_mutable_parts_cleared(new_spec):
+        errors.append(FieldError("spec", "Forbidden", detail=POD_UPDATE_FORBIDDEN))
+    if kind == "Service" and old_spec.get("clusterIP") and new_spec.get("clusterIP") != old_spec.get("clusterIP"):
+        errors.append(FieldError("spec.clusterIPs[0]", "Invalid value", new_spec.get("clusterIP", ""),
+                                 "may not change once set"))  # fmt: skip
     if kind in ("Deployment", "ReplicaSet") and old_spec.get("selector") != new_spec.get("selector"):
         errors.append(FieldError("spec.selector", "Invalid value", _selector_text(new_spec.get("selector")),
                                  "field is immutable"))  # fmt: skip

@@ -311,3 +311,16 @@ async def test_rollout_status_and_wait_follow_live_watches(admin: Kubectl, runni
             break
         await asyncio.sleep(0.1)
     assert running_demo.store.listeners == []
+
+
+async def test_pod_updates_may_only_change_images(admin: Kubectl, running_demo: KubeEmulator, tmp_path: Path) -> None:
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: solo}\nspec:\n  containers: [{name: web, image: 'nginx:1.27'%s}]\n"
+    assert (await admin("apply", "-f", write(tmp_path, "pod.yaml", pod % "")))[0] == 0
+    code, out, err = await admin("apply", "-f", write(tmp_path, "pod.yaml", (pod % "").replace("1.27", "1.28")))
+    assert (code, out) == (0, "pod/solo configured\n"), err
+    assert running_demo.get_object("pods", "sandbox", "solo")["spec"]["containers"][0]["image"] == "nginx:1.28"
+    path = write(tmp_path, "pod.yaml", pod % ", ports: [{containerPort: 80}]")
+    code, _, err = await admin("apply", "-f", path)
+    assert code == 1
+    assert err.strip().startswith(f'The Pod "solo" is invalid: spec: Forbidden: pod updates may not change fields other '
+                                  "than `spec.containers[*].image`,`spec.initContainers[*].image`,")
