@@ -28,7 +28,8 @@ Authorization: with ``authorize=True`` the RBAC objects decide, exactly as on a 
 bootstrap ClusterRoles ``cluster-admin``, ``admin``, ``edit`` and ``view`` exist as on any cluster).
 If no RBAC bindings were seeded, nothing but discovery and the self-review APIs is allowed (a
 fresh cluster grants no more); a warning is logged. Pass ``authorize=False`` to allow every
-authenticated request. Tokens are always checked.
+authenticated request. Tokens are always checked. Impersonation (kubectl ``--as``) needs the verb
+``impersonate``, as on a cluster. Watches are live: changes stream until ``timeoutSeconds``.
 
 Usage::
 
@@ -572,6 +573,10 @@ class KubeEmulator:
             if not info.resource_request and info.path in PUBLIC_PATHS:
                 return self._non_resource(request, info)
             return status_response(401, "Unauthorized")
+        impersonated = self._impersonate(request, user)
+        if isinstance(impersonated, web.Response):
+            return impersonated
+        user = impersonated
         record.user = user.name
 
         attributes = Attributes(
@@ -615,6 +620,29 @@ class KubeEmulator:
         if name is None or not self.token_issuer.valid(token.strip()):
             return None
         return UserInfo.for_name(name, ("system:masters",) if name in self.superusers else ())
+
+    def _impersonate(self, request: web.Request, user: UserInfo) -> UserInfo | web.Response:
+        """``Impersonate-User``/``-Group`` (kubectl ``--as``/``--as-group``): allowed by the verb
+        ``impersonate`` on users, groups or serviceaccounts, then the request is the other user's."""
+        target = request.headers.get("Impersonate-User", "")
+        groups = request.headers.getall("Impersonate-Group", [])
+        if not target and not groups:
+            return user
+        if not target:
+            return status_response(500, "Internal error occurred: requested impersonation of groups without a user")
+        checks: list[Attributes] = []
+        parts = target.split(":")
+        if len(parts) == 4 and parts[:2] == ["system", "serviceaccount"]:
+            checks.append(Attributes(user, "impersonate", namespace=parts[2], resource="serviceaccounts", name=parts[3]))
+        else:
+            checks.append(Attributes(user, "impersonate", resource="users", name=target))
+        checks += [Attributes(user, "impersonate", resource="groups", name=group) for group in groups]
+        for attributes in checks:
+            if not self._decide(attributes).allowed:
+                qualified = attributes.resource
+                return status_response(403, forbidden_message(attributes, qualified),
+                                       details=_resource_details(None, attributes.resource, attributes.name))  # fmt: skip
+        return UserInfo.for_name(target, groups)
 
     def _decide(self, attributes: Attributes) -> Decision:
         if not self.authorize_requests:

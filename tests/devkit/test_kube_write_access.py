@@ -274,3 +274,18 @@ async def test_namespaced_kinds_cannot_be_written_without_a_namespace(http: Http
     status, body = await http.request("POST", "/api/v1/namespaces/sandbox/configmaps", token=ADMIN,
                                       json={"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}})  # fmt: skip
     assert status == 400 and body["message"] == "the kind in the data (Secret) does not match the expected kind (ConfigMap)"
+
+
+async def test_impersonation_needs_the_impersonate_verb(participant: tuple[Kubectl, Kubectl], running_demo: KubeEmulator,
+                                                        tmp_path: Path) -> None:  # fmt: skip
+    admin, you = participant
+    # The admin (system:masters) may be anyone: the answer is the participant's.
+    assert (await admin("auth", "can-i", "create", "deployments", "-n", "ws-u1", f"--as={PARTICIPANT}"))[:2] == (0, "yes\n")
+    assert (await admin("auth", "can-i", "create", "deployments", "-n", "sandbox", f"--as={PARTICIPANT}"))[:2] == (1, "no\n")
+    # edit may impersonate ServiceAccounts of its namespace (upstream's rule), nobody else.
+    assert (await you("auth", "can-i", "list", "pods", "--as=system:serviceaccount:ws-u1:default"))[:2] == (1, "no\n")
+    code, _, err = await you("get", "pods", "-n", "sandbox", "--as=kubernetes-admin")
+    assert code == 1 and (f'users "kubernetes-admin" is forbidden: User "{PARTICIPANT}" cannot impersonate resource '
+                          '"users" in API group "" at the cluster scope') in err
+    code, _, err = await you("get", "pods", "--as=system:serviceaccount:sandbox:default")
+    assert code == 1 and 'cannot impersonate resource "serviceaccounts" in API group "" in the namespace "sandbox"' in err
