@@ -1068,6 +1068,8 @@ class KubeEmulator:
         errors = writes.validate(obj, rtype.kind)
         if errors:
             raise writes.invalid(rtype.kind, rtype.group, meta.get("name", ""), errors)
+        if rtype.kind == "Pod":
+            self._check_quota(obj, namespace)
         if self.store.get(rtype.plural, namespace, meta["name"]) is not None:
             raise writes.ApiError(409, f'{rtype.qualified} "{meta["name"]}" already exists', "AlreadyExists",
                                   _resource_details(rtype, rtype.plural, meta["name"]))  # fmt: skip
@@ -1077,7 +1079,10 @@ class KubeEmulator:
         return self._written(obj, 201, warnings)
 
     def _admit_pod(self, pod: Obj, namespace: str) -> None:
-        """The ServiceAccount admission plugin: a pod's ServiceAccount must exist."""
+        """Mutating admission for a new pod: LimitRange defaults (LimitRanger); its ServiceAccount
+        must exist (ServiceAccount plugin). ResourceQuota comes after validation (``_check_quota``)."""
+        pod.setdefault("spec", {})
+        writes.apply_limit_ranges(pod, self.store.list("limitranges", namespace))
         spec = pod.get("spec") or {}
         account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
         if self.store.get("serviceaccounts", namespace, account) is None:
@@ -1085,6 +1090,17 @@ class KubeEmulator:
             raise writes.ApiError(403, f'pods "{name}" is forbidden: error looking up service account '
                                   f'{namespace}/{account}: serviceaccount "{account}" not found', "Forbidden",
                                   {"name": name, "kind": "pods"})  # fmt: skip
+
+    def _check_quota(self, pod: Obj, namespace: str) -> None:
+        """The ResourceQuota admission plugin (validating: after the pod was found valid)."""
+        name = pod["metadata"].get("name", "")
+        try:
+            refusal = writes.quota_refusal(pod, self.store.list("resourcequotas", namespace),
+                                           self.store.list("pods", namespace))  # fmt: skip
+        except ValueError as exc:
+            raise writes.ApiError(400, str(exc), "BadRequest") from None
+        if refusal:
+            raise writes.ApiError(403, f'pods "{name}" is forbidden: {refusal}', "Forbidden", {"name": name, "kind": "pods"})
 
     def _cluster_ips(self) -> list[str]:
         return [(s.get("spec") or {}).get("clusterIP", "") for s in self.store.list("services")]

@@ -22,6 +22,7 @@ import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from bot.devkit.kube_materialize import Materializer, stable_uid, suffix
@@ -793,3 +794,103 @@ def spec_of(obj: Mapping[str, Any]) -> Obj:
 
 def owned_by(obj: Mapping[str, Any], uid: str) -> bool:
     return any(ref.get("uid") == uid for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])
+
+
+# ----------------------------------------------------------------------------------------------
+# Admission: LimitRange defaults and ResourceQuota (for pods)
+# ----------------------------------------------------------------------------------------------
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {"n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000), "": Fraction(1),
+            "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
+            "P": Fraction(10**15), "E": Fraction(10**18)}  # fmt: skip
+_QUANTITY = re.compile(r"^([+-]?[0-9.]+)(e[+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
+_COMPUTE = ("cpu", "memory", "ephemeral-storage")
+
+
+def parse_quantity(value: Any) -> Fraction:
+    """``resource.Quantity``: ``100m`` → 1/10, ``64Mi`` → 67108864, ``1e3`` → 1000."""
+    text = str(value).strip()
+    match = _QUANTITY.match(text)
+    if not match:
+        raise ValueError(f"quantities must match the regular expression "
+                         f"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {text!r}")  # fmt: skip
+    number, unit = Fraction(match.group(1)), match.group(2) or ""
+    if unit.startswith("e"):
+        return number * Fraction(10) ** int(unit[1:])
+    return number * (_BINARY[unit] if unit in _BINARY else _DECIMAL[unit])
+
+
+def format_quantity(amount: Fraction, binary: bool) -> str:
+    """A canonical-enough Quantity: ``128Mi``, ``1500m``, ``2``."""
+    if binary and amount and amount.denominator == 1:
+        for unit, size in sorted(_BINARY.items(), key=lambda kv: -kv[1]):
+            if amount % size == 0:
+                return f"{amount // size}{unit}"
+        return str(amount.numerator)
+    if amount.denominator == 1:
+        return str(amount.numerator)
+    millis = amount * 1000
+    return f"{millis.numerator // millis.denominator}m"
+
+
+def apply_limit_ranges(pod: Obj, limit_ranges: Iterable[Mapping[str, Any]]) -> None:
+    """The LimitRanger admission plugin: containers without requests/limits get the defaults."""
+    for limit_range in limit_ranges:
+        for item in (limit_range.get("spec") or {}).get("limits") or []:
+            if item.get("type") != "Container":
+                continue
+            for container in [*pod["spec"].get("initContainers", []), *pod["spec"].get("containers", [])]:
+                resources = container.setdefault("resources", {})
+                for key, defaults in (("limits", item.get("default") or {}), ("requests", item.get("defaultRequest") or {})):
+                    for resource, value in defaults.items():
+                        if resource not in (resources.get(key) or {}):
+                            resources.setdefault(key, {})[resource] = value
+    for container in [*pod["spec"].get("initContainers", []), *pod["spec"].get("containers", [])]:
+        resources = container.get("resources") or {}
+        for resource, value in (resources.get("limits") or {}).items():  # requests default to limits
+            if resource in _COMPUTE and resource not in (resources.get("requests") or {}):
+                resources.setdefault("requests", {})[resource] = value
+
+
+def _pod_usage(pod: Mapping[str, Any]) -> dict[str, Fraction]:
+    usage: dict[str, Fraction] = {"pods": Fraction(1), "count/pods": Fraction(1)}
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        resources = container.get("resources") or {}
+        for kind in ("requests", "limits"):
+            for resource, value in (resources.get(kind) or {}).items():
+                key = f"{kind}.{resource}"
+                usage[key] = usage.get(key, Fraction(0)) + parse_quantity(value)
+                if kind == "requests" and resource in _COMPUTE:  # "cpu" in a quota means requests.cpu
+                    usage[resource] = usage.get(resource, Fraction(0)) + parse_quantity(value)
+    return usage
+
+
+def quota_refusal(pod: Mapping[str, Any], quotas: Iterable[Mapping[str, Any]], pods: Iterable[Mapping[str, Any]]) -> str | None:
+    """The ResourceQuota admission plugin for a new pod: None, or why it is forbidden."""
+    active = [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    wanted = _pod_usage(pod)
+    containers = (pod.get("spec") or {}).get("containers") or []
+    for quota in sorted(quotas, key=lambda q: q["metadata"]["name"]):
+        name = quota["metadata"]["name"]
+        hard = {k: parse_quantity(v) for k, v in ((quota.get("spec") or {}).get("hard") or {}).items()}
+        missing = []
+        for key in sorted(hard):
+            kind, _, resource = key.partition(".")
+            if kind in ("requests", "limits") and resource in _COMPUTE:
+                lacking = [c.get("name", "") for c in containers
+                           if resource not in ((c.get("resources") or {}).get(kind) or {})]  # fmt: skip
+                if lacking:
+                    missing.append(f"{key} for: {','.join(lacking)}")
+        if missing:
+            return f"failed quota: {name}: must specify {'; '.join(missing)}"
+        tracked = sorted(k for k in hard if k in wanted)
+        used = {k: sum((_pod_usage(p).get(k, Fraction(0)) for p in active), Fraction(0)) for k in tracked}
+        over = [k for k in tracked if used[k] + wanted[k] > hard[k]]
+        if over:
+            def show(values: Mapping[str, Fraction]) -> str:
+                return ",".join(f"{k}={format_quantity(values[k], 'memory' in k or 'storage' in k)}" for k in over)
+
+            return (f"exceeded quota: {name}, requested: {show(wanted)}, used: {show(used)}, "
+                    f"limited: {show(hard)}")  # fmt: skip
+    return None

@@ -289,3 +289,29 @@ async def test_impersonation_needs_the_impersonate_verb(participant: tuple[Kubec
                           '"users" in API group "" at the cluster scope') in err
     code, _, err = await you("get", "pods", "--as=system:serviceaccount:sandbox:default")
     assert code == 1 and 'cannot impersonate resource "serviceaccounts" in API group "" in the namespace "sandbox"' in err
+
+
+async def test_quota_and_limit_range_apply_to_a_participants_pods(participant: tuple[Kubectl, Kubectl], tmp_path: Path,
+                                                                  running_demo: KubeEmulator) -> None:  # fmt: skip
+    admin, you = participant
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(textwrap.dedent("""\
+        apiVersion: v1
+        kind: ResourceQuota
+        metadata: {name: workshop, namespace: ws-u1}
+        spec: {hard: {pods: "1", limits.memory: 256Mi}}
+        ---
+        apiVersion: v1
+        kind: LimitRange
+        metadata: {name: defaults, namespace: ws-u1}
+        spec:
+          limits: [{type: Container, default: {memory: 64Mi}, defaultRequest: {cpu: 10m, memory: 32Mi}}]
+        """), encoding="utf-8")  # fmt: skip
+    assert (await admin("apply", "-f", str(policy)))[0] == 0
+    code, out, err = await you("run", "first", "--image=nginx:1.27")
+    assert (code, out) == (0, "pod/first created\n"), err
+    resources = running_demo.get_object("pods", "ws-u1", "first")["spec"]["containers"][0]["resources"]
+    assert resources == {"limits": {"memory": "64Mi"}, "requests": {"cpu": "10m", "memory": "32Mi"}}
+    code, _, err = await you("run", "second", "--image=nginx:1.27")
+    assert code == 1 and err.strip() == ('Error from server (Forbidden): pods "second" is forbidden: exceeded quota: '
+                                         "workshop, requested: pods=1, used: pods=1, limited: pods=1")

@@ -173,3 +173,33 @@ def test_generated_names_are_unique() -> None:
     first = w.generated_name("run-", [], "1")
     assert first.startswith("run-") and len(first) == 9
     assert w.generated_name("run-", [first], "1") != first
+
+
+def test_quantities() -> None:
+    assert w.parse_quantity("100m") == w.Fraction(1, 10) and w.parse_quantity("64Mi") == 64 * 2**20
+    assert w.parse_quantity("1e3") == 1000 and w.parse_quantity(2) == 2 and w.parse_quantity("1.5G") == 1_500_000_000
+    assert w.format_quantity(w.parse_quantity("128Mi"), True) == "128Mi"
+    assert w.format_quantity(w.parse_quantity("1500m"), False) == "1500m"
+    assert w.format_quantity(w.Fraction(2), False) == "2"
+    with pytest.raises(ValueError):
+        w.parse_quantity("lots")
+
+
+def test_limit_ranges_default_and_quotas_refuse() -> None:
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [
+        {"name": "web", "image": "nginx"}, {"name": "side", "image": "busybox", "resources": {"limits": {"memory": "32Mi"}}}]}}  # fmt: skip
+    limits = {"spec": {"limits": [{"type": "Container", "default": {"memory": "64Mi"}, "defaultRequest": {"cpu": "10m"}}]}}
+    w.apply_limit_ranges(pod, [limits])
+    web, side = (c["resources"] for c in pod["spec"]["containers"])
+    assert web == {"limits": {"memory": "64Mi"}, "requests": {"cpu": "10m", "memory": "64Mi"}}
+    assert side == {"limits": {"memory": "32Mi"}, "requests": {"cpu": "10m", "memory": "32Mi"}}
+
+    quota = {"metadata": {"name": "compute"}, "spec": {"hard": {"pods": "2", "limits.memory": "128Mi"}}}
+    running = {"spec": pod["spec"], "status": {"phase": "Running"}}
+    done = {"spec": pod["spec"], "status": {"phase": "Succeeded"}}
+    assert w.quota_refusal(pod, [quota], []) is None
+    assert w.quota_refusal(pod, [quota], [running]) == (
+        "exceeded quota: compute, requested: limits.memory=96Mi, used: limits.memory=96Mi, limited: limits.memory=128Mi")
+    assert w.quota_refusal(pod, [quota], [done]) is None  # finished pods use nothing
+    bare = {"metadata": {"name": "b"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}
+    assert w.quota_refusal(bare, [quota], []) == "failed quota: compute: must specify limits.memory for: web"
