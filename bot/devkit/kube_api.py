@@ -921,7 +921,9 @@ class KubeEmulator:
                 raise writes.ApiError(404, f'{rtype.qualified} "{info.name}" not found', "NotFound",
                                       _resource_details(rtype, info.resource, info.name))  # fmt: skip
             if sub == "scale":
-                return self._write_scale(request.method, rtype, existing, await self._patched(request, self._scale(existing), "Scale"), dry_run)
+                scale = await self._read_body(request) if method == "PUT" else await self._patched(
+                    request, self._scale(existing), "Scale")  # fmt: skip
+                return self._write_scale(rtype, existing, scale, dry_run)
             if method == "PUT":
                 new = await self._read_body(request)
             else:
@@ -933,8 +935,7 @@ class KubeEmulator:
                            "resourceVersion", existing["metadata"]["resourceVersion"])}}  # fmt: skip
             return self._update(rtype, existing, new, query, dry_run, status_only=sub == "status")
         except writes.ApiError as exc:
-            headers = {"Warning": ", ".join(f'299 - "{w}"' for w in exc.warnings)} if exc.warnings else None
-            return status_response(exc.code, exc.message, exc.reason, exc.details, headers=headers)
+            return status_response(exc.code, exc.message, exc.reason, exc.details)
 
     @staticmethod
     async def _read_body(request: web.Request, *, allow_empty: bool = False) -> Obj:
@@ -1147,7 +1148,7 @@ class KubeEmulator:
             self._after_write(rtype, namespace, obj)
         return self._written(obj, 200, warnings)
 
-    def _write_scale(self, method: str, rtype: ResourceType, existing: Obj, scale: Obj, dry_run: bool) -> web.Response:
+    def _write_scale(self, rtype: ResourceType, existing: Obj, scale: Obj, dry_run: bool) -> web.Response:
         replicas = (scale.get("spec") or {}).get("replicas")
         name = existing["metadata"]["name"]
         if not isinstance(replicas, int) or replicas < 0:

@@ -10,7 +10,10 @@ Pure functions over plain dicts, used by ``kube_api`` for create (POST), replace
   default) or refused (``Strict``, what kubectl sends): "strict decoding error: unknown field";
 - ``apply_defaults``: the defaulting (and Pod admission) a real server performs, reusing the seed
   time defaulting of ``kube_materialize`` so written and seeded objects look alike;
-- ``validate``: the field errors kubectl prints as ``The Deployment "x" is invalid: ...``.
+- ``validate`` and ``immutable_errors``: the field errors kubectl prints as
+  ``The Deployment "x" is invalid: ...``;
+- ``apply_limit_ranges`` and ``quota_refusal``: the LimitRanger and ResourceQuota admission
+  plugins for pods (the controllers should call them too before they create pods).
 
 Errors are ``ApiError``: a Status code, reason, message and details, rendered by ``kube_api``.
 """
@@ -21,7 +24,7 @@ import base64
 import copy
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -44,7 +47,6 @@ class ApiError(Exception):
     message: str
     reason: str
     details: Obj | None = None
-    warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return self.message
@@ -378,9 +380,7 @@ def _schema(kind: str) -> dict[str, Any] | None:
         return _fields("apiVersion", "kind", "status", metadata=_META, spec=_SPECS[kind])
     if kind in _TOP:
         return _fields("apiVersion", "kind", **_TOP[kind], metadata=_META)
-    if kind in ("Namespace", "ResourceQuota", "LimitRange", "Endpoints", "EndpointSlice", "Event", "Node"):
-        return None  # kinds whose fields are not modelled: accepted as written
-    return None
+    return None  # kinds whose fields are not modelled here (Namespace, ResourceQuota...): accepted as written
 
 
 def prune_unknown(obj: Obj, kind: str) -> tuple[Obj, list[str]]:

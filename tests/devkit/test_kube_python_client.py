@@ -145,3 +145,23 @@ async def test_writes_through_the_python_client(running_demo: KubeEmulator, tmp_
     with pytest.raises(ApiException) as gone:
         await asyncio.to_thread(v1.delete_namespaced_config_map, "notes", "sandbox")
     assert gone.value.status == 404
+
+
+async def test_replace_scale_and_status(running_demo: KubeEmulator, tmp_path: Path) -> None:
+    api_client = config.new_client_from_config(
+        config_file=str(running_demo.write_kubeconfig(tmp_path / "kc", token=KubeEmulator.ADMIN_TOKEN)))
+    apps = client.AppsV1Api(api_client)
+    scale = await asyncio.to_thread(apps.read_namespaced_deployment_scale, "nginx", "sandbox")
+    scale.spec.replicas = 4
+    replaced = await asyncio.to_thread(apps.replace_namespaced_deployment_scale, "nginx", "sandbox", scale)
+    assert replaced.spec.replicas == 4 and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 4
+    scale.spec.replicas = 5  # stale resourceVersion now
+    with pytest.raises(ApiException) as conflict:
+        await asyncio.to_thread(apps.replace_namespaced_deployment_scale, "nginx", "sandbox", scale)
+    assert conflict.value.status == 409
+    before = running_demo.get_object("deployments", "sandbox", "nginx")
+    generation = before["metadata"]["generation"]
+    status = await asyncio.to_thread(apps.patch_namespaced_deployment_status, "nginx", "sandbox",
+                                     {"status": {"observedGeneration": generation, "readyReplicas": 1}})
+    assert status.status.ready_replicas == 1 and status.metadata.generation == generation  # status: no generation bump
+    assert running_demo.get_object("deployments", "sandbox", "nginx")["spec"] == before["spec"]
