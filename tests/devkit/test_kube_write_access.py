@@ -3,6 +3,8 @@ to their ServiceAccount, and Podium's own identity staying read-only."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import textwrap
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -11,7 +13,7 @@ import aiohttp
 import pytest
 
 from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
-from bot.devkit.kube_rbac import Attributes, UserInfo
+from bot.devkit.kube_rbac import Attributes, Authorizer, UserInfo
 from tests.kubectl_binary import kubectl_binary
 
 from .conftest import Http, Kubectl
@@ -93,7 +95,7 @@ async def test_participant_edits_their_namespace_and_nothing_else(participant: t
         f'Namespace: "sandbox"\nfrom server for: "{manifest}": deployments.apps "hello" is forbidden: User '
         f'"{PARTICIPANT}" cannot get resource "deployments" in API group "apps" in the namespace "sandbox"'
     )
-    code, _, err = await you("create", "rolebinding", "mine", "--clusterrole=admin", f"--serviceaccount=ws-u1:participant")
+    code, _, err = await you("create", "rolebinding", "mine", "--clusterrole=admin", "--serviceaccount=ws-u1:participant")
     assert code == 1 and (
         f'rolebindings.rbac.authorization.k8s.io is forbidden: User "{PARTICIPANT}" cannot create resource '
         '"rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "ws-u1"') in err
@@ -185,8 +187,6 @@ async def test_podium_stays_read_only(running_demo: KubeEmulator, http: Http) ->
 def test_bootstrap_cluster_roles_exist_and_edit_is_bounded(demo_emulator: KubeEmulator) -> None:
     names = {r["metadata"]["name"] for r in demo_emulator.objects("clusterroles")}
     assert {"cluster-admin", "admin", "edit", "view", "podium-read"} <= names
-    from bot.devkit.kube_rbac import Authorizer
-
     binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
                "metadata": {"name": "b", "namespace": "ws-u1"},
                "roleRef": {"kind": "ClusterRole", "name": "edit"},
@@ -315,3 +315,23 @@ async def test_quota_and_limit_range_apply_to_a_participants_pods(participant: t
     code, _, err = await you("run", "second", "--image=nginx:1.27")
     assert code == 1 and err.strip() == ('Error from server (Forbidden): pods "second" is forbidden: exceeded quota: '
                                          "workshop, requested: pods=1, used: pods=1, limited: pods=1")
+
+
+async def test_participants_manifests_apply_and_grant_podium_at_once(running_demo: KubeEmulator, tmp_path: Path,
+                                                                     http: Http) -> None:  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "participants", "manifests", "--users", "U012AB3CD",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr
+    manifest = tmp_path / "participants.yaml"
+    manifest.write_bytes(stdout)
+    assert (await http.get("/api/v1/namespaces/ws-u012ab3cd/pods"))[0] == 403  # Podium: no grant yet
+    admin = kubectl_as(running_demo, tmp_path, "admin", ADMIN, "sandbox")
+    code, out, err = await admin("apply", "-f", str(manifest))
+    assert code == 0 and "namespace/ws-u012ab3cd created" in out, err
+    status, pods = await http.get("/api/v1/namespaces/ws-u012ab3cd/pods")
+    assert status == 200 and pods["items"] == []
+    code, out, err = await admin("apply", "-f", str(manifest))
+    assert code == 0 and all(line.endswith(" unchanged") for line in out.splitlines()), (out, err)
