@@ -4,6 +4,7 @@ to their ServiceAccount, and Podium's own identity staying read-only."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import sys
 import textwrap
 from datetime import datetime, timedelta, timezone
@@ -335,3 +336,20 @@ async def test_participants_manifests_apply_and_grant_podium_at_once(running_dem
     assert status == 200 and pods["items"] == []
     code, out, err = await admin("apply", "-f", str(manifest))
     assert code == 0 and all(line.endswith(" unchanged") for line in out.splitlines()), (out, err)
+
+
+async def test_a_secret_token_dies_with_its_secret(http: Http, running_demo: KubeEmulator) -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+              "metadata": {"name": "podium-token", "namespace": "podium",
+                           "annotations": {"kubernetes.io/service-account.name": "podium"}}}  # fmt: skip
+    status, created = await http.request("POST", "/api/v1/namespaces/podium/secrets", token=ADMIN, json=secret)
+    assert status == 201 and "data" not in created  # the token controller fills it a moment later
+    for _ in range(50):
+        stored = running_demo.get_object("secrets", "podium", "podium-token")
+        if stored.get("data"):
+            break
+        await asyncio.sleep(0.05)
+    token = base64.b64decode(stored["data"]["token"]).decode()
+    assert (await http.get("/api/v1/namespaces/sandbox/pods", token=token))[0] == 200
+    assert (await http.request("DELETE", "/api/v1/namespaces/podium/secrets/podium-token", token=ADMIN))[0] == 200
+    assert (await http.get("/api/v1/namespaces/sandbox/pods", token=token))[0] == 401
