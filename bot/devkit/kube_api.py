@@ -57,7 +57,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -405,7 +405,10 @@ class KubeEmulator:
         if authorize and not any(d.get("kind", "").endswith("Binding") for d in rbac_docs):
             log.warning("KubeEmulator: authorize=True but no RBAC seeded: every resource request is forbidden")
         seeded_roles = {d.get("metadata", {}).get("name") for d in rbac_docs if d.get("kind") == "ClusterRole"}
-        rbac_docs += [r for r in bootstrap_cluster_roles() if r["metadata"]["name"] not in seeded_roles]
+        for role in bootstrap_cluster_roles():
+            if role["metadata"]["name"] not in seeded_roles:
+                role["metadata"]["creationTimestamp"] = format_time(self._now() - timedelta(days=3))  # with the cluster
+                rbac_docs.append(role)
         # RBAC objects are stored like any other (and ensure their namespaces), then decide.
         sandbox = materialize(api_objects + rbac_docs, log_docs, now=self._now(), registry=self.registry)
         self.logs: LogStore = sandbox.logs
