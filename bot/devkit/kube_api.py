@@ -1370,6 +1370,10 @@ class KubeEmulator:
     # Self reviews ---------------------------------------------------------------------------------
 
     async def _review(self, request: web.Request, rtype: ResourceType, user: UserInfo) -> web.Response:
+        if rtype.plural == "selfsubjectreviews":  # `kubectl auth whoami`: the body says nothing
+            user_info: Obj = {"username": user.name, "groups": list(user.groups)}
+            return _json({"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": {"creationTimestamp": None},
+                          "status": {"userInfo": user_info}}, 201)  # fmt: skip
         raw = await request.read()
         try:
             if request.content_type == PROTOBUF_MEDIA_TYPE:

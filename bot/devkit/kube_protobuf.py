@@ -144,6 +144,9 @@ _SERVICE_SPEC: Schema = {
     7: ("sessionAffinity", "string"), 10: ("externalName", "string"), 11: ("externalTrafficPolicy", "string"),
 }  # fmt: skip
 OBJECT_SCHEMAS: dict[str, Schema] = {
+    "TokenRequest": {1: ("metadata", _OBJECT_META),
+                     2: ("spec", {1: ("audiences", ["string"]), 4: ("expirationSeconds", "int*")})},
+    "ResourceQuota": {1: ("metadata", _OBJECT_META), 2: ("spec", {1: ("hard", "qmap"), 2: ("scopes", ["string"])})},
     "Deployment": {1: ("metadata", _OBJECT_META), 2: ("spec", _DEPLOYMENT_SPEC)},
     "Job": {1: ("metadata", _OBJECT_META), 2: ("spec", _JOB_SPEC)},
     "Service": {1: ("metadata", _OBJECT_META), 2: ("spec", _SERVICE_SPEC)},

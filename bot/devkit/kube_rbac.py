@@ -173,6 +173,7 @@ BOOTSTRAP_RULES: tuple[PolicyRule, ...] = (
         api_groups=("authorization.k8s.io",),
         resources=("selfsubjectaccessreviews", "selfsubjectrulesreviews"),
     ),
+    PolicyRule(verbs=("create",), api_groups=("authentication.k8s.io",), resources=("selfsubjectreviews",)),
 )
 
 

@@ -90,6 +90,10 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", True),
     ResourceType(
+        "authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview",
+        "SelfSubjectReview", False, verbs=("create",), stored=False,
+    ),
+    ResourceType(
         "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview",
         "SelfSubjectAccessReview", False, verbs=("create",), stored=False,
     ),

@@ -27,6 +27,8 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from bot.devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, decode_object
+
 Obj = dict[str, Any]
 Respond = Callable[..., web.Response]
 
@@ -86,8 +88,10 @@ class TokenIssuer:
         return binding.expires is None or self.now() < binding.expires
 
     async def _body(self, request: web.Request) -> Obj | None:
+        raw = await request.read()
         try:
-            body = json.loads(await request.read() or b"{}")
+            # `kubectl create token` sends protobuf; the python client JSON.
+            body = decode_object(raw) if request.content_type == PROTOBUF_MEDIA_TYPE else json.loads(raw or b"{}")
         except ValueError:
             return None
         return body if isinstance(body, dict) else None

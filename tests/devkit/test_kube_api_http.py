@@ -30,7 +30,8 @@ async def test_discovery_documents(http: Http) -> None:
     assert "list" in resources["secrets"]["verbs"]
     _, groups = await http.get("/apis")
     assert {g["name"] for g in groups["groups"]} == {
-        "apps", "batch", "discovery.k8s.io", "rbac.authorization.k8s.io", "authorization.k8s.io"}  # fmt: skip
+        "apps", "batch", "discovery.k8s.io", "rbac.authorization.k8s.io", "authentication.k8s.io",
+        "authorization.k8s.io"}  # fmt: skip
     for group_version in ("apps/v1", "batch/v1", "discovery.k8s.io/v1", "rbac.authorization.k8s.io/v1",
                           "authorization.k8s.io/v1"):  # fmt: skip
         status, body = await http.get(f"/apis/{group_version}")

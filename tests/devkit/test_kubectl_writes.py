@@ -264,6 +264,7 @@ async def test_kubectl_create_generators_send_protobuf_and_are_understood(admin:
         (("create", "serviceaccount", "robot"), "serviceaccount/robot created"),
         (("create", "rolebinding", "robot-view", "--clusterrole=view", "--serviceaccount=sandbox:robot"),
          "rolebinding.rbac.authorization.k8s.io/robot-view created"),
+        (("create", "quota", "small", "--hard=pods=5,limits.memory=1Gi"), "resourcequota/small created"),
     ]  # fmt: skip
     for args, expected in commands:
         code, out, err = await admin(*args)
@@ -284,6 +285,17 @@ async def test_kubectl_create_generators_send_protobuf_and_are_understood(admin:
     binding = running_demo.get_object("rolebindings", "sandbox", "robot-view")
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "robot", "namespace": "sandbox"}]
+    assert running_demo.get_object("resourcequotas", "sandbox", "small")["spec"]["hard"] == {"pods": "5", "limits.memory": "1Gi"}
+
+    code, token, err = await admin("create", "token", "robot", "--duration=15m")  # a TokenRequest in protobuf
+    assert code == 0 and token.strip(), err
+    robot = Kubectl(admin.binary, running_demo.write_kubeconfig(admin.kubeconfig.parent / "robot.kubeconfig",
+                                                                token=token.strip()), admin.home)  # fmt: skip
+    assert (await robot("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"))[:2] == (
+        0, "system:serviceaccount:sandbox:robot")
+    assert (await robot("get", "deployments"))[0] == 0  # view, through robot-view
+    code, _, err = await admin("create", "token", "robot", "--duration=5m")
+    assert code == 1 and "may not specify a duration less than 10 minutes" in err
 
 
 async def test_metadata_changes_dry_runs_and_server_side_apply(admin: Kubectl, running_demo: KubeEmulator, tmp_path: Path) -> None:
