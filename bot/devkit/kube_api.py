@@ -1,15 +1,22 @@
-"""A read-only Kubernetes API server emulator: a stand-in for EKS that speaks the real wire protocol.
+"""A Kubernetes API server emulator: a stand-in for EKS that speaks the real wire protocol.
 
 The official ``kubernetes`` client and the real ``kubectl`` both accept it: discovery documents,
 typed lists with ``kind``/``apiVersion``/``resourceVersion``, label and field selectors, pod logs,
 Status error bodies, bearer tokens and RBAC are served the way a real API server serves them.
 
 It is seeded from YAML (applyable manifests plus devkit-only documents: RBAC and ``PodLogs``),
-materialised at construction into a running sandbox (see ``kube_materialize``), and never mutated:
-write verbs are answered with 403 (RBAC) or 405. The one exception is issuing service-account
-tokens (TokenRequest, token Secrets; see ``kube_tokens``), which ``python -m bot kubeconfig`` needs.
-Every request is recorded in ``requests`` so tests can prove what Podium asked for, and faults
-(5xx, delays) can be injected for resilience tests.
+materialised at construction into a running sandbox (see ``kube_materialize``), and then accepts
+writes as a real API server does, from kubectl (``create``, ``apply`` and re-``apply``, ``delete``,
+``scale``, ``set image``, ``rollout restart``) and the python client: POST, PUT, PATCH (strategic
+merge, merge and JSON patch) and DELETE, with the server's bookkeeping (uid, resourceVersion,
+generation, generateName, optimistic concurrency), defaulting, validation and refusals
+(``kube_writes``), garbage collection through ownerReferences, namespace deletion, and the
+``scale`` and ``status`` subresources. Server-side apply is refused with 415. RBAC objects are
+ordinary objects: writing them changes what the authorizer decides at once. After every write the
+controllers (``kube_controllers.reconcile``) bring the namespace's derived objects up to date.
+Service-account tokens (TokenRequest, token Secrets; see ``kube_tokens``) are bound to their
+ServiceAccount. Every request is recorded in ``requests`` so tests can prove what Podium asked
+for, and faults (5xx, delays) can be injected for resilience tests.
 
 Two listeners serve the same handler: ``url`` (plain http, for raw HTTP and the python client) and
 ``https_url`` (TLS with an embedded loopback certificate, see ``kube_tls``). Kubeconfigs point at
@@ -17,10 +24,12 @@ the https one by default because kubectl never sends a bearer token over plain h
 
 Faults are applied before authentication, so a faulted request is recorded with ``user=None``.
 
-Authorization: with ``authorize=True`` the seeded RBAC documents decide, exactly as on a cluster.
-If no RBAC documents were seeded, nothing but discovery and the self-review APIs is allowed (a
+Authorization: with ``authorize=True`` the RBAC objects decide, exactly as on a cluster (the
+bootstrap ClusterRoles ``cluster-admin``, ``admin``, ``edit`` and ``view`` exist as on any cluster).
+If no RBAC bindings were seeded, nothing but discovery and the self-review APIs is allowed (a
 fresh cluster grants no more); a warning is logged. Pass ``authorize=False`` to allow every
-authenticated request. Tokens are always checked.
+authenticated request. Tokens are always checked. Impersonation (kubectl ``--as``) needs the verb
+``impersonate``, as on a cluster. Watches are live: changes stream until ``timeoutSeconds``.
 
 Usage::
 
@@ -45,9 +54,10 @@ import json
 import logging
 import signal
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -56,10 +66,21 @@ from urllib.parse import parse_qsl
 import yaml
 from aiohttp import web
 
-from bot.devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, parse_time, render
-from bot.devkit.kube_materialize import K8S_VERSION, materialize
-from bot.devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, decode_review
-from bot.devkit.kube_rbac import RBAC_API_GROUP, RBAC_KINDS, Attributes, Authorizer, Decision, UserInfo, forbidden_message
+from bot.devkit import kube_controllers
+from bot.devkit import kube_writes as writes
+from bot.devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, format_time, parse_time, render
+from bot.devkit.kube_materialize import BUILTIN_NAMESPACES, K8S_VERSION, Materializer, materialize
+from bot.devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, ProtobufError, decode_object, decode_review
+from bot.devkit.kube_rbac import (
+    RBAC_API_GROUP,
+    RBAC_KINDS,
+    Attributes,
+    Authorizer,
+    Decision,
+    UserInfo,
+    bootstrap_cluster_roles,
+    forbidden_message,
+)
 from bot.devkit.kube_resources import Registry, ResourceType
 from bot.devkit.kube_selectors import SelectorError, compile_field_selector, parse_label_selector
 from bot.devkit.kube_tls import ca_data, server_ssl_context
@@ -274,21 +295,60 @@ def _accepts_plain_json(accept: str) -> bool:
 
 @dataclass
 class ObjectStore:
+    """Every object by resource, then (namespace, name); one cluster-wide resourceVersion counter.
+
+    ``add`` is for seeding (keeps a seeded resourceVersion); ``put`` and ``remove`` are what writes
+    and the controllers (``kube_controllers.ObjectStore``) use: every change gets a new
+    resourceVersion, and ``put`` fills in a uid and creationTimestamp when missing."""
+
     registry: Registry
     by_resource: dict[str, dict[tuple[str, str], Obj]] = field(default_factory=dict)
     revision: int = 1000
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    # Called with (event type, resource, object) after every put/remove: what watches stream.
+    listeners: list[Callable[[str, str, Obj], None]] = field(default_factory=list)
 
-    def add(self, obj: Obj) -> None:
+    def _notify(self, event: str, resource: str, obj: Obj) -> None:
+        for listener in list(self.listeners):
+            listener(event, resource, obj)
+
+    def _key(self, obj: Obj) -> tuple[ResourceType, tuple[str, str]]:
         rtype = self.registry.for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
         if rtype is None:
             raise ValueError(f"not a served kind: {obj.get('apiVersion')}/{obj.get('kind')}")
-        self.revision += 1
         meta = obj.setdefault("metadata", {})
-        meta.setdefault("resourceVersion", str(self.revision))
         namespace = meta.get("namespace", "") if rtype.namespaced else ""
         if not rtype.namespaced:
             meta.pop("namespace", None)
-        self.by_resource.setdefault(rtype.plural, {})[(namespace, meta["name"])] = obj
+        return rtype, (namespace, meta["name"])
+
+    def add(self, obj: Obj) -> None:
+        rtype, key = self._key(obj)
+        self.revision += 1
+        obj["metadata"].setdefault("resourceVersion", str(self.revision))
+        self.by_resource.setdefault(rtype.plural, {})[key] = obj
+
+    def put(self, obj: Obj) -> Obj:
+        rtype, key = self._key(obj)
+        meta = obj["metadata"]
+        meta.setdefault("uid", str(uuid.uuid4()))
+        meta.setdefault("creationTimestamp", format_time(self.now()))
+        self.revision += 1
+        meta["resourceVersion"] = str(self.revision)
+        items = self.by_resource.setdefault(rtype.plural, {})
+        event = "MODIFIED" if key in items else "ADDED"
+        items[key] = obj
+        self._notify(event, rtype.plural, obj)
+        return obj
+
+    def remove(self, resource: str, namespace: str, name: str) -> Obj | None:
+        removed = self.by_resource.get(resource, {}).pop((namespace, name), None)
+        if removed is not None:
+            self.revision += 1
+            gone = copy.deepcopy(removed)
+            gone["metadata"]["resourceVersion"] = str(self.revision)
+            self._notify("DELETED", resource, gone)
+        return removed
 
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
         return self.by_resource.get(resource, {}).get((namespace, name))
@@ -342,14 +402,21 @@ class KubeEmulator:
         self._runner: web.AppRunner | None = None
 
         api_objects, rbac_docs, log_docs = self._partition(objects)
-        self.authorizer = Authorizer.from_objects(rbac_docs)
-        if authorize and self.authorizer.empty:
+        if authorize and not any(d.get("kind", "").endswith("Binding") for d in rbac_docs):
             log.warning("KubeEmulator: authorize=True but no RBAC seeded: every resource request is forbidden")
-        sandbox = materialize(api_objects, log_docs, now=self._now(), registry=self.registry)
+        seeded_roles = {d.get("metadata", {}).get("name") for d in rbac_docs if d.get("kind") == "ClusterRole"}
+        for role in bootstrap_cluster_roles():
+            if role["metadata"]["name"] not in seeded_roles:
+                role["metadata"]["creationTimestamp"] = format_time(self._now() - timedelta(days=3))  # with the cluster
+                rbac_docs.append(role)
+        # RBAC objects are stored like any other (and ensure their namespaces), then decide.
+        sandbox = materialize(api_objects + rbac_docs, log_docs, now=self._now(), registry=self.registry)
         self.logs: LogStore = sandbox.logs
-        self.store = ObjectStore(self.registry)
+        self.store = ObjectStore(self.registry, now=self._now)
         for obj in sandbox.objects:
             self.store.add(obj)
+        self.authorizer = Authorizer()
+        self._refresh_authorizer()
         self.token_issuer = TokenIssuer(self.store, self.tokens, self._now, status_response, ca_data())
 
     @classmethod
@@ -509,6 +576,10 @@ class KubeEmulator:
             if not info.resource_request and info.path in PUBLIC_PATHS:
                 return self._non_resource(request, info)
             return status_response(401, "Unauthorized")
+        impersonated = self._impersonate(request, user)
+        if isinstance(impersonated, web.Response):
+            return impersonated
+        user = impersonated
         record.user = user.name
 
         attributes = Attributes(
@@ -549,9 +620,32 @@ class KubeEmulator:
         if scheme.lower() != "bearer" or not token.strip():
             return None
         name = self.tokens.get(token.strip())
-        if name is None:
+        if name is None or not self.token_issuer.valid(token.strip()):
             return None
         return UserInfo.for_name(name, ("system:masters",) if name in self.superusers else ())
+
+    def _impersonate(self, request: web.Request, user: UserInfo) -> UserInfo | web.Response:
+        """``Impersonate-User``/``-Group`` (kubectl ``--as``/``--as-group``): allowed by the verb
+        ``impersonate`` on users, groups or serviceaccounts, then the request is the other user's."""
+        target = request.headers.get("Impersonate-User", "")
+        groups = request.headers.getall("Impersonate-Group", [])
+        if not target and not groups:
+            return user
+        if not target:
+            return status_response(500, "Internal error occurred: requested impersonation of groups without a user")
+        checks: list[Attributes] = []
+        parts = target.split(":")
+        if len(parts) == 4 and parts[:2] == ["system", "serviceaccount"]:
+            checks.append(Attributes(user, "impersonate", namespace=parts[2], resource="serviceaccounts", name=parts[3]))
+        else:
+            checks.append(Attributes(user, "impersonate", resource="users", name=target))
+        checks += [Attributes(user, "impersonate", resource="groups", name=group) for group in groups]
+        for attributes in checks:
+            if not self._decide(attributes).allowed:
+                qualified = attributes.resource
+                return status_response(403, forbidden_message(attributes, qualified),
+                                       details=_resource_details(None, attributes.resource, attributes.name))  # fmt: skip
+        return UserInfo.for_name(target, groups)
 
     def _decide(self, attributes: Attributes) -> Decision:
         if not self.authorize_requests:
@@ -586,8 +680,70 @@ class KubeEmulator:
             return _json(self.registry.api_group(parts[1]))
         if parts[0] == "apis" and len(parts) == 3 and self.registry.has_group_version(parts[1], parts[2]):
             return _json(self.registry.api_resource_list(parts[1], parts[2]))
-        # No OpenAPI documents: kubectl only needs them for explain/validation and copes with 404.
+        if path == "/openapi/v3":
+            return _json(self._openapi_root())
+        if path.startswith("/openapi/v3/"):
+            document = self._openapi_group_version(path.removeprefix("/openapi/v3/"))
+            if document is not None:
+                return _json(document)
+        # No OpenAPI v2 and no schemas: kubectl computes patches from its built-in types then.
         return status_response(404, "the server could not find the requested resource", details={})
+
+    # OpenAPI v3: what kubectl's validation needs to know the server validates fields itself -----------
+
+    def _openapi_root(self) -> Obj:
+        paths = {"api/v1": {"serverRelativeURL": f"/openapi/v3/api/v1?hash={self._openapi_hash('', 'v1')}"}}
+        for group, version in self.registry.group_versions():
+            paths[f"apis/{group}/{version}"] = {
+                "serverRelativeURL": f"/openapi/v3/apis/{group}/{version}?hash={self._openapi_hash(group, version)}"
+            }
+        return {"paths": paths}
+
+    @staticmethod
+    def _openapi_hash(group: str, version: str) -> str:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{K8S_VERSION}/{group}/{version}").hex.upper()
+
+    def _openapi_group_version(self, tail: str) -> Obj | None:
+        """Paths only (no schemas): each PATCH names its kind and the ``fieldValidation`` parameter,
+        which is how kubectl decides that ``--validate=strict`` is the server's job."""
+        parts = tail.strip("/").split("/")
+        if parts == ["api", "v1"]:
+            group, version = "", "v1"
+        elif len(parts) == 3 and parts[0] == "apis" and self.registry.has_group_version(parts[1], parts[2]):
+            group, version = parts[1], parts[2]
+        else:
+            return None
+        prefix = f"/apis/{group}/{version}" if group else "/api/v1"
+        paths: Obj = {}
+        for r in self.registry.resources:
+            if (r.group, r.version) != (group, version) or not r.stored:
+                continue
+            gvk = {"group": group, "version": version, "kind": r.kind}
+            parameters = [{"name": p, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
+                          for p in ("dryRun", "fieldManager", "fieldValidation")]  # fmt: skip
+            content = {media: {"schema": {"type": "object"}} for media in (
+                "application/json-patch+json", "application/merge-patch+json",
+                "application/strategic-merge-patch+json", "application/apply-patch+yaml")}  # fmt: skip
+            item = f"{prefix}/namespaces/{{namespace}}/{r.plural}/{{name}}" if r.namespaced else f"{prefix}/{r.plural}/{{name}}"
+            collection = item.rsplit("/", 1)[0]
+            paths[item] = {
+                "get": {"operationId": f"read{r.kind}", "x-kubernetes-action": "get", "x-kubernetes-group-version-kind": gvk},
+                "put": {"operationId": f"replace{r.kind}", "x-kubernetes-action": "put",
+                        "x-kubernetes-group-version-kind": gvk, "parameters": parameters},
+                "patch": {"operationId": f"patch{r.kind}", "x-kubernetes-action": "patch",
+                          "x-kubernetes-group-version-kind": gvk, "parameters": parameters,
+                          "requestBody": {"content": content, "required": True}},
+                "delete": {"operationId": f"delete{r.kind}", "x-kubernetes-action": "delete",
+                           "x-kubernetes-group-version-kind": gvk},
+            }  # fmt: skip
+            paths[collection] = {
+                "post": {"operationId": f"create{r.kind}", "x-kubernetes-action": "post",
+                         "x-kubernetes-group-version-kind": gvk, "parameters": parameters},
+                "get": {"operationId": f"list{r.kind}", "x-kubernetes-action": "list",
+                        "x-kubernetes-group-version-kind": gvk},
+            }  # fmt: skip
+        return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": K8S_VERSION},
+                "paths": paths, "components": {"schemas": {}}}  # fmt: skip
 
     # Resources ------------------------------------------------------------------------------------
 
@@ -598,7 +754,7 @@ class KubeEmulator:
         not_served = status_response(404, "the server could not find the requested resource", details={})
         if rtype is None:
             return not_served
-        if not info.api_group:  # the only writes: service-account tokens (kube_tokens)
+        if not info.api_group:  # TokenRequest (kube_tokens)
             issued = await self.token_issuer.handle(request, info.namespace, info.resource, info.subresource, info.name)
             if issued is not None:
                 return issued
@@ -614,8 +770,9 @@ class KubeEmulator:
             return not_served
         if info.subresource and rtype.subresource(info.subresource) is None:
             return not_served
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            return await self._write(request, rtype, info, query)
         if request.method not in ("GET", "HEAD"):
-            # Read-only by design: the request was authorized, but nothing here ever changes.
             return status_response(405, "the server does not allow this method on the requested resource", details={})
         namespace = info.namespace if rtype.namespaced else ""
         if not info.name:
@@ -643,11 +800,7 @@ class KubeEmulator:
             o for o in self.store.list(rtype.plural, namespace) if labels.matches(o["metadata"].get("labels")) and fields(o)
         ]
         if watch:
-            # Nothing ever changes here: a watch from a known resourceVersion has nothing to report.
-            since = query.get("resourceVersion", "")
-            if since not in ("", "0"):
-                items = [o for o in items if int(o["metadata"]["resourceVersion"]) > int(since or 0)] if since.isdigit() else []
-            return await self._watch(request, items)
+            return await self._watch(request, rtype, namespace, query, items, labels, fields)
         metadata: Obj = {"resourceVersion": str(self.store.revision)}
         try:
             start = int(base64.urlsafe_b64decode(query["continue"]).decode()) if query.get("continue") else 0
@@ -664,13 +817,68 @@ class KubeEmulator:
         body_items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
         return _json({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": metadata, "items": body_items})
 
-    async def _watch(self, request: web.Request, items: list[Obj]) -> web.StreamResponse:
-        """The current objects as ADDED events, then the stream ends (nothing here ever changes)."""
+    async def _watch(
+        self, request: web.Request, rtype: ResourceType, namespace: str | None, query: Mapping[str, str],
+        items: list[Obj], labels: Any, fields: Callable[[Obj], bool],
+    ) -> web.StreamResponse:
+        """A live watch: what changed since ``resourceVersion`` (all objects as ADDED when it is
+        unset or "0", or with ``sendInitialEvents``), then every change until ``timeoutSeconds``
+        or the client goes away. There is no history: a past resourceVersion replays nothing."""
+        queue: asyncio.Queue[tuple[str, Obj]] = asyncio.Queue()
+
+        def listen(event: str, resource: str, obj: Obj) -> None:
+            if resource == rtype.plural and (namespace is None or obj["metadata"].get("namespace", "") == namespace):
+                queue.put_nowait((event, copy.deepcopy(obj)))
+
+        initial = query.get("sendInitialEvents", "").lower() == "true"
+        since = query.get("resourceVersion", "")
+        if since not in ("", "0") and not initial:
+            items = [o for o in items if since.isdigit() and int(o["metadata"]["resourceVersion"]) > int(since)]
+        try:
+            timeout = float(query.get("timeoutSeconds") or 1800)
+        except ValueError:
+            timeout = 1800.0
+        deadline = asyncio.get_running_loop().time() + timeout
+        self.store.listeners.append(listen)
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
-        await response.prepare(request)
-        for obj in items:
-            await response.write(json.dumps({"type": "ADDED", "object": obj}, separators=(",", ":")).encode() + b"\n")
-        await response.write_eof()
+        try:
+            await response.prepare(request)
+            shown = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]) for o in items}
+
+            async def send(event: str, obj: Obj) -> None:
+                await response.write(json.dumps({"type": event, "object": obj}, separators=(",", ":")).encode() + b"\n")
+
+            for obj in items:
+                await send("ADDED", obj)
+            if initial:
+                # A streaming list (client-go's WatchList, kubectl rollout status/wait): the initial
+                # events end with this bookmark, or the client never considers itself synced.
+                await send("BOOKMARK", {"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": {
+                    "resourceVersion": str(self.store.revision),
+                    "annotations": {"k8s.io/initial-events-end": "true"}}})  # fmt: skip
+            loop = asyncio.get_running_loop()
+            while (remaining := deadline - loop.time()) > 0:
+                transport = request.transport
+                if transport is None or transport.is_closing():
+                    break
+                try:
+                    event, obj = await asyncio.wait_for(queue.get(), min(remaining, 0.5))
+                except asyncio.TimeoutError:
+                    continue
+                key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+                matches = labels.matches(obj["metadata"].get("labels")) and fields(obj)
+                if event == "DELETED" or not matches:
+                    if key in shown:  # it left the selection: the watcher sees it go
+                        shown.discard(key)
+                        await send("DELETED", obj)
+                    continue
+                await send("ADDED" if key not in shown else event, obj)
+                shown.add(key)
+            await response.write_eof()
+        except ConnectionResetError:
+            pass  # the client went away
+        finally:
+            self.store.listeners.remove(listen)
         return response
 
     def _scale(self, obj: Obj) -> Obj:
@@ -684,6 +892,409 @@ class KubeEmulator:
             "spec": {"replicas": obj["spec"].get("replicas", 1)},
             "status": {"replicas": status.get("replicas", 0), "selector": selector},
         }
+
+    # Writes ---------------------------------------------------------------------------------------
+
+    async def _write(
+        self, request: web.Request, rtype: ResourceType, info: RequestInfo, query: Mapping[str, str]
+    ) -> web.Response:
+        """POST/PUT/PATCH/DELETE: authorized already; the API server's answers (``kube_writes``)."""
+        not_allowed = status_response(405, "the server does not allow this method on the requested resource", details={})
+        method, sub = request.method, info.subresource
+        if sub not in ("", "status", "scale") or (method == "POST" and info.name) or (method in ("PUT", "PATCH") and not info.name):
+            return not_allowed
+        if method == "DELETE" and sub:
+            return not_allowed
+        if rtype.namespaced and not info.namespace:  # /api/v1/pods: list and watch only
+            return not_allowed
+        namespace = info.namespace if rtype.namespaced else ""
+        dry_run = bool(query.get("dryRun"))
+        try:
+            if method == "DELETE":
+                body = await self._read_body(request, allow_empty=True)
+                if not info.name:
+                    return self._delete_collection(rtype, namespace, query, dry_run)
+                return self._delete(rtype, namespace, info.name, {**body, **self._delete_query(query)}, dry_run)
+            if method == "POST":
+                return self._create(rtype, namespace, await self._read_body(request), query, dry_run)
+            if method == "PATCH":
+                self._check_patch_type(request.content_type)
+            existing = self.store.get(rtype.plural, namespace, info.name)
+            if existing is None:
+                raise writes.ApiError(404, f'{rtype.qualified} "{info.name}" not found', "NotFound",
+                                      _resource_details(rtype, info.resource, info.name))  # fmt: skip
+            if sub == "scale":
+                scale = await self._read_body(request) if method == "PUT" else await self._patched(
+                    request, self._scale(existing), "Scale")  # fmt: skip
+                return self._write_scale(rtype, existing, scale, dry_run)
+            if method == "PUT":
+                new = await self._read_body(request)
+            else:
+                new = await self._patched(request, existing, rtype.kind)
+            if sub == "status":
+                # Only the status changes through /status; everything else stays as stored.
+                new = {**copy.deepcopy(existing), "status": new.get("status"),
+                       "metadata": {**existing["metadata"], "resourceVersion": (new.get("metadata") or {}).get(
+                           "resourceVersion", existing["metadata"]["resourceVersion"])}}  # fmt: skip
+            return self._update(rtype, existing, new, query, dry_run, status_only=sub == "status")
+        except writes.ApiError as exc:
+            return status_response(exc.code, exc.message, exc.reason, exc.details)
+
+    @staticmethod
+    async def _read_body(request: web.Request, *, allow_empty: bool = False) -> Obj:
+        raw = await request.read()
+        if not raw.strip() and allow_empty:
+            return {}
+        try:
+            if request.content_type == PROTOBUF_MEDIA_TYPE:
+                body = decode_object(raw)
+            else:
+                body = yaml.safe_load(raw) if "yaml" in request.content_type else json.loads(raw)
+        except ProtobufError as exc:
+            raise writes.ApiError(415, f"the body of the request was in an unknown format - accepted media types "
+                                  f"include: application/json, application/yaml ({exc})",
+                                  "UnsupportedMediaType") from None  # fmt: skip
+        except (ValueError, yaml.YAMLError) as exc:
+            raise writes.ApiError(400, f"the body of the request was in an unknown format: {exc}", "BadRequest") from None
+        if not isinstance(body, dict):
+            raise writes.ApiError(400, "the body of the request was in an unknown format - accepted media types "
+                                  "include: application/json, application/yaml", "BadRequest")  # fmt: skip
+        return body
+
+    @staticmethod
+    def _check_patch_type(media: str) -> None:
+        if media == "application/apply-patch+yaml":
+            # Server-side apply is not emulated; kubectl's default (client-side apply) is.
+            raise writes.ApiError(415, "the emulator does not implement server-side apply "
+                                  "(application/apply-patch+yaml): use `kubectl apply` without --server-side",
+                                  "UnsupportedMediaType")  # fmt: skip
+        if media not in ("application/strategic-merge-patch+json", "application/merge-patch+json",
+                         "application/json-patch+json"):  # fmt: skip
+            raise writes.ApiError(415, "the body of the request was in an unknown format - accepted media types "
+                                  "include: application/json-patch+json, application/merge-patch+json, "
+                                  "application/apply-patch+yaml, application/strategic-merge-patch+json",
+                                  "UnsupportedMediaType")  # fmt: skip
+
+    async def _patched(self, request: web.Request, current: Obj, kind: str) -> Obj:
+        media = request.content_type
+        self._check_patch_type(media)
+        raw = await request.read()
+        try:
+            patch = json.loads(raw)
+        except ValueError as exc:
+            raise writes.ApiError(400, f"error decoding patch: {exc}", "BadRequest") from None
+        if media == "application/json-patch+json":
+            result = writes.json_patch(current, patch)
+        elif media == "application/merge-patch+json":
+            result = writes.merge_patch(current, patch)
+        else:
+            if kind == "Scale" or not isinstance(patch, dict):
+                result = writes.merge_patch(current, patch)
+            else:
+                result = writes.strategic_merge_patch(current, patch, kind)
+        if not isinstance(result, dict):
+            raise writes.ApiError(400, "the patch did not result in an object", "BadRequest")
+        return result
+
+    def _check_fields(self, obj: Obj, rtype: ResourceType, query: Mapping[str, str], *, creating: bool) -> tuple[Obj, list[str]]:
+        """Unknown fields: dropped with a warning, or refused (``fieldValidation=Strict``)."""
+        pruned, unknown = writes.prune_unknown(obj, rtype.kind)
+        mode = query.get("fieldValidation", "Warn")
+        if mode not in ("Strict", "Warn", "Ignore", ""):
+            raise writes.ApiError(400, f'fieldValidation parameter unsupported: "{mode}"', "BadRequest")
+        if unknown and mode == "Strict":
+            message = writes.strict_decoding_error(unknown)
+            if creating:
+                message = f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: {message}'
+            raise writes.ApiError(400, message, "BadRequest")
+        warnings = [f'unknown field "{u}"' for u in unknown] if mode in ("Warn", "") else []
+        return pruned, warnings
+
+    def _check_type(self, obj: Obj, rtype: ResourceType) -> None:
+        api_version, kind = obj.get("apiVersion", rtype.api_version), obj.get("kind", rtype.kind)
+        if (api_version, kind) != (rtype.api_version, rtype.kind):
+            raise writes.ApiError(400, f"the API version in the data ({api_version}) does not match the expected API "
+                                  f"version ({rtype.api_version})" if api_version != rtype.api_version else
+                                  f"the kind in the data ({kind}) does not match the expected kind ({rtype.kind})",
+                                  "BadRequest")  # fmt: skip
+        obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
+
+    def _check_namespace(self, obj: Obj, rtype: ResourceType, namespace: str) -> None:
+        meta = obj.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise writes.ApiError(400, "metadata must be an object", "BadRequest")
+        if not rtype.namespaced:
+            meta.pop("namespace", None)
+            return
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise writes.ApiError(400, "the namespace of the provided object does not match the namespace sent on "
+                                  "the request", "BadRequest")  # fmt: skip
+        meta["namespace"] = namespace
+
+    def _create(self, rtype: ResourceType, namespace: str, body: Obj, query: Mapping[str, str], dry_run: bool) -> web.Response:
+        obj = copy.deepcopy(body)
+        self._check_type(obj, rtype)
+        self._check_namespace(obj, rtype, namespace)
+        if rtype.namespaced:
+            ns = self.store.get("namespaces", "", namespace)
+            if ns is None:
+                raise writes.ApiError(404, f'namespaces "{namespace}" not found', "NotFound",
+                                      {"name": namespace, "kind": "namespaces"})  # fmt: skip
+            if (ns.get("status") or {}).get("phase") == "Terminating":
+                raise writes.ApiError(403, f"{rtype.kind.lower()}s \"{obj['metadata'].get('name', '')}\" is forbidden: "
+                                      f"unable to create new content in namespace {namespace} because it is being "
+                                      f"terminated", "Forbidden", _resource_details(rtype, rtype.plural))  # fmt: skip
+        obj, warnings = self._check_fields(obj, rtype, query, creating=True)
+        meta = obj["metadata"]
+        if not meta.get("name") and meta.get("generateName"):
+            taken = [o["metadata"]["name"] for o in self.store.list(rtype.plural, namespace if rtype.namespaced else None)]
+            meta["name"] = writes.generated_name(meta["generateName"], taken, f"{self.store.revision}")
+        for key in ("uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink",
+                    "managedFields"):  # fmt: skip
+            meta.pop(key, None)
+        meta["uid"] = str(uuid.uuid4())
+        meta["creationTimestamp"] = format_time(self._now())
+        if rtype.kind in writes.GENERATION_KINDS:
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        if rtype.kind in writes.STATUS_KINDS:
+            obj.pop("status", None)
+        if rtype.kind == "Pod":
+            self._admit_pod(obj, namespace)
+        writes.apply_defaults(obj, rtype.kind, creating=True, used_cluster_ips=self._cluster_ips())
+        if rtype.kind == "Pod":
+            obj["status"] = {"phase": "Pending", "qosClass": Materializer._qos_class(obj.get("spec") or {})}
+        elif rtype.kind in ("Deployment", "ReplicaSet", "Job"):
+            obj["status"] = {}  # the controllers fill it in
+        elif rtype.kind == "Service":
+            obj["status"] = {"loadBalancer": {}}
+        errors = writes.validate(obj, rtype.kind)
+        if errors:
+            raise writes.invalid(rtype.kind, rtype.group, meta.get("name", ""), errors)
+        if rtype.kind == "Pod":
+            self._check_quota(obj, namespace)
+        if self.store.get(rtype.plural, namespace, meta["name"]) is not None:
+            raise writes.ApiError(409, f'{rtype.qualified} "{meta["name"]}" already exists', "AlreadyExists",
+                                  _resource_details(rtype, rtype.plural, meta["name"]))  # fmt: skip
+        if not dry_run:
+            self.store.put(obj)
+            self._after_write(rtype, namespace, obj)
+        return self._written(obj, 201, warnings)
+
+    def _admit_pod(self, pod: Obj, namespace: str) -> None:
+        """Mutating admission for a new pod: LimitRange defaults (LimitRanger); its ServiceAccount
+        must exist (ServiceAccount plugin). ResourceQuota comes after validation (``_check_quota``)."""
+        pod.setdefault("spec", {})
+        writes.apply_limit_ranges(pod, self.store.list("limitranges", namespace))
+        spec = pod.get("spec") or {}
+        account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+        if self.store.get("serviceaccounts", namespace, account) is None:
+            name = pod["metadata"].get("name") or pod["metadata"].get("generateName", "")
+            raise writes.ApiError(403, f'pods "{name}" is forbidden: error looking up service account '
+                                  f'{namespace}/{account}: serviceaccount "{account}" not found', "Forbidden",
+                                  {"name": name, "kind": "pods"})  # fmt: skip
+
+    def _check_quota(self, pod: Obj, namespace: str) -> None:
+        """The ResourceQuota admission plugin (validating: after the pod was found valid)."""
+        name = pod["metadata"].get("name", "")
+        try:
+            refusal = writes.quota_refusal(pod, self.store.list("resourcequotas", namespace),
+                                           self.store.list("pods", namespace))  # fmt: skip
+        except ValueError as exc:
+            raise writes.ApiError(400, str(exc), "BadRequest") from None
+        if refusal:
+            raise writes.ApiError(403, f'pods "{name}" is forbidden: {refusal}', "Forbidden", {"name": name, "kind": "pods"})
+
+    def _cluster_ips(self) -> list[str]:
+        return [(s.get("spec") or {}).get("clusterIP", "") for s in self.store.list("services")]
+
+    def _update(self, rtype: ResourceType, existing: Obj, body: Obj, query: Mapping[str, str], dry_run: bool,
+                *, status_only: bool = False) -> web.Response:  # fmt: skip
+        obj = copy.deepcopy(body)
+        self._check_type(obj, rtype)
+        old_meta = existing["metadata"]
+        namespace = old_meta.get("namespace", "")
+        self._check_namespace(obj, rtype, namespace)
+        meta = obj["metadata"]
+        if meta.get("name", old_meta["name"]) != old_meta["name"]:
+            raise writes.ApiError(400, f"the name of the object ({meta.get('name')}) does not match the name on the "
+                                  f"URL ({old_meta['name']})", "BadRequest")  # fmt: skip
+        meta["name"] = old_meta["name"]
+        sent_version = meta.get("resourceVersion")
+        if sent_version and sent_version != old_meta.get("resourceVersion"):
+            raise writes.ApiError(409, f'Operation cannot be fulfilled on {rtype.qualified} "{old_meta["name"]}": the '
+                                  "object has been modified; please apply your changes to the latest version and try "
+                                  "again", "Conflict", _resource_details(rtype, rtype.plural, old_meta["name"]))  # fmt: skip
+        obj, warnings = self._check_fields(obj, rtype, query, creating=False)
+        meta = obj["metadata"]
+        for key in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "resourceVersion"):
+            if key in old_meta:
+                meta[key] = old_meta[key]
+            else:
+                meta.pop(key, None)
+        if rtype.kind in writes.STATUS_KINDS and not status_only:
+            if "status" in existing:
+                obj["status"] = copy.deepcopy(existing["status"])
+            else:
+                obj.pop("status", None)
+        writes.apply_defaults(obj, rtype.kind, creating=False, used_cluster_ips=self._cluster_ips())
+        errors = writes.validate(obj, rtype.kind) + writes.immutable_errors(existing, obj, rtype.kind)
+        if errors:
+            raise writes.invalid(rtype.kind, rtype.group, old_meta["name"], errors)
+        if obj == existing:
+            return self._written(existing, 200, warnings)  # a no-op update changes nothing, not even resourceVersion
+        if rtype.kind in writes.GENERATION_KINDS and writes.spec_of(obj) != writes.spec_of(existing):
+            meta["generation"] = int(old_meta.get("generation") or 1) + 1
+        if not dry_run:
+            self.store.put(obj)
+            self._after_write(rtype, namespace, obj)
+        return self._written(obj, 200, warnings)
+
+    def _write_scale(self, rtype: ResourceType, existing: Obj, scale: Obj, dry_run: bool) -> web.Response:
+        replicas = (scale.get("spec") or {}).get("replicas")
+        name = existing["metadata"]["name"]
+        if not isinstance(replicas, int) or replicas < 0:
+            raise writes.invalid("Scale", "autoscaling", name, [writes.FieldError(
+                "spec.replicas", "Invalid value", replicas, "must be greater than or equal to 0")])  # fmt: skip
+        sent = (scale.get("metadata") or {}).get("resourceVersion")
+        if sent and sent != existing["metadata"].get("resourceVersion"):
+            raise writes.ApiError(409, f'Operation cannot be fulfilled on {rtype.qualified} "{name}": the object has '
+                                  "been modified; please apply your changes to the latest version and try again",
+                                  "Conflict", _resource_details(rtype, rtype.plural, name))  # fmt: skip
+        updated = copy.deepcopy(existing)
+        updated["spec"]["replicas"] = replicas
+        updated["metadata"].pop("resourceVersion", None)
+        self._update(rtype, existing, updated, {}, dry_run)
+        current = self.store.get(rtype.plural, existing["metadata"]["namespace"], name) if not dry_run else updated
+        return _json(self._scale(current or updated))
+
+    def _delete_query(self, query: Mapping[str, str]) -> Obj:
+        options: Obj = {}
+        if query.get("propagationPolicy"):
+            options["propagationPolicy"] = query["propagationPolicy"]
+        if query.get("orphanDependents"):
+            options["orphanDependents"] = query["orphanDependents"].lower() == "true"
+        return options
+
+    def _delete(self, rtype: ResourceType, namespace: str, name: str, options: Mapping[str, Any], dry_run: bool) -> web.Response:
+        obj = self.store.get(rtype.plural, namespace, name)
+        if obj is None:
+            raise writes.ApiError(404, f'{rtype.qualified} "{name}" not found', "NotFound",
+                                  _resource_details(rtype, rtype.plural, name))  # fmt: skip
+        if rtype.plural == "namespaces" and name in BUILTIN_NAMESPACES[:3]:
+            raise writes.ApiError(403, f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                                  "Forbidden", {"name": name, "kind": "namespaces"})  # fmt: skip
+        meta = obj["metadata"]
+        preconditions = options.get("preconditions") or {}
+        for key, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+            wanted = preconditions.get(key)
+            if wanted and wanted != meta.get(key):
+                raise writes.ApiError(409, f'Operation cannot be fulfilled on {rtype.qualified} "{name}": Precondition '
+                                      f"failed: {label} in precondition: {wanted}, {label} in object meta: "
+                                      f"{meta.get(key)}", "Conflict", _resource_details(rtype, rtype.plural, name))  # fmt: skip
+        orphan = options.get("propagationPolicy") == "Orphan" or options.get("orphanDependents") is True
+        gone = copy.deepcopy(obj)
+        if not dry_run:
+            self._remove(rtype, namespace, name, orphan=orphan)
+            self._after_write(rtype, namespace, gone, deleted=True)
+        if rtype.plural == "namespaces":
+            gone["status"] = {"phase": "Terminating"}
+        if rtype.plural in ("pods", "namespaces"):
+            # Graceful deletion: the server answers with the object marked for deletion.
+            gone["metadata"]["deletionTimestamp"] = format_time(self._now())
+            if rtype.plural == "pods":
+                gone["metadata"]["deletionGracePeriodSeconds"] = int(
+                    options.get("gracePeriodSeconds", (gone.get("spec") or {}).get("terminationGracePeriodSeconds", 30)))
+            return _json(gone)
+        details: Obj = {"name": name}
+        if rtype.group:
+            details["group"] = rtype.group
+        details.update(kind=rtype.plural, uid=meta.get("uid", ""))
+        return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+
+    def _delete_collection(self, rtype: ResourceType, namespace: str, query: Mapping[str, str], dry_run: bool) -> web.Response:
+        try:
+            labels = parse_label_selector(query.get("labelSelector"))
+            fields = compile_field_selector(rtype.plural, query.get("fieldSelector"))
+        except SelectorError as exc:
+            raise writes.ApiError(400, str(exc), "BadRequest") from None
+        victims = [o for o in self.store.list(rtype.plural, namespace or None)
+                   if labels.matches(o["metadata"].get("labels")) and fields(o)]  # fmt: skip
+        if not dry_run:
+            for obj in victims:
+                self._remove(rtype, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], orphan=False)
+            for ns in sorted({o["metadata"].get("namespace", "") for o in victims}):
+                self._after_write(rtype, ns, {}, deleted=True)
+        items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in victims]
+        return _json({"kind": rtype.list_kind, "apiVersion": rtype.api_version,
+                      "metadata": {"resourceVersion": str(self.store.revision)}, "items": items})  # fmt: skip
+
+    def _remove(self, rtype: ResourceType, namespace: str, name: str, *, orphan: bool) -> None:
+        """Delete one object, then what the garbage collector and namespace controller delete."""
+        obj = self.store.remove(rtype.plural, namespace, name)
+        if obj is None:
+            return
+        if rtype.plural == "namespaces":
+            for other in self.registry.resources:
+                if other.namespaced and other.stored:
+                    for item in self.store.list(other.plural, name):
+                        self.store.remove(other.plural, name, item["metadata"]["name"])
+            return
+        uid = obj["metadata"].get("uid", "")
+        for other in self.registry.resources:
+            if not other.stored:
+                continue
+            for item in self.store.list(other.plural, namespace if other.namespaced else None):
+                if not writes.owned_by(item, uid):
+                    continue
+                if orphan:
+                    orphaned = copy.deepcopy(item)
+                    orphaned["metadata"]["ownerReferences"] = [
+                        r for r in orphaned["metadata"]["ownerReferences"] if r.get("uid") != uid]
+                    if not orphaned["metadata"]["ownerReferences"]:
+                        del orphaned["metadata"]["ownerReferences"]
+                    self.store.put(orphaned)
+                else:
+                    self._remove(other, item["metadata"].get("namespace", ""), item["metadata"]["name"], orphan=False)
+
+    def _after_write(self, rtype: ResourceType, namespace: str, obj: Obj, *, deleted: bool = False) -> None:
+        """What follows a successful write: RBAC decides anew, controllers catch up."""
+        if rtype.group == RBAC_API_GROUP or rtype.plural == "namespaces":
+            self._refresh_authorizer()
+        if rtype.plural == "namespaces" and not deleted:
+            self._namespace_defaults(obj)
+        if rtype.plural == "secrets" and not deleted:
+            self.token_issuer.secret_created(obj)
+        if rtype.plural == "namespaces":
+            namespace = (obj.get("metadata") or {}).get("name", "")
+        if namespace:  # also after a namespace delete: its content is gone by now
+            try:
+                kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
+            except Exception:  # noqa: BLE001 - controllers run apart from the API server: the write stands
+                log.exception("KubeEmulator: reconciling namespace %s failed", namespace)
+
+    def _namespace_defaults(self, namespace: Obj) -> None:
+        """The serviceaccount and root-ca-cert-publisher controllers: every namespace gets these."""
+        name = namespace["metadata"]["name"]
+        if self.store.get("serviceaccounts", name, "default") is None:
+            self.store.put({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}})
+        root = self.store.get("configmaps", "default", "kube-root-ca.crt")
+        if root is not None and self.store.get("configmaps", name, "kube-root-ca.crt") is None:
+            self.store.put({"apiVersion": "v1", "kind": "ConfigMap",
+                            "metadata": {"name": "kube-root-ca.crt", "namespace": name,
+                                         "annotations": dict(root["metadata"].get("annotations") or {})},
+                            "data": dict(root.get("data") or {})})  # fmt: skip
+
+    def _refresh_authorizer(self) -> None:
+        documents = [o for plural in ("clusterroles", "roles", "clusterrolebindings", "rolebindings")
+                     for o in self.store.list(plural)]  # fmt: skip
+        self.authorizer = Authorizer.from_objects(documents)
+
+    @staticmethod
+    def _written(obj: Obj, code: int, warnings: list[str]) -> web.Response:
+        headers = {"Warning": ", ".join(f'299 - "{w}"' for w in warnings)} if warnings else None
+        return _json(obj, code, headers)
 
     # Pod logs -------------------------------------------------------------------------------------
 
@@ -759,6 +1370,10 @@ class KubeEmulator:
     # Self reviews ---------------------------------------------------------------------------------
 
     async def _review(self, request: web.Request, rtype: ResourceType, user: UserInfo) -> web.Response:
+        if rtype.plural == "selfsubjectreviews":  # `kubectl auth whoami`: the body says nothing
+            user_info: Obj = {"username": user.name, "groups": list(user.groups)}
+            return _json({"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": {"creationTimestamp": None},
+                          "status": {"userInfo": user_info}}, 201)  # fmt: skip
         raw = await request.read()
         try:
             if request.content_type == PROTOBUF_MEDIA_TYPE:

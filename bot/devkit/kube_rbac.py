@@ -173,6 +173,7 @@ BOOTSTRAP_RULES: tuple[PolicyRule, ...] = (
         api_groups=("authorization.k8s.io",),
         resources=("selfsubjectaccessreviews", "selfsubjectrulesreviews"),
     ),
+    PolicyRule(verbs=("create",), api_groups=("authentication.k8s.io",), resources=("selfsubjectreviews",)),
 )
 
 
@@ -274,3 +275,85 @@ def forbidden_message(a: Attributes, qualified_resource: str) -> str:
         why = f'User "{a.user.name}" cannot {a.verb} resource "{resource}" in API group "{a.api_group}" at the cluster scope'
     subject = f'{qualified_resource} "{a.name}"' if a.name else qualified_resource
     return f"{subject} is forbidden: {why}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Bootstrap ClusterRoles every cluster has (plugin/pkg/auth/authorizer/rbac/bootstrappolicy)
+# ----------------------------------------------------------------------------------------------
+
+_READ = ["get", "list", "watch"]
+_WRITE = ["create", "delete", "deletecollection", "patch", "update"]
+_AGGREGATE = "rbac.authorization.k8s.io/aggregate-to-"
+
+# The rules the aggregation controller materialises into view/edit/admin, for the API groups a
+# cluster of this version serves (upstream's, minus groups the emulator does not serve at all
+# would change nothing: a rule for an unknown resource grants nothing).
+_VIEW_RULES: list[dict[str, Any]] = [
+    {"apiGroups": [""], "resources": ["configmaps", "endpoints", "persistentvolumeclaims",
+                                      "persistentvolumeclaims/status", "pods", "replicationcontrollers",
+                                      "replicationcontrollers/scale", "serviceaccounts", "services",
+                                      "services/status"], "verbs": _READ},
+    {"apiGroups": [""], "resources": ["bindings", "events", "limitranges", "namespaces/status", "pods/log",
+                                      "pods/status", "replicationcontrollers/status", "resourcequotas",
+                                      "resourcequotas/status"], "verbs": _READ},
+    {"apiGroups": [""], "resources": ["namespaces"], "verbs": _READ},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": _READ},
+    {"apiGroups": ["apps"], "resources": ["controllerrevisions", "daemonsets", "daemonsets/status", "deployments",
+                                          "deployments/scale", "deployments/status", "replicasets",
+                                          "replicasets/scale", "replicasets/status", "statefulsets",
+                                          "statefulsets/scale", "statefulsets/status"], "verbs": _READ},
+    {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers", "horizontalpodautoscalers/status"],
+     "verbs": _READ},
+    {"apiGroups": ["batch"], "resources": ["cronjobs", "cronjobs/status", "jobs", "jobs/status"], "verbs": _READ},
+    {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets", "poddisruptionbudgets/status"], "verbs": _READ},
+    {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "ingresses/status", "networkpolicies"],
+     "verbs": _READ},
+]  # fmt: skip
+_EDIT_RULES: list[dict[str, Any]] = [
+    {"apiGroups": [""], "resources": ["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets",
+                                      "services/proxy"], "verbs": _READ},
+    {"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]},
+    {"apiGroups": [""], "resources": ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"],
+     "verbs": _WRITE},
+    {"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"]},
+    {"apiGroups": [""], "resources": ["configmaps", "events", "persistentvolumeclaims", "replicationcontrollers",
+                                      "replicationcontrollers/scale", "secrets", "serviceaccounts", "services",
+                                      "services/proxy"], "verbs": _WRITE},
+    {"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]},
+    {"apiGroups": ["apps"], "resources": ["daemonsets", "deployments", "deployments/rollback", "deployments/scale",
+                                          "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"],
+     "verbs": _WRITE},
+    {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"], "verbs": _WRITE},
+    {"apiGroups": ["batch"], "resources": ["cronjobs", "jobs"], "verbs": _WRITE},
+    {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": _WRITE},
+    {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"], "verbs": _WRITE},
+]  # fmt: skip
+_ADMIN_RULES: list[dict[str, Any]] = [
+    {"apiGroups": ["authorization.k8s.io"], "resources": ["localsubjectaccessreviews"], "verbs": ["create"]},
+    {"apiGroups": [RBAC_API_GROUP], "resources": ["rolebindings", "roles"], "verbs": [*_READ, *_WRITE]},
+]  # fmt: skip
+
+
+def bootstrap_cluster_roles() -> list[dict[str, Any]]:
+    """``cluster-admin``, ``admin``, ``edit`` and ``view`` as a fresh cluster holds them (aggregated
+    rules already filled in, as the clusterrole-aggregation controller leaves them)."""
+
+    def role(name: str, rules: list[dict[str, Any]], labels: dict[str, str], aggregate: str | None) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "apiVersion": f"{RBAC_API_GROUP}/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": name, "labels": {"kubernetes.io/bootstrapping": "rbac-defaults", **labels},
+                         "annotations": {"rbac.authorization.kubernetes.io/autoupdate": "true"}},
+            "rules": [dict(r) for r in rules],
+        }  # fmt: skip
+        if aggregate:
+            doc["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": {f"{_AGGREGATE}{aggregate}": "true"}}]}
+        return doc
+
+    return [
+        role("cluster-admin", [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+                               {"nonResourceURLs": ["*"], "verbs": ["*"]}], {}, None),
+        role("admin", _VIEW_RULES + _EDIT_RULES + _ADMIN_RULES, {}, "admin"),
+        role("edit", _VIEW_RULES + _EDIT_RULES, {f"{_AGGREGATE}admin": "true"}, "edit"),
+        role("view", _VIEW_RULES, {f"{_AGGREGATE}edit": "true"}, "view"),
+    ]  # fmt: skip

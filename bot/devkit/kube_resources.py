@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-# What a real API server advertises for ordinary resources. The emulator never mutates: write
-# verbs are advertised (kubectl expects them) and answered with 403 (RBAC) or 405.
+# What a real API server advertises for ordinary resources (RBAC decides who may use them).
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
 
@@ -69,8 +68,12 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("", "v1", "endpoints", "endpoints", "Endpoints", True, ("ep",)),
     ResourceType("", "v1", "configmaps", "configmap", "ConfigMap", True, ("cm",)),
     ResourceType("", "v1", "secrets", "secret", "Secret", True),
-    ResourceType("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", True, ("sa",)),
+    ResourceType("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", True, ("sa",),
+                 subresources=(Subresource("token", ("create",), "TokenRequest", "authentication.k8s.io", "v1"),)),
     ResourceType("", "v1", "events", "event", "Event", True, ("ev",)),
+    ResourceType("", "v1", "resourcequotas", "resourcequota", "ResourceQuota", True, ("quota",),
+                 subresources=(_STATUS,)),
+    ResourceType("", "v1", "limitranges", "limitrange", "LimitRange", True, ("limits",)),
     ResourceType(
         "apps", "v1", "deployments", "deployment", "Deployment", True, ("deploy",), ("all",),
         subresources=(_SCALE, _STATUS),
@@ -81,6 +84,15 @@ RESOURCES: tuple[ResourceType, ...] = (
     ),
     ResourceType("batch", "v1", "jobs", "job", "Job", True, (), ("all",), subresources=(_STATUS,)),
     ResourceType("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", True),
+    ResourceType("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding",
+                 "ClusterRoleBinding", False),
+    ResourceType("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", False),
+    ResourceType("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", True),
+    ResourceType("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", True),
+    ResourceType(
+        "authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview",
+        "SelfSubjectReview", False, verbs=("create",), stored=False,
+    ),
     ResourceType(
         "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview",
         "SelfSubjectAccessReview", False, verbs=("create",), stored=False,

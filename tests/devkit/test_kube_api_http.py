@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import aiohttp
@@ -28,8 +29,11 @@ async def test_discovery_documents(http: Http) -> None:
     assert resources["namespaces"]["namespaced"] is False
     assert "list" in resources["secrets"]["verbs"]
     _, groups = await http.get("/apis")
-    assert {g["name"] for g in groups["groups"]} == {"apps", "batch", "discovery.k8s.io", "authorization.k8s.io"}
-    for group_version in ("apps/v1", "batch/v1", "discovery.k8s.io/v1", "authorization.k8s.io/v1"):
+    assert {g["name"] for g in groups["groups"]} == {
+        "apps", "batch", "discovery.k8s.io", "rbac.authorization.k8s.io", "authentication.k8s.io",
+        "authorization.k8s.io"}  # fmt: skip
+    for group_version in ("apps/v1", "batch/v1", "discovery.k8s.io/v1", "rbac.authorization.k8s.io/v1",
+                          "authorization.k8s.io/v1"):  # fmt: skip
         status, body = await http.get(f"/apis/{group_version}")
         assert status == 200 and body["groupVersion"] == group_version and body["kind"] == "APIResourceList"
 
@@ -40,8 +44,21 @@ async def test_aggregated_discovery_falls_back_or_is_refused(http: Http) -> None
     assert status == 200 and body["kind"] == "APIGroupList"
     status, body = await http.get("/apis", headers={"Accept": aggregated})
     assert status == 406 and body["reason"] == "NotAcceptable"
-    status, body = await http.get("/openapi/v3")
+    status, body = await http.get("/openapi/v2")
     assert status == 404 and body["kind"] == "Status"
+
+
+async def test_openapi_v3_says_the_server_validates_fields(http: Http) -> None:
+    status, root = await http.get("/openapi/v3")
+    assert status == 200 and set(root["paths"]) >= {"api/v1", "apis/apps/v1", "apis/rbac.authorization.k8s.io/v1"}
+    status, apps = await http.get(root["paths"]["apis/apps/v1"]["serverRelativeURL"])
+    assert status == 200
+    patch = apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"]
+    assert patch["x-kubernetes-group-version-kind"] == {"group": "apps", "version": "v1", "kind": "Deployment"}
+    assert {"name": "fieldValidation", "in": "query"}.items() <= patch["parameters"][2].items()
+    assert "application/strategic-merge-patch+json" in patch["requestBody"]["content"]
+    status, _ = await http.get("/openapi/v3/apis/nope/v1")
+    assert status == 404
 
 
 async def test_typed_lists_and_objects(http: Http) -> None:
@@ -145,15 +162,21 @@ async def test_forbidden_outside_the_role(http: Http, running_demo: KubeEmulator
     assert running_demo.requests[-1].resource == "secrets" and running_demo.requests[-1].status == 403
 
 
-async def test_writes_are_forbidden_or_not_allowed_and_never_mutate(http: Http, running_demo: KubeEmulator) -> None:
+async def test_podiums_writes_are_forbidden_and_wrong_media_types_refused(http: Http, running_demo: KubeEmulator) -> None:
     pod = running_demo.objects("pods", "sandbox")[0]["metadata"]["name"]
     path = f"/api/v1/namespaces/sandbox/pods/{pod}"
     status, body = await http.request("DELETE", path)
     assert status == 403 and 'cannot delete resource "pods"' in body["message"]
+    status, body = await http.request("PATCH", path, json={"metadata": {"labels": {"x": "y"}}},
+                                      headers={"Content-Type": "application/merge-patch+json"})  # fmt: skip
+    assert status == 403 and 'cannot patch resource "pods"' in body["message"]
+    status, body = await http.request("POST", "/api/v1/namespaces/sandbox/configmaps", json={})
+    assert status == 403 and 'cannot create resource "configmaps"' in body["message"]
+    # A PATCH must say which kind of patch it is (plain JSON is not one), as on a real server.
     status, body = await http.request("PATCH", path, token=ADMIN, json={"metadata": {"labels": {"x": "y"}}})
+    assert status == 415 and body["reason"] == "UnsupportedMediaType"
+    status, body = await http.request("POST", f"{path}", token=ADMIN, json={})
     assert status == 405 and body["reason"] == "MethodNotAllowed"
-    status, _ = await http.request("POST", "/api/v1/namespaces/sandbox/pods", token=ADMIN, json={})
-    assert status == 405
     assert running_demo.get_object("pods", "sandbox", pod)["metadata"].get("labels") == {
         "app": "nginx", "pod-template-hash": pod.split("-")[1]}  # fmt: skip
 
@@ -202,13 +225,35 @@ async def test_fault_injection(http: Http, running_demo: KubeEmulator) -> None:
     assert [r.status for r in running_demo.requests[:2]] == [503, 503]
 
 
-async def test_watch_sends_current_objects_then_ends(http: Http) -> None:
-    async with http.session.get(
-        "/api/v1/namespaces/sandbox/pods?watch=true",
-        headers={"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"},
-    ) as response:
+async def test_watch_sends_current_objects_then_changes_until_its_timeout(http: Http, running_demo: KubeEmulator) -> None:
+    headers = {"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"}
+    started = time.monotonic()
+    async with http.session.get("/api/v1/namespaces/sandbox/pods?watch=true&timeoutSeconds=1", headers=headers) as response:
         lines = (await asyncio.wait_for(response.text(), 5)).splitlines()
     assert len(lines) == 3 and all('"type":"ADDED"' in line for line in lines)
+    assert 1 <= time.monotonic() - started < 4
+
+    async with http.session.get("/api/v1/namespaces/sandbox/configmaps?watch=true&timeoutSeconds=3&labelSelector=app%3Dnginx"
+                                "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", headers=headers) as response:
+        first = json.loads(await asyncio.wait_for(response.content.readline(), 5))
+        bookmark = json.loads(await asyncio.wait_for(response.content.readline(), 5))
+        assert (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", "nginx-settings")
+        assert bookmark["type"] == "BOOKMARK"
+        assert bookmark["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+        for labels in ({"note": "1"}, {"app": "other"}):  # changed and still selected, then no longer
+            status, _ = await http.request("PATCH", "/api/v1/namespaces/sandbox/configmaps/nginx-settings", token=ADMIN,
+                                           json={"metadata": {"labels": labels}},
+                                           headers={"Content-Type": "application/merge-patch+json"})  # fmt: skip
+            assert status == 200
+        status, _ = await http.request("POST", "/api/v1/namespaces/sandbox/configmaps", token=ADMIN, json={
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new", "labels": {"app": "nginx"}}})  # fmt: skip
+        assert status == 201
+        assert (await http.request("DELETE", "/api/v1/namespaces/sandbox/configmaps/new", token=ADMIN))[0] == 200
+        events = [json.loads(line) for line in (await asyncio.wait_for(response.text(), 5)).splitlines()]
+    assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
+        ("MODIFIED", "nginx-settings"), ("DELETED", "nginx-settings"), ("ADDED", "new"), ("DELETED", "new")]
+    versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert versions == sorted(versions) and len(set(versions)) == 4
 
 
 async def test_no_rbac_means_forbidden_unless_authorize_false() -> None:

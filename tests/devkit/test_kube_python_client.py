@@ -108,3 +108,60 @@ def test_blocking_client_with_emulator_thread(demo_emulator: KubeEmulator, tmp_p
         assert len(api.list_namespaced_config_map("sandbox").items) == 2
     assert {r.namespace for r in demo_emulator.requests} == {"sandbox"}
     assert not [r for r in demo_emulator.requests if r.resource == "secrets"]
+
+
+async def test_writes_through_the_python_client(running_demo: KubeEmulator, tmp_path: Path) -> None:
+    api_client = config.new_client_from_config(
+        config_file=str(running_demo.write_kubeconfig(tmp_path / "kc", token=KubeEmulator.ADMIN_TOKEN)))
+    v1, apps = client.CoreV1Api(api_client), client.AppsV1Api(api_client)
+    body = client.V1ConfigMap(metadata=client.V1ObjectMeta(name="notes"), data={"a": "1"})
+    created = await asyncio.to_thread(v1.create_namespaced_config_map, "sandbox", body)
+    assert created.metadata.uid and created.data == {"a": "1"}
+    patched = await asyncio.to_thread(v1.patch_namespaced_config_map, "notes", "sandbox", {"data": {"b": "2"}})
+    assert patched.data == {"a": "1", "b": "2"}
+    assert int(patched.metadata.resource_version) > int(created.metadata.resource_version)
+
+    created.data = {"stale": "yes"}  # still carries the first resourceVersion
+    with pytest.raises(ApiException) as conflict:
+        await asyncio.to_thread(v1.replace_namespaced_config_map, "notes", "sandbox", created)
+    assert conflict.value.status == 409 and json.loads(conflict.value.body)["reason"] == "Conflict"
+    patched.data = {"fresh": "yes"}
+    replaced = await asyncio.to_thread(v1.replace_namespaced_config_map, "notes", "sandbox", patched)
+    assert replaced.data == {"fresh": "yes"}
+
+    with pytest.raises(ApiException) as mismatch:
+        await asyncio.to_thread(v1.create_namespaced_config_map, "default",
+                                client.V1ConfigMap(metadata=client.V1ObjectMeta(name="x", namespace="sandbox")))
+    assert mismatch.value.status == 400 and json.loads(mismatch.value.body)["message"] == (
+        "the namespace of the provided object does not match the namespace sent on the request")
+    with pytest.raises(ApiException) as missing_ns:
+        await asyncio.to_thread(v1.create_namespaced_config_map, "nowhere", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="x")))
+    assert missing_ns.value.status == 404 and json.loads(missing_ns.value.body)["message"] == 'namespaces "nowhere" not found'
+
+    scale = await asyncio.to_thread(apps.patch_namespaced_deployment_scale, "nginx", "sandbox", {"spec": {"replicas": 1}})
+    assert scale.spec.replicas == 1 and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 1
+    status = await asyncio.to_thread(v1.delete_namespaced_config_map, "notes", "sandbox")
+    assert status["status"] == "Success" and running_demo.get_object("configmaps", "sandbox", "notes") is None
+    with pytest.raises(ApiException) as gone:
+        await asyncio.to_thread(v1.delete_namespaced_config_map, "notes", "sandbox")
+    assert gone.value.status == 404
+
+
+async def test_replace_scale_and_status(running_demo: KubeEmulator, tmp_path: Path) -> None:
+    api_client = config.new_client_from_config(
+        config_file=str(running_demo.write_kubeconfig(tmp_path / "kc", token=KubeEmulator.ADMIN_TOKEN)))
+    apps = client.AppsV1Api(api_client)
+    scale = await asyncio.to_thread(apps.read_namespaced_deployment_scale, "nginx", "sandbox")
+    scale.spec.replicas = 4
+    replaced = await asyncio.to_thread(apps.replace_namespaced_deployment_scale, "nginx", "sandbox", scale)
+    assert replaced.spec.replicas == 4 and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 4
+    scale.spec.replicas = 5  # stale resourceVersion now
+    with pytest.raises(ApiException) as conflict:
+        await asyncio.to_thread(apps.replace_namespaced_deployment_scale, "nginx", "sandbox", scale)
+    assert conflict.value.status == 409
+    before = running_demo.get_object("deployments", "sandbox", "nginx")
+    generation = before["metadata"]["generation"]
+    status = await asyncio.to_thread(apps.patch_namespaced_deployment_status, "nginx", "sandbox",
+                                     {"status": {"observedGeneration": generation, "readyReplicas": 1}})
+    assert status.status.ready_replicas == 1 and status.metadata.generation == generation  # status: no generation bump
+    assert running_demo.get_object("deployments", "sandbox", "nginx")["spec"] == before["spec"]
