@@ -189,7 +189,9 @@ class _Pass:
 
     def bare_pod(self, pod: Obj) -> None:
         """A pod the user created (or any pod nobody started yet): schedule and start it."""
-        if (pod.get("status") or {}).get("phase") or pod["metadata"].get("deletionTimestamp"):
+        # The API server creates a pod Pending with no node; the scheduler and kubelet take it from there.
+        phase = (pod.get("status") or {}).get("phase")
+        if phase not in (None, "Pending") or pod.get("spec", {}).get("nodeName") or pod["metadata"].get("deletionTimestamp"):
             return
         desired = copy.deepcopy(pod)
         desired["metadata"].setdefault("creationTimestamp", format_time(self.now))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from bot.devkit.kube_materialize import Materializer, stable_uid, suffix
+from bot.devkit.kube_materialize import Materializer, default_pod_spec, stable_uid, suffix
 
 Obj = dict[str, Any]
 
@@ -693,13 +693,13 @@ def apply_defaults(obj: Obj, kind: str, *, creating: bool, used_cluster_ips: Ite
     spec = obj.get("spec")
     if kind == "Pod":
         if creating:
-            Materializer(now=None)._admit_pod(obj)  # type: ignore[arg-type]  # admission reads no clock
+            Materializer(now=None).admit_pod(obj)  # type: ignore[arg-type]  # admission reads no clock
         else:
-            Materializer._default_pod_spec(obj.setdefault("spec", {}))
+            default_pod_spec(obj.setdefault("spec", {}))
     elif kind in ("Deployment", "ReplicaSet", "Job") and isinstance(spec, dict):
         template = spec.setdefault("template", {})
         template.setdefault("metadata", {})
-        Materializer._default_pod_spec(template.setdefault("spec", {}))
+        default_pod_spec(template.setdefault("spec", {}))
         if kind == "Deployment":
             spec.setdefault("replicas", 1)
             spec.setdefault("revisionHistoryLimit", 10)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
+from pathlib import Path
 
 from bot.devkit.console import message_to_text
 from tests.e2e.conftest import podium_env, start_podium, stop_podium, wait_for_pod_list
+from tests.kubectl_binary import kubectl_binary
 
 
 async def test_get_pods_over_socket_mode(standin, kubeconfig, emulator):
@@ -99,7 +102,7 @@ async def test_console_has_the_users_own_namespace_for_exercises_and_questions()
     code, out, err = await run_console(
         b"/exercise check 1\n/slides start\n/ask --anon why a ReplicaSet?\n/questions\n/kubectl get ns\n")
     assert code == 0, err
-    assert "namespaces sandbox, ws-u0alice" in out.splitlines()[0]
+    assert "namespaces sandbox, ws-u0alice" in out.splitlines()[1]
     assert "Exercise 1: Multi-container Pod — 0 of 4 checks pass in ws-u0alice" in out
     assert "❌ A Pod named web-with-sidecar exists" in out
     assert "── posted in a thread of #workshop ──\n*Q1* · asked by anonymous on slide 1" in out
@@ -121,3 +124,38 @@ async def test_socket_mode_sigterm_finishes_the_answer_in_progress(standin, kube
         assert await asyncio.wait_for(podium.process.wait(), timeout=15) == 0
     finally:
         await stop_podium(podium)
+
+
+async def test_console_rehearsal_exercise_2_with_the_real_kubectl_in_a_second_terminal(tmp_path):
+    """Issue 14: the console's first line points a second terminal's kubectl at the built-in
+    cluster as the console user's participant; exercise 2 applied with it passes its check."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        first = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
+        kubeconfig = first.split("export KUBECONFIG=", 1)[1].split()[0]
+        solution = Path(__file__).resolve().parents[2] / "manifests" / "exercises" / "02-deployment"
+
+        def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([kubectl_binary(), *args], capture_output=True, text=True, timeout=60,
+                                  env={**env, "KUBECONFIG": kubeconfig})
+
+        applied = await asyncio.to_thread(kubectl, "apply", "-f", str(solution))
+        assert applied.returncode == 0 and "deployment.apps/hello created" in applied.stdout, applied.stderr
+        pods = await asyncio.to_thread(kubectl, "get", "pods", "-l", "app=hello")
+        assert pods.stdout.count("Running") == 3, pods.stdout
+        refused = await asyncio.to_thread(kubectl, "get", "pods", "-n", "sandbox")
+        assert refused.returncode != 0 and "forbidden" in refused.stderr
+        out, err = await asyncio.wait_for(process.communicate(b"/exercise check 2\n"), timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    text = out.decode()
+    assert process.returncode == 0, err.decode()
+    assert "checks pass in ws-u0alice" in text and "all " in text and "❌" not in text, text
+    assert not Path(kubeconfig).exists()  # the token file goes with the console
