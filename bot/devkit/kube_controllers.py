@@ -36,6 +36,7 @@ from bot.devkit.kube_materialize import (
     max_surge_and_unavailable,
     pod_template_hash,
     replicaset_for,
+    TIME_KEYS,
     service_defaults,
     suffix,
 )
@@ -67,7 +68,48 @@ _MAX_ROUNDS = 200
 
 def reconcile(store: ObjectStore, logs: LogStore, namespace: str, now: datetime) -> None:
     """Bring every derived object of ``namespace`` in line with what the user wrote."""
-    _Pass(store, logs, namespace, now).run()
+    _Pass(_NothingInTheFuture(store, now), logs, namespace, now).run()
+
+
+class _NothingInTheFuture:
+    """The store as the controllers see it: a time they record after ``now`` is recorded as ``now``.
+
+    One pass works out a pod's whole start-up at once (pull, create, start, run to completion),
+    which on a cluster takes seconds after the write. Until the emulator moves objects along over
+    time, those steps are shown as having happened at once: a future time would make kubectl print
+    ``<invalid>`` for its age."""
+
+    def __init__(self, store: ObjectStore, now: datetime) -> None:
+        self._store, self._now = store, now
+
+    def list(self, resource: str, namespace: str | None = None) -> list[Obj]:
+        return self._store.list(resource, namespace)
+
+    def get(self, resource: str, namespace: str, name: str) -> Obj | None:
+        return self._store.get(resource, namespace, name)
+
+    def remove(self, resource: str, namespace: str, name: str) -> Obj | None:
+        return self._store.remove(resource, namespace, name)
+
+    def put(self, obj: Obj) -> Obj:
+        return self._store.put(_clamped(obj, self._now))
+
+
+def _clamped(value: Any, now: datetime, key: str = "") -> Any:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            value[k] = _clamped(v, now, k)
+    elif isinstance(value, list):
+        return [_clamped(v, now, key) for v in value]
+    elif isinstance(value, str) and key.endswith(TIME_KEYS) and value[:1].isdigit():
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if moment > now:
+            # Keep the field's own precision: eventTime is a MicroTime, the others whole seconds.
+            return now.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if "." in value else format_time(now)
+    return value
 
 
 def same_object(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

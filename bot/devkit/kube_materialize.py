@@ -35,7 +35,7 @@ REGION = "eu-west-1"
 K8S_VERSION = "v1.37.0-eks-4f0a6f2"
 
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery's rand.SafeEncodeString alphabet
-_TIME_KEYS = ("Time", "Timestamp", "At")
+TIME_KEYS = ("Time", "Timestamp", "At")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -326,9 +326,9 @@ class Materializer:
                 value[k] = self._resolve_times(v, k)
         elif isinstance(value, list):
             return [self._resolve_times(v, key) for v in value]
-        elif key.endswith(_TIME_KEYS) and is_relative_time(value):
+        elif key.endswith(TIME_KEYS) and is_relative_time(value):
             return format_time(parse_time(value, self.now))
-        elif key.endswith(_TIME_KEYS) and isinstance(value, datetime):
+        elif key.endswith(TIME_KEYS) and isinstance(value, datetime):
             return format_time(value)
         return value
 

@@ -795,3 +795,31 @@ def test_unusual_but_valid_objects_are_reconciled_without_errors(store: FakeStor
     messages = [e["message"] for e in store.events("ScalingReplicaSet") if e["involvedObject"]["name"] == "rec"]
     assert messages[-2].startswith("Scaled down replica set rec-") and messages[-2].endswith("from 2 to 0")
     assert messages[-1].endswith("from 0 to 2")
+
+
+def test_nothing_the_controllers_record_lies_in_the_future(store: FakeStore) -> None:
+    """A pod's start-up (pulls of seconds, a Job's run) is worked out in one pass; what is
+    recorded never lies after `now`, or kubectl would print `<invalid>` ages."""
+    store.put(deployment(image="busybox:1.36"))
+    store.put(job("fetch", ["sh", "-c", "echo done"], image="busybox:1.36"))
+    run(store)
+    times: list[str] = []
+
+    def collect(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                collect(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                collect(v, key)
+        elif isinstance(value, str) and key.endswith(("Time", "Timestamp", "At")) and value[:1].isdigit():
+            times.append(value)
+
+    for kind in ("pods", "events", "jobs", "deployments", "replicasets"):
+        for obj in store.kind(kind):
+            collect(obj)
+    assert len(times) > 20
+    latest = max(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in times)
+    assert latest == NOW  # the pulls and the Job's run really did reach past now before clamping
+    pulled = [e for e in store.kind("events") if e["reason"] == "Pulled"]
+    assert any("Successfully pulled" in e["message"] for e in pulled)
