@@ -1273,6 +1273,20 @@ class KubeEmulator:
                 kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
             except Exception:  # noqa: BLE001 - controllers run apart from the API server: the write stands
                 log.exception("KubeEmulator: reconciling namespace %s failed", namespace)
+            self._update_quotas(namespace)
+
+    def _update_quotas(self, namespace: str) -> None:
+        """The resource quota controller: every quota's status says what the namespace uses."""
+        quotas = self.store.list("resourcequotas", namespace)
+        if not quotas:
+            return
+        counts = {r.plural: len(self.store.list(r.plural, namespace)) for r in self.registry.resources
+                  if r.namespaced and r.stored}  # fmt: skip
+        pods = self.store.list("pods", namespace)
+        for quota in quotas:
+            status = writes.quota_status(quota, counts, pods)
+            if quota.get("status") != status:
+                self.store.put({**copy.deepcopy(quota), "status": status})
 
     def _namespace_defaults(self, namespace: Obj) -> None:
         """The serviceaccount and root-ca-cert-publisher controllers: every namespace gets these."""
