@@ -11,7 +11,8 @@ writes as a real API server does, from kubectl (``create``, ``apply`` and re-``a
 merge, merge and JSON patch) and DELETE, with the server's bookkeeping (uid, resourceVersion,
 generation, generateName, optimistic concurrency), defaulting, validation and refusals
 (``kube_writes``), garbage collection through ownerReferences, namespace deletion, and the
-``scale`` and ``status`` subresources. Server-side apply is refused with 415. RBAC objects are
+``scale`` and ``status`` subresources, Pod admission (ServiceAccount, LimitRange defaults,
+ResourceQuota) and quota usage in ``status.used``. Server-side apply is refused with 415. RBAC objects are
 ordinary objects: writing them changes what the authorizer decides at once. After every write the
 controllers (``kube_controllers.reconcile``) bring the namespace's derived objects up to date.
 Service-account tokens (TokenRequest, token Secrets; see ``kube_tokens``) are bound to their
