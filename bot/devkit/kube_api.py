@@ -11,7 +11,8 @@ writes as a real API server does, from kubectl (``create``, ``apply`` and re-``a
 merge, merge and JSON patch) and DELETE, with the server's bookkeeping (uid, resourceVersion,
 generation, generateName, optimistic concurrency), defaulting, validation and refusals
 (``kube_writes``), garbage collection through ownerReferences, namespace deletion, and the
-``scale`` and ``status`` subresources. Server-side apply is refused with 415. RBAC objects are
+``scale`` and ``status`` subresources, Pod admission (ServiceAccount, LimitRange defaults,
+ResourceQuota) and quota usage in ``status.used``. Server-side apply is refused with 415. RBAC objects are
 ordinary objects: writing them changes what the authorizer decides at once. After every write the
 controllers (``kube_controllers.reconcile``) bring the namespace's derived objects up to date.
 Service-account tokens (TokenRequest, token Secrets; see ``kube_tokens``) are bound to their
@@ -1273,6 +1274,20 @@ class KubeEmulator:
                 kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
             except Exception:  # noqa: BLE001 - controllers run apart from the API server: the write stands
                 log.exception("KubeEmulator: reconciling namespace %s failed", namespace)
+            self._update_quotas(namespace)
+
+    def _update_quotas(self, namespace: str) -> None:
+        """The resource quota controller: every quota's status says what the namespace uses."""
+        quotas = self.store.list("resourcequotas", namespace)
+        if not quotas:
+            return
+        counts = {r.plural: len(self.store.list(r.plural, namespace)) for r in self.registry.resources
+                  if r.namespaced and r.stored}  # fmt: skip
+        pods = self.store.list("pods", namespace)
+        for quota in quotas:
+            status = writes.quota_status(quota, counts, pods)
+            if quota.get("status") != status:
+                self.store.put({**copy.deepcopy(quota), "status": status})
 
     def _namespace_defaults(self, namespace: Obj) -> None:
         """The serviceaccount and root-ca-cert-publisher controllers: every namespace gets these."""

@@ -894,3 +894,25 @@ def quota_refusal(pod: Mapping[str, Any], quotas: Iterable[Mapping[str, Any]], p
             return (f"exceeded quota: {name}, requested: {show(wanted)}, used: {show(used)}, "
                     f"limited: {show(hard)}")  # fmt: skip
     return None
+
+
+def quota_status(quota: Mapping[str, Any], counts: Mapping[str, int], pods: Iterable[Mapping[str, Any]]) -> Obj:
+    """What the resource quota controller writes: ``status.hard`` and ``status.used``.
+
+    ``counts`` are the namespace's objects per plural resource (``services``, ``configmaps``...);
+    ``pods`` its pods (finished ones use nothing)."""
+    hard = dict((quota.get("spec") or {}).get("hard") or {})
+    usage: dict[str, Fraction] = {}
+    for pod in pods:
+        if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        for key, amount in _pod_usage(pod).items():
+            usage[key] = usage.get(key, Fraction(0)) + amount
+    used: dict[str, str] = {}
+    for key in hard:
+        if key in usage or key in ("pods", "count/pods") or key.startswith(("requests.", "limits.")) or key in _COMPUTE:
+            used[key] = format_quantity(usage.get(key, Fraction(0)), "memory" in key or "storage" in key)
+        else:
+            resource = key.removeprefix("count/").split(".", 1)[0]
+            used[key] = str(counts.get(resource, 0))
+    return {"hard": hard, "used": used}

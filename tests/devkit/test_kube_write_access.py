@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import sys
 import textwrap
 from datetime import datetime, timedelta, timezone
@@ -316,6 +317,13 @@ async def test_quota_and_limit_range_apply_to_a_participants_pods(participant: t
     code, _, err = await you("run", "second", "--image=nginx:1.27")
     assert code == 1 and err.strip() == ('Error from server (Forbidden): pods "second" is forbidden: exceeded quota: '
                                          "workshop, requested: pods=1, used: pods=1, limited: pods=1")
+    # The quota controller keeps the quota's status, which `describe quota` prints.
+    code, out, err = await admin("describe", "quota", "workshop", "-n", "ws-u1")
+    assert code == 0, err
+    assert re.search(r"^limits\.memory\s+64Mi\s+256Mi$", out, re.M) and re.search(r"^pods\s+1\s+1$", out, re.M), out
+    assert (await you("delete", "pod", "first", "--wait=false"))[0] == 0
+    status = running_demo.get_object("resourcequotas", "ws-u1", "workshop")["status"]
+    assert status == {"hard": {"pods": "1", "limits.memory": "256Mi"}, "used": {"pods": "0", "limits.memory": "0"}}
 
 
 async def test_participants_manifests_apply_and_grant_podium_at_once(running_demo: KubeEmulator, tmp_path: Path,

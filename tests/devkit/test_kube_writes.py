@@ -203,3 +203,13 @@ def test_limit_ranges_default_and_quotas_refuse() -> None:
     assert w.quota_refusal(pod, [quota], [done]) is None  # finished pods use nothing
     bare = {"metadata": {"name": "b"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}
     assert w.quota_refusal(bare, [quota], []) == "failed quota: compute: must specify limits.memory for: web"
+
+
+def test_quota_status_counts_what_the_namespace_uses() -> None:
+    quota = {"spec": {"hard": {"pods": "4", "requests.cpu": "1", "limits.memory": "1Gi", "services": "2",
+                               "count/deployments.apps": "3"}}}  # fmt: skip
+    pod = {"spec": {"containers": [{"resources": {"requests": {"cpu": "250m"}, "limits": {"memory": "64Mi"}}}]}}
+    finished = {**pod, "status": {"phase": "Succeeded"}}
+    status = w.quota_status(quota, {"services": 1, "deployments": 2}, [pod, pod, finished])
+    assert status == {"hard": quota["spec"]["hard"], "used": {
+        "pods": "2", "requests.cpu": "500m", "limits.memory": "128Mi", "services": "1", "count/deployments.apps": "2"}}  # fmt: skip
