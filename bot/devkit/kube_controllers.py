@@ -40,6 +40,7 @@ from bot.devkit.kube_materialize import (
     service_defaults,
     suffix,
 )
+from bot.devkit.kube_writes import apply_limit_ranges, quota_refusal
 
 
 class ObjectStore(Protocol):
@@ -240,6 +241,19 @@ class _Pass:
         self.start_pod(desired)
         self.save(pod, desired)
 
+    def admitted(self, pod: Obj, owner: Obj, component: str) -> bool:
+        """Controllers create pods through the API server, so LimitRange defaults and quotas apply to
+        them as to anyone's; a refusal is the owner's FailedCreate event, and the next write retries."""
+        apply_limit_ranges(pod, self.store.list("limitranges", self.namespace))
+        refusal = quota_refusal(pod, self.store.list("resourcequotas", self.namespace),
+                                self.store.list("pods", self.namespace))
+        if refusal is None:
+            return True
+        self.kit.event(owner, "FailedCreate",
+                       f'Error creating: pods "{pod["metadata"]["name"]}" is forbidden: {refusal}',
+                       component, self.now, type_="Warning")
+        return False
+
     def delete_pod(self, pod: Obj, owner: Obj, component: str) -> None:
         meta = pod["metadata"]
         for status in (pod.get("status") or {}).get("containerStatuses") or ():
@@ -262,6 +276,8 @@ class _Pass:
             name = self.fresh_pod_name(desired["metadata"]["name"])
             pod = self.kit.pod_from_template(spec.get("template") or {}, name, self.namespace, desired)
             pod["metadata"]["creationTimestamp"] = format_time(self.now)
+            if not self.admitted(pod, desired, "replicaset-controller"):
+                break
             self.kit.event(desired, "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller", self.now)
             self.start_pod(pod)
             pods.append(self.store.put(pod))
@@ -453,6 +469,8 @@ class _Pass:
             name = self.fresh_pod_name(meta["name"])
             pod = self.kit.pod_from_template(spec["template"], name, self.namespace, desired)
             pod["metadata"]["creationTimestamp"] = format_time(self.now)
+            if not self.admitted(pod, desired, "job-controller"):
+                break
             self.kit.event(desired, "SuccessfulCreate", f"Created pod: {name}", "job-controller", self.now)
             # One pod per attempt: a failing container is not restarted in place, even with OnFailure.
             done = max(done, self.start_pod(pod, restarts=False))

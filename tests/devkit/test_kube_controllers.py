@@ -823,3 +823,22 @@ def test_nothing_the_controllers_record_lies_in_the_future(store: FakeStore) -> 
     assert latest == NOW  # nothing after now; the pulls below took seconds, so they were brought back to it
     pulled = [e for e in store.kind("events") if e["reason"] == "Pulled"]
     assert any("Successfully pulled" in e["message"] for e in pulled)
+
+
+def test_controller_pods_meet_the_namespaces_quota_and_limit_defaults(store: FakeStore) -> None:
+    """As on a cluster: the ReplicaSet controller's pods get the LimitRange's defaults, and past the
+    quota the ReplicaSet stops short with a FailedCreate warning naming the quota."""
+    store.put({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "limits", "namespace": NS},
+               "spec": {"limits": [{"type": "Container", "defaultRequest": {"cpu": "25m", "memory": "32Mi"},
+                                    "default": {"cpu": "500m", "memory": "128Mi"}}]}})
+    store.put({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "participant-quota", "namespace": NS},
+               "spec": {"hard": {"pods": "2", "requests.cpu": "1"}}})
+    store.put(deployment(replicas=3))
+    run(store)
+    pods = pods_of(store, "web-")
+    assert len(pods) == 2
+    assert all(p["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "25m", "memory": "32Mi"} for p in pods)
+    refused = [e for e in store.kind("events") if e["reason"] == "FailedCreate"]  # retried: one per try
+    assert refused and all(e["type"] == "Warning" and e["involvedObject"]["kind"] == "ReplicaSet" for e in refused)
+    assert all("is forbidden: exceeded quota: participant-quota, requested: pods=1, used: pods=2, limited: pods=2"
+               in e["message"] for e in refused)
