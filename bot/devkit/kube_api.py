@@ -67,6 +67,7 @@ import yaml
 from aiohttp import web
 
 from bot.devkit import kube_controllers
+from bot.devkit import kube_tables
 from bot.devkit import kube_writes as writes
 from bot.devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, format_time, parse_time, render
 from bot.devkit.kube_materialize import BUILTIN_NAMESPACES, K8S_VERSION, Materializer, materialize
@@ -786,6 +787,8 @@ class KubeEmulator:
             return self._pod_log(obj, query)
         if info.subresource == "scale":
             return _json(self._scale(obj))
+        if not info.subresource and kube_tables.wants_table(request.headers.get("Accept", "")):
+            return self._table(rtype, [obj], query, {"resourceVersion": obj["metadata"].get("resourceVersion", "")})
         return _json(obj)
 
     async def _list(
@@ -815,7 +818,17 @@ class KubeEmulator:
             page = items[start:]
         # Real list items carry no kind/apiVersion: only the list does.
         body_items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
+        if kube_tables.wants_table(request.headers.get("Accept", "")):  # kubectl get: server-side printing
+            return self._table(rtype, body_items, query, metadata)
         return _json({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": metadata, "items": body_items})
+
+    def _table(self, rtype: ResourceType, objects: list[Obj], query: Mapping[str, str], metadata: Obj) -> web.Response:
+        include = query.get("includeObject") or "Metadata"
+        if include not in ("Metadata", "Object", "None"):
+            return status_response(400, f'unrecognized includeObject value: "{include}"')
+        body = kube_tables.server_table(rtype.plural, objects, self._now(), include_object=include, kind=rtype.kind,
+                                        api_version=rtype.api_version, list_metadata=metadata)
+        return _json(body, headers={"Content-Type": kube_tables.TABLE_MEDIA_TYPE})
 
     async def _watch(
         self, request: web.Request, rtype: ResourceType, namespace: str | None, query: Mapping[str, str],
