@@ -853,12 +853,21 @@ class KubeEmulator:
             timeout = 1800.0
         deadline = asyncio.get_running_loop().time() + timeout
         self.store.listeners.append(listen)
+        as_table, include = kube_tables.wants_table(request.headers.get("Accept", "")), query.get("includeObject") or "Metadata"
+        if as_table and include not in ("Metadata", "Object", "None"):
+            return status_response(400, f'unrecognized includeObject value: "{include}"')
+        headed: list[bool] = []  # kubectl get -w: Table events, column definitions on the first only
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         try:
             await response.prepare(request)
             shown = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]) for o in items}
 
             async def send(event: str, obj: Obj) -> None:
+                if as_table:
+                    obj = kube_tables.watch_table(rtype.plural, obj, self._now(), headers=not headed, bookmark=event == "BOOKMARK",
+                                                  include_object=include, kind=rtype.kind, api_version=rtype.api_version)
+                    if event != "BOOKMARK":
+                        headed.append(True)
                 await response.write(json.dumps({"type": event, "object": obj}, separators=(",", ":")).encode() + b"\n")
 
             for obj in items:

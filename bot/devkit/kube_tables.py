@@ -251,3 +251,29 @@ def server_table(
                "list_metadata": list_metadata}
     table = table_for(resource, objects, now, **options)
     return table if table is not None else default_table(objects, **options)
+
+
+def watch_table(
+    resource: str,
+    obj: dict[str, Any],
+    now: datetime,
+    *,
+    headers: bool,
+    bookmark: bool = False,
+    include_object: str = "Metadata",
+    kind: str = "",
+    api_version: str = "",
+) -> dict[str, Any]:
+    """One watch event's object when the watch asked for Tables (``kubectl get -w``): a Table of
+    that one object. Only the first event carries ``columnDefinitions`` (the API server's watch
+    encoder switches to ``NoHeaders`` after it; kubectl keeps the columns it was given). A
+    BOOKMARK is a Table with only the resourceVersion."""
+    meta = obj.get("metadata") or {}
+    list_metadata = {"resourceVersion": meta.get("resourceVersion", "")}
+    if bookmark:
+        return _table(None, [], list_metadata)  # type: ignore[arg-type]
+    table = server_table(resource, [obj], now, include_object=include_object, kind=kind,
+                         api_version=api_version, list_metadata=list_metadata)
+    if not headers:
+        table["columnDefinitions"] = None
+    return table

@@ -8,7 +8,9 @@ wide/priority handling against Podium's, over the same cells.
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import os
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -289,3 +291,40 @@ def test_age_is_humanized_relative_to_now() -> None:
     assert table is not None and table["rows"][0]["cells"][:5] == ["p", "0/1", "Pending", "0", "7m"]
     later = kube_tables.table_for("pods", [pod], NOW + timedelta(hours=2))
     assert later is not None and later["rows"][0]["cells"][4] == "127m"
+
+
+def test_watch_events_are_one_row_tables_with_headers_first(demo_objects: KubeEmulator) -> None:
+    pod = demo_objects.objects("pods", "sandbox")[0]
+    first = kube_tables.watch_table("pods", pod, NOW, headers=True, kind="Pod", api_version="v1")
+    later = kube_tables.watch_table("pods", pod, NOW, headers=False, include_object="Object", kind="Pod", api_version="v1")
+    assert [c["name"] for c in first["columnDefinitions"]][:5] == ["Name", "Ready", "Status", "Restarts", "Age"]
+    assert later["columnDefinitions"] is None
+    assert first["rows"][0]["cells"] == later["rows"][0]["cells"] and len(first["rows"]) == 1
+    assert later["rows"][0]["object"]["kind"] == "Pod"
+    assert first["metadata"] == {"resourceVersion": pod["metadata"]["resourceVersion"]}
+    bookmark = kube_tables.watch_table("pods", {"metadata": {"resourceVersion": "9"}}, NOW, headers=True, bookmark=True)
+    assert (bookmark["kind"], bookmark["rows"], bookmark["metadata"]) == ("Table", [], {"resourceVersion": "9"})
+
+
+async def test_kubectl_get_watch_prints_new_rows_in_the_table_columns(
+    fixed_cluster: tuple[KubeEmulator, Kubectl]
+) -> None:
+    emulator, kubectl = fixed_cluster
+    env = {**os.environ, "KUBECONFIG": str(kubectl.kubeconfig), "HOME": str(kubectl.home)}
+    watcher = await asyncio.create_subprocess_exec(kubectl.binary, "get", "pods", "-w", env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert watcher.stdout is not None
+        lines = [(await asyncio.wait_for(watcher.stdout.readline(), 30)).decode().rstrip("\n") for _ in range(4)]
+        assert headers(lines[0]) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+        before = {p["metadata"]["name"] for p in emulator.objects("pods", "sandbox")}
+        code, _, err = await kubectl("scale", "deployment/nginx", "--replicas=4")
+        assert code == 0, err
+        new = (await asyncio.wait_for(watcher.stdout.readline(), 30)).decode().rstrip("\n")
+    finally:
+        watcher.terminate()
+        await watcher.wait()
+    (added,) = {p["metadata"]["name"] for p in emulator.objects("pods", "sandbox")} - before
+    # The watch event is printed in the list's columns (no "NAME AGE" fallback, no second header).
+    assert new.split()[0] == added and len(new.split()) == 5
+    assert new.split()[1] in ("0/1", "1/1") and new.index(new.split()[1]) == lines[0].index("READY")
