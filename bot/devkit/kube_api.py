@@ -602,7 +602,9 @@ class KubeEmulator:
             details = _resource_details(rtype, info.resource, info.name) if info.resource_request else None
             return status_response(403, forbidden_message(attributes, qualified), details=details)
 
-        if info.api_prefix and info.subresource != "log" and not _accepts_plain_json(request.headers.get("Accept", "")):
+        accept = request.headers.get("Accept", "")
+        if (info.api_prefix and info.subresource != "log" and not _accepts_plain_json(accept)
+                and not (info.resource_request and kube_tables.wants_table(accept))):  # a Table-only client
             # Only reached by clients that refuse plain JSON (e.g. aggregated discovery without fallback).
             return status_response(
                 406, "only the following media types are accepted: application/json, application/yaml"

@@ -328,3 +328,13 @@ async def test_kubectl_get_watch_prints_new_rows_in_the_table_columns(
     # The watch event is printed in the list's columns (no "NAME AGE" fallback, no second header).
     assert new.split()[0] == added and len(new.split()) == 5
     assert new.split()[1] in ("0/1", "1/1") and new.index(new.split()[1]) == lines[0].index("READY")
+
+
+async def test_a_table_only_client_gets_a_table_and_discovery_still_refuses_it(http) -> None:  # noqa: ANN001
+    only_table = {"Accept": kube_tables.TABLE_MEDIA_TYPE}
+    status, body = await http.get("/api/v1/namespaces/sandbox/configmaps/nginx-settings", headers=only_table)
+    assert status == 200 and body["kind"] == "Table"
+    assert [r["cells"][:2] for r in body["rows"]] == [["nginx-settings", 2]]
+    assert body["metadata"]["resourceVersion"] == body["rows"][0]["object"]["metadata"]["resourceVersion"]
+    status, body = await http.get("/api/v1", headers=only_table)  # discovery is never a Table
+    assert status == 406
