@@ -839,6 +839,9 @@ class KubeEmulator:
         """A live watch: what changed since ``resourceVersion`` (all objects as ADDED when it is
         unset or "0", or with ``sendInitialEvents``), then every change until ``timeoutSeconds``
         or the client goes away. There is no history: a past resourceVersion replays nothing."""
+        as_table, include = kube_tables.wants_table(request.headers.get("Accept", "")), query.get("includeObject") or "Metadata"
+        if as_table and include not in ("Metadata", "Object", "None"):
+            return status_response(400, f'unrecognized includeObject value: "{include}"')
         queue: asyncio.Queue[tuple[str, Obj]] = asyncio.Queue()
 
         def listen(event: str, resource: str, obj: Obj) -> None:
@@ -855,9 +858,6 @@ class KubeEmulator:
             timeout = 1800.0
         deadline = asyncio.get_running_loop().time() + timeout
         self.store.listeners.append(listen)
-        as_table, include = kube_tables.wants_table(request.headers.get("Accept", "")), query.get("includeObject") or "Metadata"
-        if as_table and include not in ("Metadata", "Object", "None"):
-            return status_response(400, f'unrecognized includeObject value: "{include}"')
         headed: list[bool] = []  # kubectl get -w: Table events, column definitions on the first only
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         try:

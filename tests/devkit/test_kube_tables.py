@@ -338,3 +338,11 @@ async def test_a_table_only_client_gets_a_table_and_discovery_still_refuses_it(h
     assert body["metadata"]["resourceVersion"] == body["rows"][0]["object"]["metadata"]["resourceVersion"]
     status, body = await http.get("/api/v1", headers=only_table)  # discovery is never a Table
     assert status == 406
+
+
+async def test_a_refused_table_watch_leaves_no_listener_behind(http, running_demo: KubeEmulator) -> None:  # noqa: ANN001
+    listeners = len(running_demo.store.listeners)
+    status, body = await http.get("/api/v1/namespaces/sandbox/pods?watch=1&includeObject=All",
+                                  headers={"Accept": KUBECTL_ACCEPT})
+    assert status == 400 and body["message"] == 'unrecognized includeObject value: "All"'
+    assert len(running_demo.store.listeners) == listeners
