@@ -9,14 +9,15 @@ default table convertor (apiserver ``registry/rest/table.go``: ``Name`` and ``Cr
 ``date`` column holding the RFC 3339 creation time).
 
 The devkit reuses the product's printers (``bot.kubectl.printers.registry.get_table``) for the
-cells instead of writing them twice. That does not make the fidelity tests self-confirming: the
-cells are computed by one implementation, but the layout is not -- the tests compare the REAL
-kubectl's output for the emulator's Table (kubectl's own column selection, wide/default priority
-handling, NAMESPACE/LABELS decoration and tabwriter) with Podium's ``/kubectl get`` text for the
-same objects (Podium's own ``render_table`` and decoration). The cell values themselves are
-checked against upstream elsewhere (``tests/unit/test_printer_*``, and the kubectl reference tests
-for pods); what this module adds -- column names, types, order and priorities -- is upstream's,
-copied from printers.go, and a wrong priority or order shows up as a kubectl/Podium mismatch.
+cells instead of writing them twice. That does not make the fidelity tests self-confirming for
+what they claim: the tests compare the REAL kubectl's output for the emulator's Table (kubectl's
+own column selection by priority, wide columns where the server puts them, NAMESPACE/LABELS
+decoration from the row objects, sanitising and tabwriter) with Podium's ``/kubectl get`` text for
+the same objects (Podium's own ``render_get``/``render_table`` and decoration), so a wrong column
+order, priority, type or row object shows up as a mismatch. They do NOT check the cell values
+against upstream -- both sides share them; that is the job of the printers' own tests
+(``tests/unit/test_printer_*``, expectations taken from upstream's printers.go). The column
+definitions here (names, types, descriptions) are upstream's, copied from printers.go.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from bot.kubectl.printers.duration import parse_timestamp
 from bot.kubectl.printers.registry import get_table, supported_plurals
 
-__all__ = ["TABLE_MEDIA_TYPE", "wants_table", "table_for", "default_table", "server_table"]
+__all__ = ["TABLE_MEDIA_TYPE", "wants_table", "table_for", "default_table", "server_table", "watch_table"]
 
 Obj = dict[str, Any]
 
@@ -153,7 +154,7 @@ def _row_object(obj: Mapping[str, Any], include_object: str, kind: str, api_vers
             "metadata": copy.deepcopy(obj.get("metadata") or {})}
 
 
-def _table(columns: list[Obj], rows: list[Obj], list_metadata: Mapping[str, Any] | None) -> Obj:
+def _table(columns: list[Obj] | None, rows: list[Obj], list_metadata: Mapping[str, Any] | None) -> Obj:
     return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": dict(list_metadata or {}),
             "columnDefinitions": columns, "rows": rows}
 
@@ -271,7 +272,7 @@ def watch_table(
     meta = obj.get("metadata") or {}
     list_metadata = {"resourceVersion": meta.get("resourceVersion", "")}
     if bookmark:
-        return _table(None, [], list_metadata)  # type: ignore[arg-type]
+        return _table(None, [], list_metadata)
     table = server_table(resource, [obj], now, include_object=include_object, kind=kind,
                          api_version=api_version, list_metadata=list_metadata)
     if not headers:
