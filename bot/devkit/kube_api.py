@@ -68,6 +68,7 @@ import yaml
 from aiohttp import web
 
 from bot.devkit import kube_controllers
+from bot.devkit import kube_tables
 from bot.devkit import kube_writes as writes
 from bot.devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, format_time, parse_time, render
 from bot.devkit.kube_materialize import BUILTIN_NAMESPACES, K8S_VERSION, Materializer, materialize
@@ -602,7 +603,9 @@ class KubeEmulator:
             details = _resource_details(rtype, info.resource, info.name) if info.resource_request else None
             return status_response(403, forbidden_message(attributes, qualified), details=details)
 
-        if info.api_prefix and info.subresource != "log" and not _accepts_plain_json(request.headers.get("Accept", "")):
+        accept = request.headers.get("Accept", "")
+        if (info.api_prefix and info.subresource != "log" and not _accepts_plain_json(accept)
+                and not (info.resource_request and kube_tables.wants_table(accept))):  # a Table-only client
             # Only reached by clients that refuse plain JSON (e.g. aggregated discovery without fallback).
             return status_response(
                 406, "only the following media types are accepted: application/json, application/yaml"
@@ -787,6 +790,8 @@ class KubeEmulator:
             return self._pod_log(obj, query)
         if info.subresource == "scale":
             return _json(self._scale(obj))
+        if not info.subresource and kube_tables.wants_table(request.headers.get("Accept", "")):
+            return self._table(rtype, [obj], query, {"resourceVersion": obj["metadata"].get("resourceVersion", "")})
         return _json(obj)
 
     async def _list(
@@ -816,7 +821,17 @@ class KubeEmulator:
             page = items[start:]
         # Real list items carry no kind/apiVersion: only the list does.
         body_items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
+        if kube_tables.wants_table(request.headers.get("Accept", "")):  # kubectl get: server-side printing
+            return self._table(rtype, body_items, query, metadata)
         return _json({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": metadata, "items": body_items})
+
+    def _table(self, rtype: ResourceType, objects: list[Obj], query: Mapping[str, str], metadata: Obj) -> web.Response:
+        include = query.get("includeObject") or "Metadata"
+        if include not in ("Metadata", "Object", "None"):
+            return status_response(400, f'unrecognized includeObject value: "{include}"')
+        body = kube_tables.server_table(rtype.plural, objects, self._now(), include_object=include, kind=rtype.kind,
+                                        api_version=rtype.api_version, list_metadata=metadata)
+        return _json(body, headers={"Content-Type": kube_tables.TABLE_MEDIA_TYPE})
 
     async def _watch(
         self, request: web.Request, rtype: ResourceType, namespace: str | None, query: Mapping[str, str],
@@ -825,6 +840,9 @@ class KubeEmulator:
         """A live watch: what changed since ``resourceVersion`` (all objects as ADDED when it is
         unset or "0", or with ``sendInitialEvents``), then every change until ``timeoutSeconds``
         or the client goes away. There is no history: a past resourceVersion replays nothing."""
+        as_table, include = kube_tables.wants_table(request.headers.get("Accept", "")), query.get("includeObject") or "Metadata"
+        if as_table and include not in ("Metadata", "Object", "None"):
+            return status_response(400, f'unrecognized includeObject value: "{include}"')
         queue: asyncio.Queue[tuple[str, Obj]] = asyncio.Queue()
 
         def listen(event: str, resource: str, obj: Obj) -> None:
@@ -841,12 +859,18 @@ class KubeEmulator:
             timeout = 1800.0
         deadline = asyncio.get_running_loop().time() + timeout
         self.store.listeners.append(listen)
+        headed: list[bool] = []  # kubectl get -w: Table events, column definitions on the first only
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         try:
             await response.prepare(request)
             shown = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]) for o in items}
 
             async def send(event: str, obj: Obj) -> None:
+                if as_table:
+                    obj = kube_tables.watch_table(rtype.plural, obj, self._now(), headers=not headed, bookmark=event == "BOOKMARK",
+                                                  include_object=include, kind=rtype.kind, api_version=rtype.api_version)
+                    if event != "BOOKMARK":
+                        headed.append(True)
                 await response.write(json.dumps({"type": event, "object": obj}, separators=(",", ":")).encode() + b"\n")
 
             for obj in items:

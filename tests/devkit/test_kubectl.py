@@ -17,9 +17,9 @@ async def test_get_pods(kubectl: Kubectl, running_demo: KubeEmulator) -> None:
     code, out, err = await kubectl("get", "pods")
     assert code == 0, err
     lines = out.splitlines()
-    assert re.split(r"\s+", lines[0].strip()) == ["NAME", "AGE"]  # no server-side Table: kubectl's fallback
+    assert re.split(r"\s+", lines[0].strip()) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]  # the server's Table
     assert sorted(line.split()[0] for line in lines[1:]) == sorted(demo_pods(running_demo))
-    assert all(re.fullmatch(r"\d+m\d*s?", line.split()[1]) for line in lines[1:])
+    assert all(re.fullmatch(r"\d+m\d*s?", line.split()[4]) for line in lines[1:])
     assert "memcache" not in err and "couldn't get" not in err.lower()
 
 
