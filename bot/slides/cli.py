@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.slides.deck import default_slides_folder
+from bot.slides.deck import deck_paths, default_slides_folder
 from bot.slides.lint import lint_paths
 
 
@@ -50,4 +50,4 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def _default_decks() -> list[Path]:
     folder = default_slides_folder()
-    return sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
+    return deck_paths(folder)

@@ -112,10 +112,19 @@ def load_deck(path: str | Path) -> Deck:
     return parse_deck(text, path)
 
 
+# Markdown files beside the decks that document them (how to write a deck, what changed and
+# why): not decks, so never presented or linted as one.
+NOT_DECKS = frozenset({"readme.md", "changes.md"})
+
+
+def deck_paths(folder: str | Path) -> list[Path]:
+    """The deck files in `folder`: every `*.md` except README.md and CHANGES.md, by name."""
+    return sorted(p for p in Path(folder).glob("*.md") if p.name.lower() not in NOT_DECKS)
+
+
 def load_decks(folder: str | Path) -> list[Deck]:
-    """Every deck in `folder` (`*.md` except README.md), in file-name order."""
-    paths = sorted(p for p in Path(folder).glob("*.md") if p.name.lower() != "readme.md")
-    return [load_deck(p) for p in paths]
+    """Every deck in `folder` (see `deck_paths`), in file-name order."""
+    return [load_deck(p) for p in deck_paths(folder)]
 
 
 def default_slides_folder() -> Path:
