@@ -5,6 +5,8 @@ itself ends with the commands to run on the files it shows."""
 from __future__ import annotations
 
 from bot.exercises.workshop import locked_solution_text, solution_text, solution_unlocked
+from bot.slack.limits import MAX_SECTION_TEXT
+from bot.slack.text import escape_mrkdwn
 from bot.store.exercises import ExerciseResult
 from bot.exercises import load_exercises
 from tests.exercises.conftest import EXERCISES
@@ -38,3 +40,13 @@ def test_the_solution_shows_each_file_then_the_commands() -> None:
     assert text == ("*Solution to exercise 4*: The Pod web-client (busybox 1.37) fetching http://web every 5 "
                     "seconds, and the Deployment web scaled to 4.\nSave as `web-client.yaml`:\n```\nkind: Pod\n```\n"
                     "Then run:\n```\nkubectl apply -f web-client.yaml\nkubectl scale deployment web --replicas=4\n```")
+
+
+def test_every_shipped_solution_fits_one_section_and_ends_with_its_commands() -> None:
+    for exercise in load_exercises(EXERCISES):
+        folder = EXERCISES.parents[1] / exercise.solution.path
+        files = [(p.name, p.read_text(encoding="utf-8").strip()) for p in sorted(folder.glob("*.yaml"))]
+        text = solution_text(exercise, files)
+        assert len(text) <= MAX_SECTION_TEXT, exercise.number  # nothing cut: the YAML stays whole
+        assert all(f"`{name}`:\n```\n{escape_mrkdwn(body)}\n```" in text for name, body in files)
+        assert text.endswith("Then run:\n```\n" + "\n".join(exercise.solution.run) + "\n```")
