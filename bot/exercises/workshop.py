@@ -25,7 +25,7 @@ from bot.store.exercises import ExerciseResult, ExerciseStore
 
 CHECK_ACTION = "exercise_check"
 HINT_ACTION = "exercise_hint"
-MAX_SOLUTION_CHARS = 2_800  # one section block
+MAX_SOLUTION_CHARS = 2_400  # the files; with the summary and the commands, one section block
 
 
 class Workshop:
@@ -203,6 +203,9 @@ def solution_text(exercise: Exercise, files: Sequence[tuple[str, str]]) -> Mrkdw
         shown = text[:max(budget, 0)]
         budget -= len(shown)
         parts.append(mrkdwn("Save as `{}`:\n{}", name, code_block(shown)))
+        if len(shown) < len(text):  # never cut silently (the shipped solutions fit: a test says so)
+            parts.append(mrkdwn("_`{}` is cut here at {:,} of {:,} characters: ask the instructor for the whole file._",
+                                name, len(shown), len(text)))
     parts.append(mrkdwn("Then run:\n{}", code_block("\n".join(exercise.solution.run))))
     return join("\n", parts)
 

@@ -50,3 +50,10 @@ def test_every_shipped_solution_fits_one_section_and_ends_with_its_commands() ->
         assert len(text) <= MAX_SECTION_TEXT, exercise.number  # nothing cut: the YAML stays whole
         assert all(f"`{name}`:\n```\n{escape_mrkdwn(body)}\n```" in text for name, body in files)
         assert text.endswith("Then run:\n```\n" + "\n".join(exercise.solution.run) + "\n```")
+
+
+def test_a_file_too_long_for_one_message_says_it_is_cut() -> None:
+    exercise = next(e for e in load_exercises(EXERCISES) if e.number == 4)
+    text = solution_text(exercise, [("big.yaml", "x" * 5000)])
+    assert "_`big.yaml` is cut here at 2,400 of 5,000 characters: ask the instructor for the whole file._" in text
+    assert text.endswith("kubectl scale deployment web --replicas=4\n```") and len(text) <= MAX_SECTION_TEXT
