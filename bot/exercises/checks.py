@@ -425,6 +425,26 @@ class ServiceSelects:
 
 
 @dataclass(frozen=True)
+class EndpointsCount:
+    """The number of ready endpoints of a Service (its EndpointSlices) passes a comparison: what
+    `kubectl get endpointslices -l kubernetes.io/service-name=web` shows after a scale."""
+
+    service: str
+    ready: Comparison
+    description: str | None = None
+
+    def queries(self) -> tuple[Query, ...]:
+        return (Query("services", self.service), _slices_query(self.service))
+
+    @property
+    def title(self) -> str:
+        if self.description:
+            return self.description
+        noun = "endpoint" if self.ready.number == 1 else "endpoints"
+        return f"The Service {self.service} has {self.ready.words} ready {noun}"
+
+
+@dataclass(frozen=True)
 class JobComplete:
     name: str
     description: str | None = None
@@ -462,7 +482,8 @@ class LogsContain:
         return self.description or f"The logs of {self.source} contain {_value_text(self.text)}"
 
 
-Check = Union[Exists, FieldCondition, DeploymentAvailable, PodReady, ServiceSelects, JobComplete, LogsContain]
+Check = Union[Exists, FieldCondition, DeploymentAvailable, PodReady, ServiceSelects, EndpointsCount, JobComplete,
+              LogsContain]
 
 
 def _target_query(kind: str, name: str | None, selector: Selector | None) -> Query:
@@ -495,6 +516,9 @@ def evaluate(check: Check, observed: Observed) -> Outcome:
     if isinstance(check, ServiceSelects):
         deployment = observed.first(Query("deployments", check.deployment)) if check.deployment else None
         return _service_selects(check, observed.first(Query("services", check.service)), deployment,
+                                observed.of(_slices_query(check.service)))
+    if isinstance(check, EndpointsCount):
+        return _endpoints_count(check, observed.first(Query("services", check.service)),
                                 observed.of(_slices_query(check.service)))
     if isinstance(check, JobComplete):
         return _job_complete(check, observed.first(check.queries()[0]))
@@ -639,6 +663,19 @@ def _service_selects(check: ServiceSelects, service: Obj | None, deployment: Obj
     if not selector:
         return _fail("at least one ready endpoint", "none (the Service has no selector)")
     return _fail("at least one ready endpoint", f"none: no ready Pod is labelled {_labels_text(selector)}")
+
+
+def _endpoints_count(check: EndpointsCount, service: Obj | None, slices: Sequence[Obj]) -> Outcome:
+    if service is None:
+        return _fail(f"a Service named {check.service}", "none")
+    # One address per endpoint; the same Pod in two slices (during an update) counts once.
+    endpoints = {tuple(e.get("addresses") or ()): e for s in slices for e in s.get("endpoints") or ()}
+    ready = sum(1 for e in endpoints.values() if (e.get("conditions") or {}).get("ready") is not False)
+    if check.ready.holds(ready):
+        return PASS
+    waiting = len(endpoints) - ready
+    found = f"{ready} ready" + (f", {waiting} not ready" if waiting else "")
+    return _fail(f"{check.ready.words} ready endpoints", found)
 
 
 def _job_complete(check: JobComplete, job: Obj | None) -> Outcome:

@@ -9,7 +9,7 @@ from bot.slack.text import Mrkdwn, mrkdwn, trusted
 USAGE = trusted("""\
 `/exercise list`  the exercises and your progress
 `/exercise show N`  instructions · `/exercise check N`  check your work in your namespace
-`/exercise hint N`  one more hint · `/exercise solution N`  after you have checked once
+`/exercise hint N`  one more hint · `/exercise solution N`  once a check passes or you have seen every hint
 Instructors: `/exercise board` (who passed what) · `/exercise release N` (open a solution to all)""")
 
 _NEEDS_NUMBER = ("show", "check", "hint", "solution", "release")

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from bot.exercises.checks import (
-    KINDS, Check, Comparison, Contains, CountIs, DeploymentAvailable, Equals, Exists, FieldCondition,
+    KINDS, Check, Comparison, Contains, CountIs, DeploymentAvailable, EndpointsCount, Equals, Exists, FieldCondition,
     FieldPath, FieldTest, JobComplete, LogsContain, NumberIs, PodReady, Selector, ServiceSelects, StartsWith,
     parse_comparison, parse_path,
 )
@@ -47,6 +47,9 @@ class ExerciseError(Exception):
 class Solution:
     path: str  # relative to the repository root, e.g. manifests/exercises/02-deployment/
     summary: str
+    # What the participant runs, last: their own kubectl in their own namespace, on the files
+    # shown with the solution (by file name: they save them; no repository path).
+    run: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def parse_exercise(text: str, file: str | Path, *, number: int, key: str) -> Exe
                                  "write them there and remove this field")
     hints = doc.text_list("hints", required=False)
     solution_fields = doc.mapping("solution")
-    solution = Solution(_solution_path(solution_fields), solution_fields.text("summary", limit=None))
+    solution = Solution(_solution_path(solution_fields), solution_fields.text("summary", limit=None),
+                        _solution_run(solution_fields))
     solution_fields.done()
     raw_checks = doc.value("checks")
     if not isinstance(raw_checks, list) or not raw_checks:
@@ -180,6 +184,10 @@ def _service_selects(args: _Fields, description: str | None) -> Check:
     return ServiceSelects(service, deployment, description)
 
 
+def _endpoints_count(args: _Fields, description: str | None) -> Check:
+    return EndpointsCount(args.object_name("service"), args.required_comparison("ready"), description)
+
+
 def _job_complete(args: _Fields, description: str | None) -> Check:
     return JobComplete(args.object_name("name"), description)
 
@@ -200,6 +208,7 @@ _PARSERS: Mapping[str, Callable[[_Fields, str | None], Check]] = MappingProxyTyp
     "deployment_available": _deployment_available,
     "pod_ready": _pod_ready,
     "service_selects": _service_selects,
+    "endpoints_count": _endpoints_count,
     "job_complete": _job_complete,
     "logs_contain": _logs_contain,
 })
@@ -344,6 +353,32 @@ def _solution_path(fields: _Fields) -> str:
     if path.is_absolute() or ".." in path.parts or "\\" in text:
         fields.fail("path", "must be relative to the repository root, e.g. manifests/exercises/02-deployment/")
     return text
+
+
+_NAMESPACE_FLAGS = ("-n", "--namespace", "-A", "--all-namespaces")
+
+
+def _solution_run(fields: _Fields) -> tuple[str, ...]:
+    """`run`: the commands that end a solution. Each is `kubectl …` for the participant's own
+    context: no namespace flag (their kubeconfig sets it), and `-f` names a file they saved from
+    the solution (`web-client.yaml`), never a repository path they do not have."""
+    commands = fields.text_list("run", required=True)
+    if not commands:
+        fields.fail("run", "must list at least one command, e.g. kubectl apply -f deployment.yaml")
+    for i, command in enumerate(commands):
+        words = command.split()
+        if words[0] != "kubectl":
+            fields.fail(f"run[{i}]", f"{command!r} must be a kubectl command")
+        flag = next((w for w in words if w in _NAMESPACE_FLAGS or w.startswith(("--namespace=", "-n="))), None)
+        if flag:
+            fields.fail(f"run[{i}]", f"{command!r} names a namespace ({flag}): participants work in their own, "
+                                     "which their kubeconfig sets")
+        files = [words[j + 1] for j, w in enumerate(words[:-1]) if w in ("-f", "--filename")]
+        files += [w.split("=", 1)[1] for w in words if w.startswith(("--filename=", "-f="))]
+        for name in files:
+            if name != "-" and ("/" in name or "\\" in name):
+                fields.fail(f"run[{i}]", f"{name!r} is a path: name the file the solution shows (its file name)")
+    return tuple(commands)
 
 
 class _StrictLoader(yaml.SafeLoader):

@@ -17,15 +17,15 @@ from bot.kubectl.redact import redact_credentials
 from bot.slack.blocks import button as _button, context as _context, section as _section
 from bot.slack.output import code_block
 from bot.slack.limits import MAX_SECTION_TEXT, fit_text
-from bot.slack.text import join, mrkdwn
+from bot.slack.text import Mrkdwn, join, mrkdwn
 from bot.slides.deck import Deck
 from bot.slides.presenter import Reply
 from bot.slides.render import render_slide
-from bot.store.exercises import ExerciseStore
+from bot.store.exercises import ExerciseResult, ExerciseStore
 
 CHECK_ACTION = "exercise_check"
 HINT_ACTION = "exercise_hint"
-MAX_SOLUTION_CHARS = 2_800  # one section block
+MAX_SOLUTION_CHARS = 2_400  # the files; with the summary and the commands, one section block
 
 
 class Workshop:
@@ -88,7 +88,8 @@ class Workshop:
                                 "manifests --users {} | kubectl apply -f -`, then check again.", namespace, user_id))
         summary = summary_line(report)
         if report.error is None:
-            await self._store.record(user_id, number, passed=report.passed, summary=summary)
+            await self._store.record(user_id, number, passed=report.passed, summary=summary,
+                                     passed_checks=report.passed_count)
         lines = [redact_credentials(line)[0] for line in report_lines(report)]
         closing = "" if report.passed or report.error else mrkdwn(
             "\nFix what is ❌ and check again; `/exercise hint {}` helps.", number)
@@ -118,14 +119,12 @@ class Workshop:
         exercise = self._exercises.get(number)
         if exercise is None:
             return self._unknown(number)
-        tried = await self._store.result(user_id, number) is not None
-        if not tried and not await self._store.released(number) and user_id not in self._instructors:
-            return Reply(f"Try it first: the solution opens once you have run `/exercise check {number}` "
-                         "(or when the instructor releases it).")
-        files = self._solution_files(exercise)
-        text = mrkdwn("*Solution to exercise {}*: {}{}\nApply it with `kubectl apply -f {} -n {}`.", number,
-                      exercise.solution.summary, mrkdwn("\n{}", code_block(files[:MAX_SOLUTION_CHARS])) if files else "",
-                      exercise.solution.path, self.namespace_for(user_id))
+        if user_id not in self._instructors and not await self._store.released(number):
+            result = await self._store.result(user_id, number)
+            hints_seen = await self._store.hints_seen(user_id, number)
+            if not solution_unlocked(result, hints_seen, len(exercise.hints)):
+                return Reply(locked_solution_text(number, hints_seen, len(exercise.hints)))
+        text = solution_text(exercise, self._solution_files(exercise))
         return Reply(f"Solution to exercise {number}", [_section(fit_text(text, MAX_SECTION_TEXT))])
 
     async def release(self, number: int, user_id: str) -> Reply:
@@ -169,13 +168,46 @@ class Workshop:
         known = ", ".join(str(n) for n in sorted(self._exercises)) or "none"
         return Reply(f"There is no exercise {number}; the exercises are {known}. `/exercise list` shows them.")
 
-    def _solution_files(self, exercise: Exercise) -> str:
+    def _solution_files(self, exercise: Exercise) -> list[tuple[str, str]]:
+        """(file name, text) of each file of the reference solution."""
         folder = (self._repository / exercise.solution.path).resolve()
-        # Only files inside the repository's manifests: the path comes from a data file.
+        # Only files inside the repository: the path comes from a data file.
         if not folder.is_relative_to(self._repository.resolve()) or not folder.exists():
-            return ""
+            return []
         paths = sorted(folder.glob("*.yaml")) if folder.is_dir() else [folder]
-        return "\n---\n".join(p.read_text(encoding="utf-8").strip() for p in paths)
+        return [(p.name, p.read_text(encoding="utf-8").strip()) for p in paths]
+
+
+def solution_unlocked(result: ExerciseResult | None, hints_seen: int, hints: int) -> bool:
+    """A solution answers an attempt: at least one check once passed, or every hint seen (an
+    exercise without hints needs the passing check). Instructors and a release open it anyway."""
+    if result is not None and (result.ever_passed or result.best_passed > 0):
+        return True
+    return hints > 0 and hints_seen >= hints
+
+
+def locked_solution_text(number: int, hints_seen: int, hints: int) -> str:
+    ways = [f"one of its checks passes (`/exercise check {number}`)"]
+    if hints:
+        ways.append(f"you have seen every hint (`/exercise hint {number}`: {hints_seen} of {hints} so far)")
+    return (f"Try it first: the solution to exercise {number} opens once " + ", or once ".join(ways)
+            + ". The instructor can also release it for everyone.")
+
+
+def solution_text(exercise: Exercise, files: Sequence[tuple[str, str]]) -> Mrkdwn:
+    """The solution as a participant uses it: each file to save under its name, then the
+    commands to run with their own kubectl (their kubeconfig sets the namespace)."""
+    parts = [mrkdwn("*Solution to exercise {}*: {}", exercise.number, exercise.solution.summary)]
+    budget = MAX_SOLUTION_CHARS
+    for name, text in files:
+        shown = text[:max(budget, 0)]
+        budget -= len(shown)
+        parts.append(mrkdwn("Save as `{}`:\n{}", name, code_block(shown)))
+        if len(shown) < len(text):  # never cut silently (the shipped solutions fit: a test says so)
+            parts.append(mrkdwn("_`{}` is cut here at {:,} of {:,} characters: ask the instructor for the whole file._",
+                                name, len(shown), len(text)))
+    parts.append(mrkdwn("Then run:\n{}", code_block("\n".join(exercise.solution.run))))
+    return join("\n", parts)
 
 
 def exercise_slides(decks: Iterable[Deck]) -> dict[int, tuple[Deck, int]]:

@@ -16,31 +16,35 @@ class ExerciseResult:
     ever_passed: bool
     attempts: int
     summary: str
+    best_passed: int = 0  # the most checks that ever passed at once
 
 
 class ExerciseStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def record(self, user_id: str, exercise: int, *, passed: bool, summary: str) -> None:
+    async def record(self, user_id: str, exercise: int, *, passed: bool, summary: str,
+                     passed_checks: int = 0) -> None:
         await self._db.execute(
-            """INSERT INTO exercise_results (user_id, exercise, passed, ever_passed, attempts, summary, checked_at)
-               VALUES (?, ?, ?, ?, 1, ?, ?)
+            """INSERT INTO exercise_results (user_id, exercise, passed, ever_passed, attempts, summary, checked_at,
+                                             best_passed)
+               VALUES (?, ?, ?, ?, 1, ?, ?, ?)
                ON CONFLICT (user_id, exercise) DO UPDATE SET passed = excluded.passed,
                    ever_passed = MAX(ever_passed, excluded.ever_passed), attempts = attempts + 1,
-                   summary = excluded.summary, checked_at = excluded.checked_at""",
-            (user_id, exercise, int(passed), int(passed), summary, time.time()))
+                   summary = excluded.summary, checked_at = excluded.checked_at,
+                   best_passed = MAX(best_passed, excluded.best_passed)""",
+            (user_id, exercise, int(passed), int(passed), summary, time.time(), passed_checks))
 
     async def result(self, user_id: str, exercise: int) -> ExerciseResult | None:
         row = await self._db.fetch_one(
-            """SELECT user_id, exercise, passed, ever_passed, attempts, summary FROM exercise_results
+            """SELECT user_id, exercise, passed, ever_passed, attempts, summary, best_passed FROM exercise_results
                WHERE user_id = ? AND exercise = ?""", (user_id, exercise))
         return _result(row) if row else None
 
     async def results(self, user_id: str | None = None) -> list[ExerciseResult]:
         where, params = ("WHERE user_id = ?", (user_id,)) if user_id else ("", ())
         rows = await self._db.fetch_all(
-            f"""SELECT user_id, exercise, passed, ever_passed, attempts, summary FROM exercise_results {where}
+            f"""SELECT user_id, exercise, passed, ever_passed, attempts, summary, best_passed FROM exercise_results {where}
                 ORDER BY user_id, exercise""", params)
         return [_result(row) for row in rows]
 
@@ -70,4 +74,4 @@ class ExerciseStore:
 
 
 def _result(row) -> ExerciseResult:  # type: ignore[no-untyped-def]
-    return ExerciseResult(row[0], int(row[1]), bool(row[2]), bool(row[3]), int(row[4]), row[5])
+    return ExerciseResult(row[0], int(row[1]), bool(row[2]), bool(row[3]), int(row[4]), row[5], int(row[6] or 0))

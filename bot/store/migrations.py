@@ -151,4 +151,9 @@ MIGRATIONS: tuple[str, ...] = (
         issued_at  REAL NOT NULL
     );
     """,
+    # 8: the most checks a person ever had passing on an exercise: a solution opens after an
+    # attempt that got somewhere (at least one passing check), not after any check at all.
+    """
+    ALTER TABLE exercise_results ADD COLUMN best_passed INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -231,12 +231,14 @@ def test_exercise_contents_match_the_deck() -> None:
     [web] = by_kind(docs["03"], "Deployment")
     [service] = by_kind(docs["03"], "Service")
     assert service["spec"]["selector"].items() <= web["spec"]["template"]["metadata"]["labels"].items()
-    [config] = by_kind(docs["04"], "ConfigMap")
-    [job] = by_kind(docs["04"], "Job")
-    assert config["data"]["WEB_URL"] == f"http://{service['metadata']['name']}"
-    job_container = job["spec"]["template"]["spec"]["containers"][0]
-    assert job_container["envFrom"] == [{"configMapRef": {"name": config["metadata"]["name"]}}]
-    assert "--fail" in " ".join(job_container["command"])  # an error page fails the Job
+    # Exercise 4: one client Pod, fetching exercise 3's Service by its short DNS name in a loop.
+    [client] = docs["04"]
+    assert client["kind"] == "Pod" and client["metadata"]["name"] == "web-client"
+    [container] = client["spec"]["containers"]
+    assert container["image"] == "busybox:1.37"
+    script = container["command"][-1]
+    assert f"wget -qO- -T 3 http://{service['metadata']['name']} " in script and script.startswith("while true;")
+    assert client["spec"].get("restartPolicy", "Always") == "Always"
 
 
 def test_slack_manifests_are_not_mistaken_for_kubernetes_objects() -> None:

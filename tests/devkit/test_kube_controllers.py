@@ -639,11 +639,34 @@ def failures(report: CheckReport) -> list[str]:
     return [r.description for r in report.results if not r.passed]
 
 
+def scale(store: FakeStore, name: str, replicas: int) -> None:
+    """`kubectl scale deployment NAME --replicas=N`: a new spec.replicas, a new generation."""
+    found = store.get("deployments", NS, name)
+    assert found is not None
+    found = copy.deepcopy(found)
+    found["spec"]["replicas"] = replicas
+    found["metadata"]["generation"] = int(found["metadata"].get("generation") or 1) + 1
+    store.put(found)
+
+
+def solve(store: FakeStore, logs: LogStore, number: int) -> None:
+    """What the solution tells a participant to run: apply its files, then the other commands
+    (for exercise 4, `kubectl scale deployment web --replicas=4`)."""
+    store.apply(*solution(number))
+    run(store, logs)
+    for command in exercises()[number].solution.run:
+        words = command.split()
+        if words[1] == "apply":
+            continue  # the files, applied above
+        assert words[1:3] == ["scale", "deployment"] and words[4].startswith("--replicas="), command
+        scale(store, words[3], int(words[4].split("=", 1)[1]))
+        run(store, logs)
+
+
 async def test_the_four_reference_solutions_pass_every_check_applied_in_order(store: FakeStore) -> None:
     logs = LogStore()
     for number in (1, 2, 3, 4):
-        store.apply(*solution(number))
-        run(store, logs)
+        solve(store, logs, number)
     for number in (1, 2, 3, 4):
         report = await check(store, logs, number)
         assert report.error is None and not report.namespace_missing
@@ -651,6 +674,9 @@ async def test_the_four_reference_solutions_pass_every_check_applied_in_order(st
         assert report.results and report.passed
     page_writer = log_text(logs, "web-with-sidecar", "page-writer").splitlines()
     assert page_writer and all(line.startswith("page written at ") for line in page_writer)
+    client = log_text(logs, "web-client", "client")
+    assert "<title>Welcome to nginx!</title>" in client and "wget:" not in client
+    assert len(pods_of(store, "web-")) == 4 + 2  # four nginx replicas of web, web-client, web-with-sidecar
 
 
 async def test_exercise_3_with_a_selector_typo_has_no_endpoints(store: FakeStore) -> None:
@@ -666,37 +692,63 @@ async def test_exercise_3_with_a_selector_typo_has_no_endpoints(store: FakeStore
     assert result.found == "selector app=wbe"
 
 
-async def test_exercise_4_with_a_misspelt_host_fails_the_job_and_its_checks(store: FakeStore) -> None:
+def client_command(docs: list[Obj]) -> list[str]:
+    (client,) = [d for d in docs if d["kind"] == "Pod" and d["metadata"]["name"] == "web-client"]
+    command: list[str] = client["spec"]["containers"][0]["command"]
+    return command
+
+
+async def test_exercise_4_with_a_misspelt_host_fails_only_the_welcome_page_check(store: FakeStore) -> None:
     logs = LogStore()
-    store.apply(*solution(3))
-    run(store, logs)
+    solve(store, logs, 3)
     docs = solution(4)
-    for doc in docs:
-        if doc["kind"] == "ConfigMap":
-            doc["data"]["WEB_URL"] = "http://wbe"
+    command = client_command(docs)
+    command[-1] = command[-1].replace("http://web", "http://wbe")
     store.apply(*docs)
+    run(store, logs)
+    scale(store, "web", 4)
+    run(store, logs)
+    report = await check(store, logs, 4)
+    assert failures(report) == ["The Pod web-client got the nginx welcome page from the Service web"]
+    (result,) = [r for r in report.results if not r.passed]
+    assert result.found == "none in web-client, whose last line is \"wget: bad address 'wbe'\""
+
+
+async def test_exercise_4_before_scaling_fails_the_scale_and_endpoint_checks(store: FakeStore) -> None:
+    logs = LogStore()
+    solve(store, logs, 3)
+    store.apply(*solution(4))
+    run(store, logs)
+    report = await check(store, logs, 4)
+    assert failures(report) == ["The Deployment web is scaled to at least 4 replicas",
+                                "The Service web has at least 4 ready endpoints"]
+    results = {r.description: r for r in report.results}
+    assert results["The Service web has at least 4 ready endpoints"].found == "2 ready"
+    # Scaled to 0, the Service keeps its name but has no endpoints: the client's requests are refused.
+    scale(store, "web", 0)
+    run(store, logs)
+    report = await check(store, logs, 4)
+    results = {r.description: r for r in report.results}
+    assert results["The Service web has at least 4 ready endpoints"].found == "0 ready"
+    assert results["The Service web (exercise 3) has ready endpoints"].found.startswith("none")
+    assert store.get("services", NS, "web") is not None
+    scale(store, "web", 4)
+    run(store, logs)
+    assert failures(await check(store, logs, 4)) == []
+
+
+async def test_exercise_4_without_exercise_3_cannot_resolve_the_name(store: FakeStore) -> None:
+    logs = LogStore()
+    store.apply(*solution(4))
     run(store, logs)
     report = await check(store, logs, 4)
     assert failures(report) == [
-        "The ConfigMap web-client points WEB_URL at the Service web",
-        "The Job web-client has completed",
-        "The Job web-client got the nginx welcome page",
+        "The Service web (exercise 3) has ready endpoints",
+        "The Pod web-client got the nginx welcome page from the Service web",
+        "The Deployment web is scaled to at least 4 replicas",
+        "The Service web has at least 4 ready endpoints",
     ]
-    results = {r.description: r for r in report.results}
-    assert "BackoffLimitExceeded" in results["The Job web-client has completed"].found
-    assert "Could not resolve host: wbe" in results["The Job web-client got the nginx welcome page"].found
-    failed = store.get("jobs", NS, "web-client")
-    assert failed is not None and failed["status"]["failed"] == 5  # backoffLimit 4: five attempts
-
-
-async def test_exercise_4_without_exercise_3_cannot_connect_and_fails(store: FakeStore) -> None:
-    store.apply(*solution(4))
-    store.apply(service())  # a Service web with no pods behind it
-    logs = run(store)
-    report = await check(store, logs, 4)
-    assert "The Job web-client has completed" in failures(report)
-    pods = pods_of(store, "web-client-")
-    assert pods and all(p["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 7 for p in pods)
+    assert "wget: bad address 'web'" in log_text(logs, "web-client", "client")
 
 
 async def test_exercise_2_with_a_mistyped_image_is_not_available(store: FakeStore) -> None:

@@ -4,7 +4,9 @@ A real `python -m bot serve` (DEBUG logging) against the Kubernetes API emulator
 workshop is set up (`manifests/podium/`, `manifests/sandbox/`, the demo, and `participants
 manifests` for Alice and Bob), and the Slack stand-in. Alice presses "Get my kubectl access" on the
 "How to follow along" slide; the kubeconfig that arrives in her DM drives the REAL kubectl, which
-applies the four reference solutions into her namespace (no `-n`: the context presets it), is
+runs the four solutions' commands on their files (`kubectl apply -f web.yaml`, `kubectl scale
+deployment web --replicas=4`: what `/exercise solution N` ends with) in her namespace (no `-n`:
+the context presets it), is
 refused in Bob's namespace and in the sandbox, and `/exercise check 1..4` then all pass. The token
 is in no log line of Podium, no channel message, no ephemeral and no response_url post.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import subprocess
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -21,6 +24,7 @@ import pytest
 import yaml
 
 from bot.devkit.console import message_to_text
+from bot.exercises import load_exercises
 from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
@@ -35,6 +39,7 @@ CHANNEL = "C0WORKSHOP"
 TEACHER = "U0INSTRUCTOR"
 ALICE, ALICE_NS = "U0ALICE", "ws-u0alice"
 SOLUTIONS = Path(__file__).resolve().parents[2] / "manifests" / "exercises"
+EXERCISES = Path(__file__).resolve().parents[2] / "slides" / "exercises"
 FOLLOW_ALONG = next(s for s in load_deck(default_slides_folder() / "kubernetes-101.md").slides
                     if s.title == "How to follow along")
 
@@ -96,15 +101,21 @@ async def test_a_participant_gets_access_does_the_exercises_with_kubectl_and_eve
         path = tmp_path / kubeconfig_file.filename
         path.write_text(kubeconfig_file.text, encoding="utf-8")
 
-        def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
+        def kubectl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
             return subprocess.run([kubectl_binary(), "--kubeconfig", str(path), *args],
-                                  capture_output=True, text=True, timeout=60)
+                                  capture_output=True, text=True, timeout=60, cwd=cwd)
 
-        # The four reference solutions, in order, into her own namespace (no -n anywhere).
-        for folder in sorted(p for p in SOLUTIONS.iterdir() if p.is_dir()):
-            applied = await asyncio.to_thread(kubectl, "apply", "-f", str(folder))
-            assert applied.returncode == 0, applied.stderr
-            assert "created" in applied.stdout, applied.stdout
+        # The four solutions, in order, as they end: their commands, run where their files are
+        # saved, into her own namespace (no -n anywhere).
+        for exercise in load_exercises(EXERCISES):
+            folder = SOLUTIONS.parent.parent / exercise.solution.path
+            for command in exercise.solution.run:
+                words = shlex.split(command)
+                assert words[0] == "kubectl", command
+                done = await asyncio.to_thread(kubectl, *words[1:], cwd=folder)
+                assert done.returncode == 0, (command, done.stderr)
+                assert ("created" if words[1] == "apply" else "scaled") in done.stdout, done.stdout
+        assert cluster.get_object("deployments", ALICE_NS, "web")["spec"]["replicas"] == 4
         # Refused next door and in the sandbox, in the API server's words.
         for other in ("ws-u0bob", "sandbox"):
             refused = await asyncio.to_thread(kubectl, "apply", "-n", other, "-f", str(SOLUTIONS / "02-deployment"))

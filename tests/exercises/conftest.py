@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.devkit.kube_api import KubeEmulator, load_documents
+from bot.devkit.kube_controllers import reconcile
 from bot.devkit.kube_logs import LogKey, LogLine
 from bot.exercises import Exercise, load_exercises
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
@@ -39,6 +40,27 @@ def participant_setup(*users: str) -> list[Doc]:
 def solution(folder: str) -> list[Doc]:
     """A reference solution's documents, as `kubectl apply -n ws-u0alice -f` would create them."""
     return in_namespace(load_documents(SOLUTIONS / folder))
+
+
+def solved(folder: str) -> list[Doc]:
+    """A namespace as a participant leaves it after the solution's `run` commands: the files
+    applied, then `kubectl scale deployment NAME --replicas=N` on the Deployment already there
+    (exercise 4 scales exercise 3's `web`, so exercise 3's documents come along)."""
+    exercise = next(e for e in load_exercises(EXERCISES) if e.solution.path.rstrip("/").endswith(folder))
+    docs = solution(folder)
+    for command in exercise.solution.run:
+        words = command.split()
+        if words[1] == "apply":
+            assert all((SOLUTIONS / folder / w).is_file() for w in words[3:]), command
+            continue
+        assert words[1:3] == ["scale", "deployment"] and words[4].startswith("--replicas="), command
+        name = words[3]
+        if not any(d["kind"] == "Deployment" and d["metadata"]["name"] == name for d in docs):
+            owner = next(f.name for f in sorted(SOLUTIONS.iterdir()) if f.is_dir() and any(
+                d["kind"] == "Deployment" and d["metadata"]["name"] == name for d in solution(f.name)))
+            docs = [*solution(owner), *docs]
+        named(docs, "Deployment", name)["spec"]["replicas"] = int(words[4].split("=", 1)[1])
+    return docs
 
 
 def fixture(name: str) -> list[Doc]:
@@ -82,9 +104,14 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Start]:
     running: list[Cluster] = []
 
     async def start(*docs: Doc, job_logs: dict[str, list[str]] | None = None,
-                    setup: list[Doc] | None = None, authorize: bool = True) -> Cluster:
+                    setup: list[Doc] | None = None, authorize: bool = True, applied: Iterable[Doc] = ()) -> Cluster:
+        """`docs` are seeded as a settled cluster holds them; `applied` are written afterwards, as
+        `kubectl apply` writes them, and the controllers run their containers (busybox's wget)."""
         emulator = KubeEmulator([*(participant_setup(USER) if setup is None else setup), *docs],
                                 authorize=authorize)
+        for doc in applied:  # one write at a time, the controllers catching up after each, as the API server does
+            emulator.store.put(copy.deepcopy(doc))
+            reconcile(emulator.store, emulator.logs, NAMESPACE, datetime.now(timezone.utc) - timedelta(minutes=5))
         # The emulator cannot run curl: give a Job's pod what it printed (job name → lines).
         for job, lines in (job_logs or {}).items():
             pod = job_pod(emulator, job)

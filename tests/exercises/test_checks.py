@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.exercises import CheckReport, CheckResult, Exercise, Solution, check_exercise, report_lines, summary_line
 from bot.exercises.checks import (
-    MAX_LOG_PODS, Comparison, Contains, CountIs, DeploymentAvailable, Equals, Exists, FieldCondition, JobComplete,
+    MAX_LOG_PODS, Comparison, Contains, CountIs, DeploymentAvailable, EndpointsCount, Equals, Exists, FieldCondition, JobComplete,
     LogsContain, LogSource, NumberIs, Observed, Outcome, PodReady, Query, Selector, ServiceSelects, StartsWith,
     evaluate, log_sources, parse_comparison, parse_path,
 )
@@ -227,6 +227,35 @@ def test_service_selects() -> None:
                                Query("endpointslices", selector="kubernetes.io/service-name=web"))
     assert evaluate(alone, observed(alone, [service(None)], [])) == Outcome(
         False, "at least one ready endpoint", "none (the Service has no selector)")
+
+
+def endpoint_slice(*ready: bool | None, first: int = 1) -> Obj:
+    return {"endpoints": [{"addresses": [f"10.0.0.{first + i}"], "conditions": {} if r is None else {"ready": r}}
+                          for i, r in enumerate(ready)]}
+
+
+def test_endpoints_count_counts_ready_endpoints_across_slices() -> None:
+    check = EndpointsCount("web", Comparison(">=", 4))
+    assert check.queries() == (Query("services", "web"),
+                               Query("endpointslices", selector="kubernetes.io/service-name=web"))
+    assert check.title == "The Service web has at least 4 ready endpoints"
+    assert EndpointsCount("web", Comparison("==", 1)).title == "The Service web has exactly 1 ready endpoint"
+    web = [service({"app": "web"})]
+    # Two slices, `ready` unset means ready.
+    four = [endpoint_slice(True, None), endpoint_slice(True, True, first=3)]
+    assert evaluate(check, observed(check, web, four)).passed
+    # After `kubectl scale … --replicas=4` the new Pods are not ready yet.
+    assert evaluate(check, observed(check, web, [endpoint_slice(True, True, False, False)])) == Outcome(
+        False, "at least 4 ready endpoints", "2 ready, 2 not ready")
+    # The same address in two slices (a slice being replaced) counts once.
+    assert evaluate(check, observed(check, web, [endpoint_slice(True, True), endpoint_slice(True, True)])) == Outcome(
+        False, "at least 4 ready endpoints", "2 ready")
+    assert evaluate(check, observed(check, web, [])) == Outcome(False, "at least 4 ready endpoints", "0 ready")
+    assert evaluate(check, observed(check, [], [])) == Outcome(False, "a Service named web", "none")
+    # Scaled to 0 on purpose: the comparison decides.
+    zero = EndpointsCount("web", Comparison("==", 0))
+    assert evaluate(zero, observed(zero, web, [])).passed
+    assert not evaluate(zero, observed(zero, web, [endpoint_slice(True)])).passed
 
 
 def job(**status: Any) -> Obj:

@@ -8,11 +8,11 @@ import pytest
 
 from bot.exercises import CheckReport, Exercise, check_exercise, report_lines
 from tests.exercises.conftest import (
-    NAMESPACE, NGINX_PAGE, USER, Cluster, Start, fixture, named, participant_setup, solution,
+    NAMESPACE, USER, Cluster, Start, fixture, named, participant_setup, solution, solved,
 )
 
 # Gateway reads per run (the Namespace, then each distinct query, then logs), by exercise.
-READS = {1: 2, 2: 3, 3: 4, 4: 7}
+READS = {1: 2, 2: 3, 3: 4, 4: 6}
 
 
 async def run(cluster: Cluster, exercise: Exercise, namespace: str = NAMESPACE) -> tuple[CheckReport, list[str]]:
@@ -29,18 +29,16 @@ async def run(cluster: Cluster, exercise: Exercise, namespace: str = NAMESPACE) 
 # ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("number, folders, job_logs", [
-    (1, ["01-multi-container-pod"], None),
-    (2, ["02-deployment"], None),
-    (3, ["03-service"], None),
-    (4, ["03-service", "04-interact-with-services"], {"web-client": NGINX_PAGE}),
+@pytest.mark.parametrize("number, folder", [
+    (1, "01-multi-container-pod"),
+    (2, "02-deployment"),
+    (3, "03-service"),
+    (4, "04-interact-with-services"),  # with exercise 3's web, scaled to 4 as the solution says
 ])
 async def test_reference_solution_passes_every_check(
-    cluster: Start, exercises: dict[int, Exercise], number: int, folders: list[str],
-    job_logs: dict[str, list[str]] | None,
+    cluster: Start, exercises: dict[int, Exercise], number: int, folder: str,
 ) -> None:
-    docs = [doc for folder in folders for doc in solution(folder)]
-    found = await cluster(*docs, job_logs=job_logs)
+    found = await cluster(applied=solved(folder))
     report, lines = await run(found, exercises[number])
     assert report.passed, lines
     assert lines == [f"✅ {check.title}" for check in exercises[number].checks]
@@ -55,9 +53,8 @@ async def test_a_second_run_reads_the_same(cluster: Start, exercises: dict[int, 
 
 
 async def test_every_exercise_in_one_namespace(cluster: Start, exercises: dict[int, Exercise]) -> None:
-    docs = [doc for folder in ("01-multi-container-pod", "02-deployment", "03-service", "04-interact-with-services")
-            for doc in solution(folder)]
-    found = await cluster(*docs, job_logs={"web-client": NGINX_PAGE})
+    docs = [doc for folder in ("01-multi-container-pod", "02-deployment") for doc in solution(folder)]
+    found = await cluster(*docs, applied=solved("04-interact-with-services"))
     for number, exercise in exercises.items():
         report = await check_exercise(found.gateway, exercise, NAMESPACE)
         assert report.passed, report_lines(report)
@@ -196,34 +193,41 @@ async def test_exercise_3_service_missing_and_wrong_port(cluster: Start, exercis
     ]
 
 
-async def test_exercise_4_job_failed(cluster: Start, exercises: dict[int, Exercise]) -> None:
-    client = [d for d in solution("04-interact-with-services") if d["kind"] != "Job"]
-    named(client, "ConfigMap", "web-client")["data"]["WEB_URL"] = "http://wbe"
-    report, lines = await run(await cluster(*solution("03-service"), *client, *fixture("04-job-failed.yaml")),
-                              exercises[4])
+async def test_exercise_4_wrong_dns_name(cluster: Start, exercises: dict[int, Exercise]) -> None:
+    docs = solved("04-interact-with-services")
+    command = named(docs, "Pod", "web-client")["spec"]["containers"][0]["command"]
+    command[-1] = command[-1].replace("http://web", "http://web.default")  # the Service is not in default
+    report, lines = await run(await cluster(applied=docs), exercises[4])
     assert lines == [
         "✅ The Service web (exercise 3) has ready endpoints",
-        "✅ A ConfigMap named web-client exists",
-        '❌ The ConfigMap web-client points WEB_URL at the Service web — expected data.WEB_URL to start with '
-        '"http://web", found "http://wbe"',
-        "❌ The Job web-client has completed — expected Complete, found Failed (BackoffLimitExceeded: Job has "
-        "reached the specified backoff limit)",
-        '❌ The Job web-client got the nginx welcome page — expected a line containing "Welcome to nginx", found '
-        'none in web-client-7qk2d, whose last line is "curl: (6) Could not resolve host: wbe"',
+        "✅ The Pod web-client is Running and Ready",
+        '❌ The Pod web-client got the nginx welcome page from the Service web — expected a line containing '
+        '"Welcome to nginx", found none in web-client, whose last line is "wget: bad address \'web.default\'"',
+        "✅ The Deployment web is scaled to at least 4 replicas",
+        "✅ The Service web has at least 4 ready endpoints",
     ]
     assert report.requests == READS[4]
 
 
+async def test_exercise_4_not_scaled_yet(cluster: Start, exercises: dict[int, Exercise]) -> None:
+    found = await cluster(applied=[*solution("03-service"), *solution("04-interact-with-services")])
+    _, lines = await run(found, exercises[4])
+    assert [line for line in lines if line.startswith("❌")] == [
+        "❌ The Deployment web is scaled to at least 4 replicas — expected spec.replicas >= 4, found 2",
+        "❌ The Service web has at least 4 ready endpoints — expected at least 4 ready endpoints, found 2 ready",
+    ]
+
+
 async def test_exercise_4_without_exercise_3(cluster: Start, exercises: dict[int, Exercise]) -> None:
-    found = await cluster(*solution("04-interact-with-services"))
+    found = await cluster(applied=solution("04-interact-with-services"))
     _, lines = await run(found, exercises[4])
     assert lines == [
         "❌ The Service web (exercise 3) has ready endpoints — expected a Service named web, found none",
-        "✅ A ConfigMap named web-client exists",
-        "✅ The ConfigMap web-client points WEB_URL at the Service web",
-        "✅ The Job web-client has completed",
-        '❌ The Job web-client got the nginx welcome page — expected a line containing "Welcome to nginx", found '
-        f"no output from {found.job_pod('web-client')}",
+        "✅ The Pod web-client is Running and Ready",
+        '❌ The Pod web-client got the nginx welcome page from the Service web — expected a line containing '
+        '"Welcome to nginx", found none in web-client, whose last line is "wget: bad address \'web\'"',
+        "❌ The Deployment web is scaled to at least 4 replicas — expected a Deployment named web, found none",
+        "❌ The Service web has at least 4 ready endpoints — expected a Service named web, found none",
     ]
 
 

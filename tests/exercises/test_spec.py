@@ -9,7 +9,7 @@ import pytest
 
 from bot.exercises import Exercise, ExerciseError, load_exercise, load_exercises
 from bot.exercises.checks import (
-    Comparison, CountIs, Exists, FieldCondition, JobComplete, LogsContain, NumberIs, PodReady, Selector,
+    Comparison, CountIs, EndpointsCount, Exists, FieldCondition, JobComplete, LogsContain, NumberIs, PodReady, Selector,
     ServiceSelects, StartsWith,
 )
 from bot.slides.deck import load_deck
@@ -23,6 +23,8 @@ hints:
 solution:
   path: manifests/exercises/02-deployment/
   summary: three nginx replicas
+  run:
+    - kubectl apply -f deployment.yaml
 checks:
   - exists: {kind: deployment, name: hello}
 """
@@ -58,6 +60,12 @@ def test_shipped_exercises_match_the_deck_and_the_solutions(exercises: dict[int,
         assert (REPO / exercise.solution.path).is_dir()
         assert Path(exercise.solution.path).name == f"{number:02d}-{exercise.key}"
         assert exercise.hints and exercise.checks
+        # The solution ends with commands a participant can run: files by the names the
+        # solution shows them under (every file of the folder), never a repository path.
+        shown = {p.name for p in (REPO / exercise.solution.path).glob("*.yaml")}
+        assert exercise.solution.run and exercise.solution.run[0].startswith("kubectl apply -f ")
+        applied = {w for c in exercise.solution.run for i, w in enumerate(c.split()) if c.split()[i - 1] == "-f"}
+        assert applied == shown, number
 
 
 def test_an_exercise_file_holds_no_instructions_of_its_own(tmp_path: Path) -> None:
@@ -97,11 +105,12 @@ def test_load_parses_every_check_kind(tmp_path: Path) -> None:
         "service_selects: {service: web, deployment: web}",
         "job_complete: {name: web-client}",
         "logs_contain: {job: web-client, text: Welcome to nginx}",
+        "endpoints_count: {service: web, ready: '>= 4'}",
     )
     exercise = load_exercise(write(tmp_path, text))
     assert (exercise.number, exercise.key) == (2, "deployment")
     assert exercise.hints == ["first", "second"]
-    exists, replicas, containers, image, ready, selects, job, logs = exercise.checks
+    exists, replicas, containers, image, ready, selects, job, logs, endpoints = exercise.checks
     assert exists == Exists("pod", None, Selector((("app", "hello"), ("tier", "web"))), Comparison(">=", 3))
     assert isinstance(replicas, FieldCondition) and replicas.test == NumberIs(Comparison(">=", 2))
     assert isinstance(containers, FieldCondition) and containers.test == CountIs(Comparison("==", 2))
@@ -111,6 +120,9 @@ def test_load_parses_every_check_kind(tmp_path: Path) -> None:
     assert selects == ServiceSelects("web", "web")
     assert job == JobComplete("web-client")
     assert logs == LogsContain("Welcome to nginx", job="web-client")
+    assert endpoints == EndpointsCount("web", Comparison(">=", 4))
+    assert endpoints.title == "The Service web has at least 4 ready endpoints"
+    assert exercise.solution.run == ("kubectl apply -f deployment.yaml",)
 
 
 def test_load_exercises_orders_by_number_and_skips_readme(tmp_path: Path) -> None:
@@ -134,6 +146,16 @@ def test_load_exercises_orders_by_number_and_skips_readme(tmp_path: Path) -> Non
     (VALID.replace("path: manifests", "path: /etc/manifests"), "solution.path: must be relative"),
     (VALID.replace("path: manifests", "path: ../manifests"), "solution.path: must be relative"),
     (VALID.replace("  summary: three nginx replicas\n", ""), "solution.summary: is required"),
+    (VALID.replace("  run:\n    - kubectl apply -f deployment.yaml\n", ""), "solution.run: is required"),
+    (VALID.replace("    - kubectl apply -f deployment.yaml", "    - rm -rf /"), "solution.run[0]: 'rm -rf /' must be a kubectl command"),
+    (VALID.replace("apply -f deployment.yaml", "apply -f deployment.yaml -n sandbox"),
+     "solution.run[0]: 'kubectl apply -f deployment.yaml -n sandbox' names a namespace (-n)"),
+    (VALID.replace("apply -f deployment.yaml", "apply --namespace=ws-u1 -f deployment.yaml"),
+     "names a namespace (--namespace=ws-u1)"),
+    (VALID.replace("apply -f deployment.yaml", "apply -f manifests/exercises/02-deployment/"),
+     "solution.run[0]: 'manifests/exercises/02-deployment/' is a path: name the file the solution shows"),
+    (VALID.replace("apply -f deployment.yaml", "apply --filename=../deployment.yaml"), "is a path"),
+    (VALID.replace("    - kubectl apply -f deployment.yaml", "    - ''"), "solution.run: must be a list of non-empty strings"),
     (VALID.replace("checks:\n  - exists: {kind: deployment, name: hello}\n", "checks: []\n"),
      "checks: must be a non-empty list"),
     (VALID + "title: again\n", "is not valid YAML (duplicate key 'title'"),
@@ -146,7 +168,13 @@ def test_malformed_document(tmp_path: Path, text: str, expected: str) -> None:
 
 @pytest.mark.parametrize("check, expected", [
     ("shell: {command: rm -rf /}", "checks[0]: needs exactly one check kind out of exists, field, "
-                                   "deployment_available, pod_ready, service_selects, job_complete, logs_contain"),
+                                   "deployment_available, pod_ready, service_selects, endpoints_count, job_complete, logs_contain"),
+    ("endpoints_count: {service: web}", "checks[0].endpoints_count.ready: is required"),
+    ("endpoints_count: {service: web, ready: 'lots'}", "checks[0].endpoints_count.ready: 'lots' is not a comparison"),
+    ("endpoints_count: {ready: 4}", "checks[0].endpoints_count.service: is required"),
+    ("endpoints_count: {service: Web, ready: 4}", "checks[0].endpoints_count.service: 'Web' is not a Kubernetes name"),
+    ("endpoints_count: {service: web, ready: 4, deployment: web}",
+     "checks[0].endpoints_count.deployment: is not a known field here"),
     ("{exists: {kind: pod, name: a}, job_complete: {name: b}}", "checks[0]: needs exactly one check kind"),
     ("exists: {kind: secret, name: db-password}", "checks[0].exists.kind: Podium never reads Secrets"),
     ("exists: {kind: node, name: n}", "checks[0].exists.kind: 'node' is not one of pod, deployment"),

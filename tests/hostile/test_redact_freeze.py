@@ -43,8 +43,8 @@ def pod_logs(name: str, lines: list[str], namespace: str = "sandbox") -> dict[st
 
 
 def exercise_4_with_a_1mb_log() -> list[dict[str, Any]]:
-    """U0ALICE's namespace: exercise 4's Job and its Pod, whose (only) log line is 1 MB."""
-    docs = [*participant_setup("U0ALICE"), *fixture("04-job-failed.yaml")]
+    """U0ALICE's namespace: exercise 4's client Pod, whose (only) log line is 1 MB."""
+    docs = [*participant_setup("U0ALICE"), *fixture("04-client-wrong-name.yaml")]
     for doc in docs:
         if doc.get("kind") == "PodLogs":
             doc["lines"] = [{"time": "-9m", "text": ONE_MB_LINE}]

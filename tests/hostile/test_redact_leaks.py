@@ -70,7 +70,7 @@ def vault_pod() -> dict[str, Any]:
 
 
 def documents() -> list[dict[str, Any]]:
-    exercise = [*participant_setup("U0ALICE"), *fixture("04-job-failed.yaml")]
+    exercise = [*participant_setup("U0ALICE"), *fixture("04-client-wrong-name.yaml")]
     for doc in exercise:
         if doc.get("kind") == "PodLogs":
             doc["lines"] = [{"time": "-9m", "text": "connecting with DB_PASSWORD=check-log-pw-77"}]

@@ -72,15 +72,41 @@ async def test_hints_progress_and_are_remembered(cluster, standin, tmp_path):
         assert "(1 of 3)" in await exercise(second, "hint 1", user="U0BOB")  # each person has their own
 
 
-async def test_solution_opens_after_a_check_or_a_release(room: Running):
-    assert "Try it first" in await exercise(room, "solution 1", user="U0BOB")
-    await exercise(room, "check 1")
+async def test_a_solution_needs_an_attempt_a_passing_check_all_hints_or_a_release(room: Running, cluster):
+    # Nothing tried: refused, saying what opens it.
+    locked = await exercise(room, "solution 1")
+    assert locked.startswith("Try it first: the solution to exercise 1 opens once one of its checks passes")
+    assert "`/exercise hint 1`: 0 of 3 so far" in locked and "release" in locked
+    # A check at 0 passes is not an attempt that got anywhere.
+    assert "0 of 4 checks pass" in await exercise(room, "check 1")
+    assert (await exercise(room, "solution 1")).startswith("Try it first")
+
+    # One passing check opens it: a Pod web-with-sidecar with one container (the other checks fail).
+    cluster.store.put({"apiVersion": "v1", "kind": "Pod",
+                       "metadata": {"name": "web-with-sidecar", "namespace": "ws-u0alice"},
+                       "spec": {"containers": [{"name": "web", "image": "busybox:1.37"}]}})
+    assert "1 of 4 checks pass" in await exercise(room, "check 1")
     opened = await exercise(room, "solution 1")
-    assert "Solution to exercise 1" in opened and "name: web-with-sidecar" in opened
-    assert "kubectl apply -f manifests/exercises/01-multi-container-pod/ -n ws-u0alice" in opened
-    assert "Only the instructors" in await exercise(room, "release 1", user="U0BOB")
-    assert "open to everyone" in await exercise(room, "release 1", user=TEACHER)
-    assert "name: web-with-sidecar" in await exercise(room, "solution 1", user="U0BOB")
+    assert opened.startswith("*Solution to exercise 1*") and "name: web-with-sidecar" in opened
+    # It ends with what to run with her own kubectl, on the file shown: no repository path, no namespace.
+    assert "Save as `pod.yaml`:" in opened and opened.endswith("Then run:\nkubectl apply -f pod.yaml")
+    assert "manifests/" not in opened and " -n " not in opened
+
+    # Every hint seen opens it too, without a check.
+    assert (await exercise(room, "solution 3")).startswith("Try it first")
+    for _ in range(3):
+        await exercise(room, "hint 3")
+    opened = await exercise(room, "solution 3")
+    assert "Save as `web.yaml`:" in opened and "kubectl apply -f web.yaml" in opened
+
+    # A release opens it for everyone; instructors see it anyway.
+    assert (await exercise(room, "solution 4", user="U0BOB")).startswith("Try it first")
+    assert "web-client" in await exercise(room, "solution 4", user=TEACHER)
+    assert "Only the instructors" in await exercise(room, "release 4", user="U0BOB")
+    assert "open to everyone" in await exercise(room, "release 4", user=TEACHER)
+    released = await exercise(room, "solution 4", user="U0BOB")
+    assert "Save as `web-client.yaml`:" in released and "wget -qO- -T 3 http://web" in released
+    assert released.endswith("Then run:\nkubectl apply -f web-client.yaml\nkubectl scale deployment web --replicas=4")
 
 
 async def test_board_after_several_users(room: Running):
