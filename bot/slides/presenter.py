@@ -56,6 +56,11 @@ class Reply:
         return message
 
 
+def goto_out_of_range(number: int, slides: int) -> str:
+    """`/slides goto N` past either end: say the valid range, not where the deck stands."""
+    return f"There is no slide {number}: this deck has slides 1–{slides}."
+
+
 class Presenter:
     def __init__(self, decks: Iterable[Deck], store: PresentationStore, publisher: Publisher,
                  instructors: frozenset[str], extras: SlideExtras = no_extras) -> None:
@@ -112,6 +117,8 @@ class Presenter:
                 return Reply(mrkdwn("The deck `{}` is no longer installed; `/slides end` and start another.",
                                     running.deck_key))
             target = to if to is not None else running.slide + delta
+            if to is not None and not 1 <= to <= len(deck.slides):
+                return Reply(goto_out_of_range(to, len(deck.slides)))
             if not 1 <= target <= len(deck.slides):
                 edge = "last" if target > len(deck.slides) else "first"
                 return Reply(f"Already at the {edge} slide ({running.slide}/{len(deck.slides)}).")
@@ -325,6 +332,8 @@ class Presenter:
 
     async def _send_notes(self, presenter: str, deck: Deck, number: int) -> None:
         blocks = speaker_notes_blocks(deck, number)
+        if not blocks:  # a slide without notes: no DM at all
+            return
         try:
             await self._publisher.post_dm(presenter, {"text": f"Speaker notes, slide {number}", "blocks": blocks})
         except Exception as error:  # notes are a help, never a reason to stop the room
