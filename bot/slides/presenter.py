@@ -56,6 +56,14 @@ class Reply:
         return message
 
 
+def leads(user: str, instructors: frozenset[str], presenters: Iterable[str]) -> bool:
+    """Who runs the room: the instructors when PODIUM_INSTRUCTORS names them, otherwise whoever
+    presents a deck. One rule for driving the slides, releasing solutions and the board."""
+    if instructors:
+        return user in instructors
+    return user in set(presenters)
+
+
 def goto_out_of_range(number: int, slides: int) -> str:
     """`/slides goto N` past either end: say the valid range, not where the deck stands."""
     return f"There is no slide {number}: this deck has slides 1–{slides}."
@@ -235,9 +243,13 @@ class Presenter:
         return self._locks.setdefault(channel, asyncio.Lock())
 
     def _may_drive(self, user: str, presentation: Presentation) -> bool:
-        if self._instructors:
-            return user in self._instructors
-        return user == presentation.presenter_id
+        return leads(user, self._instructors, [presentation.presenter_id])
+
+    async def leads_workshop(self, user: str) -> bool:
+        """Whether `user` may do what the instructors do outside one channel's presentation
+        (release a solution, read the board): `leads` with every live presentation's presenter."""
+        presenters = [] if self._instructors else [p.presenter_id for p in await self._store.all()]
+        return leads(user, self._instructors, presenters)
 
     def _find_deck(self, key: str | None) -> Deck | None:
         if key:
