@@ -75,7 +75,7 @@ _OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 MAX_SELECTOR_LENGTH = 256
 
-GET_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "configmaps",
+GET_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "endpointslices", "configmaps",
              "events", "jobs", "namespaces")
 DESCRIBE_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "configmaps",
                   "jobs", "namespaces")
