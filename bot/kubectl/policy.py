@@ -77,7 +77,7 @@ MAX_SELECTOR_LENGTH = 256
 
 GET_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "endpointslices", "configmaps",
              "events", "jobs", "namespaces")
-DESCRIBE_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "configmaps",
+DESCRIBE_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "endpointslices", "configmaps",
                   "jobs", "namespaces")
 LOG_TARGETS = ("pods", "deployments", "replicasets", "jobs", "services")
 # kubectl's "all" category, restricted to the kinds a workshop sandbox has.
