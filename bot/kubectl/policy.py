@@ -555,7 +555,7 @@ class Policy:
             max_requests = command.flag("max-log-requests")
             max_log_requests = parse_int_flag("max-log-requests", max_requests) if isinstance(max_requests, str) else None
         except LogsError as error:
-            return Refusal(error.line, error.hint or "For example `--tail 50` or `--since 15m`.")
+            return Refusal(error.line, error.hint or "For example `--tail 50`, `--since 15m` or `--max-log-requests 10`.")
         return replace(
             request,
             tail=tail_lines,
