@@ -130,10 +130,11 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     slides_dir = settings.slides_dir or default_slides_folder()
     decks = load_decks(slides_dir)
     exercises_dir = slides_dir / "exercises"
+    presenter = Presenter(decks, presentations, publisher, settings.instructors)
     workshop = Workshop(load_exercises(exercises_dir) if exercises_dir.is_dir() else [],
                         ExerciseStore(database), gateway, namespace_template=settings.participant_namespace,
-                        instructors=settings.instructors, repository=slides_dir.resolve().parent, decks=decks)
-    presenter = Presenter(decks, presentations, publisher, settings.instructors)
+                        instructors=settings.instructors, repository=slides_dir.resolve().parent, decks=decks,
+                        leader=presenter.leads_workshop)
     access_service = AccessService(settings, access, gateway, SwitchStore(database), DmUploader(client),
                                    budgets=budgets, observer=record)
     questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,

@@ -90,6 +90,11 @@ _COLUMNS: dict[str, dict[str, tuple[str, str, str]]] = {
     "endpoints": {
         "ENDPOINTS": ("Endpoints", "string", "Endpoints is the list of ports and addresses."),
     },
+    "endpointslices": {
+        "ADDRESSTYPE": ("AddressType", "string", "addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported:\n* IPv4: Represents an IPv4 Address.\n* IPv6: Represents an IPv6 Address.\n* FQDN: Represents a Fully Qualified Domain Name."),
+        "PORTS": ("Ports", "string", "ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates \"all ports\". Each slice may include a maximum of 100 ports."),
+        "ENDPOINTS": ("Endpoints", "string", "endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints."),
+    },
     "configmaps": {
         "DATA": ("Data", "string", "Data contains the configuration data."),
     },

@@ -10,7 +10,7 @@ USAGE = trusted("""\
 `/exercise list`  the exercises and your progress
 `/exercise show N`  instructions · `/exercise check N`  check your work in your namespace
 `/exercise hint N`  one more hint · `/exercise solution N`  once a check passes or you have seen every hint
-Instructors: `/exercise board` (who passed what) · `/exercise release N` (open a solution to all)""")
+Instructors (or, if none are named, the presenter): `/exercise board` (who passed what) · `/exercise release N` (open a solution to all)""")
 
 _NEEDS_NUMBER = ("show", "check", "hint", "solution", "release")
 

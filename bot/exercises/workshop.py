@@ -5,7 +5,7 @@ room sees it, so the two cannot say different things."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ MAX_SOLUTION_CHARS = 2_400  # the files; with the summary and the commands, one 
 class Workshop:
     def __init__(self, exercises: Sequence[Exercise], store: ExerciseStore, gateway: ExerciseGateway, *,
                  namespace_template: str, instructors: frozenset[str], repository: Path,
-                 decks: Iterable[Deck] = ()) -> None:
+                 decks: Iterable[Deck] = (), leader: Callable[[str], Awaitable[bool]] | None = None) -> None:
         self._exercises = {exercise.number: exercise for exercise in exercises}
         self._slides = exercise_slides(decks)
         self._store = store
@@ -39,6 +39,9 @@ class Workshop:
         self._template = namespace_template
         self._instructors = instructors
         self._repository = repository  # solution paths are relative to it
+        # Who may release solutions and read the board: the rule that drives the slides
+        # (Presenter.leads_workshop); without one, the instructors alone.
+        self._leader = leader or self._is_instructor
 
     @property
     def exercises(self) -> list[Exercise]:
@@ -119,7 +122,7 @@ class Workshop:
         exercise = self._exercises.get(number)
         if exercise is None:
             return self._unknown(number)
-        if user_id not in self._instructors and not await self._store.released(number):
+        if not await self._leader(user_id) and not await self._store.released(number):
             result = await self._store.result(user_id, number)
             hints_seen = await self._store.hints_seen(user_id, number)
             if not solution_unlocked(result, hints_seen, len(exercise.hints)):
@@ -128,16 +131,16 @@ class Workshop:
         return Reply(f"Solution to exercise {number}", [_section(fit_text(text, MAX_SECTION_TEXT))])
 
     async def release(self, number: int, user_id: str) -> Reply:
-        if user_id not in self._instructors:
-            return Reply("Only the instructors release solutions.")
+        if not await self._leader(user_id):
+            return Reply(self._leaders_only("release solutions"))
         if number not in self._exercises:
             return self._unknown(number)
         await self._store.release(number, user_id)
         return Reply(f"The solution to exercise {number} is open to everyone now (`/exercise solution {number}`).")
 
     async def board(self, user_id: str) -> Reply:
-        if self._instructors and user_id not in self._instructors:
-            return Reply("`/exercise board` is for the instructors; `/exercise list` shows your own progress.")
+        if not await self._leader(user_id):
+            return Reply(self._leaders_only("read `/exercise board`") + " `/exercise list` shows your own progress.")
         results = await self._store.results()
         if not results:
             return Reply("Nobody has checked an exercise yet.")
@@ -152,6 +155,15 @@ class Workshop:
         totals = "Passed: " + ", ".join(f"exercise {n}: {passed[n]}/{len(by_user)}" for n in numbers)
         return Reply(header, [_section(fit_text(mrkdwn("{}\n{}", header, join("\n", rows[:100])), MAX_SECTION_TEXT)),
                               _context(totals)])
+
+    async def _is_instructor(self, user_id: str) -> bool:
+        return user_id in self._instructors
+
+    def _leaders_only(self, what: str) -> str:
+        if self._instructors:
+            return f"Only the instructors {what}."
+        return (f"Only the person presenting the slides may {what} (nobody is named in PODIUM_INSTRUCTORS); "
+                "`/slides start` makes you the presenter.")
 
     async def progress(self, user_id: str) -> list[str]:
         """Lines for the App Home: each exercise and where this person stands."""

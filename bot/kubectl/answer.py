@@ -50,7 +50,7 @@ Podium runs read-only kubectl commands in the namespaces you may read: {namespac
   /kubectl auth can-i list pods          what Podium's sandbox credentials may do
   /kubectl get pods -n NAMESPACE         another of your namespaces (`get ns` lists them)
 
-Kinds: pods (po), deployments (deploy), replicasets (rs), services (svc), endpoints (ep),
+Kinds: pods (po), deployments (deploy), replicasets (rs), services (svc), endpoints (ep), endpointslices,
 configmaps (cm), events (ev), jobs, namespaces (ns).
 Podium never changes the cluster (apply, delete, exec, port-forward… run in your own terminal),
 never reads Secrets, and uses only its own read-only credentials."""

@@ -35,6 +35,10 @@ def planned_reads(request: Request) -> int:
         events = 1 if len(request.names) <= 1 else 0  # events are shown for a single object
         return max(1, len(request.names)) * per_object + events
     assert isinstance(request, LogsRequest)
+    if request.selector is not None:
+        # The list of pods, then at least one log read; how many more depends on the cluster,
+        # so fetch_logs checks them against the limit (max_streams) before reading any.
+        return 2
     # The pod (or the owner, then its pods), then one log read per container.
     return (1 if request.target_kind.plural == "pods" else 2) + 1
 

@@ -39,6 +39,8 @@ FLAGS: tuple[FlagSpec, ...] = (
     FlagSpec("previous", False, "p"),
     FlagSpec("timestamps", False),
     FlagSpec("all-containers", False),
+    FlagSpec("prefix", False),
+    FlagSpec("max-log-requests", True),
     FlagSpec("follow", False, "f"),
     FlagSpec("help", False, "h"),
     # Identity and target flags: recognised only so that the policy can refuse them by name.

@@ -37,6 +37,8 @@ DEFAULT_TAIL_CAP = 200
 LOG_READ_LIMIT_BYTES = 1024 * 1024
 # kubectl's --pod-running-timeout default for logs (GetFirstPod waits this long for a pod).
 POD_RUNNING_TIMEOUT = "20s"
+# logs.go selectorTail: with -l and no --tail, kubectl asks each container for its last 10 lines.
+SELECTOR_TAIL = 10
 
 
 @dataclass  # not frozen: the interpreter sets __traceback__ on exceptions
@@ -157,16 +159,22 @@ def parse_since(text: str) -> int | None:
     return seconds
 
 
-def parse_tail(text: str) -> int:
-    """`--tail` as pflag's Int64 reads it (`-1` = all lines)."""
+def parse_int_flag(flag: str, text: str) -> int:
+    """An integer flag as pflag reads it (Int / Int64: `strconv.ParseInt`), with its errors."""
     stripped = text[1:] if text[:1] in ("+", "-") else text
     if not stripped or not (stripped.isascii() and stripped.isdigit()):
-        raise LogsError(f'invalid argument {_go_quote(text)} for "--tail" flag: '
+        raise LogsError(f'invalid argument {_go_quote(text)} for "--{flag}" flag: '
                         f"strconv.ParseInt: parsing {_go_quote(text)}: invalid syntax")
     value = int(text)
     if not -(1 << 63) <= value < (1 << 63):
-        raise LogsError(f'invalid argument {_go_quote(text)} for "--tail" flag: '
+        raise LogsError(f'invalid argument {_go_quote(text)} for "--{flag}" flag: '
                         f"strconv.ParseInt: parsing {_go_quote(text)}: value out of range")
+    return value
+
+
+def parse_tail(text: str) -> int:
+    """`--tail` as pflag's Int64 reads it (`-1` = all lines)."""
+    value = parse_int_flag("tail", text)
     if value < -1:
         raise LogsError("--tail must be greater than or equal to -1")
     return value
@@ -401,15 +409,16 @@ class LogsResult:
     """`text` is kubectl's stdout; `notes` its stderr lines (in its order), then Podium's cap note."""
 
     text: str
-    pod: str
+    pod: str  # "" for `-l`, which may read several pods (see `streams`)
     containers: tuple[str, ...]  # one, or every container read for --all-containers
     notes: list[str] = field(default_factory=list)
     capped: bool = False  # the default cap cut lines (the last note says so)
     cut_at_bytes: bool = False  # LOG_READ_LIMIT_BYTES cut the log (a note says so)
+    streams: tuple[tuple[str, str], ...] = ()  # (pod, container) in the order read
 
     @property
     def container(self) -> str:
-        return self.containers[0]
+        return self.containers[0] if self.containers else ""
 
 
 def validate(request: LogsRequest) -> None:
@@ -454,34 +463,83 @@ async def resolve_pod(gateway: LogsGateway, request: LogsRequest) -> PodChoice:
     return choose_pod(pods)
 
 
+def pod_streams(pod: Obj, request: LogsRequest) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (pod, container) pairs kubectl reads from one pod, and its notes about the choice."""
+    pod_name = str((pod.get("metadata") or {}).get("name", ""))
+    if request.all_containers:  # kubectl: no default-container notes here
+        return [(pod_name, name) for name in containers_in_order(pod)], []
+    container = choose_container(pod, request.container)
+    return [(pod_name, container.name)], list(container.notes)
+
+
+def with_prefix(text: str, pod: str, container: str) -> str:
+    """`--prefix`: kubectl's prefixingWriter puts `[pod/NAME/CONTAINER] ` before every line it
+    writes (a last line without a newline too)."""
+    head = f"[pod/{pod}/{container}] "
+    lines = text.split("\n")
+    last = lines.pop()
+    return "".join(f"{head}{line}\n" for line in lines) + (f"{head}{last}" if last else "")
+
+
+def too_many_streams(streams: int, pods: int, limit: int) -> LogsError:
+    return LogsError(
+        f"this selects {streams} log streams ({pods} pods); Podium reads at most {limit} per command",
+        hint="Narrow the selector (e.g. `-l app=web,tier=front`), or name one pod.")
+
+
+async def _selected(gateway: LogsGateway, request: LogsRequest) -> tuple[list[tuple[str, str]], list[str]]:
+    """`logs -l`: every matching pod in the namespace (kubectl's builder lists them), each with
+    the containers `logs POD` would read; none is `No resources found`, on stderr, and success."""
+    assert request.selector is not None
+    pods = await gateway.list("pods", request.namespace, label_selector=request.selector)
+    if not pods:
+        return [], [f"No resources found in {request.namespace} namespace."]
+    streams: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for pod in pods:
+        pod_pairs, pod_notes = pod_streams(pod, request)
+        streams += pod_pairs
+        notes += pod_notes
+    return streams, notes
+
+
 async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail: int = DEFAULT_TAIL_CAP,
-                     limit_bytes: int = LOG_READ_LIMIT_BYTES) -> LogsResult:
+                     limit_bytes: int = LOG_READ_LIMIT_BYTES, max_streams: int = 0) -> LogsResult:
     """Run `kubectl logs` for `request`. With no `--tail`, read at most the last `default_tail`
     lines per container (asking for one more, to know whether there were more) and say so in a
-    note when lines were cut; `default_tail <= 0` disables the cap. Every read asks for at most
-    `limit_bytes` bytes, and a note says when a log was cut there.
+    note when lines were cut; `default_tail <= 0` disables the cap. With `-l` and no `--tail`,
+    kubectl's own default of SELECTOR_TAIL lines per container applies instead. Every read asks
+    for at most `limit_bytes` bytes, and a note says when a log was cut there. `max_streams > 0`
+    refuses (before reading any log) a `-l` that would read more containers than that.
 
     Raises LogsError (kubectl's client-side errors) and ClusterError (the API server's)."""
     validate(request)
-    choice = await resolve_pod(gateway, request)
-    pod_name = str(choice.pod["metadata"]["name"])
-    notes = list(choice.notes)
-    if request.all_containers:
-        containers = containers_in_order(choice.pod)  # kubectl: no default-container notes here
+    if request.selector is not None:
+        streams, notes = await _selected(gateway, request)
+        pods = list(dict.fromkeys(pod for pod, _ in streams))
+        if max_streams > 0 and len(streams) > max_streams:
+            raise too_many_streams(len(streams), len(pods), max_streams)
+        pod_name = ""
     else:
-        container = choose_container(choice.pod, request.container)
-        containers, notes = [container.name], notes + list(container.notes)
+        choice = await resolve_pod(gateway, request)
+        pod_name = str(choice.pod["metadata"]["name"])
+        streams, container_notes = pod_streams(choice.pod, request)
+        notes = list(choice.notes) + container_notes
+    containers = list(dict.fromkeys(container for _, container in streams))
 
-    cap = default_tail if request.tail is None and default_tail > 0 else None
-    if cap is not None:
-        tail_lines: int | None = cap + 1  # one more than shown, to know whether lines were cut
+    if request.selector is not None and request.tail is None:
+        cap, tail_lines = None, SELECTOR_TAIL  # kubectl asks for exactly this: nothing to cut
     else:
-        tail_lines = None if request.tail == -1 else request.tail  # kubectl sends no tailLines for -1
+        cap = default_tail if request.tail is None and default_tail > 0 else None
+        if cap is not None:
+            tail_lines = cap + 1  # one more than shown, to know whether lines were cut
+        else:
+            tail_lines = None if request.tail == -1 else request.tail  # kubectl sends no tailLines for -1
     chunks: list[str] = []
     capped = cut_at_bytes = False
-    for name in containers:  # sequentially, as kubectl's sequentialConsumeRequest
+    for pod, name in streams:  # sequentially, as kubectl's sequentialConsumeRequest
         text = await gateway.logs(
-            request.namespace, pod_name, container=name, tail_lines=tail_lines,
+            request.namespace, pod, container=name, tail_lines=tail_lines,
             since_seconds=request.since_seconds, previous=request.previous, timestamps=request.timestamps,
             limit_bytes=limit_bytes,
         )
@@ -491,10 +549,10 @@ async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail
         if cap is not None:
             text, cut = keep_last_lines(text, cap)
             capped = capped or cut
-        chunks.append(text)
+        chunks.append(with_prefix(text, pod, name) if request.prefix else text)
     if capped and cap is not None:
-        notes.append(cap_note(cap, each_container=len(containers) > 1))
+        notes.append(cap_note(cap, each_container=len(streams) > 1))
     if cut_at_bytes:
-        notes.append(byte_cap_note(limit_bytes, each_container=len(containers) > 1))
+        notes.append(byte_cap_note(limit_bytes, each_container=len(streams) > 1))
     return LogsResult(text="".join(chunks), pod=pod_name, containers=tuple(containers), notes=notes, capped=capped,
-                      cut_at_bytes=cut_at_bytes)
+                      cut_at_bytes=cut_at_bytes, streams=tuple(streams))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import shlex
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot.kubectl.grammar import Command, ParseError
-from bot.kubectl.logs import LogsError, parse_since, parse_tail
+from bot.kubectl.logs import LogsError, parse_int_flag, parse_since, parse_tail
 from bot.kubectl.resources import ResourceKind, lookup
 
 _IDENTITY_FLAGS = (
@@ -75,9 +75,9 @@ _OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 MAX_SELECTOR_LENGTH = 256
 
-GET_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "configmaps",
+GET_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "endpointslices", "configmaps",
              "events", "jobs", "namespaces")
-DESCRIBE_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "configmaps",
+DESCRIBE_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "endpointslices", "configmaps",
                   "jobs", "namespaces")
 LOG_TARGETS = ("pods", "deployments", "replicasets", "jobs", "services")
 # kubectl's "all" category, restricted to the kinds a workshop sandbox has.
@@ -92,7 +92,7 @@ _VERB_FLAGS: dict[str, frozenset[str]] = {
                       "all-namespaces", "watch"}),
     "describe": frozenset({"namespace", "selector", "all-namespaces"}),
     "logs": frozenset({"namespace", "container", "tail", "since", "previous", "timestamps",
-                       "all-containers", "follow", "selector"}),
+                       "all-containers", "follow", "selector", "prefix", "max-log-requests"}),
     "auth": frozenset({"namespace", "all-namespaces"}),
 }
 
@@ -206,7 +206,8 @@ class DescribeRequest:
 @dataclass(frozen=True)
 class LogsRequest:
     """`kubectl logs TARGET`: TARGET is a pod name or KIND/NAME for deployments, replicasets,
-    jobs and services (kubectl picks one of their pods)."""
+    jobs and services (kubectl picks one of their pods); or `kubectl logs -l SELECTOR`: every
+    matching pod (then `target_kind` is pods and `target_name` is empty)."""
 
     namespace: str
     target_kind: ResourceKind  # pods, deployments, replicasets, jobs or services
@@ -217,16 +218,26 @@ class LogsRequest:
     previous: bool = False
     timestamps: bool = False
     all_containers: bool = False
+    selector: str | None = None  # -l: every matching pod instead of one target
+    prefix: bool = False  # --prefix: each line starts with [pod/NAME/CONTAINER]
+    max_log_requests: int | None = None  # as asked; kubectl uses it only with -f (refused here)
 
     @property
     def command_line(self) -> str:
-        target = (self.target_name if self.target_kind.plural == "pods"
-                  else f"{self.target_kind.singular}/{self.target_name}")
-        parts = ["kubectl", "logs", target, "-n", self.namespace]
+        if self.selector is not None:
+            parts = ["kubectl", "logs", "-l", self.selector, "-n", self.namespace]
+        else:
+            target = (self.target_name if self.target_kind.plural == "pods"
+                      else f"{self.target_kind.singular}/{self.target_name}")
+            parts = ["kubectl", "logs", target, "-n", self.namespace]
         if self.container:
             parts += ["-c", self.container]
         if self.all_containers:
             parts.append("--all-containers")
+        if self.prefix:
+            parts.append("--prefix")
+        if self.max_log_requests is not None:
+            parts += ["--max-log-requests", str(self.max_log_requests)]
         if self.tail is not None:
             parts += ["--tail", str(self.tail)]
         if self.since_seconds is not None:
@@ -490,9 +501,9 @@ class Policy:
         if command.flag("follow"):
             return Refusal("`-f/--follow` streams forever and cannot be answered in Slack.",
                            "Use `--tail 50` for the latest lines, or `--since 5m` for recent ones.")
-        if command.flag("selector"):
-            return Refusal("`logs -l` is not supported: Podium shows the logs of one pod at a time.",
-                           "Name the pod, or use `logs deploy/NAME` to let Podium pick one.")
+        selector = command.flag("selector")
+        if isinstance(selector, str):
+            return self._logs_selected(command, namespace, selector)
         if not command.args:
             return Refusal("error: expected 'logs [-p] (POD | TYPE/NAME) [-c CONTAINER]'.",
                            "For example `/kubectl logs deploy/nginx --tail 20`.")
@@ -514,23 +525,46 @@ class Policy:
             if container:
                 return Refusal("error: only one of -c or an inline [CONTAINER] arg is allowed")
             container = rest[0]
+        return self._logs_request(command, LogsRequest(
+            namespace=namespace, target_kind=kind, target_name=name,
+            container=container if isinstance(container, str) else None))
+
+    def _logs_selected(self, command: Command, namespace: str, selector: str) -> LogsRequest | Refusal:
+        """`logs -l SELECTOR`: every matching pod in the namespace, as kubectl reads them."""
+        if command.args:  # kubectl's Complete: a selector or a pod, not both
+            return Refusal("error: only a selector (-l) or a POD name is allowed",
+                           "For example `/kubectl logs -l app=nginx`, or name one pod without `-l`.")
+        if not selector.strip():
+            return Refusal("`-l` needs a label selector.", "For example `/kubectl logs -l app=nginx`.")
+        if len(selector) > MAX_SELECTOR_LENGTH:
+            return Refusal(f"The label selector is longer than {MAX_SELECTOR_LENGTH} characters.")
+        pods = lookup("pods")
+        assert pods is not None
+        container = command.flag("container")
+        return self._logs_request(command, LogsRequest(
+            namespace=namespace, target_kind=pods, target_name="", selector=selector,
+            container=container if isinstance(container, str) else None))
+
+    def _logs_request(self, command: Command, request: LogsRequest) -> LogsRequest | Refusal:
+        """The options every form of `logs` shares, parsed as kubectl parses them."""
         try:  # kubectl's own flag parsing, so errors read as kubectl's do
             tail = command.flag("tail")
             tail_lines = parse_tail(tail) if isinstance(tail, str) else None
             since = command.flag("since")
             since_seconds = parse_since(since) if isinstance(since, str) else None
+            max_requests = command.flag("max-log-requests")
+            max_log_requests = parse_int_flag("max-log-requests", max_requests) if isinstance(max_requests, str) else None
         except LogsError as error:
-            return Refusal(error.line, error.hint or "For example `--tail 50` or `--since 15m`.")
-        return LogsRequest(
-            namespace=namespace,
-            target_kind=kind,
-            target_name=name,
-            container=container if isinstance(container, str) else None,
+            return Refusal(error.line, error.hint or "For example `--tail 50`, `--since 15m` or `--max-log-requests 10`.")
+        return replace(
+            request,
             tail=tail_lines,
             since_seconds=since_seconds,
             previous=command.flag("previous") is True,
             timestamps=command.flag("timestamps") is True,
             all_containers=command.flag("all-containers") is True,
+            prefix=command.flag("prefix") is True,
+            max_log_requests=max_log_requests,
         )
 
     def _auth(self, command: Command, namespace: str) -> AccessReviewRequest | Refusal:

@@ -292,7 +292,10 @@ class KubectlService:
                                          described.notice or "") if p)
             return _Output(body, ok=not described.errors)
         if isinstance(request, LogsRequest):
-            logs = await fetch_logs(self._gateway, request, default_tail=DEFAULT_LOG_TAIL)
+            # `-l` reads one log per matching container: those reads count against the same
+            # per-command limit as everything else (the pod list is the first read).
+            logs = await fetch_logs(self._gateway, request, default_tail=DEFAULT_LOG_TAIL,
+                                    max_streams=max(1, self._max_reads - 1) if self._max_reads else 0)
             body = logs.text.rstrip("\n") or "(no log lines)"
             return _Output(body, tuple(logs.notes))
         assert isinstance(request, AccessReviewRequest)

@@ -336,8 +336,6 @@ def plain_text(markdown: str, *, without_title: bool = False) -> str:
 
 # --- search ----------------------------------------------------------------------------------
 
-# Title matches rank above any number of body matches in a slide of normal length.
-_TITLE_WEIGHT = 100
 _EXCERPT_RADIUS = 60
 
 
@@ -373,26 +371,44 @@ def stem(term: str) -> str:
     return word
 
 
+def title_rank(title: str, needle: str) -> int:
+    """How squarely a title is about `needle` (a stem): 3 the title is the term ("Service",
+    "Replica Set"), 2 one of its words is ("The Service and its endpoints"), 1 it contains it
+    ("Replica Sets and Pods" for replicaset), 0 not at all."""
+    folded = _Folded.of(title).text
+    if not needle or needle not in folded:
+        return 0
+    if stem(title) == needle:
+        return 3
+    if needle in {stem(word) for word in re.findall(r"[^\W_]+", title)}:
+        return 2
+    return 1
+
+
 def search(decks: Iterable[Deck], term: str) -> list[tuple[Deck, Slide, str]]:
-    """Slides that mention `term`, best first: title matches, then body matches, then deck order.
-    Case, spaces and punctuation are ignored and plurals reduced, so "replicaset" finds
-    "ReplicaSet", "Replica Set" and "replica sets". Each hit comes with a plain-text excerpt."""
+    """Slides that mention `term`, best first: the slide whose title is the term, then titles with
+    it as a word (shorter titles first: they are more about it), then titles merely containing it,
+    then body matches (more first), then deck order. Case, spaces and punctuation are ignored and
+    plurals reduced, so "replicaset" finds "ReplicaSet", "Replica Set" and "replica sets". Each hit
+    comes with a plain-text excerpt."""
     needle = stem(term)
     if not needle:
         return []
-    scored: list[tuple[int, int, int, Deck, Slide, str]] = []
+    scored: list[tuple[tuple[int, int, int, int, int], Deck, Slide, str]] = []
     for deck_index, deck in enumerate(decks):
         for slide in deck.slides:
-            title_hits = len(_Folded.of(slide.title).find_all(needle))
+            rank = title_rank(slide.title, needle)
             body = plain_text(slide.markdown, without_title=True)
             folded = _Folded.of(body)
             body_hits = folded.find_all(needle)
-            score = title_hits * _TITLE_WEIGHT + len(body_hits)
-            if score:
+            if rank or body_hits:
                 excerpt = _excerpt(body, folded, body_hits[0], len(needle)) if body_hits else _head(body)
-                scored.append((-score, deck_index, slide.number, deck, slide, excerpt))
-    scored.sort(key=lambda row: row[:3])
-    return [(deck, slide, excerpt) for *_, deck, slide, excerpt in scored]
+                # A title that is mostly the term beats a long one that mentions it in passing.
+                words = len(slide.title.split()) if rank else 0
+                key = (-rank, words, -len(body_hits), deck_index, slide.number)
+                scored.append((key, deck, slide, excerpt))
+    scored.sort(key=lambda row: row[0])
+    return [(deck, slide, excerpt) for _, deck, slide, excerpt in scored]
 
 
 def _excerpt(text: str, folded: _Folded, at: int, length: int) -> str:

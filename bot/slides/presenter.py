@@ -56,6 +56,19 @@ class Reply:
         return message
 
 
+def leads(user: str, instructors: frozenset[str], presenters: Iterable[str]) -> bool:
+    """Who runs the room: the instructors when PODIUM_INSTRUCTORS names them, otherwise whoever
+    presents a deck. One rule for driving the slides, releasing solutions and the board."""
+    if instructors:
+        return user in instructors
+    return user in set(presenters)
+
+
+def goto_out_of_range(number: int, slides: int) -> str:
+    """`/slides goto N` past either end: say the valid range, not where the deck stands."""
+    return f"There is no slide {number}: this deck has slides 1–{slides}."
+
+
 class Presenter:
     def __init__(self, decks: Iterable[Deck], store: PresentationStore, publisher: Publisher,
                  instructors: frozenset[str], extras: SlideExtras = no_extras) -> None:
@@ -112,6 +125,8 @@ class Presenter:
                 return Reply(mrkdwn("The deck `{}` is no longer installed; `/slides end` and start another.",
                                     running.deck_key))
             target = to if to is not None else running.slide + delta
+            if to is not None and not 1 <= to <= len(deck.slides):
+                return Reply(goto_out_of_range(to, len(deck.slides)))
             if not 1 <= target <= len(deck.slides):
                 edge = "last" if target > len(deck.slides) else "first"
                 return Reply(f"Already at the {edge} slide ({running.slide}/{len(deck.slides)}).")
@@ -228,9 +243,13 @@ class Presenter:
         return self._locks.setdefault(channel, asyncio.Lock())
 
     def _may_drive(self, user: str, presentation: Presentation) -> bool:
-        if self._instructors:
-            return user in self._instructors
-        return user == presentation.presenter_id
+        return leads(user, self._instructors, [presentation.presenter_id])
+
+    async def leads_workshop(self, user: str) -> bool:
+        """Whether `user` may do what the instructors do outside one channel's presentation
+        (release a solution, read the board): `leads` with every live presentation's presenter."""
+        presenters = [] if self._instructors else [p.presenter_id for p in await self._store.all()]
+        return leads(user, self._instructors, presenters)
 
     def _find_deck(self, key: str | None) -> Deck | None:
         if key:
@@ -325,6 +344,8 @@ class Presenter:
 
     async def _send_notes(self, presenter: str, deck: Deck, number: int) -> None:
         blocks = speaker_notes_blocks(deck, number)
+        if not blocks:  # a slide without notes: no DM at all
+            return
         try:
             await self._publisher.post_dm(presenter, {"text": f"Speaker notes, slide {number}", "blocks": blocks})
         except Exception as error:  # notes are a help, never a reason to stop the room

@@ -409,7 +409,8 @@ def footer(deck: Deck, number: int) -> str:
 
 
 def speaker_notes_blocks(deck: Deck, number: int) -> list[dict[str, Any]]:
-    """What the presenter sees privately next to a slide: its notes, as mrkdwn."""
+    """What the presenter sees privately next to a slide: its notes, as mrkdwn. Nothing (an empty
+    list) for a slide without notes, such as a section divider: a DM saying so is only noise."""
     slide = deck.slide(number)
     heading = f"Speaker notes · slide {number}/{len(deck.slides)} · {slide.title or deck.title}"
     blocks: list[dict[str, Any]] = [
@@ -417,7 +418,9 @@ def speaker_notes_blocks(deck: Deck, number: int) -> list[dict[str, Any]]:
     ]
     notes = [p.text for p in _Converter(MRKDWN, skip_title=False).pieces(slide.notes)
              if isinstance(p, _Text)]
-    texts = _pack(notes, MAX_SECTION_TEXT) or ["_No speaker notes for this slide._"]
+    texts = _pack(notes, MAX_SECTION_TEXT)
+    if not texts:
+        return []
     blocks.extend(_section(text) for text in texts)
     return fit_blocks(blocks, MAX_BLOCKS)
 

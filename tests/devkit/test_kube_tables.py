@@ -118,7 +118,7 @@ def test_kinds_without_a_printer_get_the_default_table() -> None:
     secret = {"metadata": {"name": "token", "namespace": "sandbox", "creationTimestamp": "2025-06-02T11:53:00+00:00"},
               "type": "Opaque", "data": {}}
     assert kube_tables.table_for("secrets", [secret], NOW) is None
-    assert kube_tables.table_for("endpointslices", [], NOW) is None
+    assert kube_tables.table_for("nodes", [], NOW) is None
     table = kube_tables.server_table("secrets", [secret, {"metadata": {"name": "undated"}}], NOW,
                                      list_metadata={"resourceVersion": "7"})
     assert table["columnDefinitions"] == [
@@ -188,6 +188,7 @@ async def test_kubectl_get_pods_prints_the_server_columns(kubectl: Kubectl, runn
     ("rs", ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]),
     ("svc", ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]),
     ("endpoints", ["NAME", "ENDPOINTS", "AGE"]),
+    ("endpointslices", ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]),
     ("cm", ["NAME", "DATA", "AGE"]),
     ("events", ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]),
 ])
@@ -245,7 +246,7 @@ def _podium_get(plural: str, objects: list[dict], *, wide: bool) -> str:
 
 
 @pytest.mark.parametrize("plural", ["pods", "deployments", "replicasets", "services", "endpoints",
-                                    "configmaps", "events", "jobs"])
+                                    "endpointslices", "configmaps", "events", "jobs"])
 @pytest.mark.parametrize("wide", [False, True])
 async def test_kubectl_prints_what_podium_prints(
     fixed_cluster: tuple[KubeEmulator, Kubectl], plural: str, wide: bool

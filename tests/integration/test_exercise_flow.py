@@ -113,11 +113,27 @@ async def test_board_after_several_users(room: Running):
     await exercise(room, "check 2")
     await exercise(room, "check 1")
     await exercise(room, "check 2", user="U0BOB")  # no namespace: nothing recorded
-    assert "for the instructors" in await exercise(room, "board", user="U0BOB")
+    assert "Only the instructors read `/exercise board`" in await exercise(room, "board", user="U0BOB")
     board = await exercise(room, "board", user=TEACHER)
     assert "<@U0ALICE>  1 ❌  2 ✅  3 ·  4 ·" in board
     assert "U0BOB" not in board
     assert "exercise 2: 1/1" in board
+
+
+async def test_without_instructors_the_presenter_releases_and_reads_the_board(cluster, standin, tmp_path):
+    # PODIUM_INSTRUCTORS empty: the same rule as driving the slides, so whoever presents leads.
+    async with running_podium(cluster, standin, tmp_path) as room:
+        await exercise(room, "check 2")
+        refused = await exercise(room, "release 1", user=TEACHER)
+        assert "Only the person presenting the slides may release solutions" in refused
+        assert "Only the person presenting" in await exercise(room, "board", user=TEACHER)
+        started = await room.sender.slash_command("/slides", "start", user_id=TEACHER, channel_id=CHANNEL)
+        await room.standin.wait_for_responses(started.response_url, count=1, timeout=15)
+        assert "<@U0ALICE>" in await exercise(room, "board", user=TEACHER)
+        assert "Only the person presenting" in await exercise(room, "board", user="U0BOB")
+        assert "Only the person presenting" in await exercise(room, "release 1", user="U0BOB")
+        assert "open to everyone" in await exercise(room, "release 1", user=TEACHER)
+        assert "name: web-with-sidecar" in await exercise(room, "solution 1", user="U0BOB")
 
 
 async def test_check_my_work_button_on_the_exercise_slide(room: Running):

@@ -136,3 +136,24 @@ async def test_a_failing_response_url_falls_back_to_a_dm(slack):
     post = await standin.wait_for_call("chat.postMessage", predicate=lambda c: c.args.get("channel") == dm, timeout=10)
     text = message_to_text(post.args)
     assert text.startswith("`kubectl get deploy nginx -n sandbox`") and "nginx" in text.splitlines()[2]
+
+
+async def test_logs_by_selector_are_escaped_redacted_and_prefixed(slack):
+    sender, standin, _ = slack
+    message = await ask(sender, standin, "logs -l app=chatty --prefix --tail=-1")
+    text, body = message_to_text(message), raw(message)
+    assert "[pod/chatty/app] hello &lt;!channel&gt;" in body and "<!channel>" not in body
+    assert "abcdef0123456789abcdef" not in body and "Bearer [redacted: token]" in text
+    nginx = message_to_text(await ask(sender, standin, "logs -l app=nginx --prefix --tail 1"))
+    assert len({line.split("]")[0] for line in nginx.splitlines() if line.startswith("[pod/nginx-")}) == 3
+
+
+async def test_logs_by_selector_count_against_the_read_limit(tmp_path: Path):
+    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator, SlackStandIn() as standin:
+        async with running_podium(emulator, standin, tmp_path, PODIUM_MAX_READS="3") as running:
+            # 3 nginx pods: the list plus 3 log reads is more than 3.
+            refused = message_to_text(await ask(running.sender, standin, "logs -l app=nginx"))
+            assert "this selects 3 log streams (3 pods); Podium reads at most 2 per command" in refused
+            assert "Narrow the selector" in refused
+            assert "No resources found in sandbox namespace." in message_to_text(
+                await ask(running.sender, standin, "logs -l app=nobody"))

@@ -82,12 +82,33 @@ async def test_start_next_prev_goto_end(room: Running):
 async def test_edges_and_usage_errors(room: Running):
     await slides(room, "start")
     assert "Already at the first slide" in await slides(room, "prev")
-    assert "Already at the last slide" in await slides(room, f"goto {LAST + 1}")
+    # goto past either end names the valid range, not where the deck stands.
+    assert await slides(room, f"goto {LAST + 1}") == f"There is no slide {LAST + 1}: this deck has slides 1–{LAST}."
+    assert await slides(room, "goto 0") == f"There is no slide 0: this deck has slides 1–{LAST}."
+    await slides(room, f"goto {LAST}")
+    assert "Already at the last slide" in await slides(room, "next")
     assert "needs a slide number" in await slides(room, "goto x")
     assert "has no `dance`" in await slides(room, "dance")
     assert "already live here" in await slides(room, "start")
     assert "There is no deck called `nope`" in await slides(room, "start nope")
-    assert len(channel_posts(room.standin)) == 1
+    assert len(channel_posts(room.standin)) == 2  # slide 1, then the goto to the last one
+
+
+async def test_a_slide_without_notes_sends_no_dm(room: Running):
+    standin = room.standin
+    divider = next(s.number for s in DECK.slides if not s.notes.strip() and s.number > 1)
+    with_notes = next(s.number for s in DECK.slides if s.notes.strip() and s.number not in (1, divider))
+
+    def dms() -> list:
+        return [c for c in standin.calls("chat.postMessage") if c.args["channel"] == standin.dm_channel(TEACHER)]
+
+    await slides(room, "start")
+    before = len(dms())
+    await slides(room, f"goto {divider}")
+    assert slide_number(channel_posts(standin)[-1].args) == divider
+    assert len(dms()) == before  # no "_No speaker notes_" DM for a section divider
+    await slides(room, f"goto {with_notes}")
+    assert len(dms()) == before + 1 and "Speaker notes" in message_to_text(dms()[-1].args)
 
 
 async def test_non_instructor_changes_nothing(room: Running):

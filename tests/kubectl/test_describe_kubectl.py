@@ -102,6 +102,8 @@ CASES = [
     # networking
     "svc api", "svc shop", "svc shop-public", "svc web-lb", "svc docs", "svc api-headless", "svc external-db",
     "endpoints external-db", "endpoints api", "endpoints api-headless",
+    "endpointslice external-db-manual", "endpointslice odd-shapes", "endpointslice nothing-yet",
+    "endpointslices -l kubernetes.io/service-name=api", "endpointslices",
     # config and namespace
     "cm web-settings", "cm empty", "cm one-binary", "ns sandbox",
     # several objects, selectors, missing names, prefixes, nothing found

@@ -60,11 +60,22 @@ def _numbered_logs(pod: str, container: str, count: int) -> dict[str, Any]:
             "container": container, "lines": [f"{container} line {i}" for i in range(1, count + 1)]}
 
 
-# Long logs for the default cap: generated rather than written out.
+def _labelled(pod: dict[str, Any], **labels: str) -> dict[str, Any]:
+    pod["metadata"]["labels"] = labels
+    return pod
+
+
+# Long logs for the default cap: generated rather than written out. The `app: fleet` pods are
+# what `logs -l app=fleet` selects: 15 lines each (more than kubectl's 10 for a selector), one
+# pod with two containers (kubectl's "Defaulted container" note).
 GENERATED = [
     _pod("chatty", "app"), _numbered_logs("chatty", "app", 250),
     _pod("exact", "app"), _numbered_logs("exact", "app", 200),
     _pod("duo", "big", "small"), _numbered_logs("duo", "big", 250), _numbered_logs("duo", "small", 3),
+    _labelled(_pod("fleet-a", "app"), app="fleet"), _numbered_logs("fleet-a", "app", 15),
+    _labelled(_pod("fleet-b", "app", "agent"), app="fleet"), _numbered_logs("fleet-b", "app", 15),
+    _numbered_logs("fleet-b", "agent", 4),
+    _labelled(_pod("fleet-c", "app"), app="fleet"), _numbered_logs("fleet-c", "app", 15),
 ]
 
 
@@ -383,3 +394,102 @@ async def test_smaller_cap(cluster: Cluster) -> None:
     assert result.text == out and result.notes == [cap_note(3)]
     result = await fetch_logs(cluster.gateway, replace(request("solo"), tail=3), default_tail=3)
     assert result.text == out and result.notes == []
+
+
+# ----------------------------------------------------------------------------------------------
+# logs -l: every matching pod
+# ----------------------------------------------------------------------------------------------
+
+
+def selected(selector: str = "app=fleet", **options: Any) -> LogsRequest:
+    pods = lookup("pods")
+    assert pods is not None
+    return LogsRequest(namespace=NS, target_kind=pods, target_name="", selector=selector, **options)
+
+
+def by_prefix(text: str) -> dict[str, list[str]]:
+    """`--prefix` output grouped by source, each source's lines in order."""
+    groups: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        head, _, rest = line.partition("] ")
+        groups.setdefault(head + "]", []).append(rest)
+    return groups
+
+
+async def _blocks(cluster: Cluster, result: LogsResult, **options: Any) -> list[str]:
+    """Each (pod, container) read alone, as `logs POD -c CONTAINER` with the same options."""
+    return [(await fetch_logs(cluster.gateway, request(pod, container=container, **options))).text
+            for pod, container in result.streams]
+
+
+async def test_selector_reads_the_last_10_lines_of_every_pod(cluster: Cluster) -> None:
+    code, out, err = await cluster.kubectl.logs("-l", "app=fleet")
+    assert code == 0, err
+    result = await fetch_logs(cluster.gateway, selected())
+    assert result.streams == (("fleet-a", "app"), ("fleet-b", "app"), ("fleet-c", "app"))
+    # kubectl's notes come from walking the pod list, in its order: the same as ours.
+    assert result.notes == stderr_lines(err) == ['Defaulted container "app" out of: app, agent']
+    blocks = await _blocks(cluster, result, tail=10)
+    assert [b.splitlines()[0] for b in blocks] == ["app line 6"] * 3  # kubectl's selector tail: 10
+    assert result.text == "".join(blocks)
+    # kubectl keeps its requests in a Go map: the pods come in random order.
+    assert out in {"".join(order) for order in itertools.permutations(blocks)}
+
+
+async def test_selector_with_prefix_all_containers_and_tail(cluster: Cluster) -> None:
+    args = ["-l", "app=fleet", "--prefix", "--all-containers", "--tail", "3"]
+    code, out, err = await cluster.kubectl.logs(*args)
+    assert code == 0 and err == "", err
+    result = await fetch_logs(cluster.gateway, selected(prefix=True, all_containers=True, tail=3))
+    assert result.notes == []
+    assert by_prefix(result.text) == by_prefix(out)
+    assert by_prefix(result.text) == {
+        "[pod/fleet-a/app]": ["app line 13", "app line 14", "app line 15"],
+        "[pod/fleet-b/app]": ["app line 13", "app line 14", "app line 15"],
+        "[pod/fleet-b/agent]": ["agent line 2", "agent line 3", "agent line 4"],
+        "[pod/fleet-c/app]": ["app line 13", "app line 14", "app line 15"],
+    }
+    assert len(result.text.splitlines()) == len(out.splitlines()) == 12
+
+
+async def test_selector_tail_minus_one_reads_everything(cluster: Cluster) -> None:
+    code, out, err = await cluster.kubectl.logs("-l", "app=fleet", "-c", "app", "--tail=-1")
+    assert code == 0, err
+    result = await fetch_logs(cluster.gateway, selected(container="app", tail=-1))
+    assert result.notes == stderr_lines(err) == []  # -c names the container: no note
+    blocks = await _blocks(cluster, result, tail=-1)
+    assert all(len(b.splitlines()) == 15 for b in blocks)
+    assert out in {"".join(order) for order in itertools.permutations(blocks)}
+
+
+async def test_max_log_requests_only_limits_follow(cluster: Cluster) -> None:
+    # Without -f kubectl reads the streams one after another, whatever --max-log-requests says.
+    code, out, err = await cluster.kubectl.logs("-l", "app=fleet", "--max-log-requests", "1", "--prefix")
+    assert code == 0, err
+    result = await fetch_logs(cluster.gateway, selected(max_log_requests=1, prefix=True))
+    assert by_prefix(result.text) == by_prefix(out) and len(by_prefix(out)) == 3
+
+
+async def test_selector_matching_nothing(cluster: Cluster) -> None:
+    code, out, err = await cluster.kubectl.logs("-l", "app=nothing-here")
+    assert code == 0 and out == ""
+    result = await fetch_logs(cluster.gateway, selected("app=nothing-here"))
+    assert result.text == "" and result.notes == stderr_lines(err) == ["No resources found in sandbox namespace."]
+
+
+async def test_selector_and_a_pod_name_are_refused_alike(cluster: Cluster) -> None:
+    from bot.kubectl.grammar import parse
+    from bot.kubectl.policy import Policy, Refusal
+    code, out, err = await cluster.kubectl.logs("fleet-a", "-l", "app=fleet")
+    assert code != 0 and out == ""
+    assert stderr_lines(err)[0] == "error: only a selector (-l) or a POD name is allowed"
+    decision = Policy((NS,)).decide(parse("logs fleet-a -l app=fleet"))
+    assert isinstance(decision, Refusal) and decision.message == stderr_lines(err)[0]
+
+
+async def test_podium_refuses_a_selector_reading_more_streams_than_its_limit(cluster: Cluster) -> None:
+    with pytest.raises(LogsError) as caught:
+        await fetch_logs(cluster.gateway, selected(all_containers=True), max_streams=3)
+    assert caught.value.line == ("error: this selects 4 log streams (3 pods); Podium reads at most 3 per command")
+    assert "Narrow the selector" in (caught.value.hint or "")
+    assert (await fetch_logs(cluster.gateway, selected(all_containers=True), max_streams=4)).streams

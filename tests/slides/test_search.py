@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.slides.deck import Deck, parse_deck, search, stem
+from bot.slides.deck import Deck, parse_deck, search, stem, title_rank
 
 
 def test_replicaset_finds_every_spelling(course: Deck) -> None:
@@ -42,3 +42,34 @@ def test_stem() -> None:
     assert stem("policies") == "policy"
     assert stem("ingress") == "ingress"
     assert stem("Replica Sets") == "replicaset"
+
+
+def test_the_slide_named_after_the_term_comes_first(course: Deck) -> None:
+    # The real deck: "Service" above "Exercise 3: Create a Service + Deployment", whose body says
+    # "service" more often; every slide with the word in its title above body-only matches.
+    hits = [slide for _, slide, _ in search([course], "service")]
+    assert hits[0].title == "Service"
+    titled = [s for s in hits if "service" in s.title.lower()]
+    assert hits[:len(titled)] == titled
+    exercise = next(s for s in hits if s.title.startswith("Exercise 3"))
+    assert hits.index(exercise) > hits.index(next(s for s in hits if s.title == "Service"))
+    assert [s.title for _, s, _ in search([course], "services")][0] == "Service"
+
+
+def test_title_rank() -> None:
+    assert title_rank("Service", "service") == 3
+    assert title_rank("Replica Set", "replicaset") == 3
+    assert title_rank("The Service and its endpoints", "service") == 2
+    assert title_rank("Exercise 4: Interact with Services", "service") == 2
+    assert title_rank("Replica Sets and Pods", "replicaset") == 1
+    assert title_rank("Pods", "service") == 0
+
+
+def test_shorter_titles_and_more_body_hits_break_ties(tmp_path: Path) -> None:
+    deck = parse_deck(
+        "# Create a Service and a Deployment\n\nservice service service\n\n---\n\n# The Service\n\nnone\n\n"
+        "---\n\n# A\n\nservice\n\n---\n\n# B\n\nservice, services\n\n---\n\n# Service\n\nx\n",
+        tmp_path / "d.md",
+    )
+    assert [s.title for _, s, _ in search([deck], "service")] == [
+        "Service", "The Service", "Create a Service and a Deployment", "B", "A"]

@@ -27,6 +27,7 @@ def reads(text: str) -> int:
     ("describe pods", 2),
     ("logs web-1", 2),
     ("logs deploy/nginx", 3),
+    ("logs -l app=nginx", 2),  # the pod list and a first log; fetch_logs caps the rest (max_streams)
     ("auth can-i list pods", 1),
     ("help", 0),
 ])

@@ -232,6 +232,21 @@ def test_logs():
     assert decide("logs web --all-containers").all_containers
 
 
+def test_logs_with_a_selector():
+    request = decide("logs -l app=nginx --prefix --all-containers --max-log-requests 8 --tail 3")
+    assert isinstance(request, LogsRequest)
+    assert (request.selector, request.target_kind.plural, request.target_name) == ("app=nginx", "pods", "")
+    assert (request.prefix, request.all_containers, request.max_log_requests, request.tail) == (True, True, 8, 3)
+    assert request.command_line == ("kubectl logs -l app=nginx -n sandbox --all-containers --prefix "
+                                    "--max-log-requests 8 --tail 3")
+    assert decide("logs -l app=nginx").tail is None  # fetch_logs applies kubectl's 10 for a selector
+    assert decide("logs -l app=nginx -c web").container == "web"
+    assert decide("logs web -l app=nginx").message == "error: only a selector (-l) or a POD name is allowed"
+    assert "--max-log-requests" in decide("logs -l app=nginx --max-log-requests many").message
+    assert "longer than" in decide("logs -l " + "a" * 300).message
+    assert "--follow" in decide("logs -l app=nginx -f").message  # -f stays refused
+
+
 def test_logs_refusals():
     follow = decide("logs web -f")
     assert "--follow" in follow.message and "--tail" in follow.hint and "--since" in follow.hint

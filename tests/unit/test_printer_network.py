@@ -141,3 +141,43 @@ def test_endpoints_table() -> None:
 )
 def test_format_endpoints(subsets: list[dict[str, Any]], text: str) -> None:
     assert format_endpoints({"subsets": subsets}) == text
+
+
+# --- EndpointSlices: printEndpointSlice, formatDiscoveryPorts, formatDiscoveryEndpoints ---------
+
+
+def test_discovery_ports_number_then_name_then_star_and_more() -> None:
+    from bot.kubectl.printers.network import format_discovery_ports
+    assert format_discovery_ports([]) == "<unset>"
+    assert format_discovery_ports([{"port": 80, "name": "http"}, {"port": 443}]) == "80,443"
+    assert format_discovery_ports([{"name": "http"}, {}]) == "http,*"  # nil port: the name, else *
+    assert format_discovery_ports([{"port": p} for p in (1, 2, 3)]) == "1,2,3"
+    assert format_discovery_ports([{"port": p} for p in (1, 2, 3, 4, 5)]) == "1,2,3 + 2 more..."
+
+
+def test_discovery_endpoints_every_address_ready_or_not() -> None:
+    from bot.kubectl.printers.network import format_discovery_endpoints
+    assert format_discovery_endpoints([]) == "<unset>"
+    assert format_discovery_endpoints([{"addresses": []}]) == "<unset>"
+    endpoints = [{"addresses": ["10.0.0.1"], "conditions": {"ready": True}},
+                 {"addresses": ["10.0.0.2"], "conditions": {"ready": False}},  # listed too
+                 {"addresses": ["10.0.0.3", "10.0.0.4"]}]
+    assert format_discovery_endpoints(endpoints[:2]) == "10.0.0.1,10.0.0.2"
+    assert format_discovery_endpoints(endpoints) == "10.0.0.1,10.0.0.2,10.0.0.3 + 1 more..."
+
+
+def test_endpointslice_table() -> None:
+    from bot.kubectl.printers.network import endpointslice_table
+    slices = [
+        {"metadata": {"name": "nginx-abc12", "creationTimestamp": ago(minutes=5)}, "addressType": "IPv4",
+         "ports": [{"name": "", "port": 80, "protocol": "TCP"}],
+         "endpoints": [{"addresses": [f"10.244.0.{i}"]} for i in range(1, 6)]},
+        {"metadata": {"name": "empty-xyz34", "creationTimestamp": ago(seconds=30)}, "addressType": "IPv6"},
+    ]
+    table = endpointslice_table(slices, now=NOW)
+    assert table.headers == ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]
+    assert table.rows == [
+        ["nginx-abc12", "IPv4", "80", "10.244.0.1,10.244.0.2,10.244.0.3 + 2 more...", "5m"],
+        ["empty-xyz34", "IPv6", "<unset>", "<unset>", "30s"],
+    ]
+    assert endpointslice_table(slices, now=NOW, wide=True).headers == table.headers  # no wide columns

@@ -47,6 +47,12 @@ def samples() -> dict[str, list[dict[str, Any]]]:
                                       "ports": [{"port": 80}]}),
             network.endpoints("starting", {"notReadyAddresses": network.addrs("10.244.4.4")}),
         ]),
+        "endpointslices": _labelled([
+            {"metadata": {"name": "api-x7k2p", "creationTimestamp": ago(minutes=4)}, "addressType": "IPv4",
+             "ports": [{"port": 80}, {"name": "metrics"}],
+             "endpoints": [{"addresses": [f"10.244.0.{i}"]} for i in range(1, 6)]},
+            {"metadata": {"name": "starting-q9w8e", "creationTimestamp": ago(seconds=9)}, "addressType": "IPv4"},
+        ]),
         "configmaps": _labelled([
             {"metadata": {"name": "app-config", "creationTimestamp": ago(minutes=3)}, "data": {"a": "x"}},
             {"metadata": {"name": "kube-root-ca.crt", "creationTimestamp": ago(days=9)}},

@@ -5,7 +5,7 @@
 """
 
 from .misc import describe_configmap, describe_namespace
-from .network import describe_endpoints, describe_service, format_endpoint_slices
+from .network import describe_endpoint_slice, describe_endpoints, describe_service, format_endpoint_slices
 from .orchestrator import DescribeResult, describe, error_text
 from .pod import describe_pod, describe_pod_template
 from .workloads import PodCounts, describe_deployment, describe_job, describe_replica_set, split_replica_sets
@@ -13,7 +13,7 @@ from .writer import PrefixWriter, tabwrite
 
 __all__ = [
     "DescribeResult", "PodCounts", "PrefixWriter", "describe", "describe_configmap", "describe_deployment",
-    "describe_endpoints", "describe_job", "describe_namespace", "describe_pod", "describe_pod_template",
+    "describe_endpoint_slice", "describe_endpoints", "describe_job", "describe_namespace", "describe_pod", "describe_pod_template",
     "describe_replica_set", "describe_service", "error_text", "format_endpoint_slices", "split_replica_sets",
     "tabwrite",
 ]

@@ -1,4 +1,5 @@
-"""`kubectl describe` for Services (endpoints read from EndpointSlices) and Endpoints."""
+"""`kubectl describe` for Services (endpoints read from EndpointSlices), Endpoints and
+EndpointSlices."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from .common import Obj, describe_events, format_labels, meta, print_annotations, print_labels
-from .writer import LEVEL_0, LEVEL_1, LEVEL_2, PrefixWriter
+from .writer import LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter
 
 
 def describe_service(svc: Obj, endpoint_slices: Sequence[Obj], events: Sequence[Obj] | None, now: datetime) -> str:
@@ -133,5 +134,50 @@ def describe_endpoints(ep: Obj, events: Sequence[Obj] | None, now: datetime) -> 
             for port in subset["ports"]:
                 w.write(LEVEL_2, f"{port.get('name') or '<unset>'}\t{port.get('port', 0)}\t{port.get('protocol', '')}\n")
         w.write(LEVEL_0, "\n")
+    describe_events(w, events, now)
+    return w.text()
+
+
+def _or_unset(value: object) -> str:
+    return "<unset>" if value is None else str(value)
+
+
+def describe_endpoint_slice(eps: Obj, events: Sequence[Obj] | None, now: datetime) -> str:
+    """kubectl's `describeEndpointSliceV1`. `Ports: <unset>` and `Endpoints: <none>` are written
+    without a tab, so kubectl does not align them with the other fields."""
+    w = PrefixWriter()
+    m = meta(eps)
+    w.write(LEVEL_0, f"Name:\t{m.get('name', '')}\n")
+    w.write(LEVEL_0, f"Namespace:\t{m.get('namespace', '')}\n")
+    print_labels(w, "Labels", m.get("labels"))
+    print_annotations(w, "Annotations", m.get("annotations"))
+    w.write(LEVEL_0, f"AddressType:\t{eps.get('addressType', '')}\n")
+    ports = eps.get("ports") or []
+    if not ports:
+        w.write(LEVEL_0, "Ports: <unset>\n")
+    else:
+        w.write(LEVEL_0, "Ports:\n")
+        w.write(LEVEL_1, "Name\tPort\tProtocol\n")
+        w.write(LEVEL_1, "----\t----\t--------\n")
+        for port in ports:
+            # The API server defaults protocol to TCP; kubectl dereferences it as is.
+            w.write(LEVEL_1, f"{port.get('name') or '<unset>'}\t{_or_unset(port.get('port'))}\t"
+                             f"{port.get('protocol', '')}\n")
+    endpoints = eps.get("endpoints") or []
+    if not endpoints:
+        w.write(LEVEL_0, "Endpoints: <none>\n")
+    else:
+        w.write(LEVEL_0, "Endpoints:\n")
+        for endpoint in endpoints:
+            w.write(LEVEL_1, f"- Addresses:\t{', '.join(endpoint.get('addresses') or []) or '<none>'}\n")
+            w.write(LEVEL_2, "Conditions:\n")
+            ready = (endpoint.get("conditions") or {}).get("ready")
+            w.write(LEVEL_3, f"Ready:\t{'<unset>' if ready is None else str(bool(ready)).lower()}\n")
+            w.write(LEVEL_2, f"Hostname:\t{_or_unset(endpoint.get('hostname'))}\n")
+            target = endpoint.get("targetRef")
+            if target is not None:
+                w.write(LEVEL_2, f"TargetRef:\t{target.get('kind', '')}/{target.get('name', '')}\n")
+            w.write(LEVEL_2, f"NodeName:\t{_or_unset(endpoint.get('nodeName'))}\n")
+            w.write(LEVEL_2, f"Zone:\t{_or_unset(endpoint.get('zone'))}\n")
     describe_events(w, events, now)
     return w.text()

@@ -24,7 +24,7 @@ from bot.kubectl.policy import DescribeRequest
 
 from .common import Obj, meta, selector_string
 from .misc import describe_configmap, describe_namespace
-from .network import describe_endpoints, describe_service
+from .network import describe_endpoint_slice, describe_endpoints, describe_service
 from .pod import describe_pod
 from .workloads import PodCounts, describe_deployment, describe_job, describe_replica_set, split_replica_sets
 
@@ -122,6 +122,9 @@ class _Describer:
 
     async def _endpoints(self, ep: Obj) -> str:
         return describe_endpoints(ep, await self.events(ep, "Endpoints"), self.now)
+
+    async def _endpointslices(self, eps: Obj) -> str:
+        return describe_endpoint_slice(eps, await self.events(eps, "EndpointSlice"), self.now)
 
     async def _configmaps(self, cm: Obj) -> str:
         return describe_configmap(cm, await self.events(cm, "ConfigMap"), self.now)

@@ -1,8 +1,10 @@
-"""``kubectl get services|endpoints``: the API server's printers, client-side.
+"""``kubectl get services|endpoints|endpointslices``: the API server's printers, client-side.
 
 Source of truth: ``printService`` (with ``getServiceExternalIP``,
-``loadBalancerStatusStringer``, ``makePortString``) and ``printEndpoints`` (with
-``formatEndpoints``) in kubernetes/pkg/printers/internalversion/printers.go.
+``loadBalancerStatusStringer``, ``makePortString``), ``printEndpoints`` (with
+``formatEndpoints``) and ``printEndpointSlice`` (with ``formatDiscoveryPorts``,
+``formatDiscoveryEndpoints``, ``listWithMoreString``) in
+kubernetes/pkg/printers/internalversion/printers.go.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ __all__ = [
     "service_ports",
     "endpoints_table",
     "format_endpoints",
+    "endpointslice_table",
+    "format_discovery_ports",
+    "format_discovery_endpoints",
 ]
 
 Obj = Mapping[str, Any]
@@ -148,3 +153,43 @@ def endpoints_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool 
         for ep in objects
     ]
     return Table(headers=["NAME", "ENDPOINTS", "AGE"], rows=rows)
+
+
+def _list_with_more(items: list[str], count: int) -> str:
+    """``listWithMoreString``: the first three joined by commas, then ``+ N more...``; an empty
+    list is ``<unset>``."""
+    if count > _MAX_ENDPOINTS:
+        return f"{','.join(items[:_MAX_ENDPOINTS])} + {count - _MAX_ENDPOINTS} more..."
+    return ",".join(items) or "<unset>"
+
+
+def format_discovery_ports(ports: list[Any]) -> str:
+    """``formatDiscoveryPorts``: each port's number, else its name, else ``*``."""
+    items = []
+    for port in ports:
+        number = port.get("port") if isinstance(port, Mapping) else None
+        name = port.get("name") if isinstance(port, Mapping) else None
+        items.append(str(int(number)) if number is not None else (name if name is not None else "*"))
+    return _list_with_more(items, len(items))
+
+
+def format_discovery_endpoints(endpoints: list[Any]) -> str:
+    """``formatDiscoveryEndpoints``: every address of every endpoint, ready or not."""
+    items = [str(address) for endpoint in endpoints if isinstance(endpoint, Mapping)
+             for address in _list(endpoint, "addresses")]
+    return _list_with_more(items, len(items))
+
+
+def endpointslice_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool = False) -> Table:
+    """``printEndpointSlice``: NAME ADDRESSTYPE PORTS ENDPOINTS AGE (no wide columns)."""
+    rows = [
+        [
+            _get(eps, "metadata", "name") or "",
+            str(eps.get("addressType") or ""),
+            format_discovery_ports(_list(eps, "ports")),
+            format_discovery_endpoints(_list(eps, "endpoints")),
+            age(_get(eps, "metadata", "creationTimestamp"), now),
+        ]
+        for eps in objects
+    ]
+    return Table(headers=["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], rows=rows)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.kubectl.printers.misc import configmap_table, event_table, namespace_table
-from bot.kubectl.printers.network import endpoints_table, service_table
+from bot.kubectl.printers.network import endpoints_table, endpointslice_table, service_table
 from bot.kubectl.printers.pods import pod_table
 from bot.kubectl.printers.table import Table, format_labels
 from bot.kubectl.printers.workloads import deployment_table, job_table, replicaset_table
@@ -31,6 +31,7 @@ def _printers() -> dict[str, KindPrinter]:
         "jobs": job_table,
         "services": service_table,
         "endpoints": endpoints_table,
+        "endpointslices": endpointslice_table,
         "configmaps": configmap_table,
         "events": event_table,
         "namespaces": namespace_table,
