@@ -402,7 +402,7 @@ def _parse_access(get: Any) -> dict[str, Any]:
     ttl_text, until_text = get("PODIUM_ACCESS_TTL"), get("PODIUM_ACCESS_UNTIL")
     if ttl_text and until_text:
         raise SettingsError("Set either PODIUM_ACCESS_TTL or PODIUM_ACCESS_UNTIL, not both.")
-    ttl = parse_ttl(ttl_text or "8h")
+    ttl = parse_duration(ttl_text or "8h")
     if ttl is None or not ACCESS_MIN_SECONDS <= ttl <= ACCESS_MAX_SECONDS:
         raise SettingsError(
             f"PODIUM_ACCESS_TTL={ttl_text!r} must be a duration from 10m (the API server's minimum) to 48h, "
@@ -435,13 +435,17 @@ def _parse_access(get: Any) -> dict[str, Any]:
                 participant_service_account=account)
 
 
-def parse_ttl(text: str) -> int | None:
-    """`8h`, `90m`, `1h30m`, `45s` → seconds; None if it does not read like that."""
-    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", text.strip().lower())
+def parse_duration(text: str) -> int | None:
+    """`7d`, `8h`, `90m`, `1h30m`, `45s` or plain seconds (`600`) → seconds; None if it does not
+    read like that. Callers decide the range."""
+    text = text.strip().lower()
+    if text.isdigit():
+        return int(text)
+    match = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", text)
     if not match or not any(match.groups()):
         return None
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return (hours * 60 + minutes) * 60 + seconds
+    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
 def _parse_utc(text: str) -> datetime | None:

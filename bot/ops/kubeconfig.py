@@ -28,11 +28,12 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
+from bot import settings
+
 SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token"
 SERVICE_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name"
 MIN_DURATION_SECONDS = 600  # the API server refuses TokenRequests shorter than 10 minutes
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
 class KubeconfigError(Exception):
@@ -115,13 +116,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parse_duration(text: str) -> int:
-    match = _DURATION.match(text.strip())
-    seconds = 0
-    if text.strip().isdigit():
-        seconds = int(text.strip())
-    elif match and text.strip():
-        days, hours, minutes, secs = (int(g or 0) for g in match.groups())
-        seconds = ((days * 24 + hours) * 60 + minutes) * 60 + secs
+    seconds = settings.parse_duration(text) or 0
     if seconds < MIN_DURATION_SECONDS:
         raise KubeconfigError(f"--duration: {text!r} must be at least 10m (e.g. 12h, 7d).", 2)
     return seconds
@@ -160,7 +155,7 @@ def _require_service_account(api: client.CoreV1Api, namespace: str, name: str) -
                 f"ServiceAccount {namespace}/{name} does not exist; apply the manifests first "
                 "(kubectl apply -k manifests/)."
             ) from None
-        raise _api_error(exc, f"read ServiceAccount {namespace}/{name}") from None
+        raise api_error(exc, f"read ServiceAccount {namespace}/{name}") from None
     except Exception as exc:  # noqa: BLE001 - unreachable cluster, TLS, exec plugin: one line
         raise KubeconfigError(f"cannot reach the cluster: {exc}") from None
 
@@ -171,7 +166,7 @@ def request_token(api: client.CoreV1Api, namespace: str, name: str, seconds: int
     try:
         response = api.create_namespaced_service_account_token(name, namespace, body)
     except ApiException as exc:
-        raise _api_error(exc, f"request a token for {namespace}/{name}") from None
+        raise api_error(exc, f"request a token for {namespace}/{name}") from None
     token = response.status.token if response.status else None
     if not token:
         raise KubeconfigError(f"the TokenRequest for {namespace}/{name} came back without a token.")
@@ -194,7 +189,7 @@ def long_lived_token(api: client.CoreV1Api, namespace: str, account: str, secret
         try:
             api.create_namespaced_secret(namespace, body, _preload_content=False)
         except ApiException as exc:
-            raise _api_error(exc, f"create Secret {namespace}/{secret_name}") from None
+            raise api_error(exc, f"create Secret {namespace}/{secret_name}") from None
         print(f"# created Secret {namespace}/{secret_name}; waiting for its token", file=sys.stderr)
     else:
         # Never hand out a token of some other identity that happens to use this name.
@@ -224,7 +219,7 @@ def _read_secret(api: client.CoreV1Api, namespace: str, name: str) -> dict[str, 
     except ApiException as exc:
         if exc.status == 404:
             return None
-        raise _api_error(exc, f"read Secret {namespace}/{name}") from None
+        raise api_error(exc, f"read Secret {namespace}/{name}") from None
     data = json.loads(response.data)
     return data if isinstance(data, dict) else None
 
@@ -260,7 +255,7 @@ def write_private(path: Path, text: str) -> None:
     path.chmod(0o600)
 
 
-def _api_error(exc: ApiException, what: str) -> KubeconfigError:
+def api_error(exc: ApiException, what: str) -> KubeconfigError:
     reason = exc.reason or "error"
     message = ""
     try:

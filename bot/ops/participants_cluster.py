@@ -22,7 +22,7 @@ from typing import Any, Callable
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from bot.ops.kubeconfig import KubeconfigError, _api_error, admin_configuration
+from bot.ops.kubeconfig import KubeconfigError, api_error, admin_configuration
 from bot.ops.participants import LABEL_SELECTOR, LABELS, PARTICIPANT_ACCOUNT
 
 PARTICIPANT_LABEL = "podium.dev/participant"
@@ -162,7 +162,7 @@ def _call(do: Callable[[], Any], what: str) -> Any:
         if exc.status == 403:
             raise ClusterError(f"cannot {what}: Forbidden; run this with an admin kubeconfig (--kubeconfig, "
                                "--context).") from None
-        raise ClusterError(str(_api_error(exc, what))) from None
+        raise ClusterError(str(api_error(exc, what))) from None
     except (OSError, ValueError) as exc:  # unreachable cluster, TLS, an exec plugin that failed
         raise ClusterError(f"cannot reach the cluster ({what}): {exc}") from None
     except Exception as exc:  # noqa: BLE001 - urllib3's errors, exec plugins: one line, never a trace
