@@ -12,7 +12,7 @@ from typing import Any, AsyncIterator, Callable
 import pytest
 
 from bot.__main__ import main
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.answer import Answer

@@ -20,7 +20,7 @@ import pytest
 
 from tests.kubectl_binary import kubectl_binary
 
-from bot.devkit.kube_api import KubeEmulator, load_documents
+from podium_devkit.kube_api import KubeEmulator, load_documents
 from bot.kubectl.answer import cluster_error_line
 from bot.kubectl.gateway import ClusterError, ClusterGateway, api_client_from_settings
 from bot.kubectl.logs import LogsError, LogsResult, cap_note, fetch_logs, parse_since

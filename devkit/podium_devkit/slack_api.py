@@ -6,9 +6,9 @@ The product code cannot tell it from Slack: it is reached only through `SLACK_AP
 What it serves, on one aiohttp server at 127.0.0.1:<random port>:
 - `/api/<method>`: the Web API subset Podium uses, with Slack's response shapes and errors,
   bearer-token checks, optional scope checks, Block Kit checks as strict as Slack's
-  (bot/devkit/slack_blocks.py) and injectable faults;
+  (devkit/podium_devkit/slack_blocks.py) and injectable faults;
 - `/upload/v1/<id>`: the upload URLs of `files.getUploadURLExternal` (files_upload_v2 step 2); an
-  upload is usable in a `slack_file` block only once processed (~1 s, bot/devkit/slack_files.py);
+  upload is usable in a `slack_file` block only once processed (~1 s, devkit/podium_devkit/slack_files.py);
 - `/commands/...` and `/actions/...`: response_urls, limited to 5 posts within 30 minutes;
 - `/socket-mode`: the Socket Mode WebSocket handed out by `apps.connections.open`.
 
@@ -21,7 +21,7 @@ Deliberate stand-in choices (Slack does not document these precisely):
 - injected 500/503 faults answer `{"ok": false, "error": "internal_error" / "service_unavailable"}`;
 - unknown methods answer HTTP 200 `{"ok": false, "error": "unknown_method", "req_method": ...}`;
 - scopes are checked (`missing_scope`) only when `scopes=` is given, e.g. the manifest's bot scopes;
-- Slack's rate limits are on by default (bot/devkit/slack_limits.py: ~1 post/s per channel with a
+- Slack's rate limits are on by default (devkit/podium_devkit/slack_limits.py: ~1 post/s per channel with a
   burst of 4, tiers per method), answered 429 + `Retry-After`; `rate_limits=RateLimits.off()` turns
   them off for a test that says why.
 """
@@ -42,18 +42,18 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.devkit.slack_blocks import BlockKitRules
-from bot.devkit.slack_membership import CHANNEL_ARGS, Membership, payload_channel_name
-from bot.devkit.slack_sender import (
+from podium_devkit.slack_blocks import BlockKitRules
+from podium_devkit.slack_membership import CHANNEL_ARGS, Membership, payload_channel_name
+from podium_devkit.slack_sender import (
     SlackWorkspace,
     block_actions_payload,
     event_callback_envelope,
     new_trigger_id,
     slash_command_fields,
 )
-from bot.devkit.slack_files import DEFAULT_PROCESSING_SECONDS, FileProcessing
-from bot.devkit.slack_limits import CHANNEL_POST_METHOD, RateLimiter, RateLimits
-from bot.devkit.slack_socket import SocketAck, SocketModeHub, new_ticket_url
+from podium_devkit.slack_files import DEFAULT_PROCESSING_SECONDS, FileProcessing
+from podium_devkit.slack_limits import CHANNEL_POST_METHOD, RateLimiter, RateLimits
+from podium_devkit.slack_socket import SocketAck, SocketModeHub, new_ticket_url
 
 JsonDict = dict[str, Any]
 
@@ -377,7 +377,7 @@ class SlackStandIn:
         # None: every method allowed. A list (e.g. the manifest's bot scopes): `missing_scope` otherwise.
         self.scopes = list(scopes) if scopes is not None else None
         self.clock = clock
-        # Block Kit checks (bot/devkit/slack_blocks.py): Slack's by default; a test may relax them.
+        # Block Kit checks (devkit/podium_devkit/slack_blocks.py): Slack's by default; a test may relax them.
         self.block_kit = block_kit if block_kit is not None else BlockKitRules()
         self.workspace = SlackWorkspace(
             team_id=team_id, team_domain=team_domain, api_app_id=app_id, bot_user_id=bot_user_id
@@ -388,7 +388,7 @@ class SlackStandIn:
         self._channels: dict[str, JsonDict] = {}
         # Who is in each channel (conversations.members), the bot included while it is a member.
         self._channel_members: dict[str, list[str]] = {}
-        # The conversations the bot is in (bot/devkit/slack_membership.py): these channels and its DMs.
+        # The conversations the bot is in (devkit/podium_devkit/slack_membership.py): these channels and its DMs.
         self.membership = Membership()
         for channel_id, name in channels.items():
             # The workshop channels hold every person the stand-in knows.
@@ -399,12 +399,12 @@ class SlackStandIn:
         self._views: dict[str, JsonDict] = {}
         self._files: dict[str, UploadedFile] = {}
         self._uploads: dict[str, str] = {}  # upload id -> file id
-        # Uploads are usable in `slack_file` only once processed (bot/devkit/slack_files.py).
+        # Uploads are usable in `slack_file` only once processed (devkit/podium_devkit/slack_files.py).
         self.file_processing = FileProcessing(delay=file_processing_seconds)
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._triggers: dict[str, float] = {}  # trigger_id -> issued at
         self._faults: dict[str, list[Fault]] = {}
-        # Slack's rate limits (bot/devkit/slack_limits.py); on unless a test passes RateLimits.off().
+        # Slack's rate limits (devkit/podium_devkit/slack_limits.py); on unless a test passes RateLimits.off().
         self.rate_limiter = RateLimiter(rate_limits if rate_limits is not None else RateLimits())
         self._calls: list[ApiCall] = []
         self._last_ts_us = 0
@@ -551,7 +551,7 @@ class SlackStandIn:
 
     def edit_user_message(self, channel: str, ts: str, text: str) -> JsonDict:
         """A person edits their message: new text and an `edited` mark, as Slack stores it. Pair
-        with `bot.devkit.slack_events.edited_mention_event` for the event Slack sends then."""
+        with `podium_devkit.slack_events.edited_mention_event` for the event Slack sends then."""
         message = self._find_message(self._resolve_channel(channel), ts)
         if message is None:
             raise KeyError(f"no message {ts} in {channel}")
@@ -562,7 +562,7 @@ class SlackStandIn:
     def post_user_file(self, channel: str, user_id: str, text: str, *, filename: str = "notes.txt",
                        content: bytes = b"") -> JsonDict:
         """A person's message with a file attached (Slack: subtype `file_share`). Pair with
-        `bot.devkit.slack_events.file_share_event`."""
+        `podium_devkit.slack_events.file_share_event`."""
         file_id = self._next_id("F")
         upload = UploadedFile(id=file_id, filename=filename, length=len(content), content=content,
                               completed=True, created=int(self.clock()))
@@ -788,7 +788,7 @@ class SlackStandIn:
         return [c for c in self.calls(method) if c.rate_limited]
 
     def _check_membership(self, method: str, args: JsonDict) -> None:
-        """Slack's refusals in conversations the bot is not in (bot/devkit/slack_membership.py)."""
+        """Slack's refusals in conversations the bot is not in (devkit/podium_devkit/slack_membership.py)."""
         arg = CHANNEL_ARGS.get(method)
         value = args.get(arg) if arg else None
         if method == "files.completeUploadExternal" and not value:
@@ -998,7 +998,7 @@ class SlackStandIn:
         """Slack's conversations.members: user IDs in join order, the bot among them while it is a
         member; `limit` (default 100, at most 1000), `response_metadata.next_cursor` ("" at the end).
         The scope depends on the conversation's type; a public channel the bot is not in works,
-        a private one (or a DM) it is not in is `channel_not_found` (bot/devkit/slack_membership.py)."""
+        a private one (or a DM) it is not in is `channel_not_found` (devkit/podium_devkit/slack_membership.py)."""
         channel_id = self._resolve_channel(args.get("channel"))
         channel = self._channels[channel_id]
         needed = ("im:read" if channel.get("is_im") else "mpim:read" if channel.get("is_mpim")

@@ -1,6 +1,6 @@
 """Block Kit validation for the Slack stand-in, as strict as Slack by default.
 
-The stand-in's own `block_errors` (bot/devkit/slack_api.py) checks the limits slack_sdk's models
+The stand-in's own `block_errors` (devkit/podium_devkit/slack_api.py) checks the limits slack_sdk's models
 do not: 50 blocks per message / 100 per view, 3,000 characters per section text, header 150,
 25 elements per actions block, button text 75 / value 2,000, context 10 elements. This module
 adds the rest of what Slack refuses, found with slack_sdk's own models:

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 if TYPE_CHECKING:  # the stand-in imports this module; avoid a runtime cycle
-    from bot.devkit.slack_api import SlackStandIn
+    from podium_devkit.slack_api import SlackStandIn
 
 
 # ---------------------------------------------------------------------------------------------
