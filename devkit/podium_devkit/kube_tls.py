@@ -16,7 +16,7 @@ import os
 import ssl
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # Valid from long ago to far ahead, so a skewed clock never sees them "not yet valid" or expired.
-NOT_BEFORE = datetime(2000, 1, 1, tzinfo=timezone.utc)
-NOT_AFTER = datetime(2125, 1, 1, tzinfo=timezone.utc)
+NOT_BEFORE = datetime(2000, 1, 1, tzinfo=UTC)
+NOT_AFTER = datetime(2125, 1, 1, tzinfo=UTC)
 SERVER_NAMES: tuple[x509.GeneralName, ...] = (
     x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
     x509.IPAddress(ipaddress.ip_address("::1")),
