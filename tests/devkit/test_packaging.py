@@ -7,6 +7,7 @@ Both wheels are built from copies of the sources in a temp dir (so parallel work
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -167,3 +168,24 @@ def test_a_devkit_dependency_missing_is_named_with_the_same_fix() -> None:
     own = devkit_missing(ModuleNotFoundError("No module named 'podium_devkit.console'",
                                              name="podium_devkit.console"))
     assert "podium-devkit), which are not installed" in own
+
+
+def _imported_modules(path: Path) -> list[tuple[str, bool]]:
+    """(module, at top level) for every import in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(node) for node in tree.body}
+    found: list[tuple[str, bool]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, id(node) in top) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.module, id(node) in top))
+    return found
+
+
+def test_the_product_imports_the_devkit_only_lazily_for_the_console() -> None:
+    uses = {str(p.relative_to(REPO)): [(m, top) for m, top in _imported_modules(p)
+                                       if m.split(".")[0] == "podium_devkit"]
+            for p in (REPO / "bot").rglob("*.py")}
+    assert {path: found for path, found in uses.items() if found} == {
+        "bot/__main__.py": [("podium_devkit.console", False)]}

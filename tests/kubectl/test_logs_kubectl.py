@@ -30,7 +30,7 @@ from bot.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = (
-    REPO / "bot" / "devkit" / "seed" / "00-namespaces.yaml",
+    REPO / "devkit" / "podium_devkit" / "seed" / "00-namespaces.yaml",
     REPO / "manifests" / "podium",
     REPO / "manifests" / "sandbox",
     REPO / "tests" / "fixtures" / "logs",
