@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -101,7 +101,7 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    async def start(self) -> SlackStandIn:
+    async def start(self) -> Self:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._on_api)
         app.router.add_post("/upload/v1/{upload_id}", self._on_upload)  # files family
@@ -121,7 +121,7 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> SlackStandIn:
+    async def __aenter__(self) -> Self:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:

@@ -17,7 +17,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 from urllib.parse import urlencode
 
 import aiohttp
@@ -284,7 +284,7 @@ class SlackSender:
     def workspace(self) -> SlackWorkspace:
         return self.standin.workspace
 
-    async def __aenter__(self) -> SlackSender:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
