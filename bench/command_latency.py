@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths  # noqa: E402
-from bot.devkit.slack_api import SlackStandIn  # noqa: E402
-from bot.devkit.slack_sender import SlackSender  # noqa: E402
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths  # noqa: E402
+from podium_devkit.slack_api import SlackStandIn  # noqa: E402
+from podium_devkit.slack_sender import SlackSender  # noqa: E402
 
 SECRET = "bench-signing-secret"
 

@@ -57,7 +57,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.devkit.slack_sender import (  # noqa: E402
+from podium_devkit.slack_sender import (  # noqa: E402
     SlackWorkspace,
     block_actions_payload,
     new_trigger_id,

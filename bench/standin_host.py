@@ -24,9 +24,9 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths  # noqa: E402
-from bot.devkit.slack_api import SlackStandIn, SlackUser  # noqa: E402
-from bot.devkit.slack_limits import RateLimiter, RateLimits  # noqa: E402
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths  # noqa: E402
+from podium_devkit.slack_api import SlackStandIn, SlackUser  # noqa: E402
+from podium_devkit.slack_limits import RateLimiter, RateLimits  # noqa: E402
 
 
 def control_app(standin: SlackStandIn, emulator: KubeEmulator) -> web.Application:

@@ -69,10 +69,26 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+DEVKIT_INSTALL = "pip install -e ./devkit  (in a Podium checkout; or pip install ./devkit)"
+
+
+def devkit_missing(error: ModuleNotFoundError) -> str:
+    """Why the console cannot start without the devkit, and the command that installs it."""
+    if error.name is None or error.name.split(".")[0] == "podium_devkit":
+        return ("the console needs the stand-ins (podium-devkit), which are not installed: "
+                + DEVKIT_INSTALL)
+    return f"the console needs {error.name}, which podium-devkit depends on: {DEVKIT_INSTALL}"
+
+
 async def _run(mode: Mode, settings, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     if mode == "console":
-        from bot.devkit.console import run_console
-
+        # The console runs Podium against the stand-ins, which are not in the product: imported
+        # only here, and a missing devkit is one line that says how to install it.
+        try:
+            from podium_devkit.console import run_console
+        except ModuleNotFoundError as error:
+            print(f"podium: {devkit_missing(error)}", file=sys.stderr)
+            return 2
         return await run_console(settings, sys.stdin, sys.stdout)
 
     from bot.app import build_podium

@@ -7,8 +7,8 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
+from podium_devkit.slack_api import SlackStandIn
 
 
 @pytest.fixture

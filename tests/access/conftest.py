@@ -9,8 +9,8 @@ from typing import Any, AsyncIterator
 import pytest
 import yaml
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.slack_api import SlackStandIn, UploadedFile
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn, UploadedFile
 from tests.integration.conftest import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"

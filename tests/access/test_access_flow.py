@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from bot.access.service import TURNED_OFF
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
 from bot.slack.workshop_command import ACCESS_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
 from tests.access.conftest import CHANNEL, TEACHER, dm_files, token_of, workshop

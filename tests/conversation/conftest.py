@@ -8,9 +8,9 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.slack_api import ApiCall
-from bot.devkit.slack_sender import SentRequest
+from podium_devkit.console import message_to_text
+from podium_devkit.slack_api import ApiCall
+from podium_devkit.slack_sender import SentRequest
 from tests.integration.conftest import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"

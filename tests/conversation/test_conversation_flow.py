@@ -10,8 +10,8 @@ import yaml
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
 from bot.app import build_podium
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import event_callback_envelope
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import event_callback_envelope
 from bot.settings import load_settings
 from tests.conversation.conftest import (
     BOT,

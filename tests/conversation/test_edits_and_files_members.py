@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.devkit.slack_events import edited_mention_event, file_share_event, mention_event
+from podium_devkit.slack_events import edited_mention_event, file_share_event, mention_event
 from tests.conversation.conftest import BOT, CHANNEL, Asked, finished, mention, replies_to, text_of
 from tests.integration.conftest import Running
 

@@ -8,7 +8,7 @@ from bot.conversation.aliases import DEFAULT_ALIASES
 from bot.conversation.commands import Reply, TextCommands
 from bot.conversation.help import help_text
 from bot.conversation.questions import keywords, search_term
-from bot.devkit.slack_api import block_errors
+from podium_devkit.slack_api import block_errors
 from bot.slack.home import NO_PROGRESS_PROVIDER, DeckLine, HomeContent, LiveLine, home_view
 from bot.slides.deck import default_slides_folder, load_decks
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from bot.__main__ import main
-from bot.devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths, load_documents
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.service import KubectlService

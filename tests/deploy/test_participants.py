@@ -224,7 +224,7 @@ async def test_adding_a_late_joiner_never_removes_anyones_access(capsys: pytest.
                                                                   tmp_path: Any) -> None:
     """`kubectl apply` of a second run only touches the objects that run names: nothing of the
     first run may be among them, and Podium then reads both namespaces (emulator, Podium's token)."""
-    from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+    from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
     from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
     from bot.kubectl.policy import Policy
     from bot.kubectl.service import KubectlService

@@ -13,8 +13,8 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.__main__ import main
-from bot.devkit.slack_api import SlackStandIn, SlackUser
-from bot.devkit.slack_limits import RateLimits
+from podium_devkit.slack_api import SlackStandIn, SlackUser
+from podium_devkit.slack_limits import RateLimits
 from bot.ops.participants import ParticipantsError
 from bot.ops.slack_members import _explain, channel_participants
 from tests.deploy.conftest import REPO, by_kind, load_all

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.__main__ import main
-from bot.devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths, load_documents
 from bot.ops.participants import build_participants, manifests
 
 ALICE_NS, BOB_NS, CAROL_NS = "ws-u0alice", "ws-u0bob", "ws-u0carol"

@@ -1,7 +1,7 @@
 """What manifests/ grants Podium is exactly what it needs: the ClusterRole's rules are pinned here,
 and every command Podium supports runs through the real command service against the API emulator,
-which enforces those very manifests (demo_seed_paths() seeds manifests/podium/ and
-manifests/sandbox/), with Podium's own token. Participant namespaces are bound the way
+which enforces those very manifests (demo_seed_paths() seeds the devkit's byte-for-byte copies of
+manifests/podium/ and manifests/sandbox/), with Podium's own token. Participant namespaces are bound the way
 `participants manifests` writes them; Podium's own namespace is bound to nothing."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, AsyncIterator, Callable
 import pytest
 
 from bot.__main__ import main
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents, package_root
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.answer import Answer
@@ -97,12 +97,14 @@ def test_no_manifest_grants_secrets_exec_or_any_write() -> None:
                                                                                        group, resource, verb)
 
 
-def test_the_emulator_enforces_these_manifests_not_a_copy() -> None:
-    seeded = [p.resolve() for p in demo_seed_paths()]
-    assert (MANIFESTS / "podium" / "clusterrole.yaml").resolve() in seeded
-    assert (MANIFESTS / "podium" / "serviceaccount.yaml").resolve() in seeded
-    assert (MANIFESTS / "sandbox" / "rolebinding.yaml").resolve() in seeded
-    elsewhere = [p for p in demo_seed_paths() if MANIFESTS.resolve() not in p.resolve().parents]
+def test_the_emulator_enforces_these_manifests_byte_for_byte() -> None:
+    # The devkit seeds its packaged copies (an installed console needs no checkout); each one is
+    # the repository's file byte for byte, so the grants tested here are the ones instructors apply.
+    packaged = package_root() / "manifests"
+    seeded = {p.relative_to(packaged).as_posix(): p for p in demo_seed_paths() if packaged in p.parents}
+    for name in ("podium/clusterrole.yaml", "podium/serviceaccount.yaml", "sandbox/rolebinding.yaml"):
+        assert seeded[name].read_bytes() == (MANIFESTS / name).read_bytes(), name
+    elsewhere = [p for p in demo_seed_paths() if packaged not in p.parents]
     assert elsewhere, "the devkit-only seed (kube-system, default, …) is still seeded"
     assert not [d for d in load_documents(*elsewhere) if d.get("kind") in ("Role", "RoleBinding", "ClusterRole",
                                                                           "ClusterRoleBinding")]

@@ -18,8 +18,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Podium, build_podium
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
+from podium_devkit.slack_api import SlackStandIn
 from bot.settings import load_settings
 from tests.deploy.conftest import MANIFESTS, REPO
 

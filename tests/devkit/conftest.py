@@ -14,7 +14,7 @@ import pytest
 
 from tests.kubectl_binary import kubectl_binary
 
-from bot.devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths
+from podium_devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths
 
 # A fixed clock keeps ages and relative log times exact in assertions.
 NOW = datetime(2025, 6, 2, 12, 0, 0, tzinfo=timezone.utc)

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.devkit.kube_api import KubeEmulator
+from podium_devkit.kube_api import KubeEmulator
 
 from .conftest import Http, fixed_now
 

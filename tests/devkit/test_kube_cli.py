@@ -13,7 +13,7 @@ from kubernetes import client, config
 def test_cli_serves_until_terminated(tmp_path: Path) -> None:
     kubeconfig = tmp_path / "kubeconfig"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.devkit.kube_api", "--kubeconfig-out", str(kubeconfig), "--namespace", "sandbox"],
+        [sys.executable, "-m", "podium_devkit.kube_api", "--kubeconfig-out", str(kubeconfig), "--namespace", "sandbox"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,4 +1,4 @@
-"""What the emulator's containers do (bot/devkit/kube_containers.py): image references, the small
+"""What the emulator's containers do (devkit/podium_devkit/kube_containers.py): image references, the small
 shell, and curl across namespaces, without any controller."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.devkit.kube_containers import KNOWN_REPOSITORIES, container_run, image_problem, repository
+from podium_devkit.kube_containers import KNOWN_REPOSITORIES, container_run, image_problem, repository
 
 START = datetime(2026, 12, 3, 17, 0, 0, tzinfo=timezone.utc)
 POD = {"metadata": {"name": "box", "namespace": "ws-a"}, "spec": {}, "status": {"podIP": "192.168.1.5"}}

@@ -1,4 +1,4 @@
-"""The emulator's controllers (bot/devkit/kube_controllers.py) on an in-memory store: rollouts,
+"""The emulator's controllers (devkit/podium_devkit/kube_controllers.py) on an in-memory store: rollouts,
 self-healing ReplicaSets, pods and their containers, Jobs, Services, garbage collection, and the
 four exercise reference solutions passing their own checks."""
 
@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.devkit.kube_controllers import reconcile
-from bot.devkit.kube_logs import LogStore, format_time, render
-from bot.devkit.kube_materialize import pod_template_hash
-from bot.devkit.kube_resources import Registry
+from podium_devkit.kube_controllers import reconcile
+from podium_devkit.kube_logs import LogStore, format_time, render
+from podium_devkit.kube_materialize import pod_template_hash
+from podium_devkit.kube_resources import Registry
 from bot.exercises.runner import CheckReport, check_exercise
 from bot.exercises.spec import Exercise, load_exercises
 from bot.kubectl.gateway import ClusterError
@@ -801,7 +801,7 @@ status: {}
 def test_the_seeded_demo_sandbox_is_already_reconciled() -> None:
     """Seed-time materialisation and the controllers agree: the first write in a seeded namespace
     does not rewrite what the seed made."""
-    from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+    from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
 
     emulator = KubeEmulator.from_paths(*demo_seed_paths(), now=lambda: NOW)
     store = FakeStore()

@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 import yaml
 
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.kube_logs import LogLine, render
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.kube_logs import LogLine, render
 
 from .conftest import Http, fixed_now
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import yaml
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.kube_logs import format_time
-from bot.devkit.kube_materialize import materialize, pod_template_hash
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.kube_logs import format_time
+from podium_devkit.kube_materialize import materialize, pod_template_hash
 
 from .conftest import NOW, fixed_now
 

@@ -10,7 +10,7 @@ import pytest
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
-from bot.devkit.kube_api import EmulatorThread, KubeEmulator
+from podium_devkit.kube_api import EmulatorThread, KubeEmulator
 
 
 def core(kubeconfig: Path) -> client.CoreV1Api:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import yaml
 
-from bot.devkit.kube_rbac import Attributes, Authorizer, PolicyRule, UserInfo, forbidden_message
+from podium_devkit.kube_rbac import Attributes, Authorizer, PolicyRule, UserInfo, forbidden_message
 
 SEED = """
 apiVersion: rbac.authorization.k8s.io/v1

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.devkit.kube_selectors import (
+from podium_devkit.kube_selectors import (
     Requirement,
     SelectorError,
     compile_field_selector,

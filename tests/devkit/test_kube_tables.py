@@ -1,6 +1,6 @@
 """Server-side printing: the emulator answers kubectl's Table requests as the API server does.
 
-Unit tests of ``bot.devkit.kube_tables`` and tests with the REAL kubectl: its headers per kind, and
+Unit tests of ``podium_devkit.kube_tables`` and tests with the REAL kubectl: its headers per kind, and
 its output for the emulator's Table equals Podium's own ``/kubectl get`` rendering
 (``bot.kubectl.get.render_get``) of the same objects -- kubectl's layout, column selection and
 wide/priority handling against Podium's, over the same cells.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.devkit import kube_tables
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
+from podium_devkit import kube_tables
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
 from bot.kubectl.get import Fetched, GetResult, render_get
 from bot.kubectl.policy import GetRequest
 from bot.kubectl.resources import lookup

@@ -14,8 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
-from bot.devkit.kube_rbac import Attributes, Authorizer, UserInfo
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
+from podium_devkit.kube_rbac import Attributes, Authorizer, UserInfo
 from tests.kubectl_binary import kubectl_binary
 
 from .conftest import Http, Kubectl

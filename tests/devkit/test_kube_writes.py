@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devkit import kube_writes as w
+from podium_devkit import kube_writes as w
 
 POD = {
     "apiVersion": "v1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.devkit.kube_api import KubeEmulator
+from podium_devkit.kube_api import KubeEmulator
 
 from .conftest import Kubectl
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator
+from podium_devkit.kube_api import KubeEmulator
 from tests.kubectl_binary import kubectl_binary
 
 from .conftest import Kubectl

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.devkit.kube_api import KubeEmulator
+from podium_devkit.kube_api import KubeEmulator
 from tests.devkit.conftest import Kubectl
 from tests.kubectl_binary import kubectl_binary
 

@@ -10,8 +10,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_blocks import BlockKitRules
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_blocks import BlockKitRules
 
 CHANNEL = "C0WORKSHOP"
 

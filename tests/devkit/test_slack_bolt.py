@@ -15,8 +15,8 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import Forge, SlackSender
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import Forge, SlackSender
 
 SECRET = "podium-signing-secret"
 

@@ -9,8 +9,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.slack_api import SlackStandIn, SlackUser
-from bot.devkit.slack_limits import RateLimits
+from podium_devkit.slack_api import SlackStandIn, SlackUser
+from podium_devkit.slack_limits import RateLimits
 
 
 async def error_of(coro) -> str | None:  # type: ignore[no-untyped-def]

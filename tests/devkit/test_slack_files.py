@@ -13,8 +13,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_files import DEFAULT_PROCESSING_SECONDS, image_size
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_files import DEFAULT_PROCESSING_SECONDS, image_size
 from bot.slides.deck import default_slides_folder
 
 PNG = (default_slides_folder() / "images" / "control-loop.png").read_bytes()

@@ -7,8 +7,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_membership import membership_error
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_membership import membership_error
 
 
 async def error_of(coro) -> str | None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.devkit.slack_api import SlackStandIn, block_errors
+from podium_devkit.slack_api import SlackStandIn, block_errors
 
 
 @pytest.fixture

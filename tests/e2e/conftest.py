@@ -13,9 +13,9 @@ from typing import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import SlackSender
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 _LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")

@@ -23,11 +23,11 @@ from typing import Any, AsyncIterator
 import pytest
 import yaml
 
-from bot.devkit.console import message_to_text
+from podium_devkit.console import message_to_text
 from bot.exercises import load_exercises
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import SlackSender
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 from bot.ops.participants import build_participants, manifests
 from bot.slack.workshop_command import ACCESS_ACTION
 from bot.slides.deck import default_slides_folder, load_deck

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.devkit.console import message_to_text
+from podium_devkit.console import message_to_text
 from tests.e2e.conftest import podium_env, start_podium, stop_podium, wait_for_pod_list
 from tests.kubectl_binary import kubectl_binary
 

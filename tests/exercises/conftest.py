@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, load_documents
-from bot.devkit.kube_controllers import reconcile
-from bot.devkit.kube_logs import LogKey, LogLine
+from podium_devkit.kube_api import KubeEmulator, load_documents
+from podium_devkit.kube_controllers import reconcile
+from podium_devkit.kube_logs import LogKey, LogLine
 from bot.exercises import Exercise, load_exercises
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.ops.participants import DEFAULT_TEMPLATE, build_participants, manifests

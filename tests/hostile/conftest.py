@@ -15,10 +15,10 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.slack_api import DEFAULT_USERS, ApiCall, SlackStandIn, SlackUser, block_errors
-from bot.devkit.slack_sender import SentRequest
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import DEFAULT_USERS, ApiCall, SlackStandIn, SlackUser, block_errors
+from podium_devkit.slack_sender import SentRequest
 from tests.integration.conftest import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"

@@ -13,9 +13,9 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import SlackSender
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 from tests.access.conftest import dm_files, seeded_with_access, token_of
 from tests.e2e.conftest import podium_env, start_podium, stop_podium
 from tests.hostile.conftest import text_of

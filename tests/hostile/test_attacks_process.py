@@ -24,10 +24,10 @@ import pytest
 import pytest_asyncio
 import yaml
 
-from bot.devkit.kube_api import KubeEmulator, RecordedRequest
-from bot.devkit.slack_limits import RateLimits
-from bot.devkit.slack_api import SlackStandIn, SlackUser
-from bot.devkit.slack_sender import SlackSender, slack_encoded
+from podium_devkit.kube_api import KubeEmulator, RecordedRequest
+from podium_devkit.slack_limits import RateLimits
+from podium_devkit.slack_api import SlackStandIn, SlackUser
+from podium_devkit.slack_sender import SlackSender, slack_encoded
 from bot.kubectl.redact import LAST_APPLIED
 from bot.slack.kubectl_command import ALREADY_SHARED, FORGED_SHARE
 from bot.slack.output import SHARE_ACTION

@@ -17,10 +17,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_limits import RateLimits
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_limits import RateLimits
+from podium_devkit.slack_api import SlackStandIn
 from bot.exercises.workshop import CHECK_ACTION
 from bot.questions.render import UPVOTE_ACTION
 from bot.slack.output import SHARE_ACTION

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_limits import RateLimits
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_limits import RateLimits
 from tests.hostile.conftest import ALLOWED_NAMESPACES, CHANNEL, Room, settle, text_of
 
 

@@ -10,9 +10,9 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import SlackSender
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 from bot.questions.render import UPVOTE_ACTION
 from bot.slides.render import NEXT_ACTION
 from tests.e2e.conftest import SIGNING_SECRET, PodiumProcess, podium_env, start_podium, stop_podium

@@ -11,8 +11,8 @@ from typing import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
 from bot.questions.render import ASK_DIALOG
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import NEXT_ACTION

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
 from tests.hostile.conftest import CHANNEL, ROOM_ENV, TEACHER, Room, settle

@@ -15,8 +15,8 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
 from bot.ops.participants import build_participants, manifests
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION

@@ -17,9 +17,9 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import ApiCall, SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import ApiCall, SlackStandIn
 from bot.questions.render import UPVOTE_ACTION
 from bot.slack.output import SHARE_ACTION
 from bot.slides.deck import default_slides_folder, load_deck

@@ -15,9 +15,9 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import SentRequest, SlackSender
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SentRequest, SlackSender
 from bot.kubectl.logs import LOG_READ_LIMIT_BYTES
 from bot.kubectl.redact import MAX_LINE_CHARS
 from tests.e2e.conftest import PodiumProcess, podium_env, start_podium, stop_podium

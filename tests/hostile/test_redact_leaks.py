@@ -17,8 +17,8 @@ from typing import Any, AsyncIterator
 import pytest
 import yaml
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
 from bot.kubectl.redact import LAST_APPLIED
 from bot.slack.output import SHARE_ACTION
 from tests.exercises.conftest import fixture, participant_setup

@@ -9,9 +9,9 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import Forge, SlackSender
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import Forge, SlackSender
 from bot.slack.output import SHARE_ACTION
 from tests.e2e.conftest import PodiumProcess, podium_env, start_podium, stop_podium
 from tests.hostile.conftest import BOT, CHANNEL, text_of

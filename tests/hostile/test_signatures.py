@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bot.devkit.slack_sender import block_actions_payload, event_callback_envelope, sign, slash_command_fields
+from podium_devkit.slack_sender import block_actions_payload, event_callback_envelope, sign, slash_command_fields
 from bot.slack.modes import EVENTS_PATH
 from tests.hostile.conftest import BOT, CHANNEL, Room, settle
 from tests.integration.conftest import SECRET

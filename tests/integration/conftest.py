@@ -11,9 +11,9 @@ from typing import AsyncIterator
 import pytest
 
 from bot.app import Podium, build_podium
-from bot.devkit.kube_api import KubeEmulator
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import SlackSender
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.settings import load_settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http

@@ -10,8 +10,8 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.slack_api import SlackStandIn
 from bot.slides.render import RUN_ACTION
 from tests.integration.conftest import Running, running_podium
 

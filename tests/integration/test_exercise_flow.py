@@ -7,8 +7,8 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.exercises.workshop import CHECK_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
 from tests.exercises.conftest import participant_setup, solution

@@ -10,9 +10,9 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
+from podium_devkit.slack_api import SlackStandIn
 from bot.questions.render import ASK_DIALOG
 from bot.slack.output import SHARE_ACTION
 from tests.integration.conftest import Running, running_podium

@@ -11,8 +11,8 @@ from typing import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator
 from tests.integration.conftest import Running, running_podium
 
 

@@ -7,8 +7,8 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.slack_api import SlackStandIn
 from bot.questions.render import ANSWERED_ACTION, ASK_ACTION, ASK_DIALOG, HIDE_ACTION, UPVOTE_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
 from tests.integration.conftest import Running, running_podium

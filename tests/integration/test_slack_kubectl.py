@@ -9,10 +9,10 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import SlackSender
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 from bot.slack.output import SHARE_ACTION
 from tests.integration.conftest import running_podium
 

@@ -9,9 +9,9 @@ import shutil
 import time
 from pathlib import Path
 
-from bot.devkit.console import message_to_text
-from bot.devkit.slack_limits import RateLimits
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.slack_limits import RateLimits
+from podium_devkit.slack_api import SlackStandIn
 from bot.slides.deck import default_slides_folder, load_deck
 from tests.integration.conftest import Running, running_podium
 

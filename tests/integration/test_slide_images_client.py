@@ -12,7 +12,7 @@ from typing import AsyncIterator
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.slack_api import SlackStandIn
 from bot.slack.slide_images import ImageWait, SlideImages
 from bot.slides.deck import default_slides_folder
 from bot.store import open_database

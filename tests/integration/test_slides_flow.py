@@ -8,8 +8,8 @@ from typing import AsyncIterator
 
 import pytest
 
-from bot.devkit.console import message_to_text
-from bot.devkit.slack_api import SlackStandIn
+from podium_devkit.console import message_to_text
+from podium_devkit.slack_api import SlackStandIn
 from bot.slides.deck import default_slides_folder, load_deck
 from bot.slides.render import (
     BACK_TO_LIVE_ACTION,

@@ -19,7 +19,7 @@ import pytest
 
 from tests.kubectl_binary import kubectl_binary
 
-from bot.devkit.kube_api import KubeEmulator
+from podium_devkit.kube_api import KubeEmulator
 from bot.kubectl.describe import DescribeResult, describe
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.policy import DescribeRequest

@@ -20,7 +20,7 @@ import pytest
 
 from tests.kubectl_binary import kubectl_binary
 
-from bot.devkit.kube_api import KubeEmulator, load_documents
+from podium_devkit.kube_api import KubeEmulator, load_documents
 from bot.kubectl.answer import cluster_error_line
 from bot.kubectl.gateway import ClusterError, ClusterGateway, api_client_from_settings
 from bot.kubectl.logs import LogsError, LogsResult, cap_note, fetch_logs, parse_since
@@ -30,7 +30,7 @@ from bot.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = (
-    REPO / "bot" / "devkit" / "seed" / "00-namespaces.yaml",
+    REPO / "devkit" / "podium_devkit" / "seed" / "00-namespaces.yaml",
     REPO / "manifests" / "podium",
     REPO / "manifests" / "sandbox",
     REPO / "tests" / "fixtures" / "logs",

@@ -10,8 +10,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot.devkit.slack_api import block_errors
-from bot.devkit.slack_blocks import BlockKitRules
+from podium_devkit.slack_api import block_errors
+from podium_devkit.slack_blocks import BlockKitRules
 from bot.kubectl.answer import Answer
 from bot.questions.render import question_message, queue_blocks, top_questions_blocks
 from bot.slack.limits import (

@@ -16,7 +16,7 @@ from tests.slides.conftest import REPO
 # Where participants read or copy an image name. slides/CHANGES.md is left out on purpose: it
 # quotes the tags the deck used to name. tests/ holds deliberately wrong tags (fixtures).
 SCANNED = ("slides", "manifests/exercises", "manifests/demo", "bot")
-SKIPPED = ("slides/CHANGES.md", "bot/devkit")
+SKIPPED = ("slides/CHANGES.md", "devkit/podium_devkit")
 SUFFIXES = {".md", ".yaml", ".yml", ".py"}
 
 _FIELD = re.compile(r"^\s*(?:-\s*)?image:\s*[\"']?(?P<ref>[A-Za-z0-9][^\s\"'#`]*)", re.M)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.devkit.slack_limits import METHOD_TIERS, TIER_3, RateLimiter, RateLimits
+from podium_devkit.slack_limits import METHOD_TIERS, TIER_3, RateLimiter, RateLimits
 from bot.slack.debounce import Debouncer
 from bot.kubectl.grammar import in_namespace
 from tests.clock import ManualClock

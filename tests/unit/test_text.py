@@ -6,7 +6,7 @@ import re
 
 from hypothesis import given, strategies as st
 
-from bot.devkit.slack_sender import slack_encoded
+from podium_devkit.slack_sender import slack_encoded
 from bot.slack.text import (
     Mrkdwn,
     cut,

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.devkit.kube_logs import LogKey, LogLine, LogStore, default_logs, format_time, is_relative_time, parse_time
-from bot.devkit.kube_resources import Registry
-from bot.devkit.kube_selectors import selector_from_match
+from podium_devkit.kube_logs import LogKey, LogLine, LogStore, default_logs, format_time, is_relative_time, parse_time
+from podium_devkit.kube_resources import Registry
+from podium_devkit.kube_selectors import selector_from_match
 
 Obj = dict[str, Any]
 

@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from bot.devkit.kube_logs import LogKey, LogLine, LogStore
-from bot.devkit.kube_materialize import ContainerRun, normalize_image
+from podium_devkit.kube_logs import LogKey, LogLine, LogStore
+from podium_devkit.kube_materialize import ContainerRun, normalize_image
 
 Obj = dict[str, Any]
 

@@ -21,9 +21,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.devkit.kube_containers import container_run
-from bot.devkit.kube_logs import LogStore, format_time, parse_time
-from bot.devkit.kube_materialize import (
+from podium_devkit.kube_containers import container_run
+from podium_devkit.kube_logs import LogStore, format_time, parse_time
+from podium_devkit.kube_materialize import (
     ContainerRun,
     Materializer,
     Obj,
@@ -40,7 +40,7 @@ from bot.devkit.kube_materialize import (
     service_defaults,
     suffix,
 )
-from bot.devkit.kube_writes import apply_limit_ranges, quota_refusal
+from podium_devkit.kube_writes import apply_limit_ranges, quota_refusal
 
 
 class ObjectStore(Protocol):

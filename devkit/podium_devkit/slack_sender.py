@@ -17,14 +17,10 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, Self
 from urllib.parse import urlencode
 
 import aiohttp
-
-if TYPE_CHECKING:  # the stand-in imports this module; avoid a runtime cycle
-    from bot.devkit.slack_api import SlackStandIn
-
 
 # ---------------------------------------------------------------------------------------------
 # Payload builders (pure: plain data in, plain data out)
@@ -249,6 +245,24 @@ class SentRequest:
         return json.loads(self.body)
 
 
+class SlackSide(Protocol):
+    """What a sender needs from the Slack it plays: the workspace's identity, fresh response_urls
+    and trigger_ids, channel names and messages (``SlackStandIn`` is one; this module never
+    imports it, as the stand-in builds its own payloads with the builders above)."""
+
+    @property
+    def workspace(self) -> SlackWorkspace: ...
+
+    def new_response_url(self, *, channel_id: str | None = ..., user_id: str | None = ...,
+                         message_ts: str | None = ..., kind: str = ...) -> str: ...
+
+    def new_trigger_id(self) -> str: ...
+
+    def payload_channel_name(self, channel_id: str) -> str: ...
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None: ...
+
+
 class SlackSender:
     """Sends signed requests to the app's HTTP endpoint, as Slack does in HTTP (Events API) mode."""
 
@@ -256,7 +270,7 @@ class SlackSender:
         self,
         events_url: str,
         signing_secret: str,
-        standin: SlackStandIn,
+        standin: SlackSide,
         *,
         timeout: float = 30.0,
     ) -> None:
@@ -270,7 +284,7 @@ class SlackSender:
     def workspace(self) -> SlackWorkspace:
         return self.standin.workspace
 
-    async def __aenter__(self) -> SlackSender:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

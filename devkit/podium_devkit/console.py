@@ -20,10 +20,9 @@ import aiohttp
 
 from bot.access.render import kubeconfig_text
 from bot.app import build_podium
-from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from bot.devkit.kube_tls import ca_data
-from bot.devkit.slack_api import SlackStandIn
-from bot.devkit.slack_sender import SlackSender
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 from bot.kubectl.access import NamespaceAccess
 from bot.ops.kubeconfig import Cluster, write_private
 from bot.ops.participants import PARTICIPANT_ACCOUNT, build_participants
@@ -161,7 +160,7 @@ async def _participant_kubeconfig(emulator: KubeEmulator, namespace: str, path: 
     async with aiohttp.ClientSession() as session, session.post(url, json=body, headers=headers) as response:
         response.raise_for_status()
         token = (await response.json())["status"]["token"]
-    cluster = Cluster(server=emulator.https_url, ca_data=ca_data())  # kubectl sends tokens over TLS only
+    cluster = Cluster(server=emulator.https_url, ca_data=emulator.tls.ca_data())  # kubectl sends tokens over TLS only
     write_private(path, kubeconfig_text(cluster, token, namespace, PARTICIPANT_ACCOUNT))
     return path
 

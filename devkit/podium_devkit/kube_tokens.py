@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, decode_object
+from podium_devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, decode_object
 
 Obj = dict[str, Any]
 Respond = Callable[..., web.Response]

@@ -20,7 +20,7 @@ ServiceAccount. Every request is recorded in ``requests`` so tests can prove wha
 for, and faults (5xx, delays) can be injected for resilience tests.
 
 Two listeners serve the same handler: ``url`` (plain http, for raw HTTP and the python client) and
-``https_url`` (TLS with an embedded loopback certificate, see ``kube_tls``). Kubeconfigs point at
+``https_url`` (TLS with a certificate made at start-up, see ``kube_tls``). Kubeconfigs point at
 the https one by default because kubectl never sends a bearer token over plain http.
 
 Faults are applied before authentication, so a faulted request is recorded with ``user=None``.
@@ -42,7 +42,7 @@ Usage::
 
 or ``with EmulatorThread(emulator) as url:`` for blocking clients, or from a shell::
 
-    python -m bot.devkit.kube_api --kubeconfig-out /tmp/kubeconfig
+    python -m podium_devkit.kube_api --kubeconfig-out /tmp/kubeconfig
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -67,13 +68,13 @@ from urllib.parse import parse_qsl
 import yaml
 from aiohttp import web
 
-from bot.devkit import kube_controllers
-from bot.devkit import kube_tables
-from bot.devkit import kube_writes as writes
-from bot.devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, format_time, parse_time, render
-from bot.devkit.kube_materialize import BUILTIN_NAMESPACES, K8S_VERSION, Materializer, materialize
-from bot.devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, ProtobufError, decode_object, decode_review
-from bot.devkit.kube_rbac import (
+from podium_devkit import kube_controllers
+from podium_devkit import kube_tables
+from podium_devkit import kube_writes as writes
+from podium_devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, format_time, parse_time, render
+from podium_devkit.kube_materialize import BUILTIN_NAMESPACES, K8S_VERSION, Materializer, materialize
+from podium_devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, ProtobufError, decode_object, decode_review
+from podium_devkit.kube_rbac import (
     RBAC_API_GROUP,
     RBAC_KINDS,
     Attributes,
@@ -83,10 +84,10 @@ from bot.devkit.kube_rbac import (
     bootstrap_cluster_roles,
     forbidden_message,
 )
-from bot.devkit.kube_resources import Registry, ResourceType
-from bot.devkit.kube_selectors import SelectorError, compile_field_selector, parse_label_selector
-from bot.devkit.kube_tls import ca_data, server_ssl_context
-from bot.devkit.kube_tokens import TokenIssuer
+from podium_devkit.kube_resources import Registry, ResourceType
+from podium_devkit.kube_selectors import SelectorError, compile_field_selector, parse_label_selector
+from podium_devkit.kube_tls import generate_loopback_tls
+from podium_devkit.kube_tokens import TokenIssuer
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +120,24 @@ FAULT_MESSAGES = {
 def demo_seed_paths() -> list[Path]:
     """What the console seeds from: the deck's demo manifests, Podium's namespace, identity and
     RBAC exactly as a workshop applies them (``manifests/podium/`` and ``manifests/sandbox/``, so
-    tests prove those grants suffice), then the devkit-only seed."""
-    package = Path(__file__).resolve().parent
-    manifests = package.parent.parent / "manifests"
+    tests prove those grants suffice), then the devkit-only seed. All are this package's data
+    (copies of the repository's ``manifests/``), so an installed devkit needs no checkout."""
+    package = package_root()
+    manifests = package / "manifests"
     # Files, not the folders: their kustomization.yaml is for kubectl, not an API object.
     workshop = sorted(p for folder in ("podium", "sandbox") for p in (manifests / folder).glob("*.yaml")
                       if p.name != "kustomization.yaml")
     seed = sorted((package / "seed").glob("*.yaml"))
     return [manifests / "demo", *workshop, *seed]
+
+
+def package_root() -> Path:
+    """This package's folder, found the way installed data is found (``importlib.resources``)."""
+    root = resources.files(__package__ or "podium_devkit")
+    # A wheel installs files; a zipped import would need as_file(), and nothing ships one.
+    if not isinstance(root, Path):
+        raise RuntimeError(f"podium_devkit must be installed as files, not {type(root).__name__}")
+    return root
 
 
 def load_documents(*paths: str | Path) -> list[Obj]:
@@ -419,7 +430,9 @@ class KubeEmulator:
             self.store.add(obj)
         self.authorizer = Authorizer()
         self._refresh_authorizer()
-        self.token_issuer = TokenIssuer(self.store, self.tokens, self._now, status_response, ca_data())
+        # This emulator's own CA and server certificate, made now: no key lives in the source.
+        self.tls = generate_loopback_tls()
+        self.token_issuer = TokenIssuer(self.store, self.tokens, self._now, status_response, self.tls.ca_data())
 
     @classmethod
     def from_paths(cls, *paths: str | Path, **kwargs: Any) -> "KubeEmulator":
@@ -483,7 +496,7 @@ class KubeEmulator:
             raise RuntimeError("start the emulator before asking for a kubeconfig")
         cluster: dict[str, Any] = {"server": self.url}
         if tls:
-            cluster = {"server": self.https_url, "certificate-authority-data": ca_data()}
+            cluster = {"server": self.https_url, "certificate-authority-data": self.tls.ca_data()}
         return {
             "apiVersion": "v1",
             "kind": "Config",
@@ -516,7 +529,7 @@ class KubeEmulator:
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.25)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
-        await web.TCPSite(self._runner, host, tls_port, ssl_context=server_ssl_context()).start()
+        await web.TCPSite(self._runner, host, tls_port, ssl_context=self.tls.server_ssl_context()).start()
         (http_host, http_port), (tls_host, bound_tls_port) = (a[:2] for a in self._runner.addresses)
         self.url = f"http://{_url_host(http_host)}:{http_port}"
         self.https_url = f"https://{_url_host(tls_host)}:{bound_tls_port}"
@@ -1540,7 +1553,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.devkit.kube_api", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m podium_devkit.kube_api", description=__doc__.split("\n")[0])
     parser.add_argument("--seed", action="append", type=Path, help="YAML file or directory (repeatable); default: demo seed")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)

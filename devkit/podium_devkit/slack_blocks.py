@@ -1,6 +1,6 @@
 """Block Kit validation for the Slack stand-in, as strict as Slack by default.
 
-The stand-in's own `block_errors` (bot/devkit/slack_api.py) checks the limits slack_sdk's models
+The stand-in's own `block_errors` (at the end of this module) checks the limits slack_sdk's models
 do not: 50 blocks per message / 100 per view, 3,000 characters per section text, header 150,
 25 elements per actions block, button text 75 / value 2,000, context 10 elements. This module
 adds the rest of what Slack refuses, found with slack_sdk's own models:
@@ -161,3 +161,107 @@ def _repoint(error: str, pointer: str) -> str:
 
 def _unique(errors: list[str]) -> list[str]:
     return list(dict.fromkeys(errors))
+
+
+# The stand-in's own checks: cheap, close to what Slack rejects, enough to surface product bugs.
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+
+_BLOCK_TYPES = {
+    "section", "divider", "image", "actions", "context", "input", "header",
+    "rich_text", "file", "video", "markdown", "call",
+}  # fmt: skip
+
+
+def block_errors(blocks: Any, max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[str]:
+    """Slack-style error strings (`... [json-pointer:/blocks/0/text]`) for invalid blocks."""
+    if not isinstance(blocks, list):
+        return ["must be an array [json-pointer:/blocks]"]
+    errors: list[str] = []
+    if len(blocks) > max_blocks:
+        errors.append(f"no more than {max_blocks} items allowed [json-pointer:/blocks]")
+    seen_ids: set[str] = set()
+    for i, block in enumerate(blocks):
+        here = f"/blocks/{i}"
+        if not isinstance(block, dict) or block.get("type") not in _BLOCK_TYPES:
+            errors.append(f"unsupported type or not an object [json-pointer:{here}]")
+            continue
+        block_id = block.get("block_id")
+        if block_id is not None:
+            if len(str(block_id)) > 255:
+                errors.append(f"must be less than 256 characters [json-pointer:{here}/block_id]")
+            if block_id in seen_ids:
+                errors.append(f"duplicate block_id [json-pointer:{here}/block_id]")
+            seen_ids.add(block_id)
+        errors.extend(_one_block_errors(block, here))
+    return errors
+
+
+def text_errors(obj: Any, where: str, limit: int, plain_only: bool = False) -> list[str]:
+    if not isinstance(obj, dict) or obj.get("type") not in ("plain_text", "mrkdwn"):
+        return [f"must provide a text object [json-pointer:{where}]"]
+    if plain_only and obj["type"] != "plain_text":
+        return [f"must be plain_text [json-pointer:{where}/type]"]
+    text = obj.get("text")
+    if not isinstance(text, str) or not text:
+        return [f"must be more than 0 characters [json-pointer:{where}/text]"]
+    if len(text) > limit:
+        return [f"must be less than {limit + 1} characters [json-pointer:{where}/text]"]
+    return []
+
+
+def _element_errors(el: Any, where: str) -> list[str]:
+    if not isinstance(el, dict) or "type" not in el:
+        return [f"must be an object with a type [json-pointer:{where}]"]
+    errors: list[str] = []
+    if len(str(el.get("action_id", ""))) > 255:
+        errors.append(f"must be less than 256 characters [json-pointer:{where}/action_id]")
+    if el["type"] == "button":
+        errors += text_errors(el.get("text"), f"{where}/text", 75, plain_only=True)
+        if len(str(el.get("value", ""))) > 2000:
+            errors.append(f"must be less than 2001 characters [json-pointer:{where}/value]")
+        if len(str(el.get("url", ""))) > 3000:
+            errors.append(f"must be less than 3001 characters [json-pointer:{where}/url]")
+    return errors
+
+
+def _one_block_errors(block: dict[str, Any], here: str) -> list[str]:
+    kind = block["type"]
+    errors: list[str] = []
+    if kind == "section":
+        if "text" not in block and "fields" not in block:
+            errors.append(f"must provide text or fields [json-pointer:{here}]")
+        if "text" in block:
+            errors += text_errors(block["text"], f"{here}/text", 3000)
+        fields = block.get("fields", [])
+        if len(fields) > 10:
+            errors.append(f"no more than 10 items allowed [json-pointer:{here}/fields]")
+        for j, f in enumerate(fields):
+            errors += text_errors(f, f"{here}/fields/{j}", 2000)
+        if "accessory" in block:
+            errors += _element_errors(block["accessory"], f"{here}/accessory")
+    elif kind == "header":
+        errors += text_errors(block.get("text"), f"{here}/text", 150, plain_only=True)
+    elif kind == "context":
+        elements = block.get("elements") or []
+        if not 1 <= len(elements) <= 10:
+            errors.append(f"must have 1 to 10 items [json-pointer:{here}/elements]")
+    elif kind == "actions":
+        elements = block.get("elements") or []
+        if not 1 <= len(elements) <= 25:
+            errors.append(f"must have 1 to 25 items [json-pointer:{here}/elements]")
+        for j, el in enumerate(elements):
+            errors += _element_errors(el, f"{here}/elements/{j}")
+    elif kind == "image":
+        if not block.get("image_url") and not block.get("slack_file"):
+            errors.append(f"must provide image_url or slack_file [json-pointer:{here}]")
+        if not block.get("alt_text"):
+            errors.append(f"must provide alt_text [json-pointer:{here}/alt_text]")
+    elif kind == "markdown":
+        text = block.get("text")
+        if not isinstance(text, str) or not text or len(text) > 12000:
+            errors.append(f"must be 1 to 12000 characters [json-pointer:{here}/text]")
+    return errors
+
+

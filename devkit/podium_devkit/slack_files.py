@@ -1,4 +1,4 @@
-"""Slack's asynchronous file processing, for the Slack stand-in (bot/devkit/slack_api.py).
+"""Slack's asynchronous file processing, for the Slack stand-in (devkit/podium_devkit/slack_api.py).
 
 What real Slack does (python-slack-sdk #1521, #1658, #1797; java-slack-sdk #1349;
 node-slack-sdk #2040, #2170; slack-github-action #413):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from bot.devkit.kube_materialize import Materializer, default_pod_spec, stable_uid, suffix
+from podium_devkit.kube_materialize import Materializer, default_pod_spec, stable_uid, suffix
 
 Obj = dict[str, Any]
 
