@@ -35,7 +35,7 @@ from bot.kubectl.gateway import ClusterError, ClusterGateway
 from bot.kubectl.service import CommandRecord
 from bot.ops.kubeconfig import Cluster
 from bot.settings import Settings
-from bot.slack.text import Mrkdwn, mrkdwn
+from bot.messages.text import Mrkdwn, mrkdwn
 from bot.store.switches import SwitchStore
 
 log = logging.getLogger(__name__)

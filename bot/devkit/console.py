@@ -30,7 +30,7 @@ from bot.ops.participants import PARTICIPANT_ACCOUNT, build_participants
 from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
-from bot.slack.text import decode_slack_text
+from bot.messages.text import decode_slack_text
 
 PROMPT = "podium> "
 CONSOLE_USER = "U0ALICE"  # who the console's person is, for the stand-in and their namespace

@@ -12,7 +12,7 @@ from bot.budgets import Budgets
 from bot.questions.render import question_message, queue_blocks
 from bot.slack.debounce import Debouncer
 from bot.slack.places import refusal_reason
-from bot.slack.text import Mrkdwn, mrkdwn
+from bot.messages.text import Mrkdwn, mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck
 from bot.slides.presenter import Reply

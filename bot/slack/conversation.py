@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.slack import home
 from bot.slack.failures import failure_line
 from bot.slack.kubectl_command import KubectlDelivery
-from bot.slack.limits import MAX_BUTTON_VALUE
+from bot.messages.limits import MAX_BUTTON_VALUE
 from bot.slack.publisher import Publisher
 from bot.slides.presenter import Presenter
 from bot.store import Database

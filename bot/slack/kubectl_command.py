@@ -27,7 +27,7 @@ from bot.slack.output import (
 )
 from bot.slack.places import is_membership_error, refusal_reason
 from bot.slack.publisher import Publisher
-from bot.slack.text import Mrkdwn, mrkdwn
+from bot.messages.text import Mrkdwn, mrkdwn
 from bot.store.buttons import ButtonStore
 
 COMMAND = "/kubectl"
