@@ -31,7 +31,8 @@ from bot.access.render import (
 )
 from bot.budgets import Budgets
 from bot.kubectl.access import NamespaceAccess
-from bot.kubectl.gateway import ClusterError, ClusterGateway
+from bot.kubectl.errors import ClusterError
+from bot.kubectl.gateway import ClusterGateway
 from bot.kubectl.service import CommandRecord
 from bot.ops.kubeconfig import Cluster
 from bot.settings import Settings

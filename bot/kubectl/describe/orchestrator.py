@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone, tzinfo
 
 from bot.kubectl.answer import cluster_error_line
-from bot.kubectl.gateway import ClusterError, ClusterGateway
+from bot.kubectl.errors import ClusterError
+from bot.kubectl.gateway import ClusterGateway
 from bot.kubectl.policy import DescribeRequest
 
 from .common import Obj, meta, selector_string
