@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.access.service import AccessService, DmUploader
 from bot.budgets import Budgets
+from bot.conversation.aliases import aliases_from_settings
 from bot.conversation.commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
@@ -84,6 +85,7 @@ class Podium:
 
 
 async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient | None = None) -> Podium:
+    aliases_from_settings(settings)  # a bad PODIUM_ALIASES stops start-up before anything opens
     gateway = ClusterGateway(
         api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout,
         fresh_for=settings.read_cache_seconds,
