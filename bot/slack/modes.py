@@ -8,12 +8,15 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import Podium
+from bot.metrics import Metrics
+from bot.settings import Settings
 from bot.slack.socket_health import SocketHealth, Verdict, watch
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,19 @@ EVENTS_PATH = "/slack/events"
 # How long answers in progress may take to finish after a stop is asked for: the cluster
 # timeout plus delivery, within Kubernetes' default 30 s termination grace period.
 SHUTDOWN_GRACE = 20.0
+
+
+class Podium(Protocol):
+    """What serving needs of a built Podium (bot.app.Podium is one): the Bolt app, its settings,
+    its metrics and a way to close it. A Protocol, so this layer does not import the app."""
+
+    @property
+    def app(self) -> AsyncApp: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def metrics(self) -> Metrics: ...
+    async def close(self) -> None: ...
 
 
 def http_application(podium: Podium) -> web.Application:
