@@ -35,6 +35,7 @@ from bot.slack.exercise_command import run_exercise_text
 from bot.slack.failures import log_unexpected_errors
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.client import build_web_client, retry_handlers
+from bot.slack.debounce import Debouncer
 from bot.slack.incoming import install_slash_text_decoding
 from bot.slack.respond import ResponseUrls, slack_http_session
 from bot.slack.pacing import ChannelPacer
@@ -140,7 +141,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     access_service = AccessService(settings, access, gateway, SwitchStore(database), DmUploader(client),
                                    budgets=budgets, observer=record)
     questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,
-                              settings.instructors, budgets=budgets)
+                              settings.instructors, refreshes=Debouncer(), budgets=budgets)
 
     async def slide_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
         """What other features add to a slide: Check my work on exercise slides, the top
