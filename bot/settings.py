@@ -15,7 +15,6 @@ from urllib.parse import urlparse
 
 import yaml
 
-
 Mode = Literal["serve", "socket", "console"]
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"

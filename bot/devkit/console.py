@@ -25,12 +25,12 @@ from bot.devkit.kube_tls import ca_data
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
 from bot.kubectl.access import NamespaceAccess
+from bot.messages.text import decode_slack_text
 from bot.ops.kubeconfig import Cluster, write_private
 from bot.ops.participants import PARTICIPANT_ACCOUNT, build_participants
 from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
-from bot.messages.text import decode_slack_text
 
 PROMPT = "podium> "
 CONSOLE_USER = "U0ALICE"  # who the console's person is, for the stand-in and their namespace
