@@ -12,6 +12,7 @@ import logging
 import signal
 import sys
 
+from bot.conversation.aliases import aliases_from_settings
 from bot.logs import configure_logging
 from bot.ops import audit, kubeconfig, participants_cli
 from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return TOOLS[args.mode](args)
     try:
         settings = load_settings()
+        aliases_from_settings(settings)  # read by the conversation feature; checked with the rest
         mode: Mode = args.mode or default_mode(settings)
         require_mode(settings, mode)
     except SettingsError as error:

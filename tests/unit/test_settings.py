@@ -2,7 +2,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_podium
 from bot.conversation.aliases import DEFAULT_ALIASES, aliases_from_settings
 from bot.settings import SettingsError, default_mode, load_settings, require_mode
 
@@ -130,15 +129,6 @@ def test_malformed_aliases_name_the_setting(value):
     with pytest.raises(SettingsError) as caught:
         aliases_from_settings(load_settings({"PODIUM_ALIASES": value}))
     assert str(caught.value).startswith("PODIUM_ALIASES: ") and "\n" not in str(caught.value)
-
-
-async def test_malformed_aliases_stop_start_up_before_anything_opens(tmp_path):
-    """A bad PODIUM_ALIASES is refused by build_podium first: no state file, no cluster client."""
-    state = tmp_path / "state.db"
-    settings = load_settings({"PODIUM_ALIASES": "get=get pods", "PODIUM_STATE": str(state)})
-    with pytest.raises(SettingsError, match="^PODIUM_ALIASES: 'get' is a kubectl or Podium command"):
-        await build_podium(settings)
-    assert not state.exists()
 
 
 def test_participant_namespace_template():
