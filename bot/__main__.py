@@ -12,13 +12,14 @@ import logging
 import signal
 import sys
 
+from bot.conversation.aliases import aliases_from_settings
 from bot.logs import configure_logging
-from bot.ops import audit, kubeconfig, participants
+from bot.ops import audit, kubeconfig, participants_cli
 from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
 from bot.slides import cli as slides_cli
 
 # Tools for instructors and deck authors: they need no Slack settings and run without a server.
-TOOLS = {"participants": participants.run, "kubeconfig": kubeconfig.run, "slides": slides_cli.run,
+TOOLS = {"participants": participants_cli.run, "kubeconfig": kubeconfig.run, "slides": slides_cli.run,
          "audit": audit.run}
 
 log = logging.getLogger("bot")
@@ -36,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     socket.add_argument("--host", default="0.0.0.0", help="address for /healthz and /metrics (default 0.0.0.0)")
     sub.add_parser("console", help="type slash commands here; Slack is played by a local stand-in")
     slides_cli.add_parser(sub)
-    participants.add_parser(sub)
+    participants_cli.add_parser(sub)
     kubeconfig.add_parser(sub)
     audit.add_parser(sub)
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         return TOOLS[args.mode](args)
     try:
         settings = load_settings()
+        aliases_from_settings(settings)  # read by the conversation feature; checked with the rest
         mode: Mode = args.mode or default_mode(settings)
         require_mode(settings, mode)
     except SettingsError as error:

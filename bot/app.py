@@ -12,6 +12,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.access.service import AccessService, DmUploader
 from bot.budgets import Budgets
+from bot.conversation.aliases import aliases_from_settings
 from bot.conversation.commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
@@ -34,6 +35,7 @@ from bot.slack.exercise_command import run_exercise_text
 from bot.slack.failures import log_unexpected_errors
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.client import build_web_client, retry_handlers
+from bot.slack.debounce import Debouncer
 from bot.slack.incoming import install_slash_text_decoding
 from bot.slack.respond import ResponseUrls, slack_http_session
 from bot.slack.pacing import ChannelPacer
@@ -84,6 +86,7 @@ class Podium:
 
 
 async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient | None = None) -> Podium:
+    aliases_from_settings(settings)  # a bad PODIUM_ALIASES stops start-up before anything opens
     gateway = ClusterGateway(
         api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout,
         fresh_for=settings.read_cache_seconds,
@@ -138,7 +141,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     access_service = AccessService(settings, access, gateway, SwitchStore(database), DmUploader(client),
                                    budgets=budgets, observer=record)
     questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,
-                              settings.instructors, budgets=budgets)
+                              settings.instructors, refreshes=Debouncer(), budgets=budgets)
 
     async def slide_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
         """What other features add to a slide: Check my work on exercise slides, the top

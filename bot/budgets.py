@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from bot.kubectl.ratelimit import UserRateLimiter
+from bot.ratelimit import UserRateLimiter
 from bot.settings import BUDGET_FAMILIES, Settings
 
 Family = Literal["kubectl", "ask", "exercise", "share", "run", "upvote", "access"]

@@ -15,8 +15,6 @@ from urllib.parse import urlparse
 
 import yaml
 
-from bot.conversation.aliases import AliasError, parse_aliases
-
 Mode = Literal["serve", "socket", "console"]
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -97,8 +95,9 @@ class Settings:
     slides_dir: Path | None = None  # None: slides/ in the working directory, else the repository's
     # Seconds between chat.postMessage calls per channel (Slack allows about one per second).
     post_interval: float = 1.0
-    # PODIUM_ALIASES entries over the default aliases, in order: (name, words); "" removes one.
-    aliases: tuple[tuple[str, str], ...] = ()
+    # PODIUM_ALIASES as written (`kgp=get pods;kd=`): the conversation feature reads and checks it
+    # (bot/conversation/aliases.py), so settings need not know kubectl's words.
+    aliases: str = ""
     # Identical cluster reads within this many seconds share one API request.
     read_cache_seconds: float = 1.0
     # Each person may run this many commands per this many seconds (0 commands: no limit).
@@ -316,10 +315,6 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         raise SettingsError(
             f"PODIUM_IMAGE_WAIT={image_wait_text!r} must be seconds (0-300) to wait for Slack to process a slide image."
         )
-    try:
-        aliases = parse_aliases(get("PODIUM_ALIASES") or "")
-    except AliasError as error:
-        raise SettingsError(f"PODIUM_ALIASES: {error}.") from None
     rate_text = get("PODIUM_USER_RATE") or "10/10s"
     rate = _parse_rate(rate_text)
     if rate is None:
@@ -376,7 +371,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         slides_dir=Path(slides_dir) if slides_dir else None,
         post_interval=post_interval,
         socket_health_seconds=socket_health_seconds,
-        aliases=aliases,
+        aliases=get("PODIUM_ALIASES") or "",
         read_cache_seconds=read_cache_seconds,
         user_rate_limit=rate[0],
         user_rate_seconds=rate[1],

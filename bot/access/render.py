@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import yaml
 
+from bot.messages.text import Mrkdwn, mrkdwn, trusted
 from bot.ops.kubeconfig import Cluster, build_kubeconfig
-from bot.slack.text import Mrkdwn, mrkdwn, trusted
 
 MIN_TOKEN_SECONDS = 600  # the API server refuses TokenRequests shorter than 10 minutes
 SWITCH = "access"  # the runtime switch's name in the store

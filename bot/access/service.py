@@ -31,11 +31,12 @@ from bot.access.render import (
 )
 from bot.budgets import Budgets
 from bot.kubectl.access import NamespaceAccess
-from bot.kubectl.gateway import ClusterError, ClusterGateway
+from bot.kubectl.errors import ClusterError
+from bot.kubectl.gateway import ClusterGateway
 from bot.kubectl.service import CommandRecord
+from bot.messages.text import Mrkdwn, mrkdwn
 from bot.ops.kubeconfig import Cluster
 from bot.settings import Settings
-from bot.slack.text import Mrkdwn, mrkdwn
 from bot.store.switches import SwitchStore
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from bot.settings import Settings, SettingsError
+
 DEFAULT_ALIASES: Mapping[str, str] = MappingProxyType({
     "k": "kubectl",
     "kgp": "get pods",
@@ -83,3 +85,12 @@ def expand(words: list[str], aliases: Mapping[str, str]) -> list[str]:
     if words and words[0].lower() in aliases:
         return aliases[words[0].lower()].split() + words[1:]
     return words
+
+
+def aliases_from_settings(settings: Settings) -> Mapping[str, str]:
+    """The alias table `PODIUM_ALIASES` asks for. Raises SettingsError naming the setting, so a
+    bad entry stops start-up with one line, like any other bad setting."""
+    try:
+        return alias_table(parse_aliases(settings.aliases))
+    except AliasError as error:
+        raise SettingsError(f"PODIUM_ALIASES: {error}.") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from bot.conversation.commands import TextCommand
-from bot.slack.text import Mrkdwn, join, mrkdwn
+from bot.messages.text import Mrkdwn, join, mrkdwn
 
 KUBECTL_EXAMPLES = (
     ("get pods", "the pods in the sandbox"),

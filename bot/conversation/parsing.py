@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bot.conversation.aliases import KUBECTL_VERBS, expand
-from bot.slack.text import decode_slack_text
+from bot.messages.text import decode_slack_text
 
 # <@U123>, <@U123|name>, <#C123|name>, <!here>, <http://x|label>, <mailto:a@b|a@b>
 _ANGLE = re.compile(r"<([^<>]*)>")

@@ -15,7 +15,7 @@ from bot.conversation.parsing import Help, Kubectl, Question, TextCommand, under
 from bot.conversation.questions import search_term
 from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
-from bot.slack.text import mrkdwn
+from bot.messages.text import mrkdwn
 from bot.slides.presenter import Presenter
 from bot.store.presentations import PresentationStore
 

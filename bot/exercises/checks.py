@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Union
 
-from bot.kubectl.logs import LogsError, choose_container, sort_for_logging
+from bot.kubectl.errors import LogsError
+from bot.kubectl.logs import choose_container, sort_for_logging
 from bot.kubectl.redact import redact_credentials
 
 Obj = dict[str, Any]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.slack.text import Mrkdwn, mrkdwn, trusted
+from bot.messages.text import Mrkdwn, mrkdwn, trusted
 
 USAGE = trusted("""\
 `/exercise list`  the exercises and your progress

@@ -16,7 +16,7 @@ from bot.exercises.checks import (
     LOG_TAIL_LINES, Check, LogsContain, LogSource, Observed, Obj, Query, evaluate, log_sources, logs_match,
 )
 from bot.exercises.spec import Exercise
-from bot.kubectl.gateway import ClusterError
+from bot.kubectl.errors import ClusterError
 from bot.kubectl.logs import LOG_READ_LIMIT_BYTES
 
 

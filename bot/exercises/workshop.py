@@ -14,10 +14,9 @@ from bot.exercises.runner import ExerciseGateway, check_exercise
 from bot.exercises.spec import Exercise
 from bot.kubectl.access import participant_namespace
 from bot.kubectl.redact import redact_credentials
-from bot.slack.blocks import button as _button, context as _context, section as _section
-from bot.slack.output import code_block
-from bot.slack.limits import MAX_SECTION_TEXT, fit_text
-from bot.slack.text import Mrkdwn, join, mrkdwn
+from bot.messages.blocks import button as _button, context as _context, section as _section
+from bot.messages.limits import MAX_SECTION_TEXT, fit_text
+from bot.messages.text import Mrkdwn, code_block, join, mrkdwn
 from bot.slides.deck import Deck
 from bot.slides.presenter import Reply
 from bot.slides.render import render_slide

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.kubectl.gateway import ClusterError
+from bot.kubectl.errors import ClusterError
 from bot.kubectl.policy import Policy, Refusal
 
 

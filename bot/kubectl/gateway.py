@@ -20,24 +20,12 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from bot.kubectl.coalesce import ReadCoalescer
+from bot.kubectl.errors import ClusterError
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-@dataclass  # not frozen: the interpreter sets __traceback__ on exceptions
-class ClusterError(Exception):
-    """A cluster call that failed. `reason` is the API's (NotFound, Forbidden, …) or one of ours:
-    Unreachable, Timeout, BadResponse."""
-
-    reason: str
-    message: str
-    status: int | None = None
-
-    def __str__(self) -> str:
-        return f"{self.reason}: {self.message}"
 
 
 def api_client_from_settings(settings: Settings) -> client.ApiClient:

@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.kubectl.answer import cluster_error_line
-from bot.kubectl.gateway import ClusterError, ClusterGateway
+from bot.kubectl.errors import ClusterError
+from bot.kubectl.gateway import ClusterGateway
 from bot.kubectl.policy import GetRequest
 from bot.kubectl.printers.formats import sort_objects, to_json, to_name, to_yaml
 from bot.kubectl.printers.registry import get_table

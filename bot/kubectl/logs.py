@@ -6,8 +6,8 @@ Everything but `fetch_logs` is pure. The references are kubectl's own sources:
 `helpers.go` (`SelectorsForObject`, `GetFirstPod`) and `pkg/util/podutils` (`ByLogging`).
 
 Errors:
-- `LogsError`: what kubectl decides on its own side and prints as `error: <message>` (`line`).
-- `ClusterError` (from the gateway) propagates unchanged: the API server's own refusal, which
+- `LogsError` (bot/kubectl/errors.py): what kubectl decides on its own side and prints as `error: <message>` (`line`).
+- `ClusterError` (bot/kubectl/errors.py, raised by the gateway) propagates unchanged: the API server's own refusal, which
   kubectl prints as `Error from server (<reason>): <message>` (see `answer.cluster_error_line`).
   One exception, as in kubectl: a target that does not exist becomes a LogsError worded like
   kubectl's resource builder (`error: error from server (NotFound): pods "x" not found in
@@ -20,12 +20,11 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from bot.kubectl.gateway import ClusterError
-
-if TYPE_CHECKING:  # only annotations: policy.py may import parse_since/parse_tail from here
-    from bot.kubectl.policy import LogsRequest
+from bot.kubectl.errors import ClusterError, LogsError
+from bot.kubectl.flags import go_quote
+from bot.kubectl.policy import LogsRequest
 
 Obj = Mapping[str, Any]
 
@@ -39,145 +38,6 @@ LOG_READ_LIMIT_BYTES = 1024 * 1024
 POD_RUNNING_TIMEOUT = "20s"
 # logs.go selectorTail: with -l and no --tail, kubectl asks each container for its last 10 lines.
 SELECTOR_TAIL = 10
-
-
-@dataclass  # not frozen: the interpreter sets __traceback__ on exceptions
-class LogsError(Exception):
-    """An error kubectl raises client-side; `line` is what kubectl prints on stderr."""
-
-    message: str
-    hint: str | None = None
-
-    @property
-    def line(self) -> str:
-        return f"error: {self.message}"
-
-    def __str__(self) -> str:
-        return self.line
-
-
-# ----------------------------------------------------------------------------------------------
-# Flags: --since (a Go time.Duration), --tail (an int64)
-# ----------------------------------------------------------------------------------------------
-
-_NANOSECOND_UNITS: dict[str, int] = {
-    "ns": 1,
-    "us": 1_000,
-    "\u00b5s": 1_000,  # µ (micro sign)
-    "\u03bcs": 1_000,  # μ (Greek mu)
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60 * 1_000_000_000,
-    "h": 3600 * 1_000_000_000,
-}
-_MAX_UINT = 1 << 63  # Go parses into a uint64 and rejects anything above 1<<63
-
-
-def _go_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def parse_go_duration(text: str) -> int:
-    """Go's `time.ParseDuration`, in nanoseconds: `10s`, `5m`, `1h30m`, `1.5h`, `-2m`, `0`.
-    Raises ValueError with Go's own message (`time: unknown unit "d" in duration "1d"`)."""
-    invalid = ValueError(f"time: invalid duration {_go_quote(text)}")
-    rest, negative = text, False
-    if rest[:1] in ("-", "+"):
-        negative, rest = rest[0] == "-", rest[1:]
-    if rest == "0":
-        return 0
-    if not rest:
-        raise invalid
-    total = 0
-    while rest:
-        if not (rest[0] == "." or rest[0].isascii() and rest[0].isdigit()):
-            raise invalid
-        digits = len(rest) - len(rest.lstrip("0123456789"))
-        whole_text, rest = rest[:digits], rest[digits:]
-        whole = int(whole_text or "0")
-        if whole > _MAX_UINT:
-            raise invalid
-        fraction, scale, has_fraction = 0, 1, False
-        if rest.startswith("."):
-            rest = rest[1:]
-            digits = len(rest) - len(rest.lstrip("0123456789"))
-            fraction_text, rest = rest[:digits], rest[digits:]
-            has_fraction = bool(fraction_text)
-            for ch in fraction_text:  # Go stops accumulating (silently) before overflowing
-                if fraction > (_MAX_UINT - 1) // 10 or fraction * 10 + int(ch) > _MAX_UINT:
-                    break
-                fraction, scale = fraction * 10 + int(ch), scale * 10
-        if not whole_text and not has_fraction:
-            raise invalid  # ".s", "-.s"
-        unit_length = next((i for i, ch in enumerate(rest) if ch == "." or ch in "0123456789"), len(rest))
-        if unit_length == 0:
-            raise ValueError(f"time: missing unit in duration {_go_quote(text)}")
-        unit_text, rest = rest[:unit_length], rest[unit_length:]
-        unit = _NANOSECOND_UNITS.get(unit_text)
-        if unit is None:
-            raise ValueError(f"time: unknown unit {_go_quote(unit_text)} in duration {_go_quote(text)}")
-        if whole > _MAX_UINT // unit:
-            raise invalid
-        value = whole * unit
-        if fraction:
-            value += int(float(fraction) * (float(unit) / scale))  # Go uses float64 here too
-            if value > _MAX_UINT:
-                raise invalid
-        total += value
-        if total > _MAX_UINT:
-            raise invalid
-    if negative:
-        return -total
-    if total > _MAX_UINT - 1:
-        raise invalid
-    return total
-
-
-def _round_to_seconds(nanoseconds: int) -> int:
-    """Go's `Duration.Round(time.Second).Seconds()`: halves round away from zero."""
-    second = 1_000_000_000
-    magnitude, remainder = divmod(abs(nanoseconds), second)
-    if remainder + remainder >= second:
-        magnitude += 1
-    return -magnitude if nanoseconds < 0 else magnitude
-
-
-def parse_since(text: str) -> int | None:
-    """`--since` → `sinceSeconds` as kubectl sends it; None when kubectl sends none (`0`, `0s`).
-
-    A non-zero duration under half a second rounds to 0 and is sent as 0, which the API server
-    rejects (`sinceSeconds: Invalid value: 0: must be greater than 0`), exactly as with kubectl."""
-    try:
-        nanoseconds = parse_go_duration(text)
-    except ValueError as exc:
-        raise LogsError(f'invalid argument {_go_quote(text)} for "--since" flag: {exc}') from None
-    if nanoseconds == 0:
-        return None
-    seconds = _round_to_seconds(nanoseconds)
-    if seconds < 0:
-        raise LogsError("--since must be greater than 0")
-    return seconds
-
-
-def parse_int_flag(flag: str, text: str) -> int:
-    """An integer flag as pflag reads it (Int / Int64: `strconv.ParseInt`), with its errors."""
-    stripped = text[1:] if text[:1] in ("+", "-") else text
-    if not stripped or not (stripped.isascii() and stripped.isdigit()):
-        raise LogsError(f'invalid argument {_go_quote(text)} for "--{flag}" flag: '
-                        f"strconv.ParseInt: parsing {_go_quote(text)}: invalid syntax")
-    value = int(text)
-    if not -(1 << 63) <= value < (1 << 63):
-        raise LogsError(f'invalid argument {_go_quote(text)} for "--{flag}" flag: '
-                        f"strconv.ParseInt: parsing {_go_quote(text)}: value out of range")
-    return value
-
-
-def parse_tail(text: str) -> int:
-    """`--tail` as pflag's Int64 reads it (`-1` = all lines)."""
-    value = parse_int_flag("tail", text)
-    if value < -1:
-        raise LogsError("--tail must be greater than or equal to -1")
-    return value
 
 
 # ----------------------------------------------------------------------------------------------
@@ -222,14 +82,14 @@ def choose_container(pod: Obj, requested: str | None) -> ContainerChoice:
         if wanted and wanted in known:
             name = wanted
         elif wanted:
-            notes.append(f"Default container name {_go_quote(wanted)} not found in pod {pod_name}")
+            notes.append(f"Default container name {go_quote(wanted)} not found in pod {pod_name}")
     if not name:
         regular = _names(pod, "containers")
         if not regular:  # the API server never stores such a pod; kubectl would crash on it
             raise LogsError(f"pod {pod_name} has no containers")
         name = regular[0]
         if len(known) > 1:  # several containers, or any init / ephemeral one
-            notes.append(f"Defaulted container {_go_quote(name)} out of: {all_container_names(pod)}")
+            notes.append(f"Defaulted container {go_quote(name)} out of: {all_container_names(pod)}")
     if name not in known:
         raise LogsError(f"container {name} is not valid for pod {pod_name} out of: {all_container_names(pod)}")
     return ContainerChoice(name, tuple(notes))

@@ -12,8 +12,9 @@ import string
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from bot.kubectl.errors import LogsError
+from bot.kubectl.flags import parse_int_flag, parse_since, parse_tail
 from bot.kubectl.grammar import Command, ParseError
-from bot.kubectl.logs import LogsError, parse_int_flag, parse_since, parse_tail
 from bot.kubectl.resources import ResourceKind, lookup
 
 _IDENTITY_FLAGS = (

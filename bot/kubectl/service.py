@@ -24,9 +24,11 @@ from bot.kubectl.answer import (
 )
 from bot.budgets import Budgets, Family
 from bot.kubectl.describe import describe
-from bot.kubectl.gateway import ClusterError, ClusterGateway
+from bot.kubectl.errors import ClusterError
+from bot.kubectl.gateway import ClusterGateway
 from bot.kubectl.get import GetResult, fetch_get, render_get
-from bot.kubectl.logs import LogsError, fetch_logs
+from bot.kubectl.errors import LogsError
+from bot.kubectl.logs import fetch_logs
 from bot.kubectl.policy import (
     AccessReviewRequest,
     DescribeRequest,

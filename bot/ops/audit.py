@@ -9,8 +9,8 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.messages.text import neutralise
 from bot.settings import SettingsError, load_settings
-from bot.slack.text import neutralise
 from bot.store import open_database
 from bot.store.audit import AuditEntry, AuditLog
 

@@ -4,16 +4,12 @@ question is posted in the room's questions thread so nothing asked is lost, pres
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-
-from slack_sdk.errors import SlackApiError
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Any, Protocol
 
 from bot.budgets import Budgets
+from bot.messages.text import Mrkdwn, mrkdwn
 from bot.questions.render import question_message, queue_blocks
-from bot.slack.debounce import Debouncer
-from bot.slack.places import refusal_reason
-from bot.slack.text import Mrkdwn, mrkdwn
-from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck
 from bot.slides.presenter import Reply
 from bot.store.presentations import PresentationStore
@@ -22,15 +18,34 @@ from bot.store.questions import Question, QuestionStore
 log = logging.getLogger(__name__)
 
 
+class QuestionPublisher(Protocol):
+    """What the queue needs of Slack (bot.slack.publisher.Publisher is one): posting, editing,
+    DMs, and the reason Slack refused a post, in words for the asker."""
+
+    async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None,
+                   first: bool = False) -> str: ...
+    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None: ...
+    async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]: ...
+    def refusal_reason(self, error: Exception, channel: str) -> str | None: ...
+
+
+class Refreshes(Protocol):
+    """Coalesced, never-awaited refreshes (bot.slack.debounce.Debouncer is one): an upvote storm
+    costs Slack a few edits, not one per vote."""
+
+    def schedule(self, key: Hashable, refresh: Callable[[], Awaitable[None]]) -> None: ...
+    async def close(self) -> None: ...
+
+
 class QuestionQueue:
-    def __init__(self, store: QuestionStore, presentations: PresentationStore, publisher: Publisher,
-                 decks: Mapping[str, Deck], instructors: frozenset[str],
+    def __init__(self, store: QuestionStore, presentations: PresentationStore, publisher: QuestionPublisher,
+                 decks: Mapping[str, Deck], instructors: frozenset[str], *, refreshes: Refreshes,
                  on_change: Callable[[str], Awaitable[None]] | None = None,
-                 budgets: Budgets | None = None, refreshes: Debouncer | None = None) -> None:
+                 budgets: Budgets | None = None) -> None:
         self._store = store
         # Edits of a question's message and of the live slide are coalesced per question and per
         # room, and never awaited: an upvote storm costs Slack a few edits, not one per vote.
-        self.refreshes = refreshes or Debouncer()
+        self.refreshes = refreshes
         self._budgets = budgets  # each question is a channel post, each upvote an edit
         self._presentations = presentations
         self._publisher = publisher
@@ -40,7 +55,7 @@ class QuestionQueue:
         self.on_change = on_change
 
     @property
-    def publisher(self) -> Publisher:
+    def publisher(self) -> QuestionPublisher:
         return self._publisher
 
     def slide_title(self, deck_key: str | None, slide: int | None) -> str | None:
@@ -62,8 +77,7 @@ class QuestionQueue:
         except Exception as error:
             # Not posted: no one can see, upvote or answer it, so it must not wait in /questions.
             await self._store.discard(question.id)
-            code = str(error.response.get("error") or "") if isinstance(error, SlackApiError) else ""
-            if reason := refusal_reason(code, channel):
+            if reason := self._publisher.refusal_reason(error, channel):
                 return Reply(mrkdwn("Your question was not posted. {}", Mrkdwn(reason)))
             raise
         await self._store.set_message(question.id, ts)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from bot.slack.blocks import button as _button, context as _context, section as _section
-from bot.slack.limits import MAX_SECTION_TEXT, fit_text
-from bot.slack.text import Mrkdwn, join, mrkdwn
+from bot.messages.blocks import button as _button, context as _context, section as _section
+from bot.messages.limits import MAX_SECTION_TEXT, fit_text
+from bot.messages.text import Mrkdwn, join, mrkdwn
 from bot.store.questions import Question
 
 UPVOTE_ACTION = "questions_upvote"

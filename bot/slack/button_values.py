@@ -10,10 +10,10 @@ import hmac
 import json
 from collections.abc import Mapping
 
-from bot.slack.limits import MAX_BUTTON_VALUE
+from bot.messages.limits import MAX_BUTTON_VALUE
 
 SIGNATURE = "s"
-MAX_VALUE = MAX_BUTTON_VALUE  # Slack's limit for a button value (bot/slack/limits.py)
+MAX_VALUE = MAX_BUTTON_VALUE  # Slack's limit for a button value (bot/messages/limits.py)
 
 
 def _mac(key: bytes, action_id: str, fields: Mapping[str, str]) -> str:

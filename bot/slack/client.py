@@ -22,9 +22,9 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.metrics import Metrics
 from bot.settings import Settings
-from bot.slack.limits import fit_message
+from bot.messages.limits import fit_message
 from bot.slack.posted_once import CLOCK_MARGIN, is_ambiguous, marked, with_marker
-from bot.slack.text import neutralise, seal_message
+from bot.messages.text import neutralise, seal_message
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class PodiumWebClient(AsyncWebClient):
     metrics: Metrics | None = None
 
     async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
-        if api_method in _MESSAGE_METHODS:  # the output boundary: bot/slack/text.py, bot/slack/limits.py
+        if api_method in _MESSAGE_METHODS:  # the output boundary: bot/messages/text.py, bot/messages/limits.py
             for part in ("json", "params", "data"):
                 if isinstance(kwargs.get(part), dict):
                     kwargs[part] = fit_message(seal_message(kwargs[part]))  # escape, then fit

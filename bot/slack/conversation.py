@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
-from bot.conversation.aliases import alias_table
+from bot.conversation.aliases import aliases_from_settings
 from bot.conversation.commands import Reply, TextCommands, is_dm
 from bot.conversation.events import Kind, attached_files_only, command_key, event_key, reply_thread, should_answer
 from bot.conversation.responder import Responder, Response
@@ -22,7 +22,7 @@ from bot.settings import Settings
 from bot.slack import home
 from bot.slack.failures import failure_line
 from bot.slack.kubectl_command import KubectlDelivery
-from bot.slack.limits import MAX_BUTTON_VALUE
+from bot.messages.limits import MAX_BUTTON_VALUE
 from bot.slack.publisher import Publisher
 from bot.slides.presenter import Presenter
 from bot.store import Database
@@ -88,7 +88,7 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
              presenter: Presenter, presentations: PresentationStore, commands: TextCommands,
              database: Database) -> None:
     """Mentions, DMs and the App Home. Registers the `slides` text command on `commands`."""
-    aliases: Mapping[str, str] = alias_table(settings.aliases)
+    aliases: Mapping[str, str] = aliases_from_settings(settings)
     commands.register("slides", slides_text_command(presenter, presentations),
                       usage="slides search etcd", summary="find slides; also browse, status, list")
     responder = Responder(kubectl, presenter, presentations, commands, aliases)

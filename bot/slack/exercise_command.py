@@ -12,7 +12,7 @@ from bot.exercises.commands import USAGE, ExerciseUsageError, parse_exercise_com
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
 from bot.slack.failures import never_silent
 from bot.slides.presenter import Reply
-from bot.slack.text import mrkdwn
+from bot.messages.text import mrkdwn
 
 COMMAND = "/exercise"
 

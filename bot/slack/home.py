@@ -13,8 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.commands import TextCommand, TextCommands
 from bot.conversation.help import alias_line, command_lines
-from bot.slack.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
-from bot.slack.text import Mrkdwn, join, mrkdwn, safe
+from bot.messages.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
+from bot.messages.text import Mrkdwn, join, mrkdwn, safe
 from bot.slack.workshop_command import access_button
 from bot.slides.presenter import Presenter
 from bot.store.presentations import PresentationStore

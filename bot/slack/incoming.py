@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from bot.slack.text import decode_slack_text
+from bot.messages.text import decode_slack_text
 
 
 def install_slash_text_decoding(app: AsyncApp) -> None:

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.budgets import Budgets
 from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
+from bot.messages.text import Mrkdwn, mrkdwn
 from bot.metrics import Metrics
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.button_values import verify_button_value
@@ -27,7 +28,6 @@ from bot.slack.output import (
 )
 from bot.slack.places import is_membership_error, refusal_reason
 from bot.slack.publisher import Publisher
-from bot.slack.text import Mrkdwn, mrkdwn
 from bot.store.buttons import ButtonStore
 
 COMMAND = "/kubectl"

@@ -8,12 +8,15 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import Podium
+from bot.metrics import Metrics
+from bot.settings import Settings
 from bot.slack.socket_health import SocketHealth, Verdict, watch
 
 log = logging.getLogger(__name__)
@@ -25,7 +28,20 @@ EVENTS_PATH = "/slack/events"
 SHUTDOWN_GRACE = 20.0
 
 
-def http_application(podium: Podium) -> web.Application:
+class Served(Protocol):
+    """What serving needs of a built Podium (bot.app.Podium is one): the Bolt app, its settings,
+    its metrics and a way to close it. A Protocol, so this layer does not import the app."""
+
+    @property
+    def app(self) -> AsyncApp: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def metrics(self) -> Metrics: ...
+    async def close(self) -> None: ...
+
+
+def http_application(podium: Served) -> web.Application:
     """Slash commands, interactivity and events all arrive at POST /slack/events."""
     application = podium.app.web_app(path=EVENTS_PATH)
     if podium.settings.slack_signing_secret:
@@ -71,7 +87,7 @@ def metrics_access(token: str | None, authorization: str | None, *, public_port:
     return 404 if public_port else 200
 
 
-def add_operational_routes(application: web.Application, podium: Podium, *, port_is_public: bool,
+def add_operational_routes(application: web.Application, podium: Served, *, port_is_public: bool,
                            health: Callable[[], Verdict] | None = None) -> None:
     """GET /healthz (ready: settings valid, state open, listeners registered; in Socket Mode,
     `health`: the connection to Slack is up, else 503 with why) and GET /metrics (see
@@ -101,7 +117,7 @@ def add_operational_routes(application: web.Application, podium: Podium, *, port
     application.router.add_get("/metrics", metrics)
 
 
-async def start_http(podium: Podium, *, host: str = "0.0.0.0", port: int) -> web.AppRunner:
+async def start_http(podium: Served, *, host: str = "0.0.0.0", port: int) -> web.AppRunner:
     runner = web.AppRunner(http_application(podium), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host=host, port=port)
@@ -117,7 +133,7 @@ def bound_port(runner: web.AppRunner) -> int:
     raise RuntimeError("the HTTP server is not listening")
 
 
-async def serve_http_forever(podium: Podium, *, host: str = "0.0.0.0", port: int,
+async def serve_http_forever(podium: Served, *, host: str = "0.0.0.0", port: int,
                              stop: asyncio.Event) -> None:
     runner = await start_http(podium, host=host, port=port)
     log.info("Podium listening on http://%s:%d%s", host, bound_port(runner), EVENTS_PATH)
@@ -130,7 +146,7 @@ async def serve_http_forever(podium: Podium, *, host: str = "0.0.0.0", port: int
         await podium.close()
 
 
-async def serve_socket_forever(podium: Podium, *, host: str = "0.0.0.0", stop: asyncio.Event) -> None:
+async def serve_socket_forever(podium: Served, *, host: str = "0.0.0.0", stop: asyncio.Event) -> None:
     """Socket Mode needs no public URL; /healthz and /metrics are still served on PORT for the
     cluster's probes and for Prometheus."""
     health = SocketHealth(podium.settings.socket_health_seconds)

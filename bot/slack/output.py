@@ -2,7 +2,7 @@
 
 Everything that came from the cluster is escaped (`&`, `<`, `>`, controls made visible) before it
 reaches Slack, also inside code blocks, which Slack still scans for `<!channel>` and `<@U…>`;
-the markup built here is `Mrkdwn` (see bot/slack/text.py).
+the markup built here is `Mrkdwn` (see bot/messages/text.py).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from bot.kubectl.answer import Answer
 from bot.slack.button_values import fit_text_field
-from bot.slack.blocks import context as _context, section as _section
-from bot.slack.limits import MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
-from bot.slack.text import Mrkdwn, escape_mrkdwn, mrkdwn, safe
+from bot.messages.blocks import context as _context, section as _section
+from bot.messages.limits import MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
+from bot.messages.text import Mrkdwn, code_block, escape_mrkdwn, inline_code, mrkdwn, safe
 
 __all__ = ["Mrkdwn", "answer_message", "code_block", "escape_mrkdwn", "fit_inline", "inline_code",
            "mrkdwn", "needs_snippet", "share_actions", "share_button_value", "without_actions"]
@@ -23,16 +23,6 @@ INLINE_BUDGET = MAX_SECTION_TEXT - 100
 # Keep the whole message well under the sizes at which Slack starts refusing messages.
 NOTES_BUDGET = 1_500
 SHARE_ACTION = "kubectl_share"
-
-
-def code_block(text: str) -> Mrkdwn:
-    # A ``` inside the output would close the block early; a zero-width space keeps it literal.
-    body = escape_mrkdwn(text).replace("```", "`\u200b``")
-    return Mrkdwn(f"```\n{body}\n```")
-
-
-def inline_code(text: str) -> Mrkdwn:
-    return Mrkdwn("`" + escape_mrkdwn(text).replace("`", "'") + "`")
 
 
 def fit_inline(text: str, budget: int = INLINE_BUDGET - 8) -> tuple[str, int]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.pacing import ChannelPacer
+from bot.slack.places import refusal_reason
 from bot.slack.slide_images import SlideImages
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,12 @@ class Publisher:
         """Post in the user's DM with Podium; returns (channel, ts)."""
         channel = await self.dm_channel(user_id)
         return channel, await self.post(channel, message)
+
+    def refusal_reason(self, error: Exception, channel: str) -> str | None:
+        """Why Slack refused a post in `channel`, as advice for the person (Podium is not a
+        member, an archived channel, …); None for any other failure."""
+        code = str(error.response.get("error") or "") if isinstance(error, SlackApiError) else ""
+        return refusal_reason(code, channel)
 
     async def permalink(self, channel: str, ts: str) -> str | None:
         try:

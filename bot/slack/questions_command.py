@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.messages.text import mrkdwn
 from bot.questions.queue import QuestionQueue
 from bot.questions.render import (
     ANSWERED_ACTION,
@@ -23,7 +24,6 @@ from bot.questions.render import (
 )
 from bot.slack.failures import never_silent
 from bot.slack.places import is_membership_error
-from bot.slack.text import mrkdwn
 from bot.slides.presenter import Reply
 from bot.store.presentations import PresentationStore
 

@@ -20,8 +20,8 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.slack.limits import fit_message
-from bot.slack.text import seal_message
+from bot.messages.limits import fit_message
+from bot.messages.text import seal_message
 
 
 def slack_http_session(*, timeout: float) -> aiohttp.ClientSession:

@@ -12,7 +12,7 @@ from bot.kubectl.service import KubectlService
 from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
 from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
-from bot.slack.text import mrkdwn
+from bot.messages.text import mrkdwn
 from bot.slides.presenter import OPEN_ACTION, Presenter, Reply
 from bot.slides.render import (
     BACK_TO_LIVE_ACTION,

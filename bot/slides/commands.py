@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.slack.limits import echo_typed
-from bot.slack.text import Mrkdwn, mrkdwn, trusted
+from bot.messages.limits import echo_typed
+from bot.messages.text import Mrkdwn, mrkdwn, trusted
 
 USAGE = trusted("""\
 `/slides start [deck]`  present a deck in this channel (instructors)

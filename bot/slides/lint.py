@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.slides.deck import Deck, DeckError, Slide, load_deck, markdown_parser
-from bot.slack.limits import (
+from bot.messages.limits import (
     MAX_ACTION_ID, MAX_ACTIONS_ELEMENTS, MAX_ALT_TEXT, MAX_BUTTON_TEXT, MAX_BUTTON_VALUE,
     MAX_CONTEXT_ELEMENTS, MAX_HEADER_TEXT, MAX_MESSAGE_BLOCKS as MAX_BLOCKS, MAX_SECTION_TEXT,
 )

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.limits import MAX_SECTION_TEXT, echo_typed, fit_text
-from bot.slack.text import Mrkdwn, join, mrkdwn
+from bot.messages.limits import MAX_SECTION_TEXT, echo_typed, fit_text
+from bot.messages.text import Mrkdwn, join, mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slack.slide_images import rejected_file_ids
 from bot.slides.deck import Deck, search

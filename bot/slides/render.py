@@ -7,7 +7,7 @@ the caller passes in. The presenter chooses the controls for where the message g
 `controls_for(ControlMode.LIVE, …)` in the channel, `ControlMode.PRIVATE` for someone browsing
 on their own, `ControlMode.NONE` for history.
 
-Everything taken from the deck is escaped (`&`, `<`, `>`, controls made visible; bot/slack/text.py),
+Everything taken from the deck is escaped (`&`, `<`, `>`, controls made visible; bot/messages/text.py),
 even in code blocks, because Slack reads `<!channel>` there too.
 """
 
@@ -23,17 +23,17 @@ from markdown_it.tree import SyntaxTreeNode
 
 from bot.kubectl.grammar import parse
 from bot.kubectl.policy import Policy, Refusal
-from bot.slack.limits import (
+from bot.messages.limits import (
     MAX_ACTIONS_ELEMENTS, MAX_ALT_TEXT, MAX_BUTTON_TEXT, MAX_BUTTON_VALUE, MAX_HEADER_TEXT,
     MAX_MESSAGE_BLOCKS as MAX_BLOCKS, MAX_SECTION_TEXT, fit_blocks, fit_text,
 )
-from bot.slack.text import Mrkdwn, cut, escape_mrkdwn, mrkdwn, safe, trusted
+from bot.messages.text import Mrkdwn, cut, escape_mrkdwn, mrkdwn, safe, trusted
 from bot.slides.deck import (
     COMMAND_LANGUAGE, Deck, SlideImage, fence_commands, fence_language, image_alt,
     markdown_parser,
 )
 
-# Slack's Block Kit limits are named once, in bot/slack/limits.py.
+# Slack's Block Kit limits are named once, in bot/messages/limits.py.
 
 # action_ids. Run buttons are `slides_run:<i>` (i-th command of the slide, unique within the
 # message as Slack requires) with the command itself, without `kubectl`, as the value.
@@ -352,7 +352,7 @@ def render_slide(
         fence Podium can run (25 to an actions
         block, Slack's limit; a command longer than a button value can hold gets no button).
     fit: cut a slide that needs more than Slack's 50 blocks (30 images…) with a visible note,
-        keeping the footer and the controls (`bot.slack.limits.fit_blocks`). The linter passes
+        keeping the footer and the controls (`bot.messages.limits.fit_blocks`). The linter passes
         False to see, and report, the slide as written.
     """
     slide = deck.slide(number)

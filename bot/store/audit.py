@@ -12,9 +12,8 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from bot.kubectl.service import CommandRecord
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -23,6 +22,28 @@ MAX_TEXT = 1_000  # what someone typed is kept, within reason
 
 _INSERT = """INSERT INTO audit (at, user_id, channel_id, source, text, verb, command_line, outcome, millis)
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
+class Audited(Protocol):
+    """What the log keeps of a command (kubectl.service.CommandRecord is one): the store names the
+    fields it writes rather than importing the feature that produces them."""
+
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def channel_id(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def verb(self) -> str: ...
+    @property
+    def command_line(self) -> str | None: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def seconds(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -47,7 +68,7 @@ class AuditLog:
         self._timer: asyncio.TimerHandle | None = None
         self._flushing: set[asyncio.Task[None]] = set()
 
-    async def record(self, record: CommandRecord) -> None:
+    async def record(self, record: Audited) -> None:
         self._pending.append(
             (time.time(), record.user_id, record.channel_id, record.source, record.text[:MAX_TEXT],
              record.verb[:50], record.command_line, record.outcome, round(record.seconds * 1000)))

@@ -24,12 +24,12 @@ from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import SlackSender
 from bot.kubectl.access import NamespaceAccess
+from bot.messages.text import decode_slack_text
 from bot.ops.kubeconfig import Cluster, write_private
 from bot.ops.participants import PARTICIPANT_ACCOUNT, build_participants
 from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
-from bot.slack.text import decode_slack_text
 
 PROMPT = "podium> "
 CONSOLE_USER = "U0ALICE"  # who the console's person is, for the stand-in and their namespace

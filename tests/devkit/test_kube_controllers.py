@@ -19,7 +19,7 @@ from podium_devkit.kube_materialize import pod_template_hash
 from podium_devkit.kube_resources import Registry
 from bot.exercises.runner import CheckReport, check_exercise
 from bot.exercises.spec import Exercise, load_exercises
-from bot.kubectl.gateway import ClusterError
+from bot.kubectl.errors import ClusterError
 
 ROOT = Path(__file__).resolve().parents[2]
 NS = "ws-u01abc"

@@ -15,7 +15,7 @@ from bot.exercises.checks import (
     LogsContain, LogSource, NumberIs, Observed, Outcome, PodReady, Query, Selector, ServiceSelects, StartsWith,
     evaluate, log_sources, parse_comparison, parse_path,
 )
-from bot.kubectl.gateway import ClusterError
+from bot.kubectl.errors import ClusterError
 
 Obj = dict[str, Any]
 

@@ -5,8 +5,8 @@ itself ends with the commands to run on the files it shows."""
 from __future__ import annotations
 
 from bot.exercises.workshop import locked_solution_text, solution_text, solution_unlocked
-from bot.slack.limits import MAX_SECTION_TEXT
-from bot.slack.text import escape_mrkdwn
+from bot.messages.limits import MAX_SECTION_TEXT
+from bot.messages.text import escape_mrkdwn
 from bot.store.exercises import ExerciseResult
 from bot.exercises import load_exercises
 from tests.exercises.conftest import EXERCISES

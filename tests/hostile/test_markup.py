@@ -21,7 +21,7 @@ import pytest
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import slack_encoded, slash_command_fields
-from bot.slack.text import decode_slack_text, escape_mrkdwn, mrkdwn, neutralise, seal_message
+from bot.messages.text import decode_slack_text, escape_mrkdwn, mrkdwn, neutralise, seal_message
 from tests.hostile.conftest import (
     CHANNEL,
     ROOM_ENV,

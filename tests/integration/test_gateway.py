@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from bot.kubectl.gateway import ClusterError
+from bot.kubectl.errors import ClusterError
 from tests.integration.conftest import gateway_for
 
 

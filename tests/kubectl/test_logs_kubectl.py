@@ -22,8 +22,10 @@ from tests.kubectl_binary import kubectl_binary
 
 from podium_devkit.kube_api import KubeEmulator, load_documents
 from bot.kubectl.answer import cluster_error_line
-from bot.kubectl.gateway import ClusterError, ClusterGateway, api_client_from_settings
-from bot.kubectl.logs import LogsError, LogsResult, cap_note, fetch_logs, parse_since
+from bot.kubectl.errors import ClusterError, LogsError
+from bot.kubectl.flags import parse_since
+from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
+from bot.kubectl.logs import LogsResult, cap_note, fetch_logs
 from bot.kubectl.policy import LogsRequest
 from bot.kubectl.resources import lookup
 from bot.settings import load_settings

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot.kubectl.gateway import ClusterError
+from bot.kubectl.errors import ClusterError, LogsError
+from bot.kubectl.flags import parse_go_duration, parse_since, parse_tail
 from bot.kubectl.logs import (
     LOG_READ_LIMIT_BYTES,
     ContainerChoice,
-    LogsError,
     byte_cap_note,
     cap_note,
     choose_container,
@@ -18,9 +18,6 @@ from bot.kubectl.logs import (
     fetch_logs,
     keep_last_lines,
     owner_selector,
-    parse_go_duration,
-    parse_since,
-    parse_tail,
     selector_string,
     sort_for_logging,
 )

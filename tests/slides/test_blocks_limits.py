@@ -1,6 +1,6 @@
 """Rendering never exceeds a Block Kit limit (issue 13): slides, speaker notes, answers and
 questions, checked as Slack receives them (escaped by `seal_message`) with the same checks the
-strict Slack stand-in applies; and `bot.slack.limits`, the guard at the output boundary."""
+strict Slack stand-in applies; and `bot.messages.limits`, the guard at the output boundary."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from podium_devkit.slack_api import block_errors
 from podium_devkit.slack_blocks import BlockKitRules
 from bot.kubectl.answer import Answer
 from bot.questions.render import question_message, queue_blocks, top_questions_blocks
-from bot.slack.limits import (
+from bot.messages.limits import (
     MAX_ACTIONS_ELEMENTS, MAX_HEADER_TEXT, MAX_MESSAGE_BLOCKS, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT,
     MAX_VIEW_BLOCKS, fit_blocks, fit_message, fit_text,
 )
 from bot.slack.output import answer_message
-from bot.slack.text import safe, seal_message, trusted
+from bot.messages.text import safe, seal_message, trusted
 from bot.slides.deck import load_deck
 from bot.slides.lint import check_blocks
 from bot.slides.render import (
@@ -302,7 +302,7 @@ async def test_podium_web_client_and_respond_fit_what_builders_missed(standin: A
 
 
 def test_echo_typed_quotes_at_most_200_characters() -> None:
-    from bot.slack.limits import MAX_ECHO, echo_typed
+    from bot.messages.limits import MAX_ECHO, echo_typed
 
     assert echo_typed("get pods") == "get pods"
     quoted = echo_typed("<!here>" * 100)

@@ -24,7 +24,7 @@ from bot.access.render import (
     token_seconds,
 )
 from bot.access.service import NO_SERVER, failure_line, participant_cluster
-from bot.kubectl.gateway import ClusterError
+from bot.kubectl.errors import ClusterError
 from bot.ops.kubeconfig import Cluster
 from bot.settings import Settings, SettingsError, load_settings
 

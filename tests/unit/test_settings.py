@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation.aliases import DEFAULT_ALIASES, aliases_from_settings
 from bot.settings import SettingsError, default_mode, load_settings, require_mode
 
 
@@ -113,15 +114,20 @@ def test_kubeconfig_as_base64(tmp_path):
 
 
 def test_aliases_add_redefine_and_remove():
+    # Settings keep PODIUM_ALIASES as written; the conversation feature reads it into its table.
     settings = load_settings({"PODIUM_ALIASES": "kgn=get namespaces; kgp=get pods -o wide;\nkd="})
-    assert settings.aliases == (("kgn", "get namespaces"), ("kgp", "get pods -o wide"), ("kd", ""))
-    assert load_settings({}).aliases == ()
+    assert settings.aliases == "kgn=get namespaces; kgp=get pods -o wide;\nkd="
+    table = aliases_from_settings(settings)
+    assert table["kgn"] == "get namespaces" and table["kgp"] == "get pods -o wide"
+    assert "kd" not in table and table["k"] == "kubectl"
+    assert load_settings({}).aliases == ""
+    assert dict(aliases_from_settings(load_settings({}))) == dict(DEFAULT_ALIASES)
 
 
 @pytest.mark.parametrize("value", ["kgp get pods", "get=get pods", "kgp=a;kgp=b", "Bad Name=x"])
 def test_malformed_aliases_name_the_setting(value):
     with pytest.raises(SettingsError) as caught:
-        load_settings({"PODIUM_ALIASES": value})
+        aliases_from_settings(load_settings({"PODIUM_ALIASES": value}))
     assert str(caught.value).startswith("PODIUM_ALIASES: ") and "\n" not in str(caught.value)
 
 

@@ -1,4 +1,4 @@
-"""bot/slack/text.py: decode once on the way in, escape once on the way out, controls made visible."""
+"""bot/messages/text.py: decode once on the way in, escape once on the way out, controls made visible."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from hypothesis import given, strategies as st
 
 from podium_devkit.slack_sender import slack_encoded
-from bot.slack.text import (
+from bot.messages.text import (
     Mrkdwn,
     cut,
     decode_slack_text,

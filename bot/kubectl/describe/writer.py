@@ -9,7 +9,7 @@ returns an error and so does not satisfy kubectl's `flusher` interface.
 
 from __future__ import annotations
 
-from bot.slack.text import neutralise
+from bot.messages.text import neutralise
 
 LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, LEVEL_4 = range(5)
 
@@ -19,7 +19,7 @@ _MIN_WIDTH = 0
 
 def escape_terminal(text: str) -> str:
     """`printers.EscapeTerminal` (ESC becomes `^[`, CR `\\r`), and the other controls and bidi
-    overrides made visible the same way as everywhere in Podium (bot/slack/text.py)."""
+    overrides made visible the same way as everywhere in Podium (bot/messages/text.py)."""
     return neutralise(text)
 
 

@@ -1,6 +1,6 @@
 """The few Block Kit elements every feature builds: sections, context lines and buttons. Pure.
 
-`text` is `Mrkdwn` when it carries Podium's own markup (`mrkdwn(...)` in bot/slack/text.py); a
+`text` is `Mrkdwn` when it carries Podium's own markup (`mrkdwn(...)` in bot/messages/text.py); a
 plain str is someone's text and is escaped when the message is sent."""
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.slack.text import Mrkdwn, cut, safe, trusted
+from bot.messages.text import Mrkdwn, cut, safe, trusted
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100  # App Home and modals

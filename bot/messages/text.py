@@ -101,6 +101,16 @@ def mrkdwn(template: str, *values: object, **named: object) -> Mrkdwn:
     return Mrkdwn(template.format(*map(prepare, values), **{k: prepare(v) for k, v in named.items()}))
 
 
+def code_block(text: str) -> Mrkdwn:
+    # A ``` inside the output would close the block early; a zero-width space keeps it literal.
+    body = escape_mrkdwn(text).replace("```", "`\u200b``")
+    return Mrkdwn(f"```\n{body}\n```")
+
+
+def inline_code(text: str) -> Mrkdwn:
+    return Mrkdwn("`" + escape_mrkdwn(text).replace("`", "'") + "`")
+
+
 def join(separator: str, parts: Iterable[object]) -> Mrkdwn:
     """Like `separator.join(parts)`, each part escaped unless it is `Mrkdwn`; the separator is
     Podium's own."""
