@@ -40,7 +40,8 @@ from bot.slack.pacing import ChannelPacer
 from bot.slack.publisher import Publisher
 from bot.slack.slide_images import ImageWait, SlideImages
 from bot.slides.deck import Deck, default_slides_folder, load_decks
-from bot.slides.presenter import Blocks, Presenter, Reply
+from bot.messages.reply import Reply
+from bot.slides.presenter import Blocks, Presenter
 from bot.slides.render import ControlMode
 from bot.store import Database, open_database
 from bot.store.audit import AuditLog

@@ -9,7 +9,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.conversation.commands import Reply, TextCommands, is_dm
+from bot.conversation.commands import TextCommands, is_dm
+from bot.messages.reply import Reply
 from bot.conversation.help import help_text
 from bot.conversation.parsing import Help, Kubectl, Question, TextCommand, understand
 from bot.conversation.questions import search_term

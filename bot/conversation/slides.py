@@ -3,7 +3,8 @@ the Presenter. Driving a presentation needs the room, so in a DM those words are
 
 from __future__ import annotations
 
-from bot.conversation.commands import CommandHandler, Reply, is_dm
+from bot.conversation.commands import CommandHandler, is_dm
+from bot.messages.reply import Reply
 from bot.slack.text import join, mrkdwn
 from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
 from bot.slides.presenter import Presenter

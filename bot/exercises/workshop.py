@@ -19,7 +19,7 @@ from bot.slack.output import code_block
 from bot.slack.limits import MAX_SECTION_TEXT, fit_text
 from bot.slack.text import Mrkdwn, join, mrkdwn
 from bot.slides.deck import Deck
-from bot.slides.presenter import Reply
+from bot.messages.reply import Reply
 from bot.slides.render import render_slide
 from bot.store.exercises import ExerciseResult, ExerciseStore
 

@@ -15,7 +15,7 @@ from bot.slack.places import refusal_reason
 from bot.slack.text import Mrkdwn, mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slides.deck import Deck
-from bot.slides.presenter import Reply
+from bot.messages.reply import Reply
 from bot.store.presentations import PresentationStore
 from bot.store.questions import Question, QuestionStore
 

@@ -11,7 +11,7 @@ from bot.budgets import Budgets
 from bot.exercises.commands import USAGE, ExerciseUsageError, parse_exercise_command
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
 from bot.slack.failures import never_silent
-from bot.slides.presenter import Reply
+from bot.messages.reply import Reply
 from bot.slack.text import mrkdwn
 
 COMMAND = "/exercise"

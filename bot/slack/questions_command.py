@@ -24,7 +24,7 @@ from bot.questions.render import (
 from bot.slack.failures import never_silent
 from bot.slack.places import is_membership_error
 from bot.slack.text import mrkdwn
-from bot.slides.presenter import Reply
+from bot.messages.reply import Reply
 from bot.store.presentations import PresentationStore
 
 ASK_COMMAND = "/ask"

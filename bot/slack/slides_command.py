@@ -13,7 +13,8 @@ from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
 from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
 from bot.slack.text import mrkdwn
-from bot.slides.presenter import OPEN_ACTION, Presenter, Reply
+from bot.messages.reply import Reply
+from bot.slides.presenter import OPEN_ACTION, Presenter
 from bot.slides.render import (
     BACK_TO_LIVE_ACTION,
     BROWSE_ACTION,

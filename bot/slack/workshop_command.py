@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.access.service import AccessService
 from bot.conversation.commands import TextCommands
 from bot.slack.failures import never_silent
-from bot.slides.presenter import Reply
+from bot.messages.reply import Reply
 
 COMMAND = "/workshop"
 ACCESS_ACTION = "get_kubectl_access"

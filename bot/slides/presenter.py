@@ -19,6 +19,7 @@ from bot.slack.limits import MAX_SECTION_TEXT, echo_typed, fit_text
 from bot.slack.text import Mrkdwn, join, mrkdwn
 from bot.slack.publisher import Publisher
 from bot.slack.slide_images import rejected_file_ids
+from bot.messages.reply import Reply
 from bot.slides.deck import Deck, search
 from bot.slides.render import ControlMode, ImageRef, MissingImage, controls_for, render_message, speaker_notes_blocks
 from bot.store.presentations import Browsing, Presentation, PresentationStore
@@ -37,23 +38,6 @@ SlideExtras = Callable[[str | None, Deck, int, ControlMode], Awaitable[tuple[Blo
 
 async def no_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
     return [], []
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the person who asked sees (privately). `blocks` is optional richer content. `text` is
-    `Mrkdwn` when it carries Podium's markup; a plain str is escaped on the way out."""
-
-    text: str
-    blocks: list[dict[str, Any]] | None = None
-    # Asked with @Podium in a channel: answered with an ephemeral message there, not in the thread.
-    private: bool = False
-
-    def message(self) -> dict[str, Any]:
-        message: dict[str, Any] = {"text": self.text}
-        if self.blocks:
-            message["blocks"] = self.blocks
-        return message
 
 
 def leads(user: str, instructors: frozenset[str], presenters: Iterable[str]) -> bool:

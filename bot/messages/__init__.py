@@ -1,0 +1,1 @@
+"""What Podium says, independent of where it is said: replies, text, limits, blocks."""
