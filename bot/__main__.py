@@ -12,7 +12,7 @@ import logging
 import signal
 import sys
 
-from bot.logs import configure_logging
+from bot.logging_setup import configure_logging
 from bot.ops import audit, kubeconfig, participants
 from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
 from bot.slides import cli as slides_cli

@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.access.service import AccessService, DmUploader
 from bot.budgets import Budgets
-from bot.conversation.commands import TextCommands
+from bot.conversation.text_commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.questions.queue import QuestionQueue
 from bot.questions.render import AskError, ask_button, parse_ask, top_questions_blocks
 from bot.slack import (
-    conversation,
+    mentions,
     exercise_command,
     kubectl_command,
     questions_command,
@@ -176,7 +176,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     exercise_command.register(app, workshop, budgets)
     workshop_command.register(app, access_service, text_commands)
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
-    conversation.register(app, settings, kubectl, delivery, presenter, presentations, text_commands, database)
+    mentions.register(app, settings, kubectl, delivery, presenter, presentations, text_commands, database)
     return Podium(
         text_commands=text_commands,
         settings=settings, app=app, gateway=gateway, database=database, kubectl=kubectl,

@@ -1,6 +1,6 @@
 """One mention or DM, from its text to what Podium answers: a kubectl Answer (rendered like
 `/kubectl`'s), or a Reply from help, a text command or the slide search. No Slack here: the
-listener in bot/slack/conversation.py posts the Response and sets the reactions."""
+listener in bot/slack/mentions.py posts the Response and sets the reactions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.conversation.commands import TextCommands, is_dm
+from bot.conversation.text_commands import TextCommands, is_dm
 from bot.messages.reply import Reply
 from bot.conversation.help import help_text
 from bot.conversation.parsing import Help, Kubectl, Question, TextCommand, understand

@@ -3,10 +3,10 @@ the Presenter. Driving a presentation needs the room, so in a DM those words are
 
 from __future__ import annotations
 
-from bot.conversation.commands import CommandHandler, is_dm
+from bot.conversation.text_commands import CommandHandler, is_dm
 from bot.messages.reply import Reply
 from bot.slack.text import join, mrkdwn
-from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
+from bot.slides.grammar import USAGE, SlidesUsageError, parse_slides_command
 from bot.slides.presenter import Presenter
 from bot.store.presentations import PresentationStore
 

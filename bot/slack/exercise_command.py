@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.budgets import Budgets
-from bot.exercises.commands import USAGE, ExerciseUsageError, parse_exercise_command
+from bot.exercises.grammar import USAGE, ExerciseUsageError, parse_exercise_command
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
 from bot.slack.failures import never_silent
 from bot.messages.reply import Reply

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation.commands import TextCommand, TextCommands
+from bot.conversation.text_commands import TextCommand, TextCommands
 from bot.conversation.help import alias_line, command_lines
 from bot.slack.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
 from bot.slack.text import Mrkdwn, join, mrkdwn, safe

@@ -11,7 +11,7 @@ from bot.kubectl.grammar import in_namespace
 from bot.kubectl.service import KubectlService
 from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
-from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
+from bot.slides.grammar import USAGE, SlidesUsageError, parse_slides_command
 from bot.slack.text import mrkdwn
 from bot.messages.reply import Reply
 from bot.slides.presenter import OPEN_ACTION, Presenter

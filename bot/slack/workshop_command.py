@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.service import AccessService
-from bot.conversation.commands import TextCommands
+from bot.conversation.text_commands import TextCommands
 from bot.slack.failures import never_silent
 from bot.messages.reply import Reply
 

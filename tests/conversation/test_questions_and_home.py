@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.aliases import DEFAULT_ALIASES
-from bot.conversation.commands import TextCommands
+from bot.conversation.text_commands import TextCommands
 from bot.messages.reply import Reply
 from bot.conversation.help import help_text
 from bot.conversation.questions import keywords, search_term

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.conversation.aliases import alias_table
-from bot.conversation.commands import TextCommands, is_dm
+from bot.conversation.text_commands import TextCommands, is_dm
 from bot.messages.reply import Reply
 from bot.conversation.events import Kind, attached_files_only, command_key, event_key, reply_thread, should_answer
 from bot.conversation.responder import Responder, Response
