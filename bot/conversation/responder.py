@@ -17,7 +17,7 @@ from bot.conversation.questions import search_term
 from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
 from bot.slack.text import mrkdwn
-from bot.slides.presenter import Presenter
+from bot.slides.rooms import SlideRooms
 from bot.store.presentations import PresentationStore
 
 log = logging.getLogger(__name__)
@@ -35,10 +35,10 @@ class Response:
 
 
 class Responder:
-    def __init__(self, kubectl: KubectlService, presenter: Presenter, presentations: PresentationStore,
+    def __init__(self, kubectl: KubectlService, slides: SlideRooms, presentations: PresentationStore,
                  commands: TextCommands, aliases: Mapping[str, str]) -> None:
         self._kubectl = kubectl
-        self._presenter = presenter
+        self._slides = slides
         self._presentations = presentations
         self._commands = commands
         self._aliases = aliases
@@ -70,13 +70,13 @@ class Responder:
         room = await self._room(channel)
         live = room is not None and await self._presentations.get(room) is not None
         offer = question if live and self._commands.offers_questions else None
-        term = search_term(self._presenter.decks.values(), question)
+        term = search_term(self._slides.catalogue.decks.values(), question)
         if term is None:
             ask = " or press *Ask the instructor*" if offer else ""
             return Response(reply=Reply(mrkdwn(
                 "No slide answers “{}”. Try other words, `slides search WORD`{}; `help` lists what Podium does.",
                 question[:200], ask)), ok=False, offer=offer)
-        return Response(reply=await self._presenter.search(room, term), offer=offer)
+        return Response(reply=await self._slides.search.search(room, term), offer=offer)
 
     async def _room(self, channel: str) -> str | None:
         """Where the slides to link to were posted: the channel asked in; from a DM, the one

@@ -37,7 +37,7 @@ class QuestionQueue:
         self._decks = decks
         self._instructors = instructors
         # Called with the room after any change, so a live "Any questions?" slide can refresh.
-        self.on_change = on_change
+        self._on_change = on_change
 
     @property
     def publisher(self) -> Publisher:
@@ -144,6 +144,6 @@ class QuestionQueue:
                 log.warning("could not tell %s about question %d: %s", instructor, question.id, error)
 
     async def _changed(self, channel: str) -> None:
-        on_change = self.on_change
+        on_change = self._on_change
         if on_change is not None:
             self.refreshes.schedule(("room", channel), lambda: on_change(channel))

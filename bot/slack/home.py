@@ -16,7 +16,7 @@ from bot.conversation.help import alias_line, command_lines
 from bot.slack.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
 from bot.slack.text import Mrkdwn, join, mrkdwn, safe
 from bot.slack.workshop_command import access_button
-from bot.slides.presenter import Presenter
+from bot.slides.deck import Deck
 from bot.store.presentations import PresentationStore
 
 log = logging.getLogger(__name__)
@@ -117,13 +117,13 @@ def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit_text(safe(text), MAX_TEXT_OBJECT)}]}
 
 
-async def home_content(user_id: str, *, presenter: Presenter, presentations: PresentationStore,
+async def home_content(user_id: str, *, decks: Mapping[str, Deck], presentations: PresentationStore,
                        commands: TextCommands, aliases: Mapping[str, str],
                        namespaces: tuple[str, ...], access: bool = False) -> HomeContent:
     """Everything the tab shows, read now."""
     live = []
     for presentation in await presentations.all():
-        deck = presenter.decks.get(presentation.deck_key)
+        deck = decks.get(presentation.deck_key)
         live.append(LiveLine(presentation.channel_id, deck.title if deck else presentation.deck_key,
                              presentation.slide, len(deck.slides) if deck else None, presentation.presenter_id))
     progress: str | None = None
@@ -134,13 +134,13 @@ async def home_content(user_id: str, *, presenter: Presenter, presentations: Pre
             log.exception("exercise progress for %s failed", user_id)
             progress = "Your progress cannot be shown right now."
     return HomeContent(
-        decks=tuple(DeckLine(key, deck.title, len(deck.slides)) for key, deck in presenter.decks.items()),
+        decks=tuple(DeckLine(key, deck.title, len(deck.slides)) for key, deck in decks.items()),
         live=tuple(live), namespaces=namespaces, commands=tuple(commands.commands.values()),
         aliases=aliases, progress=progress, access=access,
     )
 
 
-def register(app: AsyncApp, *, presenter: Presenter, presentations: PresentationStore,
+def register(app: AsyncApp, *, decks: Mapping[str, Deck], presentations: PresentationStore,
              commands: TextCommands, aliases: Mapping[str, str],
              namespaces: Callable[[str], tuple[str, ...]], access: bool = False) -> None:
     """`namespaces` gives the namespaces one person may read (each person sees their own)."""
@@ -150,7 +150,7 @@ def register(app: AsyncApp, *, presenter: Presenter, presentations: Presentation
         if event.get("tab", "home") != "home":  # the Messages tab opened: nothing to publish
             return
         user_id = str(event["user"])
-        content = await home_content(user_id, presenter=presenter, presentations=presentations,
+        content = await home_content(user_id, decks=decks, presentations=presentations,
                                      commands=commands, aliases=aliases,
                                      namespaces=namespaces(user_id), access=access)
         await client.views_publish(user_id=user_id, view=home_view(content))

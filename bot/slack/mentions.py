@@ -25,7 +25,7 @@ from bot.slack.failures import failure_line
 from bot.slack.kubectl_command import KubectlDelivery
 from bot.slack.limits import MAX_BUTTON_VALUE
 from bot.slack.publisher import Publisher
-from bot.slides.presenter import Presenter
+from bot.slides.rooms import SlideRooms
 from bot.store import Database
 from bot.store.events import ProcessedEvents
 from bot.store.presentations import PresentationStore
@@ -86,14 +86,14 @@ class ConversationReplies:
 
 
 def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, delivery: KubectlDelivery,
-             presenter: Presenter, presentations: PresentationStore, commands: TextCommands,
+             slides: SlideRooms, presentations: PresentationStore, publisher: Publisher, commands: TextCommands,
              database: Database) -> None:
     """Mentions, DMs and the App Home. Registers the `slides` text command on `commands`."""
     aliases: Mapping[str, str] = alias_table(settings.aliases)
-    commands.register("slides", slides_text_command(presenter, presentations),
+    commands.register("slides", slides_text_command(slides),
                       usage="slides search etcd", summary="find slides; also browse, status, list")
-    responder = Responder(kubectl, presenter, presentations, commands, aliases)
-    replies = ConversationReplies(presenter.publisher, delivery)
+    responder = Responder(kubectl, slides, presentations, commands, aliases)
+    replies = ConversationReplies(publisher, delivery)
     processed = ProcessedEvents(database)
 
     async def answer(kind: Kind, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
@@ -135,7 +135,7 @@ def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, deliver
         # Only message.im is subscribed; channel messages and edits are dropped by should_answer.
         await answer("dm", body, event, context)
 
-    home.register(app, presenter=presenter, presentations=presentations, commands=commands,
+    home.register(app, decks=slides.catalogue.decks, presentations=presentations, commands=commands,
                   aliases=aliases,
                   namespaces=lambda user_id: kubectl.policy_for(user_id).allowed_namespaces,
                   access=settings.access_enabled)
