@@ -21,6 +21,8 @@ from bot.slides.rooms import SlideRooms
 from bot.store.presentations import PresentationStore
 
 log = logging.getLogger(__name__)
+# A question quoted back in a "no slide answers" line: enough to recognise it, not a wall of text.
+QUOTED_QUESTION = 200
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Responder:
             ask = " or press *Ask the instructor*" if offer else ""
             return Response(reply=Reply(mrkdwn(
                 "No slide answers “{}”. Try other words, `slides search WORD`{}; `help` lists what Podium does.",
-                question[:200], ask)), ok=False, offer=offer)
+                question[:QUOTED_QUESTION], ask)), ok=False, offer=offer)
         return Response(reply=await self._slides.search.search(room, term), offer=offer)
 
     async def _room(self, channel: str) -> str | None:

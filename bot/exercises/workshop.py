@@ -26,6 +26,8 @@ from bot.store.exercises import ExerciseResult, ExerciseStore
 CHECK_ACTION = "exercise_check"
 HINT_ACTION = "exercise_hint"
 MAX_SOLUTION_CHARS = 2_400  # the files; with the summary and the commands, one section block
+# The board is one section block: at most this many participants, each on one line.
+BOARD_ROWS = 100
 
 
 class Workshop:
@@ -153,7 +155,7 @@ class Workshop:
                 for user, marks in sorted(by_user.items())]
         passed = {n: sum(1 for marks in by_user.values() if marks.get(n) == "✅") for n in numbers}
         totals = "Passed: " + ", ".join(f"exercise {n}: {passed[n]}/{len(by_user)}" for n in numbers)
-        return Reply(header, [_section(fit_text(mrkdwn("{}\n{}", header, join("\n", rows[:100])), MAX_SECTION_TEXT)),
+        return Reply(header, [_section(fit_text(mrkdwn("{}\n{}", header, join("\n", rows[:BOARD_ROWS])), MAX_SECTION_TEXT)),
                               _context(totals)])
 
     async def _is_instructor(self, user_id: str) -> bool:

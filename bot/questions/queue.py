@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from slack_sdk.errors import SlackApiError
 
 from bot.budgets import Budgets
-from bot.questions.render import question_message, queue_blocks
+from bot.questions.render import LONG_QUESTION, question_message, queue_blocks
 from bot.slack.debounce import Debouncer
 from bot.slack.places import refusal_reason
 from bot.slack.text import Mrkdwn, mrkdwn
@@ -139,7 +139,7 @@ class QuestionQueue:
             try:
                 await self._publisher.post_dm(instructor, {"text": mrkdwn(
                     "New question in <#{}> while no presentation runs (Q{}): {}\n`/questions` in that channel "
-                    "lists them all.", channel, question.id, question.text[:500])})
+                    "lists them all.", channel, question.id, question.text[:LONG_QUESTION])})
             except Exception as error:  # the thread still has it
                 log.warning("could not tell %s about question %d: %s", instructor, question.id, error)
 

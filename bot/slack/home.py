@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.conversation.text_commands import TextCommand, TextCommands
 from bot.conversation.help import alias_line, command_lines
+from bot.slack.blocks import context, section
 from bot.slack.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
 from bot.slack.text import Mrkdwn, join, mrkdwn, safe
 from bot.slack.workshop_command import access_button
@@ -20,6 +21,9 @@ from bot.slides.deck import Deck
 from bot.store.presentations import PresentationStore
 
 log = logging.getLogger(__name__)
+# The tab is a glance, not an archive: a workshop has a room or two and a handful of decks.
+LIVE_ROOMS_SHOWN = 10
+DECKS_SHOWN = 30
 
 Block = dict[str, Any]
 NO_PROGRESS_PROVIDER = "Exercise progress appears here once the workshop's exercises are set up."
@@ -84,13 +88,13 @@ def home_view(content: HomeContent) -> dict[str, Any]:
     blocks.append(_header("Live now"))
     if content.live:
         # Every live presentation, not only those in the viewer's channels: a workshop has few.
-        blocks += [_section(_live_line(line)) for line in content.live[:10]]
+        blocks += [_section(_live_line(line)) for line in content.live[:LIVE_ROOMS_SHOWN]]
     else:
         blocks.append(_section("No presentation is live right now."))
     blocks.append(_header("Decks"))
     if content.decks:
         blocks.append(_section(mrkdwn("{}\n`@Podium slides browse DECK` pages through one in your DM.", join(
-            "\n", (mrkdwn("• *{}* (`{}`), {} slides", d.title, d.key, d.slides) for d in content.decks[:30])))))
+            "\n", (mrkdwn("• *{}* (`{}`), {} slides", d.title, d.key, d.slides) for d in content.decks[:DECKS_SHOWN])))))
     else:
         blocks.append(_section("No decks are installed."))
     blocks.append(_header("Your exercises"))
@@ -110,11 +114,11 @@ def _header(text: str) -> Block:
 
 def _section(text: str) -> Block:
     """`text`: Podium's own words or `Mrkdwn`; anything else is escaped."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit_text(safe(text or " "), MAX_SECTION_TEXT)}}
+    return section(fit_text(safe(text or " "), MAX_SECTION_TEXT))
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit_text(safe(text), MAX_TEXT_OBJECT)}]}
+    return context(fit_text(safe(text), MAX_TEXT_OBJECT))
 
 
 async def home_content(user_id: str, *, decks: Mapping[str, Deck], presentations: PresentationStore,
