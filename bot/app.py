@@ -136,7 +136,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     kubectl_command.register(app, kubectl, delivery, answers, signing_key=signing_key, buttons=buttons,
                              budgets=budgets)
     slides_command.register(app, slides_command.SlidesListeners(slides, kubectl, delivery))
-    questions_command.register(app, questions, presentations)
+    questions_command.register(app, questions_command.QuestionsListeners(questions, presentations))
     exercise_command.register(app, workshop, budgets)
     workshop_command.register(app, access_service, text_commands)
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
