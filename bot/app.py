@@ -137,7 +137,7 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
                              budgets=budgets)
     slides_command.register(app, slides_command.SlidesListeners(slides, kubectl, delivery))
     questions_command.register(app, questions_command.QuestionsListeners(questions, presentations))
-    exercise_command.register(app, workshop, budgets)
+    exercise_command.register(app, exercise_command.ExerciseListeners(workshop, budgets))
     workshop_command.register(app, access_service, text_commands)
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
     mentions.register(app, settings, kubectl, delivery, slides, presentations, publisher, text_commands, database)
