@@ -24,7 +24,8 @@ from bot.kubectl.answer import (
 )
 from bot.budgets import Budgets, Family
 from bot.kubectl.describe import describe
-from bot.kubectl.gateway import ClusterError, ClusterGateway
+from bot.kubectl.gateway import ClusterError
+from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.get import GetResult, fetch_get, render_get
 from bot.kubectl.logs import LogsError, fetch_logs
 from bot.kubectl.policy import (
@@ -124,7 +125,7 @@ class RedactingReads:
     """The gateway as `describe` reads it: every object comes back redacted, so describe shows
     what yaml/json show."""
 
-    def __init__(self, gateway: ClusterGateway) -> None:
+    def __init__(self, gateway: KubectlGateway) -> None:
         self._gateway = gateway
 
     def __getattr__(self, name: str) -> object:
@@ -148,7 +149,7 @@ class KubectlService:
     """`access` decides per person (bot/kubectl/access.py); a bare Policy applies to everyone
     alike (tests and tools that have no people)."""
 
-    def __init__(self, access: NamespaceAccess | Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
+    def __init__(self, access: NamespaceAccess | Policy, gateway: KubectlGateway, clock: Clock = utc_now, *,
                  budgets: Budgets | None = None, observer: Observer | None = None,
                  fresh_for: float = 0.0, people: People | None = None, max_reads: int = 0) -> None:
         # The same request from many people at once (a room told "now run get pods") is answered

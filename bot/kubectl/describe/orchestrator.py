@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone, tzinfo
 
 from bot.kubectl.answer import cluster_error_line
-from bot.kubectl.gateway import ClusterError, ClusterGateway
+from bot.kubectl.gateway import ClusterError
+from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.policy import DescribeRequest
 
 from .common import Obj, meta, selector_string
@@ -49,7 +50,7 @@ def error_text(error: ClusterError) -> str:
 
 @dataclass
 class _Describer:
-    gateway: ClusterGateway
+    gateway: KubectlGateway
     namespace: str
     now: datetime
     tz: tzinfo
@@ -142,7 +143,7 @@ class _Describer:
         return describe_namespace(ns, quotas, limits, self.tz)
 
 
-async def describe(gateway: ClusterGateway, request: DescribeRequest, now: datetime | None = None,
+async def describe(gateway: KubectlGateway, request: DescribeRequest, now: datetime | None = None,
                    tz: tzinfo = timezone.utc) -> DescribeResult:
     """Run `kubectl describe KIND [NAME…] [-l SELECTOR] -n NAMESPACE` through the gateway.
 
