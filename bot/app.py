@@ -133,8 +133,8 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
     text_commands = TextCommands()
     # Every feature registers its listeners here, so a reader sees all commands at once.
-    kubectl_command.register(app, kubectl, delivery, answers, signing_key=signing_key, buttons=buttons,
-                             budgets=budgets)
+    kubectl_command.register(app, kubectl_command.KubectlListeners(kubectl, delivery, answers, signing_key, buttons,
+                                                                   budgets))
     slides_command.register(app, slides_command.SlidesListeners(slides, kubectl, delivery))
     questions_command.register(app, questions_command.QuestionsListeners(questions, presentations))
     exercise_command.register(app, exercise_command.ExerciseListeners(workshop, budgets))

@@ -42,7 +42,7 @@ class Workshop:
         self._instructors = instructors
         self._repository = repository  # solution paths are relative to it
         # Who may release solutions and read the board: the rule that drives the slides
-        # (Presenter.leads_workshop); without one, the instructors alone.
+        # (PresentingRoom.leads_workshop); without one, the instructors alone.
         self._leader = leader or self._is_instructor
 
     @property
