@@ -13,7 +13,7 @@ import signal
 import sys
 
 from bot.conversation.aliases import aliases_from_settings
-from bot.logs import configure_logging
+from bot.logging_setup import configure_logging
 from bot.ops import audit, kubeconfig, participants_cli
 from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
 from bot.slides import cli as slides_cli

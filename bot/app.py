@@ -5,57 +5,64 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 import aiohttp
 from kubernetes import client as kube_client
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.service import AccessService, DmUploader
 from bot.budgets import Budgets
 from bot.conversation.aliases import aliases_from_settings
-from bot.conversation.commands import TextCommands
+from bot.conversation.text_commands import TextCommands
 from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import Workshop, check_button
-from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
+from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.service import CommandRecord, KubectlService
+from bot.messages.reply import Reply
 from bot.metrics import Metrics
-from bot.settings import Settings
 from bot.questions.queue import QuestionQueue
 from bot.questions.render import AskError, ask_button, parse_ask, top_questions_blocks
+from bot.settings import Settings
 from bot.slack import (
-    conversation,
     exercise_command,
     kubectl_command,
+    mentions,
     questions_command,
     slides_command,
     workshop_command,
 )
-from bot.slack.exercise_command import run_exercise_text
-from bot.slack.failures import log_unexpected_errors
 from bot.slack.answer_cache import AnswerCache
 from bot.slack.client import build_web_client, retry_handlers
 from bot.slack.debounce import Debouncer
+from bot.slack.exercise_command import run_exercise_text
+from bot.slack.failures import log_unexpected_errors
 from bot.slack.incoming import install_slash_text_decoding
-from bot.slack.respond import ResponseUrls, slack_http_session
 from bot.slack.pacing import ChannelPacer
 from bot.slack.publisher import Publisher
-from bot.slack.slide_images import ImageWait, SlideImages
+from bot.slack.respond import ResponseUrls, slack_http_session
+from bot.slack.slide_images import ImageWait, SlideImages, refused_file_ids
 from bot.slides.deck import Deck, default_slides_folder, load_decks
-from bot.slides.presenter import Blocks, Presenter, Reply
+from bot.slides.ports import Blocks
 from bot.slides.render import ControlMode
+from bot.slides.room import PresentingRoom
+from bot.slides.rooms import SlideRooms, build_slide_rooms
 from bot.store import Database, open_database
 from bot.store.audit import AuditLog
 from bot.store.buttons import ButtonStore
 from bot.store.exercises import ExerciseStore
 from bot.store.presentations import PresentationStore
-from bot.store.slack_images import SlackImageStore
 from bot.store.questions import QuestionStore
+from bot.store.slack_images import SlackImageStore
 from bot.store.switches import SwitchStore
 
 log = logging.getLogger(__name__)
 
 SLACK_TIMEOUT = 10  # seconds for any one call to Slack (Web API or response_url), retries aside
+# Questions an "Any questions?" slide shows: what a room reads from the screen at once.
+TOP_QUESTIONS = 5
 
 
 @dataclass
@@ -65,7 +72,7 @@ class Podium:
     gateway: ClusterGateway
     database: Database
     kubectl: KubectlService
-    presenter: Presenter
+    slides: SlideRooms
     questions: QuestionQueue
     workshop: Workshop
     metrics: Metrics
@@ -78,7 +85,7 @@ class Podium:
 
     async def close(self) -> None:
         await self.questions.refreshes.close()  # before the database they read goes
-        await self.presenter.close()
+        await self.slides.close()
         await self.gateway.close()
         await self.audit.close()
         await self.database.close()
@@ -86,34 +93,83 @@ class Podium:
 
 
 async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient | None = None) -> Podium:
+    """Everything built in dependency order and handed what it needs at construction."""
     aliases_from_settings(settings)  # a bad PODIUM_ALIASES stops start-up before anything opens
-    gateway = ClusterGateway(
-        api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout,
-        fresh_for=settings.read_cache_seconds,
-    )
     database = await open_database(settings.state_file)
     metrics = Metrics()
     audit = AuditLog(database)
-
-    def count_request(outcome: str, seconds: float) -> None:
-        metrics.kube_request(outcome, seconds)
-
-    async def record(command: CommandRecord) -> None:
-        metrics.command_answered(command.verb, command.outcome, command.seconds)
-        await audit.record(command)
-
-    gateway.on_request = count_request
-    access = NamespaceAccess.from_settings(settings)
-    if access.participants_in_shared:
-        log.warning("PODIUM_NAMESPACES lists participant namespaces (%s): each is readable by its owner and "
-                    "the instructors only; participants need no setting to read their own",
-                    ", ".join(access.participants_in_shared))
+    record = partial(_record_command, metrics, audit)
+    gateway = ClusterGateway(api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout,
+                             fresh_for=settings.read_cache_seconds, on_request=metrics.kube_request)
     budgets = Budgets(settings)
+    access = _namespace_access(settings)
     kubectl = KubectlService(access, gateway, observer=record, budgets=budgets,
                              fresh_for=settings.read_cache_seconds, people=audit.users,
                              max_reads=settings.max_reads_per_command)
     slack_http = slack_http_session(timeout=SLACK_TIMEOUT)
     client = build_web_client(settings, metrics=metrics, timeout=SLACK_TIMEOUT, session=slack_http)
+    app = _bolt_app(settings, client, slack_http, metrics)
+    presentations = PresentationStore(database)
+    pacer = ChannelPacer(interval=settings.post_interval)  # one per Podium: slides first, then the rest
+    images = SlideImages(client, SlackImageStore(database), wait=ImageWait(bound=settings.image_wait))
+    publisher = Publisher(client, pacer, images)
+    slides_dir = settings.slides_dir or default_slides_folder()
+    decks = load_decks(slides_dir)
+    access_service = AccessService(settings, access, gateway, SwitchStore(database), DmUploader(client),
+                                   budgets=budgets, observer=record)
+    question_store = QuestionStore(database)
+    extras = partial(slide_extras, question_store, access_service.enabled)
+    slides = build_slide_rooms(decks, presentations, publisher, images, refused_file_ids, settings.instructors,
+                               extras)
+    questions = QuestionQueue(question_store, presentations, publisher, slides.catalogue.decks,
+                              settings.instructors, on_change=partial(refresh_questions_slide, slides.room),
+                              refreshes=Debouncer(), budgets=budgets)
+    exercises_dir = slides_dir / "exercises"
+    workshop = Workshop(load_exercises(exercises_dir) if exercises_dir.is_dir() else [],
+                        ExerciseStore(database), gateway, namespace_template=settings.participant_namespace,
+                        instructors=settings.instructors, repository=slides_dir.resolve().parent, decks=decks,
+                        leader=slides.room.leads_workshop)
+    answers = AnswerCache()
+    buttons = ButtonStore(database)
+    signing_key = await buttons.signing_key()  # signs the values of Share buttons
+    delivery = kubectl_command.KubectlDelivery(publisher, answers, metrics, signing_key=signing_key)
+    # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
+    text_commands = TextCommands()
+    # Every feature registers its listeners here, so a reader sees all commands at once.
+    kubectl_command.register(app, kubectl_command.KubectlListeners(kubectl, delivery, answers, signing_key, buttons,
+                                                                   budgets))
+    slides_command.register(app, slides_command.SlidesListeners(slides, kubectl, delivery))
+    questions_command.register(app, questions_command.QuestionsListeners(questions, presentations))
+    exercise_command.register(app, exercise_command.ExerciseListeners(workshop, budgets))
+    workshop_command.register(app, access_service, text_commands)
+    register_text_commands(text_commands, workshop, questions, presentations, budgets)
+    mentions.register(app, settings, kubectl, delivery, slides, presentations, publisher, text_commands, database)
+    return Podium(
+        text_commands=text_commands,
+        settings=settings, app=app, gateway=gateway, database=database, kubectl=kubectl,
+        slides=slides, questions=questions, workshop=workshop, metrics=metrics, audit=audit,
+        slack_http=slack_http, delivery=delivery, access=access_service,
+        slash_commands=(kubectl_command.COMMAND, slides_command.COMMAND, questions_command.ASK_COMMAND,
+                        questions_command.QUESTIONS_COMMAND, exercise_command.COMMAND, workshop_command.COMMAND),
+    )
+
+
+async def _record_command(metrics: Metrics, audit: AuditLog, command: CommandRecord) -> None:
+    metrics.command_answered(command.verb, command.outcome, command.seconds)
+    await audit.record(command)
+
+
+def _namespace_access(settings: Settings) -> NamespaceAccess:
+    access = NamespaceAccess.from_settings(settings)
+    if access.participants_in_shared:
+        log.warning("PODIUM_NAMESPACES lists participant namespaces (%s): each is readable by its owner and "
+                    "the instructors only; participants need no setting to read their own",
+                    ", ".join(access.participants_in_shared))
+    return access
+
+
+def _bolt_app(settings: Settings, client: AsyncWebClient, slack_http: aiohttp.ClientSession,
+              metrics: Metrics) -> AsyncApp:
     app = AsyncApp(
         # The bot token lives on the client (Bolt ignores token= when a client is given);
         # single workspace: Bolt calls auth.test once, on the first request.
@@ -126,67 +182,28 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     ResponseUrls(slack_http, retry_handlers=retry_handlers(metrics), timeout=SLACK_TIMEOUT).install(app)
     install_slash_text_decoding(app)
     log_unexpected_errors(app)
-    presentations = PresentationStore(database)
-    pacer = ChannelPacer(interval=settings.post_interval)  # one per Podium: slides first, then the rest
-    images = SlideImages(client, SlackImageStore(database), wait=ImageWait(bound=settings.image_wait))
-    publisher = Publisher(client, pacer, images)
-    slides_dir = settings.slides_dir or default_slides_folder()
-    decks = load_decks(slides_dir)
-    exercises_dir = slides_dir / "exercises"
-    presenter = Presenter(decks, presentations, publisher, settings.instructors)
-    workshop = Workshop(load_exercises(exercises_dir) if exercises_dir.is_dir() else [],
-                        ExerciseStore(database), gateway, namespace_template=settings.participant_namespace,
-                        instructors=settings.instructors, repository=slides_dir.resolve().parent, decks=decks,
-                        leader=presenter.leads_workshop)
-    access_service = AccessService(settings, access, gateway, SwitchStore(database), DmUploader(client),
-                                   budgets=budgets, observer=record)
-    questions = QuestionQueue(QuestionStore(database), presentations, publisher, presenter.decks,
-                              settings.instructors, refreshes=Debouncer(), budgets=budgets)
+    return app
 
-    async def slide_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
-        """What other features add to a slide: Check my work on exercise slides, the top
-        questions on "Any questions?" and an Ask a question button on every live slide."""
-        slide = deck.slide(number)
-        actions = [check_button(slide.exercise)] if slide.exercise is not None else []
-        if slide.offers_access and access_service.enabled:
-            actions.append(workshop_command.access_button())
-        if mode is not ControlMode.LIVE or channel is None:
-            return [], actions
-        blocks = top_questions_blocks(await questions.top(channel)) if slide.is_questions else []
-        return blocks, [*actions, ask_button()]
 
-    async def refresh_questions_slide(channel: str) -> None:
-        live = await presenter.live_slide(channel)
-        if live and live[0].slide(live[1]).is_questions:
-            await presenter.refresh(channel)
+async def slide_extras(questions: QuestionStore, access_enabled: bool, channel: str | None, deck: Deck,
+                       number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
+    """What other features add to a slide: Check my work on exercise slides, the top
+    questions on "Any questions?" and an Ask a question button on every live slide."""
+    slide = deck.slide(number)
+    actions = [check_button(slide.exercise)] if slide.exercise is not None else []
+    if slide.offers_access and access_enabled:
+        actions.append(workshop_command.access_button())
+    if mode is not ControlMode.LIVE or channel is None:
+        return [], actions
+    blocks = top_questions_blocks(await questions.open_questions(channel, TOP_QUESTIONS)) if slide.is_questions else []
+    return blocks, [*actions, ask_button()]
 
-    presenter.extras = slide_extras
-    questions.on_change = refresh_questions_slide
-    answers = AnswerCache()
-    buttons = ButtonStore(database)
-    signing_key = await buttons.signing_key()  # signs the values of Share buttons
-    delivery = kubectl_command.KubectlDelivery(publisher, answers, metrics, signing_key=signing_key)
 
-    # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
-    text_commands = TextCommands()
-
-    # Every feature registers its listeners here, so a reader sees all commands at once.
-    kubectl_command.register(app, kubectl, delivery, answers, signing_key=signing_key, buttons=buttons,
-                             budgets=budgets)
-    slides_command.register(app, presenter, kubectl, delivery)
-    questions_command.register(app, questions, presentations)
-    exercise_command.register(app, workshop, budgets)
-    workshop_command.register(app, access_service, text_commands)
-    register_text_commands(text_commands, workshop, questions, presentations, budgets)
-    conversation.register(app, settings, kubectl, delivery, presenter, presentations, text_commands, database)
-    return Podium(
-        text_commands=text_commands,
-        settings=settings, app=app, gateway=gateway, database=database, kubectl=kubectl,
-        presenter=presenter, questions=questions, workshop=workshop, metrics=metrics, audit=audit,
-        slack_http=slack_http, delivery=delivery, access=access_service,
-        slash_commands=(kubectl_command.COMMAND, slides_command.COMMAND, questions_command.ASK_COMMAND,
-                        questions_command.QUESTIONS_COMMAND, exercise_command.COMMAND, workshop_command.COMMAND),
-    )
+async def refresh_questions_slide(room: PresentingRoom, channel: str) -> None:
+    """A question changed in `channel`: an "Any questions?" slide on screen there shows it."""
+    live = await room.live_slide(channel)
+    if live and live[0].slide(live[1]).is_questions:
+        await room.refresh(channel)
 
 
 def register_text_commands(commands: TextCommands, workshop: Workshop, questions: QuestionQueue,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from bot.conversation.commands import TextCommand
+from bot.conversation.text_commands import TextCommand
 from bot.messages.text import Mrkdwn, join, mrkdwn
 
 KUBECTL_EXAMPLES = (

@@ -1,6 +1,6 @@
 """A question in plain words → the word to search the decks for. Pure.
 
-`Presenter.search` finds slides about one term, so we pick the most telling word of the
+`SlideSearch.search` finds slides about one term, so we pick the most telling word of the
 question: a word that names a slide (in its title) beats one that only appears in the text, and
 among those the rarest wins ("what is the difference between a deployment and a replicaset"
 → replicaset). Two words written apart ("replica set") are tried together first.

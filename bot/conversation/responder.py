@@ -1,6 +1,6 @@
 """One mention or DM, from its text to what Podium answers: a kubectl Answer (rendered like
 `/kubectl`'s), or a Reply from help, a text command or the slide search. No Slack here: the
-listener in bot/slack/conversation.py posts the Response and sets the reactions."""
+listener in bot/slack/mentions.py posts the Response and sets the reactions."""
 
 from __future__ import annotations
 
@@ -9,17 +9,20 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.conversation.commands import Reply, TextCommands, is_dm
+from bot.conversation.text_commands import TextCommands, is_dm
+from bot.messages.reply import Reply
 from bot.conversation.help import help_text
 from bot.conversation.parsing import Help, Kubectl, Question, TextCommand, understand
 from bot.conversation.questions import search_term
 from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
 from bot.messages.text import mrkdwn
-from bot.slides.presenter import Presenter
+from bot.slides.rooms import SlideRooms
 from bot.store.presentations import PresentationStore
 
 log = logging.getLogger(__name__)
+# A question quoted back in a "no slide answers" line: enough to recognise it, not a wall of text.
+QUOTED_QUESTION = 200
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,10 @@ class Response:
 
 
 class Responder:
-    def __init__(self, kubectl: KubectlService, presenter: Presenter, presentations: PresentationStore,
+    def __init__(self, kubectl: KubectlService, slides: SlideRooms, presentations: PresentationStore,
                  commands: TextCommands, aliases: Mapping[str, str]) -> None:
         self._kubectl = kubectl
-        self._presenter = presenter
+        self._slides = slides
         self._presentations = presentations
         self._commands = commands
         self._aliases = aliases
@@ -69,13 +72,13 @@ class Responder:
         room = await self._room(channel)
         live = room is not None and await self._presentations.get(room) is not None
         offer = question if live and self._commands.offers_questions else None
-        term = search_term(self._presenter.decks.values(), question)
+        term = search_term(self._slides.catalogue.decks.values(), question)
         if term is None:
             ask = " or press *Ask the instructor*" if offer else ""
             return Response(reply=Reply(mrkdwn(
                 "No slide answers “{}”. Try other words, `slides search WORD`{}; `help` lists what Podium does.",
-                question[:200], ask)), ok=False, offer=offer)
-        return Response(reply=await self._presenter.search(room, term), offer=offer)
+                question[:QUOTED_QUESTION], ask)), ok=False, offer=offer)
+        return Response(reply=await self._slides.search.search(room, term), offer=offer)
 
     async def _room(self, channel: str) -> str | None:
         """Where the slides to link to were posted: the channel asked in; from a DM, the one

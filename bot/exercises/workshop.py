@@ -18,13 +18,15 @@ from bot.messages.blocks import button as _button, context as _context, section 
 from bot.messages.limits import MAX_SECTION_TEXT, fit_text
 from bot.messages.text import Mrkdwn, code_block, join, mrkdwn
 from bot.slides.deck import Deck
-from bot.slides.presenter import Reply
+from bot.messages.reply import Reply
 from bot.slides.render import render_slide
 from bot.store.exercises import ExerciseResult, ExerciseStore
 
 CHECK_ACTION = "exercise_check"
 HINT_ACTION = "exercise_hint"
 MAX_SOLUTION_CHARS = 2_400  # the files; with the summary and the commands, one section block
+# The board is one section block: at most this many participants, each on one line.
+BOARD_ROWS = 100
 
 
 class Workshop:
@@ -39,7 +41,7 @@ class Workshop:
         self._instructors = instructors
         self._repository = repository  # solution paths are relative to it
         # Who may release solutions and read the board: the rule that drives the slides
-        # (Presenter.leads_workshop); without one, the instructors alone.
+        # (PresentingRoom.leads_workshop); without one, the instructors alone.
         self._leader = leader or self._is_instructor
 
     @property
@@ -152,7 +154,7 @@ class Workshop:
                 for user, marks in sorted(by_user.items())]
         passed = {n: sum(1 for marks in by_user.values() if marks.get(n) == "✅") for n in numbers}
         totals = "Passed: " + ", ".join(f"exercise {n}: {passed[n]}/{len(by_user)}" for n in numbers)
-        return Reply(header, [_section(fit_text(mrkdwn("{}\n{}", header, join("\n", rows[:100])), MAX_SECTION_TEXT)),
+        return Reply(header, [_section(fit_text(mrkdwn("{}\n{}", header, join("\n", rows[:BOARD_ROWS])), MAX_SECTION_TEXT)),
                               _context(totals)])
 
     async def _is_instructor(self, user_id: str) -> bool:

@@ -84,7 +84,7 @@ class ClusterGateway:
     (the official client blocks; the event loop must keep acking Slack meanwhile)."""
 
     def __init__(self, api_client: client.ApiClient, *, timeout: float, max_workers: int = 8,
-                 fresh_for: float = 1.0) -> None:
+                 fresh_for: float = 1.0, on_request: Callable[[str, float], None] | None = None) -> None:
         self._api_client = api_client
         self._apis: dict[str, Any] = {
             "core": client.CoreV1Api(api_client),
@@ -99,7 +99,7 @@ class ClusterGateway:
         self._reads = ReadCoalescer(window=fresh_for)
         self.requests_made = 0  # API requests actually sent, for metrics and benchmarks
         # Told of every request sent: (outcome "ok" or the error's reason, seconds taken).
-        self.on_request: Callable[[str, float], None] | None = None
+        self.on_request = on_request
 
     @property
     def server(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.kubectl.answer import cluster_error_line
 from bot.kubectl.errors import ClusterError
-from bot.kubectl.gateway import ClusterGateway
+from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.policy import GetRequest
 from bot.kubectl.printers.formats import sort_objects, to_json, to_name, to_yaml
 from bot.kubectl.printers.registry import get_table
@@ -32,7 +32,7 @@ class GetResult:
     errors: list[str]  # kubectl's error lines, printed after the output
 
 
-async def fetch_get(gateway: ClusterGateway, request: GetRequest) -> GetResult:
+async def fetch_get(gateway: KubectlGateway, request: GetRequest) -> GetResult:
     fetched: list[Fetched] = []
     errors: list[str] = []
     for kind, names in request.targets:

@@ -25,7 +25,7 @@ from bot.kubectl.answer import (
 from bot.budgets import Budgets, Family
 from bot.kubectl.describe import describe
 from bot.kubectl.errors import ClusterError
-from bot.kubectl.gateway import ClusterGateway
+from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.get import GetResult, fetch_get, render_get
 from bot.kubectl.errors import LogsError
 from bot.kubectl.logs import fetch_logs
@@ -126,7 +126,7 @@ class RedactingReads:
     """The gateway as `describe` reads it: every object comes back redacted, so describe shows
     what yaml/json show."""
 
-    def __init__(self, gateway: ClusterGateway) -> None:
+    def __init__(self, gateway: KubectlGateway) -> None:
         self._gateway = gateway
 
     def __getattr__(self, name: str) -> object:
@@ -150,7 +150,7 @@ class KubectlService:
     """`access` decides per person (bot/kubectl/access.py); a bare Policy applies to everyone
     alike (tests and tools that have no people)."""
 
-    def __init__(self, access: NamespaceAccess | Policy, gateway: ClusterGateway, clock: Clock = utc_now, *,
+    def __init__(self, access: NamespaceAccess | Policy, gateway: KubectlGateway, clock: Clock = utc_now, *,
                  budgets: Budgets | None = None, observer: Observer | None = None,
                  fresh_for: float = 0.0, people: People | None = None, max_reads: int = 0) -> None:
         # The same request from many people at once (a room told "now run get pods") is answered

@@ -9,9 +9,9 @@ from typing import Any, Protocol
 
 from bot.budgets import Budgets
 from bot.messages.text import Mrkdwn, mrkdwn
-from bot.questions.render import question_message, queue_blocks
+from bot.questions.render import LONG_QUESTION, question_message, queue_blocks
 from bot.slides.deck import Deck
-from bot.slides.presenter import Reply
+from bot.messages.reply import Reply
 from bot.store.presentations import PresentationStore
 from bot.store.questions import Question, QuestionStore
 
@@ -52,7 +52,7 @@ class QuestionQueue:
         self._decks = decks
         self._instructors = instructors
         # Called with the room after any change, so a live "Any questions?" slide can refresh.
-        self.on_change = on_change
+        self._on_change = on_change
 
     @property
     def publisher(self) -> QuestionPublisher:
@@ -153,11 +153,11 @@ class QuestionQueue:
             try:
                 await self._publisher.post_dm(instructor, {"text": mrkdwn(
                     "New question in <#{}> while no presentation runs (Q{}): {}\n`/questions` in that channel "
-                    "lists them all.", channel, question.id, question.text[:500])})
+                    "lists them all.", channel, question.id, question.text[:LONG_QUESTION])})
             except Exception as error:  # the thread still has it
                 log.warning("could not tell %s about question %d: %s", instructor, question.id, error)
 
     async def _changed(self, channel: str) -> None:
-        on_change = self.on_change
+        on_change = self._on_change
         if on_change is not None:
             self.refreshes.schedule(("room", channel), lambda: on_change(channel))

@@ -17,6 +17,12 @@ ASK_ACTION = "questions_ask"  # the "Ask a question" button on slides: opens a d
 ASK_DIALOG = "questions_ask_dialog"
 OFFER_ACTION = "questions_offer"  # "Ask the instructor" under a plain-words answer
 MAX_QUESTION = 1_000
+# A question as one line (a notification, the top questions on a slide) and in full-ish (the queue,
+# a DM to the instructors): the thread keeps every question whole.
+SHORT_QUESTION = 200
+LONG_QUESTION = 500
+# 3 blocks each: well inside the 50-block limit of a message.
+QUEUE_SHOWN = 15
 
 SlideTitle = Callable[[str | None, int | None], str | None]
 
@@ -71,7 +77,7 @@ def question_message(question: Question, slide_title: SlideTitle) -> dict[str, A
     ]
     if question.status == "open":
         blocks.append({"type": "actions", "elements": [_button("▲ Upvote", UPVOTE_ACTION, str(question.id))]})
-    return {"text": mrkdwn("Q{}: {}", question.id, question.text[:200]), "blocks": blocks}
+    return {"text": mrkdwn("Q{}: {}", question.id, question.text[:SHORT_QUESTION]), "blocks": blocks}
 
 
 def queue_blocks(questions: list[Question], slide_title: SlideTitle) -> list[dict[str, Any]]:
@@ -80,9 +86,9 @@ def queue_blocks(questions: list[Question], slide_title: SlideTitle) -> list[dic
         return [_section("No open questions in this channel.")]
     blocks: list[dict[str, Any]] = [_section(f"*{len(questions)} open question{'s' if len(questions) != 1 else ''}*, "
                                              "most votes first:")]
-    for question in questions[:15]:  # 3 blocks each: well inside the 50-block limit
+    for question in questions[:QUEUE_SHOWN]:
         blocks.append(_section(fit_text(mrkdwn("{} · {}\n> {}", _origin(question, slide_title),
-                                               _votes(question.votes), question.text[:500]), MAX_SECTION_TEXT)))
+                                               _votes(question.votes), question.text[:LONG_QUESTION]), MAX_SECTION_TEXT)))
         blocks.append({"type": "actions", "elements": [
             _button("Mark answered", ANSWERED_ACTION, str(question.id), style="primary"),
             _button("Hide", HIDE_ACTION, str(question.id)),
@@ -96,7 +102,7 @@ def top_questions_blocks(questions: list[Question], limit: int = 5) -> list[dict
     """What the "Any questions?" slide shows: the top open questions of the room."""
     if not questions:
         return [_context("No open questions yet: `/ask` one, or press *Ask a question*.")]
-    lines = [mrkdwn("{}. {} ({})", i, q.text[:200], _votes(q.votes)) for i, q in enumerate(questions[:limit], 1)]
+    lines = [mrkdwn("{}. {} ({})", i, q.text[:SHORT_QUESTION], _votes(q.votes)) for i, q in enumerate(questions[:limit], 1)]
     return [_section(fit_text(mrkdwn("*Top open questions*\n{}", join("\n", lines)), MAX_SECTION_TEXT))]
 
 

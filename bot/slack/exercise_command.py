@@ -1,17 +1,20 @@
-"""`/exercise` and the Check my work / Hint buttons. Listeners ack, then hand over to the Workshop."""
+"""`/exercise` and the Check my work / Hint buttons. Listeners ack, then hand over to the
+Workshop; they are registered in one place, `register`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.budgets import Budgets
-from bot.exercises.commands import USAGE, ExerciseUsageError, parse_exercise_command
+from bot.exercises.grammar import USAGE, ExerciseUsageError, parse_exercise_command
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
+from bot.messages.reply import Reply
 from bot.slack.failures import never_silent
-from bot.slides.presenter import Reply
 from bot.messages.text import mrkdwn
 
 COMMAND = "/exercise"
@@ -49,25 +52,38 @@ async def _run_exercise_text(workshop: Workshop, user: str, text: str) -> Reply:
     return await handler(number, user)
 
 
-def register(app: AsyncApp, workshop: Workshop, budgets: Budgets | None = None) -> None:
-    @app.command(COMMAND)
-    @never_silent
-    async def exercise_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        await _answer(respond, await run_exercise_text(workshop, command["user_id"], command.get("text") or "",
-                                                      budgets))
+@dataclass(frozen=True)
+class ExerciseListeners:
+    """What the exercise listeners need."""
 
-    @app.action(CHECK_ACTION)
-    @never_silent
-    async def check_my_work(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                            respond: AsyncRespond) -> None:
-        await ack()
-        user = body["user"]["id"]
-        await _answer(respond, await within_budget(budgets, user, lambda: workshop.check(int(action["value"]), user)))
+    workshop: Workshop
+    budgets: Budgets | None = None  # a check reads the cluster: each person has a budget
 
-    @app.action(HINT_ACTION)
-    @never_silent
-    async def hint(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        user = body["user"]["id"]
-        await _answer(respond, await within_budget(budgets, user, lambda: workshop.hint(int(action["value"]), user)))
+
+async def exercise_command(deps: ExerciseListeners, ack: AsyncAck, command: dict[str, Any],
+                           respond: AsyncRespond) -> None:
+    await ack()
+    await _answer(respond, await run_exercise_text(deps.workshop, command["user_id"], command.get("text") or "",
+                                                  deps.budgets))
+
+
+async def check_my_work(deps: ExerciseListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                        respond: AsyncRespond) -> None:
+    await ack()
+    user = body["user"]["id"]
+    await _answer(respond, await within_budget(deps.budgets, user,
+                                               lambda: deps.workshop.check(int(action["value"]), user)))
+
+
+async def hint(deps: ExerciseListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+               respond: AsyncRespond) -> None:
+    await ack()
+    user = body["user"]["id"]
+    await _answer(respond, await within_budget(deps.budgets, user,
+                                               lambda: deps.workshop.hint(int(action["value"]), user)))
+
+
+def register(app: AsyncApp, deps: ExerciseListeners) -> None:
+    app.command(COMMAND)(never_silent(partial(exercise_command, deps)))
+    app.action(CHECK_ACTION)(never_silent(partial(check_my_work, deps)))
+    app.action(HINT_ACTION)(never_silent(partial(hint, deps)))

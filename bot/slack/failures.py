@@ -62,7 +62,8 @@ def never_silent(listener: Listener) -> Listener:
     plus `context`, which it needs to answer."""
     signature = inspect.signature(listener)
     takes_context = "context" in signature.parameters
-    name = getattr(listener, "__name__", "listener")
+    # A module-level listener is registered as functools.partial(listener, its dependencies).
+    name = getattr(getattr(listener, "func", listener), "__name__", "listener")
 
     async def guarded(**kwargs: Any) -> None:
         context: AsyncBoltContext = kwargs["context"] if takes_context else kwargs.pop("context")

@@ -11,15 +11,19 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.conversation.commands import TextCommand, TextCommands
+from bot.conversation.text_commands import TextCommand, TextCommands
 from bot.conversation.help import alias_line, command_lines
+from bot.messages.blocks import context, section
 from bot.messages.limits import MAX_HEADER_TEXT, MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
 from bot.messages.text import Mrkdwn, join, mrkdwn, safe
 from bot.slack.workshop_command import access_button
-from bot.slides.presenter import Presenter
+from bot.slides.deck import Deck
 from bot.store.presentations import PresentationStore
 
 log = logging.getLogger(__name__)
+# The tab is a glance, not an archive: a workshop has a room or two and a handful of decks.
+LIVE_ROOMS_SHOWN = 10
+DECKS_SHOWN = 30
 
 Block = dict[str, Any]
 NO_PROGRESS_PROVIDER = "Exercise progress appears here once the workshop's exercises are set up."
@@ -84,13 +88,13 @@ def home_view(content: HomeContent) -> dict[str, Any]:
     blocks.append(_header("Live now"))
     if content.live:
         # Every live presentation, not only those in the viewer's channels: a workshop has few.
-        blocks += [_section(_live_line(line)) for line in content.live[:10]]
+        blocks += [_section(_live_line(line)) for line in content.live[:LIVE_ROOMS_SHOWN]]
     else:
         blocks.append(_section("No presentation is live right now."))
     blocks.append(_header("Decks"))
     if content.decks:
         blocks.append(_section(mrkdwn("{}\n`@Podium slides browse DECK` pages through one in your DM.", join(
-            "\n", (mrkdwn("• *{}* (`{}`), {} slides", d.title, d.key, d.slides) for d in content.decks[:30])))))
+            "\n", (mrkdwn("• *{}* (`{}`), {} slides", d.title, d.key, d.slides) for d in content.decks[:DECKS_SHOWN])))))
     else:
         blocks.append(_section("No decks are installed."))
     blocks.append(_header("Your exercises"))
@@ -110,20 +114,20 @@ def _header(text: str) -> Block:
 
 def _section(text: str) -> Block:
     """`text`: Podium's own words or `Mrkdwn`; anything else is escaped."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit_text(safe(text or " "), MAX_SECTION_TEXT)}}
+    return section(fit_text(safe(text or " "), MAX_SECTION_TEXT))
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit_text(safe(text), MAX_TEXT_OBJECT)}]}
+    return context(fit_text(safe(text), MAX_TEXT_OBJECT))
 
 
-async def home_content(user_id: str, *, presenter: Presenter, presentations: PresentationStore,
+async def home_content(user_id: str, *, decks: Mapping[str, Deck], presentations: PresentationStore,
                        commands: TextCommands, aliases: Mapping[str, str],
                        namespaces: tuple[str, ...], access: bool = False) -> HomeContent:
     """Everything the tab shows, read now."""
     live = []
     for presentation in await presentations.all():
-        deck = presenter.decks.get(presentation.deck_key)
+        deck = decks.get(presentation.deck_key)
         live.append(LiveLine(presentation.channel_id, deck.title if deck else presentation.deck_key,
                              presentation.slide, len(deck.slides) if deck else None, presentation.presenter_id))
     progress: str | None = None
@@ -134,13 +138,13 @@ async def home_content(user_id: str, *, presenter: Presenter, presentations: Pre
             log.exception("exercise progress for %s failed", user_id)
             progress = "Your progress cannot be shown right now."
     return HomeContent(
-        decks=tuple(DeckLine(key, deck.title, len(deck.slides)) for key, deck in presenter.decks.items()),
+        decks=tuple(DeckLine(key, deck.title, len(deck.slides)) for key, deck in decks.items()),
         live=tuple(live), namespaces=namespaces, commands=tuple(commands.commands.values()),
         aliases=aliases, progress=progress, access=access,
     )
 
 
-def register(app: AsyncApp, *, presenter: Presenter, presentations: PresentationStore,
+def register(app: AsyncApp, *, decks: Mapping[str, Deck], presentations: PresentationStore,
              commands: TextCommands, aliases: Mapping[str, str],
              namespaces: Callable[[str], tuple[str, ...]], access: bool = False) -> None:
     """`namespaces` gives the namespaces one person may read (each person sees their own)."""
@@ -150,7 +154,7 @@ def register(app: AsyncApp, *, presenter: Presenter, presentations: Presentation
         if event.get("tab", "home") != "home":  # the Messages tab opened: nothing to publish
             return
         user_id = str(event["user"])
-        content = await home_content(user_id, presenter=presenter, presentations=presentations,
+        content = await home_content(user_id, decks=decks, presentations=presentations,
                                      commands=commands, aliases=aliases,
                                      namespaces=namespaces(user_id), access=access)
         await client.views_publish(user_id=user_id, view=home_view(content))

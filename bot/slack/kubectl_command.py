@@ -4,6 +4,8 @@ hand the text to the command service, hand the answer to the delivery."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -187,64 +189,77 @@ NOT_SHAREABLE = ("Only answers that ran without an error are shared; this one wa
                  "Run the command again to see why.")
 
 
-def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, cache: AnswerCache, *,
-             signing_key: bytes, buttons: ButtonStore, budgets: Budgets | None = None) -> None:
-    @app.command(COMMAND)
-    @never_silent
-    async def kubectl_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()  # Slack wants its 200 within 3 s; the cluster call happens after
-        text = command.get("text") or ""
-        answer = await service.run(text, user=command.get("user_id"), channel=command.get("channel_id"),
-                                   source="slash")
-        await delivery.reply_privately(answer, text=text, user_id=command["user_id"], respond=respond)
+@dataclass(frozen=True)
+class KubectlListeners:
+    """What the /kubectl listeners need."""
 
-    @app.action(SHARE_ACTION)
-    @never_silent
-    async def share_in_channel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                               respond: AsyncRespond) -> None:
-        """Post what the presser saw, attributed to them, once per button. Only a value Podium
-        signed is trusted; only an answer that ran is posted."""
-        await ack()
-        user_id = body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    service: KubectlService
+    delivery: KubectlDelivery
+    cache: AnswerCache  # what each Share button shares, while Podium runs
+    signing_key: bytes  # Share values are signed: a hand-made one is refused
+    buttons: ButtonStore  # each answer is shared once
+    budgets: Budgets | None = None
 
-        async def tell(text: str) -> None:
-            await respond(replace_original=False, response_type="ephemeral", text=text)
 
-        value = verify_button_value(signing_key, SHARE_ACTION, action.get("value"))
-        if value is None or not value.get("k"):
-            log.info("refused a Share press by %s with a value Podium did not sign", user_id)
-            await tell(FORGED_SHARE)
-            return
-        button_id = value["k"]
-        if await buttons.was_shared(button_id):  # costs the room nothing: not counted
-            await tell(ALREADY_SHARED)
-            return
-        if budgets is not None and (slow_down := budgets.spend("share", user_id)):
-            await tell(slow_down)
-            return
-        if not await buttons.claim_share(button_id, user_id, channel_id):
-            await tell(ALREADY_SHARED)
-            return
-        answer = cache.get(button_id)
-        if answer is None:  # after a restart: run it again rather than lose the press
-            answer = await service.run(value.get("t", ""), user=user_id, channel=channel_id, source="share",
-                                       budget=None)  # the share budget was spent above
-        if not answer.ok or not answer.shareable:  # never a refusal or an error in the room's voice
-            await buttons.release_share(button_id)
-            await tell(NOT_SHAREABLE)
-            return
-        try:
-            note = await delivery.share(answer, user_id=user_id, channel_id=channel_id,
-                                        thread_ts=value.get("th") or None, respond=respond)
-        except SlackApiError as error:
-            await buttons.release_share(button_id)
-            reason = str(error.response.get("error") or "error")
-            advice = refusal_reason(reason, channel_id) or "Try again in a minute, or copy the output instead."
-            await tell(f"Podium could not post in this channel ({reason}). {advice}")
-            return
-        except Exception:  # not posted: the button may be pressed again (never_silent answers)
-            await buttons.release_share(button_id)
-            raise
-        original = answer_message(answer)
-        await respond(replace_original=True, **without_actions(original, note or "Shared in the channel."))
+async def kubectl_command(deps: KubectlListeners, ack: AsyncAck, command: dict[str, Any],
+                          respond: AsyncRespond) -> None:
+    await ack()  # Slack wants its 200 within 3 s; the cluster call happens after
+    text = command.get("text") or ""
+    answer = await deps.service.run(text, user=command.get("user_id"), channel=command.get("channel_id"),
+                                    source="slash")
+    await deps.delivery.reply_privately(answer, text=text, user_id=command["user_id"], respond=respond)
+
+
+async def share_in_channel(deps: KubectlListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                           respond: AsyncRespond) -> None:
+    """Post what the presser saw, attributed to them, once per button. Only a value Podium
+    signed is trusted; only an answer that ran is posted."""
+    await ack()
+    user_id = body["user"]["id"]
+    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+
+    async def tell(text: str) -> None:
+        await respond(replace_original=False, response_type="ephemeral", text=text)
+
+    value = verify_button_value(deps.signing_key, SHARE_ACTION, action.get("value"))
+    if value is None or not value.get("k"):
+        log.info("refused a Share press by %s with a value Podium did not sign", user_id)
+        await tell(FORGED_SHARE)
+        return
+    button_id = value["k"]
+    if await deps.buttons.was_shared(button_id):  # costs the room nothing: not counted
+        await tell(ALREADY_SHARED)
+        return
+    if deps.budgets is not None and (slow_down := deps.budgets.spend("share", user_id)):
+        await tell(slow_down)
+        return
+    if not await deps.buttons.claim_share(button_id, user_id, channel_id):
+        await tell(ALREADY_SHARED)
+        return
+    answer = deps.cache.get(button_id)
+    if answer is None:  # after a restart: run it again rather than lose the press
+        answer = await deps.service.run(value.get("t", ""), user=user_id, channel=channel_id, source="share",
+                                        budget=None)  # the share budget was spent above
+    if not answer.ok or not answer.shareable:  # never a refusal or an error in the room's voice
+        await deps.buttons.release_share(button_id)
+        await tell(NOT_SHAREABLE)
+        return
+    try:
+        note = await deps.delivery.share(answer, user_id=user_id, channel_id=channel_id,
+                                         thread_ts=value.get("th") or None, respond=respond)
+    except SlackApiError as error:
+        await deps.buttons.release_share(button_id)
+        reason = str(error.response.get("error") or "error")
+        advice = refusal_reason(reason, channel_id) or "Try again in a minute, or copy the output instead."
+        await tell(f"Podium could not post in this channel ({reason}). {advice}")
+        return
+    except Exception:  # not posted: the button may be pressed again (never_silent answers)
+        await deps.buttons.release_share(button_id)
+        raise
+    original = answer_message(answer)
+    await respond(replace_original=True, **without_actions(original, note or "Shared in the channel."))
+
+
+def register(app: AsyncApp, deps: KubectlListeners) -> None:
+    app.command(COMMAND)(never_silent(partial(kubectl_command, deps)))
+    app.action(SHARE_ACTION)(never_silent(partial(share_in_channel, deps)))

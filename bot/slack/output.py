@@ -23,6 +23,11 @@ INLINE_BUDGET = MAX_SECTION_TEXT - 100
 # Keep the whole message well under the sizes at which Slack starts refusing messages.
 NOTES_BUDGET = 1_500
 SHARE_ACTION = "kubectl_share"
+# The command a Share button carries to re-run it: with the key, the thread and the signature it
+# stays within MAX_BUTTON_VALUE (2,000); fit_text_field shortens it further when it must.
+SHARED_COMMAND_TEXT = 1_500
+# The notification line (push, screen readers): the command line, never the whole answer.
+FALLBACK_TEXT = 300
 
 
 def fit_inline(text: str, budget: int = INLINE_BUDGET - 8) -> tuple[str, int]:
@@ -57,7 +62,7 @@ def share_button_value(key: str, text: str, *, signing_key: bytes, thread_ts: st
     shares once), the command to re-run if the cache no longer has it (after a restart), and the
     thread to share into (a slide's, for Run in sandbox), signed so that a hand-made value is
     refused. Slack allows 2,000 characters."""
-    fields = {"k": key, "t": text[:1_500]}
+    fields = {"k": key, "t": text[:SHARED_COMMAND_TEXT]}
     if thread_ts:
         fields["th"] = thread_ts
     return fit_text_field(signing_key, SHARE_ACTION, fields, "t")
@@ -116,7 +121,7 @@ def answer_message(
     fallback = answer.command_line or answer.body.split("\n", 1)[0]
     return {
         "response_type": response_type,
-        "text": safe(fallback[:300]),
+        "text": safe(fallback[:FALLBACK_TEXT]),
         "blocks": blocks,
     }
 

@@ -118,6 +118,15 @@ def rejected_file_ids(response: Mapping[str, Any], message: Mapping[str, Any]) -
     return refused
 
 
+def refused_file_ids(error: Exception, message: Mapping[str, Any]) -> set[str]:
+    """The pictures of `message` that Slack refused, when `error` is Slack's answer to sending it;
+    empty for any other failure (which the sender raises again)."""
+    if not isinstance(error, SlackApiError):
+        return set()
+    data = error.response.data if isinstance(error.response.data, dict) else {}
+    return rejected_file_ids(data, message)
+
+
 def _follow(document: Any, pointer: str) -> Any:
     """A JSON pointer (`/blocks/2/slack_file`) into `document`, or None. `/view/...` pointers
     into a bare view are followed from its root."""

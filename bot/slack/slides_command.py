@@ -1,19 +1,21 @@
-"""`/slides` and the buttons on slides. Listeners ack, then hand over to the Presenter."""
+"""`/slides` and the buttons on slides. Listeners ack, hand over to the slides' rooms, and answer
+the person privately; they are registered in one place, `register`."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.kubectl.grammar import in_namespace
 from bot.kubectl.service import KubectlService
+from bot.messages.reply import Reply
 from bot.slack.failures import never_silent
 from bot.slack.kubectl_command import KubectlDelivery
-from bot.slides.commands import USAGE, SlidesUsageError, parse_slides_command
-from bot.messages.text import mrkdwn
-from bot.slides.presenter import OPEN_ACTION, Presenter, Reply
+from bot.slides.dispatch import answer_slides
 from bot.slides.render import (
     BACK_TO_LIVE_ACTION,
     BROWSE_ACTION,
@@ -24,8 +26,19 @@ from bot.slides.render import (
     RUN_ACTION,
     parse_slide_value,
 )
+from bot.slides.rooms import SlideRooms
+from bot.slides.searching import OPEN_ACTION
 
 COMMAND = "/slides"
+
+
+@dataclass(frozen=True)
+class SlidesListeners:
+    """What the `/slides` listeners need."""
+
+    rooms: SlideRooms
+    kubectl: KubectlService  # ▶ Run in sandbox
+    delivery: KubectlDelivery  # its private answer and Share button
 
 
 async def _answer(respond: AsyncRespond, reply: Reply | None) -> None:
@@ -41,121 +54,84 @@ def _where(body: dict[str, Any]) -> tuple[str, str]:
     return str(channel), str(ts)
 
 
-def deck_commands(presenter: Presenter) -> frozenset[str]:
-    """Every command a Run in sandbox button may carry: those written on the decks' slides."""
-    return frozenset(command for deck in presenter.decks.values() for slide in deck.slides
-                     for command in slide.commands)
+async def slides_command(deps: SlidesListeners, ack: AsyncAck, command: dict[str, Any],
+                         respond: AsyncRespond) -> None:
+    await ack()
+    text = command.get("text") or ""
+    await _answer(respond, await answer_slides(deps.rooms, text, command["user_id"], command["channel_id"],
+                                               in_dm=False))
 
 
-def exercise_commands(presenter: Presenter) -> frozenset[str]:
-    """Commands written only on exercise slides: about each participant's own work."""
-    on_exercises = {c for deck in presenter.decks.values() for slide in deck.slides
-                    if slide.exercise is not None for c in slide.commands}
-    elsewhere = {c for deck in presenter.decks.values() for slide in deck.slides
-                 if slide.exercise is None for c in slide.commands}
-    return frozenset(on_exercises - elsewhere)
+async def next_slide(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    await ack()
+    await _answer(respond, await deps.rooms.room.move(_where(body)[0], body["user"]["id"], delta=1))
 
 
-def register(app: AsyncApp, presenter: Presenter, kubectl: KubectlService, delivery: KubectlDelivery) -> None:
-    @app.command(COMMAND)
-    @never_silent
-    async def slides_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        user, channel = command["user_id"], command["channel_id"]
-        parsed = parse_slides_command(command.get("text") or "")
-        if isinstance(parsed, SlidesUsageError):
-            await _answer(respond, Reply(mrkdwn("{}\n{}", parsed.message, USAGE)))
-            return
-        reply: Reply | None
-        if parsed.action == "help":
-            reply = Reply(USAGE)
-        elif parsed.action == "start":
-            reply = await presenter.start(channel, user, parsed.deck)
-        elif parsed.action in ("next", "prev"):
-            reply = await presenter.move(channel, user, delta=1 if parsed.action == "next" else -1)
-            reply = reply or Reply("Moved. The slide is in the channel.")
-        elif parsed.action == "goto":
-            reply = await presenter.move(channel, user, to=parsed.number)
-            reply = reply or Reply(f"Slide {parsed.number} is on screen.")
-        elif parsed.action == "end":
-            reply = await presenter.end(channel, user)
-        elif parsed.action == "status":
-            reply = await presenter.status(channel)
-        elif parsed.action == "list":
-            reply = presenter.list_decks()
-        elif parsed.action == "browse":
-            reply = await presenter.browse(user, channel, deck_key=parsed.deck, slide=parsed.number)
-        else:
-            reply = await presenter.search(channel, parsed.term)
-        await _answer(respond, reply)
+async def previous_slide(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    await ack()
+    await _answer(respond, await deps.rooms.room.move(_where(body)[0], body["user"]["id"], delta=-1))
 
-    @app.action(NEXT_ACTION)
-    @never_silent
-    async def next_slide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        await _answer(respond, await presenter.move(_where(body)[0], body["user"]["id"], delta=1))
 
-    @app.action(PREV_ACTION)
-    @never_silent
-    async def previous_slide(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        await _answer(respond, await presenter.move(_where(body)[0], body["user"]["id"], delta=-1))
+async def browse_privately(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    await ack()
+    await _answer(respond, await deps.rooms.browsing.browse(body["user"]["id"], _where(body)[0]))
 
-    @app.action(BROWSE_ACTION)
-    @never_silent
-    async def browse_privately(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        await _answer(respond, await presenter.browse(body["user"]["id"], _where(body)[0]))
 
-    @app.action(OPEN_ACTION)
-    @never_silent
-    async def open_privately(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                             respond: AsyncRespond) -> None:
-        await ack()
-        target = parse_slide_value(action.get("value") or "")
-        deck, number = target if target else (None, None)
-        await _answer(respond, await presenter.browse(body["user"]["id"], None, deck_key=deck, slide=number))
+async def open_privately(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                         respond: AsyncRespond) -> None:
+    await ack()
+    target = parse_slide_value(action.get("value") or "")
+    deck, number = target if target else (None, None)
+    await _answer(respond, await deps.rooms.browsing.browse(body["user"]["id"], None, deck_key=deck, slide=number))
 
-    @app.action(re.compile(f"^({PRIVATE_PREV_ACTION}|{PRIVATE_NEXT_ACTION})$"))
-    @never_silent
-    async def private_move(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                           respond: AsyncRespond) -> None:
-        await ack()
-        target = parse_slide_value(action.get("value") or "")
-        if target is None:
-            await _answer(respond, Reply("That button no longer works; `/slides browse` opens the deck again."))
-            return
-        channel, ts = _where(body)
-        await _answer(respond, await presenter.browse_to(body["user"]["id"], channel, ts, *target))
 
-    @app.action(BACK_TO_LIVE_ACTION)
-    @never_silent
-    async def back_to_live(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        channel, ts = _where(body)
-        await _answer(respond, await presenter.back_to_live(body["user"]["id"], channel, ts))
+async def private_move(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                       respond: AsyncRespond) -> None:
+    await ack()
+    target = parse_slide_value(action.get("value") or "")
+    if target is None:
+        await _answer(respond, Reply("That button no longer works; `/slides browse` opens the deck again."))
+        return
+    channel, ts = _where(body)
+    await _answer(respond, await deps.rooms.browsing.browse_to(body["user"]["id"], channel, ts, *target))
 
-    @app.action(re.compile(f"^{RUN_ACTION}:\\d+$"))
-    @never_silent
-    async def run_in_sandbox(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                             respond: AsyncRespond) -> None:
-        """Run a slide's command and answer the presser privately, with a Share button into the
-        slide's thread: a room pressing ▶ Run at once gets one answer each and posts nothing in
-        the channel (identical reads within the freshness window are one cluster read and one
-        rendering). The value comes back from the client: only a command written on a slide is
-        run (no signature needed, the decks are the allow-list). On an exercise slide the command
-        is about the presser's own work: without `-n` it runs in their participant namespace."""
-        await ack()
-        channel, ts = _where(body)
-        user = body["user"]["id"]
-        command = action.get("value") or ""
-        exercise_only = exercise_commands(presenter)
-        if command not in deck_commands(presenter):
-            await _answer(respond, Reply("That button does not carry a command from the slides, so nothing ran. "
-                                         "Type it with `/kubectl` instead."))
-            return
-        own = kubectl.own_namespace(user) if command in exercise_only else None
-        text = in_namespace(command, own) if own else command
-        answer = await kubectl.run(text, user=user, channel=channel, source="button", budget="run")
-        await delivery.reply_privately(answer, text=text, user_id=user, respond=respond,
-                                       thread_ts=ts if ts and ts != "None" else None, snippets=False)
+
+async def back_to_live(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    await ack()
+    channel, ts = _where(body)
+    await _answer(respond, await deps.rooms.browsing.back_to_live(body["user"]["id"], channel, ts))
+
+
+async def run_in_sandbox(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                         respond: AsyncRespond) -> None:
+    """Run a slide's command and answer the presser privately, with a Share button into the
+    slide's thread: a room pressing ▶ Run at once gets one answer each and posts nothing in
+    the channel (identical reads within the freshness window are one cluster read and one
+    rendering). The value comes back from the client: only a command written on a slide is
+    run (no signature needed, the decks are the allow-list). On an exercise slide the command
+    is about the presser's own work: without `-n` it runs in their participant namespace."""
+    await ack()
+    channel, ts = _where(body)
+    user = body["user"]["id"]
+    command = action.get("value") or ""
+    catalogue = deps.rooms.catalogue
+    if command not in catalogue.commands():
+        await _answer(respond, Reply("That button does not carry a command from the slides, so nothing ran. "
+                                     "Type it with `/kubectl` instead."))
+        return
+    own = deps.kubectl.own_namespace(user) if command in catalogue.exercise_commands() else None
+    text = in_namespace(command, own) if own else command
+    answer = await deps.kubectl.run(text, user=user, channel=channel, source="button", budget="run")
+    await deps.delivery.reply_privately(answer, text=text, user_id=user, respond=respond,
+                                        thread_ts=ts if ts and ts != "None" else None, snippets=False)
+
+
+def register(app: AsyncApp, deps: SlidesListeners) -> None:
+    app.command(COMMAND)(never_silent(partial(slides_command, deps)))
+    app.action(NEXT_ACTION)(never_silent(partial(next_slide, deps)))
+    app.action(PREV_ACTION)(never_silent(partial(previous_slide, deps)))
+    app.action(BROWSE_ACTION)(never_silent(partial(browse_privately, deps)))
+    app.action(OPEN_ACTION)(never_silent(partial(open_privately, deps)))
+    app.action(re.compile(f"^({PRIVATE_PREV_ACTION}|{PRIVATE_NEXT_ACTION})$"))(never_silent(partial(private_move, deps)))
+    app.action(BACK_TO_LIVE_ACTION)(never_silent(partial(back_to_live, deps)))
+    app.action(re.compile(f"^{RUN_ACTION}:\\d+$"))(never_silent(partial(run_in_sandbox, deps)))

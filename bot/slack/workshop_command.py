@@ -1,18 +1,20 @@
 """`/workshop` (today: `/workshop access [on|off]`), the Get my kubectl access button (on the "How
 to follow along" slide and in the App Home) and the `access` text command (@Podium access, DM
-`access`). Listeners ack and hand over to the AccessService (bot/access/service.py)."""
+`access`). Listeners ack and hand over to the AccessService (bot/access/service.py); they are
+registered in one place, `register`."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.service import AccessService
-from bot.conversation.commands import TextCommands
+from bot.conversation.text_commands import TextCommands
+from bot.messages.reply import Reply
 from bot.slack.failures import never_silent
-from bot.slides.presenter import Reply
 
 COMMAND = "/workshop"
 ACCESS_ACTION = "get_kubectl_access"
@@ -24,33 +26,35 @@ def access_button() -> dict[str, Any]:
             "text": {"type": "plain_text", "text": "Get my kubectl access"}}
 
 
-def register(app: AsyncApp, service: AccessService, commands: TextCommands) -> None:
-    @app.command(COMMAND)
-    @never_silent
-    async def workshop_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
-        result = await service.workshop(command["user_id"], command.get("text") or "",
-                                        channel_id=command.get("channel_id"), source="slash")
+async def workshop_command(service: AccessService, ack: AsyncAck, command: dict[str, Any],
+                           respond: AsyncRespond) -> None:
+    await ack()
+    result = await service.workshop(command["user_id"], command.get("text") or "",
+                                    channel_id=command.get("channel_id"), source="slash")
+    await respond(response_type="ephemeral", replace_original=False, text=result.text)
+
+
+async def get_access(service: AccessService, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond,
+                     client: AsyncWebClient) -> None:
+    await ack()
+    user_id = body["user"]["id"]
+    channel_id = (body.get("channel") or {}).get("id")
+    from_home = (body.get("container") or {}).get("type") == "view" or not body.get("response_url")
+    result = await service.request(user_id, channel_id=channel_id, source="home" if from_home else "button")
+    if not from_home:
         await respond(response_type="ephemeral", replace_original=False, text=result.text)
+    elif not result.ok:  # the App Home has no response_url: the DM is where the person looks
+        await client.chat_postMessage(channel=user_id, text=result.text)
 
-    @app.action(ACCESS_ACTION)
-    @never_silent
-    async def get_access(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond,
-                         client: AsyncWebClient) -> None:
-        await ack()
-        user_id = body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id")
-        from_home = (body.get("container") or {}).get("type") == "view" or not body.get("response_url")
-        result = await service.request(user_id, channel_id=channel_id, source="home" if from_home else "button")
-        if not from_home:
-            await respond(response_type="ephemeral", replace_original=False, text=result.text)
-        elif not result.ok:  # the App Home has no response_url: the DM is where the person looks
-            await client.chat_postMessage(channel=user_id, text=result.text)
 
-    async def access_text(user: str, channel: str, text: str) -> Reply:
-        result = await service.workshop(user, f"access {text}", channel_id=channel,
-                                        source="dm" if channel.startswith("D") else "mention")
-        return Reply(result.text, private=True)
+async def access_text(service: AccessService, user: str, channel: str, text: str) -> Reply:
+    result = await service.workshop(user, f"access {text}", channel_id=channel,
+                                    source="dm" if channel.startswith("D") else "mention")
+    return Reply(result.text, private=True)
 
-    commands.register("access", access_text, usage="access",
+
+def register(app: AsyncApp, service: AccessService, commands: TextCommands) -> None:
+    app.command(COMMAND)(never_silent(partial(workshop_command, service)))
+    app.action(ACCESS_ACTION)(never_silent(partial(get_access, service)))
+    commands.register("access", partial(access_text, service), usage="access",
                       summary="your own kubectl access: a kubeconfig file in your DM")

@@ -100,7 +100,7 @@ def _slide_messages(deck: Deck, slide: Slide) -> list[str]:
 
 def _exercise_command_messages(deck: Deck, slide: Slide) -> list[str]:
     """A ▶ on an exercise slide reads the presser's own namespace only for commands written on
-    exercise slides alone (bot/slack/slides_command.exercise_commands): the same command on another
+    exercise slides alone (bot/slides/catalogue.DeckCatalogue.exercise_commands): the same command on another
     slide would read the sandbox there, and here."""
     elsewhere = {c for s in deck.slides if s.exercise is None for c in s.commands}
     return [f"```kubectl command `{command}` is also on a slide that is not an exercise, so its ▶ here "

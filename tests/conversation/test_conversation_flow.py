@@ -120,7 +120,7 @@ async def test_a_question_in_plain_words_gets_slide_links(podium: Running):
     teacher = "U0INSTRUCTOR"
     started = await podium.sender.slash_command("/slides", "start", user_id=teacher, channel_id=CHANNEL)
     await podium.standin.wait_for_responses(started.response_url, timeout=15)
-    deck = next(iter(podium.podium.presenter.decks.values()))
+    deck = next(iter(podium.podium.slides.catalogue.decks.values()))
     slide = next(s for s in deck.slides if "replicaset" in s.title.lower().replace(" ", ""))
     moved = await podium.sender.slash_command("/slides", f"goto {slide.number}", user_id=teacher, channel_id=CHANNEL)
     await podium.standin.wait_for_responses(moved.response_url, timeout=15)

@@ -25,7 +25,7 @@ async def edit(podium: Running, asked: Asked, text: str):
 
 
 async def test_an_edit_that_keeps_the_command_is_not_answered_again(podium: Running, caplog):
-    caplog.set_level(logging.INFO, logger="bot.slack.conversation")
+    caplog.set_level(logging.INFO, logger="bot.slack.mentions")
     asked = await mention(podium, "get deploy nginx")
     await finished(podium, asked)
     await edit(podium, asked, f"<@{BOT}>   get deploy nginx ")

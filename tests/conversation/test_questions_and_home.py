@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.aliases import DEFAULT_ALIASES
-from bot.conversation.commands import Reply, TextCommands
+from bot.conversation.text_commands import TextCommands
+from bot.messages.reply import Reply
 from bot.conversation.help import help_text
 from bot.conversation.questions import keywords, search_term
 from podium_devkit.slack_api import block_errors

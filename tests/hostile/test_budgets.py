@@ -158,7 +158,7 @@ async def test_every_family_answers_slow_down_with_when_to_try_again(cluster: Ku
         assert SLOW_DOWN.search(second) and "Share presses" in second
 
         # Run in sandbox: a command written on the deck, pressed twice.
-        command = next(c for deck in running.podium.presenter.decks.values() for s in deck.slides
+        command = next(c for deck in running.podium.slides.catalogue.decks.values() for s in deck.slides
                        for c in s.commands if c.startswith("get "))
         ts = standin.post_user_message(CHANNEL, TEACHER, "a slide")["ts"]
         first_run = await room.press(f"{RUN_ACTION}:0", command, user="U0GRACE", message_ts=ts)

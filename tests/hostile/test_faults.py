@@ -236,7 +236,7 @@ async def test_an_internal_error_in_a_command_is_answered_with_a_reference(room:
     async def broken(channel: str) -> None:
         raise RuntimeError("the presenter's state is unreadable")
 
-    monkeypatch.setattr(room.running.podium.presenter, "status", broken)
+    monkeypatch.setattr(room.running.podium.slides.room, "status", broken)
     caplog.set_level(logging.ERROR)
     answer = text_of(await room.ask("status", command="/slides", user="U0BOB", timeout=ANSWER_WITHIN))
     assert answer.startswith("Podium hit an internal error doing this (ref ")

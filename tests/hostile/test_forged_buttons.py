@@ -96,7 +96,7 @@ async def test_run_in_sandbox_runs_only_commands_written_on_the_slides(room: Roo
         assert "That button does not carry a command from the slides, so nothing ran." in text
     await settle()
     assert room.thread_answers(CHANNEL, ts) == []
-    command = next(c for deck in room.running.podium.presenter.decks.values() for s in deck.slides
+    command = next(c for deck in room.running.podium.slides.catalogue.decks.values() for s in deck.slides
                    for c in s.commands if c.startswith("get "))
     pressed = await room.press(f"{RUN_ACTION}:0", command, user="U0BOB", message_ts=ts)
     answer = await reply_to(room, str(pressed.response_url))  # a command from the slides runs, privately

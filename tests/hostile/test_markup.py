@@ -281,7 +281,7 @@ async def test_a_whole_session_with_hostile_questions_sends_nothing_unsafe(room:
                                      predicate=lambda c: "Q1" in json.dumps(c.args, ensure_ascii=False))
     queue = await room.ask("", command="/questions", user=TEACHER)
     assert "&lt;!channel&gt; see &lt;https://evil.example/login|Reset password&gt;" in visible_text(queue)
-    deck = next(iter(room.running.podium.presenter.decks.values()))
+    deck = next(iter(room.running.podium.slides.catalogue.decks.values()))
     questions_slide = next(s.number for s in deck.slides if s.is_questions)
     await room.ask(f"goto {questions_slide}", command="/slides", user=TEACHER)
     live = await room.standin.wait_for_call(

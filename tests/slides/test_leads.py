@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slides.presenter import goto_out_of_range, leads
+from bot.slides.room import goto_out_of_range, leads
 
 
 def test_instructors_when_named() -> None:

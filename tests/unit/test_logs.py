@@ -1,7 +1,7 @@
 import json
 import logging
 
-from bot.logs import JsonFormatter, RedactingFormatter, redact
+from bot.logging_setup import JsonFormatter, RedactingFormatter, redact
 
 
 def record(message: str, *args: object) -> logging.LogRecord:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from bot.kubectl.answer import cluster_error_line
 from bot.kubectl.errors import ClusterError
+from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.policy import DescribeRequest
 
 from .common import Obj, meta, selector_string
@@ -60,7 +61,7 @@ def error_text(error: ClusterError) -> str:
 
 @dataclass
 class _Describer:
-    gateway: DescribeGateway
+    gateway: KubectlGateway
     namespace: str
     now: datetime
     tz: tzinfo
@@ -153,7 +154,7 @@ class _Describer:
         return describe_namespace(ns, quotas, limits, self.tz)
 
 
-async def describe(gateway: DescribeGateway, request: DescribeRequest, now: datetime | None = None,
+async def describe(gateway: KubectlGateway, request: DescribeRequest, now: datetime | None = None,
                    tz: tzinfo = timezone.utc) -> DescribeResult:
     """Run `kubectl describe KIND [NAME…] [-l SELECTOR] -n NAMESPACE` through the gateway.
 

@@ -301,6 +301,8 @@ def _env(w: PrefixWriter, container: Obj, resolver: EnvResolver | None) -> None:
                              f"Optional: {go_bool(ref.get('optional'))}\n")
 
 
+# kubectl describe.go: maxAnnotationLen, where a CSI volume's attributes are cut.
+MAX_ANNOTATION_LEN = 140
 _QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
 _SUFFIX = {"": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
            "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -435,7 +437,7 @@ def _volume_source(w: PrefixWriter, v: Obj) -> None:
             if i:
                 w.write(LEVEL_2, "\t")
             line = f"{key}={attributes[key]}"
-            w.write(LEVEL_2, f"{line[:140]}...\n" if len(line) > 140 else f"{line}\n")
+            w.write(LEVEL_2, f"{line[:MAX_ANNOTATION_LEN]}...\n" if len(line) > MAX_ANNOTATION_LEN else f"{line}\n")
     elif v.get("image") is not None:
         src = v["image"]
         w.write(LEVEL_2, "Type:\tImage (a container image or OCI artifact)\n"

@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.slides.presenter import Reply
+from bot.messages.reply import Reply
 
-__all__ = ["CommandHandler", "ProgressProvider", "Reply", "TextCommand", "TextCommands", "is_dm"]
+__all__ = ["CommandHandler", "ProgressProvider", "TextCommand", "TextCommands", "is_dm"]
 
 # (user_id, channel_id, text after the command word) → what the asker sees. channel_id is where
 # they asked: a channel (mention) or their DM with Podium (`is_dm`). Raising is fine: the asker

@@ -7,24 +7,34 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot.conversation.aliases import aliases_from_settings
-from bot.conversation.commands import Reply, TextCommands, is_dm
-from bot.conversation.events import Kind, attached_files_only, command_key, event_key, reply_thread, should_answer
+from bot.conversation.events import (
+    Kind,
+    attached_files_only,
+    command_key,
+    event_key,
+    reply_thread,
+    should_answer,
+)
 from bot.conversation.responder import Responder, Response
 from bot.conversation.slides import slides_text_command
+from bot.conversation.text_commands import TextCommands, is_dm
 from bot.kubectl.service import KubectlService
+from bot.messages.reply import Reply
 from bot.settings import Settings
 from bot.slack import home
 from bot.slack.failures import failure_line
 from bot.slack.kubectl_command import KubectlDelivery
 from bot.messages.limits import MAX_BUTTON_VALUE
 from bot.slack.publisher import Publisher
-from bot.slides.presenter import Presenter
+from bot.slides.rooms import SlideRooms
 from bot.store import Database
 from bot.store.events import ProcessedEvents
 from bot.store.presentations import PresentationStore
@@ -84,57 +94,70 @@ class ConversationReplies:
             log.info("reaction %s on %s/%s: %s", name, channel, ts, error.response.get("error"))
 
 
+@dataclass(frozen=True)
+class MentionListeners:
+    """What the @mention and DM listeners need."""
+
+    responder: Responder  # text → Response
+    replies: ConversationReplies  # the Response posted, the progress shown as reactions
+    processed: ProcessedEvents  # Slack redelivers: each event answered once
+
+
+async def answer(deps: MentionListeners, kind: Kind, body: dict[str, Any], event: dict[str, Any],
+                 context: AsyncBoltContext) -> None:
+    if not should_answer(event, kind=kind, bot_user_id=context.bot_user_id):
+        return
+    if not await deps.processed.claim(event_key(body)):
+        return  # a redelivery (retry, restart, second replica): answered already
+    if not await deps.processed.claim(command_key(event, bot_user_id=context.bot_user_id)):
+        log.info("not answering %s again: edited, but the command is the same", event.get("ts"))
+        return  # an edited mention whose command did not change: answered already
+    channel, ts, user = str(event["channel"]), str(event["ts"]), str(event["user"])
+    thread = reply_thread(event, kind=kind)
+    await deps.replies.react(channel, ts, WORKING)
+    ok = False
+    try:
+        if attached_files_only(event, bot_user_id=context.bot_user_id):
+            response = Response(reply=Reply(FILES_ONLY), ok=False)
+        else:
+            response = await deps.responder.respond(user, channel, str(event.get("text") or ""),
+                                                    bot_user_id=context.bot_user_id)
+        await deps.replies.post(response, user=user, channel=channel, thread_ts=thread)
+        ok = response.ok
+    except Exception as error:  # never silence: the asker sees ⚠️, why, and a reference to quote
+        reference = uuid.uuid4().hex[:8]
+        log.exception("answering %s in %s failed (ref %s)", ts, channel, reference)
+        try:
+            await deps.replies.tell(channel, thread or ts, failure_line(error, reference, channel))
+        except SlackApiError:
+            log.warning("could not tell %s about ref %s", user, reference)
+    await deps.replies.react(channel, ts, WORKING, remove=True)
+    await deps.replies.react(channel, ts, DONE if ok else FAILED)
+
+
+async def mentioned(deps: MentionListeners, body: dict[str, Any], event: dict[str, Any],
+                    context: AsyncBoltContext) -> None:
+    await answer(deps, "mention", body, event, context)
+
+
+async def direct_message(deps: MentionListeners, body: dict[str, Any], event: dict[str, Any],
+                         context: AsyncBoltContext) -> None:
+    # Only message.im is subscribed; channel messages and edits are dropped by should_answer.
+    await answer(deps, "dm", body, event, context)
+
+
 def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, delivery: KubectlDelivery,
-             presenter: Presenter, presentations: PresentationStore, commands: TextCommands,
+             slides: SlideRooms, presentations: PresentationStore, publisher: Publisher, commands: TextCommands,
              database: Database) -> None:
     """Mentions, DMs and the App Home. Registers the `slides` text command on `commands`."""
     aliases: Mapping[str, str] = aliases_from_settings(settings)
-    commands.register("slides", slides_text_command(presenter, presentations),
+    commands.register("slides", slides_text_command(slides),
                       usage="slides search etcd", summary="find slides; also browse, status, list")
-    responder = Responder(kubectl, presenter, presentations, commands, aliases)
-    replies = ConversationReplies(presenter.publisher, delivery)
-    processed = ProcessedEvents(database)
-
-    async def answer(kind: Kind, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if not should_answer(event, kind=kind, bot_user_id=context.bot_user_id):
-            return
-        if not await processed.claim(event_key(body)):
-            return  # a redelivery (retry, restart, second replica): answered already
-        if not await processed.claim(command_key(event, bot_user_id=context.bot_user_id)):
-            log.info("not answering %s again: edited, but the command is the same", event.get("ts"))
-            return  # an edited mention whose command did not change: answered already
-        channel, ts, user = str(event["channel"]), str(event["ts"]), str(event["user"])
-        thread = reply_thread(event, kind=kind)
-        await replies.react(channel, ts, WORKING)
-        ok = False
-        try:
-            if attached_files_only(event, bot_user_id=context.bot_user_id):
-                response = Response(reply=Reply(FILES_ONLY), ok=False)
-            else:
-                response = await responder.respond(user, channel, str(event.get("text") or ""),
-                                                   bot_user_id=context.bot_user_id)
-            await replies.post(response, user=user, channel=channel, thread_ts=thread)
-            ok = response.ok
-        except Exception as error:  # never silence: the asker sees ⚠️, why, and a reference to quote
-            reference = uuid.uuid4().hex[:8]
-            log.exception("answering %s in %s failed (ref %s)", ts, channel, reference)
-            try:
-                await replies.tell(channel, thread or ts, failure_line(error, reference, channel))
-            except SlackApiError:
-                log.warning("could not tell %s about ref %s", user, reference)
-        await replies.react(channel, ts, WORKING, remove=True)
-        await replies.react(channel, ts, DONE if ok else FAILED)
-
-    @app.event("app_mention")
-    async def mentioned(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
-        await answer("mention", body, event, context)
-
-    @app.event("message")
-    async def direct_message(body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
-        # Only message.im is subscribed; channel messages and edits are dropped by should_answer.
-        await answer("dm", body, event, context)
-
-    home.register(app, presenter=presenter, presentations=presentations, commands=commands,
+    deps = MentionListeners(Responder(kubectl, slides, presentations, commands, aliases),
+                            ConversationReplies(publisher, delivery), ProcessedEvents(database))
+    app.event("app_mention")(partial(mentioned, deps))
+    app.event("message")(partial(direct_message, deps))
+    home.register(app, decks=slides.catalogue.decks, presentations=presentations, commands=commands,
                   aliases=aliases,
                   namespaces=lambda user_id: kubectl.policy_for(user_id).allowed_namespaces,
                   access=settings.access_enabled)
