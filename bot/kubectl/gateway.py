@@ -8,6 +8,7 @@ Every failure becomes a ClusterError carrying what kubectl would say about it.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -131,7 +132,7 @@ class ClusterGateway:
         return await self._reads.read(key, lambda: self._list(plural, namespace, label_selector, field_selector))
 
     async def _list(self, plural: str, namespace: str | None, label_selector: str | None,
-                    field_selector: str | None) -> list[dict[str, Any]]:
+                    field_selector: str | None) -> builtins.list[dict[str, Any]]:  # `list` is a method here
         endpoint = _endpoint(plural)
         api = self._apis[endpoint.api]
         options = dict(label_selector=label_selector, field_selector=field_selector,
@@ -202,7 +203,8 @@ class ClusterGateway:
         key = ("can-i", verb, resource, namespace, group, subresource, name)
         body = await self._reads.read(key, lambda: self._call(
             lambda: self._authorization.create_self_subject_access_review(
-                review, _preload_content=False, _request_timeout=self._timeout)))
+                # The client serialises a plain dict body as it does its model (the stub names the model only).
+                review, _preload_content=False, _request_timeout=self._timeout)))  # type: ignore[arg-type]
         status = body.get("status") or {}
         return bool(status.get("allowed")), str(status.get("reason") or status.get("evaluationError") or "")
 
@@ -220,7 +222,8 @@ class ClusterGateway:
     def configuration(self) -> client.Configuration:
         """How Podium reaches the cluster (server, CA, TLS verification): participants' kubeconfig
         files point at the same cluster."""
-        return self._api_client.configuration
+        configuration: client.Configuration = self._api_client.configuration
+        return configuration
 
     async def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -259,7 +262,8 @@ def _endpoint(plural: str) -> _Endpoint:
 def _raw(request: Callable[[], Any]) -> bytes:
     """Run one blocking client call; translate whatever goes wrong into a ClusterError."""
     try:
-        return request().data
+        data: bytes = request().data  # with _preload_content=False: urllib3's response body
+        return data
     except ApiException as exc:
         raise _api_error(exc) from None
     except urllib3.exceptions.HTTPError as exc:

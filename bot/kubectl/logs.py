@@ -527,6 +527,7 @@ async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail
         notes = list(choice.notes) + container_notes
     containers = list(dict.fromkeys(container for _, container in streams))
 
+    tail_lines: int | None
     if request.selector is not None and request.tail is None:
         cap, tail_lines = None, SELECTOR_TAIL  # kubectl asks for exactly this: nothing to cut
     else:

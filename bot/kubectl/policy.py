@@ -268,7 +268,9 @@ class AccessReviewRequest:
         return f"kubectl auth can-i {self.verb} {resource}{name} -n {self.namespace}"
 
 
-Request = GetRequest | DescribeRequest | LogsRequest | AccessReviewRequest | HelpRequest
+# What reaches the cluster; help is answered from the policy alone.
+ClusterRequest = GetRequest | DescribeRequest | LogsRequest | AccessReviewRequest
+Request = ClusterRequest | HelpRequest
 
 
 @dataclass(frozen=True)
@@ -426,11 +428,11 @@ class Policy:
             names = list(args[1:])
             for word in words:
                 plurals = ALL_CATEGORY if word == "all" and verb == "get" else None
-                for kind in [lookup(p) for p in plurals] if plurals else [self._kind(word, allowed, verb)]:
-                    if isinstance(kind, Refusal):
-                        return kind
-                    assert kind is not None
-                    groups.setdefault(kind.plural, (kind, []))[1].extend(names)
+                for found in [lookup(p) for p in plurals] if plurals else [self._kind(word, allowed, verb)]:
+                    if isinstance(found, Refusal):
+                        return found
+                    assert found is not None  # ALL_CATEGORY names known kinds only
+                    groups.setdefault(found.plural, (found, []))[1].extend(names)
         for kind, names in groups.values():
             refusal = self._names(kind, names)
             if refusal:

@@ -29,13 +29,13 @@ from bot.kubectl.get import GetResult, fetch_get, render_get
 from bot.kubectl.logs import LogsError, fetch_logs
 from bot.kubectl.policy import (
     AccessReviewRequest,
+    ClusterRequest,
     DescribeRequest,
     GetRequest,
     HelpRequest,
     LogsRequest,
     Policy,
     Refusal,
-    Request,
     participant_pattern,
 )
 from bot.kubectl.fanout import planned_reads, too_many_reads_line
@@ -132,11 +132,13 @@ class RedactingReads:
 
     async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, object]:
         obj = await self._gateway.get(plural, namespace, name)
+        cleaned: dict[str, object]
         cleaned, _ = await asyncio.to_thread(redact_object, obj)
         return cleaned
 
     async def list(self, plural: str, namespace: str | None, **selectors: str | None) -> list[dict[str, object]]:
         objects = await self._gateway.list(plural, namespace, **selectors)
+        cleaned: list[dict[str, object]]
         cleaned, _ = await asyncio.to_thread(redact_object, objects)
         return cleaned
 
@@ -236,7 +238,7 @@ class KubectlService:
         return (f"Namespace `{namespace}` is not set up for the workshop yet: the instructor adds its owner with "
                 "`python -m bot participants manifests --users SLACK_ID | kubectl apply -f -`.")
 
-    async def _run_request(self, decision: Request) -> Answer:
+    async def _run_request(self, decision: ClusterRequest) -> Answer:
         try:
             output = await self._execute(decision)
         except LogsError as error:
@@ -279,7 +281,7 @@ class KubectlService:
                       namespace=decision.namespace, outcome="ok" if output.ok else "error",
                       hint=self._unset_namespace_hint(forbidden, decision.namespace))
 
-    async def _execute(self, request: Request) -> _Output:
+    async def _execute(self, request: ClusterRequest) -> _Output:
         if isinstance(request, GetRequest):
             result = await fetch_get(self._gateway, request)
             body = await asyncio.to_thread(redacted_get, request, result, self._clock())

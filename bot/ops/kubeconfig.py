@@ -215,7 +215,8 @@ def long_lived_token(api: client.CoreV1Api, namespace: str, account: str, secret
 
 def _read_secret(api: client.CoreV1Api, namespace: str, name: str) -> dict[str, Any] | None:
     try:
-        response = api.read_namespaced_secret(name, namespace, _preload_content=False)
+        # _preload_content=False returns urllib3's response (raw JSON), not the typed V1Secret.
+        response: Any = api.read_namespaced_secret(name, namespace, _preload_content=False)
     except ApiException as exc:
         if exc.status == 404:
             return None

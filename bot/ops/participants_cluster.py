@@ -134,7 +134,8 @@ def _recreate(api: client.CoreV1Api, namespace: str, labels: dict[str, str],
             "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": namespace, "labels": labels}}
     for _ in range(20):
         try:
-            _call(lambda: api.create_namespaced_service_account(namespace, body, _preload_content=False),
+            # The client serialises a plain dict body as it does its model (the stub names the model only).
+            _call(lambda: api.create_namespaced_service_account(namespace, body, _preload_content=False),  # type: ignore[arg-type]
                   f"create ServiceAccount {namespace}/{PARTICIPANT_ACCOUNT}")
             return
         except _Conflict:

@@ -183,6 +183,8 @@ class KubectlDelivery:
 FORGED_SHARE = ("This Share button was not made by Podium for this answer (or it was altered), so nothing was "
                 "posted. Run the command again and share its answer.")
 ALREADY_SHARED = "Already shared in the channel: each answer is shared once."
+NO_SHARE_CHANNEL = ("Slack did not say which channel this Share button is in, so nothing was posted. "
+                    "Run the command again in the channel and share its answer there.")
 NOT_SHAREABLE = ("Only answers that ran without an error are shared; this one was not posted. "
                  "Run the command again to see why.")
 
@@ -206,7 +208,8 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
         signed is trusted; only an answer that ran is posted."""
         await ack()
         user_id = body["user"]["id"]
-        channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        channel_id: str | None = ((body.get("channel") or {}).get("id")
+                                  or (body.get("container") or {}).get("channel_id"))
 
         async def tell(text: str) -> None:
             await respond(replace_original=False, response_type="ephemeral", text=text)
@@ -215,6 +218,9 @@ def register(app: AsyncApp, service: KubectlService, delivery: KubectlDelivery, 
         if value is None or not value.get("k"):
             log.info("refused a Share press by %s with a value Podium did not sign", user_id)
             await tell(FORGED_SHARE)
+            return
+        if channel_id is None:  # a button outside any channel (a view): nowhere to share it
+            await tell(NO_SHARE_CHANNEL)
             return
         button_id = value["k"]
         if await buttons.was_shared(button_id):  # costs the room nothing: not counted

@@ -26,7 +26,7 @@ class Publisher:
         """Post in a channel within its rate budget; returns the message ts. `first`: the
         instructor's slides, posted before any other post waiting for the channel."""
         await self._pacer.wait(channel, first=first)
-        options = {"thread_ts": thread_ts} if thread_ts else {}
+        options: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         response = await self.client.chat_postMessage(channel=channel, **message, **options)
         return str(response["ts"])
 

@@ -71,8 +71,9 @@ class _Describer:
     async def _list_or_empty(self, plural: str, *, selector: str | None, field_selector: str | None = None,
                              namespace: str | None = None) -> list[Obj]:
         try:
-            return await self.gateway.list(plural, namespace or self.namespace,
-                                           label_selector=selector, field_selector=field_selector)
+            # list(): a list of the gateway's dicts as the read-only Obj this module works on.
+            return list(await self.gateway.list(plural, namespace or self.namespace,
+                                                label_selector=selector, field_selector=field_selector))
         except ClusterError:
             return []
 
@@ -93,8 +94,9 @@ class _Describer:
 
     async def _replica_sets_of(self, deploy: Obj) -> list[Obj] | None:
         try:
-            return await self.gateway.list("replicasets", self.namespace,
-                                           label_selector=selector_string((deploy.get("spec") or {}).get("selector")) or None)
+            return list(await self.gateway.list(
+                "replicasets", self.namespace,
+                label_selector=selector_string((deploy.get("spec") or {}).get("selector")) or None))
         except ClusterError:
             return None  # kubectl then prints neither OldReplicaSets nor NewReplicaSet
 
@@ -134,7 +136,7 @@ class _Describer:
 
         async def optional(plural: str) -> list[Obj] | None:
             try:
-                return await self.gateway.list(plural, name)
+                return list(await self.gateway.list(plural, name))
             except ClusterError:
                 return None  # NotFound: kubectl omits the section; Forbidden: kubectl fails, we omit
 
@@ -178,7 +180,7 @@ async def describe(gateway: ClusterGateway, request: DescribeRequest, now: datet
         return DescribeResult(_join(texts), tuple(errors))
 
     try:
-        objects = await gateway.list(plural, namespace, label_selector=request.selector)
+        objects = list(await gateway.list(plural, namespace, label_selector=request.selector))
     except ClusterError as exc:
         return DescribeResult("", (error_text(exc),))
     if not objects:

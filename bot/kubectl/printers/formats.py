@@ -276,10 +276,11 @@ def _go_yaml_float(value: float) -> str:
 class _GoYamlDumper(yaml.SafeDumper):
     """PyYAML's (pure-Python, libyaml-derived) emitter with go-yaml v2's resolver."""
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:  # type: ignore[override]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0]:
             return go_yaml_resolve(value)
-        return super().resolve(kind, value, implicit)
+        # types-PyYAML leaves BaseResolver.resolve unannotated.
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
     def analyze_scalar(self, scalar: str) -> Any:
         analysis = super().analyze_scalar(scalar)
