@@ -13,7 +13,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Union
+from typing import Any
 
 from bot.kubectl.logs import LogsError, choose_container, sort_for_logging
 from bot.kubectl.redact import redact_credentials
@@ -108,7 +108,7 @@ class Comparison:
 def parse_comparison(raw: Any) -> Comparison:
     """`2` (equality), `">= 2"`, `"< 1.5"`; anything else is a ValueError naming what is allowed."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise ValueError(f"{raw!r} is not a comparison")
+        raise ValueError(f"{raw!r} is not a comparison")  # noqa: TRY004 — spec readers catch ValueError
     if isinstance(raw, (int, float)):
         return Comparison("==", _finite(raw, raw))
     text = raw.strip()
@@ -137,7 +137,7 @@ def _number_text(number: int | float) -> str:
 
 
 WILDCARD = "*"
-PathPart = Union[str, int]  # a key, an index, or WILDCARD (every element of a list)
+PathPart = str | int  # a key, an index, or WILDCARD (every element of a list)
 
 
 @dataclass(frozen=True)
@@ -327,7 +327,7 @@ class Contains:
     key: str = "contains"
 
 
-FieldTest = Union[NumberIs, CountIs, Equals, StartsWith, Contains]
+FieldTest = NumberIs | CountIs | Equals | StartsWith | Contains
 
 
 @dataclass(frozen=True)
@@ -482,8 +482,8 @@ class LogsContain:
         return self.description or f"The logs of {self.source} contain {_value_text(self.text)}"
 
 
-Check = Union[Exists, FieldCondition, DeploymentAvailable, PodReady, ServiceSelects, EndpointsCount, JobComplete,
-              LogsContain]
+Check = (Exists | FieldCondition | DeploymentAvailable | PodReady | ServiceSelects | EndpointsCount | JobComplete
+         | LogsContain)
 
 
 def _target_query(kind: str, name: str | None, selector: Selector | None) -> Query:

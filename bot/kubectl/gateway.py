@@ -135,8 +135,8 @@ class ClusterGateway:
                     field_selector: str | None) -> builtins.list[dict[str, Any]]:  # `list` is a method here
         endpoint = _endpoint(plural)
         api = self._apis[endpoint.api]
-        options = dict(label_selector=label_selector, field_selector=field_selector,
-                       _preload_content=False, _request_timeout=self._timeout)
+        options = {"label_selector": label_selector, "field_selector": field_selector,
+                   "_preload_content": False, "_request_timeout": self._timeout}
         if plural in _CLUSTER_SCOPED:
             body = await self._call(lambda: getattr(api, f"list_{endpoint.stem}")(**options))
         else:
@@ -156,7 +156,7 @@ class ClusterGateway:
     async def _get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]:
         endpoint = _endpoint(plural)
         api = self._apis[endpoint.api]
-        options = dict(_preload_content=False, _request_timeout=self._timeout)
+        options = {"_preload_content": False, "_request_timeout": self._timeout}
         if plural in _CLUSTER_SCOPED:
             method = getattr(api, f"read_{endpoint.stem}")
             return await self._call(lambda: method(name, **options))

@@ -277,7 +277,7 @@ def _time(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return datetime.fromisoformat(str(value))  # 3.11 reads the trailing Z itself
     except ValueError:
         return None
 

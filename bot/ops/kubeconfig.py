@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import re
@@ -259,8 +260,6 @@ def write_private(path: Path, text: str) -> None:
 def api_error(exc: ApiException, what: str) -> KubeconfigError:
     reason = exc.reason or "error"
     message = ""
-    try:
+    with contextlib.suppress(ValueError, AttributeError):  # no JSON Status body: status and reason only
         message = json.loads(exc.body or "{}").get("message", "")
-    except (ValueError, AttributeError):
-        pass
     return KubeconfigError(f"cannot {what}: {exc.status} {reason}{': ' + message if message else ''}")

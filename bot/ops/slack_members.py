@@ -12,6 +12,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 from urllib.error import URLError
 
@@ -80,7 +81,7 @@ def _members(client: WebClient, channel: str, sleep: Callable[[float], None]) ->
     members: list[str] = []
     cursor = ""
     while True:
-        page = _call(lambda: client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor or None),
+        page = _call(partial(client.conversations_members, channel=channel, limit=PAGE_SIZE, cursor=cursor or None),
                      "conversations.members", channel, sleep)
         members += [str(m) for m in page.get("members") or ()]
         cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")

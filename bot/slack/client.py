@@ -137,7 +137,7 @@ class PodiumWebClient(AsyncWebClient):
             else:
                 found = await self.conversations_history(channel=channel, oldest=oldest,
                                                          include_all_metadata=True, limit=200)
-        except Exception as error:  # cannot look (not a member, Slack down): post again
+        except Exception as error:  # noqa: BLE001 — cannot look (not a member, Slack down): post again
             log.info("could not look for post %s in %s: %s", post_id, channel, error)
             return None
         posted = marked(list(found.get("messages") or []), post_id)

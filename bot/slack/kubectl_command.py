@@ -94,7 +94,7 @@ class KubectlDelivery:
             response = await respond(**message)
             status = getattr(response, "status_code", 200)
             failure = None if status == 200 else f"HTTP {status} {getattr(response, 'body', '')}".strip()
-        except Exception as error:  # connection refused, timeout, …
+        except Exception as error:  # noqa: BLE001 — connection refused, timeout, …
             failure = type(error).__name__
         if failure is None:
             return

@@ -47,7 +47,7 @@ class Publisher:
     async def permalink(self, channel: str, ts: str) -> str | None:
         try:
             response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
-        except Exception as error:  # a missing link is not worth failing a search for
+        except Exception as error:  # noqa: BLE001 — a missing link is not worth failing a search for
             log.info("no permalink for %s/%s: %s", channel, ts, error)
             return None
         return str(response.get("permalink") or "") or None

@@ -344,7 +344,7 @@ def _represent_mapping(dumper: _GoYamlDumper, value: Mapping[str, Any]) -> yaml.
     keys = sorted((str(k) for k in value), key=functools.cmp_to_key(_go_yaml_key_cmp))
     lookup_by_str = {str(k): v for k, v in value.items()}
     pairs = [(dumper.represent_data(k), dumper.represent_data(lookup_by_str[k])) for k in keys]
-    return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False if pairs else True)
+    return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=not pairs)
 
 
 def _represent_float(dumper: _GoYamlDumper, value: float) -> yaml.ScalarNode:
