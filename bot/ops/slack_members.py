@@ -12,7 +12,6 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 from urllib.error import URLError
 
@@ -81,8 +80,10 @@ def _members(client: WebClient, channel: str, sleep: Callable[[float], None]) ->
     members: list[str] = []
     cursor = ""
     while True:
-        page = _call(partial(client.conversations_members, channel=channel, limit=PAGE_SIZE, cursor=cursor or None),
-                     "conversations.members", channel, sleep)
+        def next_page(cursor: str = cursor) -> Any:  # this page's cursor, bound now
+            return client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor or None)
+
+        page = _call(next_page, "conversations.members", channel, sleep)
         members += [str(m) for m in page.get("members") or ()]
         cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
         if not cursor:

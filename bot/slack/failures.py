@@ -88,8 +88,8 @@ async def _answer_the_failure(error: Exception, context: AsyncBoltContext, name:
         await ack()  # failed before acking: Slack must not show its own timeout error as well
     text = failure_line(error, reference, context.channel_id)
     try:
-        respond = context.respond  # set by Bolt whenever the request has a response_url
-        if context.response_url and respond is not None:
+        respond = context.respond if context.response_url else None  # Bolt sets it with a response_url
+        if respond is not None:
             await respond(text=text, response_type="ephemeral", replace_original=False)
         elif context.user_id:  # a dialog submitted, a button on the App Home: no response_url
             await context.client.chat_postMessage(channel=context.user_id, text=text)
