@@ -14,7 +14,7 @@ import sys
 
 from bot.logs import configure_logging
 from bot.ops import audit, kubeconfig, participants
-from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
+from bot.settings import Mode, Settings, SettingsError, default_mode, load_settings, require_mode
 from bot.slides import cli as slides_cli
 
 # Tools for instructors and deck authors: they need no Slack settings and run without a server.
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-async def _run(mode: Mode, settings, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+async def _run(mode: Mode, settings: Settings, args: argparse.Namespace) -> int:
     if mode == "console":
         from bot.devkit.console import run_console
 

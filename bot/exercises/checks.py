@@ -156,7 +156,8 @@ class FieldPath:
             for value in values:
                 if part == WILDCARD and isinstance(value, list):
                     step.extend(value)
-                elif isinstance(part, int) and isinstance(value, list) and -len(value) <= part < len(value):
+                # Two arms, not one `or`: each keeps its index narrowed (int for a list, str for a dict).
+                elif isinstance(part, int) and isinstance(value, list) and -len(value) <= part < len(value):  # noqa: SIM114
                     step.append(value[part])
                 elif isinstance(part, str) and part != WILDCARD and isinstance(value, dict) and part in value:
                     step.append(value[part])

@@ -198,13 +198,13 @@ class ClusterGateway:
             attributes["subresource"] = subresource
         if name:
             attributes["name"] = name
-        review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-                  "spec": {"resourceAttributes": attributes}}
+        # A JSON body: the client sends a plain dict as is (its stub names only the model class).
+        review: Any = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                       "spec": {"resourceAttributes": attributes}}
         key = ("can-i", verb, resource, namespace, group, subresource, name)
         body = await self._reads.read(key, lambda: self._call(
             lambda: self._authorization.create_self_subject_access_review(
-                # The client serialises a plain dict body as it does its model (the stub names the model only).
-                review, _preload_content=False, _request_timeout=self._timeout)))  # type: ignore[arg-type]
+                review, _preload_content=False, _request_timeout=self._timeout)))
         status = body.get("status") or {}
         return bool(status.get("allowed")), str(status.get("reason") or status.get("evaluationError") or "")
 

@@ -130,12 +130,12 @@ def revoke(api: client.CoreV1Api, *, dry_run: bool = False,
 
 def _recreate(api: client.CoreV1Api, namespace: str, labels: dict[str, str],
               sleep: Callable[[float], None]) -> None:
-    body = {"apiVersion": "v1", "kind": "ServiceAccount",
-            "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": namespace, "labels": labels}}
+    # A JSON body: the client sends a plain dict as is (its stub names only the model class).
+    body: Any = {"apiVersion": "v1", "kind": "ServiceAccount",
+                 "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": namespace, "labels": labels}}
     for _ in range(20):
         try:
-            # The client serialises a plain dict body as it does its model (the stub names the model only).
-            _call(lambda: api.create_namespaced_service_account(namespace, body, _preload_content=False),  # type: ignore[arg-type]
+            _call(lambda: api.create_namespaced_service_account(namespace, body, _preload_content=False),
                   f"create ServiceAccount {namespace}/{PARTICIPANT_ACCOUNT}")
             return
         except _Conflict:

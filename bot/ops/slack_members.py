@@ -120,8 +120,10 @@ def _retry_after(headers: Any) -> float:
     for key, item in dict(headers or {}).items():
         if str(key).lower() == "retry-after":
             value = item[0] if isinstance(item, list) else item
+    if value is None:
+        return 1.0
     try:
-        return max(1.0, float(value))  # type: ignore[arg-type]
+        return max(1.0, float(value))
     except (TypeError, ValueError):
         return 1.0
 

@@ -175,14 +175,11 @@ class PodiumWebClient(AsyncWebClient):
 
 def retry_handlers(metrics: Metrics | None) -> list[AsyncRetryHandler]:
     """Connection errors, 429 (after Retry-After) and 5xx are tried again, and each retry counted."""
-    handlers: list[AsyncRetryHandler] = [
-        _CountedConnectionRetry(max_retry_count=2),
-        _CountedRateLimitRetry(max_retry_count=3),  # honours Retry-After
-        _CountedServerErrorRetry(max_retry_count=2),
-    ]
-    for handler in handlers:
-        handler.metrics = metrics  # type: ignore[attr-defined]
-    return handlers
+    connection = _CountedConnectionRetry(max_retry_count=2)
+    rate_limit = _CountedRateLimitRetry(max_retry_count=3)  # honours Retry-After
+    server_error = _CountedServerErrorRetry(max_retry_count=2)
+    connection.metrics = rate_limit.metrics = server_error.metrics = metrics
+    return [connection, rate_limit, server_error]
 
 
 def build_web_client(settings: Settings, *, metrics: Metrics | None = None, timeout: int = 10,
