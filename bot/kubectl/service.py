@@ -288,7 +288,7 @@ class KubectlService:
             return _Output(body, ok=not result.errors, structured=request.output in ("yaml", "json"))
         if isinstance(request, DescribeRequest):
             reads = RedactingReads(self._gateway)
-            described = await describe(reads, request, self._clock())  # type: ignore[arg-type]
+            described = await describe(reads, request, self._clock())
             # kubectl prints errors after the descriptions; in chat they belong with the output.
             body = "\n".join(p for p in (described.text.rstrip("\n"), *described.errors,
                                          described.notice or "") if p)

@@ -74,7 +74,7 @@ def never_silent(listener: Listener) -> Listener:
     if not takes_context:
         context_parameter = inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)
         signature = signature.replace(parameters=[*signature.parameters.values(), context_parameter])
-    guarded.__signature__ = signature  # type: ignore[attr-defined]
+    guarded.__signature__ = signature  # type: ignore[attr-defined]  # inspect reads it; typeshed has no slot
     guarded.__name__ = guarded.__qualname__ = name  # Bolt names listeners in its logs
     guarded.__doc__ = listener.__doc__
     return guarded

@@ -14,12 +14,13 @@ out instead).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone, tzinfo
+from typing import Any, Protocol
 
 from bot.kubectl.answer import cluster_error_line
-from bot.kubectl.gateway import ClusterError, ClusterGateway
+from bot.kubectl.gateway import ClusterError
 from bot.kubectl.policy import DescribeRequest
 
 from .common import Obj, meta, selector_string
@@ -27,6 +28,15 @@ from .misc import describe_configmap, describe_namespace
 from .network import describe_endpoint_slice, describe_endpoints, describe_service
 from .pod import describe_pod
 from .workloads import PodCounts, describe_deployment, describe_job, describe_replica_set, split_replica_sets
+
+
+class DescribeReads(Protocol):
+    """The reads describe makes: the ClusterGateway, or the service's redacting reads in front of it."""
+
+    async def get(self, plural: str, namespace: str | None, name: str) -> Mapping[str, Any]: ...
+
+    async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
+                   field_selector: str | None = None) -> Sequence[Mapping[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ def error_text(error: ClusterError) -> str:
 
 @dataclass
 class _Describer:
-    gateway: ClusterGateway
+    gateway: DescribeReads
     namespace: str
     now: datetime
     tz: tzinfo
@@ -144,7 +154,7 @@ class _Describer:
         return describe_namespace(ns, quotas, limits, self.tz)
 
 
-async def describe(gateway: ClusterGateway, request: DescribeRequest, now: datetime | None = None,
+async def describe(gateway: DescribeReads, request: DescribeRequest, now: datetime | None = None,
                    tz: tzinfo = timezone.utc) -> DescribeResult:
     """Run `kubectl describe KIND [NAME…] [-l SELECTOR] -n NAMESPACE` through the gateway.
 
