@@ -140,6 +140,17 @@ WILDCARD = "*"
 PathPart = str | int  # a key, an index, or WILDCARD (every element of a list)
 
 
+def _step(part: PathPart, value: Any) -> list[Any]:
+    """The values one part of a path reaches from `value` (each index narrowed by its own test)."""
+    if part == WILDCARD and isinstance(value, list):
+        return value
+    if isinstance(part, int) and isinstance(value, list) and -len(value) <= part < len(value):
+        return [value[part]]
+    if isinstance(part, str) and part != WILDCARD and isinstance(value, dict) and part in value:
+        return [value[part]]
+    return []
+
+
 @dataclass(frozen=True)
 class FieldPath:
     """`spec.template.spec.containers[0].image`, `spec.containers[*].image`,
@@ -152,16 +163,7 @@ class FieldPath:
         """The values at this path: none (missing), one, or several when it has a `[*]`."""
         values = [obj]
         for part in self.parts:
-            step: list[Any] = []
-            for value in values:
-                if part == WILDCARD and isinstance(value, list):
-                    step.extend(value)
-                # Two arms, not one `or`: each keeps its index narrowed (int for a list, str for a dict).
-                elif isinstance(part, int) and isinstance(value, list) and -len(value) <= part < len(value):  # noqa: SIM114
-                    step.append(value[part])
-                elif isinstance(part, str) and part != WILDCARD and isinstance(value, dict) and part in value:
-                    step.append(value[part])
-            values = step
+            values = [found for value in values for found in _step(part, value)]
         return [v for v in values if v is not None]
 
     @property
