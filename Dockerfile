@@ -11,10 +11,13 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
-# Exactly what `pip install .` reads: the project metadata (pyproject.toml, README.md) and the package.
-COPY pyproject.toml README.md ./
+# The runtime dependencies come from the lock (exact versions, every file's hash checked): the
+# same set on every build. Then exactly what `pip install .` reads: the project metadata
+# (pyproject.toml, README.md) and the package, built without resolving anything again.
+COPY requirements.lock pyproject.toml README.md ./
 COPY bot ./bot
-RUN pip wheel --wheel-dir /wheels .
+RUN pip wheel --wheel-dir /wheels --require-hashes -r requirements.lock \
+ && pip wheel --wheel-dir /wheels --no-deps .
 
 FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \

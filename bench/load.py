@@ -49,7 +49,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
@@ -451,7 +451,7 @@ class LagMeter:
         self.worst = 0.0
         self._task: asyncio.Task[None] | None = None
 
-    async def __aenter__(self) -> LagMeter:
+    async def __aenter__(self) -> Self:
         self._task = asyncio.create_task(self._tick())
         return self
 

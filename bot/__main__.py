@@ -15,7 +15,7 @@ import sys
 from bot.conversation.aliases import aliases_from_settings
 from bot.logging_setup import configure_logging
 from bot.ops import audit, kubeconfig, participants_cli
-from bot.settings import Mode, SettingsError, default_mode, load_settings, require_mode
+from bot.settings import Mode, Settings, SettingsError, default_mode, load_settings, require_mode
 from bot.slides import cli as slides_cli
 
 # Tools for instructors and deck authors: they need no Slack settings and run without a server.
@@ -82,7 +82,7 @@ def devkit_missing(error: ModuleNotFoundError) -> str:
     return f"the console needs {error.name}, which podium-devkit depends on: {DEVKIT_INSTALL}"
 
 
-async def _run(mode: Mode, settings, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+async def _run(mode: Mode, settings: Settings, args: argparse.Namespace) -> int:
     if mode == "console":
         # The console runs Podium against the stand-ins, which are not in the product: imported
         # only here, and a missing devkit is one line that says how to install it.

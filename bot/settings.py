@@ -424,10 +424,10 @@ def _parse_access(get: Any) -> dict[str, Any]:
     account = get("PODIUM_PARTICIPANT_SERVICE_ACCOUNT") or "participant"
     if not _DNS_LABEL.match(account):
         raise SettingsError(f"PODIUM_PARTICIPANT_SERVICE_ACCOUNT={account!r} is not a valid ServiceAccount name.")
-    return dict(access_enabled=switch == "on", access_ttl_seconds=ttl, access_until=until,
-                access_server=server.rstrip("/") if server else None,
-                access_ca_file=Path(ca_file).expanduser() if ca_file else None,
-                participant_service_account=account)
+    return {"access_enabled": switch == "on", "access_ttl_seconds": ttl, "access_until": until,
+            "access_server": server.rstrip("/") if server else None,
+            "access_ca_file": Path(ca_file).expanduser() if ca_file else None,
+            "participant_service_account": account}
 
 
 def parse_duration(text: str) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 
 from bot.slides.deck import Deck, search, stem
 
@@ -38,7 +39,7 @@ def search_term(decks: Iterable[Deck], question: str) -> str | None:
     """The term whose slide search best answers the question; None when no slide matches."""
     decks = list(decks)
     words = keywords(question)
-    candidates = [f"{a} {b}" for a, b in zip(words, words[1:])] + words
+    candidates = [f"{a} {b}" for a, b in pairwise(words)] + words
     best: tuple[int, int, int] | None = None
     chosen: str | None = None
     for order, term in enumerate(candidates):

@@ -13,7 +13,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Union
+from typing import Any
 
 from bot.kubectl.errors import LogsError
 from bot.kubectl.logs import choose_container, sort_for_logging
@@ -109,7 +109,7 @@ class Comparison:
 def parse_comparison(raw: Any) -> Comparison:
     """`2` (equality), `">= 2"`, `"< 1.5"`; anything else is a ValueError naming what is allowed."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise ValueError(f"{raw!r} is not a comparison")
+        raise ValueError(f"{raw!r} is not a comparison")  # noqa: TRY004 — spec readers catch ValueError
     if isinstance(raw, (int, float)):
         return Comparison("==", _finite(raw, raw))
     text = raw.strip()
@@ -138,7 +138,18 @@ def _number_text(number: int | float) -> str:
 
 
 WILDCARD = "*"
-PathPart = Union[str, int]  # a key, an index, or WILDCARD (every element of a list)
+PathPart = str | int  # a key, an index, or WILDCARD (every element of a list)
+
+
+def _step(part: PathPart, value: Any) -> list[Any]:
+    """The values one part of a path reaches from `value` (each index narrowed by its own test)."""
+    if part == WILDCARD and isinstance(value, list):
+        return value
+    if isinstance(part, int) and isinstance(value, list) and -len(value) <= part < len(value):
+        return [value[part]]
+    if isinstance(part, str) and part != WILDCARD and isinstance(value, dict) and part in value:
+        return [value[part]]
+    return []
 
 
 @dataclass(frozen=True)
@@ -153,15 +164,7 @@ class FieldPath:
         """The values at this path: none (missing), one, or several when it has a `[*]`."""
         values = [obj]
         for part in self.parts:
-            step: list[Any] = []
-            for value in values:
-                if part == WILDCARD and isinstance(value, list):
-                    step.extend(value)
-                elif isinstance(part, int) and isinstance(value, list) and -len(value) <= part < len(value):
-                    step.append(value[part])
-                elif isinstance(part, str) and part != WILDCARD and isinstance(value, dict) and part in value:
-                    step.append(value[part])
-            values = step
+            values = [found for value in values for found in _step(part, value)]
         return [v for v in values if v is not None]
 
     @property
@@ -328,7 +331,7 @@ class Contains:
     key: str = "contains"
 
 
-FieldTest = Union[NumberIs, CountIs, Equals, StartsWith, Contains]
+FieldTest = NumberIs | CountIs | Equals | StartsWith | Contains
 
 
 @dataclass(frozen=True)
@@ -483,8 +486,8 @@ class LogsContain:
         return self.description or f"The logs of {self.source} contain {_value_text(self.text)}"
 
 
-Check = Union[Exists, FieldCondition, DeploymentAvailable, PodReady, ServiceSelects, EndpointsCount, JobComplete,
-              LogsContain]
+Check = (Exists | FieldCondition | DeploymentAvailable | PodReady | ServiceSelects | EndpointsCount | JobComplete
+         | LogsContain)
 
 
 def _target_query(kind: str, name: str | None, selector: Selector | None) -> Query:

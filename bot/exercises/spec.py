@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -228,7 +228,7 @@ class _Fields:
         self.raw, self.where, self.file = raw, where, file
         self._read: set[str] = set()
 
-    def fail(self, key: str, message: str) -> Any:
+    def fail(self, key: str, message: str) -> NoReturn:
         where = ".".join(part for part in (self.where, key) if part)
         raise ExerciseError(self.file, where, message)
 

@@ -5,6 +5,7 @@ room sees it, so the two cannot say different things."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,7 @@ class Workshop:
         return (f"Only the person presenting the slides may {what} (nobody is named in PODIUM_INSTRUCTORS); "
                 "`/slides start` makes you the presenter.")
 
-    async def progress(self, user_id: str) -> list[str]:
+    async def progress(self, user_id: str) -> builtins.list[str]:  # `list` is a method here
         """Lines for the App Home: each exercise and where this person stands."""
         results = {r.exercise: r for r in await self._store.results(user_id)}
         lines = []
@@ -181,7 +182,7 @@ class Workshop:
         known = ", ".join(str(n) for n in sorted(self._exercises)) or "none"
         return Reply(f"There is no exercise {number}; the exercises are {known}. `/exercise list` shows them.")
 
-    def _solution_files(self, exercise: Exercise) -> list[tuple[str, str]]:
+    def _solution_files(self, exercise: Exercise) -> builtins.list[tuple[str, str]]:
         """(file name, text) of each file of the reference solution."""
         folder = (self._repository / exercise.solution.path).resolve()
         # Only files inside the repository: the path comes from a data file.

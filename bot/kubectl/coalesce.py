@@ -19,6 +19,14 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def _same(result: Any) -> Any:
+    return result
+
+
+def _always(result: Any) -> bool:
+    return True
+
+
 @dataclass
 class _Flight:
     """One request in flight and the callers waiting on it."""
@@ -31,10 +39,10 @@ class _Flight:
 class ReadCoalescer:
     def __init__(self, *, window: float = 1.0, max_entries: int = 512,
                  clock: Callable[[], float] = time.monotonic, copy_results: bool = True,
-                 keep: Callable[[Any], bool] = lambda result: True) -> None:
+                 keep: Callable[[Any], bool] = _always) -> None:
         self._window = window
         # Mutable results (API objects) are copied per caller; immutable ones need not be.
-        self._copy = copy.deepcopy if copy_results else (lambda result: result)
+        self._copy: Callable[[Any], Any] = copy.deepcopy if copy_results else _same
         self._keep = keep  # which results may be served again within the window
         self._max_entries = max_entries
         self._clock = clock
@@ -45,21 +53,31 @@ class ReadCoalescer:
         now = self._clock()
         cached = self._fresh.get(key)
         if cached is not None and now - cached[0] <= self._window:
-            return self._copy(cached[1])  # callers may change what they get; the cache must not
+            fresh: T = self._copy(cached[1])  # callers may change what they get; the cache must not
+            return fresh
         flight = self._in_flight.get(key)
         if flight is None:
-            flight = _Flight(asyncio.ensure_future(fetch()))
-            self._in_flight[key] = flight
-            flight.future.add_done_callback(lambda done, started=now: self._finished(key, flight, started))
+            flight = self._start(key, fetch, now)
         flight.waiting += 1
         # shield: one impatient caller giving up must not cancel the request the others wait on
-        result = await asyncio.shield(flight.future)
+        result: T = await asyncio.shield(flight.future)
         flight.waiting -= 1
         if flight.waiting == 0 and not flight.kept:
             # The last caller to wake, of a result nobody else will see: it may have the original
             # (the others copied theirs when they woke). A lone caller with the cache off pays no copy.
             return result
-        return self._copy(result)
+        copied: T = self._copy(result)
+        return copied
+
+    def _start(self, key: Hashable, fetch: Callable[[], Awaitable[Any]], started: float) -> _Flight:
+        flight = _Flight(asyncio.ensure_future(fetch()))
+        self._in_flight[key] = flight
+
+        def finished(_: asyncio.Future[Any]) -> None:
+            self._finished(key, flight, started)
+
+        flight.future.add_done_callback(finished)
+        return flight
 
     def _finished(self, key: Hashable, flight: _Flight, started: float) -> None:
         self._in_flight.pop(key, None)

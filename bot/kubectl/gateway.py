@@ -8,6 +8,7 @@ Every failure becomes a ClusterError carrying what kubectl would say about it.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -119,11 +120,11 @@ class ClusterGateway:
         return await self._reads.read(key, lambda: self._list(plural, namespace, label_selector, field_selector))
 
     async def _list(self, plural: str, namespace: str | None, label_selector: str | None,
-                    field_selector: str | None) -> list[dict[str, Any]]:
+                    field_selector: str | None) -> builtins.list[dict[str, Any]]:  # `list` is a method here
         endpoint = _endpoint(plural)
         api = self._apis[endpoint.api]
-        options = dict(label_selector=label_selector, field_selector=field_selector,
-                       _preload_content=False, _request_timeout=self._timeout)
+        options = {"label_selector": label_selector, "field_selector": field_selector,
+                   "_preload_content": False, "_request_timeout": self._timeout}
         if plural in _CLUSTER_SCOPED:
             body = await self._call(lambda: getattr(api, f"list_{endpoint.stem}")(**options))
         else:
@@ -143,7 +144,7 @@ class ClusterGateway:
     async def _get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]:
         endpoint = _endpoint(plural)
         api = self._apis[endpoint.api]
-        options = dict(_preload_content=False, _request_timeout=self._timeout)
+        options = {"_preload_content": False, "_request_timeout": self._timeout}
         if plural in _CLUSTER_SCOPED:
             method = getattr(api, f"read_{endpoint.stem}")
             return await self._call(lambda: method(name, **options))
@@ -185,8 +186,9 @@ class ClusterGateway:
             attributes["subresource"] = subresource
         if name:
             attributes["name"] = name
-        review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-                  "spec": {"resourceAttributes": attributes}}
+        # A JSON body: the client sends a plain dict as is (its stub names only the model class).
+        review: Any = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+                       "spec": {"resourceAttributes": attributes}}
         key = ("can-i", verb, resource, namespace, group, subresource, name)
         body = await self._reads.read(key, lambda: self._call(
             lambda: self._authorization.create_self_subject_access_review(
@@ -208,7 +210,8 @@ class ClusterGateway:
     def configuration(self) -> client.Configuration:
         """How Podium reaches the cluster (server, CA, TLS verification): participants' kubeconfig
         files point at the same cluster."""
-        return self._api_client.configuration
+        configuration: client.Configuration = self._api_client.configuration
+        return configuration
 
     async def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -247,7 +250,8 @@ def _endpoint(plural: str) -> _Endpoint:
 def _raw(request: Callable[[], Any]) -> bytes:
     """Run one blocking client call; translate whatever goes wrong into a ClusterError."""
     try:
-        return request().data
+        data: bytes = request().data  # with _preload_content=False: urllib3's response body
+        return data
     except ApiException as exc:
         raise _api_error(exc) from None
     except urllib3.exceptions.HTTPError as exc:

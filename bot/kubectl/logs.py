@@ -137,7 +137,7 @@ def _time(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return datetime.fromisoformat(str(value))  # 3.11 reads the trailing Z itself
     except ValueError:
         return None
 
@@ -387,6 +387,7 @@ async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail
         notes = list(choice.notes) + container_notes
     containers = list(dict.fromkeys(container for _, container in streams))
 
+    tail_lines: int | None
     if request.selector is not None and request.tail is None:
         cap, tail_lines = None, SELECTOR_TAIL  # kubectl asks for exactly this: nothing to cut
     else:

@@ -269,7 +269,15 @@ class AccessReviewRequest:
         return f"kubectl auth can-i {self.verb} {resource}{name} -n {self.namespace}"
 
 
-Request = GetRequest | DescribeRequest | LogsRequest | AccessReviewRequest | HelpRequest
+def _one_line(word: str) -> str:
+    """A word as typed, for a one-line refusal: a quoted or backslash-continued line break or tab
+    inside it is shown as a space."""
+    return " ".join(word.split())
+
+
+# What reaches the cluster; help is answered from the policy alone.
+ClusterRequest = GetRequest | DescribeRequest | LogsRequest | AccessReviewRequest
+Request = ClusterRequest | HelpRequest
 
 
 @dataclass(frozen=True)
@@ -324,14 +332,14 @@ class Policy:
         if command.verb in _WRITE_VERBS:
             return self._read_only(command)
         if command.unknown_flags:
-            return Refusal(f"unknown flag: {command.unknown_flags[0]}",
+            return Refusal(f"unknown flag: {_one_line(command.unknown_flags[0])}",
                            "Try `/kubectl help` for what Podium can run.")
         if command.verb in _NOT_IN_CHAT:
             return Refusal(f"`kubectl {command.verb}` {_NOT_IN_CHAT[command.verb]}.",
                            "`/kubectl help` lists what Podium runs.")
         if command.verb not in _VERB_FLAGS:
             return Refusal(
-                f'unknown command "{command.verb}" for "kubectl"',
+                f'unknown command "{_one_line(command.verb)}" for "kubectl"',
                 "Try `/kubectl help` for what Podium can run, e.g. `/kubectl get pods`.",
             )
         for flag in command.flags:
@@ -427,11 +435,11 @@ class Policy:
             names = list(args[1:])
             for word in words:
                 plurals = ALL_CATEGORY if word == "all" and verb == "get" else None
-                for kind in [lookup(p) for p in plurals] if plurals else [self._kind(word, allowed, verb)]:
-                    if isinstance(kind, Refusal):
-                        return kind
-                    assert kind is not None
-                    groups.setdefault(kind.plural, (kind, []))[1].extend(names)
+                for found in [lookup(p) for p in plurals] if plurals else [self._kind(word, allowed, verb)]:
+                    if isinstance(found, Refusal):
+                        return found
+                    assert found is not None  # ALL_CATEGORY names known kinds only
+                    groups.setdefault(found.plural, (found, []))[1].extend(names)
         for kind, names in groups.values():
             refusal = self._names(kind, names)
             if refusal:

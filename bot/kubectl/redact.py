@@ -214,7 +214,7 @@ def _shape_replacer(label: str, counter: list[int]) -> Callable[[Any], str]:
 def _key_value_replacer(counter: list[int]) -> Callable[[Any], str]:
     def replace(match: Any) -> str:
         name, separator, scheme, space, value = match.groups()
-        kept = match.group(0)
+        kept: str = match.group(0)
         if name.lower() in NOT_SECRET_FIELDS:
             return kept
         quote = value[0] if value[0] in "\"'" else ""

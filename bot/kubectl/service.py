@@ -31,13 +31,13 @@ from bot.kubectl.errors import LogsError
 from bot.kubectl.logs import fetch_logs
 from bot.kubectl.policy import (
     AccessReviewRequest,
+    ClusterRequest,
     DescribeRequest,
     GetRequest,
     HelpRequest,
     LogsRequest,
     Policy,
     Refusal,
-    Request,
     participant_pattern,
 )
 from bot.kubectl.fanout import planned_reads, too_many_reads_line
@@ -134,11 +134,13 @@ class RedactingReads:
 
     async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, object]:
         obj = await self._gateway.get(plural, namespace, name)
+        cleaned: dict[str, object]
         cleaned, _ = await asyncio.to_thread(redact_object, obj)
         return cleaned
 
     async def list(self, plural: str, namespace: str | None, **selectors: str | None) -> list[dict[str, object]]:
         objects = await self._gateway.list(plural, namespace, **selectors)
+        cleaned: list[dict[str, object]]
         cleaned, _ = await asyncio.to_thread(redact_object, objects)
         return cleaned
 
@@ -238,7 +240,7 @@ class KubectlService:
         return (f"Namespace `{namespace}` is not set up for the workshop yet: the instructor adds its owner with "
                 "`python -m bot participants manifests --users SLACK_ID | kubectl apply -f -`.")
 
-    async def _run_request(self, decision: Request) -> Answer:
+    async def _run_request(self, decision: ClusterRequest) -> Answer:
         try:
             output = await self._execute(decision)
         except LogsError as error:
@@ -281,14 +283,14 @@ class KubectlService:
                       namespace=decision.namespace, outcome="ok" if output.ok else "error",
                       hint=self._unset_namespace_hint(forbidden, decision.namespace))
 
-    async def _execute(self, request: Request) -> _Output:
+    async def _execute(self, request: ClusterRequest) -> _Output:
         if isinstance(request, GetRequest):
             result = await fetch_get(self._gateway, request)
             body = await asyncio.to_thread(redacted_get, request, result, self._clock())
             return _Output(body, ok=not result.errors, structured=request.output in ("yaml", "json"))
         if isinstance(request, DescribeRequest):
             reads = RedactingReads(self._gateway)
-            described = await describe(reads, request, self._clock())  # type: ignore[arg-type]
+            described = await describe(reads, request, self._clock())
             # kubectl prints errors after the descriptions; in chat they belong with the output.
             body = "\n".join(p for p in (described.text.rstrip("\n"), *described.errors,
                                          described.notice or "") if p)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import re
@@ -215,7 +216,8 @@ def long_lived_token(api: client.CoreV1Api, namespace: str, account: str, secret
 
 def _read_secret(api: client.CoreV1Api, namespace: str, name: str) -> dict[str, Any] | None:
     try:
-        response = api.read_namespaced_secret(name, namespace, _preload_content=False)
+        # _preload_content=False returns urllib3's response (raw JSON), not the typed V1Secret.
+        response: Any = api.read_namespaced_secret(name, namespace, _preload_content=False)
     except ApiException as exc:
         if exc.status == 404:
             return None
@@ -258,8 +260,6 @@ def write_private(path: Path, text: str) -> None:
 def api_error(exc: ApiException, what: str) -> KubeconfigError:
     reason = exc.reason or "error"
     message = ""
-    try:
+    with contextlib.suppress(ValueError, AttributeError):  # no JSON Status body: status and reason only
         message = json.loads(exc.body or "{}").get("message", "")
-    except (ValueError, AttributeError):
-        pass
     return KubeconfigError(f"cannot {what}: {exc.status} {reason}{': ' + message if message else ''}")

@@ -14,9 +14,11 @@ Neither asks a question; both print what they did.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
+from functools import partial
 from typing import Any, Callable
 
 from kubernetes import client
@@ -82,7 +84,7 @@ def teardown(api: client.CoreV1Api, *, dry_run: bool = False) -> list[str]:
     lines = []
     for name in namespaces:
         try:
-            _call(lambda: api.delete_namespace(name, _preload_content=False), f"delete namespace {name}")
+            _call(partial(api.delete_namespace, name, _preload_content=False), f"delete namespace {name}")
             lines.append(f"deleted namespace {name}")
         except _NotFound:
             lines.append(f"namespace {name} was already gone")
@@ -102,8 +104,8 @@ def revoke(api: client.CoreV1Api, *, dry_run: bool = False,
     for ns in namespaces:
         name = ns["metadata"]["name"]
         try:
-            old = _json(_call(lambda: api.read_namespaced_service_account(PARTICIPANT_ACCOUNT, name,
-                                                                          _preload_content=False),
+            old = _json(_call(partial(api.read_namespaced_service_account, PARTICIPANT_ACCOUNT, name,
+                                      _preload_content=False),
                               f"read ServiceAccount {name}/{PARTICIPANT_ACCOUNT}"))
         except _NotFound:
             lines.append(f"{name}: no ServiceAccount {PARTICIPANT_ACCOUNT} (made with --no-service-account?); "
@@ -117,11 +119,9 @@ def revoke(api: client.CoreV1Api, *, dry_run: bool = False,
         user = ((ns.get("metadata") or {}).get("labels") or {}).get(PARTICIPANT_LABEL)
         if user:
             labels.setdefault(PARTICIPANT_LABEL, user)
-        try:
-            _call(lambda: api.delete_namespaced_service_account(PARTICIPANT_ACCOUNT, name, _preload_content=False),
+        with contextlib.suppress(_NotFound):  # deleted meanwhile: its tokens are as dead
+            _call(partial(api.delete_namespaced_service_account, PARTICIPANT_ACCOUNT, name, _preload_content=False),
                   f"delete ServiceAccount {name}/{PARTICIPANT_ACCOUNT}")
-        except _NotFound:
-            pass  # deleted meanwhile: its tokens are as dead
         _recreate(api, name, labels, sleep)
         lines.append(f"revoked {name}: ServiceAccount {PARTICIPANT_ACCOUNT} recreated, every token issued before "
                      "no longer works")
@@ -130,8 +130,9 @@ def revoke(api: client.CoreV1Api, *, dry_run: bool = False,
 
 def _recreate(api: client.CoreV1Api, namespace: str, labels: dict[str, str],
               sleep: Callable[[float], None]) -> None:
-    body = {"apiVersion": "v1", "kind": "ServiceAccount",
-            "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": namespace, "labels": labels}}
+    # A JSON body: the client sends a plain dict as is (its stub names only the model class).
+    body: Any = {"apiVersion": "v1", "kind": "ServiceAccount",
+                 "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": namespace, "labels": labels}}
     for _ in range(20):
         try:
             _call(lambda: api.create_namespaced_service_account(namespace, body, _preload_content=False),

@@ -80,8 +80,10 @@ def _members(client: WebClient, channel: str, sleep: Callable[[float], None]) ->
     members: list[str] = []
     cursor = ""
     while True:
-        page = _call(lambda: client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor or None),
-                     "conversations.members", channel, sleep)
+        def next_page(cursor: str = cursor) -> Any:  # this page's cursor, bound now
+            return client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor or None)
+
+        page = _call(next_page, "conversations.members", channel, sleep)
         members += [str(m) for m in page.get("members") or ()]
         cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
         if not cursor:
@@ -118,8 +120,10 @@ def _retry_after(headers: Any) -> float:
     for key, item in dict(headers or {}).items():
         if str(key).lower() == "retry-after":
             value = item[0] if isinstance(item, list) else item
+    if value is None:
+        return 1.0
     try:
-        return max(1.0, float(value))  # type: ignore[arg-type]
+        return max(1.0, float(value))
     except (TypeError, ValueError):
         return 1.0
 

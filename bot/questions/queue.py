@@ -154,7 +154,7 @@ class QuestionQueue:
                 await self._publisher.post_dm(instructor, {"text": mrkdwn(
                     "New question in <#{}> while no presentation runs (Q{}): {}\n`/questions` in that channel "
                     "lists them all.", channel, question.id, question.text[:LONG_QUESTION])})
-            except Exception as error:  # the thread still has it
+            except Exception as error:  # noqa: BLE001 — the thread still has it
                 log.warning("could not tell %s about question %d: %s", instructor, question.id, error)
 
     async def _changed(self, channel: str) -> None:

@@ -42,7 +42,7 @@ def _posts(request: Any) -> bool:
 class _CountedConnectionRetry(AsyncConnectionErrorRetryHandler):
     metrics: Metrics | None = None
 
-    async def _can_retry_async(self, **kwargs: Any) -> bool:  # type: ignore[override]
+    async def _can_retry_async(self, **kwargs: Any) -> bool:
         return not _posts(kwargs.get("request")) and await super()._can_retry_async(**kwargs)
 
     async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
@@ -59,7 +59,7 @@ _COURTESY_METHODS = ("reactions.add", "reactions.remove")
 class _CountedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
     metrics: Metrics | None = None
 
-    async def _can_retry_async(self, **kwargs: Any) -> bool:  # type: ignore[override]
+    async def _can_retry_async(self, **kwargs: Any) -> bool:
         courtesy = str(getattr(kwargs.get("request"), "url", "")).endswith(_COURTESY_METHODS)
         return not courtesy and await super()._can_retry_async(**kwargs)
 
@@ -72,7 +72,7 @@ class _CountedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
 class _CountedServerErrorRetry(AsyncServerErrorRetryHandler):
     metrics: Metrics | None = None
 
-    async def _can_retry_async(self, **kwargs: Any) -> bool:  # type: ignore[override]
+    async def _can_retry_async(self, **kwargs: Any) -> bool:
         return not _posts(kwargs.get("request")) and await super()._can_retry_async(**kwargs)
 
     async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
@@ -94,7 +94,7 @@ class PodiumWebClient(AsyncWebClient):
 
     metrics: Metrics | None = None
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:
         if api_method in _MESSAGE_METHODS:  # the output boundary: bot/messages/text.py, bot/messages/limits.py
             for part in ("json", "params", "data"):
                 if isinstance(kwargs.get(part), dict):
@@ -130,12 +130,14 @@ class PodiumWebClient(AsyncWebClient):
         try:
             if channel[:1] in ("U", "W"):  # posted to a user: their DM with Podium
                 channel = str((await self.conversations_open(users=channel))["channel"]["id"])
-            window = {"oldest": f"{since:.6f}", "include_all_metadata": True, "limit": 200}
+            oldest = f"{since:.6f}"
             if thread_ts:
-                found = await self.conversations_replies(channel=channel, ts=str(thread_ts), **window)
+                found = await self.conversations_replies(channel=channel, ts=str(thread_ts), oldest=oldest,
+                                                         include_all_metadata=True, limit=200)
             else:
-                found = await self.conversations_history(channel=channel, **window)
-        except Exception as error:  # cannot look (not a member, Slack down): post again
+                found = await self.conversations_history(channel=channel, oldest=oldest,
+                                                         include_all_metadata=True, limit=200)
+        except Exception as error:  # noqa: BLE001 — cannot look (not a member, Slack down): post again
             log.info("could not look for post %s in %s: %s", post_id, channel, error)
             return None
         posted = marked(list(found.get("messages") or []), post_id)
@@ -156,7 +158,7 @@ class PodiumWebClient(AsyncWebClient):
             self._failed(api_method, type(error).__name__)
             raise
 
-    async def files_upload_v2(self, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def files_upload_v2(self, **kwargs: Any) -> Any:
         """A snippet's title and comment are text Slack shows: sealed like a message; its name and
         text content have their controls and bidi overrides made visible."""
         sealed = seal_message({k: v for k, v in kwargs.items() if k in ("title", "initial_comment")})
@@ -173,14 +175,11 @@ class PodiumWebClient(AsyncWebClient):
 
 def retry_handlers(metrics: Metrics | None) -> list[AsyncRetryHandler]:
     """Connection errors, 429 (after Retry-After) and 5xx are tried again, and each retry counted."""
-    handlers: list[AsyncRetryHandler] = [
-        _CountedConnectionRetry(max_retry_count=2),
-        _CountedRateLimitRetry(max_retry_count=3),  # honours Retry-After
-        _CountedServerErrorRetry(max_retry_count=2),
-    ]
-    for handler in handlers:
-        handler.metrics = metrics  # type: ignore[attr-defined]
-    return handlers
+    connection = _CountedConnectionRetry(max_retry_count=2)
+    rate_limit = _CountedRateLimitRetry(max_retry_count=3)  # honours Retry-After
+    server_error = _CountedServerErrorRetry(max_retry_count=2)
+    connection.metrics = rate_limit.metrics = server_error.metrics = metrics
+    return [connection, rate_limit, server_error]
 
 
 def build_web_client(settings: Settings, *, metrics: Metrics | None = None, timeout: int = 10,

@@ -75,7 +75,7 @@ def never_silent(listener: Listener) -> Listener:
     if not takes_context:
         context_parameter = inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)
         signature = signature.replace(parameters=[*signature.parameters.values(), context_parameter])
-    guarded.__signature__ = signature  # type: ignore[attr-defined]
+    guarded.__signature__ = signature  # type: ignore[attr-defined]  # inspect reads it; typeshed has no slot
     guarded.__name__ = guarded.__qualname__ = name  # Bolt names listeners in its logs
     guarded.__doc__ = listener.__doc__
     return guarded
@@ -89,8 +89,9 @@ async def _answer_the_failure(error: Exception, context: AsyncBoltContext, name:
         await ack()  # failed before acking: Slack must not show its own timeout error as well
     text = failure_line(error, reference, context.channel_id)
     try:
-        if context.response_url:
-            await context.respond(text=text, response_type="ephemeral", replace_original=False)
+        respond = context.respond if context.response_url else None  # Bolt sets it with a response_url
+        if respond is not None:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
         elif context.user_id:  # a dialog submitted, a button on the App Home: no response_url
             await context.client.chat_postMessage(channel=context.user_id, text=text)
     except Exception as again:  # noqa: BLE001 — Slack itself is failing; the log has it all

@@ -96,7 +96,7 @@ class KubectlDelivery:
             response = await respond(**message)
             status = getattr(response, "status_code", 200)
             failure = None if status == 200 else f"HTTP {status} {getattr(response, 'body', '')}".strip()
-        except Exception as error:  # connection refused, timeout, …
+        except Exception as error:  # noqa: BLE001 — connection refused, timeout, …
             failure = type(error).__name__
         if failure is None:
             return
@@ -185,6 +185,8 @@ class KubectlDelivery:
 FORGED_SHARE = ("This Share button was not made by Podium for this answer (or it was altered), so nothing was "
                 "posted. Run the command again and share its answer.")
 ALREADY_SHARED = "Already shared in the channel: each answer is shared once."
+NO_SHARE_CHANNEL = ("Slack did not say which channel this Share button is in, so nothing was posted. "
+                    "Run the command again in the channel and share its answer there.")
 NOT_SHAREABLE = ("Only answers that ran without an error are shared; this one was not posted. "
                  "Run the command again to see why.")
 
@@ -216,7 +218,8 @@ async def share_in_channel(deps: KubectlListeners, ack: AsyncAck, body: dict[str
     signed is trusted; only an answer that ran is posted."""
     await ack()
     user_id = body["user"]["id"]
-    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel_id: str | None = ((body.get("channel") or {}).get("id")
+                              or (body.get("container") or {}).get("channel_id"))
 
     async def tell(text: str) -> None:
         await respond(replace_original=False, response_type="ephemeral", text=text)
@@ -225,6 +228,9 @@ async def share_in_channel(deps: KubectlListeners, ack: AsyncAck, body: dict[str
     if value is None or not value.get("k"):
         log.info("refused a Share press by %s with a value Podium did not sign", user_id)
         await tell(FORGED_SHARE)
+        return
+    if channel_id is None:  # a button outside any channel (a view): nowhere to share it
+        await tell(NO_SHARE_CHANNEL)
         return
     button_id = value["k"]
     if await deps.buttons.was_shared(button_id):  # costs the room nothing: not counted

@@ -71,7 +71,7 @@ class ConversationReplies:
         message = response.reply.message()
         if response.reply.private and not is_dm(channel):
             # Only for the asker (e.g. "sent to your DM"): an ephemeral message in the thread.
-            options = {"thread_ts": thread_ts} if thread_ts else {}
+            options: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
             await self._client.chat_postEphemeral(channel=channel, user=user, **message, **options)
             return
         if response.offer:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -52,14 +53,14 @@ def http_application(podium: Served) -> web.Application:
     return application
 
 
-def signed_requests_only(signing_secret: str):  # type: ignore[no-untyped-def]
+def signed_requests_only(signing_secret: str) -> Middleware:
     """Refuse (401) every POST to /slack/events that is not signed with the signing secret, before
     Bolt reads it. Bolt verifies too, but only after parsing the body, and a malformed timestamp
     header or a body that is not JSON/form made it answer 500 with a traceback in the log."""
     verifier = SignatureVerifier(signing_secret)
 
     @web.middleware
-    async def middleware(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method == "POST" and request.path == EVENTS_PATH:
             body = await request.read()  # aiohttp keeps it for Bolt's own read
             try:

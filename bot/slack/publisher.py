@@ -28,7 +28,7 @@ class Publisher:
         """Post in a channel within its rate budget; returns the message ts. `first`: the
         instructor's slides, posted before any other post waiting for the channel."""
         await self._pacer.wait(channel, first=first)
-        options = {"thread_ts": thread_ts} if thread_ts else {}
+        options: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
         response = await self.client.chat_postMessage(channel=channel, **message, **options)
         return str(response["ts"])
 
@@ -55,7 +55,7 @@ class Publisher:
     async def permalink(self, channel: str, ts: str) -> str | None:
         try:
             response = await self.client.chat_getPermalink(channel=channel, message_ts=ts)
-        except Exception as error:  # a missing link is not worth failing a search for
+        except Exception as error:  # noqa: BLE001 — a missing link is not worth failing a search for
             log.info("no permalink for %s/%s: %s", channel, ts, error)
             return None
         return str(response.get("permalink") or "") or None

@@ -67,6 +67,7 @@ class SharedSessionRespond(AsyncRespond):
         super().__init__(response_url=response_url)
         self._owner = owner
 
+    # Bolt's fields by keyword only (no positional `blocks`): every call site names them.
     async def __call__(self, text: str | dict[str, Any] = "", **fields: Any) -> WebhookResponse:  # type: ignore[override]
         message = _build_message(**text) if isinstance(text, dict) else _build_message(text=text, **fields)
         return await self._owner.webhook(str(self.response_url)).send_dict(fit_message(seal_message(message)))

@@ -241,7 +241,7 @@ class SlideImages:
             return None
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # an image is never a reason to fail a slide
+        except Exception as error:  # noqa: BLE001 — an image is never a reason to fail a slide
             log.warning("slide image %s could not be uploaded to Slack: %s", name, error)
             return None
 

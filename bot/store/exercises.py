@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.store.db import Database
 
 
@@ -73,5 +75,5 @@ class ExerciseStore:
             "SELECT 1 FROM released_solutions WHERE exercise = ?", (exercise,)) is not None
 
 
-def _result(row) -> ExerciseResult:  # type: ignore[no-untyped-def]
+def _result(row: aiosqlite.Row) -> ExerciseResult:
     return ExerciseResult(row[0], int(row[1]), bool(row[2]), bool(row[3]), int(row[4]), row[5], int(row[6] or 0))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import aiosqlite
+
 from bot.store.db import Database
 
 
@@ -27,7 +29,7 @@ _SELECT = """SELECT q.id, q.channel_id, q.user_id, q.anonymous, q.text, q.deck_k
              FROM questions q"""
 
 
-def _question(row) -> Question:  # type: ignore[no-untyped-def]
+def _question(row: aiosqlite.Row) -> Question:
     return Question(int(row[0]), row[1], row[2], bool(row[3]), row[4], row[5],
                     None if row[6] is None else int(row[6]), row[7], row[8], int(row[9]))
 

@@ -65,7 +65,7 @@ async def test_dm_is_answered_in_the_dm(podium: Running):
     asked = await direct(podium, "get deployments")
     done = await finished(podium, asked)
     assert done.args["channel"] == asked.channel
-    answers = [m for m in bot_posts(podium, asked.channel)]
+    answers = list(bot_posts(podium, asked.channel))
     assert len(answers) == 1 and not answers[0].get("thread_ts")  # a DM is answered in place
     assert "nginx" in text_of(answers[0]) and "READY" in text_of(answers[0])
     assert bot_posts(podium, CHANNEL) == []

@@ -11,8 +11,12 @@ import tomllib
 from dataclasses import dataclass, field
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.deploy.conftest import MANIFESTS, REPO, load_all
+
+LOCK = REPO / "requirements.lock"
 
 
 @dataclass
@@ -59,14 +63,55 @@ def test_two_stages_on_a_slim_python_matching_requires_python() -> None:
     assert str(project()["requires-python"]) == ">=3.11"
 
 
-def test_the_build_stage_builds_the_project_itself_into_wheels() -> None:
+def locked() -> dict[str, tuple[str, list[str]]]:
+    """requirements.lock as {canonical name: (version, hashes)}."""
+    logical = re.sub(r"\\\n", " ", LOCK.read_text(encoding="utf-8"))
+    pins: dict[str, tuple[str, list[str]]] = {}
+    for line in logical.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement, *options = line.split()
+        name, _, version = requirement.partition("==")
+        assert version, f"not an exact pin: {line}"
+        pins[canonicalize_name(name)] = (version, [o.removeprefix("--hash=") for o in options])
+    return pins
+
+
+def test_the_build_stage_builds_the_locked_dependencies_then_the_project_without_resolving() -> None:
     build, _ = stages()
     copied = [shlex.split(c) for c in build.all("COPY")]
     sources = {src for args in copied for src in args[:-1]}
-    # What `pip install .` reads: the metadata (readme included) and the package(s) it finds.
-    assert {"pyproject.toml", str(project()["readme"]), "bot"} == sources
+    # The lock, and what `pip install .` reads: the metadata (readme included) and the package(s).
+    assert {LOCK.name, "pyproject.toml", str(project()["readme"]), "bot"} == sources
     [run] = build.all("RUN")
-    assert re.fullmatch(r"pip wheel --wheel-dir (\S+) \.", run), run
+    dependencies, project_itself = (part.strip() for part in run.split("&&"))
+    wheels = re.fullmatch(r"pip wheel --wheel-dir (\S+) --require-hashes -r requirements\.lock", dependencies)
+    assert wheels, dependencies
+    assert project_itself == f"pip wheel --wheel-dir {wheels.group(1)} --no-deps .", project_itself
+
+
+def test_the_lock_pins_every_runtime_dependency_within_its_declared_range_with_hashes() -> None:
+    pins = locked()
+    declared = [Requirement(r) for r in project()["dependencies"]]
+    for requirement in declared:
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not in {LOCK.name}: refresh it (CONTRIBUTING.md)"
+        version, _ = pins[name]
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{LOCK.name} pins {name}=={version}, outside pyproject's {requirement}")
+    for name, (version, hashes) in pins.items():
+        assert hashes and all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), (name, version)
+
+
+def test_the_lock_holds_the_runtime_only_not_the_test_or_lint_tools() -> None:
+    pins = locked()
+    extras = project()["optional-dependencies"]
+    runtime = {canonicalize_name(Requirement(r).name) for r in project()["dependencies"]}
+    for extra, requirements in extras.items():
+        for requirement in requirements:
+            name = canonicalize_name(Requirement(requirement).name)
+            assert name in runtime or name not in pins, f"{name} (extra {extra!r}) is in the image's lock"
 
 
 def test_the_final_stage_installs_that_wheel_only_and_no_other_requirements() -> None:
@@ -80,6 +125,7 @@ def test_the_final_stage_installs_that_wheel_only_and_no_other_requirements() ->
     assert "-r" not in words and "requirements" not in run
     # No build tools reach the final image, and nothing else is installed beside the project.
     assert not re.search(r"\b(apt-get|apk|gcc|build-essential|make)\b", run)
+    # Dependencies are declared in pyproject.toml only; requirements.lock pins them, nothing more.
     assert not list(REPO.glob("requirements*.txt")), "dependencies live in pyproject.toml only"
 
 
@@ -118,7 +164,7 @@ def test_state_and_decks_have_their_places_in_the_image() -> None:
     assert decks[-2:] == ["slides", env["PODIUM_SLIDES"]]
 
 
-@pytest.mark.parametrize("needed", ["pyproject.toml", "README.md", "bot/", "slides/"])
+@pytest.mark.parametrize("needed", ["pyproject.toml", "requirements.lock", "README.md", "bot/", "slides/"])
 def test_dockerignore_lets_through_exactly_what_the_build_copies(needed: str) -> None:
     lines = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
              if line.strip() and not line.startswith("#")]

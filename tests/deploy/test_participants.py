@@ -70,7 +70,7 @@ def _requests(container: dict[str, Any], defaults: dict[str, Any]) -> dict[str, 
     resources = container.get("resources") or {}
     limits = {**defaults["default"], **(resources.get("limits") or {})}
     # As the API server: a container with a limit and no request requests its limit.
-    requests = {**defaults["defaultRequest"], **{k: v for k, v in (resources.get("limits") or {}).items()},
+    requests = {**defaults["defaultRequest"], **dict((resources.get("limits") or {}).items()),
                 **(resources.get("requests") or {})}
     return {"requests": requests, "limits": limits}
 

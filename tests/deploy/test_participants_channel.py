@@ -90,7 +90,7 @@ async def test_a_rate_limit_is_waited_out_as_retry_after_says(standin: SlackStan
     assert waits == [7.0, 2.0, 2.0]
     # Slack that never lets up: one line, no endless loop.
     standin.fail_next("conversations.members", status=429, retry_after=1, times=50)
-    with pytest.raises(ParticipantsError, match="kept answering conversations.members with 'rate limited'"):
+    with pytest.raises(ParticipantsError, match=r"kept answering conversations\.members with 'rate limited'"):
         await asyncio.to_thread(channel_participants, client, ["C0CLASS"], sleep=waits.append)
 
 

@@ -115,7 +115,7 @@ def test_field_selectors_per_resource() -> None:
     assert compile_field_selector(
         "events", "involvedObject.kind=Pod,involvedObject.name=p,involvedObject.namespace=s,involvedObject.uid=u"
     )(event)
-    with pytest.raises(SelectorError, match="field label not supported: status.phase"):
+    with pytest.raises(SelectorError, match=r"field label not supported: status\.phase"):
         compile_field_selector("services", "status.phase=Running")
     with pytest.raises(SelectorError, match="field label not supported"):
         compile_field_selector("pods", "spec.containers=x")

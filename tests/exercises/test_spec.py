@@ -232,7 +232,7 @@ def test_file_name_gives_number_and_key(tmp_path: Path, name: str) -> None:
 def test_two_files_for_one_exercise(tmp_path: Path) -> None:
     write(tmp_path, VALID, "02-deployment.yaml")
     write(tmp_path, VALID, "02-hello.yaml")
-    with pytest.raises(ExerciseError, match="02-hello.yaml: exercise 2 is also defined by 02-deployment.yaml"):
+    with pytest.raises(ExerciseError, match=r"02-hello\.yaml: exercise 2 is also defined by 02-deployment\.yaml"):
         load_exercises(tmp_path)
 
 

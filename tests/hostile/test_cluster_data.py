@@ -82,7 +82,8 @@ async def test_share_in_channel_posts_escaped_output(room: Room):
         await room.press(SHARE_ACTION, button["value"])
         await room.standin.wait_for_call(
             "chat.postMessage", timeout=10,
-            predicate=lambda c: c.args.get("channel") == CHANNEL and len(room.standin.calls("chat.postMessage")) > before)
+            predicate=lambda c, before=before: (c.args.get("channel") == CHANNEL
+                                                and len(room.standin.calls("chat.postMessage")) > before))
     shared = [m for m in room.standin.messages(CHANNEL) if m.get("bot_id") and not m.get("upload")]
     assert len(shared) == 3 and all(escaped_ping_seen(m) for m in shared[:2])
     assert_every_message_is_safe(room)

@@ -167,9 +167,10 @@ async def test_share_in_channel_posts_the_redacted_answer(room: Room):
         answer = await room.ask(command)
         [button] = [e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]]
         pressed = await room.press(SHARE_ACTION, button["value"])
+        verb = command.split()[0]
         await room.standin.wait_for_call(
             "chat.postMessage", timeout=10,
-            predicate=lambda c: c.args.get("channel") == CHANNEL and command.split()[0] in json.dumps(c.args))
+            predicate=lambda c, verb=verb: c.args.get("channel") == CHANNEL and verb in json.dumps(c.args))
         assert pressed.status == 200
     posted = [m for m in room.standin.messages(CHANNEL) if m.get("bot_id")]
     assert posted and any("[redacted: " in json.dumps(m) for m in posted)

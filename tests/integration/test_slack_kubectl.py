@@ -66,7 +66,7 @@ async def test_long_output_shows_the_head_and_sends_the_rest_as_a_dm_snippet(sla
     assert snippet.channel_id == standin.dm_channel("U0ALICE")
     assert snippet.text.count("\n") >= 199 and "request 0399" in snippet.text
     assert "AKIAIOSFODNN7EXAMPLE" not in snippet.text  # the snippet is redacted too
-    shown = [b for b in message["blocks"] if b["type"] == "section"][0]["text"]["text"]
+    shown = next(b for b in message["blocks"] if b["type"] == "section")["text"]["text"]
     assert len(shown) <= 3000
 
 
@@ -82,8 +82,8 @@ async def test_share_in_channel_posts_the_same_output_attributed(slack):
     assert post.args["channel"] == "C0WORKSHOP"
     shared = message_to_text(post.args)
     assert shared.startswith("<@U0ALICE> ran `kubectl get pods -n sandbox`")
-    assert [l for l in shared.splitlines() if l.startswith("nginx-")] == [
-        l for l in message_to_text(message).splitlines() if l.startswith("nginx-")]
+    assert [line for line in shared.splitlines() if line.startswith("nginx-")] == [
+        line for line in message_to_text(message).splitlines() if line.startswith("nginx-")]
     [replaced] = await standin.wait_for_responses(pressed.response_url, count=1, timeout=10)
     assert replaced.get("replace_original") is True
     assert not [b for b in replaced["blocks"] if b["type"] == "actions"]

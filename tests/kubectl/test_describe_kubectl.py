@@ -123,7 +123,7 @@ def data_blocks(text: str) -> tuple[str, set[str], str]:
     """Split a ConfigMap description around its Data section; kubectl walks Go maps in random order."""
     head, _, rest = text.partition("\nData\n====\n")
     data, _, tail = rest.partition("\nBinaryData\n====\n")
-    return head, {block for block in re.split(r"\n(?=\S[^\n]*:\n----\n)", data.strip("\n"))}, tail
+    return head, set(re.split(r"\n(?=\S[^\n]*:\n----\n)", data.strip("\n"))), tail
 
 
 async def test_describe_configmap_with_several_keys(cluster: Cluster) -> None:

@@ -4,6 +4,7 @@ speaker notes now say it, so a later edit cannot quietly bring the old claim bac
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bot.slides.deck import Deck, Slide
 from tests.slides.conftest import SLIDES
@@ -85,7 +86,7 @@ def test_agenda_plans_120_minutes_with_the_access_step_and_a_90_minute_cut(cours
     agenda = _slide(course, "Today").notes
     spans = [(int(a), int(b)) for a, b in re.findall(r"^- (\d+)–(\d+) ", agenda, re.M)]
     assert spans[0][0] == 0 and spans[-1][1] == 120
-    assert all(end == start for (_, end), (start, _) in zip(spans, spans[1:]))  # no gap, no overlap
+    assert all(end == start for (_, end), (start, _) in pairwise(spans))  # no gap, no overlap
     assert "Get my kubectl access" in agenda.split("\n- 10–")[0]
     opening = course.slides[0].notes
     assert "120 minutes" in opening and "For 90 minutes, cut:" in opening

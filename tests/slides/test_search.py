@@ -53,7 +53,7 @@ def test_the_slide_named_after_the_term_comes_first(course: Deck) -> None:
     assert hits[:len(titled)] == titled
     exercise = next(s for s in hits if s.title.startswith("Exercise 3"))
     assert hits.index(exercise) > hits.index(next(s for s in hits if s.title == "Service"))
-    assert [s.title for _, s, _ in search([course], "services")][0] == "Service"
+    assert next(s.title for _, s, _ in search([course], "services")) == "Service"
 
 
 def test_title_rank() -> None:

@@ -4,10 +4,11 @@ asker, tested directly."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from bot.kubectl.access import NamespaceAccess, participant_namespace
 from bot.kubectl.grammar import parse
-from bot.kubectl.policy import GetRequest, Refusal, participant_pattern
+from bot.kubectl.policy import DescribeRequest, GetRequest, LogsRequest, Refusal, participant_pattern
 from bot.settings import load_settings
 
 ACCESS = NamespaceAccess.from_settings(load_settings({
@@ -70,9 +71,7 @@ def test_get_ns_lists_what_the_asker_may_read_and_only_get_ns_carries_the_list()
 
 # Property: whatever a participant types, every namespace a decision would read is one they may
 # read, and never another participant's.
-from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
-from bot.kubectl.policy import DescribeRequest, LogsRequest  # noqa: E402
 
 _WORDS = st.sampled_from([
     "get", "describe", "logs", "auth", "can-i", "list", "pods", "ns", "namespaces", "cm", "all", "app",

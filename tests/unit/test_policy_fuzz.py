@@ -53,3 +53,13 @@ def test_kubectl_like_word_salad(text):
 @settings(max_examples=300, deadline=None)
 def test_arbitrary_text(text):
     expect_allowed_or_refused(text)
+
+
+def test_a_line_break_inside_a_typed_word_stays_out_of_the_one_line_refusal():
+    # Found by test_arbitrary_text: a backslash-newline (or a quoted one) keeps a line break in the word.
+    cases = {"\\\n0": 'unknown command "0" for "kubectl"', "get --'a\nb'": "unknown flag: --a b",
+             "'x\ty'": 'unknown command "x y" for "kubectl"'}
+    for text, message in cases.items():
+        expect_allowed_or_refused(text)
+        decision = POLICY.decide(parse(text))
+        assert isinstance(decision, Refusal) and decision.message == message

@@ -168,7 +168,8 @@ def format_label_selector(selector: Obj | None) -> str:
 
 
 def sorted_resources(resources: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    return [(name, str(resources[name])) for name in sorted(resources or {})]
+    present = resources or {}
+    return [(name, str(present[name])) for name in sorted(present)]
 
 
 def describe_resources(w: PrefixWriter, resources: Obj | None, level: int) -> None:

@@ -14,14 +14,13 @@ out instead).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Protocol
 
 from bot.kubectl.answer import cluster_error_line
 from bot.kubectl.errors import ClusterError
-from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.policy import DescribeRequest
 
 from .common import Obj, meta, selector_string
@@ -31,14 +30,13 @@ from .pod import describe_pod
 from .workloads import PodCounts, describe_deployment, describe_job, describe_replica_set, split_replica_sets
 
 
-class DescribeGateway(Protocol):
-    """The reads describe makes (kubectl.gateway.ClusterGateway is one): a Protocol, so that
-    describing imports no Kubernetes client and tests may pass a fake."""
+class DescribeReads(Protocol):
+    """The reads describe makes: the ClusterGateway, or the service's redacting reads in front of it."""
 
-    async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]: ...
+    async def get(self, plural: str, namespace: str | None, name: str) -> Mapping[str, Any]: ...
 
     async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
-                   field_selector: str | None = None) -> list[dict[str, Any]]: ...
+                   field_selector: str | None = None) -> Sequence[Mapping[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ def error_text(error: ClusterError) -> str:
 
 @dataclass
 class _Describer:
-    gateway: KubectlGateway
+    gateway: DescribeReads
     namespace: str
     now: datetime
     tz: tzinfo
@@ -83,8 +81,9 @@ class _Describer:
     async def _list_or_empty(self, plural: str, *, selector: str | None, field_selector: str | None = None,
                              namespace: str | None = None) -> list[Obj]:
         try:
-            return await self.gateway.list(plural, namespace or self.namespace,
-                                           label_selector=selector, field_selector=field_selector)
+            # list(): a list of the gateway's dicts as the read-only Obj this module works on.
+            return list(await self.gateway.list(plural, namespace or self.namespace,
+                                                label_selector=selector, field_selector=field_selector))
         except ClusterError:
             return []
 
@@ -105,8 +104,9 @@ class _Describer:
 
     async def _replica_sets_of(self, deploy: Obj) -> list[Obj] | None:
         try:
-            return await self.gateway.list("replicasets", self.namespace,
-                                           label_selector=selector_string((deploy.get("spec") or {}).get("selector")) or None)
+            return list(await self.gateway.list(
+                "replicasets", self.namespace,
+                label_selector=selector_string((deploy.get("spec") or {}).get("selector")) or None))
         except ClusterError:
             return None  # kubectl then prints neither OldReplicaSets nor NewReplicaSet
 
@@ -146,7 +146,7 @@ class _Describer:
 
         async def optional(plural: str) -> list[Obj] | None:
             try:
-                return await self.gateway.list(plural, name)
+                return list(await self.gateway.list(plural, name))
             except ClusterError:
                 return None  # NotFound: kubectl omits the section; Forbidden: kubectl fails, we omit
 
@@ -154,7 +154,7 @@ class _Describer:
         return describe_namespace(ns, quotas, limits, self.tz)
 
 
-async def describe(gateway: KubectlGateway, request: DescribeRequest, now: datetime | None = None,
+async def describe(gateway: DescribeReads, request: DescribeRequest, now: datetime | None = None,
                    tz: tzinfo = timezone.utc) -> DescribeResult:
     """Run `kubectl describe KIND [NAME…] [-l SELECTOR] -n NAMESPACE` through the gateway.
 
@@ -190,7 +190,7 @@ async def describe(gateway: KubectlGateway, request: DescribeRequest, now: datet
         return DescribeResult(_join(texts), tuple(errors))
 
     try:
-        objects = await gateway.list(plural, namespace, label_selector=request.selector)
+        objects = list(await gateway.list(plural, namespace, label_selector=request.selector))
     except ClusterError as exc:
         return DescribeResult("", (error_text(exc),))
     if not objects:

@@ -276,10 +276,11 @@ def _go_yaml_float(value: float) -> str:
 class _GoYamlDumper(yaml.SafeDumper):
     """PyYAML's (pure-Python, libyaml-derived) emitter with go-yaml v2's resolver."""
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:  # type: ignore[override]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode and implicit[0]:
             return go_yaml_resolve(value)
-        return super().resolve(kind, value, implicit)
+        # types-PyYAML leaves BaseResolver.resolve unannotated.
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
     def analyze_scalar(self, scalar: str) -> Any:
         analysis = super().analyze_scalar(scalar)
@@ -343,7 +344,7 @@ def _represent_mapping(dumper: _GoYamlDumper, value: Mapping[str, Any]) -> yaml.
     keys = sorted((str(k) for k in value), key=functools.cmp_to_key(_go_yaml_key_cmp))
     lookup_by_str = {str(k): v for k, v in value.items()}
     pairs = [(dumper.represent_data(k), dumper.represent_data(lookup_by_str[k])) for k in keys]
-    return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=False if pairs else True)
+    return yaml.MappingNode("tag:yaml.org,2002:map", pairs, flow_style=not pairs)
 
 
 def _represent_float(dumper: _GoYamlDumper, value: float) -> yaml.ScalarNode:

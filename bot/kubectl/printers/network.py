@@ -128,7 +128,7 @@ def format_endpoints(endpoints: Obj) -> str:
         addresses = [a.get("ip") or "" for a in _list(subset, "addresses")]
         ports = _list(subset, "ports")
         # Headless services may have no ports: the bare IPs are listed.
-        groups = [[ip for ip in addresses]] if not ports else [
+        groups = [list(addresses)] if not ports else [
             [_host_port(ip, int(port.get("port") or 0)) for ip in addresses] for port in ports
         ]
         for group in groups:

@@ -142,7 +142,7 @@ def _has_job_condition(job: Obj, condition_type: str) -> bool:
     # hasJobCondition: the *first* condition of that type decides.
     for condition in _list(job, "status", "conditions"):
         if condition.get("type") == condition_type:
-            return condition.get("status") == "True"
+            return bool(condition.get("status") == "True")
     return False
 
 
