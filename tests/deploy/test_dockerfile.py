@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.deploy.conftest import MANIFESTS, REPO, load_all
+from tests.harness.manifests import MANIFESTS, REPO, load_all
 
 
 @dataclass

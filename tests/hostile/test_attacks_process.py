@@ -31,8 +31,8 @@ from bot.devkit.slack_sender import SlackSender, slack_encoded
 from bot.kubectl.redact import LAST_APPLIED
 from bot.slack.kubectl_command import ALREADY_SHARED, FORGED_SHARE
 from bot.slack.output import SHARE_ACTION
-from tests.e2e.conftest import PodiumProcess, podium_env, start_podium, stop_podium
-from tests.hostile.conftest import CHANNEL, TEACHER, Room, text_of, visible_text
+from tests.harness.process import PodiumProcess, podium_env, start_podium, stop_podium
+from tests.harness.room import CHANNEL, TEACHER, Room, text_of, visible_text
 from tests.hostile.test_budgets import SLOW_DOWN, is_question, is_slide, metrics_body, share_value
 from tests.hostile.test_forged_buttons import FORGED
 from tests.hostile.test_markup import problems, trojan_objects
@@ -50,7 +50,7 @@ from tests.hostile.test_namespaces import (
     workshop_cluster,
 )
 from tests.hostile.test_redact_leaks import GHP, SECRETS, printed, vault_pod
-from tests.integration.conftest import Running
+from tests.harness.running import Running
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

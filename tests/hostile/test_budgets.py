@@ -25,8 +25,8 @@ from bot.exercises.workshop import CHECK_ACTION
 from bot.questions.render import UPVOTE_ACTION
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
-from tests.hostile.conftest import CHANNEL, ROOM_ENV, TEACHER, Room, settle
-from tests.integration.conftest import Running, running_podium
+from tests.harness.room import CHANNEL, ROOM_ENV, TEACHER, Room, settle
+from tests.harness.running import Running, running_podium
 
 SLOW_DOWN = re.compile(r"Slow down: you are sending .+ faster than a workshop needs; try again in \d+ s\.")
 NO_BUDGETS = "ask=0/1s,exercise=0/1s,share=0/1s,run=0/1s,upvote=0/1s"

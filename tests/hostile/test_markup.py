@@ -22,7 +22,7 @@ from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import slack_encoded, slash_command_fields
 from bot.slack.text import decode_slack_text, escape_mrkdwn, mrkdwn, neutralise, seal_message
-from tests.hostile.conftest import (
+from tests.harness.room import (
     CHANNEL,
     ROOM_ENV,
     TEACHER,
@@ -32,7 +32,7 @@ from tests.hostile.conftest import (
     text_of,
     visible_text,
 )
-from tests.integration.conftest import running_podium
+from tests.harness.running import running_podium
 
 RLO, LRI, ESC, NUL = "\u202e", "\u2066", "\x1b", "\x00"
 INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")

@@ -20,8 +20,8 @@ from bot.devkit.slack_api import SlackStandIn
 from bot.ops.participants import build_participants, manifests
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
-from tests.hostile.conftest import CHANNEL, TEACHER, Room, text_of, visible_text
-from tests.integration.conftest import running_podium
+from tests.harness.room import CHANNEL, TEACHER, Room, text_of, visible_text
+from tests.harness.running import running_podium
 
 ALICE, BOB = "U0ALICE", "U0BOB"
 ALICE_NS, BOB_NS, TEACHER_NS = "ws-u0alice", "ws-u0bob", "ws-u0instructor"

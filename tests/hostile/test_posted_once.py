@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.devkit.console import message_to_text
-from tests.hostile.conftest import CHANNEL, TEACHER, Room
+from tests.harness.room import CHANNEL, TEACHER, Room
 from tests.hostile.test_budgets import is_slide
 
 

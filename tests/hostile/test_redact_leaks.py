@@ -21,9 +21,9 @@ from bot.devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.devkit.slack_api import SlackStandIn
 from bot.kubectl.redact import LAST_APPLIED
 from bot.slack.output import SHARE_ACTION
-from tests.exercises.conftest import fixture, participant_setup
-from tests.hostile.conftest import CHANNEL, Room, text_of
-from tests.integration.conftest import running_podium
+from tests.harness.exercises import fixture, participant_setup
+from tests.harness.room import CHANNEL, Room, text_of
+from tests.harness.running import running_podium
 
 GHP = "ghp_" + "Q7w9E1r3T5" * 4
 GOOGLE = "AIza" + "SyD-leakleakleak_KLMNOPQRST01234567"

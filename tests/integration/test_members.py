@@ -15,7 +15,7 @@ from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
 from bot.devkit.slack_api import SlackStandIn
 from bot.questions.render import ASK_DIALOG
 from bot.slack.output import SHARE_ACTION
-from tests.integration.conftest import Running, running_podium
+from tests.harness.running import Running, running_podium
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile.yaml"  # `logs chatty`: output longer than a message
 TEACHER = "U0INSTRUCTOR"

@@ -13,7 +13,7 @@ import pytest
 
 from bot.devkit.console import message_to_text
 from bot.devkit.kube_api import KubeEmulator
-from tests.integration.conftest import Running, running_podium
+from tests.harness.running import Running, running_podium
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.devkit.kube_api import KubeEmulator, demo_seed_paths
 from bot.devkit.slack_api import SlackStandIn
 from bot.devkit.slack_sender import SlackSender
 from bot.slack.output import SHARE_ACTION
-from tests.integration.conftest import running_podium
+from tests.harness.running import running_podium
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile.yaml"
 

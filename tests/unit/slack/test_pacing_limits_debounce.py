@@ -1,0 +1,103 @@
+"""Issue 13, pacing: Slack's rate limits as the stand-in models them, the Debouncer that coalesces
+refreshes, and which namespace a slide's ▶ Run reads. Pure code, fake clocks."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.devkit.slack_limits import METHOD_TIERS, TIER_3, RateLimiter, RateLimits
+from bot.slack.debounce import Debouncer
+from bot.kubectl.grammar import in_namespace
+from tests.harness.clock import ManualClock
+
+
+def test_a_channel_takes_a_burst_then_one_post_per_second():
+    clock = ManualClock()
+    limiter = RateLimiter(RateLimits(), clock)
+    assert [limiter.retry_after("chat.postMessage", "C1") for _ in range(4)] == [None] * 4
+    assert limiter.retry_after("chat.postMessage", "C1") == 1  # the fifth: 429, Retry-After 1
+    assert limiter.retry_after("chat.postMessage", "C2") is None  # each channel has its own budget
+    clock.now += 1.0
+    assert limiter.retry_after("chat.postMessage", "C1") is None
+    assert limiter.retry_after("chat.postMessage", "C1") == 1  # a refused call cost nothing, still one per second
+
+
+def test_tiered_methods_allow_their_minute_then_answer_with_the_wait():
+    clock = ManualClock()
+    limiter = RateLimiter(RateLimits(), clock)
+    assert METHOD_TIERS["chat.update"] == TIER_3 == 50
+    assert all(limiter.retry_after("chat.update", None) is None for _ in range(50))
+    assert limiter.retry_after("chat.update", None) == 2  # 60 s / 50 = 1.2 s → Retry-After 2
+    assert limiter.retry_after("views.publish", None) is None  # per method
+    assert limiter.retry_after("auth.test", None) is None  # not limited here
+
+
+def test_limits_off_and_faster_paces_are_explicit():
+    clock = ManualClock()
+    off = RateLimiter(RateLimits.off(), clock)
+    assert all(off.retry_after("chat.postMessage", "C1") is None for _ in range(100))
+    fast = RateLimiter(RateLimits(channel_posts_per_second=5.0), clock)
+    assert [fast.retry_after("chat.postMessage", "C1") for _ in range(5)][-1] == 1
+    clock.now += 0.2
+    assert fast.retry_after("chat.postMessage", "C1") is None
+
+
+async def test_debouncer_runs_the_first_at_once_and_coalesces_the_rest():
+    clock = ManualClock()
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.now += seconds
+
+    runs: list[str] = []
+
+    def refresh(name: str):
+        async def run() -> None:
+            runs.append(name)
+        return run
+
+    debouncer = Debouncer(interval=3.0, clock=clock, sleep=sleep)
+    debouncer.schedule("room", refresh("first"))
+    await debouncer.flush()
+    assert runs == ["first"] and sleeps == []
+    for name in ("second", "third", "fourth"):
+        debouncer.schedule("room", refresh(name))
+    debouncer.schedule("other room", refresh("elsewhere"))
+    await debouncer.flush()
+    assert runs[0] == "first" and sorted(runs[1:]) == ["elsewhere", "fourth"]  # one run for three changes: the latest
+    assert sleeps == [3.0]
+
+
+async def test_debouncer_survives_a_failing_refresh_and_close_cancels():
+    debouncer = Debouncer(interval=0.0)
+
+    async def boom() -> None:
+        raise RuntimeError("slack is down")
+
+    debouncer.schedule("k", boom)
+    await debouncer.flush()
+    ran = asyncio.Event()
+    calls: list[str] = []
+
+    async def ok() -> None:
+        calls.append("ok")
+        ran.set()
+
+    debouncer.schedule("k", ok)
+    await asyncio.wait_for(ran.wait(), 1)
+    assert calls == ["ok"]  # the failed refresh did not stop the next one
+    slow = Debouncer(interval=60.0)
+    slow.schedule("k", ok)
+    await slow.flush()
+    assert calls == ["ok", "ok"]  # the first of a key runs at once
+    slow.schedule("k", ok)  # waits 60 s for its turn
+    await asyncio.wait_for(slow.close(), 1)
+    assert calls == ["ok", "ok"]  # close cancelled it rather than running or waiting for it
+
+
+def test_run_on_an_exercise_slide_reads_the_pressers_namespace_unless_one_is_named():
+    assert in_namespace("get pod web-with-sidecar", "ws-u0alice") == "get pod web-with-sidecar -n ws-u0alice"
+    assert in_namespace("get pods -n sandbox", "ws-u0alice") == "get pods -n sandbox"
+    assert in_namespace("get pods --namespace=sandbox", "ws-u0alice") == "get pods --namespace=sandbox"
+    assert in_namespace("get pods -A", "ws-u0alice") == "get pods -A"
