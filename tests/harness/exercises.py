@@ -16,15 +16,14 @@ import pytest
 from bot.devkit.kube_api import KubeEmulator, load_documents
 from bot.devkit.kube_controllers import reconcile
 from bot.devkit.kube_logs import LogKey, LogLine
-from bot.exercises import Exercise, load_exercises
+from bot.exercises import load_exercises
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.ops.participants import DEFAULT_TEMPLATE, build_participants, manifests
 from bot.settings import load_settings
+from tests.harness import paths
+from tests.harness.paths import EXERCISES, REPO, SOLUTIONS
 
-REPO = Path(__file__).resolve().parents[2]
-EXERCISES = REPO / "slides" / "exercises"
-SOLUTIONS = REPO / "manifests" / "exercises"
-FIXTURES = REPO / "tests" / "fixtures" / "exercises"
+FIXTURES = paths.FIXTURES / "exercises"
 USER = "U0ALICE"
 NAMESPACE = "ws-u0alice"
 
@@ -130,11 +129,6 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Start]:
     for found in running:
         await found.gateway.close()
         await found.emulator.stop()
-
-
-@pytest.fixture(scope="session")
-def exercises() -> dict[int, Exercise]:
-    return {exercise.number: exercise for exercise in load_exercises(EXERCISES)}
 
 
 NGINX_PAGE = [

@@ -11,10 +11,9 @@ import kubernetes_validate
 import pytest
 
 from tests.harness.kubectl_binary import kubectl_binary
+from tests.harness.paths import MANIFESTS, REPO
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-MANIFESTS = REPO / "manifests"
 KUBERNETES_VERSION = "1.37.0"  # the kubectl and client Podium pins; EKS' current release train
 KUSTOMIZE_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 

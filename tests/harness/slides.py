@@ -1,16 +1,19 @@
-from __future__ import annotations
+"""The course deck and the exercises, as slides/ defines them (pure: the unit tier uses these)."""
 
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 
+from bot.exercises import Exercise, load_exercises
 from bot.slides.deck import Deck, load_deck
-
-REPO = Path(__file__).resolve().parents[2]
-SLIDES = REPO / "slides"
-COURSE = SLIDES / "kubernetes-101.md"
+from tests.harness.paths import COURSE, EXERCISES
 
 
 @pytest.fixture(scope="session")
 def course() -> Deck:
     return load_deck(COURSE)
+
+
+@pytest.fixture(scope="session")
+def exercises() -> dict[int, Exercise]:
+    return {exercise.number: exercise for exercise in load_exercises(EXERCISES)}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.devkit.console import message_to_text
+from tests.harness.attacks import is_slide
 from tests.harness.room import CHANNEL, TEACHER, Room
-from tests.hostile.test_budgets import is_slide
 
 
 def slides(room: Room, number: int) -> list[dict]:

@@ -17,7 +17,7 @@ from bot.questions.render import ASK_DIALOG
 from bot.slack.output import SHARE_ACTION
 from tests.harness.running import Running, running_podium
 
-HOSTILE = Path(__file__).parent / "fixtures" / "hostile.yaml"  # `logs chatty`: output longer than a message
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "hostile.yaml"  # `logs chatty`: output longer than a message
 TEACHER = "U0INSTRUCTOR"
 LOBBY = "C0LOBBY"  # public, Podium has not joined
 SECRET = "C0SECRET"  # private, Podium was not invited

@@ -16,7 +16,7 @@ from bot.devkit.slack_sender import SlackSender
 from bot.slack.output import SHARE_ACTION
 from tests.harness.running import running_podium
 
-HOSTILE = Path(__file__).parent / "fixtures" / "hostile.yaml"
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "hostile.yaml"
 
 
 @pytest.fixture

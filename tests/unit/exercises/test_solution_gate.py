@@ -9,7 +9,7 @@ from bot.slack.limits import MAX_SECTION_TEXT
 from bot.slack.text import escape_mrkdwn
 from bot.store.exercises import ExerciseResult
 from bot.exercises import load_exercises
-from tests.harness.exercises import EXERCISES
+from tests.harness.paths import EXERCISES
 
 
 def result(*, best: int, ever: bool = False) -> ExerciseResult:

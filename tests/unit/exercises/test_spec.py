@@ -13,7 +13,7 @@ from bot.exercises.checks import (
     ServiceSelects, StartsWith,
 )
 from bot.slides.deck import load_deck
-from tests.harness.exercises import EXERCISES, REPO
+from tests.harness.paths import EXERCISES, REPO
 
 VALID = """\
 title: Create a Deployment

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.slides.deck import Deck
-from tests.harness.slides import SLIDES
+from tests.harness.paths import SLIDES
 
 CHANGES = SLIDES / "CHANGES.md"
 _HEADING = re.compile(r"^## Slide (?P<number>\d+) — (?P<title>.+)$", re.M)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.slides.deck import Deck, DeckError, load_deck, load_decks, parse_deck
-from tests.harness.slides import SLIDES
+from tests.harness.paths import SLIDES
 
 
 def test_course_front_matter(course: Deck) -> None:

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from tests.harness.slides import REPO
+from tests.harness.paths import REPO
 
 # Where participants read or copy an image name. slides/CHANGES.md is left out on purpose: it
 # quotes the tags the deck used to name. tests/ holds deliberately wrong tags (fixtures).

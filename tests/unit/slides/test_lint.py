@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.slides import cli
 from bot.slides.lint import lint_paths
-from tests.harness.slides import COURSE, SLIDES
+from tests.harness.paths import COURSE, SLIDES
 
 FRONT = "---\ntitle: T\nauthor: A\ndescription: D\n---\n\n"
 

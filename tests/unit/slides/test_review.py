@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.slides.deck import Deck, Slide
-from tests.harness.slides import SLIDES
+from tests.harness.paths import SLIDES
 
 
 def _slide(course: Deck, title: str) -> Slide:
