@@ -1,5 +1,5 @@
 """What keeps the unit tier pure: connecting, listening, resolving names and spawning programs
-raise `ImpureUnitTest` while `switched_off` is on (tests/unit/conftest.py turns it on for every
+raise `ImpureUnitTest` after `switch_off` (tests/unit/conftest.py turns it on for every
 unit test)."""
 
 from __future__ import annotations

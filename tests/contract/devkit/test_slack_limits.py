@@ -1,7 +1,6 @@
 """Issue 13, pacing: Slack's rate limits as the stand-in models them (per-channel posts, tiered
-methods, limits off or faster for tests). Pure code, a fake clock.
-
-Moved from tests/unit/slack/test_pacing_limits_debounce.py: the unit tier tests bot/ only."""
+methods, limits off or faster for tests). Pure code, a fake clock; the stand-in's, so not in the
+unit tier (which tests bot/ alone)."""
 
 from __future__ import annotations
 
