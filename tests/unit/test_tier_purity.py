@@ -1,5 +1,6 @@
 """The unit tier proves its own purity: the guard in tests/unit/conftest.py is on for every test
-here, and no unit test module (nor a harness module it imports) loads the stand-ins."""
+here, and no unit test module (nor a harness module it imports) loads the stand-ins. And every
+test carries its tier's marker, so `pytest -m unit` runs exactly this tier."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.harness.purity import ImpureUnitTest
+from tests.harness.tiers import TESTS, TIERS, tier_of
 
-UNIT = Path(__file__).resolve().parent
-TESTS = UNIT.parent
+UNIT = TESTS / "unit"
 STAND_INS = ("bot.devkit", "podium_devkit")
 
 
@@ -87,3 +88,16 @@ def test_the_stand_in_check_sees_through_the_harness(tmp_path: Path) -> None:
     assert found and all(line.startswith("harness/standins.py: ") for line in found), found
     probe.write_text("from tests.harness.clock import ManualClock\n", encoding="utf-8")
     assert stand_in_imports(probe) == []
+
+
+def test_every_test_is_marked_with_the_tier_of_its_folder(request: pytest.FixtureRequest) -> None:
+    marked = {name for name in TIERS if request.node.get_closest_marker(name)}
+    assert marked == {"unit"}
+    assert tier_of(TESTS / "contract" / "kubectl" / "test_x.py") == "contract"
+    assert tier_of(TESTS / "hostile" / "test_x.py") == "hostile"
+
+
+@pytest.mark.parametrize("where", ["test_x.py", "devkit/test_x.py", "kubectl/test_x.py"])
+def test_a_test_outside_the_tiers_stops_the_run(where: str) -> None:
+    with pytest.raises(pytest.UsageError, match="a test belongs under one of tests/"):
+        tier_of(TESTS / where)
