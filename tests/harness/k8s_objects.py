@@ -273,3 +273,16 @@ def job(name: str, *, conditions: list[tuple[str, str]] = (), succeeded: int = 0
     if deleting:
         metadata["deletionTimestamp"] = ago(seconds=5)
     return {"metadata": metadata, "spec": spec, "status": status}
+
+
+def pod(name: str, **extra: Any) -> dict[str, Any]:
+    """A pod as a list item: no kind/apiVersion, like the API's list bodies."""
+    return {
+        "metadata": {"name": name, "namespace": "workshop", "uid": f"uid-{name}", "resourceVersion": "42",
+                     "creationTimestamp": "2026-11-27T04:20:00Z", "labels": {"app": "web", "n": "1"},
+                     "managedFields": [{"manager": "kubectl", "operation": "Update"}], **extra.pop("meta", {})},
+        "spec": {"containers": [{"name": "app", "image": "nginx:1.27", "ports": [{"containerPort": 80}],
+                                 "resources": {}}], "nodeName": "node-1"},
+        "status": {"phase": "Running", "podIP": "10.244.1.5"},
+        **extra,
+    }
