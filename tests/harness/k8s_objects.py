@@ -286,3 +286,50 @@ def pod(name: str, **extra: Any) -> dict[str, Any]:
         "status": {"phase": "Running", "podIP": "10.244.1.5"},
         **extra,
     }
+
+
+def labelled(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for index, obj in enumerate(objects):
+        obj["metadata"].setdefault("namespace", "workshop" if index % 2 else "team-b")
+        if index % 2 == 0:
+            obj["metadata"]["labels"] = {"app": "web", "tier": str(index)}
+    return objects
+
+
+def samples_by_plural() -> dict[str, list[dict[str, Any]]]:
+    return {
+        "deployments": labelled([
+            deployment("web", replicas=3, ready=3, updated=3, available=3),
+            deployment("api", replicas=3, ready=2, updated=1, available=2, created=ago(minutes=7)),
+        ]),
+        "replicasets": labelled([
+            replicaset("web-7d9c5b8f4", desired=3, current=3, ready=2, created=ago(minutes=2)),
+            replicaset("web-5f6b7c8d9", desired=0, current=0, ready=0, created=ago(hours=26)),
+        ]),
+        "jobs": labelled([
+            job("pi", start=ago(minutes=3, seconds=20)),
+            job("pending", created=ago(seconds=4)),
+        ]),
+        "services": labelled(sample_services()),
+        "endpoints": labelled([
+            endpoints("api", {"addresses": addrs(*(f"10.244.0.{i}" for i in range(1, 6))),
+                           "ports": [{"port": 80}]}),
+            endpoints("starting", {"notReadyAddresses": addrs("10.244.4.4")}),
+        ]),
+        "endpointslices": labelled([
+            {"metadata": {"name": "api-x7k2p", "creationTimestamp": ago(minutes=4)}, "addressType": "IPv4",
+             "ports": [{"port": 80}, {"name": "metrics"}],
+             "endpoints": [{"addresses": [f"10.244.0.{i}"]} for i in range(1, 6)]},
+            {"metadata": {"name": "starting-q9w8e", "creationTimestamp": ago(seconds=9)}, "addressType": "IPv4"},
+        ]),
+        "configmaps": labelled([
+            {"metadata": {"name": "app-config", "creationTimestamp": ago(minutes=3)}, "data": {"a": "x"}},
+            {"metadata": {"name": "kube-root-ca.crt", "creationTimestamp": ago(days=9)}},
+        ]),
+        "events": labelled(sample_events()),
+        "namespaces": [
+            {"metadata": {"name": "default", "creationTimestamp": ago(days=30), "labels": {"x": "y"}},
+             "status": {"phase": "Active"}},
+        ],
+        "pods": labelled(sample_pods()),
+    }
