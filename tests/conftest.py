@@ -1,30 +1,14 @@
-"""Fixtures every test folder shares: the stand-ins on random loopback ports. A folder or module
-that needs a differently seeded cluster or Slack defines its own fixture of the same name."""
+"""Every test gets the marker of its tier from the folder it lives in (tests/README.md), so
+`pytest -m unit` runs the fast tier alone. The stand-ins' fixtures live in tests/harness/standins.py
+and are declared by the tiers that use them: the unit tier does not even import them."""
 
 from __future__ import annotations
 
-from typing import AsyncIterator
-
 import pytest
 
-from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
-from podium_devkit.slack_api import SlackStandIn
+from tests.harness.tiers import tier_of
 
 
-@pytest.fixture
-async def emulator() -> AsyncIterator[KubeEmulator]:
-    """The demo sandbox (`manifests/demo`) behind the Kubernetes API emulator."""
-    async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def cluster(emulator: KubeEmulator) -> KubeEmulator:
-    """The same demo sandbox; the name reads better next to a Slack `standin`."""
-    return emulator
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[SlackStandIn]:
-    async with SlackStandIn() as standin:
-        yield standin
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(getattr(pytest.mark, tier_of(item.path)))

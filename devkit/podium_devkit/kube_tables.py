@@ -16,7 +16,7 @@ decoration from the row objects, sanitising and tabwriter) with Podium's ``/kube
 the same objects (Podium's own ``render_get``/``render_table`` and decoration), so a wrong column
 order, priority, type or row object shows up as a mismatch. They do NOT check the cell values
 against upstream -- both sides share them; that is the job of the printers' own tests
-(``tests/unit/test_printer_*``, expectations taken from upstream's printers.go). The column
+(``tests/unit/kubectl/printers/``, expectations taken from upstream's printers.go). The column
 definitions here (names, types, descriptions) are upstream's, copied from printers.go.
 """
 

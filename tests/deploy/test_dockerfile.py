@@ -14,7 +14,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.deploy.conftest import MANIFESTS, REPO, load_all
+from tests.harness.manifests import MANIFESTS, REPO, load_all
 
 LOCK = REPO / "requirements.lock"
 

@@ -21,7 +21,7 @@ from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings
-from tests.deploy.conftest import kubectl_binary
+from tests.harness.kubectl_binary import kubectl_binary
 
 PODIUM = "system:serviceaccount:podium:podium"
 

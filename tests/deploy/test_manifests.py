@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.conftest import (
+from tests.harness.manifests import (
     MANIFESTS,
     REPO,
     by_kind,

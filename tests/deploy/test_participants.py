@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.__main__ import main
-from tests.deploy.conftest import by_kind, load_all, validate
+from tests.harness.manifests import by_kind, load_all, validate
 
 TWO = "U012AB3CD,W0XYZ9"
 
@@ -89,7 +89,7 @@ def test_the_quota_admits_every_exercise_at_once_twice_over_even_without_resourc
     """The reference solutions of all four exercises running at once, plus a rolling update and the
     self-healing demo, and the same again as mistakes, fit the quota; so do the same Pods written by
     `kubectl create deployment` (no `resources`: the LimitRange's defaults apply)."""
-    from tests.deploy.conftest import MANIFESTS
+    from tests.harness.manifests import MANIFESTS
 
     _, out, _ = run(capsys, "--users", "U012AB3CD")
     docs = load_all(out)
@@ -254,7 +254,7 @@ async def test_adding_a_late_joiner_never_removes_anyones_access(capsys: pytest.
 
 def test_the_setup_guide_shows_the_quota_and_limits_that_are_applied(capsys: pytest.CaptureFixture[str]) -> None:
     """docs/setup-workshop.md's tables are what `participants manifests` writes (no drift)."""
-    from tests.deploy.conftest import REPO
+    from tests.harness.manifests import REPO
 
     guide = (REPO / "docs" / "setup-workshop.md").read_text(encoding="utf-8")
     _, out, _ = run(capsys, "--users", "U012AB3CD")

@@ -17,7 +17,7 @@ from podium_devkit.slack_api import SlackStandIn, SlackUser
 from podium_devkit.slack_limits import RateLimits
 from bot.ops.participants import ParticipantsError
 from bot.ops.slack_members import _explain, channel_participants
-from tests.deploy.conftest import REPO, by_kind, load_all
+from tests.harness.manifests import REPO, by_kind, load_all
 
 SLACKBOT = SlackUser("USLACKBOT", "slackbot", "Slackbot")  # Slack's own: is_bot is false for it
 

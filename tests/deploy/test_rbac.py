@@ -20,7 +20,7 @@ from bot.kubectl.policy import DESCRIBE_KINDS, GET_KINDS, LOG_TARGETS
 from bot.kubectl.resources import lookup
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings
-from tests.deploy.conftest import MANIFESTS, by_kind, load_all
+from tests.harness.manifests import MANIFESTS, by_kind, load_all
 
 READ = ("get", "list", "watch")
 # The list: what `/kubectl get|describe|logs` read. Nothing else, ever.

@@ -21,7 +21,7 @@ from bot.app import Podium, build_podium
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
 from podium_devkit.slack_api import SlackStandIn
 from bot.settings import load_settings
-from tests.deploy.conftest import MANIFESTS, REPO
+from tests.harness.manifests import MANIFESTS, REPO
 
 SLACK = MANIFESTS / "slack"
 HTTP_URL = "https://podium.example.com/slack/events"

@@ -11,7 +11,7 @@ import pytest
 
 from podium_devkit.console import message_to_text
 from podium_devkit.slack_sender import Forge
-from tests.e2e.conftest import wait_for_pod_list
+from tests.harness.process import wait_for_pod_list
 
 POD_ROW = re.compile(r"^nginx-[a-z0-9]+-[a-z0-9]{5}\s+1/1\s+Running\s+0\s+\S+$")
 

@@ -31,8 +31,8 @@ from podium_devkit.slack_sender import SlackSender
 from bot.ops.participants import build_participants, manifests
 from bot.slack.workshop_command import ACCESS_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
-from tests.e2e.conftest import _LISTENING, PodiumProcess, podium_env, start_podium, stop_podium
-from tests.kubectl_binary import kubectl_binary
+from tests.harness.process import _LISTENING, PodiumProcess, podium_env, start_podium, stop_podium
+from tests.harness.kubectl_binary import kubectl_binary
 
 SIGNING_SECRET = "rehearsal-signing-secret-5d1e"
 CHANNEL = "C0WORKSHOP"

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from podium_devkit.console import message_to_text
-from tests.e2e.conftest import podium_env, start_podium, stop_podium, wait_for_pod_list
-from tests.kubectl_binary import kubectl_binary
+from tests.harness.process import podium_env, start_podium, stop_podium, wait_for_pod_list
+from tests.harness.kubectl_binary import kubectl_binary
 
 
 async def test_get_pods_over_socket_mode(standin, kubeconfig, emulator):

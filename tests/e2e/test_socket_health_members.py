@@ -11,7 +11,7 @@ from typing import AsyncIterator
 
 import aiohttp
 
-from tests.e2e.conftest import podium_env, start_podium, stop_podium
+from tests.harness.process import podium_env, start_podium, stop_podium
 
 _HEALTH_PORT = re.compile(r"health and metrics on port (\d+)")
 

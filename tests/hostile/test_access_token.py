@@ -16,9 +16,9 @@ import pytest
 from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import SlackSender
-from tests.access.conftest import dm_files, seeded_with_access, token_of
-from tests.e2e.conftest import podium_env, start_podium, stop_podium
-from tests.hostile.conftest import text_of
+from tests.harness.access import dm_files, seeded_with_access, token_of
+from tests.harness.process import podium_env, start_podium, stop_podium
+from tests.harness.room import text_of
 
 SIGNING_SECRET = "hostile-access-secret-5e6f7a8b"
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")

@@ -31,26 +31,34 @@ from podium_devkit.slack_sender import SlackSender, slack_encoded
 from bot.kubectl.redact import LAST_APPLIED
 from bot.slack.kubectl_command import ALREADY_SHARED, FORGED_SHARE
 from bot.slack.output import SHARE_ACTION
-from tests.e2e.conftest import PodiumProcess, podium_env, start_podium, stop_podium
-from tests.hostile.conftest import CHANNEL, TEACHER, Room, text_of, visible_text
-from tests.hostile.test_budgets import SLOW_DOWN, is_question, is_slide, metrics_body, share_value
-from tests.hostile.test_forged_buttons import FORGED
-from tests.hostile.test_markup import problems, trojan_objects
-from tests.hostile.test_namespaces import (
+from tests.harness.attacks import (
     ALICE,
     ALICE_NS,
     BOB_NS,
     BOB_SECRET,
     BROAD_GRANTS,
+    FORGED,
+    GHP,
     GONE,
     LOOKALIKE,
+    SECRETS,
     SHARED,
-    _requests_in,
-    _table_names,
+    SLOW_DOWN,
+    is_question,
+    is_slide,
+    metrics_body,
+    printed,
+    problems,
+    requests_in,
+    share_value,
+    table_names,
+    trojan_objects,
+    vault_pod,
     workshop_cluster,
 )
-from tests.hostile.test_redact_leaks import GHP, SECRETS, printed, vault_pod
-from tests.integration.conftest import Running
+from tests.harness.process import PodiumProcess, podium_env, start_podium, stop_podium
+from tests.harness.room import CHANNEL, TEACHER, Room, text_of, visible_text
+from tests.harness.running import Running
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -162,9 +170,9 @@ async def test_alice_cannot_reach_bobs_namespace_and_sees_only_hers(room: Attack
         assert f"`{BOB_NS}` is outside the workshop namespaces you may read" in answer, answer
         assert f"`sandbox`, `{SHARED}`, `{ALICE_NS}`" in answer, answer  # what she may use instead
     listed = await reply(room, "get ns", user=ALICE)
-    assert _table_names(listed) == ["sandbox", SHARED, ALICE_NS], listed
+    assert table_names(listed) == ["sandbox", SHARED, ALICE_NS], listed
     assert BOB_SECRET not in room.every_byte() and "u0bob" not in listed.lower()
-    assert not _requests_in(room.emulator, BOB_NS)  # not one read of Bob's namespace, ever
+    assert not requests_in(room.emulator, BOB_NS)  # not one read of Bob's namespace, ever
 
 
 async def test_describe_ns_of_a_gone_namespace_reads_that_one_name_only(room: Attack):

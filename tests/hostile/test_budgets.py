@@ -10,11 +10,9 @@ the Slack stand-in and the Kubernetes API emulator; every attack is sent the way
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from podium_devkit.console import message_to_text
@@ -25,10 +23,10 @@ from bot.exercises.workshop import CHECK_ACTION
 from bot.questions.render import UPVOTE_ACTION
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
-from tests.hostile.conftest import CHANNEL, ROOM_ENV, TEACHER, Room, settle
-from tests.integration.conftest import Running, running_podium
+from tests.harness.attacks import SLOW_DOWN, TOKEN, is_question, is_slide, metrics_body, share_value
+from tests.harness.room import CHANNEL, ROOM_ENV, TEACHER, Room, settle
+from tests.harness.running import running_podium
 
-SLOW_DOWN = re.compile(r"Slow down: you are sending .+ faster than a workshop needs; try again in \d+ s\.")
 NO_BUDGETS = "ask=0/1s,exercise=0/1s,share=0/1s,run=0/1s,upvote=0/1s"
 
 
@@ -41,22 +39,8 @@ async def answer_to(room: Room, sent_response_url: str, timeout: float = 20) -> 
     return message_to_text(answer)
 
 
-def share_value(message: dict[str, Any]) -> str:
-    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                if e["action_id"] == SHARE_ACTION]
-    return str(button["value"])
-
-
 def channel_posts(standin: SlackStandIn) -> list[dict[str, Any]]:
     return [m for m in standin.messages(CHANNEL) if m.get("bot_id") and not m.get("upload")]
-
-
-def is_slide(message: dict[str, Any], number: int) -> bool:
-    return re.search(rf"\bSlide {number}/\d+", message_to_text(message)) is not None
-
-
-def is_question(message: dict[str, Any]) -> bool:
-    return re.match(r"Q\d+: ", str(message.get("text") or "")) is not None
 
 
 def is_question_call(call: Any) -> bool:
@@ -235,16 +219,6 @@ async def test_a_command_that_would_fan_out_is_refused_before_any_api_request(ro
 
 
 # --- /metrics -------------------------------------------------------------------------------------
-
-TOKEN = "hostile-metrics-token-0123456789"
-
-
-async def metrics_body(running: Running, token: str | None = TOKEN) -> tuple[int, str]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"{running.base_url}/metrics", headers=headers) as response:
-            return response.status, await response.text()
-
 
 async def test_metrics_stay_bounded_after_two_hundred_made_up_verbs(cluster: KubeEmulator, standin: SlackStandIn,
                                                                    tmp_path: Path):

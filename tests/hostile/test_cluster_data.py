@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.kubectl.redact import MAX_LINE_CHARS
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
-from tests.hostile.conftest import (
+from tests.harness.room import (
     CHANNEL,
     TEACHER,
     Room,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_limits import RateLimits
-from tests.hostile.conftest import ALLOWED_NAMESPACES, CHANNEL, Room, settle, text_of
+from tests.harness.room import ALLOWED_NAMESPACES, CHANNEL, Room, settle, text_of
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ skips it instead of waiting Retry-After seconds with the person's answer held be
 
 from __future__ import annotations
 
-from tests.hostile.conftest import BOT, CHANNEL, Room
+from tests.harness.room import BOT, CHANNEL, Room
 
 
 async def test_a_rate_limited_reaction_is_skipped_not_retried_and_the_answer_still_comes(room: Room) -> None:

@@ -15,8 +15,8 @@ from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import SlackSender
 from bot.questions.render import UPVOTE_ACTION
 from bot.slides.render import NEXT_ACTION
-from tests.e2e.conftest import SIGNING_SECRET, PodiumProcess, podium_env, start_podium, stop_podium
-from tests.hostile.conftest import CHANNEL, TEACHER, text_of
+from tests.harness.process import SIGNING_SECRET, PodiumProcess, podium_env, start_podium, stop_podium
+from tests.harness.room import CHANNEL, TEACHER, text_of
 
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
 

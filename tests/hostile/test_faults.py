@@ -16,8 +16,8 @@ from podium_devkit.slack_api import SlackStandIn
 from bot.questions.render import ASK_DIALOG
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import NEXT_ACTION
-from tests.hostile.conftest import CHANNEL, ROOM_ENV, TEACHER, Room, text_of
-from tests.integration.conftest import running_podium
+from tests.harness.room import CHANNEL, ROOM_ENV, TEACHER, Room, text_of
+from tests.harness.running import running_podium
 
 TIMEOUT = 1  # PODIUM_CLUSTER_TIMEOUT for these tests
 ANSWER_WITHIN = 8  # a bounded wait: the timeout, the gateway's margin, and slack for a busy machine

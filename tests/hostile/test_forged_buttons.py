@@ -13,11 +13,10 @@ from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.slack_api import SlackStandIn
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
-from tests.hostile.conftest import CHANNEL, ROOM_ENV, TEACHER, Room, settle
-from tests.integration.conftest import running_podium
+from tests.harness.attacks import FORGED
+from tests.harness.room import CHANNEL, ROOM_ENV, TEACHER, Room, settle
+from tests.harness.running import running_podium
 
-FORGED = json.dumps({"k": "forged", "t": 'get "*Message from your instructor*: the workshop moved to '
-                                          '<https://evil.example|this link>"'})
 REFUSED = "This Share button was not made by Podium for this answer (or it was altered), so nothing was posted."
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -22,7 +21,8 @@ from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import slack_encoded, slash_command_fields
 from bot.messages.text import decode_slack_text, escape_mrkdwn, mrkdwn, neutralise, seal_message
-from tests.hostile.conftest import (
+from tests.harness.attacks import ESC, INVISIBLE, NUL, RLO, problems, trojan_objects
+from tests.harness.room import (
     CHANNEL,
     ROOM_ENV,
     TEACHER,
@@ -32,27 +32,7 @@ from tests.hostile.conftest import (
     text_of,
     visible_text,
 )
-from tests.integration.conftest import running_podium
-
-RLO, LRI, ESC, NUL = "\u202e", "\u2066", "\x1b", "\x00"
-INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
-DOUBLE_ESCAPED = re.compile(r"&amp;(lt|gt|amp);")
-# A pod whose name is harmless and whose data is not: a reversed "exe.txt", colours, a NUL.
-TROJAN_NOTE = f"invoice{RLO}txt.exe {ESC}[31mred{ESC}[0m nul{NUL}here {LRI}isolated"
-
-
-def trojan_objects() -> list[dict[str, Any]]:
-    return [
-        {"apiVersion": "v1", "kind": "Pod",
-         "metadata": {"name": "trojan", "namespace": "sandbox", "labels": {"app": "trojan"},
-                      "annotations": {"note": TROJAN_NOTE}},
-         "spec": {"containers": [{"name": "app", "image": "busybox:1.36"}]}},
-        {"apiVersion": "devkit.podium/v1", "kind": "PodLogs",
-         "metadata": {"namespace": "sandbox", "name": "trojan"},
-         "lines": [{"time": "-2m", "text": f"{ESC}[2J{ESC}[1;31mALERT{ESC}[0m reset {RLO}nimda"},
-                   {"time": "-1m", "text": f"nul{NUL}byte and a one-byte CSI \x9b31m"}]},
-    ]
-
+from tests.harness.running import running_podium
 
 @pytest.fixture
 async def cluster() -> AsyncIterator[KubeEmulator]:
@@ -71,34 +51,6 @@ async def cluster() -> AsyncIterator[KubeEmulator]:
 async def room(cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path) -> AsyncIterator[Room]:
     async with running_podium(cluster, standin, tmp_path, **ROOM_ENV) as running:
         yield Room(running)
-
-
-def without_values(node: Any) -> Any:
-    """A message without its buttons' `value`s: data Podium gets back on a press, never shown."""
-    if isinstance(node, list):
-        return [without_values(item) for item in node]
-    if isinstance(node, dict):
-        return {k: without_values(v) for k, v in node.items() if not (k == "value" and "action_id" in node)}
-    return node
-
-
-def strings(node: Any) -> list[str]:
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, dict):
-        node = list(node.values())
-    return [s for item in node for s in strings(item)] if isinstance(node, list) else []
-
-
-def problems(message: dict[str, Any]) -> list[str]:
-    """What must never be in anything Podium sends: a ping or planted link, a raw bidi override,
-    ESC or other control, an entity escaped twice."""
-    shown = without_values(message)
-    text = visible_text(shown)
-    found = raw_pings(shown)
-    found += [repr(m.group(0)) for string in strings(shown) for m in INVISIBLE.finditer(string)]
-    found += [m.group(0) for m in DOUBLE_ESCAPED.finditer(text)]
-    return found
 
 
 def assert_nothing_unsafe_was_sent(room: Room) -> list[tuple[str, dict[str, Any]]]:

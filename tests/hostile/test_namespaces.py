@@ -15,54 +15,15 @@ from typing import Any, AsyncIterator
 
 import pytest
 
-from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.slack_api import SlackStandIn
-from bot.ops.participants import build_participants, manifests
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
-from tests.hostile.conftest import CHANNEL, TEACHER, Room, text_of, visible_text
-from tests.integration.conftest import running_podium
-
-ALICE, BOB = "U0ALICE", "U0BOB"
-ALICE_NS, BOB_NS, TEACHER_NS = "ws-u0alice", "ws-u0bob", "ws-u0instructor"
-SHARED = "team-shared"
-BOB_SECRET = "bob-only-7f3a"  # in Bob's ConfigMap, Pod env and logs
-ALICE_DATA = "alice-only-91c2"
-GONE = "ws-u0gone"  # a participant who left: the namespace is gone, a look-alike is not
-LOOKALIKE = "ws-u0gone-admin"
-
-
-def _namespace_objects(namespace: str, marker: str) -> list[dict[str, Any]]:
-    return [
-        {"apiVersion": "v1", "kind": "ConfigMap",
-         "metadata": {"name": "settings", "namespace": namespace}, "data": {"note": marker}},
-        {"apiVersion": "v1", "kind": "Pod",
-         "metadata": {"name": "app", "namespace": namespace, "labels": {"app": "app"}},
-         "spec": {"containers": [{"name": "app", "image": "busybox:1.36",
-                                  "env": [{"name": "NOTE", "value": marker}]}]}},
-        {"apiVersion": "devkit.podium/v1", "kind": "PodLogs",
-         "metadata": {"namespace": namespace, "name": "app"},
-         "lines": [{"time": "-1m", "text": f"started with {marker}"}]},
-    ]
-
-
-def workshop_cluster(*extra: dict[str, Any]) -> KubeEmulator:
-    participants = build_participants([ALICE, BOB, TEACHER], "ws-{user}")
-    shared = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SHARED}},
-              {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-               "metadata": {"name": "podium-read", "namespace": SHARED},
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "podium-read"},
-               "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]}]
-    return KubeEmulator([
-        *load_documents(*demo_seed_paths()),
-        *manifests(participants),
-        *shared,
-        *_namespace_objects(ALICE_NS, ALICE_DATA),
-        *_namespace_objects(BOB_NS, BOB_SECRET),
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": LOOKALIKE}},
-        *extra,
-    ])
-
+from tests.harness.attacks import (
+    ALICE, ALICE_DATA, ALICE_NS, BOB, BOB_NS, BOB_SECRET, BROAD_GRANTS, GONE, LOOKALIKE, SHARED, TEACHER_NS, requests_in, table_names, workshop_cluster,
+)
+from tests.harness.room import CHANNEL, TEACHER, Room, text_of, visible_text
+from tests.harness.running import running_podium
 
 @pytest.fixture
 async def workshop() -> AsyncIterator[KubeEmulator]:
@@ -90,20 +51,8 @@ async def plain_room(workshop: KubeEmulator, standin: SlackStandIn, tmp_path: Pa
         yield Room(running)
 
 
-def _requests_in(emulator: KubeEmulator, namespace: str) -> list[str]:
-    """Requests the emulator saw in `namespace`, or for its Namespace object."""
-    return [f"{r.method} {r.path}" for r in emulator.requests
-            if r.namespace == namespace or r.path.rstrip("/").endswith(f"/namespaces/{namespace}")]
-
-
 def _everything_sent(room: Room) -> str:
     return "\n".join(visible_text(body) for _, body in room.outgoing())
-
-
-def _table_names(text: str) -> list[str]:
-    lines = [line for line in text.splitlines() if line.strip()]
-    start = next(i for i, line in enumerate(lines) if line.split()[:1] == ["NAME"])
-    return [line.split()[0] for line in lines[start + 1:] if not line.startswith(("Error", "Podium", "["))]
 
 
 READS_OF_BOBS_NAMESPACE = [
@@ -127,7 +76,7 @@ async def test_alice_cannot_read_bobs_namespace_with_kubectl(room: Room, text: s
     assert f"`{BOB_NS}` is outside the workshop namespaces you may read" in answer, answer
     # The refusal names what Alice may use instead: the sandbox, the shared namespace, her own.
     assert f"`sandbox`, `{SHARED}`, `{ALICE_NS}`" in answer, answer
-    assert not _requests_in(room.emulator, BOB_NS)
+    assert not requests_in(room.emulator, BOB_NS)
 
 
 async def test_alice_cannot_read_bobs_namespace_by_mention_dm_run_or_share(room: Room) -> None:
@@ -146,7 +95,7 @@ async def test_alice_cannot_read_bobs_namespace_by_mention_dm_run_or_share(room:
     assert "does not carry a command from the slides" in sent, sent
     assert "not made by Podium" in sent, sent
     assert BOB_SECRET not in sent
-    assert not _requests_in(room.emulator, BOB_NS)
+    assert not requests_in(room.emulator, BOB_NS)
 
 
 async def test_alice_reads_her_own_namespace_with_no_setting(plain_room: Room) -> None:
@@ -161,17 +110,17 @@ async def test_alice_reads_her_own_namespace_with_no_setting(plain_room: Room) -
 
 async def test_get_ns_shows_alice_only_hers_and_the_shared_ones(room: Room) -> None:
     listed = text_of(await room.ask("get ns", user=ALICE))
-    assert _table_names(listed) == ["sandbox", SHARED, ALICE_NS], listed
+    assert table_names(listed) == ["sandbox", SHARED, ALICE_NS], listed
     described = text_of(await room.ask("describe ns", user=ALICE))
     names = [line.split()[1] for line in described.splitlines() if line.startswith("Name:")]
     assert names == ["sandbox", SHARED, ALICE_NS], described
     assert BOB_NS not in listed + described and "U0BOB" not in listed + described
-    assert not _requests_in(room.emulator, BOB_NS)
+    assert not requests_in(room.emulator, BOB_NS)
 
 
 async def test_the_instructor_reads_every_participants_namespace(room: Room) -> None:
     listed = text_of(await room.ask("get ns", user=TEACHER))
-    assert _table_names(listed) == ["sandbox", SHARED, ALICE_NS, BOB_NS, TEACHER_NS], listed
+    assert table_names(listed) == ["sandbox", SHARED, ALICE_NS, BOB_NS, TEACHER_NS], listed
     bobs = text_of(await room.ask(f"get cm settings -n {BOB_NS} -o yaml", user=TEACHER))
     assert BOB_SECRET in bobs, bobs
     logs = text_of(await room.ask(f"logs app -n {ALICE_NS}", user=TEACHER))
@@ -183,10 +132,10 @@ async def test_the_instructors_get_ns_lists_the_namespaces_of_everyone_podium_kn
     for user in (BOB, ALICE, "U0CAROL"):  # Carol has no namespace (yet): left out, no error line
         await plain_room.ask("get pods", user=user)
     listed = text_of(await plain_room.ask("get ns", user=TEACHER))
-    assert _table_names(listed) == ["sandbox", TEACHER_NS, ALICE_NS, BOB_NS], listed
+    assert table_names(listed) == ["sandbox", TEACHER_NS, ALICE_NS, BOB_NS], listed
     assert "Error" not in listed and "u0carol" not in listed
     # A participant's `get ns` stays their own.
-    assert _table_names(text_of(await plain_room.ask("get ns", user=BOB))) == ["sandbox", BOB_NS]
+    assert table_names(text_of(await plain_room.ask("get ns", user=BOB))) == ["sandbox", BOB_NS]
 
 
 async def test_the_instructor_needs_no_setting_to_help_a_participant(plain_room: Room) -> None:
@@ -196,21 +145,6 @@ async def test_the_instructor_needs_no_setting_to_help_a_participant(plain_room:
     refused = text_of(await plain_room.ask("get pods -n podium", user=TEACHER))
     assert "`podium` is outside the workshop namespaces you may read" in refused
     assert "any participant's (`ws-u0…`)" in refused, refused
-
-
-# A cluster whose RBAC lets Podium get and list every Namespace and read the look-alike's quotas
-# (as a generous admin might grant): only Podium itself can keep `describe ns` to the one name.
-BROAD_GRANTS = [
-    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "see-namespaces"},
-     "rules": [{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "list"]}]},
-    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "see-namespaces"},
-     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "see-namespaces"},
-     "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]},
-    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-     "metadata": {"name": "podium-read", "namespace": LOOKALIKE},
-     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "podium-read"},
-     "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]},
-]
 
 
 @pytest.mark.parametrize("asker", [TEACHER, "U0GONE"])

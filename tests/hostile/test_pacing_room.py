@@ -24,8 +24,8 @@ from bot.questions.render import UPVOTE_ACTION
 from bot.slack.output import SHARE_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
 from bot.slides.render import RUN_ACTION
-from tests.hostile.conftest import BOT, CHANNEL, ROOM_ENV, TEACHER, Room
-from tests.integration.conftest import running_podium
+from tests.harness.room import BOT, CHANNEL, ROOM_ENV, TEACHER, Room
+from tests.harness.running import running_podium
 
 DECK = load_deck(default_slides_folder() / "kubernetes-101.md")
 PACED = {**ROOM_ENV, "PODIUM_POST_INTERVAL": "1",  # Podium's default: Slack's pace

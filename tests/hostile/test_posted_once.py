@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from podium_devkit.console import message_to_text
-from tests.hostile.conftest import CHANNEL, TEACHER, Room
-from tests.hostile.test_budgets import is_slide
+from tests.harness.attacks import is_slide
+from tests.harness.room import CHANNEL, TEACHER, Room
 
 
 def slides(room: Room, number: int) -> list[dict]:

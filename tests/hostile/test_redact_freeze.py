@@ -20,9 +20,9 @@ from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import SentRequest, SlackSender
 from bot.kubectl.logs import LOG_READ_LIMIT_BYTES
 from bot.kubectl.redact import MAX_LINE_CHARS
-from tests.e2e.conftest import PodiumProcess, podium_env, start_podium, stop_podium
-from tests.exercises.conftest import fixture, participant_setup
-from tests.hostile.conftest import CHANNEL, text_of
+from tests.harness.process import PodiumProcess, podium_env, start_podium, stop_podium
+from tests.harness.exercises import fixture, participant_setup
+from tests.harness.room import CHANNEL, text_of
 
 SIGNING_SECRET = "freeze-signing-secret-5e1f"
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")

@@ -8,7 +8,6 @@ carry none of them, say what it hid (`[redacted: password]`), and -o yaml|json m
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
@@ -21,54 +20,17 @@ from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from podium_devkit.slack_api import SlackStandIn
 from bot.kubectl.redact import LAST_APPLIED
 from bot.slack.output import SHARE_ACTION
-from tests.exercises.conftest import fixture, participant_setup
-from tests.hostile.conftest import CHANNEL, Room, text_of
-from tests.integration.conftest import running_podium
+from tests.harness.attacks import ENV, SECRETS, SHAPED, printed, vault_pod
+from tests.harness.exercises import fixture, participant_setup
+from tests.harness.room import CHANNEL, Room, text_of
+from tests.harness.running import running_podium
 
-GHP = "ghp_" + "Q7w9E1r3T5" * 4
-GOOGLE = "AIza" + "SyD-leakleakleak_KLMNOPQRST01234567"
-# name → value: each value is a secret that must never reach Slack.
-ENV = {
-    "DB_PASSWORD": "hunter2-db-pw",
-    "MYSQL_ROOT_PASSWORD": "root-pw-4242",
-    "PGPASSWORD": "pg-pw-1717",
-    "API_TOKEN": "api-tok-9999",
-    "GITHUB_TOKEN": GHP,
-    "client_secret": "client-sec-5555",
-    "SECRET_KEY_BASE": "skb8f2c0a9be1d4",
-}
-# Values under ordinary names: caught by their shape.
-SHAPED = {
-    "REDIS_URL": ("redis://:redis-pass-333@cache:6379/0", "redis-pass-333"),
-    "DATABASE_URL": ("postgres://app:pg-url-pass-1@db:5432/app", "pg-url-pass-1"),
-    "STRIPE": ("sk_live_51HleakleakLEAK0123", "sk_live_51HleakleakLEAK0123"),
-    "GITLAB": ("glpat-leakleakleak01234567", "glpat-leakleakleak01234567"),
-    "MAPS": (GOOGLE, GOOGLE),
-    "AZURE_STORAGE": ("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=AccKey0leak+/==;"
-                      "EndpointSuffix=core.windows.net", "AccKey0leak"),
-}
 LOG_LINES = [
     *(f"{name}={value}" for name, value in ENV.items()),
     "MYSQL_ROOT_PASSWORD: root-pw-4242",
     "GET / Authorization: Basic dXNlcjpsZWFrbGVhaw==",
     *(value for value, _ in SHAPED.values()),
 ]
-SECRETS = [*ENV.values(), *(secret for _, secret in SHAPED.values()), "dXNlcjpsZWFrbGVhaw", "check-log-pw-77"]
-
-
-def vault_pod() -> dict[str, Any]:
-    env = [{"name": k, "value": v} for k, v in ENV.items()] + [{"name": k, "value": v} for k, (v, _) in SHAPED.items()]
-    env.append({"name": "LOG_LEVEL", "value": "debug"})
-    applied = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vault", "namespace": "sandbox"},
-               "spec": {"containers": [{"name": "app", "image": "busybox:1.36", "env": env}]}}
-    return {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "vault", "namespace": "sandbox",
-                     "annotations": {LAST_APPLIED: json.dumps(applied, separators=(",", ":")) + "\n"}},
-        "spec": {"containers": [{"name": "app", "image": "busybox:1.36", "env": env}]},
-    }
-
-
 def documents() -> list[dict[str, Any]]:
     exercise = [*participant_setup("U0ALICE"), *fixture("04-client-wrong-name.yaml")]
     for doc in exercise:
@@ -98,15 +60,6 @@ def assert_nothing_leaked(room: Room) -> None:
     everything = "\n".join(sent)
     leaked = [secret for secret in SECRETS if secret in everything]
     assert not leaked, leaked
-
-
-def printed(room: Room, answer: dict[str, Any]) -> str:
-    """kubectl's output as the person gets it: the DM snippet when it was too long, else the
-    code block of the answer (unescaped)."""
-    if "not shown here" in text_of(answer):
-        return room.standin.files()[-1].text
-    [code] = [b["text"]["text"] for b in answer["blocks"] if b["type"] == "section"]
-    return html.unescape(code.removeprefix("```\n").removesuffix("\n```"))
 
 
 async def snippet_settled(room: Room, answer: dict[str, Any]) -> None:

@@ -13,8 +13,8 @@ from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import Forge, SlackSender
 from bot.slack.output import SHARE_ACTION
-from tests.e2e.conftest import PodiumProcess, podium_env, start_podium, stop_podium
-from tests.hostile.conftest import BOT, CHANNEL, text_of
+from tests.harness.process import PodiumProcess, podium_env, start_podium, stop_podium
+from tests.harness.room import BOT, CHANNEL, text_of
 
 BOT_TOKEN = "xoxb-7741-2200-hostilebottokenc0ffee"
 APP_TOKEN = "xapp-1-A0HOSTILE-7741-hostileapptoken5eed"

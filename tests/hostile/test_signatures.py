@@ -16,8 +16,8 @@ import aiohttp
 
 from podium_devkit.slack_sender import block_actions_payload, event_callback_envelope, sign, slash_command_fields
 from bot.slack.modes import EVENTS_PATH
-from tests.hostile.conftest import BOT, CHANNEL, Room, settle
-from tests.integration.conftest import SECRET
+from tests.harness.room import BOT, CHANNEL, Room, settle
+from tests.harness.running import SECRET
 
 REQUESTS = 2_000
 CONCURRENCY = 40

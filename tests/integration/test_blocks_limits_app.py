@@ -13,7 +13,7 @@ import pytest
 from podium_devkit.console import message_to_text
 from podium_devkit.slack_api import SlackStandIn
 from bot.slides.render import RUN_ACTION
-from tests.integration.conftest import Running, running_podium
+from tests.harness.running import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"
 TEACHER = "U0INSTRUCTOR"

@@ -11,8 +11,8 @@ from podium_devkit.console import message_to_text
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.exercises.workshop import CHECK_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
-from tests.exercises.conftest import participant_setup, solution
-from tests.integration.conftest import Running, running_podium
+from tests.harness.exercises import participant_setup, solution
+from tests.harness.running import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"
 TEACHER = "U0INSTRUCTOR"

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from bot.kubectl.errors import ClusterError
-from tests.integration.conftest import gateway_for
+from tests.harness.running import gateway_for
 
 
 @pytest.mark.parametrize(

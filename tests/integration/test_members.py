@@ -15,9 +15,9 @@ from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
 from podium_devkit.slack_api import SlackStandIn
 from bot.questions.render import ASK_DIALOG
 from bot.slack.output import SHARE_ACTION
-from tests.integration.conftest import Running, running_podium
+from tests.harness.running import Running, running_podium
 
-HOSTILE = Path(__file__).parent / "fixtures" / "hostile.yaml"  # `logs chatty`: output longer than a message
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "hostile.yaml"  # `logs chatty`: output longer than a message
 TEACHER = "U0INSTRUCTOR"
 LOBBY = "C0LOBBY"  # public, Podium has not joined
 SECRET = "C0SECRET"  # private, Podium was not invited

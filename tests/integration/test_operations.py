@@ -13,7 +13,7 @@ import pytest
 
 from podium_devkit.console import message_to_text
 from podium_devkit.kube_api import KubeEmulator
-from tests.integration.conftest import Running, running_podium
+from tests.harness.running import Running, running_podium
 
 
 @pytest.fixture

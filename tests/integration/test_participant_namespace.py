@@ -20,9 +20,9 @@ from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
 from bot.slides.render import RUN_ACTION, render_slide
-from tests.exercises.conftest import participant_setup, solution
-from tests.hostile.conftest import raw_pings, visible_text
-from tests.integration.conftest import Running, running_podium
+from tests.harness.exercises import participant_setup, solution
+from tests.harness.room import raw_pings, visible_text
+from tests.harness.running import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"
 TEACHER = "U0INSTRUCTOR"

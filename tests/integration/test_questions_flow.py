@@ -11,7 +11,7 @@ from podium_devkit.console import message_to_text
 from podium_devkit.slack_api import SlackStandIn
 from bot.questions.render import ANSWERED_ACTION, ASK_ACTION, ASK_DIALOG, HIDE_ACTION, UPVOTE_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
-from tests.integration.conftest import Running, running_podium
+from tests.harness.running import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"
 TEACHER = "U0INSTRUCTOR"

@@ -14,9 +14,9 @@ from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import SlackSender
 from bot.slack.output import SHARE_ACTION
-from tests.integration.conftest import running_podium
+from tests.harness.running import running_podium
 
-HOSTILE = Path(__file__).parent / "fixtures" / "hostile.yaml"
+HOSTILE = Path(__file__).parents[1] / "fixtures" / "hostile.yaml"
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from bot.slides.render import (
     PRIVATE_PREV_ACTION,
     RUN_ACTION,
 )
-from tests.integration.conftest import Running, running_podium
+from tests.harness.running import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"
 TEACHER = "U0INSTRUCTOR"

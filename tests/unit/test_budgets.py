@@ -1,6 +1,6 @@
 from bot.budgets import Budgets, slow_down_line
 from bot.settings import load_settings
-from tests.clock import ManualClock
+from tests.harness.clock import ManualClock
 
 
 def test_the_slow_down_line_says_what_and_when():

@@ -1,3 +1,5 @@
+"""The course deck, loaded once per session, and a presentation store in a temp file."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -7,6 +9,7 @@ import pytest
 
 from bot.store import open_database
 from bot.store.presentations import PresentationStore
+from tests.harness.slides import course  # noqa: F401 (fixture)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.slides.dispatch import answer_slides
 from bot.store.presentations import PresentationStore
-from tests.unit.slides.fakes import FakePublisher, deck, rooms
+from tests.harness.slide_fakes import FakePublisher, deck, rooms
 
 
 async def test_the_slash_command_and_a_mention_drive_the_room_alike(tmp_path: Path, store: PresentationStore) -> None:

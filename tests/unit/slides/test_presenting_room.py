@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.presentations import PresentationStore
-from tests.unit.slides.fakes import FakePublisher, deck, rooms, text_of
+from tests.harness.slide_fakes import FakePublisher, deck, rooms, text_of
 
 
 async def test_start_posts_slide_one_stores_it_and_dms_the_notes(tmp_path: Path, store: PresentationStore) -> None:

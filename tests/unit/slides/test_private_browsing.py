@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.presentations import PresentationStore
-from tests.unit.slides.fakes import FakePublisher, deck, rooms, text_of
+from tests.harness.slide_fakes import FakePublisher, deck, rooms, text_of
 
 
 async def test_browse_opens_where_the_room_is(tmp_path: Path, store: PresentationStore) -> None:

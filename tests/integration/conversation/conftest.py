@@ -1,0 +1,3 @@
+"""Podium running in-process against the Slack stand-in and the demo cluster."""
+
+from tests.harness.conversation import podium  # noqa: F401 (fixture)
