@@ -479,12 +479,17 @@ class KubeEmulator:
         history_size: int = DEFAULT_HISTORY_SIZE,
         history_seconds: float = DEFAULT_HISTORY_SECONDS,
         bookmark_interval: float = DEFAULT_BOOKMARK_INTERVAL,
+        kubelet: kube_controllers.KubeletTimings | None = None,
     ) -> None:
         """``history_size``/``history_seconds``: the window of changes a watch can resume from
         (older resourceVersions get 410 Gone); ``bookmark_interval``: seconds between the BOOKMARK
-        events of a watch that allows them (the API server sends one about every minute)."""
+        events of a watch that allows them (the API server sends one about every minute);
+        ``kubelet``: move failing containers along over time (back-offs, restarts, pull retries)
+        while the emulator runs; None (the default) keeps every pod as the controllers left it."""
         self._now = now or _utcnow
         self.bookmark_interval = bookmark_interval
+        self.kubelet = kube_controllers.Kubelet(kubelet) if kubelet is not None else None
+        self._kubelet_task: asyncio.Task[None] | None = None
         self.tokens: dict[str, str] = (
             dict(tokens) if tokens is not None else {self.DEFAULT_TOKEN: self.DEFAULT_USER, self.ADMIN_TOKEN: self.ADMIN_USER}
         )
@@ -623,9 +628,33 @@ class KubeEmulator:
         (http_host, http_port), (tls_host, bound_tls_port) = (a[:2] for a in self._runner.addresses)
         self.url = f"http://{_url_host(http_host)}:{http_port}"
         self.https_url = f"https://{_url_host(tls_host)}:{bound_tls_port}"
+        if self.kubelet is not None:
+            self._kubelet_task = asyncio.create_task(self._run_kubelet(self.kubelet))
         return self.url
 
+    async def _run_kubelet(self, kubelet: kube_controllers.Kubelet) -> None:
+        """In the background, as on a cluster: status changes reach watchers without anyone asking."""
+        while True:
+            await asyncio.sleep(kubelet.timings.tick)
+            self.advance_kubelet(kubelet)
+
+    def advance_kubelet(self, kubelet: kube_controllers.Kubelet) -> None:
+        """One look of the kubelet at every pod, then the controllers catch up where it changed one
+        (readiness moves Endpoints and Deployment status)."""
+        try:
+            for namespace in sorted(kubelet.advance(self.store, self.logs, self._now())):
+                kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
+        except Exception:  # noqa: BLE001 - the kubelet runs apart from the API server: it tries again next tick
+            log.exception("KubeEmulator: the kubelet's pass failed")
+
     async def stop(self) -> None:
+        if self._kubelet_task is not None:
+            self._kubelet_task.cancel()
+            try:
+                await self._kubelet_task
+            except asyncio.CancelledError:
+                pass
+            self._kubelet_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
