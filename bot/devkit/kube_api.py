@@ -30,7 +30,17 @@ bootstrap ClusterRoles ``cluster-admin``, ``admin``, ``edit`` and ``view`` exist
 If no RBAC bindings were seeded, nothing but discovery and the self-review APIs is allowed (a
 fresh cluster grants no more); a warning is logged. Pass ``authorize=False`` to allow every
 authenticated request. Tokens are always checked. Impersonation (kubectl ``--as``) needs the verb
-``impersonate``, as on a cluster. Watches are live: changes stream until ``timeoutSeconds``.
+``impersonate``, as on a cluster.
+
+Watches are served as the API server's watch cache serves them: a chunked stream of JSON events
+(ADDED/MODIFIED/DELETED, BOOKMARK with ``allowWatchBookmarks`` every ``bookmark_interval`` and
+before ``timeoutSeconds`` closes the stream); a ``resourceVersion`` replays every later change
+from a bounded history (``history_size``, ``history_seconds``); one older than the window (or
+``compact()``-ed away) gets an ERROR event with a 410 Expired Status, and client-go / the python
+client re-list. Selectors follow the cacher: an object leaving the selection is DELETED. Lists
+honour ``resourceVersionMatch`` (Exact from the history, 410 once compacted). With
+``kubelet=KubeletTimings(...)`` a background kubelet moves failing pods along over time
+(ImagePullBackOff retries, CrashLoopBackOff restarts; see ``kube_controllers.Kubelet``).
 
 Usage::
 
@@ -42,7 +52,7 @@ Usage::
 
 or ``with EmulatorThread(emulator) as url:`` for blocking clients, or from a shell::
 
-    python -m bot.devkit.kube_api --kubeconfig-out /tmp/kubeconfig
+    python -m bot.devkit.kube_api --kubeconfig-out /tmp/kubeconfig [--kubelet-backoff 10]
 """
 
 from __future__ import annotations
@@ -644,7 +654,7 @@ class KubeEmulator:
         try:
             for namespace in sorted(kubelet.advance(self.store, self.logs, self._now())):
                 kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
-        except Exception:  # noqa: BLE001 - the kubelet runs apart from the API server: it tries again next tick
+        except Exception:  # the kubelet runs apart from the API server: it tries again next tick
             log.exception("KubeEmulator: the kubelet's pass failed")
 
     async def stop(self) -> None:
@@ -1723,7 +1733,10 @@ class EmulatorThread:
 
 async def _serve(args: argparse.Namespace) -> None:
     seeds = args.seed or demo_seed_paths()
-    emulator = KubeEmulator.from_paths(*seeds, authorize=not args.no_authorize)
+    kubelet = None
+    if args.kubelet_backoff:  # the kubelet looks often enough to keep to a short back-off
+        kubelet = kube_controllers.KubeletTimings(backoff_base=args.kubelet_backoff, tick=min(0.5, args.kubelet_backoff / 2))
+    emulator = KubeEmulator.from_paths(*seeds, authorize=not args.no_authorize, kubelet=kubelet)
     url = await emulator.start(args.host, args.port)
     print(url, flush=True)
     print(f"{emulator.https_url} (TLS, for kubectl)", flush=True)
@@ -1749,6 +1762,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--namespace", default="sandbox", help="namespace of the kubeconfig's context")
     parser.add_argument("--token", default=None, help="token for the kubeconfig (default: the podium service account)")
     parser.add_argument("--no-authorize", action="store_true", help="allow every authenticated request")
+    parser.add_argument("--kubelet-backoff", type=float, default=0.0, metavar="SECONDS",
+                        help="move failing pods along over time with this first back-off (the kubelet's is 10); "
+                             "default: off, pods stay as first started")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     asyncio.run(_serve(args))

@@ -12,6 +12,10 @@ The pass is idempotent: a second call with nothing written in between puts nothi
 resourceVersions do not churn. Objects read from the store are copied before they are changed;
 only objects that really differ are ``put``. Pod names, IPs and uids stay deterministic (as in
 ``kube_materialize``); a replacement pod takes the next name its controller never used.
+
+A pod whose requests fit no node stays Pending, unschedulable (``unschedulable``). What happens
+later, the ``Kubelet`` does over time when the emulator runs one: failed pulls back off and retry,
+crashing containers restart with the kubelet's doubling back-off.
 """
 
 from __future__ import annotations
@@ -243,7 +247,7 @@ class _Pass:
     def nodes(self) -> list[Obj]:
         """The nodes the scheduler places on (stored once a pod ran there; their object otherwise)."""
         stored = {n["metadata"]["name"]: n for n in self.store.list("nodes")}
-        return [stored.get(spec.name) or self.kit._node(spec) for spec in self.kit.nodes]  # noqa: SLF001 - same model
+        return [stored.get(spec.name) or self.kit._node(spec) for spec in self.kit.nodes]  # the same model of a node
 
     def bare_pod(self, pod: Obj) -> None:
         """A pod the user created (or any pod nobody started yet): schedule and start it."""
@@ -668,6 +672,11 @@ class Kubelet:
             meta, status = pod["metadata"], pod.get("status") or {}
             if meta.get("deletionTimestamp") or status.get("phase") in ("Succeeded", "Failed"):
                 continue
+            statuses = status.get("containerStatuses") or ()
+            if not any("waiting" in (st.get("state") or {}) or (meta.get("uid", ""), st.get("name")) in self.plans
+                       for st in statuses):
+                alive.update((meta.get("uid", ""), st.get("name", "")) for st in statuses)
+                continue  # nothing to move along: no copy of a healthy pod
             desired = copy.deepcopy(pod)
             events: list[tuple[str, str, str, str]] = []  # reason, message, type, container
             for st in (desired.get("status") or {}).get("containerStatuses") or ():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -247,3 +248,31 @@ async def test_without_the_kubelet_knob_nothing_moves_by_itself(tmp_path: Path) 
         assert emulator.store.revision == revision
         st = emulator.get_object("pods", NS, "crash")["status"]["containerStatuses"][0]  # type: ignore[index]
         assert st["restartCount"] == 1 and st["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+
+
+async def test_the_standalone_server_runs_the_kubelet_when_asked(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}), encoding="utf-8")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.devkit.kube_api", "--seed", str(seed), "--no-authorize", "--kubelet-backoff", "0.1",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)  # fmt: skip
+    try:
+        assert process.stdout is not None
+        url = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
+        auth = {"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"}
+        async with aiohttp.ClientSession(url) as session:
+            async with session.post(f"/api/v1/namespaces/{NS}/pods", headers=auth,
+                                    json=pod("crash", "busybox:1.36", command=["sh", "-c", "exit 2"])) as response:
+                assert response.status == 201
+            restarts = 0
+            deadline = time.monotonic() + 15
+            while restarts < 3 and time.monotonic() < deadline:
+                async with session.get(f"/api/v1/namespaces/{NS}/pods/crash", headers=auth) as response:
+                    body = await response.json()
+                restarts = body["status"]["containerStatuses"][0]["restartCount"]
+                await asyncio.sleep(0.1)
+        assert restarts >= 3
+        assert body["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 2
+    finally:
+        process.terminate()
+        await process.wait()
