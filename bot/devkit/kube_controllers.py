@@ -641,7 +641,7 @@ def go_duration(seconds: float) -> str:
 class _Plan:
     """What the kubelet does next to one container, and when."""
 
-    step: str  # "backoff" (ErrImagePull → ImagePullBackOff), "pull" (retry), "restart", "exit"
+    step: str  # "backoff" (ErrImagePull → ImagePullBackOff), "pull" (retry), "restart", "exit:<code>", "crashed"
     due: datetime
     attempt: int
 
@@ -655,7 +655,8 @@ class Kubelet:
       fails again (events Pulling, Failed, BackOff "Back-off pulling image"), back-off doubling;
     - a container in ``CrashLoopBackOff``: after the back-off it restarts (restartCount + 1, events
       Pulled/Created/Started, the last run's logs become ``--previous``), runs, exits with its
-      code (``lastState.terminated``) and waits again with the doubled back-off.
+      code (``terminated``, "Error"), then waits again (``lastState.terminated``, CrashLoopBackOff)
+      with the doubled back-off.
 
     Each step is one write of the pod (a MODIFIED watch event) and its Events, aggregated as the
     kubelet does (count and lastTimestamp of a repeated event). When to act is kept here, in
@@ -749,14 +750,19 @@ class Kubelet:
                 return
             runs_for = min(run.duration, self.timings.backoff_base)
             self.plans[key] = _Plan(f"exit:{run.exit_code}", now + timedelta(seconds=runs_for), plan.attempt + 1)
-        elif plan.step.startswith("exit:"):
+        elif plan.step.startswith("exit:"):  # it exits: terminated until the kubelet's next sync
             code = int(plan.step.partition(":")[2])
             started = ((state.get("running") or {}).get("startedAt")) or format_time(now)
-            wait = self.timings.backoff(int(st.get("restartCount") or 1))
             st.update(ready=False, started=False,
-                      lastState={"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
-                                                "startedAt": started, "finishedAt": format_time(now),
-                                                "containerID": st.get("containerID", "")}},
+                      state={"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
+                                            "startedAt": started, "finishedAt": format_time(now),
+                                            "containerID": st.get("containerID", "")}})  # fmt: skip
+            self.plans[key] = _Plan("crashed", now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
+                                    plan.attempt)
+        elif plan.step == "crashed":  # the next sync backs off before restarting it
+            wait = self.timings.backoff(int(st.get("restartCount") or 1))
+            terminated = state.get("terminated") or {}
+            st.update(lastState={"terminated": terminated},
                       state={"waiting": {"reason": "CrashLoopBackOff", "message": _crash_message(pod, name, wait)}})
             meta = pod["metadata"]
             backoff = f"Back-off restarting failed container {name} in pod {meta['name']}_{meta['namespace']}({meta['uid']})"

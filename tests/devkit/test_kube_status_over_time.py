@@ -149,7 +149,12 @@ async def test_a_crashing_container_restarts_with_a_doubling_back_off_and_keeps_
                                       timeout_seconds=10)
         for event in stream:
             st = event["object"].status.container_statuses[0]
-            state = "running" if st.state.running else (st.state.waiting.message or "").split(" restarting")[0]
+            if st.state.running:
+                state = "running"
+            elif st.state.terminated:
+                state = f"terminated {st.state.terminated.reason} {st.state.terminated.exit_code}"
+            else:
+                state = (st.state.waiting.message or "").split(" restarting")[0]
             seen.append((event["type"], st.restart_count, state))
             if st.restart_count >= 4 and st.state.waiting:
                 return
@@ -166,7 +171,10 @@ async def test_a_crashing_container_restarts_with_a_doubling_back_off_and_keeps_
     assert backoffs[0] == "back-off 200ms" and backoffs[-1] == "back-off 800ms"
     firsts = [backoffs.index(b) for b in ("back-off 200ms", "back-off 400ms", "back-off 800ms")]
     assert firsts == sorted(firsts)
-    assert ("MODIFIED", 2, "running") in seen and ("MODIFIED", 3, "running") in seen
+    # Each run: running, then terminated (Error, its exit code), then the back-off.
+    for restarts in (2, 3, 4):
+        run = [state for _, count, state in seen if count == restarts]
+        assert run[:2] == ["running", "terminated Error 3"] and run[2].startswith("back-off"), run
 
     current = await asyncio.to_thread(api.read_namespaced_pod, "crash", NS)
     st = current.status.container_statuses[0]
@@ -276,3 +284,31 @@ async def test_the_standalone_server_runs_the_kubelet_when_asked(tmp_path: Path)
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_kubectl_get_watch_shows_the_crash_loop_as_it_happens(cluster: KubeEmulator, tmp_path: Path) -> None:
+    api = core(cluster, tmp_path)
+    await asyncio.to_thread(api.create_namespaced_pod, NS, pod("crash", "busybox:1.36", command=["sh", "-c", "exit 1"]))
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "KUBECONFIG": str(cluster.write_kubeconfig(tmp_path / "kc", namespace=NS)),
+           "HOME": str(home), "NO_COLOR": "1"}  # fmt: skip
+    watcher = await asyncio.create_subprocess_exec(kubectl_binary(), "get", "pod", "crash", "-w", env=env,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    rows: list[list[str]] = []
+    try:
+        assert watcher.stdout is not None
+        while len(rows) < 2 or int(rows[-1][3]) < 3 or rows[-1][2] != "CrashLoopBackOff":
+            line = await asyncio.wait_for(watcher.stdout.readline(), 15)
+            assert line, rows
+            rows.append(line.decode().split())
+    finally:
+        watcher.terminate()
+        await watcher.wait()
+    assert rows[0][:4] == ["NAME", "READY", "STATUS", "RESTARTS"]
+    statuses = [row[2] for row in rows[1:]]
+    # One line per change, in place of polling: the pod runs, fails, backs off, again and again.
+    later = statuses[statuses.index("Running"):]
+    assert later.index("Running") < later.index("Error") < later.index("CrashLoopBackOff")
+    restarts = [int(row[3]) for row in rows[1:]]
+    assert restarts == sorted(restarts) and restarts[-1] == 3
