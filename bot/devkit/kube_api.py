@@ -341,6 +341,8 @@ class ObjectStore:
 
     registry: Registry
     by_resource: dict[str, dict[tuple[str, str], Obj]] = field(default_factory=dict)
+    # The same objects by (resource, namespace), then name: a namespace's list without a full scan.
+    by_namespace: dict[tuple[str, str], dict[str, Obj]] = field(default_factory=dict)
     revision: int = 1000
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
     # Called with each Change after every put/remove: what watches stream.
@@ -410,6 +412,7 @@ class ObjectStore:
         self.revision += 1
         obj["metadata"].setdefault("resourceVersion", str(self.revision))
         self.by_resource.setdefault(rtype.plural, {})[key] = obj
+        self.by_namespace.setdefault((rtype.plural, key[0]), {})[key[1]] = obj
 
     def put(self, obj: Obj) -> Obj:
         rtype, key = self._key(obj)
@@ -421,12 +424,14 @@ class ObjectStore:
         items = self.by_resource.setdefault(rtype.plural, {})
         prev = copy.deepcopy(items[key]) if key in items else None
         items[key] = obj
+        self.by_namespace.setdefault((rtype.plural, key[0]), {})[key[1]] = obj
         self._notify("ADDED" if prev is None else "MODIFIED", rtype.plural, obj, prev)
         return obj
 
     def remove(self, resource: str, namespace: str, name: str) -> Obj | None:
         removed = self.by_resource.get(resource, {}).pop((namespace, name), None)
         if removed is not None:
+            self.by_namespace.get((resource, namespace), {}).pop(name, None)
             self.revision += 1
             gone = copy.deepcopy(removed)
             gone["metadata"]["resourceVersion"] = str(self.revision)
@@ -437,8 +442,11 @@ class ObjectStore:
         return self.by_resource.get(resource, {}).get((namespace, name))
 
     def list(self, resource: str, namespace: str | None = None) -> list[Obj]:
+        if namespace is not None:
+            named = self.by_namespace.get((resource, namespace), {})
+            return [named[name] for name in sorted(named)]
         items = self.by_resource.get(resource, {})
-        return [items[key] for key in sorted(items) if namespace is None or key[0] == namespace]
+        return [items[key] for key in sorted(items)]
 
 
 def watch_event(change: Change, selected: Callable[[Obj], bool]) -> tuple[str, Obj] | None:

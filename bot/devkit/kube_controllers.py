@@ -637,6 +637,10 @@ def go_duration(seconds: float) -> str:
     return f"{int(minutes)}m{text}" if minutes else text
 
 
+# The waiting reasons the kubelet moves along over time (the others stay until the pod changes).
+_MOVING = ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff")
+
+
 @dataclass
 class _Plan:
     """What the kubelet does next to one container, and when."""
@@ -666,7 +670,8 @@ class Kubelet:
     plans: dict[tuple[str, str], _Plan] = field(default_factory=dict)
 
     def advance(self, store: ObjectStore, logs: LogStore, now: datetime) -> set[str]:
-        """One look at every pod; returns the namespaces where something changed."""
+        """One look at every pod; returns the namespaces where a pod's readiness changed (what
+        Endpoints and Deployment status follow)."""
         changed: set[str] = set()
         alive: set[tuple[str, str]] = set()
         for pod in store.list("pods"):
@@ -674,25 +679,32 @@ class Kubelet:
             if meta.get("deletionTimestamp") or status.get("phase") in ("Succeeded", "Failed"):
                 continue
             statuses = status.get("containerStatuses") or ()
-            if not any("waiting" in (st.get("state") or {}) or (meta.get("uid", ""), st.get("name")) in self.plans
-                       for st in statuses):
-                alive.update((meta.get("uid", ""), st.get("name", "")) for st in statuses)
-                continue  # nothing to move along: no copy of a healthy pod
+            keys = [(meta.get("uid", ""), st.get("name", "")) for st in statuses]
+            alive.update(keys)
+            if not any(self._due(key, st, now) for key, st in zip(keys, statuses)):
+                continue  # nothing to do yet: no copy, no write
             desired = copy.deepcopy(pod)
             events: list[tuple[str, str, str, str]] = []  # reason, message, type, container
             for st in (desired.get("status") or {}).get("containerStatuses") or ():
-                key = (meta.get("uid", ""), st["name"])
-                alive.add(key)
-                self._container(desired, st, key, store, logs, now, events)
+                self._container(desired, st, (meta.get("uid", ""), st["name"]), store, logs, now, events)
             if events or not same_object(pod, desired):
                 if not same_object(pod, desired):
                     store.put(desired)
                 for reason, message, type_, container in events:
                     record_event(store, logs, desired, reason, message, now, type_=type_, container=container)
-                changed.add(meta["namespace"])
+                # Only owners and Services follow readiness: a bare pod nobody selects needs no pass.
+                followed = meta.get("ownerReferences") or store.list("services", meta["namespace"])
+                if is_ready(pod) != is_ready(desired) and followed:
+                    changed.add(meta["namespace"])
         for key in set(self.plans) - alive:
             del self.plans[key]
         return changed
+
+    def _due(self, key: tuple[str, str], st: Mapping[str, Any], now: datetime) -> bool:
+        plan = self.plans.get(key)
+        if plan is not None:
+            return plan.due <= now
+        return ((st.get("state") or {}).get("waiting") or {}).get("reason") in _MOVING
 
     def _container(self, pod: Obj, st: Obj, key: tuple[str, str], store: ObjectStore, logs: LogStore,
                    now: datetime, events: list[tuple[str, str, str, str]]) -> None:
