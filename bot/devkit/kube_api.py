@@ -352,9 +352,24 @@ class ObjectStore:
     history_seconds: float = DEFAULT_HISTORY_SECONDS
     compacted: int = 0
     monotonic: Callable[[], float] = time.monotonic
+    # The last change's copy of each object: the next change's ``prev`` shares it (half the memory).
+    _latest: dict[tuple[str, str, str], Obj] = field(default_factory=dict)
+
+    def _snapshot(self, resource: str, current: Obj) -> Obj:
+        """A copy of ``current`` as it is now: the history's last one when it is the same version."""
+        meta = current["metadata"]
+        known = self._latest.get((resource, meta.get("namespace", ""), meta["name"]))
+        if known is not None and known["metadata"].get("resourceVersion") == meta.get("resourceVersion"):
+            return known
+        return copy.deepcopy(current)
 
     def _notify(self, event: str, resource: str, obj: Obj, prev: Obj | None = None) -> None:
         change = Change(self.revision, event, resource, copy.deepcopy(obj), prev, self.monotonic())
+        key = (resource, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+        if event == "DELETED":
+            self._latest.pop(key, None)
+        else:
+            self._latest[key] = change.obj
         self.history.append(change)
         self._trim()
         for listener in list(self.listeners):
@@ -422,7 +437,7 @@ class ObjectStore:
         self.revision += 1
         meta["resourceVersion"] = str(self.revision)
         items = self.by_resource.setdefault(rtype.plural, {})
-        prev = copy.deepcopy(items[key]) if key in items else None
+        prev = self._snapshot(rtype.plural, items[key]) if key in items else None
         items[key] = obj
         self.by_namespace.setdefault((rtype.plural, key[0]), {})[key[1]] = obj
         self._notify("ADDED" if prev is None else "MODIFIED", rtype.plural, obj, prev)
@@ -435,7 +450,7 @@ class ObjectStore:
             self.revision += 1
             gone = copy.deepcopy(removed)
             gone["metadata"]["resourceVersion"] = str(self.revision)
-            self._notify("DELETED", resource, gone, copy.deepcopy(removed))
+            self._notify("DELETED", resource, gone, self._snapshot(resource, removed))
         return removed
 
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
