@@ -30,7 +30,17 @@ bootstrap ClusterRoles ``cluster-admin``, ``admin``, ``edit`` and ``view`` exist
 If no RBAC bindings were seeded, nothing but discovery and the self-review APIs is allowed (a
 fresh cluster grants no more); a warning is logged. Pass ``authorize=False`` to allow every
 authenticated request. Tokens are always checked. Impersonation (kubectl ``--as``) needs the verb
-``impersonate``, as on a cluster. Watches are live: changes stream until ``timeoutSeconds``.
+``impersonate``, as on a cluster.
+
+Watches are served as the API server's watch cache serves them: a chunked stream of JSON events
+(ADDED/MODIFIED/DELETED, BOOKMARK with ``allowWatchBookmarks`` every ``bookmark_interval`` and
+before ``timeoutSeconds`` closes the stream); a ``resourceVersion`` replays every later change
+from a bounded history (``history_size``, ``history_seconds``); one older than the window (or
+``compact()``-ed away) gets an ERROR event with a 410 Expired Status, and client-go / the python
+client re-list. Selectors follow the cacher: an object leaving the selection is DELETED. Lists
+honour ``resourceVersionMatch`` (Exact from the history, 410 once compacted). With
+``kubelet=KubeletTimings(...)`` a background kubelet moves failing pods along over time
+(ImagePullBackOff retries, CrashLoopBackOff restarts; see ``kube_controllers.Kubelet``).
 
 Usage::
 
@@ -42,7 +52,7 @@ Usage::
 
 or ``with EmulatorThread(emulator) as url:`` for blocking clients, or from a shell::
 
-    python -m podium_devkit.kube_api --kubeconfig-out /tmp/kubeconfig
+    python -m podium_devkit.kube_api --kubeconfig-out /tmp/kubeconfig [--kubelet-backoff 10]
 """
 
 from __future__ import annotations
@@ -55,7 +65,9 @@ import json
 import logging
 import signal
 import threading
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -306,24 +318,110 @@ def _accepts_plain_json(accept: str) -> bool:
 # ----------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Change:
+    """One write as the watch cache remembers it: the object after the change (a DELETED one keeps
+    its last content, with the deletion's resourceVersion) and before it (None when it was created)."""
+
+    revision: int
+    event: str  # ADDED / MODIFIED / DELETED
+    resource: str
+    obj: Obj
+    prev: Obj | None
+    at: float  # time.monotonic() of the write: the age window compacts by it
+
+
+# The API server's watch cache keeps a bounded window of recent changes (and etcd compacts its
+# history every 5 minutes): a watch or an exact list older than the window is answered 410 Gone.
+DEFAULT_HISTORY_SIZE = 10_000
+DEFAULT_HISTORY_SECONDS = 300.0
+# The API server's cacher bookmarks a watch that allows it about once a minute.
+DEFAULT_BOOKMARK_INTERVAL = 60.0
+
+
 @dataclass
 class ObjectStore:
     """Every object by resource, then (namespace, name); one cluster-wide resourceVersion counter.
 
     ``add`` is for seeding (keeps a seeded resourceVersion); ``put`` and ``remove`` are what writes
     and the controllers (``kube_controllers.ObjectStore``) use: every change gets a new
-    resourceVersion, and ``put`` fills in a uid and creationTimestamp when missing."""
+    resourceVersion, and ``put`` fills in a uid and creationTimestamp when missing. Each change
+    is also kept in ``history`` (bounded by ``history_size`` entries and ``history_seconds``), from
+    which a watch replays what happened after a resourceVersion; ``compacted`` is the newest
+    revision no longer in the window (a watch from before it gets 410 Gone)."""
 
     registry: Registry
     by_resource: dict[str, dict[tuple[str, str], Obj]] = field(default_factory=dict)
+    # The same objects by (resource, namespace), then name: a namespace's list without a full scan.
+    by_namespace: dict[tuple[str, str], dict[str, Obj]] = field(default_factory=dict)
     revision: int = 1000
     now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
-    # Called with (event type, resource, object) after every put/remove: what watches stream.
-    listeners: list[Callable[[str, str, Obj], None]] = field(default_factory=list)
+    # Called with each Change after every put/remove: what watches stream.
+    listeners: list[Callable[[Change], None]] = field(default_factory=list)
+    history: deque[Change] = field(default_factory=deque)
+    history_size: int = DEFAULT_HISTORY_SIZE
+    history_seconds: float = DEFAULT_HISTORY_SECONDS
+    compacted: int = 0
+    monotonic: Callable[[], float] = time.monotonic
+    # The last change's copy of each object: the next change's ``prev`` shares it (half the memory).
+    _latest: dict[tuple[str, str, str], Obj] = field(default_factory=dict)
 
-    def _notify(self, event: str, resource: str, obj: Obj) -> None:
+    def _snapshot(self, resource: str, current: Obj) -> Obj:
+        """A copy of ``current`` as it is now: the history's last one when it is the same version."""
+        meta = current["metadata"]
+        known = self._latest.get((resource, meta.get("namespace", ""), meta["name"]))
+        if known is not None and known["metadata"].get("resourceVersion") == meta.get("resourceVersion"):
+            return known
+        return copy.deepcopy(current)
+
+    def _notify(self, event: str, resource: str, obj: Obj, prev: Obj | None = None) -> None:
+        change = Change(self.revision, event, resource, copy.deepcopy(obj), prev, self.monotonic())
+        key = (resource, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+        if event == "DELETED":
+            self._latest.pop(key, None)
+        else:
+            self._latest[key] = change.obj
+        self.history.append(change)
+        self._trim()
         for listener in list(self.listeners):
-            listener(event, resource, obj)
+            listener(change)
+
+    def _trim(self) -> None:
+        oldest = self.monotonic() - self.history_seconds
+        while self.history and (len(self.history) > self.history_size or self.history[0].at < oldest):
+            self.compacted = self.history.popleft().revision
+
+    def compact(self, revision: int | None = None) -> int:
+        """Forget the changes up to ``revision`` (default: all of them), as etcd's compaction does;
+        returns the compacted revision."""
+        upto = self.revision if revision is None else min(revision, self.revision)
+        while self.history and self.history[0].revision <= upto:
+            self.history.popleft()
+        self.compacted = max(self.compacted, upto)
+        return self.compacted
+
+    def changes_since(self, revision: int, resource: str, namespace: str | None) -> list[Change]:
+        """The changes to ``resource`` after ``revision`` (which must not be older than ``compacted``)."""
+        self._trim()
+        return [c for c in self.history if c.revision > revision and c.resource == resource
+                and (namespace is None or c.obj["metadata"].get("namespace", "") == namespace)]  # fmt: skip
+
+    def list_at(self, resource: str, namespace: str | None, revision: int) -> list[Obj]:
+        """The objects of ``resource`` as they were at ``revision``: today's, with every later change
+        undone (``revision`` must be within the window)."""
+        items = dict(self.by_resource.get(resource, {}))
+        for change in reversed(self.history):
+            if change.revision <= revision:
+                break
+            if change.resource != resource:
+                continue
+            meta = change.obj["metadata"]
+            key = (meta.get("namespace", ""), meta["name"])
+            if change.prev is None:
+                items.pop(key, None)
+            else:
+                items[key] = change.prev
+        return [items[key] for key in sorted(items) if namespace is None or key[0] == namespace]
 
     def _key(self, obj: Obj) -> tuple[ResourceType, tuple[str, str]]:
         rtype = self.registry.for_kind(obj.get("apiVersion", ""), obj.get("kind", ""))
@@ -340,6 +438,7 @@ class ObjectStore:
         self.revision += 1
         obj["metadata"].setdefault("resourceVersion", str(self.revision))
         self.by_resource.setdefault(rtype.plural, {})[key] = obj
+        self.by_namespace.setdefault((rtype.plural, key[0]), {})[key[1]] = obj
 
     def put(self, obj: Obj) -> Obj:
         rtype, key = self._key(obj)
@@ -349,26 +448,48 @@ class ObjectStore:
         self.revision += 1
         meta["resourceVersion"] = str(self.revision)
         items = self.by_resource.setdefault(rtype.plural, {})
-        event = "MODIFIED" if key in items else "ADDED"
+        prev = self._snapshot(rtype.plural, items[key]) if key in items else None
         items[key] = obj
-        self._notify(event, rtype.plural, obj)
+        self.by_namespace.setdefault((rtype.plural, key[0]), {})[key[1]] = obj
+        self._notify("ADDED" if prev is None else "MODIFIED", rtype.plural, obj, prev)
         return obj
 
     def remove(self, resource: str, namespace: str, name: str) -> Obj | None:
         removed = self.by_resource.get(resource, {}).pop((namespace, name), None)
         if removed is not None:
+            self.by_namespace.get((resource, namespace), {}).pop(name, None)
             self.revision += 1
             gone = copy.deepcopy(removed)
             gone["metadata"]["resourceVersion"] = str(self.revision)
-            self._notify("DELETED", resource, gone)
+            self._notify("DELETED", resource, gone, self._snapshot(resource, removed))
         return removed
 
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
         return self.by_resource.get(resource, {}).get((namespace, name))
 
     def list(self, resource: str, namespace: str | None = None) -> list[Obj]:
+        if namespace is not None:
+            named = self.by_namespace.get((resource, namespace), {})
+            return [named[name] for name in sorted(named)]
         items = self.by_resource.get(resource, {})
-        return [items[key] for key in sorted(items) if namespace is None or key[0] == namespace]
+        return [items[key] for key in sorted(items)]
+
+
+def watch_event(change: Change, selected: Callable[[Obj], bool]) -> tuple[str, Obj] | None:
+    """What a watch with selectors sees of ``change`` (the cacher's rules): an object entering the
+    selection is ADDED, one leaving it is DELETED (its last selected state, at the new version),
+    one outside it is not shown."""
+    now_in = change.event != "DELETED" and selected(change.obj)
+    was_in = change.prev is not None and selected(change.prev)
+    if change.event == "DELETED":
+        return ("DELETED", change.obj) if was_in or selected(change.obj) else None
+    if now_in:
+        return ("MODIFIED" if was_in else "ADDED", change.obj)
+    if was_in and change.prev is not None:
+        gone = copy.deepcopy(change.prev)
+        gone["metadata"]["resourceVersion"] = str(change.revision)
+        return "DELETED", gone
+    return None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -399,8 +520,20 @@ class KubeEmulator:
         authorize: bool = True,
         now: Callable[[], datetime] | None = None,
         superusers: Iterable[str] = (ADMIN_USER,),
+        history_size: int = DEFAULT_HISTORY_SIZE,
+        history_seconds: float = DEFAULT_HISTORY_SECONDS,
+        bookmark_interval: float = DEFAULT_BOOKMARK_INTERVAL,
+        kubelet: kube_controllers.KubeletTimings | None = None,
     ) -> None:
+        """``history_size``/``history_seconds``: the window of changes a watch can resume from
+        (older resourceVersions get 410 Gone); ``bookmark_interval``: seconds between the BOOKMARK
+        events of a watch that allows them (the API server sends one about every minute);
+        ``kubelet``: move failing containers along over time (back-offs, restarts, pull retries)
+        while the emulator runs; None (the default) keeps every pod as the controllers left it."""
         self._now = now or _utcnow
+        self.bookmark_interval = bookmark_interval
+        self.kubelet = kube_controllers.Kubelet(kubelet) if kubelet is not None else None
+        self._kubelet_task: asyncio.Task[None] | None = None
         self.tokens: dict[str, str] = (
             dict(tokens) if tokens is not None else {self.DEFAULT_TOKEN: self.DEFAULT_USER, self.ADMIN_TOKEN: self.ADMIN_USER}
         )
@@ -425,7 +558,10 @@ class KubeEmulator:
         # RBAC objects are stored like any other (and ensure their namespaces), then decide.
         sandbox = materialize(api_objects + rbac_docs, log_docs, now=self._now(), registry=self.registry)
         self.logs: LogStore = sandbox.logs
-        self.store = ObjectStore(self.registry, now=self._now)
+        self.store = ObjectStore(self.registry, now=self._now, history_size=history_size,
+                                 history_seconds=history_seconds)
+        # Seeded objects have no history; any of their resourceVersions is a valid place to watch from.
+        self.store.compacted = self.store.revision
         for obj in sandbox.objects:
             self.store.add(obj)
         self.authorizer = Authorizer()
@@ -483,6 +619,11 @@ class KubeEmulator:
         self.faults.append(fault)
         return fault
 
+    def compact(self, revision: int | None = None) -> int:
+        """Drop the watch history up to ``revision`` (default: everything so far), as etcd's
+        compaction does: a watch or an exact list from an older resourceVersion then gets 410 Gone."""
+        return self.store.compact(revision)
+
     def clear_faults(self) -> None:
         self.faults.clear()
 
@@ -533,9 +674,33 @@ class KubeEmulator:
         (http_host, http_port), (tls_host, bound_tls_port) = (a[:2] for a in self._runner.addresses)
         self.url = f"http://{_url_host(http_host)}:{http_port}"
         self.https_url = f"https://{_url_host(tls_host)}:{bound_tls_port}"
+        if self.kubelet is not None:
+            self._kubelet_task = asyncio.create_task(self._run_kubelet(self.kubelet))
         return self.url
 
+    async def _run_kubelet(self, kubelet: kube_controllers.Kubelet) -> None:
+        """In the background, as on a cluster: status changes reach watchers without anyone asking."""
+        while True:
+            await asyncio.sleep(kubelet.timings.tick)
+            self.advance_kubelet(kubelet)
+
+    def advance_kubelet(self, kubelet: kube_controllers.Kubelet) -> None:
+        """One look of the kubelet at every pod, then the controllers catch up where it changed one
+        (readiness moves Endpoints and Deployment status)."""
+        try:
+            for namespace in sorted(kubelet.advance(self.store, self.logs, self._now())):
+                kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
+        except Exception:  # the kubelet runs apart from the API server: it tries again next tick
+            log.exception("KubeEmulator: the kubelet's pass failed")
+
     async def stop(self) -> None:
+        if self._kubelet_task is not None:
+            self._kubelet_task.cancel()
+            try:
+                await self._kubelet_task
+            except asyncio.CancelledError:
+                pass
+            self._kubelet_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -815,12 +980,18 @@ class KubeEmulator:
             fields = compile_field_selector(rtype.plural, query.get("fieldSelector"))
         except SelectorError as exc:
             return status_response(400, str(exc))
-        items = [
-            o for o in self.store.list(rtype.plural, namespace) if labels.matches(o["metadata"].get("labels")) and fields(o)
-        ]
+
+        def selected(obj: Obj) -> bool:
+            return bool(labels.matches(obj["metadata"].get("labels"))) and fields(obj)
+
         if watch:
-            return await self._watch(request, rtype, namespace, query, items, labels, fields)
-        metadata: Obj = {"resourceVersion": str(self.store.revision)}
+            return await self._watch(request, rtype, namespace, query, selected)
+        at = self._list_revision(query)
+        if isinstance(at, web.Response):
+            return at
+        source = self.store.list(rtype.plural, namespace) if at is None else self.store.list_at(rtype.plural, namespace, at)
+        items = [o for o in source if selected(o)]
+        metadata: Obj = {"resourceVersion": str(self.store.revision if at is None else at)}
         try:
             start = int(base64.urlsafe_b64decode(query["continue"]).decode()) if query.get("continue") else 0
             limit = int(query["limit"]) if query.get("limit") else 0
@@ -838,6 +1009,35 @@ class KubeEmulator:
             return self._table(rtype, body_items, query, metadata)
         return _json({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": metadata, "items": body_items})
 
+    def _list_revision(self, query: Mapping[str, str]) -> int | None | web.Response:
+        """Which revision a list serves (None: the latest), after the API server's rules: no or
+        "0" resourceVersion, or ``resourceVersionMatch=NotOlderThan``: the latest state; a version
+        newer than the store is "Too large"; ``resourceVersionMatch=Exact``: the state at that
+        version, 410 Gone once it was compacted away."""
+        version, match = query.get("resourceVersion", ""), query.get("resourceVersionMatch", "")
+        if match and match not in ("Exact", "NotOlderThan"):
+            return status_response(400, f'resourceVersionMatch: Unsupported value: "{match}": supported values: '
+                                        '"Exact", "NotOlderThan"', reason="BadRequest")
+        if match and not version:
+            return status_response(400, "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
+                                        "resourceVersion is provided", reason="BadRequest")
+        if version in ("", "0") and match != "Exact":
+            return None
+        if not version.isdigit():
+            return status_response(400, f'resourceVersion: Invalid value: "{version}": invalid resource version',
+                                   reason="BadRequest")
+        wanted = int(version)
+        if wanted > self.store.revision:
+            return status_response(504, f"Too large resource version: {wanted}, current: {self.store.revision}",
+                                   reason="Timeout", details={"causes": [{"reason": "ResourceVersionTooLarge",
+                                                                          "message": "Too large resource version"}],
+                                                              "retryAfterSeconds": 1})  # fmt: skip
+        if match != "Exact":
+            return None
+        if wanted < self.store.compacted:
+            return status_response(410, "The resourceVersion for the provided list is too old.", reason="Expired")
+        return wanted
+
     def _table(self, rtype: ResourceType, objects: list[Obj], query: Mapping[str, str], metadata: Obj) -> web.Response:
         include = query.get("includeObject") or "Metadata"
         if include not in ("Metadata", "Object", "None"):
@@ -848,70 +1048,104 @@ class KubeEmulator:
 
     async def _watch(
         self, request: web.Request, rtype: ResourceType, namespace: str | None, query: Mapping[str, str],
-        items: list[Obj], labels: Any, fields: Callable[[Obj], bool],
+        selected: Callable[[Obj], bool],
     ) -> web.StreamResponse:
-        """A live watch: what changed since ``resourceVersion`` (all objects as ADDED when it is
-        unset or "0", or with ``sendInitialEvents``), then every change until ``timeoutSeconds``
-        or the client goes away. There is no history: a past resourceVersion replays nothing."""
+        """A watch as the API server's watch cache serves it: with no or "0" ``resourceVersion`` (or
+        ``sendInitialEvents``) every selected object as ADDED first; with a version, every change
+        after it from the history window (an ERROR event with a 410 Gone Status when it is older
+        than the window). Then every change until ``timeoutSeconds`` or the client goes away, with
+        BOOKMARK events every ``bookmark_interval`` and before the timeout closes the stream when
+        ``allowWatchBookmarks`` is set. An object that stops matching the selectors is DELETED."""
         as_table, include = kube_tables.wants_table(request.headers.get("Accept", "")), query.get("includeObject") or "Metadata"
         if as_table and include not in ("Metadata", "Object", "None"):
             return status_response(400, f'unrecognized includeObject value: "{include}"')
-        queue: asyncio.Queue[tuple[str, Obj]] = asyncio.Queue()
-
-        def listen(event: str, resource: str, obj: Obj) -> None:
-            if resource == rtype.plural and (namespace is None or obj["metadata"].get("namespace", "") == namespace):
-                queue.put_nowait((event, copy.deepcopy(obj)))
-
         initial = query.get("sendInitialEvents", "").lower() == "true"
+        bookmarks = query.get("allowWatchBookmarks", "").lower() in ("1", "true")
         since = query.get("resourceVersion", "")
-        if since not in ("", "0") and not initial:
-            items = [o for o in items if since.isdigit() and int(o["metadata"]["resourceVersion"]) > int(since)]
+        if since not in ("", "0") and not since.isdigit():
+            return status_response(400, f'resourceVersion: Invalid value: "{since}": invalid resource version',
+                                   reason="BadRequest")
         try:
             timeout = float(query.get("timeoutSeconds") or 1800)
         except ValueError:
             timeout = 1800.0
-        deadline = asyncio.get_running_loop().time() + timeout
+        queue: asyncio.Queue[Change] = asyncio.Queue()
+
+        def listen(change: Change) -> None:
+            if change.resource == rtype.plural and (
+                namespace is None or change.obj["metadata"].get("namespace", "") == namespace
+            ):
+                queue.put_nowait(change)
+
+        # Listening starts before the current state or the history is read (no await in between),
+        # so nothing falls between what is replayed and what streams live.
         self.store.listeners.append(listen)
+        expired = False
+        initial_items: list[Obj] = []
+        if since in ("", "0") or initial:
+            initial_items = [copy.deepcopy(o) for o in self.store.list(rtype.plural, namespace) if selected(o)]
+        elif int(since) < self.store.compacted:
+            expired = True
+        else:
+            for change in self.store.changes_since(int(since), rtype.plural, namespace):
+                queue.put_nowait(change)
+        deadline = asyncio.get_running_loop().time() + timeout
         headed: list[bool] = []  # kubectl get -w: Table events, column definitions on the first only
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         try:
             await response.prepare(request)
-            shown = {(o["metadata"].get("namespace", ""), o["metadata"]["name"]) for o in items}
 
             async def send(event: str, obj: Obj) -> None:
-                if as_table:
+                if as_table and event != "ERROR":
                     obj = kube_tables.watch_table(rtype.plural, obj, self._now(), headers=not headed, bookmark=event == "BOOKMARK",
                                                   include_object=include, kind=rtype.kind, api_version=rtype.api_version)
                     if event != "BOOKMARK":
                         headed.append(True)
                 await response.write(json.dumps({"type": event, "object": obj}, separators=(",", ":")).encode() + b"\n")
 
-            for obj in items:
+            def bookmark(revision: int, annotations: Obj | None = None) -> Obj:
+                meta: Obj = {"resourceVersion": str(revision)}
+                if annotations:
+                    meta["annotations"] = annotations
+                return {"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": meta}
+
+            if expired:
+                # The watch cache answers in the stream (HTTP 200), as client-go and the python
+                # client expect: they re-list on this 410.
+                oldest = self.store.history[0].revision if self.store.history else self.store.revision + 1
+                await send("ERROR", status_body(410, f"too old resource version: {since} ({oldest - 1})", "Expired"))
+                await response.write_eof()
+                return response
+            for obj in initial_items:
                 await send("ADDED", obj)
             if initial:
                 # A streaming list (client-go's WatchList, kubectl rollout status/wait): the initial
                 # events end with this bookmark, or the client never considers itself synced.
-                await send("BOOKMARK", {"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": {
-                    "resourceVersion": str(self.store.revision),
-                    "annotations": {"k8s.io/initial-events-end": "true"}}})  # fmt: skip
+                await send("BOOKMARK", bookmark(self.store.revision, {"k8s.io/initial-events-end": "true"}))
             loop = asyncio.get_running_loop()
+            sent_up_to = self.store.revision if not since.isdigit() or initial else int(since)
+            next_bookmark = loop.time() + self.bookmark_interval
             while (remaining := deadline - loop.time()) > 0:
                 transport = request.transport
                 if transport is None or transport.is_closing():
                     break
+                wait = min(remaining, 0.5, max(next_bookmark - loop.time(), 0.0) if bookmarks else 0.5)
                 try:
-                    event, obj = await asyncio.wait_for(queue.get(), min(remaining, 0.5))
-                except asyncio.TimeoutError:
+                    change = await asyncio.wait_for(queue.get(), wait)
+                except TimeoutError:
+                    if bookmarks and loop.time() >= next_bookmark:
+                        # Nothing is queued: every change up to the store's revision has been seen.
+                        sent_up_to = self.store.revision
+                        await send("BOOKMARK", bookmark(sent_up_to))
+                        next_bookmark = loop.time() + self.bookmark_interval
                     continue
-                key = (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
-                matches = labels.matches(obj["metadata"].get("labels")) and fields(obj)
-                if event == "DELETED" or not matches:
-                    if key in shown:  # it left the selection: the watcher sees it go
-                        shown.discard(key)
-                        await send("DELETED", obj)
-                    continue
-                await send("ADDED" if key not in shown else event, obj)
-                shown.add(key)
+                sent_up_to = change.revision
+                shown = watch_event(change, selected)
+                if shown is not None:
+                    await send(*shown)
+            if bookmarks and (transport := request.transport) is not None and not transport.is_closing():
+                # The cacher bookmarks a watch right before its timeout, so the client resumes from there.
+                await send("BOOKMARK", bookmark(self.store.revision if queue.empty() else sent_up_to))
             await response.write_eof()
         except ConnectionResetError:
             pass  # the client went away
@@ -1535,7 +1769,10 @@ class EmulatorThread:
 
 async def _serve(args: argparse.Namespace) -> None:
     seeds = args.seed or demo_seed_paths()
-    emulator = KubeEmulator.from_paths(*seeds, authorize=not args.no_authorize)
+    kubelet = None
+    if args.kubelet_backoff:  # the kubelet looks often enough to keep to a short back-off
+        kubelet = kube_controllers.KubeletTimings(backoff_base=args.kubelet_backoff, tick=min(0.5, args.kubelet_backoff / 2))
+    emulator = KubeEmulator.from_paths(*seeds, authorize=not args.no_authorize, kubelet=kubelet)
     url = await emulator.start(args.host, args.port)
     print(url, flush=True)
     print(f"{emulator.https_url} (TLS, for kubectl)", flush=True)
@@ -1561,6 +1798,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--namespace", default="sandbox", help="namespace of the kubeconfig's context")
     parser.add_argument("--token", default=None, help="token for the kubeconfig (default: the podium service account)")
     parser.add_argument("--no-authorize", action="store_true", help="allow every authenticated request")
+    parser.add_argument("--kubelet-backoff", type=float, default=0.0, metavar="SECONDS",
+                        help="move failing pods along over time with this first back-off (the kubelet's is 10); "
+                             "default: off, pods stay as first started")  # fmt: skip
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     asyncio.run(_serve(args))

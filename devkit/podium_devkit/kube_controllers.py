@@ -12,17 +12,22 @@ The pass is idempotent: a second call with nothing written in between puts nothi
 resourceVersions do not churn. Objects read from the store are copied before they are changed;
 only objects that really differ are ``put``. Pod names, IPs and uids stay deterministic (as in
 ``kube_materialize``); a replacement pod takes the next name its controller never used.
+
+A pod whose requests fit no node stays Pending, unschedulable (``unschedulable``). What happens
+later, the ``Kubelet`` does over time when the emulator runs one: failed pulls back off and retry,
+crashing containers restart with the kubelet's doubling back-off.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from podium_devkit.kube_containers import container_run
-from podium_devkit.kube_logs import LogStore, format_time, parse_time
+from podium_devkit.kube_logs import LogKey, LogLine, LogStore, format_time, parse_time
 from podium_devkit.kube_materialize import (
     ContainerRun,
     Materializer,
@@ -40,7 +45,7 @@ from podium_devkit.kube_materialize import (
     service_defaults,
     suffix,
 )
-from podium_devkit.kube_writes import apply_limit_ranges, quota_refusal
+from podium_devkit.kube_writes import apply_limit_ranges, parse_quantity, quota_refusal
 
 
 class ObjectStore(Protocol):
@@ -220,6 +225,15 @@ class _Pass:
 
     def start_pod(self, pod: Obj, *, restarts: bool | None = None) -> datetime:
         """Schedule and start a pod that has no status yet; the caller puts it."""
+        refusal = unschedulable(pod, self.nodes())
+        if refusal is not None:
+            # The scheduler leaves it Pending, with no node, and says why.
+            pod["status"] = {"phase": "Pending", "conditions": [{
+                "type": "PodScheduled", "status": "False", "lastProbeTime": None,
+                "lastTransitionTime": format_time(self.now), "reason": "Unschedulable", "message": refusal}],
+                "qosClass": Materializer._qos_class(pod.get("spec") or {})}  # fmt: skip
+            self.kit.event(pod, "FailedScheduling", refusal, "default-scheduler", self.now, type_="Warning")
+            return self.now
         # Placed first, so what the containers do already knows the pod's IP (servers log it).
         node, ip = self.kit.place(pod)
         pod.setdefault("spec", {})["nodeName"] = node.name
@@ -230,12 +244,19 @@ class _Pass:
         created = parse_time(pod["metadata"].get("creationTimestamp") or self.now, self.now)
         return self.kit.run_pod(pod, created, runs=runs, restarts=restarts)
 
+    def nodes(self) -> list[Obj]:
+        """The nodes the scheduler places on (stored once a pod ran there; their object otherwise)."""
+        stored = {n["metadata"]["name"]: n for n in self.store.list("nodes")}
+        return [stored.get(spec.name) or self.kit._node(spec) for spec in self.kit.nodes]  # the same model of a node
+
     def bare_pod(self, pod: Obj) -> None:
         """A pod the user created (or any pod nobody started yet): schedule and start it."""
         # The API server creates a pod Pending with no node; the scheduler and kubelet take it from there.
         phase = (pod.get("status") or {}).get("phase")
         if phase not in (None, "Pending") or pod.get("spec", {}).get("nodeName") or pod["metadata"].get("deletionTimestamp"):
             return
+        if _condition(pod.get("status") or {}, "PodScheduled") is not None:
+            return  # the scheduler already said it does not fit (requests are immutable)
         desired = copy.deepcopy(pod)
         desired["metadata"].setdefault("creationTimestamp", format_time(self.now))
         self.start_pod(desired)
@@ -548,3 +569,276 @@ class _Pass:
                 wanted["metadata"]["generation"] = int(current["metadata"].get("generation", 1)) + 1
         self.save(current, wanted)
 
+
+
+# ----------------------------------------------------------------------------------------------
+# The scheduler's fit check
+# ----------------------------------------------------------------------------------------------
+
+
+def pod_requests(pod: Mapping[str, Any]) -> dict[str, Any]:
+    """What the scheduler reserves for a pod: its containers' requests (limits stand in for
+    requests that are not set, as the API server defaults them)."""
+    total: dict[str, Any] = {"cpu": parse_quantity(0), "memory": parse_quantity(0)}
+    for container in (pod.get("spec") or {}).get("containers") or ():
+        resources = container.get("resources") or {}
+        wanted = {**(resources.get("limits") or {}), **(resources.get("requests") or {})}
+        for key in total:
+            if key in wanted:
+                total[key] += parse_quantity(wanted[key])
+    return total
+
+
+def unschedulable(pod: Mapping[str, Any], nodes: list[Obj]) -> str | None:
+    """The scheduler's FailedScheduling message when no node's allocatable fits the pod's requests
+    (None: some node does). Only each node's size counts, not what other pods already use."""
+    if not nodes:
+        return None
+    wanted = pod_requests(pod)
+    short: dict[str, int] = {}
+    for node in nodes:
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        missing = [key for key in ("cpu", "memory") if key in allocatable and wanted[key] > parse_quantity(allocatable[key])]
+        if not missing:
+            return None
+        for key in missing:
+            short[key] = short.get(key, 0) + 1
+    count = len(nodes)
+    reasons = ", ".join(f"{n} Insufficient {key}" for key, n in short.items())
+    return (f"0/{count} nodes are available: {reasons}. preemption: 0/{count} nodes are available: "
+            f"{count} No preemption victims found for incoming pod.")
+
+
+# ----------------------------------------------------------------------------------------------
+# The kubelet over time: back-offs, restarts, image pull retries
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KubeletTimings:
+    """How fast the emulator's kubelet moves failing containers along. The defaults are the real
+    kubelet's (10 s doubling to 5 min for restarts and image pulls); tests shrink ``backoff_base``."""
+
+    backoff_base: float = 10.0
+    backoff_cap: float = 300.0  # the kubelet's MaxContainerBackOff
+    tick: float = 0.5  # how often the kubelet looks at its pods
+
+    def backoff(self, attempt: int) -> float:
+        """The wait before retry ``attempt`` (1, 2, 3 …): base, 2×base, 4×base … capped."""
+        return float(min(self.backoff_base * 2 ** max(attempt - 1, 0), self.backoff_cap))
+
+
+def go_duration(seconds: float) -> str:
+    """Go's time.Duration text, as kubelet messages print it: 10s, 1m20s, 5m0s, 200ms."""
+    if seconds < 1:
+        return f"{round(seconds * 1000)}ms"
+    minutes, rest = divmod(seconds, 60)
+    text = f"{rest:g}s"
+    return f"{int(minutes)}m{text}" if minutes else text
+
+
+# The waiting reasons the kubelet moves along over time (the others stay until the pod changes).
+_MOVING = ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff")
+
+
+@dataclass
+class _Plan:
+    """What the kubelet does next to one container, and when."""
+
+    step: str  # "backoff" (ErrImagePull → ImagePullBackOff), "pull" (retry), "restart", "exit:<code>", "crashed"
+    due: datetime
+    attempt: int
+
+
+@dataclass
+class Kubelet:
+    """The kubelets of every node, over time: ``advance`` (called periodically by the emulator)
+    moves each failing container one step when its time has come, as the real kubelet does:
+
+    - a failed pull: ``ErrImagePull`` → ``ImagePullBackOff`` → after the back-off a new pull, which
+      fails again (events Pulling, Failed, BackOff "Back-off pulling image"), back-off doubling;
+    - a container in ``CrashLoopBackOff``: after the back-off it restarts (restartCount + 1, events
+      Pulled/Created/Started, the last run's logs become ``--previous``), runs, exits with its
+      code (``terminated``, "Error"), then waits again (``lastState.terminated``, CrashLoopBackOff)
+      with the doubled back-off.
+
+    Each step is one write of the pod (a MODIFIED watch event) and its Events, aggregated as the
+    kubelet does (count and lastTimestamp of a repeated event). When to act is kept here, in
+    memory, as the real kubelet keeps its back-off."""
+
+    timings: KubeletTimings = field(default_factory=KubeletTimings)
+    plans: dict[tuple[str, str], _Plan] = field(default_factory=dict)
+
+    def advance(self, store: ObjectStore, logs: LogStore, now: datetime) -> set[str]:
+        """One look at every pod; returns the namespaces where a pod's readiness changed (what
+        Endpoints and Deployment status follow)."""
+        changed: set[str] = set()
+        alive: set[tuple[str, str]] = set()
+        for pod in store.list("pods"):
+            meta, status = pod["metadata"], pod.get("status") or {}
+            if meta.get("deletionTimestamp") or status.get("phase") in ("Succeeded", "Failed"):
+                continue
+            statuses = status.get("containerStatuses") or ()
+            keys = [(meta.get("uid", ""), st.get("name", "")) for st in statuses]
+            alive.update(keys)
+            if not any(self._due(key, st, now) for key, st in zip(keys, statuses)):
+                continue  # nothing to do yet: no copy, no write
+            desired = copy.deepcopy(pod)
+            events: list[tuple[str, str, str, str]] = []  # reason, message, type, container
+            for st in (desired.get("status") or {}).get("containerStatuses") or ():
+                self._container(desired, st, (meta.get("uid", ""), st["name"]), store, logs, now, events)
+            if events or not same_object(pod, desired):
+                if not same_object(pod, desired):
+                    store.put(desired)
+                for reason, message, type_, container in events:
+                    record_event(store, logs, desired, reason, message, now, type_=type_, container=container)
+                # Only owners and Services follow readiness: a bare pod nobody selects needs no pass.
+                followed = meta.get("ownerReferences") or store.list("services", meta["namespace"])
+                if is_ready(pod) != is_ready(desired) and followed:
+                    changed.add(meta["namespace"])
+        for key in set(self.plans) - alive:
+            del self.plans[key]
+        return changed
+
+    def _due(self, key: tuple[str, str], st: Mapping[str, Any], now: datetime) -> bool:
+        plan = self.plans.get(key)
+        if plan is not None:
+            return plan.due <= now
+        return ((st.get("state") or {}).get("waiting") or {}).get("reason") in _MOVING
+
+    def _container(self, pod: Obj, st: Obj, key: tuple[str, str], store: ObjectStore, logs: LogStore,
+                   now: datetime, events: list[tuple[str, str, str, str]]) -> None:
+        name = st["name"]
+        container: Obj = next((c for c in pod["spec"].get("containers") or () if c.get("name") == name), {})
+        image = container.get("image", st.get("image", ""))
+        state = st.get("state") or {}
+        waiting = (state.get("waiting") or {}).get("reason")
+        plan = self.plans.get(key)
+        if plan is None:
+            if waiting == "ErrImagePull":
+                self.plans[key] = _Plan("backoff", now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)), 1)
+            elif waiting == "ImagePullBackOff":
+                self.plans[key] = _Plan("pull", now + timedelta(seconds=self.timings.backoff(1)), 1)
+            elif waiting == "CrashLoopBackOff":
+                wait = self.timings.backoff(int(st.get("restartCount") or 1))
+                st["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message": _crash_message(pod, name, wait)}}
+                self.plans[key] = _Plan("restart", now + timedelta(seconds=wait), int(st.get("restartCount") or 1))
+            return
+        if now < plan.due:
+            return
+        if plan.step == "backoff":  # the next sync finds the pull backing off
+            original = (state.get("waiting") or {}).get("message", "")
+            st["state"] = {"waiting": {"reason": "ImagePullBackOff",
+                                       "message": f'Back-off pulling image "{image}": ErrImagePull: {original}'}}
+            events += [("BackOff", f'Back-off pulling image "{image}"', "Normal", name),
+                       ("Failed", "Error: ImagePullBackOff", "Warning", name)]
+            self.plans[key] = _Plan("pull", now + timedelta(seconds=self.timings.backoff(plan.attempt)), plan.attempt)
+        elif plan.step == "pull":  # the retry fails as the first pull did
+            message = ((state.get("waiting") or {}).get("message", "")).partition(": ErrImagePull: ")[2] or "not found"
+            st["state"] = {"waiting": {"reason": "ErrImagePull", "message": message}}
+            events += [("Pulling", f'Pulling image "{image}"', "Normal", name),
+                       ("Failed", f'Failed to pull image "{image}": {message}', "Warning", name),
+                       ("Failed", "Error: ErrImagePull", "Warning", name)]
+            self.plans[key] = _Plan("backoff", now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
+                                    plan.attempt + 1)
+        elif plan.step == "restart":
+            run = container_run(container, pod, store, logs, now)
+            if run.pull_error is not None:  # e.g. the ConfigMap it reads is gone by now
+                reason, message = run.pull_error
+                st.update(ready=False, started=False, state={"waiting": {"reason": reason, "message": message}})
+                events.append(("Failed", f"Error: {message if reason == 'CreateContainerConfigError' else reason}",
+                               "Warning", name))
+                del self.plans[key]
+                _ready_conditions(pod, now)
+                return
+            _restart_logs(logs, pod, name, run, now)
+            st.update(restartCount=int(st.get("restartCount") or 0) + 1, ready=True, started=True,
+                      state={"running": {"startedAt": format_time(now)}})
+            events += [("Pulled", f'Container image "{image}" already present on machine', "Normal", name),
+                       ("Created", f"Created container: {name}", "Normal", name),
+                       ("Started", f"Started container {name}", "Normal", name)]
+            if run.exit_code is None:  # it runs now (what it does changed, e.g. a ConfigMap it reads)
+                del self.plans[key]
+                return
+            runs_for = min(run.duration, self.timings.backoff_base)
+            self.plans[key] = _Plan(f"exit:{run.exit_code}", now + timedelta(seconds=runs_for), plan.attempt + 1)
+        elif plan.step.startswith("exit:"):  # it exits: terminated until the kubelet's next sync
+            code = int(plan.step.partition(":")[2])
+            started = ((state.get("running") or {}).get("startedAt")) or format_time(now)
+            st.update(ready=False, started=False,
+                      state={"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
+                                            "startedAt": started, "finishedAt": format_time(now),
+                                            "containerID": st.get("containerID", "")}})  # fmt: skip
+            self.plans[key] = _Plan("crashed", now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
+                                    plan.attempt)
+        elif plan.step == "crashed":  # the next sync backs off before restarting it
+            wait = self.timings.backoff(int(st.get("restartCount") or 1))
+            terminated = state.get("terminated") or {}
+            st.update(lastState={"terminated": terminated},
+                      state={"waiting": {"reason": "CrashLoopBackOff", "message": _crash_message(pod, name, wait)}})
+            meta = pod["metadata"]
+            backoff = f"Back-off restarting failed container {name} in pod {meta['name']}_{meta['namespace']}({meta['uid']})"
+            events.append(("BackOff", backoff, "Warning", name))
+            self.plans[key] = _Plan("restart", now + timedelta(seconds=wait), plan.attempt)
+        _ready_conditions(pod, now)
+
+
+def _crash_message(pod: Mapping[str, Any], container: str, wait: float) -> str:
+    meta = pod["metadata"]
+    return (f"back-off {go_duration(wait)} restarting failed container={container} "
+            f"pod={meta['name']}_{meta['namespace']}({meta['uid']})")
+
+
+def _restart_logs(logs: LogStore, pod: Mapping[str, Any], container: str, run: ContainerRun, now: datetime) -> None:
+    """The last run's output becomes the previous container's; the new run prints again."""
+    meta = pod["metadata"]
+    single = len(pod["spec"].get("containers") or ()) == 1
+    current = logs.lookup(meta["namespace"], meta["name"], container, False, single_container=single) or []
+    logs.streams[LogKey(meta["namespace"], meta["name"], container, True)] = list(current)
+    lines = [LogLine(now + timedelta(seconds=offset), text) for offset, text in run.timed_lines or ()]
+    logs.streams[LogKey(meta["namespace"], meta["name"], container)] = lines
+    logs.streams.pop(LogKey(meta["namespace"], meta["name"], ""), None)
+
+
+def _ready_conditions(pod: Obj, now: datetime) -> None:
+    """Ready / ContainersReady follow the containers, with the kubelet's message when they are not."""
+    status = pod.get("status") or {}
+    statuses = status.get("containerStatuses") or ()
+    unready = " ".join(st["name"] for st in statuses if not st.get("ready"))
+    for condition in status.get("conditions") or ():
+        if condition.get("type") not in ("Ready", "ContainersReady"):
+            continue
+        ready = "False" if unready else "True"
+        if condition.get("status") != ready:
+            condition["lastTransitionTime"] = format_time(now)
+        condition["status"] = ready
+        if unready:
+            condition.update(reason="ContainersNotReady", message=f"containers with unready status: [{unready}]")
+        else:
+            condition.pop("reason", None)
+            condition.pop("message", None)
+
+
+def record_event(store: ObjectStore, logs: LogStore, involved: Mapping[str, Any], reason: str, message: str,
+                 now: datetime, *, type_: str = "Normal", container: str = "") -> None:
+    """A kubelet event about ``involved``: a repeat of the same event (object, reason, message)
+    counts up and moves its lastTimestamp, as the event recorder aggregates; a new one is created."""
+    meta = involved["metadata"]
+    for event in store.list("events", meta["namespace"]):
+        ref = event.get("involvedObject") or {}
+        if ref.get("uid") == meta.get("uid") and event.get("reason") == reason and event.get("message") == message:
+            updated = copy.deepcopy(event)
+            updated["count"] = int(event.get("count") or 1) + 1
+            updated["lastTimestamp"] = format_time(now)
+            store.put(updated)
+            return
+    kit = Materializer.for_cluster(now, logs, (), len(store.list("events", meta["namespace"])))
+    node = (involved.get("spec") or {}).get("nodeName")
+    kit.event(involved, reason, message, "kubelet", now, host=node,
+              field_path=f"spec.containers{{{container}}}" if container else None, type_=type_)
+    for event in kit.take_objects():
+        event_meta = event["metadata"]
+        while store.get("events", event_meta["namespace"], event_meta["name"]) is not None:
+            base, _, nanos = event_meta["name"].rpartition(".")
+            event_meta["name"] = f"{base}.{int(nanos, 16) + 1:x}"
+        store.put(event)
