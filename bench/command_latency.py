@@ -37,9 +37,13 @@ def free_port() -> int:
 
 
 async def start(args: list[str], env: dict[str, str]) -> asyncio.subprocess.Process:
-    process = await asyncio.create_subprocess_exec(*args, env=env, cwd=ROOT,
-                                                   stdout=asyncio.subprocess.DEVNULL,
-                                                   stderr=asyncio.subprocess.DEVNULL)
+    process = await asyncio.create_subprocess_exec(
+        *args,
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     return process
 
 
@@ -77,8 +81,10 @@ async def measure(events_url: str, standin: SlackStandIn, runs: int) -> dict[str
 
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"median_ms": statistics.median(ordered) * 1000,
-            "p90_ms": ordered[int(0.9 * (len(ordered) - 1))] * 1000}
+    return {
+        "median_ms": statistics.median(ordered) * 1000,
+        "p90_ms": ordered[int(0.9 * (len(ordered) - 1))] * 1000,
+    }
 
 
 async def main() -> None:
@@ -90,12 +96,32 @@ async def main() -> None:
     async with KubeEmulator.from_paths(*demo_seed_paths()) as emulator, SlackStandIn() as standin:
         workdir = Path(tempfile.mkdtemp(prefix="podium-bench-"))
         kubeconfig = emulator.write_kubeconfig(workdir / "kubeconfig")
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
-        base_env.update(SLACK_BOT_TOKEN=standin.bot_token, SLACK_API_URL=standin.api_url,
-                        SLACK_SIGNING_SECRET=SECRET, KUBECONFIG=str(kubeconfig))
+        base_env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))
+        }
+        base_env.update(
+            SLACK_BOT_TOKEN=standin.bot_token,
+            SLACK_API_URL=standin.api_url,
+            SLACK_SIGNING_SECRET=SECRET,
+            KUBECONFIG=str(kubeconfig),
+        )
         results = {}
-        for name, argv in (("floor", [sys.executable, "bench/floor_app.py"]),
-                           ("podium", [sys.executable, "-m", "bot", "--log-level", "WARNING", "serve", "--host", "127.0.0.1"])):
+        for name, argv in (
+            ("floor", [sys.executable, "bench/floor_app.py"]),
+            (
+                "podium",
+                [
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "--log-level",
+                    "WARNING",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                ],
+            ),
+        ):
             port = free_port()
             process = await start(argv, {**base_env, "PORT": str(port)})
             try:
@@ -106,17 +132,27 @@ async def main() -> None:
                 process.terminate()
                 await process.wait()
 
-    table = {name: {metric: summary(values) for metric, values in figures.items()} for name, figures in results.items()}
+    table = {
+        name: {metric: summary(values) for metric, values in figures.items()}
+        for name, figures in results.items()
+    }
     print(f"{options.runs} sequential signed `/kubectl get pods`, HTTP mode, stand-ins on loopback")
     print(f"{'':10}{'ack median':>12}{'ack p90':>10}{'answer median':>15}{'answer p90':>12}")
     for name in ("floor", "podium"):
         row = table[name]
-        print(f"{name:10}{row['ack']['median_ms']:>10.1f}ms{row['ack']['p90_ms']:>8.1f}ms"
-              f"{row['answer']['median_ms']:>13.1f}ms{row['answer']['p90_ms']:>10.1f}ms")
-    ratio = {m: table["podium"][m]["median_ms"] / table["floor"][m]["median_ms"] for m in ("ack", "answer")}
+        print(
+            f"{name:10}{row['ack']['median_ms']:>10.1f}ms{row['ack']['p90_ms']:>8.1f}ms"
+            f"{row['answer']['median_ms']:>13.1f}ms{row['answer']['p90_ms']:>10.1f}ms"
+        )
+    ratio = {
+        m: table["podium"][m]["median_ms"] / table["floor"][m]["median_ms"]
+        for m in ("ack", "answer")
+    }
     print(f"{'ratio':10}{ratio['ack']:>11.2f}x{'':10}{ratio['answer']:>14.2f}x")
     if options.json:
-        options.json.write_text(json.dumps({"runs": options.runs, "figures": table, "ratio": ratio}, indent=2))
+        options.json.write_text(
+            json.dumps({"runs": options.runs, "figures": table, "ratio": ratio}, indent=2)
+        )
 
 
 if __name__ == "__main__":

@@ -14,14 +14,25 @@ from slack_sdk.web.async_client import AsyncWebClient
 SLIDE = [
     {"type": "header", "text": {"type": "plain_text", "text": "Slide"}},
     {"type": "section", "text": {"type": "mrkdwn", "text": "A constant slide."}},
-    {"type": "actions", "elements": [{"type": "button", "action_id": "slides_next", "value": "floor:2",
-                                      "text": {"type": "plain_text", "text": "Next ▶"}}]},
+    {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": "slides_next",
+                "value": "floor:2",
+                "text": {"type": "plain_text", "text": "Next ▶"},
+            }
+        ],
+    },
 ]
 
 
 def main() -> None:
     app = AsyncApp(
-        client=AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]),
+        client=AsyncWebClient(
+            token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
+        ),
         signing_secret=os.environ["SLACK_SIGNING_SECRET"],
     )
 

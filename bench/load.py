@@ -57,6 +57,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.slides.deck import default_slides_folder, load_decks  # noqa: E402
 from podium_devkit.slack_sender import (  # noqa: E402
     SlackWorkspace,
     block_actions_payload,
@@ -64,7 +65,6 @@ from podium_devkit.slack_sender import (  # noqa: E402
     sign,
     slash_command_fields,
 )
-from bot.slides.deck import default_slides_folder, load_decks  # noqa: E402
 
 SECRET = "bench-signing-secret-0123456789abcdef"
 WORKSPACE = SlackWorkspace()  # the stand-in's defaults: team, app id
@@ -76,10 +76,22 @@ ANSWER_TIMEOUT = 60.0
 
 # What a room types: reads that hit the API, long output that goes to a DM snippet, refusals.
 MIXED_COMMANDS = (
-    "get pods", "get deploy", "get all", "get svc -o wide", "get events", "get pods -o yaml",
-    "describe deploy nginx", "describe pods -l app=nginx", "logs deploy/nginx --tail 20",
-    "logs deploy/nginx", "get rs --show-labels",
-    "get secrets", "delete pod nginx", "get pods -A", "get pods -n kube-system", "apply -f app.yaml",
+    "get pods",
+    "get deploy",
+    "get all",
+    "get svc -o wide",
+    "get events",
+    "get pods -o yaml",
+    "describe deploy nginx",
+    "describe pods -l app=nginx",
+    "logs deploy/nginx --tail 20",
+    "logs deploy/nginx",
+    "get rs --show-labels",
+    "get secrets",
+    "delete pod nginx",
+    "get pods -A",
+    "get pods -n kube-system",
+    "apply -f app.yaml",
 )
 
 
@@ -96,8 +108,28 @@ class Scale:
     run_storm: int
 
 
-FULL = Scale(burst=200, burst_rounds=3, mixed=1000, mixed_users=50, cpu_runs=100, kubectl_runs=20, presses=30, paced_presses=1000, run_storm=100)  # paced: the whole deck
-QUICK = Scale(burst=50, burst_rounds=2, mixed=200, mixed_users=50, cpu_runs=30, kubectl_runs=5, presses=10, paced_presses=8, run_storm=100)
+FULL = Scale(
+    burst=200,
+    burst_rounds=3,
+    mixed=1000,
+    mixed_users=50,
+    cpu_runs=100,
+    kubectl_runs=20,
+    presses=30,
+    paced_presses=1000,
+    run_storm=100,
+)  # paced: the whole deck
+QUICK = Scale(
+    burst=50,
+    burst_rounds=2,
+    mixed=200,
+    mixed_users=50,
+    cpu_runs=30,
+    kubectl_runs=5,
+    presses=10,
+    paced_presses=8,
+    run_storm=100,
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,8 +145,12 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def spread(values: Sequence[float]) -> dict[str, float]:
-    return {"n": len(values), "p50": percentile(values, 0.50), "p99": percentile(values, 0.99),
-            "max": max(values) if values else math.nan}
+    return {
+        "n": len(values),
+        "p50": percentile(values, 0.50),
+        "p99": percentile(values, 0.99),
+        "max": max(values) if values else math.nan,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,7 +171,7 @@ class Server:
     def cpu_seconds(self) -> float:
         """utime + stime of the process (all its threads), from /proc/<pid>/stat."""
         stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2:].split()  # the command name may contain spaces
+        fields = stat[stat.rindex(")") + 2 :].split()  # the command name may contain spaces
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
     def rss_mb(self) -> float:
@@ -156,8 +192,13 @@ async def start_server(name: str, argv: list[str], env: dict[str, str], workdir:
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log_file:  # the child keeps its own descriptor
         process = await asyncio.create_subprocess_exec(
-            *argv, env={**env, "PORT": str(port)}, cwd=ROOT,
-            stdin=asyncio.subprocess.DEVNULL, stdout=log_file, stderr=log_file)
+            *argv,
+            env={**env, "PORT": str(port)},
+            cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=log_file,
+        )
     server = Server(name, process, f"http://127.0.0.1:{port}/slack/events", log_path)
     await wait_ready(server)
     return server
@@ -186,7 +227,7 @@ async def stop_server(server: Server) -> None:
         server.process.terminate()
         try:
             await asyncio.wait_for(server.process.wait(), timeout=10)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             server.process.kill()
             await server.process.wait()
 
@@ -214,9 +255,14 @@ class StandIns:
     @classmethod
     async def start(cls, workdir: Path) -> StandIns:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, str(ROOT / "bench" / "standin_host.py"), str(workdir / "kubeconfig"),
-            cwd=ROOT, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=(workdir / "standins.log").open("wb"))
+            sys.executable,
+            str(ROOT / "bench" / "standin_host.py"),
+            str(workdir / "kubeconfig"),
+            cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=(workdir / "standins.log").open("wb"),
+        )
         assert process.stdout is not None
         line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
         if not line:
@@ -229,16 +275,21 @@ class StandIns:
         await self.process.wait()
 
     async def _call(self, method: str, path: str, body: Any = None, **params: str) -> Any:
-        async with self._session.request(method, self._control + path, json=body, params=params) as response:
+        async with self._session.request(
+            method, self._control + path, json=body, params=params
+        ) as response:
             response.raise_for_status()
             return await response.json()
 
     async def add_users(self, user_ids: Sequence[str]) -> None:
         await self._call("POST", "/users", list(user_ids))
 
-    async def response_urls(self, users: Sequence[str], *, kind: str = "commands",
-                            message_ts: str | None = None) -> list[str]:
-        specs = [{"channel": CHANNEL, "user": u, "kind": kind, "message_ts": message_ts} for u in users]
+    async def response_urls(
+        self, users: Sequence[str], *, kind: str = "commands", message_ts: str | None = None
+    ) -> list[str]:
+        specs = [
+            {"channel": CHANNEL, "user": u, "kind": kind, "message_ts": message_ts} for u in users
+        ]
         return list(await self._call("POST", "/response_urls", specs))
 
     async def answers(self, expected: dict[str, str]) -> dict[str, Answer]:
@@ -281,19 +332,22 @@ class AnswerWatcher:
     async def close(self) -> None:
         self._task.cancel()
 
-    async def wait(self, url: str, expect: str = "", timeout: float = ANSWER_TIMEOUT) -> Answer | None:
+    async def wait(
+        self, url: str, expect: str = "", timeout: float = ANSWER_TIMEOUT
+    ) -> Answer | None:
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._waiting[url] = (expect, future)
         self._wake.set()
         try:
             return await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         finally:
             self._waiting.pop(url, None)
 
-    async def wait_all(self, urls: Sequence[str], expect: str = "",
-                       timeout: float = ANSWER_TIMEOUT) -> list[Answer | None]:
+    async def wait_all(
+        self, urls: Sequence[str], expect: str = "", timeout: float = ANSWER_TIMEOUT
+    ) -> list[Answer | None]:
         return list(await asyncio.gather(*(self.wait(url, expect, timeout) for url in urls)))
 
     async def _poll(self) -> None:
@@ -301,7 +355,9 @@ class AnswerWatcher:
             if not self._waiting:
                 self._wake.clear()
                 await self._wake.wait()
-            found = await self._standins.answers({url: expect for url, (expect, _) in self._waiting.items()})
+            found = await self._standins.answers(
+                {url: expect for url, (expect, _) in self._waiting.items()}
+            )
             for url, answer in found.items():
                 entry = self._waiting.get(url)
                 if entry is not None and not entry[1].done():
@@ -309,7 +365,9 @@ class AnswerWatcher:
             await asyncio.sleep(self._tick)
 
 
-async def wait_channel_post(standins: StandIns, after: float, timeout: float = 30) -> dict[str, Any]:
+async def wait_channel_post(
+    standins: StandIns, after: float, timeout: float = 30
+) -> dict[str, Any]:
     """The first chat.postMessage to the workshop channel recorded after `after`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -348,42 +406,76 @@ class Sent:
 class Driver:
     def __init__(self, events_url: str, standins: StandIns, answers: AnswerWatcher) -> None:
         parts = urlsplit(events_url)
-        self.host, self.port, self.path = parts.hostname or "127.0.0.1", parts.port or 80, parts.path
+        self.host, self.port, self.path = (
+            parts.hostname or "127.0.0.1",
+            parts.port or 80,
+            parts.path,
+        )
         self.standins = standins
         self.answers = answers
 
     def _http(self, body: bytes) -> bytes:
         timestamp = int(time.time())
-        head = (f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n"
-                f"X-Slack-Request-Timestamp: {timestamp}\r\n"
-                f"X-Slack-Signature: {sign(SECRET, timestamp, body)}\r\n\r\n")
+        head = (
+            f"POST {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n"
+            f"X-Slack-Request-Timestamp: {timestamp}\r\n"
+            f"X-Slack-Signature: {sign(SECRET, timestamp, body)}\r\n\r\n"
+        )
         return head.encode() + body
 
-    def command(self, text: str, user: str, response_url: str, command: str = "/kubectl") -> Request:
+    def command(
+        self, text: str, user: str, response_url: str, command: str = "/kubectl"
+    ) -> Request:
         fields = slash_command_fields(
-            WORKSPACE, command=command, text=text, user_id=user, user_name=user.lower(), channel_id=CHANNEL,
-            channel_name="workshop", response_url=response_url, trigger_id=new_trigger_id())
-        return Request(user, f"{command} {text}", response_url, self._http(urlencode(fields).encode()))
+            WORKSPACE,
+            command=command,
+            text=text,
+            user_id=user,
+            user_name=user.lower(),
+            channel_id=CHANNEL,
+            channel_name="workshop",
+            response_url=response_url,
+            trigger_id=new_trigger_id(),
+        )
+        return Request(
+            user, f"{command} {text}", response_url, self._http(urlencode(fields).encode())
+        )
 
-    async def commands(self, texts: Sequence[str], users: Sequence[str], command: str = "/kubectl") -> list[Request]:
+    async def commands(
+        self, texts: Sequence[str], users: Sequence[str], command: str = "/kubectl"
+    ) -> list[Request]:
         urls = await self.standins.response_urls(users)
         return [self.command(t, u, url, command) for t, u, url in zip(texts, users, urls)]
 
-    async def press(self, action_id: str, *, user: str, message_ts: str | None, value: str = "bench") -> Sent:
+    async def press(
+        self, action_id: str, *, user: str, message_ts: str | None, value: str = "bench"
+    ) -> Sent:
         """A button press on the message `message_ts` in the workshop channel."""
-        return await self.send(await self.press_request(action_id, user=user, message_ts=message_ts, value=value))
+        return await self.send(
+            await self.press_request(action_id, user=user, message_ts=message_ts, value=value)
+        )
 
-    async def press_request(self, action_id: str, *, user: str, message_ts: str | None,
-                            value: str = "bench") -> Request:
+    async def press_request(
+        self, action_id: str, *, user: str, message_ts: str | None, value: str = "bench"
+    ) -> Request:
         """The signed request of a press, built before it is timed."""
         [url] = await self.standins.response_urls([user], kind="actions", message_ts=message_ts)
         message = await self.standins.message(message_ts) if message_ts else None
         payload = block_actions_payload(
-            WORKSPACE, action_id=action_id, value=value, user_id=user, user_name=user.lower(),
-            channel_id=CHANNEL, channel_name="workshop", response_url=url, trigger_id=new_trigger_id(),
-            message_ts=message_ts, message=message)
+            WORKSPACE,
+            action_id=action_id,
+            value=value,
+            user_id=user,
+            user_name=user.lower(),
+            channel_id=CHANNEL,
+            channel_name="workshop",
+            response_url=url,
+            trigger_id=new_trigger_id(),
+            message_ts=message_ts,
+            message=message,
+        )
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return Request(user, action_id, url, self._http(body))
 
@@ -391,7 +483,7 @@ class Driver:
         sent_at, started = time.time(), time.perf_counter()
         try:
             status = await asyncio.wait_for(self._exchange(request.raw), timeout=30)
-        except (OSError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, OSError, ValueError):
             status = 0
         return Sent(request, status, sent_at, time.perf_counter() - started)
 
@@ -405,7 +497,9 @@ class Driver:
         finally:
             writer.close()
 
-    async def run(self, text: str, user: str, command: str = "/kubectl", expect: str = "") -> tuple[Sent, Answer | None]:
+    async def run(
+        self, text: str, user: str, command: str = "/kubectl", expect: str = ""
+    ) -> tuple[Sent, Answer | None]:
         """One command, awaited to its answer."""
         [request] = await self.commands([text], [user], command)
         sent = await self.send(request)
@@ -479,27 +573,38 @@ async def burst(driver: Driver, server: Server, users: int, expect: str) -> Burs
         answers = await driver.answers.wait_all([s.response_url for s in sents], expect)
     wall = time.perf_counter() - wall0
     helper_cpu = await standins.cpu_seconds() - helper0
-    pod_lists = sum(1 for r in await standins.kube_requests() if r["resource"] == "pods" and r["verb"] == "list")
+    pod_lists = sum(
+        1 for r in await standins.kube_requests() if r["resource"] == "pods" and r["verb"] == "list"
+    )
     return BurstRound(
         acks=[s.ack_seconds for s in sents],
         answers=[a.at - s.sent_at for s, a in zip(sents, answers) if a is not None],
         errors=sum(1 for s, a in zip(sents, answers) if s.status != 200 or a is None or not a.has),
-        api_pod_lists=pod_lists, wall_seconds=wall, driver_busy=(self_cpu() - cpu0) / wall, driver_lag=lag.worst,
-        standins_busy=helper_cpu / wall, server_busy=(server.cpu_seconds() - server0) / wall)
+        api_pod_lists=pod_lists,
+        wall_seconds=wall,
+        driver_busy=(self_cpu() - cpu0) / wall,
+        driver_lag=lag.worst,
+        standins_busy=helper_cpu / wall,
+        server_busy=(server.cpu_seconds() - server0) / wall,
+    )
 
 
 def pool(rounds: Sequence[BurstRound]) -> BurstResult:
-    return BurstResult(spread([a for r in rounds for a in r.acks]), spread([a for r in rounds for a in r.answers]),
-                       sum(r.errors for r in rounds),
-                       [{k: v for k, v in asdict(r).items() if k not in ("acks", "answers")} for r in rounds])
+    return BurstResult(
+        spread([a for r in rounds for a in r.acks]),
+        spread([a for r in rounds for a in r.answers]),
+        sum(r.errors for r in rounds),
+        [{k: v for k, v in asdict(r).items() if k not in ("acks", "answers")} for r in rounds],
+    )
 
 
 def worst(result: BurstResult, key: str) -> float:
     return max(r[key] for r in result.rounds)
 
 
-async def burst_rounds(contenders: dict[str, tuple[Driver, Server, str]], users: int,
-                       rounds: int) -> dict[str, BurstResult]:
+async def burst_rounds(
+    contenders: dict[str, tuple[Driver, Server, str]], users: int, rounds: int
+) -> dict[str, BurstResult]:
     """Floor and Podium take turns, round after round, so drift on the machine hits both alike."""
     done: dict[str, list[BurstRound]] = {name: [] for name in contenders}
     for _ in range(rounds):
@@ -531,7 +636,9 @@ async def podium_cpu_per_command(driver: Driver, server: Server, runs: int, user
 async def kubectl_cpu_per_command(kubeconfig: Path, workdir: Path, runs: int) -> float:
     """The subprocess design: one real `kubectl get pods` per command. CPU from RUSAGE_CHILDREN,
     which counts only reaped children: no other child of this process exits meanwhile."""
-    kubectl = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which("kubectl")
+    kubectl = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which(
+        "kubectl"
+    )
     if kubectl is None:
         raise RuntimeError("kubectl not found next to the interpreter nor on PATH")
     home = workdir / "kubectl-home"
@@ -596,8 +703,11 @@ async def run_storm(driver: Driver, server: Server, users: int) -> RunStormResul
     """`users` participants press ▶ Run in sandbox (`get pods`) on the live slide within one
     second; the instructor presses Next half-way. Against Slack's rate limits."""
     standins = driver.standins
-    demo = next(slide.number for slide in load_decks(default_slides_folder())[0].slides
-                if slide.exercise is None and "get pods" in slide.commands)
+    demo = next(
+        slide.number
+        for slide in load_decks(default_slides_folder())[0].slides
+        if slide.exercise is None and "get pods" in slide.commands
+    )
     people = [f"U0LOAD{i:03d}" for i in range(users)]
     baseline = await burst(driver, server, users, "nginx-")  # also waits out the read cache
     before = time.time()
@@ -608,8 +718,10 @@ async def run_storm(driver: Driver, server: Server, users: int) -> RunStormResul
     next_idle = float(live["at"]) - idle.sent_at
     live_ts, live_at = str(live["ts"]), float(live["at"])
     await asyncio.sleep(1.2)  # the read cache forgets; the channel's burst budget refills
-    requests = [await driver.press_request("slides_run:0", user=u, message_ts=live_ts, value="get pods")
-                for u in people]
+    requests = [
+        await driver.press_request("slides_run:0", user=u, message_ts=live_ts, value="get pods")
+        for u in people
+    ]
     next_request = await driver.press_request("slides_next", user=INSTRUCTOR, message_ts=live_ts)
     await standins.clear_kube_requests()
     limited0 = await standins.rate_limits()
@@ -625,14 +737,20 @@ async def run_storm(driver: Driver, server: Server, users: int) -> RunStormResul
     next_post = await wait_channel_post(standins, live_at)
     await asyncio.sleep(1.0)  # anything the presses would post in the channel has had its time
     posts = await standins.channel_posts(live_at)
-    pod_lists = sum(1 for r in await standins.kube_requests() if r["resource"] == "pods" and r["verb"] == "list")
+    pod_lists = sum(
+        1 for r in await standins.kube_requests() if r["resource"] == "pods" and r["verb"] == "list"
+    )
     return RunStormResult(
-        presses=users, answered=sum(1 for a in answers if a is not None and a.has),
+        presses=users,
+        answered=sum(1 for a in answers if a is not None and a.has),
         answer=spread([a.at - s.sent_at for s, a in zip(runs, answers) if a is not None]),
         baseline_answer=spread(baseline.answers),
-        thread_posts=sum(1 for p in posts if p.get("thread_ts") == live_ts), pod_lists=pod_lists,
-        next_posted=float(next_post["at"]) - nxt.sent_at, next_idle=next_idle,
-        rate_limited=await standins.rate_limits() - limited0)
+        thread_posts=sum(1 for p in posts if p.get("thread_ts") == live_ts),
+        pod_lists=pod_lists,
+        next_posted=float(next_post["at"]) - nxt.sent_at,
+        next_idle=next_idle,
+        rate_limited=await standins.rate_limits() - limited0,
+    )
 
 
 async def start_deck(driver: Driver) -> None:
@@ -689,19 +807,31 @@ async def mixed(driver: Driver, total: int, users: int) -> MixedResult:
 
 
 def summarize_mixed(outcomes: Sequence[tuple[Sent, Answer | None]], wall: float) -> MixedResult:
-    kinds = {"non-200 ack": sum(1 for sent, _ in outcomes if sent.status != 200),
-             "no answer": sum(1 for sent, answer in outcomes if sent.status == 200 and answer is None),
-             "ack ≥ 3 s": sum(1 for sent, _ in outcomes if sent.status == 200 and sent.ack_seconds >= SLACK_ACK_LIMIT)}
-    errors = sum(1 for sent, answer in outcomes
-                 if sent.status != 200 or answer is None or sent.ack_seconds >= SLACK_ACK_LIMIT)
+    kinds = {
+        "non-200 ack": sum(1 for sent, _ in outcomes if sent.status != 200),
+        "no answer": sum(1 for sent, answer in outcomes if sent.status == 200 and answer is None),
+        "ack ≥ 3 s": sum(
+            1 for sent, _ in outcomes if sent.status == 200 and sent.ack_seconds >= SLACK_ACK_LIMIT
+        ),
+    }
+    errors = sum(
+        1
+        for sent, answer in outcomes
+        if sent.status != 200 or answer is None or sent.ack_seconds >= SLACK_ACK_LIMIT
+    )
     by_command: dict[str, list[float]] = {}
     for sent, answer in outcomes:
         if answer is not None:
             by_command.setdefault(sent.request.text, []).append(answer.at - sent.sent_at)
-    return MixedResult(len(outcomes), errors, spread([s.ack_seconds for s, _ in outcomes]),
-                       spread([t for times in by_command.values() for t in times]), wall,
-                       {text: spread(times) for text, times in by_command.items()},
-                       {kind: count for kind, count in kinds.items() if count})
+    return MixedResult(
+        len(outcomes),
+        errors,
+        spread([s.ack_seconds for s, _ in outcomes]),
+        spread([t for times in by_command.values() for t in times]),
+        wall,
+        {text: spread(times) for text, times in by_command.items()},
+        {kind: count for kind, count in kinds.items() if count},
+    )
 
 
 @dataclass
@@ -712,7 +842,9 @@ class SoakResult:
     drift_mb: float = 0.0
 
 
-async def soak(driver: Driver, server: Server, minutes: float, users: int, per_minute: int = 500) -> SoakResult:
+async def soak(
+    driver: Driver, server: Server, minutes: float, users: int, per_minute: int = 500
+) -> SoakResult:
     """A steady rate, fired on a clock (not waiting for answers), RSS sampled every 30 s."""
     interval, total = 60 / per_minute, int(per_minute * minutes)
     texts, people = mixed_texts(total), [f"U0LOAD{n % users:03d}" for n in range(total)]
@@ -735,7 +867,9 @@ async def soak(driver: Driver, server: Server, minutes: float, users: int, per_m
             next_sample += 30
     outcomes = await asyncio.gather(*tasks)
     rss.append(server.rss_mb())
-    return SoakResult(minutes, summarize_mixed(outcomes, time.perf_counter() - started), rss, rss[-1] - rss[0])
+    return SoakResult(
+        minutes, summarize_mixed(outcomes, time.perf_counter() - started), rss, rss[-1] - rss[0]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -763,7 +897,9 @@ def check(ok: bool) -> str:
 
 def print_table(rows: Sequence[Row], notes: Sequence[str]) -> None:
     headers = ("", "figure", "Podium", "baseline", "ratio", "goal", "")
-    cells = [headers] + [(r.section, r.figure, r.podium, r.baseline, r.ratio, r.goal, r.verdict) for r in rows]
+    cells = [headers] + [
+        (r.section, r.figure, r.podium, r.baseline, r.ratio, r.goal, r.verdict) for r in rows
+    ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(headers))]
     for n, line in enumerate(cells):
         print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
@@ -786,17 +922,25 @@ class Bench:
         self.results: dict[str, Any] = {}
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
-        env.update(SLACK_BOT_TOKEN=self.standins.bot_token, SLACK_API_URL=self.standins.api_url,
-                   SLACK_SIGNING_SECRET=SECRET, KUBECONFIG=str(self.standins.kubeconfig),
-                   PODIUM_SANDBOX_NAMESPACE="sandbox")
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))
+        }
+        env.update(
+            SLACK_BOT_TOKEN=self.standins.bot_token,
+            SLACK_API_URL=self.standins.api_url,
+            SLACK_SIGNING_SECRET=SECRET,
+            KUBECONFIG=str(self.standins.kubeconfig),
+            PODIUM_SANDBOX_NAMESPACE="sandbox",
+        )
         env.update(extra)
         return env
 
     async def podium(self, name: str, **extra: str) -> Server:
         state = self.workdir / f"{name}-state.db"
         argv = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"]
-        return await start_server(name, argv, self.env(PODIUM_STATE=str(state), **extra), self.workdir)
+        return await start_server(
+            name, argv, self.env(PODIUM_STATE=str(state), **extra), self.workdir
+        )
 
     async def floor(self) -> Server:
         argv = [sys.executable, str(ROOT / "bench" / "floor_app.py")]
@@ -809,22 +953,39 @@ class Bench:
         """The floor and podium-A side by side for the bursts; then podium-A alone. Unpaced
         (PODIUM_POST_INTERVAL=0, a floor that posts at will): Slack's rate limits off for this step."""
         await self.standins.rate_limits(False)
-        await self.standins.add_users([f"U0LOAD{i:03d}" for i in range(max(self.scale.burst, self.scale.mixed_users))])
+        await self.standins.add_users(
+            [f"U0LOAD{i:03d}" for i in range(max(self.scale.burst, self.scale.mixed_users))]
+        )
         floor = await self.floor()
-        server = await self.podium("podium-A", PODIUM_POST_INTERVAL="0", PODIUM_USER_RATE="0/1s",
-                                   PODIUM_INSTRUCTORS=INSTRUCTOR)
+        server = await self.podium(
+            "podium-A",
+            PODIUM_POST_INTERVAL="0",
+            PODIUM_USER_RATE="0/1s",
+            PODIUM_INSTRUCTORS=INSTRUCTOR,
+        )
         rss: dict[str, float] = {"start": server.rss_mb()}
         driver = self.driver(server)
         try:
-            bursts = await burst_rounds({"floor": (self.driver(floor), floor, "NAME"),
-                                         "podium": (driver, server, "nginx-")},
-                                        self.scale.burst, self.scale.burst_rounds)
-            self.results["floor_burst"], self.results["podium_burst"] = bursts["floor"], bursts["podium"]
-            self.results["floor_press"] = await press_next(self.driver(floor), self.scale.presses, INSTRUCTOR)
+            bursts = await burst_rounds(
+                {
+                    "floor": (self.driver(floor), floor, "NAME"),
+                    "podium": (driver, server, "nginx-"),
+                },
+                self.scale.burst,
+                self.scale.burst_rounds,
+            )
+            self.results["floor_burst"], self.results["podium_burst"] = (
+                bursts["floor"],
+                bursts["podium"],
+            )
+            self.results["floor_press"] = await press_next(
+                self.driver(floor), self.scale.presses, INSTRUCTOR
+            )
             await stop_server(floor)
             rss["after_burst"] = server.rss_mb()
             self.results["podium_cpu_cached"] = await podium_cpu_per_command(
-                driver, server, self.scale.cpu_runs, self.scale.mixed_users)
+                driver, server, self.scale.cpu_runs, self.scale.mixed_users
+            )
             self.results["mixed"] = await mixed(driver, self.scale.mixed, self.scale.mixed_users)
             rss["after_mixed"] = server.rss_mb()
             await start_deck(driver)
@@ -841,19 +1002,23 @@ class Bench:
 
     async def run_podium_b(self) -> None:
         await self.standins.rate_limits(True)  # paced: Slack's limits from here on
-        server = await self.podium("podium-B", PODIUM_READ_CACHE_SECONDS="0", PODIUM_INSTRUCTORS=INSTRUCTOR)
+        server = await self.podium(
+            "podium-B", PODIUM_READ_CACHE_SECONDS="0", PODIUM_INSTRUCTORS=INSTRUCTOR
+        )
         driver = self.driver(server)
         try:
             await warm_up(driver)
             self.results["podium_cpu_nocache"] = await podium_cpu_per_command(
-                driver, server, self.scale.cpu_runs, self.scale.mixed_users)
+                driver, server, self.scale.cpu_runs, self.scale.mixed_users
+            )
             if self.scale.paced_presses:
                 # Paced, against Slack's rate limits and its upload processing delay: every slide
                 # must be posted (press_next waits for each) and no 429 may reach anyone.
                 limited, began = await self.standins.rate_limits(), time.time()
                 await start_deck(driver)
                 self.results["paced_press"] = await press_next(
-                    driver, min(self.scale.paced_presses, deck_length() - 1), INSTRUCTOR)
+                    driver, min(self.scale.paced_presses, deck_length() - 1), INSTRUCTOR
+                )
                 self.results["paced_slides_posted"] = len(await self.standins.channel_posts(began))
                 await end_deck(driver)
                 self.results["paced_rate_limited"] = await self.standins.rate_limits() - limited
@@ -861,8 +1026,9 @@ class Bench:
         finally:
             await stop_server(server)
         # After the Podium processes are reaped, so RUSAGE_CHILDREN sees only kubectl.
-        self.results["kubectl_cpu"] = await kubectl_cpu_per_command(self.standins.kubeconfig, self.workdir,
-                                                                    self.scale.kubectl_runs)
+        self.results["kubectl_cpu"] = await kubectl_cpu_per_command(
+            self.standins.kubeconfig, self.workdir, self.scale.kubectl_runs
+        )
 
     async def run_podium_r(self) -> None:
         """▶ Run pressed by the room, with Podium's defaults, against Slack's rate limits."""
@@ -898,81 +1064,268 @@ def report(scale: Scale, results: dict[str, Any]) -> tuple[list[Row], list[str]]
             if q == "p99":
                 limit = 1.25 if key == "ack" else 1.5
                 goal, verdict = f"≤ {limit}×", check(podium / floor <= limit)
-            rows.append(Row(f"burst {n}", f"{label} {q}", ms(podium), ms(floor), f"{podium / floor:.2f}×",
-                            goal, verdict))
-    rows.append(Row(f"burst {n}", "slowest ack", ms(pb.ack["max"]), ms(fb.ack["max"]),
-                    f"{pb.ack['max'] / fb.ack['max']:.2f}×", "< 3 s", check(pb.ack["max"] < SLACK_ACK_LIMIT)))
+            rows.append(
+                Row(
+                    f"burst {n}",
+                    f"{label} {q}",
+                    ms(podium),
+                    ms(floor),
+                    f"{podium / floor:.2f}×",
+                    goal,
+                    verdict,
+                )
+            )
+    rows.append(
+        Row(
+            f"burst {n}",
+            "slowest ack",
+            ms(pb.ack["max"]),
+            ms(fb.ack["max"]),
+            f"{pb.ack['max'] / fb.ack['max']:.2f}×",
+            "< 3 s",
+            check(pb.ack["max"] < SLACK_ACK_LIMIT),
+        )
+    )
     api = int(worst(pb, "api_pod_lists"))
-    rows.append(Row(f"burst {n}", "API requests: pod list (worst round)", str(api), "", "", "≤ 2", check(api <= 2)))
-    rows.append(Row(f"burst {n}", "errors (non-200 / no answer / wrong)", str(pb.errors), str(fb.errors),
-                    "", "0", check(pb.errors == 0)))
+    rows.append(
+        Row(
+            f"burst {n}",
+            "API requests: pod list (worst round)",
+            str(api),
+            "",
+            "",
+            "≤ 2",
+            check(api <= 2),
+        )
+    )
+    rows.append(
+        Row(
+            f"burst {n}",
+            "errors (non-200 / no answer / wrong)",
+            str(pb.errors),
+            str(fb.errors),
+            "",
+            "0",
+            check(pb.errors == 0),
+        )
+    )
 
     kubectl = results["kubectl_cpu"]
-    for label, key, goal in (("CPU/cmd, cache off", "podium_cpu_nocache", True),
-                             ("CPU/cmd, cache 1 s (default)", "podium_cpu_cached", False)):
+    for label, key, goal in (
+        ("CPU/cmd, cache off", "podium_cpu_nocache", True),
+        ("CPU/cmd, cache 1 s (default)", "podium_cpu_cached", False),
+    ):
         podium = results[key]
         factor = kubectl / podium if podium > 0 else math.inf
-        rows.append(Row("cpu get pods", label, ms(podium), f"{ms(kubectl)} kubectl", f"{factor:.1f}× less",
-                        "≥ 10× less" if goal else "", check(factor >= 10) if goal else ""))
+        rows.append(
+            Row(
+                "cpu get pods",
+                label,
+                ms(podium),
+                f"{ms(kubectl)} kubectl",
+                f"{factor:.1f}× less",
+                "≥ 10× less" if goal else "",
+                check(factor >= 10) if goal else "",
+            )
+        )
 
     fp, pp = results["floor_press"], results["podium_press"]
     presses = f"slides {pp.presses}×Next"
     for q in ("p50", "p99"):
-        rows.append(Row(presses, f"press→posted {q}", ms(pp.posted[q]), ms(fp.posted[q]),
-                        f"{pp.posted[q] / fp.posted[q]:.2f}×"))
-    rows.append(Row(presses, "ack of the press p99", ms(pp.ack["p99"]), ms(fp.ack["p99"]),
-                    f"{pp.ack['p99'] / fp.ack['p99']:.2f}×"))
+        rows.append(
+            Row(
+                presses,
+                f"press→posted {q}",
+                ms(pp.posted[q]),
+                ms(fp.posted[q]),
+                f"{pp.posted[q] / fp.posted[q]:.2f}×",
+            )
+        )
+    rows.append(
+        Row(
+            presses,
+            "ack of the press p99",
+            ms(pp.ack["p99"]),
+            ms(fp.ack["p99"]),
+            f"{pp.ack['p99'] / fp.ack['p99']:.2f}×",
+        )
+    )
     if "paced_press" in results:
         paced = results["paced_press"]
         for q in ("p50", "p99"):
-            rows.append(Row(f"slides {paced.presses}×Next paced", f"press→posted {q}", ms(paced.posted[q]),
-                            ms(pp.posted[q]) + " unpaced", f"{paced.posted[q] / pp.posted[q]:.1f}×"))
+            rows.append(
+                Row(
+                    f"slides {paced.presses}×Next paced",
+                    f"press→posted {q}",
+                    ms(paced.posted[q]),
+                    ms(pp.posted[q]) + " unpaced",
+                    f"{paced.posted[q] / pp.posted[q]:.1f}×",
+                )
+            )
         label = f"slides {paced.presses}×Next paced"
         posted = results.get("paced_slides_posted", 0)
-        rows.append(Row(label, "slides posted (pictures: Slack's processing delay)", f"{posted}/{paced.presses + 1}",
-                        "", "", "all", check(posted == paced.presses + 1)))
+        rows.append(
+            Row(
+                label,
+                "slides posted (pictures: Slack's processing delay)",
+                f"{posted}/{paced.presses + 1}",
+                "",
+                "",
+                "all",
+                check(posted == paced.presses + 1),
+            )
+        )
         limited = results.get("paced_rate_limited", 0)
-        rows.append(Row(label, "429s from Slack's rate limits", str(limited), "", "", "0", check(limited == 0)))
+        rows.append(
+            Row(
+                label,
+                "429s from Slack's rate limits",
+                str(limited),
+                "",
+                "",
+                "0",
+                check(limited == 0),
+            )
+        )
 
     if "run_storm" in results:
         rs: RunStormResult = results["run_storm"]
         label = f"run storm {rs.presses}×▶ Run"
-        rows.append(Row(label, "answered privately", f"{rs.answered}/{rs.presses}", "", "", "all",
-                        check(rs.answered == rs.presses)))
+        rows.append(
+            Row(
+                label,
+                "answered privately",
+                f"{rs.answered}/{rs.presses}",
+                "",
+                "",
+                "all",
+                check(rs.answered == rs.presses),
+            )
+        )
         for q in ("p50", "p99"):
             goal, verdict = ("< 2 s", check(rs.answer[q] < 2.0)) if q == "p99" else ("", "")
-            rows.append(Row(label, f"press→answer {q}", ms(rs.answer[q]), ms(rs.baseline_answer[q]) + " /kubectl",
-                            f"{rs.answer[q] / rs.baseline_answer[q]:.2f}×", goal, verdict))
-        rows.append(Row(label, "channel posts from the presses", str(rs.thread_posts), "", "", "0",
-                        check(rs.thread_posts == 0)))
+            rows.append(
+                Row(
+                    label,
+                    f"press→answer {q}",
+                    ms(rs.answer[q]),
+                    ms(rs.baseline_answer[q]) + " /kubectl",
+                    f"{rs.answer[q] / rs.baseline_answer[q]:.2f}×",
+                    goal,
+                    verdict,
+                )
+            )
+        rows.append(
+            Row(
+                label,
+                "channel posts from the presses",
+                str(rs.thread_posts),
+                "",
+                "",
+                "0",
+                check(rs.thread_posts == 0),
+            )
+        )
         # Presses over 1 s, results fresh for 1 s from their request's start: one read per window.
-        rows.append(Row(label, "API requests: pod list", str(rs.pod_lists), "", "", "≤ 2 (1 s windows)",
-                        check(rs.pod_lists <= 2)))
-        rows.append(Row(label, "instructor's Next mid-storm → posted", ms(rs.next_posted), ms(rs.next_idle) + " idle",
-                        f"{rs.next_posted / rs.next_idle:.2f}×", "< 1.5 s", check(rs.next_posted < 1.5)))
-        rows.append(Row(label, "429s from Slack's rate limits", str(rs.rate_limited), "", "", "0",
-                        check(rs.rate_limited == 0)))
+        rows.append(
+            Row(
+                label,
+                "API requests: pod list",
+                str(rs.pod_lists),
+                "",
+                "",
+                "≤ 2 (1 s windows)",
+                check(rs.pod_lists <= 2),
+            )
+        )
+        rows.append(
+            Row(
+                label,
+                "instructor's Next mid-storm → posted",
+                ms(rs.next_posted),
+                ms(rs.next_idle) + " idle",
+                f"{rs.next_posted / rs.next_idle:.2f}×",
+                "< 1.5 s",
+                check(rs.next_posted < 1.5),
+            )
+        )
+        rows.append(
+            Row(
+                label,
+                "429s from Slack's rate limits",
+                str(rs.rate_limited),
+                "",
+                "",
+                "0",
+                check(rs.rate_limited == 0),
+            )
+        )
 
     rss, mixed_result = results["rss_mb"], results["mixed"]
     rows.append(Row("memory", "RSS after start", f"{rss['start']:.1f} MB"))
-    rows.append(Row("memory", f"RSS after {mixed_result.commands} mixed cmds", f"{rss['after_mixed']:.1f} MB", "",
-                    "", "≤ 120 MB", check(rss["after_mixed"] <= 120)))
+    rows.append(
+        Row(
+            "memory",
+            f"RSS after {mixed_result.commands} mixed cmds",
+            f"{rss['after_mixed']:.1f} MB",
+            "",
+            "",
+            "≤ 120 MB",
+            check(rss["after_mixed"] <= 120),
+        )
+    )
     rows.append(Row("memory", "RSS after the whole deck", f"{rss['after_deck']:.1f} MB"))
-    rows.append(Row("mixed", f"ack p99 / answer p99 ({scale.mixed_users} concurrent)",
-                    f"{ms(mixed_result.ack['p99'])} / {ms(mixed_result.answer['p99'])}"))
+    rows.append(
+        Row(
+            "mixed",
+            f"ack p99 / answer p99 ({scale.mixed_users} concurrent)",
+            f"{ms(mixed_result.ack['p99'])} / {ms(mixed_result.answer['p99'])}",
+        )
+    )
     kinds = ", ".join(f"{kind}: {count}" for kind, count in mixed_result.error_kinds.items())
-    rows.append(Row("mixed", "errors", str(mixed_result.errors) + (f" ({kinds})" if kinds else ""), "", "", "0",
-                    check(mixed_result.errors == 0)))
+    rows.append(
+        Row(
+            "mixed",
+            "errors",
+            str(mixed_result.errors) + (f" ({kinds})" if kinds else ""),
+            "",
+            "",
+            "0",
+            check(mixed_result.errors == 0),
+        )
+    )
 
     if "soak" in results:
         s: SoakResult = results["soak"]
         label = f"soak {s.minutes:g} min"
-        rows.append(Row(label, "RSS first → last", f"{s.rss_samples_mb[0]:.1f} → {s.rss_samples_mb[-1]:.1f} MB",
-                        "", f"{s.drift_mb:+.1f} MB"))
-        rows.append(Row(label, "ack p99 / answer p99", f"{ms(s.mixed.ack['p99'])} / {ms(s.mixed.answer['p99'])}"))
+        rows.append(
+            Row(
+                label,
+                "RSS first → last",
+                f"{s.rss_samples_mb[0]:.1f} → {s.rss_samples_mb[-1]:.1f} MB",
+                "",
+                f"{s.drift_mb:+.1f} MB",
+            )
+        )
+        rows.append(
+            Row(
+                label,
+                "ack p99 / answer p99",
+                f"{ms(s.mixed.ack['p99'])} / {ms(s.mixed.answer['p99'])}",
+            )
+        )
         kinds = ", ".join(f"{kind}: {count}" for kind, count in s.mixed.error_kinds.items())
-        rows.append(Row(label, f"errors in {s.mixed.commands} cmds", str(s.mixed.errors) + (f" ({kinds})" if kinds else ""),
-                        "", "", "0", check(s.mixed.errors == 0)))
+        rows.append(
+            Row(
+                label,
+                f"errors in {s.mixed.commands} cmds",
+                str(s.mixed.errors) + (f" ({kinds})" if kinds else ""),
+                "",
+                "",
+                "0",
+                check(s.mixed.errors == 0),
+            )
+        )
 
     load = results["loadavg"]
     notes = [
@@ -997,7 +1350,8 @@ def report(scale: Scale, results: dict[str, Any]) -> tuple[list[Row], list[str]]
         "ack = connect → whole HTTP response; time-to-answer / posted = request sent → arrival recorded by the "
         "Slack stand-in (wall clock, separate process).",
         "memory/mixed: PODIUM_USER_RATE=0/1s so every one of the commands does its work. Slowest answers (p99): "
-        + ", ".join(f"`{text}` {ms(p99)}" for text, p99 in mixed_result.slowest()) + ".",
+        + ", ".join(f"`{text}` {ms(p99)}" for text, p99 in mixed_result.slowest())
+        + ".",
     ]
     return rows, notes
 
@@ -1010,7 +1364,11 @@ def to_json(scale: Scale, results: dict[str, Any], rows: Sequence[Row]) -> dict[
 
     return {
         "scale": asdict(scale),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "results": {k: plain(v) for k, v in results.items()},
         "table": [asdict(r) for r in rows],
     }
@@ -1018,8 +1376,12 @@ def to_json(scale: Scale, results: dict[str, Any], rows: Sequence[Row]) -> dict[
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="burst 50, 200 mixed commands: under a minute")
-    parser.add_argument("--soak", action="store_true", help="also 500 commands/min for --soak-minutes")
+    parser.add_argument(
+        "--quick", action="store_true", help="burst 50, 200 mixed commands: under a minute"
+    )
+    parser.add_argument(
+        "--soak", action="store_true", help="also 500 commands/min for --soak-minutes"
+    )
     parser.add_argument("--soak-minutes", type=float, default=10.0)
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "load.json")
     options = parser.parse_args()
@@ -1031,8 +1393,10 @@ async def main() -> None:
     bench = Bench(scale, standins, workdir)
     try:
         steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("floor + podium-A", bench.run_main), ("podium-B + kubectl", bench.run_podium_b),
-            ("podium-R", bench.run_podium_r)]
+            ("floor + podium-A", bench.run_main),
+            ("podium-B + kubectl", bench.run_podium_b),
+            ("podium-R", bench.run_podium_r),
+        ]
         if options.soak:
             steps.append(("soak", lambda: bench.run_soak(options.soak_minutes)))
         for name, step in steps:

@@ -40,8 +40,15 @@ def control_app(standin: SlackStandIn, emulator: KubeEmulator) -> web.Applicatio
 
     async def response_urls(request: web.Request) -> web.Response:
         specs: list[dict[str, Any]] = await request.json()
-        urls = [standin.new_response_url(channel_id=s["channel"], user_id=s["user"], message_ts=s.get("message_ts"),
-                                         kind=s.get("kind", "commands")) for s in specs]
+        urls = [
+            standin.new_response_url(
+                channel_id=s["channel"],
+                user_id=s["user"],
+                message_ts=s.get("message_ts"),
+                kind=s.get("kind", "commands"),
+            )
+            for s in specs
+        ]
         return web.json_response(urls)
 
     async def answers(request: web.Request) -> web.Response:
@@ -57,9 +64,11 @@ def control_app(standin: SlackStandIn, emulator: KubeEmulator) -> web.Applicatio
 
     async def channel_posts(request: web.Request) -> web.Response:
         channel, after = request.query["channel"], float(request.query.get("after", "0"))
-        posts = [{"at": c.at, "ts": (c.response or {}).get("ts"), "thread_ts": c.args.get("thread_ts")}
-                 for c in standin.calls("chat.postMessage")
-                 if c.ok and c.args.get("channel") == channel and c.at > after]
+        posts = [
+            {"at": c.at, "ts": (c.response or {}).get("ts"), "thread_ts": c.args.get("thread_ts")}
+            for c in standin.calls("chat.postMessage")
+            if c.ok and c.args.get("channel") == channel and c.at > after
+        ]
         return web.json_response(posts)
 
     async def rate_limits(request: web.Request) -> web.Response:
@@ -77,7 +86,9 @@ def control_app(standin: SlackStandIn, emulator: KubeEmulator) -> web.Applicatio
         if request.method == "DELETE":
             emulator.clear_requests()
             return web.json_response([])
-        return web.json_response([{"verb": r.verb, "resource": r.resource} for r in emulator.requests])
+        return web.json_response(
+            [{"verb": r.verb, "resource": r.resource} for r in emulator.requests]
+        )
 
     async def cpu(_: web.Request) -> web.Response:
         usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -103,9 +114,18 @@ async def serve(kubeconfig: Path) -> None:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = runner.addresses[0][1]
-        print(json.dumps({"api_url": standin.api_url, "bot_token": standin.bot_token,
-                          "base_url": standin.base_url, "control_url": f"http://127.0.0.1:{port}",
-                          "kubeconfig": str(kubeconfig)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "api_url": standin.api_url,
+                    "bot_token": standin.bot_token,
+                    "base_url": standin.base_url,
+                    "control_url": f"http://127.0.0.1:{port}",
+                    "kubeconfig": str(kubeconfig),
+                }
+            ),
+            flush=True,
+        )
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             asyncio.get_running_loop().add_signal_handler(sig, stop.set)

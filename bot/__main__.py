@@ -19,8 +19,12 @@ from bot.settings import Mode, Settings, SettingsError, default_mode, load_setti
 from bot.slides import cli as slides_cli
 
 # Tools for instructors and deck authors: they need no Slack settings and run without a server.
-TOOLS = {"participants": participants_cli.run, "kubeconfig": kubeconfig.run, "slides": slides_cli.run,
-         "audit": audit.run}
+TOOLS = {
+    "participants": participants_cli.run,
+    "kubeconfig": kubeconfig.run,
+    "slides": slides_cli.run,
+    "audit": audit.run,
+}
 
 log = logging.getLogger("bot")
 
@@ -34,15 +38,23 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="HTTP mode: Slack posts to /slack/events on $PORT")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     socket = sub.add_parser("socket", help="Socket Mode: connect out to Slack with SLACK_APP_TOKEN")
-    socket.add_argument("--host", default="0.0.0.0", help="address for /healthz and /metrics (default 0.0.0.0)")
+    socket.add_argument(
+        "--host", default="0.0.0.0", help="address for /healthz and /metrics (default 0.0.0.0)"
+    )
     sub.add_parser("console", help="type slash commands here; Slack is played by a local stand-in")
     slides_cli.add_parser(sub)
     participants_cli.add_parser(sub)
     kubeconfig.add_parser(sub)
     audit.add_parser(sub)
-    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    parser.add_argument("--log-format", default="json", choices=["json", "text"],
-                        help="server logs: one JSON object per line (default) or plain text")
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"]
+    )
+    parser.add_argument(
+        "--log-format",
+        default="json",
+        choices=["json", "text"],
+        help="server logs: one JSON object per line (default) or plain text",
+    )
     return parser
 
 
@@ -60,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # The console talks to a person on stdout; keep its log quiet unless asked. Servers log JSON
     # lines for log collectors, unless --log-format text.
-    configure_logging("WARNING" if mode == "console" and args.log_level == "INFO" else args.log_level,
-                      json_lines=mode != "console" and args.log_format == "json")
+    configure_logging(
+        "WARNING" if mode == "console" and args.log_level == "INFO" else args.log_level,
+        json_lines=mode != "console" and args.log_format == "json",
+    )
     try:
         return asyncio.run(_run(mode, settings, args))
     except SettingsError as error:
@@ -77,8 +91,10 @@ DEVKIT_INSTALL = "pip install -e ./devkit  (in a Podium checkout; or pip install
 def devkit_missing(error: ModuleNotFoundError) -> str:
     """Why the console cannot start without the devkit, and the command that installs it."""
     if error.name is None or error.name.split(".")[0] == "podium_devkit":
-        return ("the console needs the stand-ins (podium-devkit), which are not installed: "
-                + DEVKIT_INSTALL)
+        return (
+            "the console needs the stand-ins (podium-devkit), which are not installed: "
+            + DEVKIT_INSTALL
+        )
     return f"the console needs {error.name}, which podium-devkit depends on: {DEVKIT_INSTALL}"
 
 
@@ -103,7 +119,9 @@ async def _run(mode: Mode, settings: Settings, args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     if mode == "serve":
-        await serve_http_forever(podium, host=getattr(args, "host", "0.0.0.0"), port=settings.port, stop=stop)
+        await serve_http_forever(
+            podium, host=getattr(args, "host", "0.0.0.0"), port=settings.port, stop=stop
+        )
     else:
         await serve_socket_forever(podium, host=getattr(args, "host", "0.0.0.0"), stop=stop)
     log.info("stopped")

@@ -92,43 +92,80 @@ class Podium:
         await self.slack_http.close()
 
 
-async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient | None = None) -> Podium:
+async def build_podium(
+    settings: Settings, *, api_client: kube_client.ApiClient | None = None
+) -> Podium:
     """Everything built in dependency order and handed what it needs at construction."""
     aliases_from_settings(settings)  # a bad PODIUM_ALIASES stops start-up before anything opens
     database = await open_database(settings.state_file)
     metrics = Metrics()
     audit = AuditLog(database)
     record = partial(_record_command, metrics, audit)
-    gateway = ClusterGateway(api_client or api_client_from_settings(settings), timeout=settings.cluster_timeout,
-                             fresh_for=settings.read_cache_seconds, on_request=metrics.kube_request)
+    gateway = ClusterGateway(
+        api_client or api_client_from_settings(settings),
+        timeout=settings.cluster_timeout,
+        fresh_for=settings.read_cache_seconds,
+        on_request=metrics.kube_request,
+    )
     budgets = Budgets(settings)
     access = _namespace_access(settings)
-    kubectl = KubectlService(access, gateway, observer=record, budgets=budgets,
-                             fresh_for=settings.read_cache_seconds, people=audit.users,
-                             max_reads=settings.max_reads_per_command)
+    kubectl = KubectlService(
+        access,
+        gateway,
+        observer=record,
+        budgets=budgets,
+        fresh_for=settings.read_cache_seconds,
+        people=audit.users,
+        max_reads=settings.max_reads_per_command,
+    )
     slack_http = slack_http_session(timeout=SLACK_TIMEOUT)
     client = build_web_client(settings, metrics=metrics, timeout=SLACK_TIMEOUT, session=slack_http)
     app = _bolt_app(settings, client, slack_http, metrics)
     presentations = PresentationStore(database)
-    pacer = ChannelPacer(interval=settings.post_interval)  # one per Podium: slides first, then the rest
-    images = SlideImages(client, SlackImageStore(database), wait=ImageWait(bound=settings.image_wait))
+    pacer = ChannelPacer(
+        interval=settings.post_interval
+    )  # one per Podium: slides first, then the rest
+    images = SlideImages(
+        client, SlackImageStore(database), wait=ImageWait(bound=settings.image_wait)
+    )
     publisher = Publisher(client, pacer, images)
     slides_dir = settings.slides_dir or default_slides_folder()
     decks = load_decks(slides_dir)
-    access_service = AccessService(settings, access, gateway, SwitchStore(database), DmUploader(client),
-                                   budgets=budgets, observer=record)
+    access_service = AccessService(
+        settings,
+        access,
+        gateway,
+        SwitchStore(database),
+        DmUploader(client),
+        budgets=budgets,
+        observer=record,
+    )
     question_store = QuestionStore(database)
     extras = partial(slide_extras, question_store, access_service.enabled)
-    slides = build_slide_rooms(decks, presentations, publisher, images, refused_file_ids, settings.instructors,
-                               extras)
-    questions = QuestionQueue(question_store, presentations, publisher, slides.catalogue.decks,
-                              settings.instructors, on_change=partial(refresh_questions_slide, slides.room),
-                              refreshes=Debouncer(), budgets=budgets)
+    slides = build_slide_rooms(
+        decks, presentations, publisher, images, refused_file_ids, settings.instructors, extras
+    )
+    questions = QuestionQueue(
+        question_store,
+        presentations,
+        publisher,
+        slides.catalogue.decks,
+        settings.instructors,
+        on_change=partial(refresh_questions_slide, slides.room),
+        refreshes=Debouncer(),
+        budgets=budgets,
+    )
     exercises_dir = slides_dir / "exercises"
-    workshop = Workshop(load_exercises(exercises_dir) if exercises_dir.is_dir() else [],
-                        ExerciseStore(database), gateway, namespace_template=settings.participant_namespace,
-                        instructors=settings.instructors, repository=slides_dir.resolve().parent, decks=decks,
-                        leader=slides.room.leads_workshop)
+    workshop = Workshop(
+        load_exercises(exercises_dir) if exercises_dir.is_dir() else [],
+        ExerciseStore(database),
+        gateway,
+        namespace_template=settings.participant_namespace,
+        instructors=settings.instructors,
+        repository=slides_dir.resolve().parent,
+        decks=decks,
+        leader=slides.room.leads_workshop,
+    )
     answers = AnswerCache()
     buttons = ButtonStore(database)
     signing_key = await buttons.signing_key()  # signs the values of Share buttons
@@ -136,21 +173,41 @@ async def build_podium(settings: Settings, *, api_client: kube_client.ApiClient 
     # Features add `@Podium WORD …` commands, the questions offer and exercise progress here.
     text_commands = TextCommands()
     # Every feature registers its listeners here, so a reader sees all commands at once.
-    kubectl_command.register(app, kubectl_command.KubectlListeners(kubectl, delivery, answers, signing_key, buttons,
-                                                                   budgets))
+    kubectl_command.register(
+        app,
+        kubectl_command.KubectlListeners(kubectl, delivery, answers, signing_key, buttons, budgets),
+    )
     slides_command.register(app, slides_command.SlidesListeners(slides, kubectl, delivery))
     questions_command.register(app, questions_command.QuestionsListeners(questions, presentations))
     exercise_command.register(app, exercise_command.ExerciseListeners(workshop, budgets))
     workshop_command.register(app, access_service, text_commands)
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
-    mentions.register(app, settings, kubectl, delivery, slides, presentations, publisher, text_commands, database)
+    mentions.register(
+        app, settings, kubectl, delivery, slides, presentations, publisher, text_commands, database
+    )
     return Podium(
         text_commands=text_commands,
-        settings=settings, app=app, gateway=gateway, database=database, kubectl=kubectl,
-        slides=slides, questions=questions, workshop=workshop, metrics=metrics, audit=audit,
-        slack_http=slack_http, delivery=delivery, access=access_service,
-        slash_commands=(kubectl_command.COMMAND, slides_command.COMMAND, questions_command.ASK_COMMAND,
-                        questions_command.QUESTIONS_COMMAND, exercise_command.COMMAND, workshop_command.COMMAND),
+        settings=settings,
+        app=app,
+        gateway=gateway,
+        database=database,
+        kubectl=kubectl,
+        slides=slides,
+        questions=questions,
+        workshop=workshop,
+        metrics=metrics,
+        audit=audit,
+        slack_http=slack_http,
+        delivery=delivery,
+        access=access_service,
+        slash_commands=(
+            kubectl_command.COMMAND,
+            slides_command.COMMAND,
+            questions_command.ASK_COMMAND,
+            questions_command.QUESTIONS_COMMAND,
+            exercise_command.COMMAND,
+            workshop_command.COMMAND,
+        ),
     )
 
 
@@ -162,14 +219,17 @@ async def _record_command(metrics: Metrics, audit: AuditLog, command: CommandRec
 def _namespace_access(settings: Settings) -> NamespaceAccess:
     access = NamespaceAccess.from_settings(settings)
     if access.participants_in_shared:
-        log.warning("PODIUM_NAMESPACES lists participant namespaces (%s): each is readable by its owner and "
-                    "the instructors only; participants need no setting to read their own",
-                    ", ".join(access.participants_in_shared))
+        log.warning(
+            "PODIUM_NAMESPACES lists participant namespaces (%s): each is readable by its owner and "
+            "the instructors only; participants need no setting to read their own",
+            ", ".join(access.participants_in_shared),
+        )
     return access
 
 
-def _bolt_app(settings: Settings, client: AsyncWebClient, slack_http: aiohttp.ClientSession,
-              metrics: Metrics) -> AsyncApp:
+def _bolt_app(
+    settings: Settings, client: AsyncWebClient, slack_http: aiohttp.ClientSession, metrics: Metrics
+) -> AsyncApp:
     app = AsyncApp(
         # The bot token lives on the client (Bolt ignores token= when a client is given);
         # single workspace: Bolt calls auth.test once, on the first request.
@@ -179,14 +239,22 @@ def _bolt_app(settings: Settings, client: AsyncWebClient, slack_http: aiohttp.Cl
         signing_secret=settings.slack_signing_secret or "",
         logger=logging.getLogger("bot.bolt"),
     )
-    ResponseUrls(slack_http, retry_handlers=retry_handlers(metrics), timeout=SLACK_TIMEOUT).install(app)
+    ResponseUrls(slack_http, retry_handlers=retry_handlers(metrics), timeout=SLACK_TIMEOUT).install(
+        app
+    )
     install_slash_text_decoding(app)
     log_unexpected_errors(app)
     return app
 
 
-async def slide_extras(questions: QuestionStore, access_enabled: bool, channel: str | None, deck: Deck,
-                       number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
+async def slide_extras(
+    questions: QuestionStore,
+    access_enabled: bool,
+    channel: str | None,
+    deck: Deck,
+    number: int,
+    mode: ControlMode,
+) -> tuple[Blocks, Blocks]:
     """What other features add to a slide: Check my work on exercise slides, the top
     questions on "Any questions?" and an Ask a question button on every live slide."""
     slide = deck.slide(number)
@@ -195,7 +263,11 @@ async def slide_extras(questions: QuestionStore, access_enabled: bool, channel: 
         actions.append(workshop_command.access_button())
     if mode is not ControlMode.LIVE or channel is None:
         return [], actions
-    blocks = top_questions_blocks(await questions.open_questions(channel, TOP_QUESTIONS)) if slide.is_questions else []
+    blocks = (
+        top_questions_blocks(await questions.open_questions(channel, TOP_QUESTIONS))
+        if slide.is_questions
+        else []
+    )
     return blocks, [*actions, ask_button()]
 
 
@@ -206,8 +278,13 @@ async def refresh_questions_slide(room: PresentingRoom, channel: str) -> None:
         await room.refresh(channel)
 
 
-def register_text_commands(commands: TextCommands, workshop: Workshop, questions: QuestionQueue,
-                           presentations: PresentationStore, budgets: Budgets | None = None) -> None:
+def register_text_commands(
+    commands: TextCommands,
+    workshop: Workshop,
+    questions: QuestionQueue,
+    presentations: PresentationStore,
+    budgets: Budgets | None = None,
+) -> None:
     """What people may type after @Podium or in the DM besides kubectl: exercise and ask."""
 
     async def exercise(user: str, channel: str, text: str) -> Reply:
@@ -222,14 +299,25 @@ def register_text_commands(commands: TextCommands, workshop: Workshop, questions
             live = await presentations.all()
             room = live[0].channel_id if len(live) == 1 else None
         if room is None:
-            return Reply("Ask in the workshop channel (`/ask …`), so the question reaches its instructors.")
+            return Reply(
+                "Ask in the workshop channel (`/ask …`), so the question reaches its instructors."
+            )
         return await questions.ask(room, user, parsed.text, anonymous=parsed.anonymous)
 
     async def progress(user: str) -> str:
         lines = await workshop.progress(user)
-        return "\n".join(f"• {line}" for line in lines) if lines else "This workshop has no exercises."
+        return (
+            "\n".join(f"• {line}" for line in lines) if lines else "This workshop has no exercises."
+        )
 
-    commands.register("exercise", exercise, usage="exercise check 2", summary="check an exercise in your namespace")
-    commands.register("ask", ask, usage="ask Why a ReplicaSet?", summary="ask the instructor a question")
+    commands.register(
+        "exercise",
+        exercise,
+        usage="exercise check 2",
+        summary="check an exercise in your namespace",
+    )
+    commands.register(
+        "ask", ask, usage="ask Why a ReplicaSet?", summary="ask the instructor a question"
+    )
     commands.offer_questions()
     commands.provide_progress(progress)

@@ -30,8 +30,10 @@ def slow_down_line(family: str, wait_seconds: float) -> str:
     """The answer to one press or command over its budget: what, and when to try again."""
     seconds = max(1, math.ceil(wait_seconds))
     when = f"{seconds} s" if seconds < 120 else f"{math.ceil(seconds / 60)} min"  # hourly budgets
-    return (f"Slow down: you are sending {_WHAT[family]} faster than a workshop needs; "
-            f"try again in {when}.")
+    return (
+        f"Slow down: you are sending {_WHAT[family]} faster than a workshop needs; "
+        f"try again in {when}."
+    )
 
 
 class Budgets:

@@ -16,23 +16,67 @@ _LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0
 
 OTHER = "other"
 # The verbs Podium answers, and how a command that is not one is recorded.
-VERBS = frozenset({"get", "describe", "logs", "auth", "help", "invalid", "access"})  # access: kubeconfig files
+VERBS = frozenset(
+    {"get", "describe", "logs", "auth", "help", "invalid", "access"}
+)  # access: kubeconfig files
 OUTCOMES = frozenset({"ok", "refused", "error", "rate_limited", "internal"})
 # Kubernetes StatusReasons (metav1), plus the gateway's own Timeout and Unreachable.
-KUBE_OUTCOMES = frozenset({
-    "ok", "Timeout", "Unreachable", "NotFound", "Forbidden", "Unauthorized", "BadRequest", "Invalid",
-    "Conflict", "AlreadyExists", "Gone", "Expired", "MethodNotAllowed", "NotAcceptable",
-    "RequestEntityTooLarge", "UnsupportedMediaType", "TooManyRequests", "InternalError",
-    "ServiceUnavailable", "ServerTimeout", "Unknown",
-})
+KUBE_OUTCOMES = frozenset(
+    {
+        "ok",
+        "Timeout",
+        "Unreachable",
+        "NotFound",
+        "Forbidden",
+        "Unauthorized",
+        "BadRequest",
+        "Invalid",
+        "Conflict",
+        "AlreadyExists",
+        "Gone",
+        "Expired",
+        "MethodNotAllowed",
+        "NotAcceptable",
+        "RequestEntityTooLarge",
+        "UnsupportedMediaType",
+        "TooManyRequests",
+        "InternalError",
+        "ServiceUnavailable",
+        "ServerTimeout",
+        "Unknown",
+    }
+)
 # Slack Web API errors worth telling apart on a dashboard; the rest are `other`.
-SLACK_ERRORS = frozenset({
-    "not_in_channel", "channel_not_found", "is_archived", "ratelimited", "missing_scope", "invalid_auth",
-    "token_revoked", "account_inactive", "not_authed", "expired_trigger_id", "msg_too_long", "invalid_blocks",
-    "no_text", "user_not_found", "cannot_dm_bot", "message_not_found", "cant_update_message",
-    "internal_error", "fatal_error", "service_unavailable", "request_timeout", "unknown",
-    "ClientConnectorError", "ServerDisconnectedError", "TimeoutError", "ClientOSError",
-})
+SLACK_ERRORS = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+        "ratelimited",
+        "missing_scope",
+        "invalid_auth",
+        "token_revoked",
+        "account_inactive",
+        "not_authed",
+        "expired_trigger_id",
+        "msg_too_long",
+        "invalid_blocks",
+        "no_text",
+        "user_not_found",
+        "cannot_dm_bot",
+        "message_not_found",
+        "cant_update_message",
+        "internal_error",
+        "fatal_error",
+        "service_unavailable",
+        "request_timeout",
+        "unknown",
+        "ClientConnectorError",
+        "ServerDisconnectedError",
+        "TimeoutError",
+        "ClientOSError",
+    }
+)
 # Slack Web API method names are chosen by Podium's code, but bound them all the same.
 _SLACK_METHOD = re.compile(r"^[a-z]+(\.[a-zA-Z]+){1,3}$")
 
@@ -50,26 +94,48 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.commands = Counter(
-            "podium_commands", "kubectl commands answered, by verb and outcome",
-            ["verb", "outcome"], registry=self.registry)
+            "podium_commands",
+            "kubectl commands answered, by verb and outcome",
+            ["verb", "outcome"],
+            registry=self.registry,
+        )
         self.command_seconds = Histogram(
-            "podium_command_seconds", "time from command text to answer, by verb",
-            ["verb"], buckets=_LATENCY_BUCKETS, registry=self.registry)
+            "podium_command_seconds",
+            "time from command text to answer, by verb",
+            ["verb"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.kube_requests = Counter(
-            "podium_kube_api_requests", "requests sent to the Kubernetes API, by outcome",
-            ["outcome"], registry=self.registry)
+            "podium_kube_api_requests",
+            "requests sent to the Kubernetes API, by outcome",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.kube_request_seconds = Histogram(
-            "podium_kube_api_request_seconds", "Kubernetes API request latency",
-            buckets=_LATENCY_BUCKETS, registry=self.registry)
+            "podium_kube_api_request_seconds",
+            "Kubernetes API request latency",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.slack_errors = Counter(
-            "podium_slack_api_errors", "Slack Web API calls that failed, by method and error",
-            ["method", "error"], registry=self.registry)
+            "podium_slack_api_errors",
+            "Slack Web API calls that failed, by method and error",
+            ["method", "error"],
+            registry=self.registry,
+        )
         self.slack_retries = Counter(
-            "podium_slack_api_retries", "Slack Web API calls retried, by reason",
-            ["reason"], registry=self.registry)
+            "podium_slack_api_retries",
+            "Slack Web API calls retried, by reason",
+            ["reason"],
+            registry=self.registry,
+        )
         self.undelivered = Counter(
-            "podium_undelivered", "answers that could not be delivered where asked, by fallback",
-            ["fallback"], registry=self.registry)
+            "podium_undelivered",
+            "answers that could not be delivered where asked, by fallback",
+            ["fallback"],
+            registry=self.registry,
+        )
 
     def command_answered(self, verb: str, outcome: str, seconds: float) -> None:
         verb = bounded(verb, VERBS)

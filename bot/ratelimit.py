@@ -9,8 +9,14 @@ from collections.abc import Callable
 
 
 class UserRateLimiter:
-    def __init__(self, *, limit: int = 10, per_seconds: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic, max_users: int = 10_000) -> None:
+    def __init__(
+        self,
+        *,
+        limit: int = 10,
+        per_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_users: int = 10_000,
+    ) -> None:
         self._limit = limit
         self._per = per_seconds
         self._clock = clock
@@ -29,6 +35,8 @@ class UserRateLimiter:
             return max(0.1, self._per - (now - recent[0]))
         recent.append(now)
         if len(self._recent) > self._max_users:  # forget the quietest, so memory stays bounded
-            for idle in [u for u, times in self._recent.items() if not times or now - times[-1] >= self._per]:
+            for idle in [
+                u for u, times in self._recent.items() if not times or now - times[-1] >= self._per
+            ]:
                 del self._recent[idle]
         return None

@@ -7,10 +7,11 @@ import base64
 import binascii
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 import yaml
@@ -56,12 +57,12 @@ KNOWN_KEYS = (
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
 # (count, seconds). Generous for a person, a wall for a script or a stuck key.
 DEFAULT_BUDGETS: Mapping[str, tuple[int, float]] = {
-    "ask": (5, 60.0),        # questions to the instructor: each one is a post in the channel
+    "ask": (5, 60.0),  # questions to the instructor: each one is a post in the channel
     "exercise": (10, 60.0),  # /exercise, Check my work, Hint: a check reads the cluster
-    "share": (5, 60.0),      # Share in channel: each one is a post in the channel
-    "run": (10, 60.0),       # Run in sandbox: a cluster read and a post in the slide's thread
-    "upvote": (30, 60.0),    # upvotes: each one edits the question's message
-    "access": (5, 3600.0),   # kubectl access: each one mints a token in the cluster
+    "share": (5, 60.0),  # Share in channel: each one is a post in the channel
+    "run": (10, 60.0),  # Run in sandbox: a cluster read and a post in the slide's thread
+    "upvote": (30, 60.0),  # upvotes: each one edits the question's message
+    "access": (5, 3600.0),  # kubectl access: each one mints a token in the cluster
 }
 BUDGET_FAMILIES = ("kubectl", *DEFAULT_BUDGETS)
 
@@ -136,12 +137,17 @@ class Settings:
     def state_file(self) -> Path:
         return self.state_path or Path(DEFAULT_STATE_PATH)
 
-    def with_overrides(self, **changes: Any) -> "Settings":
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
     def __repr__(self) -> str:  # secrets never end up in logs or tracebacks
-        hidden = {"slack_bot_token", "slack_signing_secret", "slack_app_token", "kubeconfig_data",
-                  "metrics_token"}
+        hidden = {
+            "slack_bot_token",
+            "slack_signing_secret",
+            "slack_app_token",
+            "kubeconfig_data",
+            "metrics_token",
+        }
         parts = []
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
@@ -328,8 +334,9 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
             f"PODIUM_MAX_READS={max_reads_text!r} must be the most API reads one command may cause (1-1000)."
         )
     metrics_token = get("PODIUM_METRICS_TOKEN")
-    if metrics_token is not None and (len(metrics_token) < 16 or not metrics_token.isprintable()
-                                      or " " in metrics_token):
+    if metrics_token is not None and (
+        len(metrics_token) < 16 or not metrics_token.isprintable() or " " in metrics_token
+    ):
         raise SettingsError(
             "PODIUM_METRICS_TOKEN must be at least 16 printable characters without spaces "
             "(e.g. from `openssl rand -hex 32`)."
@@ -340,7 +347,9 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         raise SettingsError(f"PODIUM_PARTICIPANT_NAMESPACE={participant_template!r}: {problem}.")
     slides_dir = get("PODIUM_SLIDES")
     if slides_dir and not Path(slides_dir).is_dir():
-        raise SettingsError(f"PODIUM_SLIDES={slides_dir}: no such folder; point it at the folder of decks.")
+        raise SettingsError(
+            f"PODIUM_SLIDES={slides_dir}: no such folder; point it at the folder of decks."
+        )
 
     kubeconfig = get("KUBECONFIG")
     if kubeconfig:
@@ -352,7 +361,9 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
     kubeconfig_data = _decode_kubeconfig(get("PODIUM_KUBECONFIG_B64"))
     if kubeconfig_data is not None and kubeconfig:
         raise SettingsError("Set either KUBECONFIG or PODIUM_KUBECONFIG_B64, not both.")
-    in_cluster = not kubeconfig and kubeconfig_data is None and bool(env.get("KUBERNETES_SERVICE_HOST"))
+    in_cluster = (
+        not kubeconfig and kubeconfig_data is None and bool(env.get("KUBERNETES_SERVICE_HOST"))
+    )
 
     return Settings(
         slack_bot_token=bot_token,
@@ -420,14 +431,22 @@ def _parse_access(get: Any) -> dict[str, Any]:
             )
     ca_file = get("PODIUM_ACCESS_CA_FILE")
     if ca_file and not Path(ca_file).expanduser().is_file():
-        raise SettingsError(f"PODIUM_ACCESS_CA_FILE={ca_file}: no such file; point it at the cluster's CA (PEM).")
+        raise SettingsError(
+            f"PODIUM_ACCESS_CA_FILE={ca_file}: no such file; point it at the cluster's CA (PEM)."
+        )
     account = get("PODIUM_PARTICIPANT_SERVICE_ACCOUNT") or "participant"
     if not _DNS_LABEL.match(account):
-        raise SettingsError(f"PODIUM_PARTICIPANT_SERVICE_ACCOUNT={account!r} is not a valid ServiceAccount name.")
-    return {"access_enabled": switch == "on", "access_ttl_seconds": ttl, "access_until": until,
-            "access_server": server.rstrip("/") if server else None,
-            "access_ca_file": Path(ca_file).expanduser() if ca_file else None,
-            "participant_service_account": account}
+        raise SettingsError(
+            f"PODIUM_PARTICIPANT_SERVICE_ACCOUNT={account!r} is not a valid ServiceAccount name."
+        )
+    return {
+        "access_enabled": switch == "on",
+        "access_ttl_seconds": ttl,
+        "access_until": until,
+        "access_server": server.rstrip("/") if server else None,
+        "access_ca_file": Path(ca_file).expanduser() if ca_file else None,
+        "participant_service_account": account,
+    }
 
 
 def parse_duration(text: str) -> int | None:
@@ -450,8 +469,8 @@ def _parse_utc(text: str) -> datetime | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    if moment.utcoffset() != timezone.utc.utcoffset(None):
+        return moment.replace(tzinfo=UTC)
+    if moment.utcoffset() != UTC.utcoffset(None):
         return None
     return moment
 
@@ -471,7 +490,9 @@ def _parse_budgets(text: str) -> dict[str, tuple[int, float]]:
         family, _, rate_text = entry.partition("=")
         family = family.strip().lower()
         if family == "kubectl":
-            raise SettingsError("PODIUM_BUDGETS: the /kubectl budget is PODIUM_USER_RATE; set it there.")
+            raise SettingsError(
+                "PODIUM_BUDGETS: the /kubectl budget is PODIUM_USER_RATE; set it there."
+            )
         if family not in DEFAULT_BUDGETS:
             raise SettingsError(
                 f"PODIUM_BUDGETS: unknown family {family!r}; known: {', '.join(DEFAULT_BUDGETS)}."

@@ -44,18 +44,26 @@ def kubeconfig_text(cluster: Cluster, token: str, namespace: str, account: str) 
 
 def dm_text(namespace: str, filename: str, expires: str, *, again: bool) -> Mrkdwn:
     """The message the file arrives with in the DM: how to use it, what to try, how long it works."""
-    earlier = ("\nThis is a new token; the file you got earlier keeps working until it expires."
-               if again else "")
+    earlier = (
+        "\nThis is a new token; the file you got earlier keeps working until it expires."
+        if again
+        else ""
+    )
     return mrkdwn(
         "*Your kubectl access to `{ns}`* is attached: save `{file}` (e.g. in Downloads), then\n"
         "• macOS / Linux: `export KUBECONFIG=~/Downloads/{file}`\n"
-        "• Windows PowerShell: `$env:KUBECONFIG=\"$HOME\\Downloads\\{file}\"`\n"
+        '• Windows PowerShell: `$env:KUBECONFIG="$HOME\\Downloads\\{file}"`\n'
         "• or per command: `kubectl --kubeconfig ~/Downloads/{file} get pods`\n"
         "Try `kubectl get pods` and `kubectl auth can-i create deployments`.\n"
         "It works only in your namespace `{ns}` (no `-n` needed) and expires at {expires}: "
         "ask again for a new one (`/workshop access`).{earlier}\n"
         "No kubectl yet? Install it: <{url}|kubernetes.io/docs/tasks/tools>.",
-        ns=namespace, file=filename, expires=expires, earlier=trusted(earlier), url=trusted(INSTALL_URL))
+        ns=namespace,
+        file=filename,
+        expires=expires,
+        earlier=trusted(earlier),
+        url=trusted(INSTALL_URL),
+    )
 
 
 def sent_line(expires: str, *, again: bool) -> str:

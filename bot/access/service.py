@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +44,26 @@ log = logging.getLogger(__name__)
 Observer = Callable[[CommandRecord], Awaitable[None]]
 
 TURNED_OFF = "The instructor has turned kubectl access off."
-DISABLED = ("kubectl access is turned off in Podium's settings (PODIUM_ACCESS=off); "
-            "follow along with `/kubectl` in the channel instead.")
-NO_SERVER = ("Podium cannot tell your laptop where the cluster is: the instructor must set PODIUM_ACCESS_SERVER "
-             "(e.g. the EKS endpoint from `aws eks describe-cluster --query cluster.endpoint`).")
-ONLY_INSTRUCTORS = "Only the instructors (PODIUM_INSTRUCTORS) can turn kubectl access on or off for everyone."
+DISABLED = (
+    "kubectl access is turned off in Podium's settings (PODIUM_ACCESS=off); "
+    "follow along with `/kubectl` in the channel instead."
+)
+NO_SERVER = (
+    "Podium cannot tell your laptop where the cluster is: the instructor must set PODIUM_ACCESS_SERVER "
+    "(e.g. the EKS endpoint from `aws eks describe-cluster --query cluster.endpoint`)."
+)
+ONLY_INSTRUCTORS = (
+    "Only the instructors (PODIUM_INSTRUCTORS) can turn kubectl access on or off for everyone."
+)
 
 
 @dataclass(frozen=True)
 class AccessResult:
     text: str  # one line (or Podium's mrkdwn) for the person, where they asked
     ok: bool
-    outcome: str = ""  # for the audit and metrics: ok, refused, rate_limited, error; "" = ok/refused by `ok`
+    outcome: str = (
+        ""  # for the audit and metrics: ok, refused, rate_limited, error; "" = ok/refused by `ok`
+    )
 
 
 def participant_cluster(settings: Settings, configuration: Any) -> Cluster | str:
@@ -68,20 +76,28 @@ def participant_cluster(settings: Settings, configuration: Any) -> Cluster | str
             return NO_SERVER
         server = str(configuration.host)
         if not server.startswith("https://"):  # kubectl never sends a token over plain http
-            return ("Podium reaches the cluster over plain http, where kubectl sends no token: the instructor "
-                    "must set PODIUM_ACCESS_SERVER to the cluster's https address.")
+            return (
+                "Podium reaches the cluster over plain http, where kubectl sends no token: the instructor "
+                "must set PODIUM_ACCESS_SERVER to the cluster's https address."
+            )
     insecure = settings.access_ca_file is None and not configuration.verify_ssl
     if insecure:  # kubectl refuses a CA together with insecure-skip-tls-verify
         return Cluster(server, None, insecure=True)
-    ca_path = settings.access_ca_file or (Path(configuration.ssl_ca_cert) if configuration.ssl_ca_cert else None)
+    ca_path = settings.access_ca_file or (
+        Path(configuration.ssl_ca_cert) if configuration.ssl_ca_cert else None
+    )
     ca_data = None
     if ca_path is not None:
         try:
             ca_data = base64.b64encode(ca_path.read_bytes()).decode()
         except OSError as error:
-            log.warning("cannot read the cluster CA %s for kubectl access: %s", ca_path, error.strerror)
-            return (f"Podium cannot read the cluster's CA ({ca_path}): the instructor must fix it or set "
-                    "PODIUM_ACCESS_CA_FILE.")
+            log.warning(
+                "cannot read the cluster CA %s for kubectl access: %s", ca_path, error.strerror
+            )
+            return (
+                f"Podium cannot read the cluster's CA ({ca_path}): the instructor must fix it or set "
+                "PODIUM_ACCESS_CA_FILE."
+            )
     return Cluster(server, ca_data)
 
 
@@ -92,15 +108,22 @@ def failure_line(error: ClusterError, namespace: str, user_id: str, *, instructo
     forbidden = error.status in (401, 403) or error.reason in ("Forbidden", "Unauthorized")
     if instructor and (missing or forbidden):
         # An instructor's own namespace usually does not exist (then RBAC refuses before anything).
-        return (f"Podium cannot issue you a token for {namespace}: instructors get kubectl access through Podium "
-                f"only to a participant namespace that exists and is set up ({setup}); your own kubeconfig "
-                "works meanwhile.")
+        return (
+            f"Podium cannot issue you a token for {namespace}: instructors get kubectl access through Podium "
+            f"only to a participant namespace that exists and is set up ({setup}); your own kubeconfig "
+            "works meanwhile."
+        )
     if missing:
         return f"Your namespace {namespace} is not set up yet: ask the instructor to run {setup}"
     if forbidden:
-        return (f"Podium is not allowed to issue tokens in {namespace}: the instructor must apply "
-                f"`manifests/podium/` and the participant manifests ({setup}).")
-    if error.reason in ("Timeout", "Unreachable", "TooManyRequests", "BadResponse") or (error.status or 0) >= 500:
+        return (
+            f"Podium is not allowed to issue tokens in {namespace}: the instructor must apply "
+            f"`manifests/podium/` and the participant manifests ({setup})."
+        )
+    if (
+        error.reason in ("Timeout", "Unreachable", "TooManyRequests", "BadResponse")
+        or (error.status or 0) >= 500
+    ):
         return "The workshop cluster is not answering right now: try again in a minute."
     return f"The cluster refused the token request ({error.reason}): tell the instructor."
 
@@ -114,15 +137,28 @@ class DmUploader:
 
     async def send(self, user_id: str, filename: str, content: str, comment: Mrkdwn) -> None:
         opened = await self._client.conversations_open(users=user_id)
-        await self._client.files_upload_v2(channel=opened["channel"]["id"], content=content, filename=filename,
-                                           title=filename, initial_comment=comment)
+        await self._client.files_upload_v2(
+            channel=opened["channel"]["id"],
+            content=content,
+            filename=filename,
+            title=filename,
+            initial_comment=comment,
+        )
 
 
 class AccessService:
-    def __init__(self, settings: Settings, access: NamespaceAccess, gateway: ClusterGateway,
-                 switches: SwitchStore, uploader: DmUploader, *, budgets: Budgets | None = None,
-                 observer: Observer | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        access: NamespaceAccess,
+        gateway: ClusterGateway,
+        switches: SwitchStore,
+        uploader: DmUploader,
+        *,
+        budgets: Budgets | None = None,
+        observer: Observer | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._settings = settings
         self._access = access
         self._gateway = gateway
@@ -137,7 +173,9 @@ class AccessService:
         """PODIUM_ACCESS: whether the feature exists at all (buttons are shown)."""
         return self._settings.access_enabled
 
-    async def workshop(self, user_id: str, text: str, *, channel_id: str | None, source: str) -> AccessResult:
+    async def workshop(
+        self, user_id: str, text: str, *, channel_id: str | None, source: str
+    ) -> AccessResult:
         """One `/workshop …` (or `access …` typed to Podium)."""
         parsed = parse_workshop(text)
         if isinstance(parsed, WorkshopUsageError):
@@ -152,25 +190,45 @@ class AccessService:
         if not self._access.is_instructor(user_id):
             return AccessResult(ONLY_INSTRUCTORS, ok=False)
         if not self.enabled:
-            return AccessResult("kubectl access is off in Podium's settings (PODIUM_ACCESS=off): change it there "
-                                "and restart Podium.", ok=False)
+            return AccessResult(
+                "kubectl access is off in Podium's settings (PODIUM_ACCESS=off): change it there "
+                "and restart Podium.",
+                ok=False,
+            )
         await self._switches.set(SWITCH, on, user_id)
         log.info("kubectl access turned %s by %s", "on" if on else "off", user_id)
         if on:
-            return AccessResult("kubectl access is on: everyone can get a kubeconfig with `/workshop access`.", True)
-        return AccessResult("kubectl access is off: nobody gets a new kubeconfig until `/workshop access on` "
-                            "(files already sent keep working until they expire).", True)
+            return AccessResult(
+                "kubectl access is on: everyone can get a kubeconfig with `/workshop access`.", True
+            )
+        return AccessResult(
+            "kubectl access is off: nobody gets a new kubeconfig until `/workshop access on` "
+            "(files already sent keep working until they expire).",
+            True,
+        )
 
     async def request(self, user_id: str, *, channel_id: str | None, source: str) -> AccessResult:
         """Mint a token for `user_id`'s own ServiceAccount and send the kubeconfig to their DM."""
         started = time.monotonic()
         result, issued_until = await self._request(user_id)
         if self._observer is not None:
-            line = f"issued access to {user_id} until {issued_until:%Y-%m-%dT%H:%M:%SZ}" if issued_until else None
-            await self._observer(CommandRecord(
-                user_id=user_id, channel_id=channel_id, source=source, text="access", verb="access",
-                command_line=line, outcome=result.outcome or ("ok" if result.ok else "refused"),
-                seconds=time.monotonic() - started))
+            line = (
+                f"issued access to {user_id} until {issued_until:%Y-%m-%dT%H:%M:%SZ}"
+                if issued_until
+                else None
+            )
+            await self._observer(
+                CommandRecord(
+                    user_id=user_id,
+                    channel_id=channel_id,
+                    source=source,
+                    text="access",
+                    verb="access",
+                    command_line=line,
+                    outcome=result.outcome or ("ok" if result.ok else "refused"),
+                    seconds=time.monotonic() - started,
+                )
+            )
         return result
 
     async def _request(self, user_id: str) -> tuple[AccessResult, datetime | None]:
@@ -192,33 +250,62 @@ class AccessService:
             response = await self._gateway.request_token(namespace, account, seconds)
         except ClusterError as error:
             log.info("kubectl access for %s in %s: %s", user_id, namespace, error.reason)
-            refused = error.status in (401, 403, 404)  # the cluster is not set up for them; else it failed
-            return AccessResult(failure_line(error, namespace, user_id,
-                                             instructor=self._access.is_instructor(user_id)), ok=False,
-                                outcome="refused" if refused else "error"), None
+            refused = error.status in (
+                401,
+                403,
+                404,
+            )  # the cluster is not set up for them; else it failed
+            return AccessResult(
+                failure_line(
+                    error, namespace, user_id, instructor=self._access.is_instructor(user_id)
+                ),
+                ok=False,
+                outcome="refused" if refused else "error",
+            ), None
         status = response.get("status") or {}
         token = status.get("token")
         if not isinstance(token, str) or not token:
             log.warning("the TokenRequest for %s/%s came back without a token", namespace, account)
-            return AccessResult("The cluster answered the token request without a token: tell the instructor.",
-                                ok=False, outcome="error"), None
+            return AccessResult(
+                "The cluster answered the token request without a token: tell the instructor.",
+                ok=False,
+                outcome="error",
+            ), None
         until = _timestamp(status.get("expirationTimestamp")) or expires_at(now, seconds)
         expires = expiry_text(until, now)
         earlier = await self._switches.access_expires(user_id)
         again = earlier is not None and earlier > now
         filename = kubeconfig_filename(namespace)
         try:
-            await self._uploader.send(user_id, filename, kubeconfig_text(cluster, token, namespace, account),
-                                      dm_text(namespace, filename, expires, again=again))
+            await self._uploader.send(
+                user_id,
+                filename,
+                kubeconfig_text(cluster, token, namespace, account),
+                dm_text(namespace, filename, expires, again=again),
+            )
         except SlackApiError as error:
-            code = str(error.response.get("error") or "error") if error.response is not None else "error"
+            code = (
+                str(error.response.get("error") or "error")
+                if error.response is not None
+                else "error"
+            )
             log.warning("could not send the kubeconfig to %s's DM: %s", user_id, code)
-            return AccessResult(f"Slack did not take the kubeconfig file ({code}), so nothing was sent: "
-                                "try again in a minute.", ok=False, outcome="error"), None
+            return AccessResult(
+                f"Slack did not take the kubeconfig file ({code}), so nothing was sent: "
+                "try again in a minute.",
+                ok=False,
+                outcome="error",
+            ), None
         except Exception as error:  # noqa: BLE001 — timeouts, connection errors: the person must hear it
-            log.warning("could not send the kubeconfig to %s's DM: %s", user_id, type(error).__name__)
-            return AccessResult("Podium could not send the kubeconfig file to your DM, so nothing was sent: "
-                                "try again in a minute.", ok=False, outcome="error"), None
+            log.warning(
+                "could not send the kubeconfig to %s's DM: %s", user_id, type(error).__name__
+            )
+            return AccessResult(
+                "Podium could not send the kubeconfig file to your DM, so nothing was sent: "
+                "try again in a minute.",
+                ok=False,
+                outcome="error",
+            ), None
         await self._switches.access_issued(user_id, until)
         return AccessResult(sent_line(expires, again=again), ok=True), until
 

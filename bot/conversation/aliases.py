@@ -12,28 +12,70 @@ from types import MappingProxyType
 
 from bot.settings import Settings, SettingsError
 
-DEFAULT_ALIASES: Mapping[str, str] = MappingProxyType({
-    "k": "kubectl",
-    "kgp": "get pods",
-    "kgd": "get deployments",
-    "kgs": "get services",
-    "kgrs": "get replicasets",
-    "kge": "get events",
-    "kga": "get all",
-    "kl": "logs",
-    "kd": "describe",
-    "kdp": "describe pod",
-})
+DEFAULT_ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "k": "kubectl",
+        "kgp": "get pods",
+        "kgd": "get deployments",
+        "kgs": "get services",
+        "kgrs": "get replicasets",
+        "kge": "get events",
+        "kga": "get all",
+        "kl": "logs",
+        "kd": "describe",
+        "kdp": "describe pod",
+    }
+)
 
 # kubectl's own commands (kubectl --help), and Podium's: an alias may never hide one of them,
 # or `get pods` would stop meaning `get pods`.
-KUBECTL_VERBS = frozenset({
-    "alpha", "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale",
-    "certificate", "cluster-info", "completion", "config", "cordon", "cp", "create", "debug",
-    "delete", "describe", "diff", "drain", "edit", "events", "exec", "explain", "expose", "get",
-    "kustomize", "label", "logs", "patch", "plugin", "port-forward", "proxy", "replace", "rollout",
-    "run", "scale", "set", "taint", "top", "uncordon", "version", "wait",
-})
+KUBECTL_VERBS = frozenset(
+    {
+        "alpha",
+        "annotate",
+        "api-resources",
+        "api-versions",
+        "apply",
+        "attach",
+        "auth",
+        "autoscale",
+        "certificate",
+        "cluster-info",
+        "completion",
+        "config",
+        "cordon",
+        "cp",
+        "create",
+        "debug",
+        "delete",
+        "describe",
+        "diff",
+        "drain",
+        "edit",
+        "events",
+        "exec",
+        "explain",
+        "expose",
+        "get",
+        "kustomize",
+        "label",
+        "logs",
+        "patch",
+        "plugin",
+        "port-forward",
+        "proxy",
+        "replace",
+        "rollout",
+        "run",
+        "scale",
+        "set",
+        "taint",
+        "top",
+        "uncordon",
+        "version",
+        "wait",
+    }
+)
 RESERVED_WORDS = KUBECTL_VERBS | {"kubectl", "help", "slides", "exercise", "ask", "questions"}
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,29}$")
@@ -56,8 +98,10 @@ def parse_aliases(text: str) -> tuple[tuple[str, str], ...]:
         name, sep, expansion = entry.partition("=")
         name, expansion = name.strip().lower(), " ".join(expansion.split())
         if not sep or not _NAME.match(name):
-            raise AliasError(f"{entry!r} is not NAME=WORDS (a lower-case word, e.g. kgp=get pods; "
-                             "entries separated by ;)")
+            raise AliasError(
+                f"{entry!r} is not NAME=WORDS (a lower-case word, e.g. kgp=get pods; "
+                "entries separated by ;)"
+            )
         if name in RESERVED_WORDS:
             raise AliasError(f"{name!r} is a kubectl or Podium command and cannot be an alias")
         if name in seen:

@@ -29,13 +29,21 @@ def alias_line(aliases: Mapping[str, str]) -> Mrkdwn:
     return mrkdwn("Aliases: {}.", shown)
 
 
-def help_text(aliases: Mapping[str, str], commands: Iterable[TextCommand], namespaces: tuple[str, ...]) -> Mrkdwn:
-    return join("\n", [
-        "*Ask Podium anywhere*: mention `@Podium` in a channel or thread (it answers in the thread), "
-        "or write to it here in a DM.",
-        *command_lines(commands),
-        "A question in plain words (`@Podium what is a replicaset?`) finds the slides about it.",
-        alias_line(aliases),
-        mrkdwn("Read-only, in {}; `/kubectl help` lists every kubectl command Podium runs. "
-               "`kubectl` or `k` in front is fine.", join(", ", (mrkdwn("`{}`", n) for n in namespaces))),
-    ])
+def help_text(
+    aliases: Mapping[str, str], commands: Iterable[TextCommand], namespaces: tuple[str, ...]
+) -> Mrkdwn:
+    return join(
+        "\n",
+        [
+            "*Ask Podium anywhere*: mention `@Podium` in a channel or thread (it answers in the thread), "
+            "or write to it here in a DM.",
+            *command_lines(commands),
+            "A question in plain words (`@Podium what is a replicaset?`) finds the slides about it.",
+            alias_line(aliases),
+            mrkdwn(
+                "Read-only, in {}; `/kubectl help` lists every kubectl command Podium runs. "
+                "`kubectl` or `k` in front is fine.",
+                join(", ", (mrkdwn("`{}`", n) for n in namespaces)),
+            ),
+        ],
+    )

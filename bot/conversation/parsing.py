@@ -68,8 +68,9 @@ def clean_text(text: str, bot_user_id: str | None) -> str:
     return _LEADING_PUNCTUATION.sub("", " ".join(text.split()))
 
 
-def understand(text: str, *, bot_user_id: str | None, aliases: Mapping[str, str],
-               commands: Collection[str]) -> Intent:
+def understand(
+    text: str, *, bot_user_id: str | None, aliases: Mapping[str, str], commands: Collection[str]
+) -> Intent:
     """What the asker wants. `commands` are the registered text command words."""
     cleaned = clean_text(text, bot_user_id)
     words = expand(cleaned.split(), aliases)

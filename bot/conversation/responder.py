@@ -9,13 +9,13 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.conversation.text_commands import TextCommands, is_dm
-from bot.messages.reply import Reply
 from bot.conversation.help import help_text
 from bot.conversation.parsing import Help, Kubectl, Question, TextCommand, understand
 from bot.conversation.questions import search_term
+from bot.conversation.text_commands import TextCommands, is_dm
 from bot.kubectl.answer import Answer
 from bot.kubectl.service import KubectlService
+from bot.messages.reply import Reply
 from bot.messages.text import mrkdwn
 from bot.slides.rooms import SlideRooms
 from bot.store.presentations import PresentationStore
@@ -37,24 +37,43 @@ class Response:
 
 
 class Responder:
-    def __init__(self, kubectl: KubectlService, slides: SlideRooms, presentations: PresentationStore,
-                 commands: TextCommands, aliases: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        kubectl: KubectlService,
+        slides: SlideRooms,
+        presentations: PresentationStore,
+        commands: TextCommands,
+        aliases: Mapping[str, str],
+    ) -> None:
         self._kubectl = kubectl
         self._slides = slides
         self._presentations = presentations
         self._commands = commands
         self._aliases = aliases
 
-    async def respond(self, user: str, channel: str, text: str, *, bot_user_id: str | None) -> Response:
-        intent = understand(text, bot_user_id=bot_user_id, aliases=self._aliases,
-                            commands=self._commands.commands.keys())
+    async def respond(
+        self, user: str, channel: str, text: str, *, bot_user_id: str | None
+    ) -> Response:
+        intent = understand(
+            text,
+            bot_user_id=bot_user_id,
+            aliases=self._aliases,
+            commands=self._commands.commands.keys(),
+        )
         if isinstance(intent, Kubectl):
             source = "dm" if channel.startswith("D") else "mention"
             answer = await self._kubectl.run(intent.text, user=user, channel=channel, source=source)
             return Response(answer=answer, ok=answer.ok)
         if isinstance(intent, Help):
-            return Response(reply=Reply(help_text(self._aliases, self._commands.commands.values(),
-                                                  self._kubectl.policy_for(user).allowed_namespaces)))
+            return Response(
+                reply=Reply(
+                    help_text(
+                        self._aliases,
+                        self._commands.commands.values(),
+                        self._kubectl.policy_for(user).allowed_namespaces,
+                    )
+                )
+            )
         if isinstance(intent, TextCommand):
             command = self._commands.commands[intent.word]
             try:
@@ -62,9 +81,17 @@ class Responder:
             except Exception:  # another feature's bug: say so with a reference, never a traceback
                 reference = uuid.uuid4().hex[:8]
                 log.exception("text command %r failed (ref %s)", intent.word, reference)
-                return Response(reply=Reply(mrkdwn("Podium hit an internal error running `{}` (ref {}). Try "
-                                                   "again, or tell the instructor the ref.", intent.word, reference)),
-                                ok=False)
+                return Response(
+                    reply=Reply(
+                        mrkdwn(
+                            "Podium hit an internal error running `{}` (ref {}). Try "
+                            "again, or tell the instructor the ref.",
+                            intent.word,
+                            reference,
+                        )
+                    ),
+                    ok=False,
+                )
         assert isinstance(intent, Question)
         return await self._question(channel, intent.text)
 
@@ -75,9 +102,17 @@ class Responder:
         term = search_term(self._slides.catalogue.decks.values(), question)
         if term is None:
             ask = " or press *Ask the instructor*" if offer else ""
-            return Response(reply=Reply(mrkdwn(
-                "No slide answers “{}”. Try other words, `slides search WORD`{}; `help` lists what Podium does.",
-                question[:QUOTED_QUESTION], ask)), ok=False, offer=offer)
+            return Response(
+                reply=Reply(
+                    mrkdwn(
+                        "No slide answers “{}”. Try other words, `slides search WORD`{}; `help` lists what Podium does.",
+                        question[:QUOTED_QUESTION],
+                        ask,
+                    )
+                ),
+                ok=False,
+                offer=offer,
+            )
         return Response(reply=await self._slides.search.search(room, term), offer=offer)
 
     async def _room(self, channel: str) -> str | None:

@@ -6,6 +6,15 @@ from bot.exercises.runner import CheckReport, CheckResult, check_exercise
 from bot.exercises.spec import Exercise, ExerciseError, Solution, load_exercise, load_exercises
 
 __all__ = [
-    "CheckReport", "CheckResult", "Exercise", "ExerciseError", "Solution", "check_exercise",
-    "load_exercise", "load_exercises", "report_lines", "result_line", "summary_line",
+    "CheckReport",
+    "CheckResult",
+    "Exercise",
+    "ExerciseError",
+    "Solution",
+    "check_exercise",
+    "load_exercise",
+    "load_exercises",
+    "report_lines",
+    "result_line",
+    "summary_line",
 ]

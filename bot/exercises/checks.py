@@ -35,16 +35,18 @@ class KindInfo:
 
 
 # What Podium reads in a participant's namespace. Secrets are absent on purpose, and stay so.
-KINDS: Mapping[str, KindInfo] = MappingProxyType({
-    "pod": KindInfo("Pod", "pods", "Pods"),
-    "deployment": KindInfo("Deployment", "deployments", "Deployments"),
-    "replicaset": KindInfo("ReplicaSet", "replicasets", "ReplicaSets"),
-    "service": KindInfo("Service", "services", "Services"),
-    "endpoints": KindInfo("Endpoints", "endpoints", "Endpoints"),
-    "endpointslice": KindInfo("EndpointSlice", "endpointslices", "EndpointSlices"),
-    "configmap": KindInfo("ConfigMap", "configmaps", "ConfigMaps"),
-    "job": KindInfo("Job", "jobs", "Jobs"),
-})
+KINDS: Mapping[str, KindInfo] = MappingProxyType(
+    {
+        "pod": KindInfo("Pod", "pods", "Pods"),
+        "deployment": KindInfo("Deployment", "deployments", "Deployments"),
+        "replicaset": KindInfo("ReplicaSet", "replicasets", "ReplicaSets"),
+        "service": KindInfo("Service", "services", "Services"),
+        "endpoints": KindInfo("Endpoints", "endpoints", "Endpoints"),
+        "endpointslice": KindInfo("EndpointSlice", "endpointslices", "EndpointSlices"),
+        "configmap": KindInfo("ConfigMap", "configmaps", "ConfigMaps"),
+        "job": KindInfo("Job", "jobs", "Jobs"),
+    }
+)
 
 # How a Job's pods are found: the label the job controller sets on them (Kubernetes >= 1.27).
 JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
@@ -80,12 +82,26 @@ class Selector:
 
 # Longest first, so ">=" is not read as ">" followed by "=2".
 OPERATORS = (">=", "<=", "==", "!=", ">", "<")
-_OPERATOR_FUNCTIONS = MappingProxyType({
-    ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
-})
-_OPERATOR_WORDS = MappingProxyType({
-    ">=": "at least", "<=": "at most", "==": "exactly", "!=": "other than", ">": "more than", "<": "fewer than",
-})
+_OPERATOR_FUNCTIONS = MappingProxyType(
+    {
+        ">=": operator.ge,
+        "<=": operator.le,
+        "==": operator.eq,
+        "!=": operator.ne,
+        ">": operator.gt,
+        "<": operator.lt,
+    }
+)
+_OPERATOR_WORDS = MappingProxyType(
+    {
+        ">=": "at least",
+        "<=": "at most",
+        "==": "exactly",
+        "!=": "other than",
+        ">": "more than",
+        "<": "fewer than",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -95,7 +111,7 @@ class Comparison:
     op: str
     number: int | float
 
-    def holds(self, value: int | float) -> bool:
+    def holds(self, value: float) -> bool:
         return bool(_OPERATOR_FUNCTIONS[self.op](value, self.number))
 
     @property
@@ -114,7 +130,7 @@ def parse_comparison(raw: Any) -> Comparison:
         return Comparison("==", _finite(raw, raw))
     text = raw.strip()
     op = next((candidate for candidate in OPERATORS if text.startswith(candidate)), "==")
-    rest = text[len(op):].strip() if text.startswith(op) else text
+    rest = text[len(op) :].strip() if text.startswith(op) else text
     try:
         number: int | float = int(rest)
     except ValueError:
@@ -122,18 +138,18 @@ def parse_comparison(raw: Any) -> Comparison:
             number = float(rest)
         except ValueError:
             raise ValueError(
-                f"{raw!r} is not a comparison: use one of {', '.join(OPERATORS)} and a number, like \">= 2\""
+                f'{raw!r} is not a comparison: use one of {", ".join(OPERATORS)} and a number, like ">= 2"'
             ) from None
     return Comparison(op, _finite(number, raw))
 
 
-def _finite(number: int | float, raw: Any) -> int | float:
+def _finite(number: float, raw: Any) -> int | float:
     if isinstance(number, float) and not math.isfinite(number):
         raise ValueError(f"{raw!r} is not a finite number")
     return number
 
 
-def _number_text(number: int | float) -> str:
+def _number_text(number: float) -> str:
     return str(int(number)) if isinstance(number, float) and number.is_integer() else str(number)
 
 
@@ -191,12 +207,17 @@ def parse_path(text: str) -> FieldPath:
             end = text.find("]", i)
             if end < 0:
                 raise ValueError(f"{text!r}: '[' without ']'")
-            inner = text[i + 1:end]
+            inner = text[i + 1 : end]
             if inner == WILDCARD:
                 parts.append(WILDCARD)
             elif inner.isdigit():
                 parts.append(int(inner))
-            elif len(inner) >= 3 and inner[0] == inner[-1] and inner[0] in "'\"" and inner[0] not in inner[1:-1]:
+            elif (
+                len(inner) >= 3
+                and inner[0] == inner[-1]
+                and inner[0] in "'\""
+                and inner[0] not in inner[1:-1]
+            ):
                 parts.append(inner[1:-1])
             else:
                 raise ValueError(f"{text!r}: [{inner}] is not [N], [*] or ['key']")
@@ -423,8 +444,10 @@ class ServiceSelects:
         if self.description:
             return self.description
         if self.deployment:
-            return (f"The Service {self.service} selects the Pods of the Deployment {self.deployment} "
-                    "and has ready endpoints")
+            return (
+                f"The Service {self.service} selects the Pods of the Deployment {self.deployment} "
+                "and has ready endpoints"
+            )
         return f"The Service {self.service} has ready endpoints"
 
 
@@ -486,8 +509,16 @@ class LogsContain:
         return self.description or f"The logs of {self.source} contain {_value_text(self.text)}"
 
 
-Check = (Exists | FieldCondition | DeploymentAvailable | PodReady | ServiceSelects | EndpointsCount | JobComplete
-         | LogsContain)
+Check = (
+    Exists
+    | FieldCondition
+    | DeploymentAvailable
+    | PodReady
+    | ServiceSelects
+    | EndpointsCount
+    | JobComplete
+    | LogsContain
+)
 
 
 def _target_query(kind: str, name: str | None, selector: Selector | None) -> Query:
@@ -518,12 +549,21 @@ def evaluate(check: Check, observed: Observed) -> Outcome:
     if isinstance(check, PodReady):
         return _pod_ready(check, observed.of(check.queries()[0]))
     if isinstance(check, ServiceSelects):
-        deployment = observed.first(Query("deployments", check.deployment)) if check.deployment else None
-        return _service_selects(check, observed.first(Query("services", check.service)), deployment,
-                                observed.of(_slices_query(check.service)))
+        deployment = (
+            observed.first(Query("deployments", check.deployment)) if check.deployment else None
+        )
+        return _service_selects(
+            check,
+            observed.first(Query("services", check.service)),
+            deployment,
+            observed.of(_slices_query(check.service)),
+        )
     if isinstance(check, EndpointsCount):
-        return _endpoints_count(check, observed.first(Query("services", check.service)),
-                                observed.of(_slices_query(check.service)))
+        return _endpoints_count(
+            check,
+            observed.first(Query("services", check.service)),
+            observed.of(_slices_query(check.service)),
+        )
     if isinstance(check, JobComplete):
         return _job_complete(check, observed.first(check.queries()[0]))
     return _logs_contain(check, observed.of(check.queries()[0]), observed.logs)
@@ -536,8 +576,11 @@ def _exists(check: Exists, objects: Sequence[Obj]) -> Outcome:
     wanted = check.count or Comparison(">=", 1)
     if wanted.holds(len(objects)):
         return PASS
-    expected = (f"a {info.kind} labelled {check.selector}" if check.count is None
-                else f"{wanted.words} {_noun(info, wanted.number)} labelled {check.selector}")
+    expected = (
+        f"a {info.kind} labelled {check.selector}"
+        if check.count is None
+        else f"{wanted.words} {_noun(info, wanted.number)} labelled {check.selector}"
+    )
     return _fail(expected, _count_with_names(objects))
 
 
@@ -573,7 +616,7 @@ def _field(check: FieldCondition, obj: Obj | None) -> Outcome:
     return _fail(f"{path} to contain {_value_text(test.text)}", _values_text(values, path))
 
 
-def _same(value: Any, wanted: str | int | float | bool) -> bool:
+def _same(value: Any, wanted: str | float | bool) -> bool:
     # bool is an int in Python: `true` must not equal 1.
     if isinstance(value, bool) or isinstance(wanted, bool):
         return isinstance(value, bool) and isinstance(wanted, bool) and value == wanted
@@ -611,7 +654,11 @@ def _pod_ready(check: PodReady, pods: Sequence[Obj]) -> Outcome:
     ready = len(pods) - len(not_ready)
     if (check.every and not not_ready) or (not check.every and ready):
         return PASS
-    expected = f"all {len(pods)} Pods Running and Ready" if check.every else "at least one Pod Running and Ready"
+    expected = (
+        f"all {len(pods)} Pods Running and Ready"
+        if check.every
+        else "at least one Pod Running and Ready"
+    )
     first = not_ready[0]
     return _fail(expected, f"{ready}/{len(pods)} ready; {_name(first)}: {_pod_state(first)}")
 
@@ -619,8 +666,12 @@ def _pod_ready(check: PodReady, pods: Sequence[Obj]) -> Outcome:
 def _is_running_and_ready(pod: Obj) -> bool:
     status = pod.get("status") or {}
     ready = _condition(status, "Ready")
-    return (status.get("phase") == "Running" and not (pod.get("metadata") or {}).get("deletionTimestamp")
-            and ready is not None and ready.get("status") == "True")
+    return (
+        status.get("phase") == "Running"
+        and not (pod.get("metadata") or {}).get("deletionTimestamp")
+        and ready is not None
+        and ready.get("status") == "True"
+    )
 
 
 def _pod_state(pod: Obj) -> str:
@@ -633,7 +684,9 @@ def _pod_state(pod: Obj) -> str:
     reasons = []
     for name in containers:
         state = (statuses.get(name) or {}).get("state") or {}
-        reason = ((state.get("waiting") or {}).get("reason") or (state.get("terminated") or {}).get("reason"))
+        reason = (state.get("waiting") or {}).get("reason") or (state.get("terminated") or {}).get(
+            "reason"
+        )
         if reason and not (statuses.get(name) or {}).get("ready"):
             reasons.append(f"{name}: {reason}")
     text = f"{phase}, {ready}/{len(containers)} containers ready"
@@ -642,11 +695,14 @@ def _pod_state(pod: Obj) -> str:
     return text + (f" ({'; '.join(reasons)})" if reasons else "")
 
 
-def _service_selects(check: ServiceSelects, service: Obj | None, deployment: Obj | None,
-                     slices: Sequence[Obj]) -> Outcome:
+def _service_selects(
+    check: ServiceSelects, service: Obj | None, deployment: Obj | None, slices: Sequence[Obj]
+) -> Outcome:
     if service is None:
         return _fail(f"a Service named {check.service}", "none")
-    selector = {str(k): str(v) for k, v in ((service.get("spec") or {}).get("selector") or {}).items()}
+    selector = {
+        str(k): str(v) for k, v in ((service.get("spec") or {}).get("selector") or {}).items()
+    }
     if check.deployment:
         if deployment is None:
             return _fail(f"a Deployment named {check.deployment}", "none")
@@ -666,15 +722,21 @@ def _service_selects(check: ServiceSelects, service: Obj | None, deployment: Obj
         return _fail("at least one ready endpoint", f"none ready ({len(endpoints)} not ready)")
     if not selector:
         return _fail("at least one ready endpoint", "none (the Service has no selector)")
-    return _fail("at least one ready endpoint", f"none: no ready Pod is labelled {_labels_text(selector)}")
+    return _fail(
+        "at least one ready endpoint", f"none: no ready Pod is labelled {_labels_text(selector)}"
+    )
 
 
 def _endpoints_count(check: EndpointsCount, service: Obj | None, slices: Sequence[Obj]) -> Outcome:
     if service is None:
         return _fail(f"a Service named {check.service}", "none")
     # One address per endpoint; the same Pod in two slices (during an update) counts once.
-    endpoints = {tuple(e.get("addresses") or ()): e for s in slices for e in s.get("endpoints") or ()}
-    ready = sum(1 for e in endpoints.values() if (e.get("conditions") or {}).get("ready") is not False)
+    endpoints = {
+        tuple(e.get("addresses") or ()): e for s in slices for e in s.get("endpoints") or ()
+    }
+    ready = sum(
+        1 for e in endpoints.values() if (e.get("conditions") or {}).get("ready") is not False
+    )
     if check.ready.holds(ready):
         return PASS
     waiting = len(endpoints) - ready
@@ -691,19 +753,24 @@ def _job_complete(check: JobComplete, job: Obj | None) -> Outcome:
         return PASS
     failed = _condition(status, "Failed")
     if failed is not None and failed.get("status") == "True":
-        reason = ": ".join(str(part) for part in (failed.get("reason"), failed.get("message")) if part)
+        reason = ": ".join(
+            str(part) for part in (failed.get("reason"), failed.get("message")) if part
+        )
         return _fail("Complete", f"Failed ({_clip(reason)})" if reason else "Failed")
     if (job.get("spec") or {}).get("suspend"):
         return _fail("Complete", "suspended")
-    counts = ", ".join(f"{int(status.get(key) or 0)} {key}" for key in ("active", "succeeded", "failed"))
+    counts = ", ".join(
+        f"{int(status.get(key) or 0)} {key}" for key in ("active", "succeeded", "failed")
+    )
     return _fail("Complete", f"still running ({counts})")
 
 
 def log_sources(check: LogsContain, pods: Sequence[Obj]) -> list[LogSource]:
     """Which logs to read, best first: Succeeded pods (a Job's result), then kubectl's order;
     at most MAX_LOG_PODS of them."""
-    ordered = sorted(sort_for_logging(pods),
-                     key=lambda p: (p.get("status") or {}).get("phase") != "Succeeded")
+    ordered = sorted(
+        sort_for_logging(pods), key=lambda p: (p.get("status") or {}).get("phase") != "Succeeded"
+    )
     sources = []
     for pod in ordered[:MAX_LOG_PODS]:
         try:
@@ -718,10 +785,14 @@ def logs_match(check: LogsContain, text: str | None) -> bool:
     return text is not None and check.text in text
 
 
-def _logs_contain(check: LogsContain, pods: Sequence[Obj], logs: Mapping[LogSource, str | None]) -> Outcome:
+def _logs_contain(
+    check: LogsContain, pods: Sequence[Obj], logs: Mapping[LogSource, str | None]
+) -> Outcome:
     expected = f"a line containing {_value_text(check.text)}"
     if not pods:
-        return _fail(expected, "no Pod of the Job " + check.job if check.job else f"no Pod named {check.pod}")
+        return _fail(
+            expected, "no Pod of the Job " + check.job if check.job else f"no Pod named {check.pod}"
+        )
     sources = log_sources(check, pods)
     if not sources:
         return _fail(expected, f"no container {check.container} in {_name(pods[0])}")
@@ -732,7 +803,10 @@ def _logs_contain(check: LogsContain, pods: Sequence[Obj], logs: Mapping[LogSour
         return _fail(expected, "no logs read")
     source, text = read[0]
     if text is None:
-        return _fail(expected, f"no logs yet from {source.pod} (container {source.container} has not started)")
+        return _fail(
+            expected,
+            f"no logs yet from {source.pod} (container {source.container} has not started)",
+        )
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return _fail(expected, f"no output from {source.pod}")
@@ -745,7 +819,7 @@ def _logs_contain(check: LogsContain, pods: Sequence[Obj], logs: Mapping[LogSour
 # ----------------------------------------------------------------------------------------------
 
 
-def _noun(info: KindInfo, number: int | float) -> str:
+def _noun(info: KindInfo, number: float) -> str:
     return info.kind if number == 1 else info.display_plural
 
 
@@ -775,7 +849,7 @@ def _count_with_names(objects: Sequence[Obj]) -> str:
 
 def _clip(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _FOUND_TEXT_LIMIT else text[:_FOUND_TEXT_LIMIT - 1] + "…"
+    return text if len(text) <= _FOUND_TEXT_LIMIT else text[: _FOUND_TEXT_LIMIT - 1] + "…"
 
 
 def _value_text(value: Any) -> str:

@@ -34,9 +34,19 @@ def parse_exercise_command(text: str) -> ExerciseCommand | ExerciseUsageError:
     if action.isdigit() and not rest:  # `/exercise 2` reads as "show me exercise 2"
         return ExerciseCommand("show", int(action))
     if action in ("list", "board"):
-        return ExerciseCommand(action) if not rest else ExerciseUsageError(mrkdwn("`/exercise {}` takes no arguments.", action))
+        return (
+            ExerciseCommand(action)
+            if not rest
+            else ExerciseUsageError(mrkdwn("`/exercise {}` takes no arguments.", action))
+        )
     if action in _NEEDS_NUMBER:
         if len(rest) != 1 or not rest[0].isdigit():
-            return ExerciseUsageError(mrkdwn("`/exercise {}` needs an exercise number, e.g. `/exercise {} 2`.", action, action))
+            return ExerciseUsageError(
+                mrkdwn(
+                    "`/exercise {}` needs an exercise number, e.g. `/exercise {} 2`.",
+                    action,
+                    action,
+                )
+            )
         return ExerciseCommand(action, int(rest[0]))
     return ExerciseUsageError(mrkdwn("`/exercise` has no `{}`.", action))

@@ -15,8 +15,10 @@ WARN_MARK = "⚠️"
 
 def report_lines(report: CheckReport) -> list[str]:
     if report.namespace_missing:
-        return [f"{FAIL_MARK} Your namespace {report.namespace} was not found — "
-                "nothing to check yet; ask the instructor to set it up"]
+        return [
+            f"{FAIL_MARK} Your namespace {report.namespace} was not found — "
+            "nothing to check yet; ask the instructor to set it up"
+        ]
     if report.error is not None:
         return [f"{WARN_MARK} Could not check exercise {report.number}: {report.error}"]
     return [result_line(result) for result in report.results]
@@ -35,7 +37,9 @@ def summary_line(report: CheckReport) -> str:
         return f"{head} — not checked"
     if report.passed:
         return f"{head} — all {len(report.results)} checks pass in {report.namespace}"
-    return f"{head} — {report.passed_count} of {len(report.results)} checks pass in {report.namespace}"
+    return (
+        f"{head} — {report.passed_count} of {len(report.results)} checks pass in {report.namespace}"
+    )
 
 
 _PODIUM_COMMAND = re.compile(r"`/kubectl ([^`\n]+)`")

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.exercises.checks import (
-    LOG_TAIL_LINES, Check, LogsContain, LogSource, Observed, Obj, Query, evaluate, log_sources, logs_match,
+    LOG_TAIL_LINES,
+    Check,
+    LogsContain,
+    LogSource,
+    Obj,
+    Observed,
+    Query,
+    evaluate,
+    log_sources,
+    logs_match,
 )
 from bot.exercises.spec import Exercise
 from bot.kubectl.errors import ClusterError
@@ -25,11 +34,24 @@ class ExerciseGateway(Protocol):
 
     async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]: ...
 
-    async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
-                   field_selector: str | None = None) -> list[dict[str, Any]]: ...
+    async def list(
+        self,
+        plural: str,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[dict[str, Any]]: ...
 
-    async def logs(self, namespace: str, pod: str, *, container: str | None = None,
-                   tail_lines: int | None = None, limit_bytes: int | None = None) -> str: ...
+    async def logs(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str | None = None,
+        tail_lines: int | None = None,
+        limit_bytes: int | None = None,
+    ) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -52,18 +74,26 @@ class CheckReport:
 
     @property
     def passed(self) -> bool:
-        return not self.namespace_missing and self.error is None and all(r.passed for r in self.results)
+        return (
+            not self.namespace_missing
+            and self.error is None
+            and all(r.passed for r in self.results)
+        )
 
     @property
     def passed_count(self) -> int:
         return sum(1 for r in self.results if r.passed)
 
 
-async def check_exercise(gateway: ExerciseGateway, exercise: Exercise, namespace: str) -> CheckReport:
+async def check_exercise(
+    gateway: ExerciseGateway, exercise: Exercise, namespace: str
+) -> CheckReport:
     reader = _Reader(gateway, namespace)
 
     def report(**kwargs: Any) -> CheckReport:
-        return CheckReport(exercise.number, exercise.title, namespace, requests=reader.requests, **kwargs)
+        return CheckReport(
+            exercise.number, exercise.title, namespace, requests=reader.requests, **kwargs
+        )
 
     try:
         namespace_readable = await reader.namespace_exists()
@@ -104,8 +134,9 @@ def _result(check: Check, observed: Observed) -> CheckResult:
     return CheckResult(check.title, outcome.passed, outcome.expected, outcome.found)
 
 
-async def _read_logs(reader: _Reader, check: LogsContain, pods: Sequence[Obj],
-                     logs: dict[LogSource, str | None]) -> None:
+async def _read_logs(
+    reader: _Reader, check: LogsContain, pods: Sequence[Obj], logs: dict[LogSource, str | None]
+) -> None:
     """Read candidates in order until one holds the text: a Job that succeeded costs one read."""
     for source in log_sources(check, pods):
         if source not in logs:
@@ -152,15 +183,22 @@ class _Reader:
                     raise
                 found = []
         else:
-            found = await self.gateway.list(query.plural, self.namespace, label_selector=query.selector)
+            found = await self.gateway.list(
+                query.plural, self.namespace, label_selector=query.selector
+            )
         self._cache[query] = found
         return found
 
     async def logs(self, source: LogSource) -> str | None:
         self.requests += 1
         try:
-            return await self.gateway.logs(self.namespace, source.pod, container=source.container,
-                                           tail_lines=LOG_TAIL_LINES, limit_bytes=LOG_READ_LIMIT_BYTES)
+            return await self.gateway.logs(
+                self.namespace,
+                source.pod,
+                container=source.container,
+                tail_lines=LOG_TAIL_LINES,
+                limit_bytes=LOG_READ_LIMIT_BYTES,
+            )
         except ClusterError as error:
             # 400: the container has not started (ContainerCreating, ImagePullBackOff): no logs yet.
             if error.status == 400 or error.reason in ("BadRequest", "NotFound"):

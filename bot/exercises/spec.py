@@ -20,9 +20,27 @@ from typing import Any, NoReturn
 import yaml
 
 from bot.exercises.checks import (
-    KINDS, Check, Comparison, Contains, CountIs, DeploymentAvailable, EndpointsCount, Equals, Exists, FieldCondition,
-    FieldPath, FieldTest, JobComplete, LogsContain, NumberIs, PodReady, Selector, ServiceSelects, StartsWith,
-    parse_comparison, parse_path,
+    KINDS,
+    Check,
+    Comparison,
+    Contains,
+    CountIs,
+    DeploymentAvailable,
+    EndpointsCount,
+    Equals,
+    Exists,
+    FieldCondition,
+    FieldPath,
+    FieldTest,
+    JobComplete,
+    LogsContain,
+    NumberIs,
+    PodReady,
+    Selector,
+    ServiceSelects,
+    StartsWith,
+    parse_comparison,
+    parse_path,
 )
 
 FILE_NAME = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
@@ -70,7 +88,11 @@ def load_exercises(folder: str | Path) -> list[Exercise]:
     for path in sorted(Path(folder).glob("*.yaml")):
         exercise = load_exercise(path)
         if exercise.number in seen:
-            raise ExerciseError(path, "", f"exercise {exercise.number} is also defined by {seen[exercise.number].name}")
+            raise ExerciseError(
+                path,
+                "",
+                f"exercise {exercise.number} is also defined by {seen[exercise.number].name}",
+            )
         seen[exercise.number] = path
         exercises.append(exercise)
     return sorted(exercises, key=lambda e: e.number)
@@ -80,7 +102,9 @@ def load_exercise(path: str | Path) -> Exercise:
     path = Path(path)
     match = FILE_NAME.match(path.name)
     if not match or int(match.group(1)) == 0:
-        raise ExerciseError(path, "", "the file name must be NN-key.yaml, e.g. 02-deployment.yaml (NN from 01)")
+        raise ExerciseError(
+            path, "", "the file name must be NN-key.yaml, e.g. 02-deployment.yaml (NN from 01)"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -90,19 +114,25 @@ def load_exercise(path: str | Path) -> Exercise:
 
 def parse_exercise(text: str, file: str | Path, *, number: int, key: str) -> Exercise:
     try:
-        raw = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         raise ExerciseError(file, "", f"is not valid YAML ({_yaml_problem(exc)})") from None
     doc = _Fields(raw, "", file)
     title = doc.text("title", limit=MAX_TITLE)
     if "instructions" in doc.raw:
         # One source: the slide is what the room sees and what `/exercise show` sends.
-        doc.fail("instructions", f"the instructions are the deck's `<!-- exercise: {number} -->` slide; "
-                                 "write them there and remove this field")
+        doc.fail(
+            "instructions",
+            f"the instructions are the deck's `<!-- exercise: {number} -->` slide; "
+            "write them there and remove this field",
+        )
     hints = doc.text_list("hints", required=False)
     solution_fields = doc.mapping("solution")
-    solution = Solution(_solution_path(solution_fields), solution_fields.text("summary", limit=None),
-                        _solution_run(solution_fields))
+    solution = Solution(
+        _solution_path(solution_fields),
+        solution_fields.text("summary", limit=None),
+        _solution_run(solution_fields),
+    )
     solution_fields.done()
     raw_checks = doc.value("checks")
     if not isinstance(raw_checks, list) or not raw_checks:
@@ -123,8 +153,12 @@ def _parse_check(raw: Any, where: str, file: str | Path) -> Check:
     kinds = [k for k in raw if k != "description"]
     if len(kinds) != 1 or kinds[0] not in _PARSERS:
         found = ", ".join(map(str, kinds)) or "none"
-        raise ExerciseError(file, where, f"needs exactly one check kind out of {', '.join(_PARSERS)} "
-                                         f"(and optionally description); found {found}")
+        raise ExerciseError(
+            file,
+            where,
+            f"needs exactly one check kind out of {', '.join(_PARSERS)} "
+            f"(and optionally description); found {found}",
+        )
     kind = kinds[0]
     description = None
     if "description" in raw:
@@ -144,13 +178,15 @@ def _exists(args: _Fields, description: str | None) -> Check:
     return Exists(kind, name, selector, count, description)
 
 
-_FIELD_TESTS: Mapping[str, Callable[[_Fields, str], FieldTest]] = MappingProxyType({
-    "value": lambda f, k: NumberIs(f.required_comparison(k)),
-    "count": lambda f, k: CountIs(f.required_comparison(k)),
-    "equals": lambda f, k: Equals(f.scalar(k)),
-    "startswith": lambda f, k: StartsWith(f.text(k, limit=MAX_TEXT)),
-    "contains": lambda f, k: Contains(f.text(k, limit=MAX_TEXT)),
-})
+_FIELD_TESTS: Mapping[str, Callable[[_Fields, str], FieldTest]] = MappingProxyType(
+    {
+        "value": lambda f, k: NumberIs(f.required_comparison(k)),
+        "count": lambda f, k: CountIs(f.required_comparison(k)),
+        "equals": lambda f, k: Equals(f.scalar(k)),
+        "startswith": lambda f, k: StartsWith(f.text(k, limit=MAX_TEXT)),
+        "contains": lambda f, k: Contains(f.text(k, limit=MAX_TEXT)),
+    }
+)
 
 
 def _field(args: _Fields, description: str | None) -> Check:
@@ -159,7 +195,10 @@ def _field(args: _Fields, description: str | None) -> Check:
     path = args.path("path")
     tests = [key for key in _FIELD_TESTS if key in args.raw]
     if len(tests) != 1:
-        args.fail("", f"needs exactly one test out of {', '.join(_FIELD_TESTS)}; found {', '.join(tests) or 'none'}")
+        args.fail(
+            "",
+            f"needs exactly one test out of {', '.join(_FIELD_TESTS)}; found {', '.join(tests) or 'none'}",
+        )
     test = _FIELD_TESTS[tests[0]](args, tests[0])
     if isinstance(test, CountIs) and path.has_wildcard:
         args.fail("path", "count needs one list, not [*]")
@@ -185,7 +224,9 @@ def _service_selects(args: _Fields, description: str | None) -> Check:
 
 
 def _endpoints_count(args: _Fields, description: str | None) -> Check:
-    return EndpointsCount(args.object_name("service"), args.required_comparison("ready"), description)
+    return EndpointsCount(
+        args.object_name("service"), args.required_comparison("ready"), description
+    )
 
 
 def _job_complete(args: _Fields, description: str | None) -> Check:
@@ -202,16 +243,18 @@ def _logs_contain(args: _Fields, description: str | None) -> Check:
     return LogsContain(text, pod, job, container, description)
 
 
-_PARSERS: Mapping[str, Callable[[_Fields, str | None], Check]] = MappingProxyType({
-    "exists": _exists,
-    "field": _field,
-    "deployment_available": _deployment_available,
-    "pod_ready": _pod_ready,
-    "service_selects": _service_selects,
-    "endpoints_count": _endpoints_count,
-    "job_complete": _job_complete,
-    "logs_contain": _logs_contain,
-})
+_PARSERS: Mapping[str, Callable[[_Fields, str | None], Check]] = MappingProxyType(
+    {
+        "exists": _exists,
+        "field": _field,
+        "deployment_available": _deployment_available,
+        "pod_ready": _pod_ready,
+        "service_selects": _service_selects,
+        "endpoints_count": _endpoints_count,
+        "job_complete": _job_complete,
+        "logs_contain": _logs_contain,
+    }
+)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -312,7 +355,9 @@ class _Fields:
         if value is None:
             return None
         if not isinstance(value, str) or not _OBJECT_NAME.match(value):
-            self.fail(key, f"{value!r} is not a Kubernetes name (lower-case letters, digits, '-' and '.')")
+            self.fail(
+                key, f"{value!r} is not a Kubernetes name (lower-case letters, digits, '-' and '.')"
+            )
         return str(value)
 
     def name_or_selector(self) -> tuple[str | None, Selector | None]:
@@ -336,8 +381,16 @@ def _selector(raw: Any, fields: _Fields) -> Selector:
     for part in raw.split(","):
         key, equals, value = part.strip().partition("=")
         key, value = key.strip(), value.strip()
-        if not equals or not _label_key_ok(key) or not _LABEL_VALUE.match(value) or value.startswith("="):
-            fields.fail("selector", f"{part.strip()!r} is not key=value (labels only; no set-based selectors)")
+        if (
+            not equals
+            or not _label_key_ok(key)
+            or not _LABEL_VALUE.match(value)
+            or value.startswith("=")
+        ):
+            fields.fail(
+                "selector",
+                f"{part.strip()!r} is not key=value (labels only; no set-based selectors)",
+            )
         pairs.append((key, value))
     return Selector(tuple(pairs))
 
@@ -351,7 +404,10 @@ def _solution_path(fields: _Fields) -> str:
     text = fields.text("path", limit=None)
     path = PurePosixPath(text)
     if path.is_absolute() or ".." in path.parts or "\\" in text:
-        fields.fail("path", "must be relative to the repository root, e.g. manifests/exercises/02-deployment/")
+        fields.fail(
+            "path",
+            "must be relative to the repository root, e.g. manifests/exercises/02-deployment/",
+        )
     return text
 
 
@@ -369,15 +425,24 @@ def _solution_run(fields: _Fields) -> tuple[str, ...]:
         words = command.split()
         if words[0] != "kubectl":
             fields.fail(f"run[{i}]", f"{command!r} must be a kubectl command")
-        flag = next((w for w in words if w in _NAMESPACE_FLAGS or w.startswith(("--namespace=", "-n="))), None)
+        flag = next(
+            (w for w in words if w in _NAMESPACE_FLAGS or w.startswith(("--namespace=", "-n="))),
+            None,
+        )
         if flag:
-            fields.fail(f"run[{i}]", f"{command!r} names a namespace ({flag}): participants work in their own, "
-                                     "which their kubeconfig sets")
+            fields.fail(
+                f"run[{i}]",
+                f"{command!r} names a namespace ({flag}): participants work in their own, "
+                "which their kubeconfig sets",
+            )
         files = [words[j + 1] for j, w in enumerate(words[:-1]) if w in ("-f", "--filename")]
         files += [w.split("=", 1)[1] for w in words if w.startswith(("--filename=", "-f="))]
         for name in files:
             if name != "-" and ("/" in name or "\\" in name):
-                fields.fail(f"run[{i}]", f"{name!r} is a path: name the file the solution shows (its file name)")
+                fields.fail(
+                    f"run[{i}]",
+                    f"{name!r} is a path: name the file the solution shows (its file name)",
+                )
     return tuple(commands)
 
 
@@ -390,7 +455,8 @@ class _StrictLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 

@@ -29,9 +29,13 @@ class NamespaceAccess:
     instructors: frozenset[str]
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "NamespaceAccess":
-        return cls(settings.sandbox_namespace, settings.extra_namespaces,
-                   settings.participant_namespace, settings.instructors)
+    def from_settings(cls, settings: Settings) -> NamespaceAccess:
+        return cls(
+            settings.sandbox_namespace,
+            settings.extra_namespaces,
+            settings.participant_namespace,
+            settings.instructors,
+        )
 
     @property
     def participants_in_shared(self) -> tuple[str, ...]:
@@ -59,15 +63,20 @@ class NamespaceAccess:
         shared ones, then their own participant namespace."""
         own = self.own_namespace(user_id)
         instructor = self.is_instructor(user_id)
-        shared = [ns for ns in self.shared
-                  if instructor or ns == own or not self.is_participant_namespace(ns)]
+        shared = [
+            ns
+            for ns in self.shared
+            if instructor or ns == own or not self.is_participant_namespace(ns)
+        ]
         return tuple(dict.fromkeys((self.sandbox, *shared, *((own,) if own else ()))))
 
     def policy_for(self, user_id: str | None) -> Policy:
         """The policy one person's commands are decided by."""
-        return Policy(self.namespaces_for(user_id),
-                      any_participant=self.participant_template if self.is_instructor(user_id) else None,
-                      own_namespace=self.work_namespace(user_id))
+        return Policy(
+            self.namespaces_for(user_id),
+            any_participant=self.participant_template if self.is_instructor(user_id) else None,
+            own_namespace=self.work_namespace(user_id),
+        )
 
     def may_read(self, user_id: str | None, namespace: str) -> bool:
         return self.policy_for(user_id).may_read(namespace)

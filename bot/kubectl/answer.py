@@ -20,7 +20,9 @@ class Answer:
     hint: str | None = None
     notes: tuple[str, ...] = ()  # what kubectl prints on stderr, and Podium's own remarks
     namespace: str | None = None
-    outcome: str = "ok"  # ok | refused | error | rate_limited | internal (for metrics and the audit)
+    outcome: str = (
+        "ok"  # ok | refused | error | rate_limited | internal (for metrics and the audit)
+    )
 
     @property
     def shareable(self) -> bool:
@@ -57,12 +59,16 @@ never reads Secrets, and uses only its own read-only credentials."""
 
 
 def help_answer(policy: Policy) -> Answer:
-    text = HELP_TEXT.format(namespaces=policy.readable.replace("`", ""), default=policy.default_namespace)
+    text = HELP_TEXT.format(
+        namespaces=policy.readable.replace("`", ""), default=policy.default_namespace
+    )
     return Answer(text, ok=True, command_line="kubectl help")
 
 
 def refusal_answer(refusal: Refusal) -> Answer:
-    return Answer(refusal.message, ok=False, preformatted=False, hint=refusal.hint, outcome="refused")
+    return Answer(
+        refusal.message, ok=False, preformatted=False, hint=refusal.hint, outcome="refused"
+    )
 
 
 def cluster_error_line(error: ClusterError, server: str | None = None) -> str:
@@ -72,8 +78,10 @@ def cluster_error_line(error: ClusterError, server: str | None = None) -> str:
     if error.reason == "Unreachable":
         target = f" {_host_of(server)}" if server else ""
         if "refused" in error.message:
-            return (f"The connection to the server{target} was refused - "
-                    "did you specify the right host or port?")
+            return (
+                f"The connection to the server{target} was refused - "
+                "did you specify the right host or port?"
+            )
         return f"Unable to connect to the server{target}: {error.message}"
     if error.reason == "Timeout":
         return f"Unable to connect to the server: {error.message}"
@@ -84,12 +92,16 @@ def cluster_error_line(error: ClusterError, server: str | None = None) -> str:
 
 def cluster_error_hint(error: ClusterError) -> str | None:
     if error.reason == "Forbidden":
-        return ("It is Podium's read-only sandbox credentials, not you, that lack this right; "
-                "`/kubectl get pods` shows what they can read.")
+        return (
+            "It is Podium's read-only sandbox credentials, not you, that lack this right; "
+            "`/kubectl get pods` shows what they can read."
+        )
     if error.reason == "Unauthorized":
         return "Podium's cluster credentials were rejected: tell the instructor (they may have expired)."
     if error.reason in ("Unreachable", "Timeout") or (error.status or 0) >= 500:
-        return "The cluster is not answering right now; try again in a minute, or tell the instructor."
+        return (
+            "The cluster is not answering right now; try again in a minute, or tell the instructor."
+        )
     if error.reason == "BadRequest":
         return "Check the selector syntax, e.g. `-l app=nginx` or `-l 'tier in (web,api)'`."
     return None

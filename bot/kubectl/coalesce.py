@@ -37,9 +37,15 @@ class _Flight:
 
 
 class ReadCoalescer:
-    def __init__(self, *, window: float = 1.0, max_entries: int = 512,
-                 clock: Callable[[], float] = time.monotonic, copy_results: bool = True,
-                 keep: Callable[[Any], bool] = _always) -> None:
+    def __init__(
+        self,
+        *,
+        window: float = 1.0,
+        max_entries: int = 512,
+        clock: Callable[[], float] = time.monotonic,
+        copy_results: bool = True,
+        keep: Callable[[Any], bool] = _always,
+    ) -> None:
         self._window = window
         # Mutable results (API objects) are copied per caller; immutable ones need not be.
         self._copy: Callable[[Any], Any] = copy.deepcopy if copy_results else _same

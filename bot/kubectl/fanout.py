@@ -44,5 +44,7 @@ def planned_reads(request: Request) -> int:
 
 
 def too_many_reads_line(planned: int, limit: int) -> str:
-    return (f"This asks for {planned:,} reads; Podium allows {limit:,} per command. "
-            "Ask for fewer kinds or names.")
+    return (
+        f"This asks for {planned:,} reads; Podium allows {limit:,} per command. "
+        "Ask for fewer kinds or names."
+    )

@@ -39,7 +39,7 @@ def parse_go_duration(text: str) -> int:
         raise invalid
     total = 0
     while rest:
-        if not (rest[0] == "." or rest[0].isascii() and rest[0].isdigit()):
+        if not (rest[0] == "." or (rest[0].isascii() and rest[0].isdigit())):
             raise invalid
         digits = len(rest) - len(rest.lstrip("0123456789"))
         whole_text, rest = rest[:digits], rest[digits:]
@@ -58,13 +58,17 @@ def parse_go_duration(text: str) -> int:
                 fraction, scale = fraction * 10 + int(ch), scale * 10
         if not whole_text and not has_fraction:
             raise invalid  # ".s", "-.s"
-        unit_length = next((i for i, ch in enumerate(rest) if ch == "." or ch in "0123456789"), len(rest))
+        unit_length = next(
+            (i for i, ch in enumerate(rest) if ch == "." or ch in "0123456789"), len(rest)
+        )
         if unit_length == 0:
             raise ValueError(f"time: missing unit in duration {go_quote(text)}")
         unit_text, rest = rest[:unit_length], rest[unit_length:]
         unit = _NANOSECOND_UNITS.get(unit_text)
         if unit is None:
-            raise ValueError(f"time: unknown unit {go_quote(unit_text)} in duration {go_quote(text)}")
+            raise ValueError(
+                f"time: unknown unit {go_quote(unit_text)} in duration {go_quote(text)}"
+            )
         if whole > _MAX_UINT // unit:
             raise invalid
         value = whole * unit
@@ -112,12 +116,16 @@ def parse_int_flag(flag: str, text: str) -> int:
     """An integer flag as pflag reads it (Int / Int64: `strconv.ParseInt`), with its errors."""
     stripped = text[1:] if text[:1] in ("+", "-") else text
     if not stripped or not (stripped.isascii() and stripped.isdigit()):
-        raise LogsError(f'invalid argument {go_quote(text)} for "--{flag}" flag: '
-                        f"strconv.ParseInt: parsing {go_quote(text)}: invalid syntax")
+        raise LogsError(
+            f'invalid argument {go_quote(text)} for "--{flag}" flag: '
+            f"strconv.ParseInt: parsing {go_quote(text)}: invalid syntax"
+        )
     value = int(text)
     if not -(1 << 63) <= value < (1 << 63):
-        raise LogsError(f'invalid argument {go_quote(text)} for "--{flag}" flag: '
-                        f"strconv.ParseInt: parsing {go_quote(text)}: value out of range")
+        raise LogsError(
+            f'invalid argument {go_quote(text)} for "--{flag}" flag: '
+            f"strconv.ParseInt: parsing {go_quote(text)}: value out of range"
+        )
     return value
 
 

@@ -11,9 +11,10 @@ import asyncio
 import builtins
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import urllib3
 from kubernetes import client, config
@@ -36,13 +37,21 @@ def api_client_from_settings(settings: Settings) -> client.ApiClient:
         if settings.in_cluster:
             config.load_incluster_config(client_configuration=configuration)
         elif settings.kubeconfig_data is not None:
-            config.load_kube_config_from_dict(dict(settings.kubeconfig_data),
-                                              client_configuration=configuration)
+            config.load_kube_config_from_dict(
+                dict(settings.kubeconfig_data), client_configuration=configuration
+            )
         else:
-            config.load_kube_config(config_file=settings.kubeconfig, client_configuration=configuration)
+            config.load_kube_config(
+                config_file=settings.kubeconfig, client_configuration=configuration
+            )
     except (ConfigException, OSError, TypeError, ValueError) as exc:
-        where = (f"KUBECONFIG={settings.kubeconfig}" if settings.kubeconfig
-                 else "PODIUM_KUBECONFIG_B64" if settings.kubeconfig_data is not None else "~/.kube/config")
+        where = (
+            f"KUBECONFIG={settings.kubeconfig}"
+            if settings.kubeconfig
+            else "PODIUM_KUBECONFIG_B64"
+            if settings.kubeconfig_data is not None
+            else "~/.kube/config"
+        )
         raise SettingsError(
             f"No usable cluster configuration in {where} ({exc}); set KUBECONFIG to a kubeconfig "
             "for Podium's read-only service account."
@@ -75,7 +84,9 @@ _ENDPOINTS: dict[str, _Endpoint] = {
     "deployments": _Endpoint("apps", "deployment", "Deployment", "apps/v1"),
     "replicasets": _Endpoint("apps", "replica_set", "ReplicaSet", "apps/v1"),
     "jobs": _Endpoint("batch", "job", "Job", "batch/v1"),
-    "endpointslices": _Endpoint("discovery", "endpoint_slice", "EndpointSlice", "discovery.k8s.io/v1"),
+    "endpointslices": _Endpoint(
+        "discovery", "endpoint_slice", "EndpointSlice", "discovery.k8s.io/v1"
+    ),
 }
 _CLUSTER_SCOPED = {"namespaces"}
 
@@ -84,8 +95,15 @@ class ClusterGateway:
     """Read-only cluster calls, each bounded by `timeout` seconds and run in a small thread pool
     (the official client blocks; the event loop must keep acking Slack meanwhile)."""
 
-    def __init__(self, api_client: client.ApiClient, *, timeout: float, max_workers: int = 8,
-                 fresh_for: float = 1.0, on_request: Callable[[str, float], None] | None = None) -> None:
+    def __init__(
+        self,
+        api_client: client.ApiClient,
+        *,
+        timeout: float,
+        max_workers: int = 8,
+        fresh_for: float = 1.0,
+        on_request: Callable[[str, float], None] | None = None,
+    ) -> None:
         self._api_client = api_client
         self._apis: dict[str, Any] = {
             "core": client.CoreV1Api(api_client),
@@ -117,14 +135,25 @@ class ClusterGateway:
         """Items of one kind in `namespace` (None only for cluster-scoped kinds), each with its
         `kind` and `apiVersion` filled in as kubectl does for list items."""
         key = ("list", plural, namespace, label_selector, field_selector)
-        return await self._reads.read(key, lambda: self._list(plural, namespace, label_selector, field_selector))
+        return await self._reads.read(
+            key, lambda: self._list(plural, namespace, label_selector, field_selector)
+        )
 
-    async def _list(self, plural: str, namespace: str | None, label_selector: str | None,
-                    field_selector: str | None) -> builtins.list[dict[str, Any]]:  # `list` is a method here
+    async def _list(
+        self,
+        plural: str,
+        namespace: str | None,
+        label_selector: str | None,
+        field_selector: str | None,
+    ) -> builtins.list[dict[str, Any]]:  # `list` is a method here
         endpoint = _endpoint(plural)
         api = self._apis[endpoint.api]
-        options = {"label_selector": label_selector, "field_selector": field_selector,
-                   "_preload_content": False, "_request_timeout": self._timeout}
+        options = {
+            "label_selector": label_selector,
+            "field_selector": field_selector,
+            "_preload_content": False,
+            "_request_timeout": self._timeout,
+        }
         if plural in _CLUSTER_SCOPED:
             body = await self._call(lambda: getattr(api, f"list_{endpoint.stem}")(**options))
         else:
@@ -139,7 +168,9 @@ class ClusterGateway:
         return items
 
     async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]:
-        return await self._reads.read(("get", plural, namespace, name), lambda: self._get(plural, namespace, name))
+        return await self._reads.read(
+            ("get", plural, namespace, name), lambda: self._get(plural, namespace, name)
+        )
 
     async def _get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]:
         endpoint = _endpoint(plural)
@@ -167,16 +198,39 @@ class ClusterGateway:
         of what the other options select (a cut multi-byte character shows as U+FFFD)."""
         core = self._apis["core"]
         request = lambda: core.read_namespaced_pod_log(  # noqa: E731
-            pod, namespace, container=container, tail_lines=tail_lines,
-            since_seconds=since_seconds, previous=previous or None, timestamps=timestamps or None,
-            limit_bytes=limit_bytes, _preload_content=False, _request_timeout=self._timeout,
+            pod,
+            namespace,
+            container=container,
+            tail_lines=tail_lines,
+            since_seconds=since_seconds,
+            previous=previous or None,
+            timestamps=timestamps or None,
+            limit_bytes=limit_bytes,
+            _preload_content=False,
+            _request_timeout=self._timeout,
         )
-        key = ("logs", namespace, pod, container, tail_lines, since_seconds, previous, timestamps, limit_bytes)
+        key = (
+            "logs",
+            namespace,
+            pod,
+            container,
+            tail_lines,
+            since_seconds,
+            previous,
+            timestamps,
+            limit_bytes,
+        )
         return await self._reads.read(key, lambda: self._run(_text_of, request))
 
     async def can_i(
-        self, verb: str, resource: str, namespace: str | None, *,
-        group: str = "", subresource: str = "", name: str = "",
+        self,
+        verb: str,
+        resource: str,
+        namespace: str | None,
+        *,
+        group: str = "",
+        subresource: str = "",
+        name: str = "",
     ) -> tuple[bool, str]:
         """A SelfSubjectAccessReview: may Podium's own credentials do this?"""
         attributes = {"verb": verb, "resource": resource, "group": group}
@@ -187,24 +241,40 @@ class ClusterGateway:
         if name:
             attributes["name"] = name
         # A JSON body: the client sends a plain dict as is (its stub names only the model class).
-        review: Any = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-                       "spec": {"resourceAttributes": attributes}}
+        review: Any = {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": attributes},
+        }
         key = ("can-i", verb, resource, namespace, group, subresource, name)
-        body = await self._reads.read(key, lambda: self._call(
-            lambda: self._authorization.create_self_subject_access_review(
-                review, _preload_content=False, _request_timeout=self._timeout)))
+        body = await self._reads.read(
+            key,
+            lambda: self._call(
+                lambda: self._authorization.create_self_subject_access_review(
+                    review, _preload_content=False, _request_timeout=self._timeout
+                )
+            ),
+        )
         status = body.get("status") or {}
-        return bool(status.get("allowed")), str(status.get("reason") or status.get("evaluationError") or "")
+        return bool(status.get("allowed")), str(
+            status.get("reason") or status.get("evaluationError") or ""
+        )
 
     async def request_token(self, namespace: str, account: str, seconds: int) -> dict[str, Any]:
         """A TokenRequest for ServiceAccount `account` (kubectl access for a participant): the one
         call that is not a read. Never coalesced or cached: each asks for a new token. The body
         is not preloaded, so the client never logs the response (the token) at DEBUG."""
         core = self._apis["core"]
-        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
-                "spec": {"audiences": [], "expirationSeconds": seconds}}
-        return await self._call(lambda: core.create_namespaced_service_account_token(
-            account, namespace, body, _preload_content=False, _request_timeout=self._timeout))
+        body = {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"audiences": [], "expirationSeconds": seconds},
+        }
+        return await self._call(
+            lambda: core.create_namespaced_service_account_token(
+                account, namespace, body, _preload_content=False, _request_timeout=self._timeout
+            )
+        )
 
     @property
     def configuration(self) -> client.Configuration:
@@ -229,7 +299,7 @@ class ClusterGateway:
             return await asyncio.wait_for(
                 loop.run_in_executor(self._pool, decode, request), timeout=self._timeout + 2
             )
-        except asyncio.TimeoutError:
+        except TimeoutError:
             outcome = "Timeout"
             raise _timeout_error(self._timeout) from None
         except ClusterError as error:
@@ -267,7 +337,9 @@ def _json_of(request: Callable[[], Any]) -> dict[str, Any]:
     try:
         parsed = json.loads(data)
     except (TypeError, ValueError):
-        raise ClusterError("BadResponse", "the API server answered with something that is not JSON") from None
+        raise ClusterError(
+            "BadResponse", "the API server answered with something that is not JSON"
+        ) from None
     if not isinstance(parsed, dict):
         raise ClusterError("BadResponse", "the API server answered with an unexpected document")
     return parsed
@@ -283,8 +355,14 @@ def _api_error(exc: ApiException) -> ClusterError:
     except ValueError:
         pass
     if not reason:
-        reason = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-                  429: "TooManyRequests", 503: "ServiceUnavailable"}.get(status, "InternalError")
+        reason = {
+            400: "BadRequest",
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "NotFound",
+            429: "TooManyRequests",
+            503: "ServiceUnavailable",
+        }.get(status, "InternalError")
     if not message:
         message = (exc.reason or "").strip() or f"HTTP {status}"
     return ClusterError(reason, message, status)

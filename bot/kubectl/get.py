@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.kubectl.answer import cluster_error_line
 from bot.kubectl.errors import ClusterError
-from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.policy import GetRequest
+from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.printers.formats import sort_objects, to_json, to_name, to_yaml
 from bot.kubectl.printers.registry import get_table
 from bot.kubectl.printers.table import render_table
@@ -45,7 +45,10 @@ async def fetch_get(gateway: KubectlGateway, request: GetRequest) -> GetResult:
                 try:
                     result.objects.append(await gateway.get(kind.plural, None, name))
                 except ClusterError as error:
-                    if name in request.optional_namespaces and error.reason in ("Forbidden", "NotFound"):
+                    if name in request.optional_namespaces and error.reason in (
+                        "Forbidden",
+                        "NotFound",
+                    ):
                         continue
                     if error.reason == "Forbidden":  # e.g. a participant namespace not bound yet
                         errors.append(cluster_error_line(error))
@@ -63,14 +66,20 @@ async def fetch_get(gateway: KubectlGateway, request: GetRequest) -> GetResult:
                     errors.append(cluster_error_line(error))
             fetched.append(result)
         else:
-            objects = await gateway.list(kind.plural, namespace, label_selector=request.selector,
-                                         field_selector=request.field_selector)
+            objects = await gateway.list(
+                kind.plural,
+                namespace,
+                label_selector=request.selector,
+                field_selector=request.field_selector,
+            )
             fetched.append(Fetched(kind, objects))
     if request.sort_by:
         for result in fetched:
             try:
                 result.objects = sort_objects(result.objects, request.sort_by)
-            except ValueError as error:  # no such field, or an unsortable one: kubectl prints only this
+            except (
+                ValueError
+            ) as error:  # no such field, or an unsortable one: kubectl prints only this
                 return GetResult([], [f"error: {error}"])
     return GetResult(fetched, errors)
 
@@ -93,16 +102,26 @@ def render_get(request: GetRequest, result: GetResult, *, now: datetime) -> str:
         with_kind = len(result.fetched) > 1
         tables = []
         for f in non_empty:
-            table = get_table(f.kind.plural, f.objects, now=now, wide=request.output == "wide",
-                              show_labels=request.show_labels)
+            table = get_table(
+                f.kind.plural,
+                f.objects,
+                now=now,
+                wide=request.output == "wide",
+                show_labels=request.show_labels,
+            )
             if with_kind:
-                prefix = f.kind.singular if not f.kind.group else f"{f.kind.singular}.{f.kind.group}"
+                prefix = (
+                    f.kind.singular if not f.kind.group else f"{f.kind.singular}.{f.kind.group}"
+                )
                 for row in table.rows:
                     row[0] = f"{prefix}/{row[0]}"
             tables.append(render_table(table))
         lines.append("\n\n".join(tables))
     text = "\n".join(line for line in lines if line)
     if not text and not result.errors:
-        text = ("No resources found" if all(not f.kind.namespaced for f in result.fetched)
-                else f"No resources found in {request.namespace} namespace.")
+        text = (
+            "No resources found"
+            if all(not f.kind.namespaced for f in result.fetched)
+            else f"No resources found in {request.namespace} namespace."
+        )
     return "\n".join(part for part in (text, *result.errors) if part)

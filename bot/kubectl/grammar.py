@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 MAX_TEXT_LENGTH = 1000
 
@@ -68,8 +68,13 @@ _BY_SHORT = {spec.short: spec for spec in FLAGS if spec.short}
 # What chat clients do to typed text: smart quotes, dashes that were once "--", odd spaces.
 _TYPOGRAPHY = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-        "\u00a0": " ", "\u2007": " ", "\u202f": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
     }
 )
 # At the start of a word: em/en dashes were "--" before autocorrect; a minus sign was "-".
@@ -114,7 +119,7 @@ def normalise(text: str) -> str:
     text = text.strip()
     for prefix in ("kubectl ", "k "):  # people paste whole kubectl lines
         if text.startswith(prefix):
-            text = text[len(prefix):].lstrip()
+            text = text[len(prefix) :].lstrip()
     return "" if text in ("kubectl", "k") else text
 
 
@@ -128,7 +133,9 @@ def parse(text: str) -> Command | ParseError:
     try:
         words = shlex.split(text, comments=False, posix=True)
     except ValueError:
-        return ParseError("Unbalanced quotes in the command.", "Close the quote, or leave quotes out.")
+        return ParseError(
+            "Unbalanced quotes in the command.", "Close the quote, or leave quotes out."
+        )
     if not words:
         return Command(verb="")
 
@@ -171,13 +178,17 @@ def parse(text: str) -> Command | ParseError:
     verb, args = (args[0], args[1:]) if args else ("", [])
     if flags.get("help") is True and not verb:
         verb = "help"
-    return Command(verb=verb, args=tuple(args), flags=flags, words=tuple(words), unknown_flags=tuple(unknown))
+    return Command(
+        verb=verb, args=tuple(args), flags=flags, words=tuple(words), unknown_flags=tuple(unknown)
+    )
 
 
 def in_namespace(command: str, namespace: str) -> str:
     """`command` (words after `kubectl`) run in `namespace` unless it names one (or all) itself."""
     parsed = parse(command)
-    if isinstance(parsed, Command) and (parsed.namespace is not None or "all-namespaces" in parsed.flags):
+    if isinstance(parsed, Command) and (
+        parsed.namespace is not None or "all-namespaces" in parsed.flags
+    ):
         return command
     return f"{command} -n {namespace}"
 

@@ -52,7 +52,11 @@ def _names(pod: Obj, field_name: str) -> list[str]:
 def containers_in_order(pod: Obj) -> list[str]:
     """Every container kubectl reads for `--all-containers`: init, regular, then ephemeral.
     (kubectl collects them in this order into a Go map, so it prints them in random order.)"""
-    return _names(pod, "initContainers") + _names(pod, "containers") + _names(pod, "ephemeralContainers")
+    return (
+        _names(pod, "initContainers")
+        + _names(pod, "containers")
+        + _names(pod, "ephemeralContainers")
+    )
 
 
 def all_container_names(pod: Obj) -> str:
@@ -91,7 +95,9 @@ def choose_container(pod: Obj, requested: str | None) -> ContainerChoice:
         if len(known) > 1:  # several containers, or any init / ephemeral one
             notes.append(f"Defaulted container {go_quote(name)} out of: {all_container_names(pod)}")
     if name not in known:
-        raise LogsError(f"container {name} is not valid for pod {pod_name} out of: {all_container_names(pod)}")
+        raise LogsError(
+            f"container {name} is not valid for pod {pod_name} out of: {all_container_names(pod)}"
+        )
     return ContainerChoice(name, tuple(notes))
 
 
@@ -109,8 +115,12 @@ def selector_string(label_selector: Obj | None) -> str:
     for expression in selector.get("matchExpressions") or ():
         key, operator = str(expression.get("key", "")), expression.get("operator")
         values = ",".join(sorted(str(v) for v in expression.get("values") or ()))
-        text = {"In": f"{key} in ({values})", "NotIn": f"{key} notin ({values})",
-                "Exists": key, "DoesNotExist": f"!{key}"}.get(str(operator))
+        text = {
+            "In": f"{key} in ({values})",
+            "NotIn": f"{key} notin ({values})",
+            "Exists": key,
+            "DoesNotExist": f"!{key}",
+        }.get(str(operator))
         if text is None:
             raise LogsError(f'"{operator}" is not a valid label selector operator')
         requirements.append((key, text))
@@ -127,8 +137,10 @@ def owner_selector(owner: Obj) -> str:
         labels = spec.get("selector") or {}
         if not labels:
             name = (owner.get("metadata") or {}).get("name", "")
-            raise LogsError(f"cannot get the logs from *v1.Service: invalid service '{name}': "
-                            "Service is defined without a selector")
+            raise LogsError(
+                f"cannot get the logs from *v1.Service: invalid service '{name}': "
+                "Service is defined without a selector"
+            )
         return ",".join(f"{key}={labels[key]}" for key in sorted(labels))
     raise LogsError(f"cannot get the logs from *v1.{kind}: selector for *v1.{kind} not implemented")
 
@@ -195,6 +207,7 @@ def _logging_less(a: Obj, b: Obj) -> bool:
 def sort_for_logging(pods: Sequence[Obj]) -> list[Obj]:
     """Pods in ByLogging order. Stable, like Go's sort.Sort on up to 12 items (insertion sort);
     on longer lists Go's pdqsort may order exact ties differently."""
+
     def compare(a: Obj, b: Obj) -> int:
         return -1 if _logging_less(a, b) else 1 if _logging_less(b, a) else 0
 
@@ -230,14 +243,16 @@ def keep_last_lines(text: str, limit: int) -> tuple[str, bool]:
         lines.pop()
     if len(lines) <= limit:
         return text, False
-    return "\n".join(lines[len(lines) - limit:]) + ("\n" if ends_with_newline else ""), True
+    return "\n".join(lines[len(lines) - limit :]) + ("\n" if ends_with_newline else ""), True
 
 
 def byte_cap_note(limit: int = LOG_READ_LIMIT_BYTES, *, each_container: bool = False) -> str:
     scope = " of each container" if each_container else ""
     size = f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit:,} bytes"
-    return (f"Podium read only the first {size}{scope} of this log (the log is cut there); "
-            "narrow it with --tail=N, --since=10m or -c CONTAINER.")
+    return (
+        f"Podium read only the first {size}{scope} of this log (the log is cut there); "
+        "narrow it with --tail=N, --since=10m or -c CONTAINER."
+    )
 
 
 def cap_note(cap: int, *, each_container: bool = False) -> str:
@@ -255,13 +270,27 @@ class LogsGateway(Protocol):
 
     async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]: ...
 
-    async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
-                   field_selector: str | None = None) -> list[dict[str, Any]]: ...
+    async def list(
+        self,
+        plural: str,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[dict[str, Any]]: ...
 
-    async def logs(self, namespace: str, pod: str, *, container: str | None = None,
-                   tail_lines: int | None = None, since_seconds: int | None = None,
-                   previous: bool = False, timestamps: bool = False,
-                   limit_bytes: int | None = None) -> str: ...
+    async def logs(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str | None = None,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        previous: bool = False,
+        timestamps: bool = False,
+        limit_bytes: int | None = None,
+    ) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -284,7 +313,9 @@ class LogsResult:
 def validate(request: LogsRequest) -> None:
     """LogsOptions.Validate, for what a LogsRequest can carry."""
     if request.all_containers and request.container:
-        raise LogsError(f"--all-containers=true should not be specified with container name {request.container}")
+        raise LogsError(
+            f"--all-containers=true should not be specified with container name {request.container}"
+        )
     if request.since_seconds is not None and request.since_seconds < 0:
         raise LogsError("--since must be greater than 0")
     if request.tail is not None and request.tail < -1:
@@ -317,8 +348,10 @@ async def resolve_pod(gateway: LogsGateway, request: LogsRequest) -> PodChoice:
         # kubectl watches for a matching pod for --pod-running-timeout, then gives up so.
         raise LogsError(
             "timed out waiting for the condition",
-            hint=(f"{request.target_kind.singular}/{request.target_name} has no pods (selector "
-                  f"`{selector}`); kubectl waits {POD_RUNNING_TIMEOUT} for one to appear, then says this."),
+            hint=(
+                f"{request.target_kind.singular}/{request.target_name} has no pods (selector "
+                f"`{selector}`); kubectl waits {POD_RUNNING_TIMEOUT} for one to appear, then says this."
+            ),
         )
     return choose_pod(pods)
 
@@ -344,10 +377,13 @@ def with_prefix(text: str, pod: str, container: str) -> str:
 def too_many_streams(streams: int, pods: int, limit: int) -> LogsError:
     return LogsError(
         f"this selects {streams} log streams ({pods} pods); Podium reads at most {limit} per command",
-        hint="Narrow the selector (e.g. `-l app=web,tier=front`), or name one pod.")
+        hint="Narrow the selector (e.g. `-l app=web,tier=front`), or name one pod.",
+    )
 
 
-async def _selected(gateway: LogsGateway, request: LogsRequest) -> tuple[list[tuple[str, str]], list[str]]:
+async def _selected(
+    gateway: LogsGateway, request: LogsRequest
+) -> tuple[list[tuple[str, str]], list[str]]:
     """`logs -l`: every matching pod in the namespace (kubectl's builder lists them), each with
     the containers `logs POD` would read; none is `No resources found`, on stderr, and success."""
     assert request.selector is not None
@@ -363,8 +399,14 @@ async def _selected(gateway: LogsGateway, request: LogsRequest) -> tuple[list[tu
     return streams, notes
 
 
-async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail: int = DEFAULT_TAIL_CAP,
-                     limit_bytes: int = LOG_READ_LIMIT_BYTES, max_streams: int = 0) -> LogsResult:
+async def fetch_logs(
+    gateway: LogsGateway,
+    request: LogsRequest,
+    *,
+    default_tail: int = DEFAULT_TAIL_CAP,
+    limit_bytes: int = LOG_READ_LIMIT_BYTES,
+    max_streams: int = 0,
+) -> LogsResult:
     """Run `kubectl logs` for `request`. With no `--tail`, read at most the last `default_tail`
     lines per container (asking for one more, to know whether there were more) and say so in a
     note when lines were cut; `default_tail <= 0` disables the cap. With `-l` and no `--tail`,
@@ -395,17 +437,27 @@ async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail
         if cap is not None:
             tail_lines = cap + 1  # one more than shown, to know whether lines were cut
         else:
-            tail_lines = None if request.tail == -1 else request.tail  # kubectl sends no tailLines for -1
+            tail_lines = (
+                None if request.tail == -1 else request.tail
+            )  # kubectl sends no tailLines for -1
     chunks: list[str] = []
     capped = cut_at_bytes = False
     for pod, name in streams:  # sequentially, as kubectl's sequentialConsumeRequest
         text = await gateway.logs(
-            request.namespace, pod, container=name, tail_lines=tail_lines,
-            since_seconds=request.since_seconds, previous=request.previous, timestamps=request.timestamps,
+            request.namespace,
+            pod,
+            container=name,
+            tail_lines=tail_lines,
+            since_seconds=request.since_seconds,
+            previous=request.previous,
+            timestamps=request.timestamps,
             limit_bytes=limit_bytes,
         )
         # A log of exactly `limit_bytes` bytes reads as cut too: the API cannot tell us otherwise.
-        if len(text) * 4 >= limit_bytes and len(text.encode("utf-8", errors="replace")) >= limit_bytes:
+        if (
+            len(text) * 4 >= limit_bytes
+            and len(text.encode("utf-8", errors="replace")) >= limit_bytes
+        ):
             cut_at_bytes = True
         if cap is not None:
             text, cut = keep_last_lines(text, cap)
@@ -415,5 +467,12 @@ async def fetch_logs(gateway: LogsGateway, request: LogsRequest, *, default_tail
         notes.append(cap_note(cap, each_container=len(streams) > 1))
     if cut_at_bytes:
         notes.append(byte_cap_note(limit_bytes, each_container=len(streams) > 1))
-    return LogsResult(text="".join(chunks), pod=pod_name, containers=tuple(containers), notes=notes, capped=capped,
-                      cut_at_bytes=cut_at_bytes, streams=tuple(streams))
+    return LogsResult(
+        text="".join(chunks),
+        pod=pod_name,
+        containers=tuple(containers),
+        notes=notes,
+        capped=capped,
+        cut_at_bytes=cut_at_bytes,
+        streams=tuple(streams),
+    )

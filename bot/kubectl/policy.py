@@ -18,9 +18,22 @@ from bot.kubectl.grammar import Command, ParseError
 from bot.kubectl.resources import ResourceKind, lookup
 
 _IDENTITY_FLAGS = (
-    "kubeconfig", "context", "cluster", "server", "token", "user", "as", "as-group", "as-uid",
-    "username", "password", "certificate-authority", "client-certificate", "client-key",
-    "tls-server-name", "insecure-skip-tls-verify",
+    "kubeconfig",
+    "context",
+    "cluster",
+    "server",
+    "token",
+    "user",
+    "as",
+    "as-group",
+    "as-uid",
+    "username",
+    "password",
+    "certificate-authority",
+    "client-certificate",
+    "client-key",
+    "tls-server-name",
+    "insecure-skip-tls-verify",
 )
 
 # kubectl verbs that change the cluster or open a channel into it, with an example to run instead
@@ -76,24 +89,69 @@ _OBJECT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 MAX_SELECTOR_LENGTH = 256
 
-GET_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "endpointslices", "configmaps",
-             "events", "jobs", "namespaces")
-DESCRIBE_KINDS = ("pods", "deployments", "replicasets", "services", "endpoints", "endpointslices", "configmaps",
-                  "jobs", "namespaces")
+GET_KINDS = (
+    "pods",
+    "deployments",
+    "replicasets",
+    "services",
+    "endpoints",
+    "endpointslices",
+    "configmaps",
+    "events",
+    "jobs",
+    "namespaces",
+)
+DESCRIBE_KINDS = (
+    "pods",
+    "deployments",
+    "replicasets",
+    "services",
+    "endpoints",
+    "endpointslices",
+    "configmaps",
+    "jobs",
+    "namespaces",
+)
 LOG_TARGETS = ("pods", "deployments", "replicasets", "jobs", "services")
 # kubectl's "all" category, restricted to the kinds a workshop sandbox has.
 ALL_CATEGORY = ("pods", "services", "deployments", "replicasets", "jobs")
 OUTPUTS = ("wide", "yaml", "json", "name")
-SORT_PATHS = (".metadata.name", ".metadata.creationTimestamp",
-              ".status.containerStatuses[0].restartCount")
+SORT_PATHS = (
+    ".metadata.name",
+    ".metadata.creationTimestamp",
+    ".status.containerStatuses[0].restartCount",
+)
 
 # Flags each verb accepts; anything else recognised by the grammar is refused by name.
 _VERB_FLAGS: dict[str, frozenset[str]] = {
-    "get": frozenset({"namespace", "selector", "output", "show-labels", "sort-by", "field-selector",
-                      "all-namespaces", "watch"}),
+    "get": frozenset(
+        {
+            "namespace",
+            "selector",
+            "output",
+            "show-labels",
+            "sort-by",
+            "field-selector",
+            "all-namespaces",
+            "watch",
+        }
+    ),
     "describe": frozenset({"namespace", "selector", "all-namespaces"}),
-    "logs": frozenset({"namespace", "container", "tail", "since", "previous", "timestamps",
-                       "all-containers", "follow", "selector", "prefix", "max-log-requests"}),
+    "logs": frozenset(
+        {
+            "namespace",
+            "container",
+            "tail",
+            "since",
+            "previous",
+            "timestamps",
+            "all-containers",
+            "follow",
+            "selector",
+            "prefix",
+            "max-log-requests",
+        }
+    ),
     "auth": frozenset({"namespace", "all-namespaces"}),
 }
 
@@ -119,7 +177,12 @@ def terminal_command(command: Command, namespace: str) -> str:
     are (`scale deploy web --replicas=0` stays `--replicas=0`, `apply -f x.yaml` keeps `x.yaml`),
     quoted for a shell, with `-n namespace` added unless they named one (or all) or the verb is
     about the cluster. Only the verb typed: an example of the verb instead."""
-    if command.verb in _WRITE_VERBS and not command.args and not command.flags and not command.unknown_flags:
+    if (
+        command.verb in _WRITE_VERBS
+        and not command.args
+        and not command.flags
+        and not command.unknown_flags
+    ):
         return _WRITE_VERBS[command.verb].format(ns=namespace)
     words = list(command.words)
     named = command.namespace is not None or "all-namespaces" in command.flags
@@ -168,7 +231,11 @@ class GetRequest:
     @property
     def command_line(self) -> str:
         """What ran, in kubectl's words, for the answer's header."""
-        parts = ["kubectl", "get", *(self.typed.split() or [",".join(k.plural for k in self.kinds)])]
+        parts = [
+            "kubectl",
+            "get",
+            *(self.typed.split() or [",".join(k.plural for k in self.kinds)]),
+        ]
         if any(kind.namespaced for kind in self.kinds):
             parts += ["-n", self.namespace]
         if self.selector:
@@ -228,8 +295,11 @@ class LogsRequest:
         if self.selector is not None:
             parts = ["kubectl", "logs", "-l", self.selector, "-n", self.namespace]
         else:
-            target = (self.target_name if self.target_kind.plural == "pods"
-                      else f"{self.target_kind.singular}/{self.target_name}")
+            target = (
+                self.target_name
+                if self.target_kind.plural == "pods"
+                else f"{self.target_kind.singular}/{self.target_name}"
+            )
             parts = ["kubectl", "logs", target, "-n", self.namespace]
         if self.container:
             parts += ["-c", self.container]
@@ -304,8 +374,10 @@ class Policy:
     def may_read(self, namespace: str) -> bool:
         if namespace in self.allowed_namespaces:
             return True
-        return (self.any_participant is not None
-                and participant_pattern(self.any_participant).fullmatch(namespace) is not None)
+        return (
+            self.any_participant is not None
+            and participant_pattern(self.any_participant).fullmatch(namespace) is not None
+        )
 
     @property
     def readable(self) -> str:
@@ -332,11 +404,15 @@ class Policy:
         if command.verb in _WRITE_VERBS:
             return self._read_only(command)
         if command.unknown_flags:
-            return Refusal(f"unknown flag: {_one_line(command.unknown_flags[0])}",
-                           "Try `/kubectl help` for what Podium can run.")
+            return Refusal(
+                f"unknown flag: {_one_line(command.unknown_flags[0])}",
+                "Try `/kubectl help` for what Podium can run.",
+            )
         if command.verb in _NOT_IN_CHAT:
-            return Refusal(f"`kubectl {command.verb}` {_NOT_IN_CHAT[command.verb]}.",
-                           "`/kubectl help` lists what Podium runs.")
+            return Refusal(
+                f"`kubectl {command.verb}` {_NOT_IN_CHAT[command.verb]}.",
+                "`/kubectl help` lists what Podium runs.",
+            )
         if command.verb not in _VERB_FLAGS:
             return Refusal(
                 f'unknown command "{_one_line(command.verb)}" for "kubectl"',
@@ -344,8 +420,10 @@ class Policy:
             )
         for flag in command.flags:
             if flag not in _VERB_FLAGS[command.verb] and flag != "help":
-                return Refusal(f"`--{flag}` does not apply to `kubectl {command.verb}` in Podium.",
-                               "Leave it out and try again; `/kubectl help` shows examples.")
+                return Refusal(
+                    f"`--{flag}` does not apply to `kubectl {command.verb}` in Podium.",
+                    "Leave it out and try again; `/kubectl help` shows examples.",
+                )
         namespace = self._namespace(command)
         if isinstance(namespace, Refusal):
             return namespace
@@ -376,8 +454,9 @@ class Policy:
             )
         namespace = command.namespace or self.default_namespace
         if not _NAMESPACE.match(namespace):
-            return Refusal(f"{namespace!r} is not a valid namespace name.",
-                           f"You may read {self.readable}.")
+            return Refusal(
+                f"{namespace!r} is not a valid namespace name.", f"You may read {self.readable}."
+            )
         if not self.may_read(namespace):
             return self._outside(namespace)
         return namespace
@@ -391,31 +470,45 @@ class Policy:
     def _kind(self, word: str, allowed: tuple[str, ...], verb: str) -> ResourceKind | Refusal:
         kind = lookup(word)
         if kind is None:
-            return Refusal(f'the server doesn\'t have a resource type "{word}"',
-                           f"Podium can {verb}: {', '.join(allowed)}.")
+            return Refusal(
+                f'the server doesn\'t have a resource type "{word}"',
+                f"Podium can {verb}: {', '.join(allowed)}.",
+            )
         if kind.plural == "secrets":
-            return Refusal("Podium never reads Secrets: their data must not end up in a chat.",
-                           "Use `kubectl get secrets` in your own terminal.")
+            return Refusal(
+                "Podium never reads Secrets: their data must not end up in a chat.",
+                "Use `kubectl get secrets` in your own terminal.",
+            )
         if kind.plural not in allowed:
-            return Refusal(f"Podium does not {verb} {kind.plural}.",
-                           f"Podium can {verb}: {', '.join(allowed)}.")
+            return Refusal(
+                f"Podium does not {verb} {kind.plural}.",
+                f"Podium can {verb}: {', '.join(allowed)}.",
+            )
         return kind
 
     def _names(self, kind: ResourceKind, names: list[str]) -> Refusal | None:
         for name in names:
             if not _OBJECT_NAME.match(name):
-                return Refusal(f"{name!r} is not a valid {kind.singular} name "
-                               "(lower-case letters, digits, '-' and '.').")
+                return Refusal(
+                    f"{name!r} is not a valid {kind.singular} name "
+                    "(lower-case letters, digits, '-' and '.')."
+                )
             if kind.plural == "namespaces" and not self.may_read(name):
                 return self._outside(name)
         return None
 
-    def _targets(self, args: tuple[str, ...], allowed: tuple[str, ...], verb: str,
-                 ) -> list[tuple[ResourceKind, list[str]]] | Refusal:
+    def _targets(
+        self,
+        args: tuple[str, ...],
+        allowed: tuple[str, ...],
+        verb: str,
+    ) -> list[tuple[ResourceKind, list[str]]] | Refusal:
         """kubectl's resource arguments: `KIND [NAME…]`, `KIND/NAME …`, `KIND1,KIND2`, `all`."""
         if not args:
-            return Refusal(f"You must specify the type of resource to {verb}, e.g. `{verb} pods`.",
-                           f"Podium can {verb}: {', '.join(allowed)}.")
+            return Refusal(
+                f"You must specify the type of resource to {verb}, e.g. `{verb} pods`.",
+                f"Podium can {verb}: {', '.join(allowed)}.",
+            )
         groups: dict[str, tuple[ResourceKind, list[str]]] = {}
         if all("/" in arg for arg in args):
             for arg in args:
@@ -424,18 +517,24 @@ class Policy:
                 if isinstance(kind, Refusal):
                     return kind
                 if not name:
-                    return Refusal(f"arguments in resource/name form must have a single resource and name: {arg!r}")
+                    return Refusal(
+                        f"arguments in resource/name form must have a single resource and name: {arg!r}"
+                    )
                 groups.setdefault(kind.plural, (kind, []))[1].append(name)
         elif any("/" in arg for arg in args):
-            return Refusal("there is no need to specify a resource type as a separate argument "
-                           "when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' "
-                           "instead of 'kubectl get resource resource/<resource_name>')")
+            return Refusal(
+                "there is no need to specify a resource type as a separate argument "
+                "when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' "
+                "instead of 'kubectl get resource resource/<resource_name>')"
+            )
         else:
             words = args[0].split(",")
             names = list(args[1:])
             for word in words:
                 plurals = ALL_CATEGORY if word == "all" and verb == "get" else None
-                for found in [lookup(p) for p in plurals] if plurals else [self._kind(word, allowed, verb)]:
+                for found in (
+                    [lookup(p) for p in plurals] if plurals else [self._kind(word, allowed, verb)]
+                ):
                     if isinstance(found, Refusal):
                         return found
                     assert found is not None  # ALL_CATEGORY names known kinds only
@@ -448,30 +547,38 @@ class Policy:
 
     def _get(self, command: Command, namespace: str) -> GetRequest | Refusal:
         if command.flag("watch"):
-            return Refusal("`-w/--watch` streams forever and cannot be answered in Slack.",
-                           "Run the command again to see what changed.")
+            return Refusal(
+                "`-w/--watch` streams forever and cannot be answered in Slack.",
+                "Run the command again to see what changed.",
+            )
         targets = self._targets(command.args, GET_KINDS, "get")
         if isinstance(targets, Refusal):
             return targets
         output = command.flag("output")
         if output is not None and output not in OUTPUTS:
-            return Refusal(f"`-o {output}` is not supported; Podium prints tables, "
-                           "`-o wide`, `-o yaml`, `-o json` and `-o name`.",
-                           "Leave `-o` out or pick one of those.")
+            return Refusal(
+                f"`-o {output}` is not supported; Podium prints tables, "
+                "`-o wide`, `-o yaml`, `-o json` and `-o name`.",
+                "Leave `-o` out or pick one of those.",
+            )
         sort_by = command.flag("sort-by")
         if isinstance(sort_by, str):
             path = sort_by.strip().removeprefix("{").removesuffix("}")
             path = path if path.startswith(".") else "." + path
             if not re.fullmatch(r"(\.[A-Za-z0-9_-]+(\[\d+\])?)+", path):
-                return Refusal(f"`--sort-by {sort_by}` is not a field path Podium understands.",
-                               f"Try one of: {', '.join(SORT_PATHS)}.")
+                return Refusal(
+                    f"`--sort-by {sort_by}` is not a field path Podium understands.",
+                    f"Try one of: {', '.join(SORT_PATHS)}.",
+                )
             sort_by = path
         selector = command.flag("selector")
         field_selector = command.flag("field-selector")
         names_given = any(names for _, names in targets)
         if names_given and (selector or field_selector):
-            return Refusal("error: name cannot be provided when a selector is specified",
-                           "Use either names or `-l`, not both.")
+            return Refusal(
+                "error: name cannot be provided when a selector is specified",
+                "Use either names or `-l`, not both.",
+            )
         return GetRequest(
             targets=tuple((kind, tuple(dict.fromkeys(names))) for kind, names in targets),
             namespace=namespace,
@@ -482,8 +589,9 @@ class Policy:
             sort_by=sort_by if isinstance(sort_by, str) else None,
             typed=" ".join(command.args),
             # Only when it matters, so that everyone's `get pods` stays one shared request.
-            listed_namespaces=self.allowed_namespaces if any(
-                kind.plural == "namespaces" and not names for kind, names in targets) else (),
+            listed_namespaces=self.allowed_namespaces
+            if any(kind.plural == "namespaces" and not names for kind, names in targets)
+            else (),
         )
 
     def _describe(self, command: Command, namespace: str) -> DescribeRequest | Refusal:
@@ -491,34 +599,50 @@ class Policy:
         if isinstance(targets, Refusal):
             return targets
         if len(targets) != 1:
-            return Refusal("Describe one kind at a time, e.g. `describe pods` or `describe deploy web`.")
+            return Refusal(
+                "Describe one kind at a time, e.g. `describe pods` or `describe deploy web`."
+            )
         [(kind, names)] = targets
         selector = command.flag("selector")
         if kind.plural == "namespaces":
             # The asker may read only some namespaces: describe exactly those, by name.
             if selector:
-                return Refusal("Podium describes namespaces by name, not by label.",
-                               f"For example `describe ns {self.default_namespace}`.")
+                return Refusal(
+                    "Podium describes namespaces by name, not by label.",
+                    f"For example `describe ns {self.default_namespace}`.",
+                )
             names = names or list(self.allowed_namespaces)
         if names and selector:
-            return Refusal("error: name cannot be provided when a selector is specified",
-                           "Use either names or `-l`, not both.")
-        return DescribeRequest(kind, namespace, tuple(dict.fromkeys(names)),
-                               selector if isinstance(selector, str) else None)
+            return Refusal(
+                "error: name cannot be provided when a selector is specified",
+                "Use either names or `-l`, not both.",
+            )
+        return DescribeRequest(
+            kind,
+            namespace,
+            tuple(dict.fromkeys(names)),
+            selector if isinstance(selector, str) else None,
+        )
 
     def _logs(self, command: Command, namespace: str) -> LogsRequest | Refusal:
         if command.flag("follow"):
-            return Refusal("`-f/--follow` streams forever and cannot be answered in Slack.",
-                           "Use `--tail 50` for the latest lines, or `--since 5m` for recent ones.")
+            return Refusal(
+                "`-f/--follow` streams forever and cannot be answered in Slack.",
+                "Use `--tail 50` for the latest lines, or `--since 5m` for recent ones.",
+            )
         selector = command.flag("selector")
         if isinstance(selector, str):
             return self._logs_selected(command, namespace, selector)
         if not command.args:
-            return Refusal("error: expected 'logs [-p] (POD | TYPE/NAME) [-c CONTAINER]'.",
-                           "For example `/kubectl logs deploy/nginx --tail 20`.")
+            return Refusal(
+                "error: expected 'logs [-p] (POD | TYPE/NAME) [-c CONTAINER]'.",
+                "For example `/kubectl logs deploy/nginx --tail 20`.",
+            )
         if len(command.args) > 2:
-            return Refusal("error: expected 'logs [-p] (POD | TYPE/NAME) [-c CONTAINER]'.",
-                           "Name one pod (or TYPE/NAME) and at most one container.")
+            return Refusal(
+                "error: expected 'logs [-p] (POD | TYPE/NAME) [-c CONTAINER]'.",
+                "Name one pod (or TYPE/NAME) and at most one container.",
+            )
         target, *rest = command.args
         word, slash, name = target.partition("/")
         kind = self._kind(word, LOG_TARGETS, "show logs of") if slash else lookup("pods")
@@ -534,25 +658,44 @@ class Policy:
             if container:
                 return Refusal("error: only one of -c or an inline [CONTAINER] arg is allowed")
             container = rest[0]
-        return self._logs_request(command, LogsRequest(
-            namespace=namespace, target_kind=kind, target_name=name,
-            container=container if isinstance(container, str) else None))
+        return self._logs_request(
+            command,
+            LogsRequest(
+                namespace=namespace,
+                target_kind=kind,
+                target_name=name,
+                container=container if isinstance(container, str) else None,
+            ),
+        )
 
-    def _logs_selected(self, command: Command, namespace: str, selector: str) -> LogsRequest | Refusal:
+    def _logs_selected(
+        self, command: Command, namespace: str, selector: str
+    ) -> LogsRequest | Refusal:
         """`logs -l SELECTOR`: every matching pod in the namespace, as kubectl reads them."""
         if command.args:  # kubectl's Complete: a selector or a pod, not both
-            return Refusal("error: only a selector (-l) or a POD name is allowed",
-                           "For example `/kubectl logs -l app=nginx`, or name one pod without `-l`.")
+            return Refusal(
+                "error: only a selector (-l) or a POD name is allowed",
+                "For example `/kubectl logs -l app=nginx`, or name one pod without `-l`.",
+            )
         if not selector.strip():
-            return Refusal("`-l` needs a label selector.", "For example `/kubectl logs -l app=nginx`.")
+            return Refusal(
+                "`-l` needs a label selector.", "For example `/kubectl logs -l app=nginx`."
+            )
         if len(selector) > MAX_SELECTOR_LENGTH:
             return Refusal(f"The label selector is longer than {MAX_SELECTOR_LENGTH} characters.")
         pods = lookup("pods")
         assert pods is not None
         container = command.flag("container")
-        return self._logs_request(command, LogsRequest(
-            namespace=namespace, target_kind=pods, target_name="", selector=selector,
-            container=container if isinstance(container, str) else None))
+        return self._logs_request(
+            command,
+            LogsRequest(
+                namespace=namespace,
+                target_kind=pods,
+                target_name="",
+                selector=selector,
+                container=container if isinstance(container, str) else None,
+            ),
+        )
 
     def _logs_request(self, command: Command, request: LogsRequest) -> LogsRequest | Refusal:
         """The options every form of `logs` shares, parsed as kubectl parses them."""
@@ -562,9 +705,16 @@ class Policy:
             since = command.flag("since")
             since_seconds = parse_since(since) if isinstance(since, str) else None
             max_requests = command.flag("max-log-requests")
-            max_log_requests = parse_int_flag("max-log-requests", max_requests) if isinstance(max_requests, str) else None
+            max_log_requests = (
+                parse_int_flag("max-log-requests", max_requests)
+                if isinstance(max_requests, str)
+                else None
+            )
         except LogsError as error:
-            return Refusal(error.line, error.hint or "For example `--tail 50`, `--since 15m` or `--max-log-requests 10`.")
+            return Refusal(
+                error.line,
+                error.hint or "For example `--tail 50`, `--since 15m` or `--max-log-requests 10`.",
+            )
         return replace(
             request,
             tail=tail_lines,
@@ -582,12 +732,16 @@ class Policy:
             return Refusal("Podium answers `auth can-i VERB RESOURCE` only.", usage)
         words = command.args[1:]
         if len(words) not in (2, 3):
-            return Refusal("error: you must specify two or three arguments: verb, resource, and optional resourceName",
-                           usage)
+            return Refusal(
+                "error: you must specify two or three arguments: verb, resource, and optional resourceName",
+                usage,
+            )
         verb, resource_word = words[0], words[1]
         name = words[2] if len(words) == 3 else ""
         if not re.fullmatch(r"[a-z*]+", verb):
-            return Refusal(f"{verb!r} is not a Kubernetes verb (get, list, watch, create, delete, …).", usage)
+            return Refusal(
+                f"{verb!r} is not a Kubernetes verb (get, list, watch, create, delete, …).", usage
+            )
         word, _, subresource = resource_word.partition("/")
         kind = lookup(word)
         if kind is not None:
@@ -598,5 +752,11 @@ class Policy:
             return Refusal(f"{resource_word!r} is not a resource name.", usage)
         if name and not _OBJECT_NAME.match(name):
             return Refusal(f"{name!r} is not a valid object name.")
-        return AccessReviewRequest(verb=verb, resource=resource, group=group,
-                                   subresource=subresource, name=name, namespace=namespace)
+        return AccessReviewRequest(
+            verb=verb,
+            resource=resource,
+            group=group,
+            subresource=subresource,
+            name=name,
+            namespace=namespace,
+        )

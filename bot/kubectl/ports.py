@@ -12,13 +12,35 @@ class KubectlGateway(Protocol):
 
     async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]: ...
 
-    async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
-                   field_selector: str | None = None) -> list[dict[str, Any]]: ...
+    async def list(
+        self,
+        plural: str,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[dict[str, Any]]: ...
 
-    async def logs(self, namespace: str, pod: str, *, container: str | None = None,
-                   tail_lines: int | None = None, since_seconds: int | None = None,
-                   previous: bool = False, timestamps: bool = False,
-                   limit_bytes: int | None = None) -> str: ...
+    async def logs(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str | None = None,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        previous: bool = False,
+        timestamps: bool = False,
+        limit_bytes: int | None = None,
+    ) -> str: ...
 
-    async def can_i(self, verb: str, resource: str, namespace: str | None, *,
-                    group: str = "", subresource: str = "", name: str = "") -> tuple[bool, str]: ...
+    async def can_i(
+        self,
+        verb: str,
+        resource: str,
+        namespace: str | None,
+        *,
+        group: str = "",
+        subresource: str = "",
+        name: str = "",
+    ) -> tuple[bool, str]: ...

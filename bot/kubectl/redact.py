@@ -63,8 +63,15 @@ from typing import Any
 import re2
 
 __all__ = [
-    "MAX_LINE_CHARS", "LAST_APPLIED", "REDACTED_MARK", "redacted", "cap_lines", "redact_credentials", "redact_text",
-    "redact_object", "is_secret_name",
+    "LAST_APPLIED",
+    "MAX_LINE_CHARS",
+    "REDACTED_MARK",
+    "cap_lines",
+    "is_secret_name",
+    "redact_credentials",
+    "redact_object",
+    "redact_text",
+    "redacted",
 ]
 
 # Longer lines are cut before any pattern sees them: no log line a person needs to read in
@@ -100,22 +107,33 @@ def cap_lines(text: str, limit: int = MAX_LINE_CHARS) -> tuple[str, int]:
 
 # --- secret-looking names ------------------------------------------------------------------------
 
-_ANYWHERE = ("password|passwd|passphrase|secret|token|credential|apikey|accesskey|accountkey|"
-             "privatekey|signingkey|encryptionkey|masterkey|clientkey")
+_ANYWHERE = (
+    "password|passwd|passphrase|secret|token|credential|apikey|accesskey|accountkey|"
+    "privatekey|signingkey|encryptionkey|masterkey|clientkey"
+)
 _WHOLE_PART = "key|keys|pwd|pass|auth|authorization|private|creds|dsn|sig|salt|cookie"
 _NAME_CHAR = "[A-Za-z0-9_.-]"
 # A name: a run of name characters that holds a secret word anywhere, or a whole-part word
 # between separators. `\b` (RE2 has it; it is not a lookaround) keeps `monkey` from matching
 # at its `key`.
-_SECRET_NAME = (rf"\b(?:{_NAME_CHAR}*(?:{_ANYWHERE}){_NAME_CHAR}*"
-                rf"|(?:{_NAME_CHAR}*[_.-])?(?:{_WHOLE_PART})(?:[_.-]{_NAME_CHAR}*)?)")
+_SECRET_NAME = (
+    rf"\b(?:{_NAME_CHAR}*(?:{_ANYWHERE}){_NAME_CHAR}*"
+    rf"|(?:{_NAME_CHAR}*[_.-])?(?:{_WHOLE_PART})(?:[_.-]{_NAME_CHAR}*)?)"
+)
 
 # Kubernetes' own names that mention a secret but hold a name, a flag or a number (fields in
 # yaml/json, labels in describe). Never skipped in free text: `key=…` in a log is a secret.
-NOT_SECRET_FIELDS = frozenset({
-    "secretname", "secretref", "secretkeyref", "automountserviceaccounttoken", "serviceaccounttoken",
-    "tokenexpirationseconds", "imagepullsecrets",
-})
+NOT_SECRET_FIELDS = frozenset(
+    {
+        "secretname",
+        "secretref",
+        "secretkeyref",
+        "automountserviceaccounttoken",
+        "serviceaccounttoken",
+        "tokenexpirationseconds",
+        "imagepullsecrets",
+    }
+)
 # In an object, `key` also names the key of a secretKeyRef / configMapKeyRef / items entry.
 _NOT_SECRET_OBJECT_FIELDS = NOT_SECRET_FIELDS | {"key"}
 
@@ -137,9 +155,15 @@ def label_for_name(name: str) -> str:
     lower = name.lower()
     if "private" in lower:
         return "private key"
-    for word, label in (("pass", "password"), ("pwd", "password"), ("token", "token"),
-                        ("secret", "secret"), ("cred", "credential"), ("auth", "credential"),
-                        ("key", "key")):
+    for word, label in (
+        ("pass", "password"),
+        ("pwd", "password"),
+        ("token", "token"),
+        ("secret", "secret"),
+        ("cred", "credential"),
+        ("auth", "credential"),
+        ("key", "key"),
+    ):
         if word in lower:
             return label
     return "secret"
@@ -152,13 +176,17 @@ def label_for_name(name: str) -> str:
 _SHAPES: tuple[tuple[str, str], ...] = (
     # PEM private keys (detect-secrets private_key.py, gitleaks private-key), also when the END
     # line was cut off by --tail.
-    (r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|\z)",
-     "private key"),
+    (
+        r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|\z)",
+        "private key",
+    ),
     # Passwords in URLs: scheme://user:pass@host, scheme://:pass@host (detect-secrets basic_auth.py).
     (r"(://[^/\s:@]*:)[^@\s/\[]+(@)", "password"),
     # JSON Web Tokens, e.g. Kubernetes service account tokens (gitleaks jwt, detect-secrets jwt.py).
-    (r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+",
-     "token"),
+    (
+        r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+",
+        "token",
+    ),
     # Cloud keys: AWS access key IDs (gitleaks aws-access-token), Google API keys (gcp-api-key),
     # Azure storage connection strings' AccountKey / SharedAccessSignature are caught by name.
     (r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b", "key"),
@@ -166,8 +194,10 @@ _SHAPES: tuple[tuple[str, str], ...] = (
     # Source hosting: GitHub (github-pat, -oauth, -app-token, -refresh-token, fine-grained),
     # GitLab (gitlab-pat, -ptt, -rrt, -deploy-token, runner tokens).
     (r"\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{40,}", "token"),
-    (r"\b(?:glpat|glptt|gldt|glrt|glcbt|glft|glimt|glagent|gloas|glsoat)-[A-Za-z0-9_-]{20,}|\bGR1348941[A-Za-z0-9_-]{20,}",
-     "token"),
+    (
+        r"\b(?:glpat|glptt|gldt|glrt|glcbt|glft|glimt|glagent|gloas|glsoat)-[A-Za-z0-9_-]{20,}|\bGR1348941[A-Za-z0-9_-]{20,}",
+        "token",
+    ),
     # Chat: Slack bot/user/app tokens and webhooks (slack.py, gitleaks slack-*).
     (r"\bxox[abposre]-[A-Za-z0-9-]{8,}|\bxapp-[A-Za-z0-9-]{8,}", "token"),
     (r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/_-]{20,}", "token"),
@@ -178,8 +208,11 @@ _SHAPES: tuple[tuple[str, str], ...] = (
     (r"\bSK[0-9a-fA-F]{32}\b", "key"),
     (r"\bnpm_[A-Za-z0-9]{36}\b|\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", "token"),
     (r"\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}", "key"),
-    (r"\bhv[sbr]\.[A-Za-z0-9_-]{20,}|\bdo[por]_v1_[a-f0-9]{64}\b|\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b"
-     r"|\bdckr_pat_[A-Za-z0-9_-]{20,}", "token"),
+    (
+        r"\bhv[sbr]\.[A-Za-z0-9_-]{20,}|\bdo[por]_v1_[a-f0-9]{64}\b|\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b"
+        r"|\bdckr_pat_[A-Za-z0-9_-]{20,}",
+        "token",
+    ),
     # Bearer tokens in free text (an `Authorization:` header is caught by name below).
     (r"(?i)(\bbearer[ \t]+)[A-Za-z0-9._~+/-]{8,}=*", "token"),
 )
@@ -188,16 +221,18 @@ _SHAPES: tuple[tuple[str, str], ...] = (
 # HTTP auth scheme (`Authorization: Basic …`) stays visible, the credential after it does not.
 _SCHEME = r"(?i:basic|bearer|digest|negotiate|token|aws4-hmac-sha256)"
 _KEY_VALUE = re2.compile(
-    rf"(?i)({_SECRET_NAME})"                       # 1: the name
+    rf"(?i)({_SECRET_NAME})"  # 1: the name
     rf"([\"']?[ \t]*:?=>?[ \t]*|[\"']?[ \t]*:[ \t]*)"  # 2: = : := => with optional quote before
-    rf"(?:({_SCHEME})([ \t]+))?"                   # 3, 4: an auth scheme and its space
+    rf"(?:({_SCHEME})([ \t]+))?"  # 3, 4: an auth scheme and its space
     r"(\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'`,;&<>\[\](){}][^\s\"'`,;&]*)"  # 5: the value
 )
 
 _COMPILED_SHAPES = tuple((re2.compile(pattern), label) for pattern, label in _SHAPES)
 # Every pattern above in one: most strings of an object (names, images, timestamps) match none,
 # and one linear scan tells so, instead of one scan per pattern.
-_ANY_SECRET = re2.compile("|".join(f"(?:{pattern})" for pattern, _ in _SHAPES) + f"|(?:{_KEY_VALUE.pattern})")
+_ANY_SECRET = re2.compile(
+    "|".join(f"(?:{pattern})" for pattern, _ in _SHAPES) + f"|(?:{_KEY_VALUE.pattern})"
+)
 
 
 def _shape_replacer(label: str, counter: list[int]) -> Callable[[Any], str]:
@@ -224,7 +259,9 @@ def _key_value_replacer(counter: list[int]) -> Callable[[Any], str]:
         if scheme is None and inner.lower() in ("basic", "bearer", "digest", "negotiate", "token"):
             return kept  # `Authorization: Basic [redacted: …]` read again
         counter[0] += 1
-        label = "credential" if scheme is not None or "auth" in name.lower() else label_for_name(name)
+        label = (
+            "credential" if scheme is not None or "auth" in name.lower() else label_for_name(name)
+        )
         return f"{name}{separator}{scheme or ''}{space or ''}{quote}{redacted(label)}{quote}"
 
     return replace
@@ -272,7 +309,9 @@ def _redact_last_applied(text: str) -> tuple[str, int]:
     if not count:
         return text, 0
     # kubectl writes it compact, with a final newline.
-    return json.dumps(cleaned, separators=(",", ":"), ensure_ascii=False) + ("\n" if text.endswith("\n") else ""), count
+    return json.dumps(cleaned, separators=(",", ":"), ensure_ascii=False) + (
+        "\n" if text.endswith("\n") else ""
+    ), count
 
 
 def redact_object(value: Any) -> tuple[Any, int]:

@@ -7,13 +7,12 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
+from bot.budgets import Budgets, Family
 from bot.kubectl import grammar
-from bot.kubectl.coalesce import ReadCoalescer
 from bot.kubectl.access import NamespaceAccess, participant_namespace
 from bot.kubectl.answer import (
     Answer,
@@ -22,12 +21,11 @@ from bot.kubectl.answer import (
     help_answer,
     refusal_answer,
 )
-from bot.budgets import Budgets, Family
+from bot.kubectl.coalesce import ReadCoalescer
 from bot.kubectl.describe import describe
-from bot.kubectl.errors import ClusterError
-from bot.kubectl.ports import KubectlGateway
+from bot.kubectl.errors import ClusterError, LogsError
+from bot.kubectl.fanout import planned_reads, too_many_reads_line
 from bot.kubectl.get import GetResult, fetch_get, render_get
-from bot.kubectl.errors import LogsError
 from bot.kubectl.logs import fetch_logs
 from bot.kubectl.policy import (
     AccessReviewRequest,
@@ -40,7 +38,7 @@ from bot.kubectl.policy import (
     Refusal,
     participant_pattern,
 )
-from bot.kubectl.fanout import planned_reads, too_many_reads_line
+from bot.kubectl.ports import KubectlGateway
 from bot.kubectl.redact import (
     MAX_LINE_CHARS,
     REDACTED_MARK,
@@ -59,7 +57,7 @@ DEFAULT_LOG_TAIL = 200
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -138,7 +136,9 @@ class RedactingReads:
         cleaned, _ = await asyncio.to_thread(redact_object, obj)
         return cleaned
 
-    async def list(self, plural: str, namespace: str | None, **selectors: str | None) -> list[dict[str, object]]:
+    async def list(
+        self, plural: str, namespace: str | None, **selectors: str | None
+    ) -> list[dict[str, object]]:
         objects = await self._gateway.list(plural, namespace, **selectors)
         cleaned: list[dict[str, object]]
         cleaned, _ = await asyncio.to_thread(redact_object, objects)
@@ -152,12 +152,23 @@ class KubectlService:
     """`access` decides per person (bot/kubectl/access.py); a bare Policy applies to everyone
     alike (tests and tools that have no people)."""
 
-    def __init__(self, access: NamespaceAccess | Policy, gateway: KubectlGateway, clock: Clock = utc_now, *,
-                 budgets: Budgets | None = None, observer: Observer | None = None,
-                 fresh_for: float = 0.0, people: People | None = None, max_reads: int = 0) -> None:
+    def __init__(
+        self,
+        access: NamespaceAccess | Policy,
+        gateway: KubectlGateway,
+        clock: Clock = utc_now,
+        *,
+        budgets: Budgets | None = None,
+        observer: Observer | None = None,
+        fresh_for: float = 0.0,
+        people: People | None = None,
+        max_reads: int = 0,
+    ) -> None:
         # The same request from many people at once (a room told "now run get pods") is answered
         # once and shared: answers are immutable, and only good ones are served again.
-        self._answers = ReadCoalescer(window=fresh_for, copy_results=False, keep=lambda answer: answer.ok)
+        self._answers = ReadCoalescer(
+            window=fresh_for, copy_results=False, keep=lambda answer: answer.ok
+        )
         self._access = access
         self._gateway = gateway
         self._clock = clock
@@ -174,26 +185,51 @@ class KubectlService:
 
     def own_namespace(self, user: str | None) -> str | None:
         """The person's participant namespace (None without per-person access)."""
-        return self._access.own_namespace(user) if isinstance(self._access, NamespaceAccess) else None
+        return (
+            self._access.own_namespace(user) if isinstance(self._access, NamespaceAccess) else None
+        )
 
-    async def run(self, text: str, *, user: str | None = None, channel: str | None = None,
-                  source: str = "slash", budget: Family | None = "kubectl") -> Answer:
+    async def run(
+        self,
+        text: str,
+        *,
+        user: str | None = None,
+        channel: str | None = None,
+        source: str = "slash",
+        budget: Family | None = "kubectl",
+    ) -> Answer:
         """Always returns an Answer: the result, or one line saying why not and what to do.
         Every command, whatever it came through, is rate-limited per person (from `budget`'s
         family; None when the caller has already spent it) and recorded."""
         started = time.monotonic()
         parsed = grammar.parse(text)
         verb = parsed.verb if isinstance(parsed, grammar.Command) else "invalid"
-        slow_down = (self._budgets.spend(budget, user)
-                     if self._budgets is not None and budget is not None else None)
+        slow_down = (
+            self._budgets.spend(budget, user)
+            if self._budgets is not None and budget is not None
+            else None
+        )
         if slow_down is not None:
-            answer = Answer(slow_down, ok=False, preformatted=False, outcome="rate_limited",
-                            hint="Everyone shares one cluster: one command at a time keeps it fast for all.")
+            answer = Answer(
+                slow_down,
+                ok=False,
+                preformatted=False,
+                outcome="rate_limited",
+                hint="Everyone shares one cluster: one command at a time keeps it fast for all.",
+            )
         else:
             answer = await self._answer(parsed, self.policy_for(user))
         if self.observer is not None:
-            record = CommandRecord(user, channel, source, text, verb or "help", answer.command_line,
-                                   answer.outcome, time.monotonic() - started)
+            record = CommandRecord(
+                user,
+                channel,
+                source,
+                text,
+                verb or "help",
+                answer.command_line,
+                answer.outcome,
+                time.monotonic() - started,
+            )
             try:
                 await self.observer(record)
             except Exception:  # recording must never cost anyone their answer
@@ -206,13 +242,23 @@ class KubectlService:
             return refusal_answer(decision)
         if isinstance(decision, HelpRequest):
             return help_answer(policy)
-        if isinstance(decision, GetRequest) and decision.listed_namespaces and policy.any_participant:
+        if (
+            isinstance(decision, GetRequest)
+            and decision.listed_namespaces
+            and policy.any_participant
+        ):
             decision = await self._with_participants(decision, policy.any_participant)
         planned = planned_reads(decision)
         if self._max_reads and planned > self._max_reads:
-            return Answer(too_many_reads_line(planned, self._max_reads), ok=False, preformatted=False,
-                          command_line=decision.command_line, namespace=decision.namespace, outcome="refused",
-                          hint="For example one kind with a few names, or a label selector (`-l app=web`).")
+            return Answer(
+                too_many_reads_line(planned, self._max_reads),
+                ok=False,
+                preformatted=False,
+                command_line=decision.command_line,
+                namespace=decision.namespace,
+                outcome="refused",
+                hint="For example one kind with a few names, or a label selector (`-l app=web`).",
+            )
         request = decision
         return await self._answers.read(request, lambda: self._run_request(request))
 
@@ -226,26 +272,43 @@ class KubectlService:
             log.exception("could not read who has used Podium")
             return request
         shape = participant_pattern(template)
-        known = [ns for ns in (participant_namespace(template, user) for user in people) if shape.fullmatch(ns)]
+        known = [
+            ns
+            for ns in (participant_namespace(template, user) for user in people)
+            if shape.fullmatch(ns)
+        ]
         extra = tuple(sorted(set(known) - set(request.listed_namespaces)))
-        return replace(request, listed_namespaces=request.listed_namespaces + extra, optional_namespaces=extra)
+        return replace(
+            request, listed_namespaces=request.listed_namespaces + extra, optional_namespaces=extra
+        )
 
     def _unset_namespace_hint(self, forbidden: bool, namespace: str) -> str | None:
         """Podium may not read a participant's namespace: it is not set up yet (an exercise ▶ of
         someone who was never added). The answer is shared by everyone asking the same, so it
         names the namespace, not the asker."""
-        if (not forbidden or not isinstance(self._access, NamespaceAccess)
-                or not self._access.is_participant_namespace(namespace)):
+        if (
+            not forbidden
+            or not isinstance(self._access, NamespaceAccess)
+            or not self._access.is_participant_namespace(namespace)
+        ):
             return None
-        return (f"Namespace `{namespace}` is not set up for the workshop yet: the instructor adds its owner with "
-                "`python -m bot participants manifests --users SLACK_ID | kubectl apply -f -`.")
+        return (
+            f"Namespace `{namespace}` is not set up for the workshop yet: the instructor adds its owner with "
+            "`python -m bot participants manifests --users SLACK_ID | kubectl apply -f -`."
+        )
 
     async def _run_request(self, decision: ClusterRequest) -> Answer:
         try:
             output = await self._execute(decision)
         except LogsError as error:
-            return Answer(error.line, ok=False, command_line=decision.command_line, hint=error.hint,
-                          namespace=decision.namespace, outcome="error")
+            return Answer(
+                error.line,
+                ok=False,
+                command_line=decision.command_line,
+                hint=error.hint,
+                namespace=decision.namespace,
+                outcome="error",
+            )
         except ClusterError as error:
             return Answer(
                 # The API server's message can quote what a webhook or the object said.
@@ -272,40 +335,67 @@ class KubectlService:
         redacted = await asyncio.to_thread(redact_output, output.body, structured=output.structured)
         notes = output.notes
         if redacted.lines_cut:
-            notes = (*notes, f"Podium cut {redacted.lines_cut} line{'s' if redacted.lines_cut != 1 else ''} "
-                             f"at {MAX_LINE_CHARS:,} characters.")
+            notes = (
+                *notes,
+                f"Podium cut {redacted.lines_cut} line{'s' if redacted.lines_cut != 1 else ''} "
+                f"at {MAX_LINE_CHARS:,} characters.",
+            )
         if redacted.hidden:
-            notes = (*notes, f"Podium hid {redacted.hidden} credential-like value{'s' if redacted.hidden != 1 else ''} "
-                             "(passwords, tokens, keys) in this output.")
+            notes = (
+                *notes,
+                f"Podium hid {redacted.hidden} credential-like value{'s' if redacted.hidden != 1 else ''} "
+                "(passwords, tokens, keys) in this output.",
+            )
         # get and describe print a Forbidden read as kubectl's error line, after the output.
         forbidden = not output.ok and FORBIDDEN_LINE in output.body
-        return Answer(redacted.body, ok=output.ok, command_line=decision.command_line, notes=notes,
-                      namespace=decision.namespace, outcome="ok" if output.ok else "error",
-                      hint=self._unset_namespace_hint(forbidden, decision.namespace))
+        return Answer(
+            redacted.body,
+            ok=output.ok,
+            command_line=decision.command_line,
+            notes=notes,
+            namespace=decision.namespace,
+            outcome="ok" if output.ok else "error",
+            hint=self._unset_namespace_hint(forbidden, decision.namespace),
+        )
 
     async def _execute(self, request: ClusterRequest) -> _Output:
         if isinstance(request, GetRequest):
             result = await fetch_get(self._gateway, request)
             body = await asyncio.to_thread(redacted_get, request, result, self._clock())
-            return _Output(body, ok=not result.errors, structured=request.output in ("yaml", "json"))
+            return _Output(
+                body, ok=not result.errors, structured=request.output in ("yaml", "json")
+            )
         if isinstance(request, DescribeRequest):
             reads = RedactingReads(self._gateway)
             described = await describe(reads, request, self._clock())
             # kubectl prints errors after the descriptions; in chat they belong with the output.
-            body = "\n".join(p for p in (described.text.rstrip("\n"), *described.errors,
-                                         described.notice or "") if p)
+            body = "\n".join(
+                p
+                for p in (described.text.rstrip("\n"), *described.errors, described.notice or "")
+                if p
+            )
             return _Output(body, ok=not described.errors)
         if isinstance(request, LogsRequest):
             # `-l` reads one log per matching container: those reads count against the same
             # per-command limit as everything else (the pod list is the first read).
-            logs = await fetch_logs(self._gateway, request, default_tail=DEFAULT_LOG_TAIL,
-                                    max_streams=max(1, self._max_reads - 1) if self._max_reads else 0)
+            logs = await fetch_logs(
+                self._gateway,
+                request,
+                default_tail=DEFAULT_LOG_TAIL,
+                max_streams=max(1, self._max_reads - 1) if self._max_reads else 0,
+            )
             body = logs.text.rstrip("\n") or "(no log lines)"
             return _Output(body, tuple(logs.notes))
         assert isinstance(request, AccessReviewRequest)
         allowed, reason = await self._gateway.can_i(
-            request.verb, request.resource, request.namespace,
-            group=request.group, subresource=request.subresource, name=request.name,
+            request.verb,
+            request.resource,
+            request.namespace,
+            group=request.group,
+            subresource=request.subresource,
+            name=request.name,
         )
         # kubectl prints "yes" or "no", and the authorizer's reason after " - " when it has one.
-        return _Output(("yes" if allowed else "no") + (f" - {reason}" if reason and not allowed else ""))
+        return _Output(
+            ("yes" if allowed else "no") + (f" - {reason}" if reason and not allowed else "")
+        )

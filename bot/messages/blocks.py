@@ -17,8 +17,12 @@ def context(text: str) -> dict[str, Any]:
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": "button", "action_id": action_id, "value": value,
-                               "text": {"type": "plain_text", "text": text}}
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "value": value,
+        "text": {"type": "plain_text", "text": text},
+    }
     if style:
         element["style"] = style
     return element

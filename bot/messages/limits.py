@@ -115,16 +115,32 @@ def _fit_block(block: Block) -> list[Block]:
         elements = [_fit_element(e) for e in fitted["elements"]]
         if len(elements) > MAX_CONTEXT_ELEMENTS:
             hidden = len(elements) - (MAX_CONTEXT_ELEMENTS - 1)
-            elements = elements[: MAX_CONTEXT_ELEMENTS - 1] + [{"type": "mrkdwn", "text": cut_note(hidden, "items")}]
+            elements = elements[: MAX_CONTEXT_ELEMENTS - 1] + [
+                {"type": "mrkdwn", "text": cut_note(hidden, "items")}
+            ]
         fitted["elements"] = elements
     elif kind == "actions" and isinstance(fitted.get("elements"), list):
         elements = [_fit_element(e) for e in fitted["elements"]]
         if len(elements) > MAX_ACTIONS_ELEMENTS:
-            chunks = [elements[i:i + MAX_ACTIONS_ELEMENTS] for i in range(0, len(elements), MAX_ACTIONS_ELEMENTS)]
+            chunks = [
+                elements[i : i + MAX_ACTIONS_ELEMENTS]
+                for i in range(0, len(elements), MAX_ACTIONS_ELEMENTS)
+            ]
             block_id = fitted.pop("block_id", None)
-            return [{**fitted, "elements": chunk, **({"block_id": f"{block_id}.{i}"} if block_id and i else
-                                                      {"block_id": block_id} if block_id else {})}
-                    for i, chunk in enumerate(chunks)]
+            return [
+                {
+                    **fitted,
+                    "elements": chunk,
+                    **(
+                        {"block_id": f"{block_id}.{i}"}
+                        if block_id and i
+                        else {"block_id": block_id}
+                        if block_id
+                        else {}
+                    ),
+                }
+                for i, chunk in enumerate(chunks)
+            ]
         fitted["elements"] = elements
     elif kind == "image" and isinstance(fitted.get("alt_text"), str):
         fitted["alt_text"] = fitted["alt_text"][:MAX_ALT_TEXT]
@@ -147,7 +163,9 @@ def _trailing_controls(blocks: Sequence[Block]) -> int:
     return 2 if len(blocks) >= 2 and blocks[-2].get("type") == "context" else 1
 
 
-def fit_blocks(blocks: Sequence[Mapping[str, Any]], max_blocks: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
+def fit_blocks(
+    blocks: Sequence[Mapping[str, Any]], max_blocks: int = MAX_MESSAGE_BLOCKS
+) -> list[Block]:
     """`blocks` within every Block Kit limit (see the module's docstring). Blocks that fit are
     returned unchanged."""
     fitted: list[Block] = []
@@ -158,13 +176,24 @@ def fit_blocks(blocks: Sequence[Mapping[str, Any]], max_blocks: int = MAX_MESSAG
     tail = _trailing_controls(fitted)
     keep = max_blocks - 1 - tail
     hidden = len(fitted) - keep - tail
-    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": (
-        f":scissors: … {hidden} more block{'s' if hidden != 1 else ''} not shown: "
-        f"Slack shows at most {max_blocks} in one message.")}]}
+    note = {
+        "type": "context",
+        "elements": [
+            {
+                "type": "mrkdwn",
+                "text": (
+                    f":scissors: … {hidden} more block{'s' if hidden != 1 else ''} not shown: "
+                    f"Slack shows at most {max_blocks} in one message."
+                ),
+            }
+        ],
+    }
     return fitted[:keep] + [note] + (fitted[-tail:] if tail else [])
 
 
-def fit_message(message: Mapping[str, Any], *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> dict[str, Any]:
+def fit_message(
+    message: Mapping[str, Any], *, max_blocks: int = MAX_MESSAGE_BLOCKS
+) -> dict[str, Any]:
     """A message body (chat.*, a response_url post) or a Web API call's arguments holding a
     `view`, within Slack's limits. Escape first (`seal_message`), then fit."""
     fitted = dict(message)
@@ -175,7 +204,8 @@ def fit_message(message: Mapping[str, Any], *, max_blocks: int = MAX_MESSAGE_BLO
     if isinstance(fitted.get("attachments"), list):
         fitted["attachments"] = [
             {**a, "blocks": fit_blocks(a["blocks"], max_blocks)}
-            if isinstance(a, dict) and isinstance(a.get("blocks"), list) else a
+            if isinstance(a, dict) and isinstance(a.get("blocks"), list)
+            else a
             for a in fitted["attachments"]
         ]
     view = fitted.get("view")

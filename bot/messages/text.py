@@ -67,6 +67,7 @@ def decode_slack_text(text: str) -> str:
 
 # --- out: what Podium sends ----------------------------------------------------------------------
 
+
 def escape_mrkdwn(text: str) -> str:
     """Someone else's text, safe to place into mrkdwn (or plain_text): controls made visible and
     `&`, `<`, `>` escaped. Use it once; `mrkdwn()` and `seal_message()` use it for you."""
@@ -95,10 +96,13 @@ def safe(value: object) -> Mrkdwn:
 def mrkdwn(template: str, *values: object, **named: object) -> Mrkdwn:
     """`template` (Podium's own markup, a literal) with `{}` fields filled by `values`, each escaped
     unless it is `Mrkdwn` already. Numbers may use format specs (`{:,}`)."""
+
     def prepare(value: object) -> object:
         return value if isinstance(value, (int, float, Mrkdwn)) else safe(value)
 
-    return Mrkdwn(template.format(*map(prepare, values), **{k: prepare(v) for k, v in named.items()}))
+    return Mrkdwn(
+        template.format(*map(prepare, values), **{k: prepare(v) for k, v in named.items()})
+    )
 
 
 def code_block(text: str) -> Mrkdwn:
@@ -144,7 +148,9 @@ def _seal(node: Any) -> Any:
     if sealed.get("type") in _TEXT_OBJECT_TYPES and isinstance(sealed.get("text"), str):
         sealed["text"] = safe(sealed["text"])
     if sealed.get("type") == "plain_text_input" and isinstance(sealed.get("initial_value"), str):
-        sealed["initial_value"] = neutralise(sealed["initial_value"])  # shown as typed, never parsed
+        sealed["initial_value"] = neutralise(
+            sealed["initial_value"]
+        )  # shown as typed, never parsed
     return sealed
 
 

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.messages.text import neutralise
@@ -16,8 +16,12 @@ from bot.store.audit import AuditEntry, AuditLog
 
 
 def add_parser(subparsers: Any) -> None:
-    audit = subparsers.add_parser("audit", help="show the audit log of commands (from PODIUM_STATE)")
-    audit.add_argument("--limit", type=int, default=50, help="how many of the latest entries (default 50)")
+    audit = subparsers.add_parser(
+        "audit", help="show the audit log of commands (from PODIUM_STATE)"
+    )
+    audit.add_argument(
+        "--limit", type=int, default=50, help="how many of the latest entries (default 50)"
+    )
     audit.add_argument("--user", help="only this Slack user ID")
     audit.add_argument("--json", action="store_true", help="one JSON object per line")
 
@@ -29,7 +33,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"podium: {error}", file=sys.stderr)
         return 2
     if not settings.state_file.exists():
-        print(f"podium audit: no state database at {settings.state_file} (set PODIUM_STATE)", file=sys.stderr)
+        print(
+            f"podium audit: no state database at {settings.state_file} (set PODIUM_STATE)",
+            file=sys.stderr,
+        )
         return 1
     entries = asyncio.run(_read(str(settings.state_file), args.limit, args.user))
     for entry in entries:
@@ -43,10 +50,12 @@ def format_entry(entry: AuditEntry) -> str:
     """One line per command. What people typed is shown, never obeyed by the terminal: ESC (ANSI
     sequences), NUL and bidi overrides made visible, newlines and tabs as `\\n` and `\\t` so one
     entry cannot pass for two. (`--json` escapes them as JSON does.)"""
-    when = datetime.fromtimestamp(entry.at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    when = datetime.fromtimestamp(entry.at, UTC).strftime("%Y-%m-%d %H:%M:%S")
     ran = entry.command_line or entry.text
-    return (f"{when}Z  {_one_line(entry.user_id or '-'):12} {_one_line(entry.channel_id or '-'):12} "
-            f"{_one_line(entry.source):8} {_one_line(entry.outcome):12} {entry.millis:>6}ms  {_one_line(ran)}")
+    return (
+        f"{when}Z  {_one_line(entry.user_id or '-'):12} {_one_line(entry.channel_id or '-'):12} "
+        f"{_one_line(entry.source):8} {_one_line(entry.outcome):12} {entry.millis:>6}ms  {_one_line(ran)}"
+    )
 
 
 def _one_line(text: str) -> str:

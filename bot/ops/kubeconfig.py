@@ -54,35 +54,78 @@ class Cluster:
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "kubeconfig", help="print a kubeconfig for Podium's read-only ServiceAccount (run with admin access)",
+        "kubeconfig",
+        help="print a kubeconfig for Podium's read-only ServiceAccount (run with admin access)",
         description=__doc__.split("\n\n")[0],
     )
-    parser.add_argument("--namespace", default="podium",
-                        help="namespace of Podium's ServiceAccount (default: podium, manifests/podium/)")
-    parser.add_argument("--context-namespace", default="sandbox", metavar="NAMESPACE",
-                        help="the kubeconfig context's default namespace (default: sandbox)")
-    parser.add_argument("--service-account", default="podium", help="the ServiceAccount (default: podium)")
-    parser.add_argument("--server", default=None, metavar="URL",
-                        help="API server URL to write (default: the admin kubeconfig's)")
-    parser.add_argument("--output", default=None, metavar="FILE", type=Path,
-                        help="write here (mode 600) instead of stdout")
-    parser.add_argument("--base64", action="store_true",
-                        help="print it base64-encoded on one line, for PODIUM_KUBECONFIG_B64")
-    parser.add_argument("--duration", default=None, metavar="DURATION",
-                        help="use an expiring TokenRequest token instead of a token Secret, e.g. 12h or 7d")
-    parser.add_argument("--secret-name", default=None,
-                        help="name of the token Secret (default: SERVICE_ACCOUNT-token)")
-    parser.add_argument("--kubeconfig", dest="admin_kubeconfig", default=None, metavar="FILE",
-                        help="your admin kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
-    parser.add_argument("--context", default=None, help="context of the admin kubeconfig (default: current)")
-    parser.add_argument("--timeout", type=float, default=30.0,
-                        help="seconds to wait for the token controller (default: 30)")
+    parser.add_argument(
+        "--namespace",
+        default="podium",
+        help="namespace of Podium's ServiceAccount (default: podium, manifests/podium/)",
+    )
+    parser.add_argument(
+        "--context-namespace",
+        default="sandbox",
+        metavar="NAMESPACE",
+        help="the kubeconfig context's default namespace (default: sandbox)",
+    )
+    parser.add_argument(
+        "--service-account", default="podium", help="the ServiceAccount (default: podium)"
+    )
+    parser.add_argument(
+        "--server",
+        default=None,
+        metavar="URL",
+        help="API server URL to write (default: the admin kubeconfig's)",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        metavar="FILE",
+        type=Path,
+        help="write here (mode 600) instead of stdout",
+    )
+    parser.add_argument(
+        "--base64",
+        action="store_true",
+        help="print it base64-encoded on one line, for PODIUM_KUBECONFIG_B64",
+    )
+    parser.add_argument(
+        "--duration",
+        default=None,
+        metavar="DURATION",
+        help="use an expiring TokenRequest token instead of a token Secret, e.g. 12h or 7d",
+    )
+    parser.add_argument(
+        "--secret-name",
+        default=None,
+        help="name of the token Secret (default: SERVICE_ACCOUNT-token)",
+    )
+    parser.add_argument(
+        "--kubeconfig",
+        dest="admin_kubeconfig",
+        default=None,
+        metavar="FILE",
+        help="your admin kubeconfig (default: $KUBECONFIG or ~/.kube/config)",
+    )
+    parser.add_argument(
+        "--context", default=None, help="context of the admin kubeconfig (default: current)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds to wait for the token controller (default: 30)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        for option, value in (("--namespace", args.namespace), ("--service-account", args.service_account),
-                              ("--context-namespace", args.context_namespace)):
+        for option, value in (
+            ("--namespace", args.namespace),
+            ("--service-account", args.service_account),
+            ("--context-namespace", args.context_namespace),
+        ):
             if not _DNS_LABEL.match(value):
                 raise KubeconfigError(f"{option}: {value!r} is not a valid Kubernetes name.", 2)
         seconds = parse_duration(args.duration) if args.duration else None
@@ -92,20 +135,38 @@ def run(args: argparse.Namespace) -> int:
         _require_service_account(api, args.namespace, args.service_account)
         if seconds is not None:
             token = request_token(api, args.namespace, args.service_account, seconds)
-            print(f"# a TokenRequest token valid for {args.duration}; run this again before it expires",
-                  file=sys.stderr)
+            print(
+                f"# a TokenRequest token valid for {args.duration}; run this again before it expires",
+                file=sys.stderr,
+            )
         else:
             secret = args.secret_name or f"{args.service_account}-token"
-            token = long_lived_token(api, args.namespace, args.service_account, secret, args.timeout)
-            print(f"# long-lived token from Secret {args.namespace}/{secret}; revoke it with "
-                  f"`kubectl -n {args.namespace} delete secret {secret}`", file=sys.stderr)
+            token = long_lived_token(
+                api, args.namespace, args.service_account, secret, args.timeout
+            )
+            print(
+                f"# long-lived token from Secret {args.namespace}/{secret}; revoke it with "
+                f"`kubectl -n {args.namespace} delete secret {secret}`",
+                file=sys.stderr,
+            )
     except KubeconfigError as error:
         print(f"podium kubeconfig: {error}", file=sys.stderr)
         return error.exit_code
     if cluster.insecure:
-        print("# warning: the admin kubeconfig skips TLS verification, so does this one", file=sys.stderr)
-    text = yaml.safe_dump(build_kubeconfig(cluster, token, args.namespace, args.service_account,
-                                            context_namespace=args.context_namespace), sort_keys=False)
+        print(
+            "# warning: the admin kubeconfig skips TLS verification, so does this one",
+            file=sys.stderr,
+        )
+    text = yaml.safe_dump(
+        build_kubeconfig(
+            cluster,
+            token,
+            args.namespace,
+            args.service_account,
+            context_namespace=args.context_namespace,
+        ),
+        sort_keys=False,
+    )
     if args.base64:
         text = base64.b64encode(text.encode()).decode() + "\n"
     if args.output:
@@ -128,7 +189,9 @@ def admin_configuration(path: str | None, context: str | None) -> client.Configu
     `aws eks get-token` included)."""
     configuration = client.Configuration()
     try:
-        config.load_kube_config(config_file=path, context=context, client_configuration=configuration)
+        config.load_kube_config(
+            config_file=path, context=context, client_configuration=configuration
+        )
     except (ConfigException, OSError, TypeError, ValueError) as exc:
         where = path or os.environ.get("KUBECONFIG") or "~/.kube/config"
         raise KubeconfigError(f"cannot use the admin kubeconfig {where}: {exc}", 2) from None
@@ -143,8 +206,12 @@ def cluster_of(configuration: client.Configuration, server: str | None) -> Clust
         try:
             ca_data = base64.b64encode(Path(configuration.ssl_ca_cert).read_bytes()).decode()
         except OSError as exc:
-            raise KubeconfigError(f"cannot read the cluster CA {configuration.ssl_ca_cert}: {exc.strerror}") from None
-    return Cluster(server or str(configuration.host), ca_data, insecure=not configuration.verify_ssl)
+            raise KubeconfigError(
+                f"cannot read the cluster CA {configuration.ssl_ca_cert}: {exc.strerror}"
+            ) from None
+    return Cluster(
+        server or str(configuration.host), ca_data, insecure=not configuration.verify_ssl
+    )
 
 
 def _require_service_account(api: client.CoreV1Api, namespace: str, name: str) -> None:
@@ -162,8 +229,9 @@ def _require_service_account(api: client.CoreV1Api, namespace: str, name: str) -
 
 
 def request_token(api: client.CoreV1Api, namespace: str, name: str, seconds: int) -> str:
-    body = client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(
-        audiences=[], expiration_seconds=seconds))
+    body = client.AuthenticationV1TokenRequest(
+        spec=client.V1TokenRequestSpec(audiences=[], expiration_seconds=seconds)
+    )
     try:
         response = api.create_namespaced_service_account_token(name, namespace, body)
     except ApiException as exc:
@@ -174,14 +242,21 @@ def request_token(api: client.CoreV1Api, namespace: str, name: str, seconds: int
     return str(token)
 
 
-def long_lived_token(api: client.CoreV1Api, namespace: str, account: str, secret_name: str,
-                     timeout: float, poll: float = 0.5) -> str:
+def long_lived_token(
+    api: client.CoreV1Api,
+    namespace: str,
+    account: str,
+    secret_name: str,
+    timeout: float,
+    poll: float = 0.5,
+) -> str:
     """Read the token Secret, creating it first if needed, once the token controller filled it."""
     secret = _read_secret(api, namespace, secret_name)
     if secret is None:
         body = client.V1Secret(
             metadata=client.V1ObjectMeta(
-                name=secret_name, namespace=namespace,
+                name=secret_name,
+                namespace=namespace,
                 annotations={SERVICE_ACCOUNT_ANNOTATION: account},
                 labels={"app.kubernetes.io/name": "podium"},
             ),
@@ -194,7 +269,9 @@ def long_lived_token(api: client.CoreV1Api, namespace: str, account: str, secret
         print(f"# created Secret {namespace}/{secret_name}; waiting for its token", file=sys.stderr)
     else:
         # Never hand out a token of some other identity that happens to use this name.
-        owner = ((secret.get("metadata") or {}).get("annotations") or {}).get(SERVICE_ACCOUNT_ANNOTATION)
+        owner = ((secret.get("metadata") or {}).get("annotations") or {}).get(
+            SERVICE_ACCOUNT_ANNOTATION
+        )
         if secret.get("type") != SERVICE_ACCOUNT_TOKEN or owner != account:
             raise KubeconfigError(
                 f"Secret {namespace}/{secret_name} exists but is not a token of ServiceAccount {account}; "
@@ -226,8 +303,14 @@ def _read_secret(api: client.CoreV1Api, namespace: str, name: str) -> dict[str, 
     return data if isinstance(data, dict) else None
 
 
-def build_kubeconfig(cluster: Cluster, token: str, namespace: str, account: str, *,
-                     context_namespace: str = "sandbox") -> dict[str, Any]:
+def build_kubeconfig(
+    cluster: Cluster,
+    token: str,
+    namespace: str,
+    account: str,
+    *,
+    context_namespace: str = "sandbox",
+) -> dict[str, Any]:
     """A kubeconfig with one cluster, one user (the token, nothing else) and one context, whose
     namespace is the sandbox: the account's own namespace (podium) is one it may not read."""
     entry: dict[str, Any] = {"server": cluster.server}
@@ -241,8 +324,16 @@ def build_kubeconfig(cluster: Cluster, token: str, namespace: str, account: str,
         "kind": "Config",
         "clusters": [{"name": "workshop", "cluster": entry}],
         "users": [{"name": f"{namespace}-{account}", "user": {"token": token}}],
-        "contexts": [{"name": name, "context": {"cluster": "workshop", "user": f"{namespace}-{account}",
-                                                 "namespace": context_namespace}}],
+        "contexts": [
+            {
+                "name": name,
+                "context": {
+                    "cluster": "workshop",
+                    "user": f"{namespace}-{account}",
+                    "namespace": context_namespace,
+                },
+            }
+        ],
         "current-context": name,
         "preferences": {},
     }
@@ -260,6 +351,10 @@ def write_private(path: Path, text: str) -> None:
 def api_error(exc: ApiException, what: str) -> KubeconfigError:
     reason = exc.reason or "error"
     message = ""
-    with contextlib.suppress(ValueError, AttributeError):  # no JSON Status body: status and reason only
+    with contextlib.suppress(
+        ValueError, AttributeError
+    ):  # no JSON Status body: status and reason only
         message = json.loads(exc.body or "{}").get("message", "")
-    return KubeconfigError(f"cannot {what}: {exc.status} {reason}{': ' + message if message else ''}")
+    return KubeconfigError(
+        f"cannot {what}: {exc.status} {reason}{': ' + message if message else ''}"
+    )

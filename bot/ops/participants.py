@@ -77,7 +77,9 @@ def render(template: str, fields: dict[str, str], option: str) -> str:
                 )
         return template.format(**fields)
     except (ValueError, IndexError) as exc:
-        raise ParticipantsError(f"{option}: {template!r} is not a valid template ({exc}).") from None
+        raise ParticipantsError(
+            f"{option}: {template!r} is not a valid template ({exc})."
+        ) from None
 
 
 def check_dns_label(option: str, name: str) -> None:
@@ -126,9 +128,14 @@ def parse_edit_subject(text: str) -> EditSubject:
     return EditSubject(kind, name)
 
 
-def manifests(participants: list[Participant], *, podium_namespace: str = PODIUM_NAMESPACE,
-              service_account: str = "podium", edit_subject: EditSubject | None = None,
-              participant_account: bool = True) -> list[dict[str, Any]]:
+def manifests(
+    participants: list[Participant],
+    *,
+    podium_namespace: str = PODIUM_NAMESPACE,
+    service_account: str = "podium",
+    edit_subject: EditSubject | None = None,
+    participant_account: bool = True,
+) -> list[dict[str, Any]]:
     """The documents, in apply order: each namespace before what lives in it. With
     `participant_account=False` (participants use their own identity, `--edit-subject`) there is no
     ServiceAccount `participant` and nothing that issues tokens for it."""
@@ -137,12 +144,26 @@ def manifests(participants: list[Participant], *, podium_namespace: str = PODIUM
     for participant in participants:
         ns = participant.namespace
         labels = {**LABELS, "podium.dev/participant": participant.user_id}
-        documents.append({"apiVersion": "v1", "kind": "Namespace",
-                          "metadata": {"name": ns, "labels": {**labels, "podium.dev/workshop": "true"}}})
+        documents.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": ns, "labels": {**labels, "podium.dev/workshop": "true"}},
+            }
+        )
         editors: list[dict[str, Any]] = []
         if participant_account:
-            documents.append({"apiVersion": "v1", "kind": "ServiceAccount",
-                              "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": ns, "labels": dict(labels)}})
+            documents.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ServiceAccount",
+                    "metadata": {
+                        "name": PARTICIPANT_ACCOUNT,
+                        "namespace": ns,
+                        "labels": dict(labels),
+                    },
+                }
+            )
             editors.append({"kind": "ServiceAccount", "name": PARTICIPANT_ACCOUNT, "namespace": ns})
         if edit_subject is not None:
             editors.append(edit_subject.for_participant(participant))
@@ -187,22 +208,42 @@ LIMIT_MAX = {"cpu": "1", "memory": "512Mi"}  # one container may not take the wh
 
 
 def _quota(namespace: str, labels: dict[str, str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ResourceQuota",
-            "metadata": {"name": QUOTA, "namespace": namespace, "labels": dict(labels)},
-            "spec": {"hard": dict(QUOTA_HARD)}}
+    return {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": {"name": QUOTA, "namespace": namespace, "labels": dict(labels)},
+        "spec": {"hard": dict(QUOTA_HARD)},
+    }
 
 
 def _limit_range(namespace: str, labels: dict[str, str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "LimitRange",
-            "metadata": {"name": LIMITS, "namespace": namespace, "labels": dict(labels)},
-            "spec": {"limits": [{"type": "Container", "defaultRequest": dict(LIMIT_DEFAULT_REQUEST),
-                                 "default": dict(LIMIT_DEFAULT), "max": dict(LIMIT_MAX)}]}}
-
-
-def _role_binding(name: str, namespace: str, cluster_role: str, subjects: list[dict[str, Any]],
-                  labels: dict[str, str]) -> dict[str, Any]:
     return {
-        "apiVersion": RBAC_V1, "kind": "RoleBinding",
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": LIMITS, "namespace": namespace, "labels": dict(labels)},
+        "spec": {
+            "limits": [
+                {
+                    "type": "Container",
+                    "defaultRequest": dict(LIMIT_DEFAULT_REQUEST),
+                    "default": dict(LIMIT_DEFAULT),
+                    "max": dict(LIMIT_MAX),
+                }
+            ]
+        },
+    }
+
+
+def _role_binding(
+    name: str,
+    namespace: str,
+    cluster_role: str,
+    subjects: list[dict[str, Any]],
+    labels: dict[str, str],
+) -> dict[str, Any]:
+    return {
+        "apiVersion": RBAC_V1,
+        "kind": "RoleBinding",
         "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
         "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": cluster_role},
         "subjects": [dict(subject) for subject in subjects],

@@ -18,13 +18,14 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from bot.ops.kubeconfig import KubeconfigError, api_error, admin_configuration
+from bot.ops.kubeconfig import KubeconfigError, admin_configuration, api_error
 from bot.ops.participants import LABEL_SELECTOR, LABELS, PARTICIPANT_ACCOUNT
 
 PARTICIPANT_LABEL = "podium.dev/participant"
@@ -36,23 +37,38 @@ class ClusterError(Exception):
 
 def add_parsers(actions: Any) -> None:
     teardown = actions.add_parser(
-        "teardown", help="delete every participant namespace (labelled by `participants manifests`) and all in it",
+        "teardown",
+        help="delete every participant namespace (labelled by `participants manifests`) and all in it",
     )
-    teardown.add_argument("--dry-run", action="store_true", help="list what would be deleted, delete nothing")
+    teardown.add_argument(
+        "--dry-run", action="store_true", help="list what would be deleted, delete nothing"
+    )
     revoke = actions.add_parser(
-        "revoke", help="end every kubectl access issued to participants (recreates their ServiceAccounts)",
+        "revoke",
+        help="end every kubectl access issued to participants (recreates their ServiceAccounts)",
     )
-    revoke.add_argument("--dry-run", action="store_true", help="list what would be revoked, change nothing")
+    revoke.add_argument(
+        "--dry-run", action="store_true", help="list what would be revoked, change nothing"
+    )
     for parser in (teardown, revoke):
-        parser.add_argument("--kubeconfig", dest="admin_kubeconfig", default=None, metavar="FILE",
-                            help="your admin kubeconfig (default: $KUBECONFIG or ~/.kube/config)")
-        parser.add_argument("--context", default=None, help="context of the admin kubeconfig (default: current)")
+        parser.add_argument(
+            "--kubeconfig",
+            dest="admin_kubeconfig",
+            default=None,
+            metavar="FILE",
+            help="your admin kubeconfig (default: $KUBECONFIG or ~/.kube/config)",
+        )
+        parser.add_argument(
+            "--context", default=None, help="context of the admin kubeconfig (default: current)"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
     action = teardown if args.participants_action == "teardown" else revoke
     try:
-        api = client.CoreV1Api(client.ApiClient(admin_configuration(args.admin_kubeconfig, args.context)))
+        api = client.CoreV1Api(
+            client.ApiClient(admin_configuration(args.admin_kubeconfig, args.context))
+        )
         for line in action(api, dry_run=args.dry_run):
             print(line, flush=True)
     except KubeconfigError as error:
@@ -66,12 +82,16 @@ def run(args: argparse.Namespace) -> int:
 
 def participant_namespaces(api: client.CoreV1Api) -> list[dict[str, Any]]:
     """The labelled namespaces, checked again here: only what `participants manifests` made."""
-    response = _call(lambda: api.list_namespace(label_selector=LABEL_SELECTOR, _preload_content=False),
-                     "list namespaces")
+    response = _call(
+        lambda: api.list_namespace(label_selector=LABEL_SELECTOR, _preload_content=False),
+        "list namespaces",
+    )
     items = _json(response).get("items") or []
     key, value = next(iter(LABELS.items()))
-    return sorted((ns for ns in items if ((ns.get("metadata") or {}).get("labels") or {}).get(key) == value),
-                  key=lambda ns: ns["metadata"]["name"])
+    return sorted(
+        (ns for ns in items if ((ns.get("metadata") or {}).get("labels") or {}).get(key) == value),
+        key=lambda ns: ns["metadata"]["name"],
+    )
 
 
 def teardown(api: client.CoreV1Api, *, dry_run: bool = False) -> list[str]:
@@ -80,23 +100,30 @@ def teardown(api: client.CoreV1Api, *, dry_run: bool = False) -> list[str]:
         return [f"no participant namespaces (label {LABEL_SELECTOR}); nothing to delete"]
     if dry_run:
         return [f"would delete namespace {name}" for name in namespaces] + [
-            f"# {len(namespaces)} namespace(s); run without --dry-run to delete them"]
+            f"# {len(namespaces)} namespace(s); run without --dry-run to delete them"
+        ]
     lines = []
     for name in namespaces:
         try:
-            _call(partial(api.delete_namespace, name, _preload_content=False), f"delete namespace {name}")
+            _call(
+                partial(api.delete_namespace, name, _preload_content=False),
+                f"delete namespace {name}",
+            )
             lines.append(f"deleted namespace {name}")
         except _NotFound:
             lines.append(f"namespace {name} was already gone")
         except _Conflict:  # the API server's answer while a namespace is still Terminating
             lines.append(f"namespace {name} is already being deleted")
-    lines.append(f"# {len(namespaces)} namespace(s); Kubernetes removes what was in them in the background "
-                 f"(kubectl get ns -l {LABEL_SELECTOR})")
+    lines.append(
+        f"# {len(namespaces)} namespace(s); Kubernetes removes what was in them in the background "
+        f"(kubectl get ns -l {LABEL_SELECTOR})"
+    )
     return lines
 
 
-def revoke(api: client.CoreV1Api, *, dry_run: bool = False,
-           sleep: Callable[[float], None] = time.sleep) -> list[str]:
+def revoke(
+    api: client.CoreV1Api, *, dry_run: bool = False, sleep: Callable[[float], None] = time.sleep
+) -> list[str]:
     namespaces = participant_namespaces(api)
     if not namespaces:
         return [f"no participant namespaces (label {LABEL_SELECTOR}); nothing to revoke"]
@@ -104,12 +131,22 @@ def revoke(api: client.CoreV1Api, *, dry_run: bool = False,
     for ns in namespaces:
         name = ns["metadata"]["name"]
         try:
-            old = _json(_call(partial(api.read_namespaced_service_account, PARTICIPANT_ACCOUNT, name,
-                                      _preload_content=False),
-                              f"read ServiceAccount {name}/{PARTICIPANT_ACCOUNT}"))
+            old = _json(
+                _call(
+                    partial(
+                        api.read_namespaced_service_account,
+                        PARTICIPANT_ACCOUNT,
+                        name,
+                        _preload_content=False,
+                    ),
+                    f"read ServiceAccount {name}/{PARTICIPANT_ACCOUNT}",
+                )
+            )
         except _NotFound:
-            lines.append(f"{name}: no ServiceAccount {PARTICIPANT_ACCOUNT} (made with --no-service-account?); "
-                         "nothing to revoke")
+            lines.append(
+                f"{name}: no ServiceAccount {PARTICIPANT_ACCOUNT} (made with --no-service-account?); "
+                "nothing to revoke"
+            )
             continue
         if dry_run:
             lines.append(f"would recreate ServiceAccount {name}/{PARTICIPANT_ACCOUNT}")
@@ -120,28 +157,47 @@ def revoke(api: client.CoreV1Api, *, dry_run: bool = False,
         if user:
             labels.setdefault(PARTICIPANT_LABEL, user)
         with contextlib.suppress(_NotFound):  # deleted meanwhile: its tokens are as dead
-            _call(partial(api.delete_namespaced_service_account, PARTICIPANT_ACCOUNT, name, _preload_content=False),
-                  f"delete ServiceAccount {name}/{PARTICIPANT_ACCOUNT}")
+            _call(
+                partial(
+                    api.delete_namespaced_service_account,
+                    PARTICIPANT_ACCOUNT,
+                    name,
+                    _preload_content=False,
+                ),
+                f"delete ServiceAccount {name}/{PARTICIPANT_ACCOUNT}",
+            )
         _recreate(api, name, labels, sleep)
-        lines.append(f"revoked {name}: ServiceAccount {PARTICIPANT_ACCOUNT} recreated, every token issued before "
-                     "no longer works")
+        lines.append(
+            f"revoked {name}: ServiceAccount {PARTICIPANT_ACCOUNT} recreated, every token issued before "
+            "no longer works"
+        )
     return lines
 
 
-def _recreate(api: client.CoreV1Api, namespace: str, labels: dict[str, str],
-              sleep: Callable[[float], None]) -> None:
+def _recreate(
+    api: client.CoreV1Api, namespace: str, labels: dict[str, str], sleep: Callable[[float], None]
+) -> None:
     # A JSON body: the client sends a plain dict as is (its stub names only the model class).
-    body: Any = {"apiVersion": "v1", "kind": "ServiceAccount",
-                 "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": namespace, "labels": labels}}
+    body: Any = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": PARTICIPANT_ACCOUNT, "namespace": namespace, "labels": labels},
+    }
     for _ in range(20):
         try:
-            _call(lambda: api.create_namespaced_service_account(namespace, body, _preload_content=False),
-                  f"create ServiceAccount {namespace}/{PARTICIPANT_ACCOUNT}")
+            _call(
+                lambda: api.create_namespaced_service_account(
+                    namespace, body, _preload_content=False
+                ),
+                f"create ServiceAccount {namespace}/{PARTICIPANT_ACCOUNT}",
+            )
             return
         except _Conflict:
             sleep(0.25)  # the old account is still being removed
-    raise ClusterError(f"ServiceAccount {namespace}/{PARTICIPANT_ACCOUNT} was deleted but could not be created "
-                       f"again; run `participants manifests … | kubectl apply -f -` to restore it.")
+    raise ClusterError(
+        f"ServiceAccount {namespace}/{PARTICIPANT_ACCOUNT} was deleted but could not be created "
+        f"again; run `participants manifests … | kubectl apply -f -` to restore it."
+    )
 
 
 class _NotFound(Exception):
@@ -161,8 +217,10 @@ def _call(do: Callable[[], Any], what: str) -> Any:
         if exc.status == 409:
             raise _Conflict(what) from None
         if exc.status == 403:
-            raise ClusterError(f"cannot {what}: Forbidden; run this with an admin kubeconfig (--kubeconfig, "
-                               "--context).") from None
+            raise ClusterError(
+                f"cannot {what}: Forbidden; run this with an admin kubeconfig (--kubeconfig, "
+                "--context)."
+            ) from None
         raise ClusterError(str(api_error(exc, what))) from None
     except (OSError, ValueError) as exc:  # unreachable cluster, TLS, an exec plugin that failed
         raise ClusterError(f"cannot reach the cluster ({what}): {exc}") from None

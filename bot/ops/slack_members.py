@@ -47,13 +47,21 @@ def members_from_environment(channels: list[str]) -> list[str]:
         )
     client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=30)
     found = channel_participants(client, channels, instructors=settings.instructors)
-    print(f"# {len(found)} participant(s) from {', '.join(channels)} (bots, deactivated accounts and "
-          "PODIUM_INSTRUCTORS left out)", file=sys.stderr)
+    print(
+        f"# {len(found)} participant(s) from {', '.join(channels)} (bots, deactivated accounts and "
+        "PODIUM_INSTRUCTORS left out)",
+        file=sys.stderr,
+    )
     return found
 
 
-def channel_participants(client: WebClient, channels: Iterable[str], *, instructors: Iterable[str] = (),
-                         sleep: Callable[[float], None] = time.sleep) -> list[str]:
+def channel_participants(
+    client: WebClient,
+    channels: Iterable[str],
+    *,
+    instructors: Iterable[str] = (),
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
     """User IDs of the people (not bots, not deactivated, not instructors) in these channels, in the
     order Slack lists them, each once."""
     skip = set(instructors)
@@ -80,8 +88,11 @@ def _members(client: WebClient, channel: str, sleep: Callable[[float], None]) ->
     members: list[str] = []
     cursor = ""
     while True:
+
         def next_page(cursor: str = cursor) -> Any:  # this page's cursor, bound now
-            return client.conversations_members(channel=channel, limit=PAGE_SIZE, cursor=cursor or None)
+            return client.conversations_members(
+                channel=channel, limit=PAGE_SIZE, cursor=cursor or None
+            )
 
         page = _call(next_page, "conversations.members", channel, sleep)
         members += [str(m) for m in page.get("members") or ()]
@@ -90,10 +101,15 @@ def _members(client: WebClient, channel: str, sleep: Callable[[float], None]) ->
             return members
 
 
-def _is_person(client: WebClient, channel: str, user_id: str, sleep: Callable[[float], None]) -> bool:
+def _is_person(
+    client: WebClient, channel: str, user_id: str, sleep: Callable[[float], None]
+) -> bool:
     if user_id == SLACKBOT:
         return False
-    user = _call(lambda: client.users_info(user=user_id), "users.info", channel, sleep).get("user") or {}
+    user = (
+        _call(lambda: client.users_info(user=user_id), "users.info", channel, sleep).get("user")
+        or {}
+    )
     return not (user.get("is_bot") or user.get("deleted") or user.get("id") == SLACKBOT)
 
 
@@ -107,12 +123,18 @@ def _call(do: Callable[[], Any], method: str, channel: str, sleep: Callable[[flo
             if response.status_code == 429:
                 sleep(_retry_after(response.headers))
                 continue
-            raise ParticipantsError(_explain(method, channel, response.get("error"), response.get("needed"))) from None
+            raise ParticipantsError(
+                _explain(method, channel, response.get("error"), response.get("needed"))
+            ) from None
         except (URLError, OSError) as exc:
-            raise ParticipantsError(f"--channel: cannot reach Slack ({method}): {exc}; check SLACK_API_URL and "
-                                    "the network.") from None
-    raise ParticipantsError(f"--channel {channel}: Slack kept answering {method} with 'rate limited' after "
-                            f"{MAX_RATE_LIMIT_RETRIES} waits; try again in a minute.")
+            raise ParticipantsError(
+                f"--channel: cannot reach Slack ({method}): {exc}; check SLACK_API_URL and "
+                "the network."
+            ) from None
+    raise ParticipantsError(
+        f"--channel {channel}: Slack kept answering {method} with 'rate limited' after "
+        f"{MAX_RATE_LIMIT_RETRIES} waits; try again in a minute."
+    )
 
 
 def _retry_after(headers: Any) -> float:
@@ -131,18 +153,26 @@ def _retry_after(headers: Any) -> float:
 def _explain(method: str, channel: str, error: str | None, needed: str | None) -> str:
     """Slack's error code as the one line the instructor sees, with what to do."""
     if error == "channel_not_found":
-        return (f"--channel {channel}: Slack finds no such channel for Podium: check the ID; a private channel "
-                "exists for Podium only once it is in it (/invite @Podium there).")
+        return (
+            f"--channel {channel}: Slack finds no such channel for Podium: check the ID; a private channel "
+            "exists for Podium only once it is in it (/invite @Podium there)."
+        )
     if error == "not_in_channel":
         return f"--channel {channel}: Podium is not in that channel; invite Podium to the channel first: /invite @Podium"
     if error == "missing_scope":
         scope = needed or "channels:read"
         purpose = _SCOPE_PURPOSE.get(scope, method)
-        return (f"--channel {channel}: the Slack app lacks the scope {scope} ({purpose}, {method}); add it "
-                "(OAuth & Permissions, or paste manifests/slack/app-manifest.*.yaml again) and reinstall the app.")
+        return (
+            f"--channel {channel}: the Slack app lacks the scope {scope} ({purpose}, {method}); add it "
+            "(OAuth & Permissions, or paste manifests/slack/app-manifest.*.yaml again) and reinstall the app."
+        )
     if error in _AUTH_ERRORS:
-        return (f"--channel: Slack does not accept SLACK_BOT_TOKEN ({error}); copy the Bot User OAuth Token "
-                "(xoxb-…) of the installed app again.")
+        return (
+            f"--channel: Slack does not accept SLACK_BOT_TOKEN ({error}); copy the Bot User OAuth Token "
+            "(xoxb-…) of the installed app again."
+        )
     if error == "method_not_supported_for_channel_type":
-        return f"--channel {channel}: that is not a channel (a DM?); name a public or private channel."
+        return (
+            f"--channel {channel}: that is not a channel (a DM?); name a public or private channel."
+        )
     return f"--channel {channel}: Slack answered {method} with {error or 'an error'}; try again, or use --users."

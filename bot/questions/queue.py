@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, Protocol
 
 from bot.budgets import Budgets
+from bot.messages.reply import Reply
 from bot.messages.text import Mrkdwn, mrkdwn
 from bot.questions.render import LONG_QUESTION, question_message, queue_blocks
 from bot.slides.deck import Deck
-from bot.messages.reply import Reply
 from bot.store.presentations import PresentationStore
 from bot.store.questions import Question, QuestionStore
 
@@ -22,8 +22,14 @@ class QuestionPublisher(Protocol):
     """What the queue needs of Slack (bot.slack.publisher.Publisher is one): posting, editing,
     DMs, and the reason Slack refused a post, in words for the asker."""
 
-    async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None,
-                   first: bool = False) -> str: ...
+    async def post(
+        self,
+        channel: str,
+        message: dict[str, Any],
+        *,
+        thread_ts: str | None = None,
+        first: bool = False,
+    ) -> str: ...
     async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None: ...
     async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]: ...
     def refusal_reason(self, error: Exception, channel: str) -> str | None: ...
@@ -38,10 +44,18 @@ class Refreshes(Protocol):
 
 
 class QuestionQueue:
-    def __init__(self, store: QuestionStore, presentations: PresentationStore, publisher: QuestionPublisher,
-                 decks: Mapping[str, Deck], instructors: frozenset[str], *, refreshes: Refreshes,
-                 on_change: Callable[[str], Awaitable[None]] | None = None,
-                 budgets: Budgets | None = None) -> None:
+    def __init__(
+        self,
+        store: QuestionStore,
+        presentations: PresentationStore,
+        publisher: QuestionPublisher,
+        decks: Mapping[str, Deck],
+        instructors: frozenset[str],
+        *,
+        refreshes: Refreshes,
+        on_change: Callable[[str], Awaitable[None]] | None = None,
+        budgets: Budgets | None = None,
+    ) -> None:
         self._store = store
         # Edits of a question's message and of the live slide are coalesced per question and per
         # room, and never awaited: an upvote storm costs Slack a few edits, not one per vote.
@@ -68,12 +82,19 @@ class QuestionQueue:
         if self._budgets is not None and (slow_down := self._budgets.spend("ask", user)):
             return Reply(slow_down)
         running = await self._presentations.get(channel)
-        question = await self._store.add(channel, user, text, anonymous=anonymous,
-                                          deck_key=running.deck_key if running else None,
-                                          slide=running.slide if running else None)
+        question = await self._store.add(
+            channel,
+            user,
+            text,
+            anonymous=anonymous,
+            deck_key=running.deck_key if running else None,
+            slide=running.slide if running else None,
+        )
         try:
             thread = await self._thread(channel, running.deck_key if running else None)
-            ts = await self._publisher.post(channel, question_message(question, self.slide_title), thread_ts=thread)
+            ts = await self._publisher.post(
+                channel, question_message(question, self.slide_title), thread_ts=thread
+            )
         except Exception as error:
             # Not posted: no one can see, upvote or answer it, so it must not wait in /questions.
             await self._store.discard(question.id)
@@ -85,8 +106,10 @@ class QuestionQueue:
             await self._notify_instructors(channel, question)
         await self._changed(channel)
         how = " without your name" if anonymous else ""
-        return Reply(f"Your question (Q{question.id}) is in this channel's questions thread{how}. "
-                     "Others can upvote it; the instructor sees the most wanted first.")
+        return Reply(
+            f"Your question (Q{question.id}) is in this channel's questions thread{how}. "
+            "Others can upvote it; the instructor sees the most wanted first."
+        )
 
     async def upvote(self, question_id: int, user: str) -> Reply | None:
         if self._budgets is not None and (slow_down := self._budgets.spend("upvote", user)):
@@ -104,7 +127,10 @@ class QuestionQueue:
         if not await self._may_moderate(channel, user):
             return Reply("`/questions` is for the instructors. Ask your own with `/ask`.")
         questions = await self._store.open_questions(channel)
-        return Reply(f"{len(questions)} open question{'s' if len(questions) != 1 else ''}", queue_blocks(questions, self.slide_title))
+        return Reply(
+            f"{len(questions)} open question{'s' if len(questions) != 1 else ''}",
+            queue_blocks(questions, self.slide_title),
+        )
 
     async def close(self, question_id: int, user: str, status: str) -> Reply:
         """Mark answered or hide; returns the refreshed queue for the instructor."""
@@ -119,7 +145,7 @@ class QuestionQueue:
         return await self.queue(question.channel_id, user)
 
     async def top(self, channel: str, limit: int = 5) -> list[Question]:
-        return (await self._store.open_questions(channel, limit))
+        return await self._store.open_questions(channel, limit)
 
     async def _may_moderate(self, channel: str, user: str) -> bool:
         if self._instructors:
@@ -133,29 +159,52 @@ class QuestionQueue:
         if ts is None:
             deck = self._decks.get(deck_key or "")
             title = mrkdwn(" for *{}*", deck.title) if deck else ""
-            ts = await self._publisher.post(channel, {"text": mrkdwn(
-                ":raising_hand: Questions{}. Ask with `/ask …` (add `--anon` to leave your name out) "
-                "or the *Ask a question* button; upvote what you want answered too.", title)})
+            ts = await self._publisher.post(
+                channel,
+                {
+                    "text": mrkdwn(
+                        ":raising_hand: Questions{}. Ask with `/ask …` (add `--anon` to leave your name out) "
+                        "or the *Ask a question* button; upvote what you want answered too.",
+                        title,
+                    )
+                },
+            )
             await self._store.save_thread(channel, ts)
         return ts
 
     async def _refresh_message(self, question_id: int) -> None:
-        self.refreshes.schedule(("question", question_id), lambda: self._update_message(question_id))
+        self.refreshes.schedule(
+            ("question", question_id), lambda: self._update_message(question_id)
+        )
 
     async def _update_message(self, question_id: int) -> None:
         question = await self._store.get(question_id)
         if question and question.message_ts:
-            await self._publisher.update(question.channel_id, question.message_ts,
-                                         question_message(question, self.slide_title))
+            await self._publisher.update(
+                question.channel_id,
+                question.message_ts,
+                question_message(question, self.slide_title),
+            )
 
     async def _notify_instructors(self, channel: str, question: Question) -> None:
         for instructor in sorted(self._instructors):
             try:
-                await self._publisher.post_dm(instructor, {"text": mrkdwn(
-                    "New question in <#{}> while no presentation runs (Q{}): {}\n`/questions` in that channel "
-                    "lists them all.", channel, question.id, question.text[:LONG_QUESTION])})
+                await self._publisher.post_dm(
+                    instructor,
+                    {
+                        "text": mrkdwn(
+                            "New question in <#{}> while no presentation runs (Q{}): {}\n`/questions` in that channel "
+                            "lists them all.",
+                            channel,
+                            question.id,
+                            question.text[:LONG_QUESTION],
+                        )
+                    },
+                )
             except Exception as error:  # noqa: BLE001 — the thread still has it
-                log.warning("could not tell %s about question %d: %s", instructor, question.id, error)
+                log.warning(
+                    "could not tell %s about question %d: %s", instructor, question.id, error
+                )
 
     async def _changed(self, channel: str) -> None:
         on_change = self._on_change

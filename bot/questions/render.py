@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from bot.messages.blocks import button as _button, context as _context, section as _section
+from bot.messages.blocks import button as _button
+from bot.messages.blocks import context as _context
+from bot.messages.blocks import section as _section
 from bot.messages.limits import MAX_SECTION_TEXT, fit_text
 from bot.messages.text import Mrkdwn, join, mrkdwn
 from bot.store.questions import Question
@@ -44,10 +47,14 @@ def parse_ask(text: str) -> AskText | AskError:
     anonymous = any(w in ("--anon", "--anonymous", "-a") for w in words)
     question = " ".join(w for w in words if w not in ("--anon", "--anonymous", "-a")).strip()
     if not question:
-        return AskError("What is your question? For example `/ask Why does a Deployment need a ReplicaSet?` "
-                        "(add `--anon` to ask anonymously).")
+        return AskError(
+            "What is your question? For example `/ask Why does a Deployment need a ReplicaSet?` "
+            "(add `--anon` to ask anonymously)."
+        )
     if len(question) > MAX_QUESTION:
-        return AskError(f"That question is {len(question):,} characters; keep it under {MAX_QUESTION:,}.")
+        return AskError(
+            f"That question is {len(question):,} characters; keep it under {MAX_QUESTION:,}."
+        )
     return AskText(question, anonymous)
 
 
@@ -69,30 +76,59 @@ def question_message(question: Question, slide_title: SlideTitle) -> dict[str, A
     quoted = join("\n", (mrkdwn("> {}", line) for line in question.text.splitlines() or [""]))
     status = {"answered": " · :white_check_mark: answered", "hidden": ""}.get(question.status, "")
     if question.status == "hidden":
-        return {"text": f"Q{question.id} was hidden by the instructor.",
-                "blocks": [_context(f"*Q{question.id}* was hidden by the instructor.")]}
+        return {
+            "text": f"Q{question.id} was hidden by the instructor.",
+            "blocks": [_context(f"*Q{question.id}* was hidden by the instructor.")],
+        }
     blocks: list[dict[str, Any]] = [
-        _section(fit_text(mrkdwn("{}\n{}", _origin(question, slide_title), quoted), MAX_SECTION_TEXT)),
+        _section(
+            fit_text(mrkdwn("{}\n{}", _origin(question, slide_title), quoted), MAX_SECTION_TEXT)
+        ),
         _context(_votes(question.votes) + status),
     ]
     if question.status == "open":
-        blocks.append({"type": "actions", "elements": [_button("▲ Upvote", UPVOTE_ACTION, str(question.id))]})
-    return {"text": mrkdwn("Q{}: {}", question.id, question.text[:SHORT_QUESTION]), "blocks": blocks}
+        blocks.append(
+            {"type": "actions", "elements": [_button("▲ Upvote", UPVOTE_ACTION, str(question.id))]}
+        )
+    return {
+        "text": mrkdwn("Q{}: {}", question.id, question.text[:SHORT_QUESTION]),
+        "blocks": blocks,
+    }
 
 
 def queue_blocks(questions: list[Question], slide_title: SlideTitle) -> list[dict[str, Any]]:
     """`/questions` for the instructor: open questions by votes, with Answered / Hide buttons."""
     if not questions:
         return [_section("No open questions in this channel.")]
-    blocks: list[dict[str, Any]] = [_section(f"*{len(questions)} open question{'s' if len(questions) != 1 else ''}*, "
-                                             "most votes first:")]
+    blocks: list[dict[str, Any]] = [
+        _section(
+            f"*{len(questions)} open question{'s' if len(questions) != 1 else ''}*, "
+            "most votes first:"
+        )
+    ]
     for question in questions[:QUEUE_SHOWN]:
-        blocks.append(_section(fit_text(mrkdwn("{} · {}\n> {}", _origin(question, slide_title),
-                                               _votes(question.votes), question.text[:LONG_QUESTION]), MAX_SECTION_TEXT)))
-        blocks.append({"type": "actions", "elements": [
-            _button("Mark answered", ANSWERED_ACTION, str(question.id), style="primary"),
-            _button("Hide", HIDE_ACTION, str(question.id)),
-        ]})
+        blocks.append(
+            _section(
+                fit_text(
+                    mrkdwn(
+                        "{} · {}\n> {}",
+                        _origin(question, slide_title),
+                        _votes(question.votes),
+                        question.text[:LONG_QUESTION],
+                    ),
+                    MAX_SECTION_TEXT,
+                )
+            )
+        )
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    _button("Mark answered", ANSWERED_ACTION, str(question.id), style="primary"),
+                    _button("Hide", HIDE_ACTION, str(question.id)),
+                ],
+            }
+        )
     if len(questions) > 15:
         blocks.append(_context(f"… and {len(questions) - 15} more with fewer votes."))
     return blocks
@@ -102,8 +138,13 @@ def top_questions_blocks(questions: list[Question], limit: int = 5) -> list[dict
     """What the "Any questions?" slide shows: the top open questions of the room."""
     if not questions:
         return [_context("No open questions yet: `/ask` one, or press *Ask a question*.")]
-    lines = [mrkdwn("{}. {} ({})", i, q.text[:SHORT_QUESTION], _votes(q.votes)) for i, q in enumerate(questions[:limit], 1)]
-    return [_section(fit_text(mrkdwn("*Top open questions*\n{}", join("\n", lines)), MAX_SECTION_TEXT))]
+    lines = [
+        mrkdwn("{}. {} ({})", i, q.text[:SHORT_QUESTION], _votes(q.votes))
+        for i, q in enumerate(questions[:limit], 1)
+    ]
+    return [
+        _section(fit_text(mrkdwn("*Top open questions*\n{}", join("\n", lines)), MAX_SECTION_TEXT))
+    ]
 
 
 def ask_button() -> dict[str, Any]:
@@ -119,13 +160,32 @@ def ask_dialog() -> dict[str, Any]:
         "submit": {"type": "plain_text", "text": "Ask"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            {"type": "input", "block_id": "question",
-             "label": {"type": "plain_text", "text": "Your question"},
-             "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
-                         "max_length": MAX_QUESTION}},
-            {"type": "input", "block_id": "anonymous", "optional": True,
-             "label": {"type": "plain_text", "text": "Anonymous"},
-             "element": {"type": "checkboxes", "action_id": "anon", "options": [
-                 {"text": {"type": "plain_text", "text": "Ask without my name"}, "value": "anon"}]}},
+            {
+                "type": "input",
+                "block_id": "question",
+                "label": {"type": "plain_text", "text": "Your question"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "max_length": MAX_QUESTION,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "anonymous",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Anonymous"},
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": "anon",
+                    "options": [
+                        {
+                            "text": {"type": "plain_text", "text": "Ask without my name"},
+                            "value": "anon",
+                        }
+                    ],
+                },
+            },
         ],
     }

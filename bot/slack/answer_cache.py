@@ -6,14 +6,19 @@ from __future__ import annotations
 import time
 import uuid
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 from bot.kubectl.answer import Answer
 
 
 class AnswerCache:
-    def __init__(self, *, max_entries: int = 1_000, max_age_seconds: float = 1_800,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        max_entries: int = 1_000,
+        max_age_seconds: float = 1_800,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._entries: OrderedDict[str, tuple[float, Answer]] = OrderedDict()
         self._max_entries = max_entries
         self._max_age = max_age_seconds

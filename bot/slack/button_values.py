@@ -35,7 +35,9 @@ def verify_button_value(key: bytes, action_id: str, value: str | None) -> dict[s
         data = json.loads(value or "")
     except ValueError:
         return None
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
         return None
     given = data.pop(SIGNATURE, None)
     if given is None:

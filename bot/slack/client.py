@@ -9,7 +9,6 @@ import time
 from typing import Any
 
 import aiohttp
-
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -20,11 +19,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.messages.limits import fit_message
+from bot.messages.text import neutralise, seal_message
 from bot.metrics import Metrics
 from bot.settings import Settings
-from bot.messages.limits import fit_message
 from bot.slack.posted_once import CLOCK_MARGIN, is_ambiguous, marked, with_marker
-from bot.messages.text import neutralise, seal_message
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +81,18 @@ class _CountedServerErrorRetry(AsyncServerErrorRetryHandler):
 
 
 # Web API methods whose arguments Slack shows as a message or a view.
-_MESSAGE_METHODS = frozenset({
-    "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage",
-    "views.publish", "views.open", "views.update", "views.push",
-})
+_MESSAGE_METHODS = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.update",
+        "chat.scheduleMessage",
+        "views.publish",
+        "views.open",
+        "views.update",
+        "views.push",
+    }
+)
 
 
 class PodiumWebClient(AsyncWebClient):
@@ -95,7 +102,9 @@ class PodiumWebClient(AsyncWebClient):
     metrics: Metrics | None = None
 
     async def api_call(self, api_method: str, **kwargs: Any) -> Any:
-        if api_method in _MESSAGE_METHODS:  # the output boundary: bot/messages/text.py, bot/messages/limits.py
+        if (
+            api_method in _MESSAGE_METHODS
+        ):  # the output boundary: bot/messages/text.py, bot/messages/limits.py
             for part in ("json", "params", "data"):
                 if isinstance(kwargs.get(part), dict):
                     kwargs[part] = fit_message(seal_message(kwargs[part]))  # escape, then fit
@@ -117,7 +126,10 @@ class PodiumWebClient(AsyncWebClient):
                     raise
                 found = await self._find_post(message, post_id, since)
                 if found is not None:
-                    log.info("chat.postMessage failed ambiguously but was posted (%s): not posted again", found["ts"])
+                    log.info(
+                        "chat.postMessage failed ambiguously but was posted (%s): not posted again",
+                        found["ts"],
+                    )
                     return found
                 if self.metrics:
                     self.metrics.slack_retries.labels("server_error").inc()
@@ -132,20 +144,32 @@ class PodiumWebClient(AsyncWebClient):
                 channel = str((await self.conversations_open(users=channel))["channel"]["id"])
             oldest = f"{since:.6f}"
             if thread_ts:
-                found = await self.conversations_replies(channel=channel, ts=str(thread_ts), oldest=oldest,
-                                                         include_all_metadata=True, limit=200)
+                found = await self.conversations_replies(
+                    channel=channel,
+                    ts=str(thread_ts),
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=200,
+                )
             else:
-                found = await self.conversations_history(channel=channel, oldest=oldest,
-                                                         include_all_metadata=True, limit=200)
+                found = await self.conversations_history(
+                    channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+                )
         except Exception as error:  # noqa: BLE001 — cannot look (not a member, Slack down): post again
             log.info("could not look for post %s in %s: %s", post_id, channel, error)
             return None
         posted = marked(list(found.get("messages") or []), post_id)
         if posted is None:
             return None
-        return AsyncSlackResponse(client=self, http_verb="POST", api_url=f"{self.base_url}chat.postMessage",
-                                  req_args={}, status_code=200, headers={},
-                                  data={"ok": True, "channel": channel, "ts": posted["ts"], "message": posted})
+        return AsyncSlackResponse(
+            client=self,
+            http_verb="POST",
+            api_url=f"{self.base_url}chat.postMessage",
+            req_args={},
+            status_code=200,
+            headers={},
+            data={"ok": True, "channel": channel, "ts": posted["ts"], "message": posted},
+        )
 
     async def _call(self, api_method: str, **kwargs: Any) -> Any:
         try:
@@ -161,7 +185,9 @@ class PodiumWebClient(AsyncWebClient):
     async def files_upload_v2(self, **kwargs: Any) -> Any:
         """A snippet's title and comment are text Slack shows: sealed like a message; its name and
         text content have their controls and bidi overrides made visible."""
-        sealed = seal_message({k: v for k, v in kwargs.items() if k in ("title", "initial_comment")})
+        sealed = seal_message(
+            {k: v for k, v in kwargs.items() if k in ("title", "initial_comment")}
+        )
         for key in ("filename", "content"):
             if isinstance(kwargs.get(key), str):
                 sealed[key] = neutralise(kwargs[key])
@@ -182,8 +208,13 @@ def retry_handlers(metrics: Metrics | None) -> list[AsyncRetryHandler]:
     return [connection, rate_limit, server_error]
 
 
-def build_web_client(settings: Settings, *, metrics: Metrics | None = None, timeout: int = 10,
-                     session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+def build_web_client(
+    settings: Settings,
+    *,
+    metrics: Metrics | None = None,
+    timeout: int = 10,
+    session: aiohttp.ClientSession | None = None,
+) -> AsyncWebClient:
     handlers = retry_handlers(metrics)
     client = PodiumWebClient(
         session=session,  # shared: keeps connections to Slack alive instead of one per call

@@ -29,8 +29,13 @@ class _Slot:
 
 
 class Debouncer:
-    def __init__(self, *, interval: float = 3.0, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        interval: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._interval = interval
         self._clock = clock
         self._sleep = sleep
@@ -55,17 +60,25 @@ class Debouncer:
             slot.last_started = self._clock()
             try:
                 await refresh()
-            except Exception:  # a stale count is not worth a failure; the next change refreshes again
+            except (
+                Exception
+            ):  # a stale count is not worth a failure; the next change refreshes again
                 log.exception("refresh of %s failed", key)
 
     async def flush(self) -> None:
         """Wait until every scheduled refresh has run (tests, shutdown)."""
-        while tasks := [slot.task for slot in self._slots.values() if slot.task and not slot.task.done()]:
+        while tasks := [
+            slot.task for slot in self._slots.values() if slot.task and not slot.task.done()
+        ]:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def close(self) -> None:
         """Drop what is still scheduled (shutting down: the state it would show is saved)."""
-        tasks = [slot.task for slot in self._slots.values() if slot.task is not None and not slot.task.done()]
+        tasks = [
+            slot.task
+            for slot in self._slots.values()
+            if slot.task is not None and not slot.task.done()
+        ]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

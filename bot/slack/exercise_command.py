@@ -14,8 +14,8 @@ from bot.budgets import Budgets
 from bot.exercises.grammar import USAGE, ExerciseUsageError, parse_exercise_command
 from bot.exercises.workshop import CHECK_ACTION, HINT_ACTION, Workshop
 from bot.messages.reply import Reply
-from bot.slack.failures import never_silent
 from bot.messages.text import mrkdwn
+from bot.slack.failures import never_silent
 
 COMMAND = "/exercise"
 
@@ -24,14 +24,18 @@ async def _answer(respond: AsyncRespond, reply: Reply) -> None:
     await respond(response_type="ephemeral", replace_original=False, **reply.message())
 
 
-async def within_budget(budgets: Budgets | None, user: str, work: Callable[[], Awaitable[Reply]]) -> Reply:
+async def within_budget(
+    budgets: Budgets | None, user: str, work: Callable[[], Awaitable[Reply]]
+) -> Reply:
     """`work`'s reply if `user` is within their exercise budget (a check reads the cluster)."""
     if budgets is not None and (slow_down := budgets.spend("exercise", user)):
         return Reply(slow_down)
     return await work()
 
 
-async def run_exercise_text(workshop: Workshop, user: str, text: str, budgets: Budgets | None = None) -> Reply:
+async def run_exercise_text(
+    workshop: Workshop, user: str, text: str, budgets: Budgets | None = None
+) -> Reply:
     """One `/exercise …` (or `exercise …` typed in a DM) for `user`."""
     return await within_budget(budgets, user, lambda: _run_exercise_text(workshop, user, text))
 
@@ -47,8 +51,13 @@ async def _run_exercise_text(workshop: Workshop, user: str, text: str) -> Reply:
     if parsed.action == "board":
         return await workshop.board(user)
     number = parsed.number or 0
-    handler = {"show": workshop.show, "check": workshop.check, "hint": workshop.hint,
-               "solution": workshop.solution, "release": workshop.release}[parsed.action]
+    handler = {
+        "show": workshop.show,
+        "check": workshop.check,
+        "hint": workshop.hint,
+        "solution": workshop.solution,
+        "release": workshop.release,
+    }[parsed.action]
     return await handler(number, user)
 
 
@@ -60,27 +69,50 @@ class ExerciseListeners:
     budgets: Budgets | None = None  # a check reads the cluster: each person has a budget
 
 
-async def exercise_command(deps: ExerciseListeners, ack: AsyncAck, command: dict[str, Any],
-                           respond: AsyncRespond) -> None:
+async def exercise_command(
+    deps: ExerciseListeners, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
-    await _answer(respond, await run_exercise_text(deps.workshop, command["user_id"], command.get("text") or "",
-                                                  deps.budgets))
+    await _answer(
+        respond,
+        await run_exercise_text(
+            deps.workshop, command["user_id"], command.get("text") or "", deps.budgets
+        ),
+    )
 
 
-async def check_my_work(deps: ExerciseListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                        respond: AsyncRespond) -> None:
+async def check_my_work(
+    deps: ExerciseListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     await ack()
     user = body["user"]["id"]
-    await _answer(respond, await within_budget(deps.budgets, user,
-                                               lambda: deps.workshop.check(int(action["value"]), user)))
+    await _answer(
+        respond,
+        await within_budget(
+            deps.budgets, user, lambda: deps.workshop.check(int(action["value"]), user)
+        ),
+    )
 
 
-async def hint(deps: ExerciseListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-               respond: AsyncRespond) -> None:
+async def hint(
+    deps: ExerciseListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     await ack()
     user = body["user"]["id"]
-    await _answer(respond, await within_budget(deps.budgets, user,
-                                               lambda: deps.workshop.hint(int(action["value"]), user)))
+    await _answer(
+        respond,
+        await within_budget(
+            deps.budgets, user, lambda: deps.workshop.hint(int(action["value"]), user)
+        ),
+    )
 
 
 def register(app: AsyncApp, deps: ExerciseListeners) -> None:

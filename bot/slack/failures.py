@@ -30,7 +30,7 @@ _SLACK_REASONS = {
     "is_archived": "This channel is archived, so Podium cannot post in it: use an active channel.",
     "ratelimited": "Slack is rate-limiting Podium right now: wait a minute, then try again.",
     "missing_scope": "Podium's Slack app lacks a permission it needs: ask a workspace admin to reinstall it "
-                     "from manifests/slack/.",
+    "from manifests/slack/.",
     "invalid_auth": "Podium's Slack token is no longer valid: ask a workspace admin to reinstall the app.",
     "token_revoked": "Podium's Slack token was revoked: ask a workspace admin to reinstall the app.",
     "expired_trigger_id": "That took too long to open: press the button again.",
@@ -38,8 +38,12 @@ _SLACK_REASONS = {
 }
 
 
-def failure_line(error: BaseException, reference: str, channel_id: str | None = None,
-                 channel_name: str | None = None) -> str:
+def failure_line(
+    error: BaseException,
+    reference: str,
+    channel_id: str | None = None,
+    channel_name: str | None = None,
+) -> str:
     """One line for the person: why it failed and what to do instead, with a reference the
     instructor (or whoever runs Podium) can find in the log. Membership refusals are explained
     for the place they came from (bot/slack/places.py): `/invite` only where it works."""
@@ -47,11 +51,15 @@ def failure_line(error: BaseException, reference: str, channel_id: str | None = 
         code = str(error.response.get("error") or "") if error.response is not None else ""
         reason = refusal_reason(code, channel_id, channel_name) or _SLACK_REASONS.get(code)
         if reason is None:
-            reason = (f"Slack refused what Podium tried to post ({code or 'no reason given'}): "
-                      "try again, and if it keeps failing tell the instructor the ref.")
+            reason = (
+                f"Slack refused what Podium tried to post ({code or 'no reason given'}): "
+                "try again, and if it keeps failing tell the instructor the ref."
+            )
         return f"{reason} (ref {reference})"
-    return (f"Podium hit an internal error doing this (ref {reference}). "
-            "Try again; if it keeps failing, tell the instructor the ref.")
+    return (
+        f"Podium hit an internal error doing this (ref {reference}). "
+        "Try again; if it keeps failing, tell the instructor the ref."
+    )
 
 
 def never_silent(listener: Listener) -> Listener:
@@ -73,8 +81,12 @@ def never_silent(listener: Listener) -> Listener:
             await _answer_the_failure(error, context, name)
 
     if not takes_context:
-        context_parameter = inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)
-        signature = signature.replace(parameters=[*signature.parameters.values(), context_parameter])
+        context_parameter = inspect.Parameter(
+            "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None
+        )
+        signature = signature.replace(
+            parameters=[*signature.parameters.values(), context_parameter]
+        )
     guarded.__signature__ = signature  # type: ignore[attr-defined]  # inspect reads it; typeshed has no slot
     guarded.__name__ = guarded.__qualname__ = name  # Bolt names listeners in its logs
     guarded.__doc__ = listener.__doc__
@@ -89,13 +101,17 @@ async def _answer_the_failure(error: Exception, context: AsyncBoltContext, name:
         await ack()  # failed before acking: Slack must not show its own timeout error as well
     text = failure_line(error, reference, context.channel_id)
     try:
-        respond = context.respond if context.response_url else None  # Bolt sets it with a response_url
+        respond = (
+            context.respond if context.response_url else None
+        )  # Bolt sets it with a response_url
         if respond is not None:
             await respond(text=text, response_type="ephemeral", replace_original=False)
         elif context.user_id:  # a dialog submitted, a button on the App Home: no response_url
             await context.client.chat_postMessage(channel=context.user_id, text=text)
     except Exception as again:  # noqa: BLE001 — Slack itself is failing; the log has it all
-        log.warning("could not tell %s about ref %s: %s", context.user_id, reference, type(again).__name__)
+        log.warning(
+            "could not tell %s about ref %s: %s", context.user_id, reference, type(again).__name__
+        )
 
 
 def log_unexpected_errors(app: AsyncApp) -> None:

@@ -15,7 +15,7 @@ def install_slash_text_decoding(app: AsyncApp) -> None:
     (`/kubectl`, `/ask`, `/slides`, …) reads the decoded text; it is escaped again on the way out.
     Message events are decoded in bot/conversation/parsing.py, after their `<@U…>` markup."""
 
-    async def decode_slash_text(body: dict[str, Any], context: AsyncBoltContext, next: Any) -> None:  # noqa: A002
+    async def decode_slash_text(body: dict[str, Any], context: AsyncBoltContext, next: Any) -> None:
         if "command" in body and isinstance(body.get("text"), str):
             body["text"] = decode_slack_text(body["text"])
         await next()

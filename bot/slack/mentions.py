@@ -27,12 +27,12 @@ from bot.conversation.responder import Responder, Response
 from bot.conversation.slides import slides_text_command
 from bot.conversation.text_commands import TextCommands, is_dm
 from bot.kubectl.service import KubectlService
+from bot.messages.limits import MAX_BUTTON_VALUE
 from bot.messages.reply import Reply
 from bot.settings import Settings
 from bot.slack import home
 from bot.slack.failures import failure_line
 from bot.slack.kubectl_command import KubectlDelivery
-from bot.messages.limits import MAX_BUTTON_VALUE
 from bot.slack.publisher import Publisher
 from bot.slides.rooms import SlideRooms
 from bot.store import Database
@@ -42,16 +42,27 @@ from bot.store.presentations import PresentationStore
 log = logging.getLogger(__name__)
 
 WORKING, DONE, FAILED = "eyes", "white_check_mark", "warning"
-FILES_ONLY = ("Podium reads what you type, not attached files: write the command or question in the message "
-              "(`get pods`, `logs deploy/nginx`; `help` lists them).")
-OFFER_ACTION = "questions_offer"  # handled by the questions feature (see TextCommands.offer_questions)
+FILES_ONLY = (
+    "Podium reads what you type, not attached files: write the command or question in the message "
+    "(`get pods`, `logs deploy/nginx`; `help` lists them)."
+)
+OFFER_ACTION = (
+    "questions_offer"  # handled by the questions feature (see TextCommands.offer_questions)
+)
 
 
 def offer_button(question: str) -> dict[str, Any]:
-    return {"type": "actions", "elements": [{
-        "type": "button", "action_id": OFFER_ACTION, "value": question[:MAX_BUTTON_VALUE],
-        "text": {"type": "plain_text", "text": "Ask the instructor"},
-    }]}
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": OFFER_ACTION,
+                "value": question[:MAX_BUTTON_VALUE],
+                "text": {"type": "plain_text", "text": "Ask the instructor"},
+            }
+        ],
+    }
 
 
 class ConversationReplies:
@@ -62,10 +73,14 @@ class ConversationReplies:
         self._client = publisher.client
         self._delivery = delivery
 
-    async def post(self, response: Response, *, user: str, channel: str, thread_ts: str | None) -> None:
+    async def post(
+        self, response: Response, *, user: str, channel: str, thread_ts: str | None
+    ) -> None:
         if response.answer is not None:
             # Same rendering as /kubectl's Share in channel; long output as a snippet in the thread.
-            await self._delivery.share(response.answer, user_id=user, channel_id=channel, thread_ts=thread_ts)
+            await self._delivery.share(
+                response.answer, user_id=user, channel_id=channel, thread_ts=thread_ts
+            )
             return
         assert response.reply is not None
         message = response.reply.message()
@@ -75,8 +90,10 @@ class ConversationReplies:
             await self._client.chat_postEphemeral(channel=channel, user=user, **message, **options)
             return
         if response.offer:
-            blocks = list(message.get("blocks") or [{"type": "section", "text": {"type": "mrkdwn",
-                                                                                  "text": message["text"]}}])
+            blocks = list(
+                message.get("blocks")
+                or [{"type": "section", "text": {"type": "mrkdwn", "text": message["text"]}}]
+            )
             message["blocks"] = [*blocks, offer_button(response.offer)]
         await self._publisher.post(channel, {"unfurl_links": False, **message}, thread_ts=thread_ts)
 
@@ -103,8 +120,13 @@ class MentionListeners:
     processed: ProcessedEvents  # Slack redelivers: each event answered once
 
 
-async def answer(deps: MentionListeners, kind: Kind, body: dict[str, Any], event: dict[str, Any],
-                 context: AsyncBoltContext) -> None:
+async def answer(
+    deps: MentionListeners,
+    kind: Kind,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+) -> None:
     if not should_answer(event, kind=kind, bot_user_id=context.bot_user_id):
         return
     if not await deps.processed.claim(event_key(body)):
@@ -120,8 +142,9 @@ async def answer(deps: MentionListeners, kind: Kind, body: dict[str, Any], event
         if attached_files_only(event, bot_user_id=context.bot_user_id):
             response = Response(reply=Reply(FILES_ONLY), ok=False)
         else:
-            response = await deps.responder.respond(user, channel, str(event.get("text") or ""),
-                                                    bot_user_id=context.bot_user_id)
+            response = await deps.responder.respond(
+                user, channel, str(event.get("text") or ""), bot_user_id=context.bot_user_id
+            )
         await deps.replies.post(response, user=user, channel=channel, thread_ts=thread)
         ok = response.ok
     except Exception as error:  # never silence: the asker sees ⚠️, why, and a reference to quote
@@ -135,29 +158,51 @@ async def answer(deps: MentionListeners, kind: Kind, body: dict[str, Any], event
     await deps.replies.react(channel, ts, DONE if ok else FAILED)
 
 
-async def mentioned(deps: MentionListeners, body: dict[str, Any], event: dict[str, Any],
-                    context: AsyncBoltContext) -> None:
+async def mentioned(
+    deps: MentionListeners, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+) -> None:
     await answer(deps, "mention", body, event, context)
 
 
-async def direct_message(deps: MentionListeners, body: dict[str, Any], event: dict[str, Any],
-                         context: AsyncBoltContext) -> None:
+async def direct_message(
+    deps: MentionListeners, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+) -> None:
     # Only message.im is subscribed; channel messages and edits are dropped by should_answer.
     await answer(deps, "dm", body, event, context)
 
 
-def register(app: AsyncApp, settings: Settings, kubectl: KubectlService, delivery: KubectlDelivery,
-             slides: SlideRooms, presentations: PresentationStore, publisher: Publisher, commands: TextCommands,
-             database: Database) -> None:
+def register(
+    app: AsyncApp,
+    settings: Settings,
+    kubectl: KubectlService,
+    delivery: KubectlDelivery,
+    slides: SlideRooms,
+    presentations: PresentationStore,
+    publisher: Publisher,
+    commands: TextCommands,
+    database: Database,
+) -> None:
     """Mentions, DMs and the App Home. Registers the `slides` text command on `commands`."""
     aliases: Mapping[str, str] = aliases_from_settings(settings)
-    commands.register("slides", slides_text_command(slides),
-                      usage="slides search etcd", summary="find slides; also browse, status, list")
-    deps = MentionListeners(Responder(kubectl, slides, presentations, commands, aliases),
-                            ConversationReplies(publisher, delivery), ProcessedEvents(database))
+    commands.register(
+        "slides",
+        slides_text_command(slides),
+        usage="slides search etcd",
+        summary="find slides; also browse, status, list",
+    )
+    deps = MentionListeners(
+        Responder(kubectl, slides, presentations, commands, aliases),
+        ConversationReplies(publisher, delivery),
+        ProcessedEvents(database),
+    )
     app.event("app_mention")(partial(mentioned, deps))
     app.event("message")(partial(direct_message, deps))
-    home.register(app, decks=slides.catalogue.decks, presentations=presentations, commands=commands,
-                  aliases=aliases,
-                  namespaces=lambda user_id: kubectl.policy_for(user_id).allowed_namespaces,
-                  access=settings.access_enabled)
+    home.register(
+        app,
+        decks=slides.catalogue.decks,
+        presentations=presentations,
+        commands=commands,
+        aliases=aliases,
+        namespaces=lambda user_id: kubectl.policy_for(user_id).allowed_namespaces,
+        access=settings.access_enabled,
+    )

@@ -64,8 +64,11 @@ def signed_requests_only(signing_secret: str) -> Middleware:
         if request.method == "POST" and request.path == EVENTS_PATH:
             body = await request.read()  # aiohttp keeps it for Bolt's own read
             try:
-                valid = verifier.is_valid(body, request.headers.get("X-Slack-Request-Timestamp"),
-                                          request.headers.get("X-Slack-Signature"))
+                valid = verifier.is_valid(
+                    body,
+                    request.headers.get("X-Slack-Request-Timestamp"),
+                    request.headers.get("X-Slack-Signature"),
+                )
             except (ValueError, TypeError, OverflowError):  # a timestamp that is not an integer
                 valid = False
             if not valid:
@@ -83,32 +86,48 @@ def metrics_access(token: str | None, authorization: str | None, *, public_port:
     PORT carries just /healthz and /metrics); in HTTP mode the port is Slack's public endpoint."""
     if token:
         scheme, _, given = (authorization or "").partition(" ")
-        valid = scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+        valid = scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), token.encode()
+        )
         return 200 if valid else 401
     return 404 if public_port else 200
 
 
-def add_operational_routes(application: web.Application, podium: Served, *, port_is_public: bool,
-                           health: Callable[[], Verdict] | None = None) -> None:
+def add_operational_routes(
+    application: web.Application,
+    podium: Served,
+    *,
+    port_is_public: bool,
+    health: Callable[[], Verdict] | None = None,
+) -> None:
     """GET /healthz (ready: settings valid, state open, listeners registered; in Socket Mode,
     `health`: the connection to Slack is up, else 503 with why) and GET /metrics (see
     metrics_access). `port_is_public`: the port is reachable from outside (HTTP mode)."""
     token = podium.settings.metrics_token
     if not token and port_is_public:
-        log.info("GET /metrics is not served on this public port; set PODIUM_METRICS_TOKEN to scrape it")
+        log.info(
+            "GET /metrics is not served on this public port; set PODIUM_METRICS_TOKEN to scrape it"
+        )
 
     async def healthz(_: web.Request) -> web.Response:
         if health is None:
             return web.json_response({"ok": True})
         verdict = health()
-        return web.json_response({"ok": verdict.healthy, "socket": verdict.reason},
-                                 status=200 if verdict.healthy else 503)
+        return web.json_response(
+            {"ok": verdict.healthy, "socket": verdict.reason},
+            status=200 if verdict.healthy else 503,
+        )
 
     async def metrics(request: web.Request) -> web.Response:
-        status = metrics_access(token, request.headers.get("Authorization"), public_port=port_is_public)
+        status = metrics_access(
+            token, request.headers.get("Authorization"), public_port=port_is_public
+        )
         if status == 401:
-            return web.json_response({"error": "GET /metrics needs Authorization: Bearer PODIUM_METRICS_TOKEN"},
-                                     status=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+            return web.json_response(
+                {"error": "GET /metrics needs Authorization: Bearer PODIUM_METRICS_TOKEN"},
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
         if status == 404:
             raise web.HTTPNotFound()
         body, content_type = podium.metrics.exposition()
@@ -134,8 +153,9 @@ def bound_port(runner: web.AppRunner) -> int:
     raise RuntimeError("the HTTP server is not listening")
 
 
-async def serve_http_forever(podium: Served, *, host: str = "0.0.0.0", port: int,
-                             stop: asyncio.Event) -> None:
+async def serve_http_forever(
+    podium: Served, *, host: str = "0.0.0.0", port: int, stop: asyncio.Event
+) -> None:
     runner = await start_http(podium, host=host, port=port)
     log.info("Podium listening on http://%s:%d%s", host, bound_port(runner), EVENTS_PATH)
     try:
@@ -147,7 +167,9 @@ async def serve_http_forever(podium: Served, *, host: str = "0.0.0.0", port: int
         await podium.close()
 
 
-async def serve_socket_forever(podium: Served, *, host: str = "0.0.0.0", stop: asyncio.Event) -> None:
+async def serve_socket_forever(
+    podium: Served, *, host: str = "0.0.0.0", stop: asyncio.Event
+) -> None:
     """Socket Mode needs no public URL; /healthz and /metrics are still served on PORT for the
     cluster's probes and for Prometheus."""
     health = SocketHealth(podium.settings.socket_health_seconds)
@@ -157,8 +179,13 @@ async def serve_socket_forever(podium: Served, *, host: str = "0.0.0.0", stop: a
     await runner.setup()
     await web.TCPSite(runner, host=host, port=podium.settings.port).start()
     handler = AsyncSocketModeHandler(podium.app, podium.settings.slack_app_token)
-    watcher = asyncio.create_task(watch(health, handler.client.is_connected))  # /healthz follows the socket
-    log.info("Podium connecting to Slack in Socket Mode (health and metrics on port %d)", bound_port(runner))
+    watcher = asyncio.create_task(
+        watch(health, handler.client.is_connected)
+    )  # /healthz follows the socket
+    log.info(
+        "Podium connecting to Slack in Socket Mode (health and metrics on port %d)",
+        bound_port(runner),
+    )
     try:
         await handler.connect_async()
         await stop.wait()
@@ -183,6 +210,8 @@ async def finish_work_in_progress(grace: float) -> None:
         if not pending:
             return
         if remaining <= 0:
-            log.warning("stopped with %d answers still in progress after %.0f s", len(pending), grace)
+            log.warning(
+                "stopped with %d answers still in progress after %.0f s", len(pending), grace
+            )
             return
         await asyncio.wait(pending, timeout=remaining)

@@ -10,13 +10,25 @@ from __future__ import annotations
 from typing import Any
 
 from bot.kubectl.answer import Answer
-from bot.slack.button_values import fit_text_field
-from bot.messages.blocks import context as _context, section as _section
+from bot.messages.blocks import context as _context
+from bot.messages.blocks import section as _section
 from bot.messages.limits import MAX_SECTION_TEXT, MAX_TEXT_OBJECT, fit_text
 from bot.messages.text import Mrkdwn, code_block, escape_mrkdwn, inline_code, mrkdwn, safe
+from bot.slack.button_values import fit_text_field
 
-__all__ = ["Mrkdwn", "answer_message", "code_block", "escape_mrkdwn", "fit_inline", "inline_code",
-           "mrkdwn", "needs_snippet", "share_actions", "share_button_value", "without_actions"]
+__all__ = [
+    "Mrkdwn",
+    "answer_message",
+    "code_block",
+    "escape_mrkdwn",
+    "fit_inline",
+    "inline_code",
+    "mrkdwn",
+    "needs_snippet",
+    "share_actions",
+    "share_button_value",
+    "without_actions",
+]
 
 # Slack's section text limit (3,000 characters), with room for the fence.
 INLINE_BUDGET = MAX_SECTION_TEXT - 100
@@ -57,7 +69,9 @@ def needs_snippet(answer: Answer) -> bool:
     return answer.preformatted and fit_inline(answer.body)[1] > 0
 
 
-def share_button_value(key: str, text: str, *, signing_key: bytes, thread_ts: str | None = None) -> str:
+def share_button_value(
+    key: str, text: str, *, signing_key: bytes, thread_ts: str | None = None
+) -> str:
     """What the Share button carries: the cached answer's key (also the button's identity: it
     shares once), the command to re-run if the cache no longer has it (after a restart), and the
     thread to share into (a slide's, for Run in sandbox), signed so that a hand-made value is
@@ -72,12 +86,14 @@ def share_actions(share_value: str) -> dict[str, Any]:
     """The actions block with the Share in channel button."""
     return {
         "type": "actions",
-        "elements": [{
-            "type": "button",
-            "action_id": SHARE_ACTION,
-            "text": {"type": "plain_text", "text": "Share in channel"},
-            "value": share_value,
-        }],
+        "elements": [
+            {
+                "type": "button",
+                "action_id": SHARE_ACTION,
+                "text": {"type": "plain_text", "text": "Share in channel"},
+                "value": share_value,
+            }
+        ],
     }
 
 
@@ -105,12 +121,22 @@ def answer_message(
         blocks.append(_section(code_block(shown)))
         if left_out:
             where = mrkdwn(" The full output is {}.", snippet_where) if snippet_where else ""
-            blocks.append(_context(mrkdwn(
-                "… {} more line{} not shown here.{}", left_out, "s" if left_out != 1 else "", where)))
+            blocks.append(
+                _context(
+                    mrkdwn(
+                        "… {} more line{} not shown here.{}",
+                        left_out,
+                        "s" if left_out != 1 else "",
+                        where,
+                    )
+                )
+            )
     else:
         icon = "" if answer.ok else ":no_entry_sign: "
         # Usage errors echo what was typed, which may be long: escaped, then cut with a note.
-        blocks.append(_section(fit_text(Mrkdwn(icon + escape_mrkdwn(answer.body)), MAX_SECTION_TEXT)))
+        blocks.append(
+            _section(fit_text(Mrkdwn(icon + escape_mrkdwn(answer.body)), MAX_SECTION_TEXT))
+        )
     notes = "\n".join(answer.notes)
     if notes:
         blocks.append(_context(fit_text(safe(notes), NOTES_BUDGET)))

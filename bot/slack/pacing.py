@@ -26,9 +26,14 @@ class _Bucket:
 
 
 class ChannelPacer:
-    def __init__(self, *, interval: float = 1.0, burst: int = 3,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        interval: float = 1.0,
+        burst: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._interval = interval
         self._burst = burst
         self._clock = clock
@@ -53,7 +58,9 @@ class ChannelPacer:
                     await bucket.turn.wait()
                     continue
                 now = self._clock()
-                bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) / self._interval)
+                bucket.tokens = min(
+                    self._burst, bucket.tokens + (now - bucket.updated) / self._interval
+                )
                 bucket.updated = now
                 if bucket.tokens >= 1:
                     bucket.tokens -= 1

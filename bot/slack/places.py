@@ -28,7 +28,9 @@ def is_membership_error(code: str | None) -> bool:
 def is_direct(channel_id: str | None, channel_name: str | None = None) -> bool:
     """A DM or group DM (Slack: `D…` ids, `directmessage` / `mpdm-…` names)."""
     name = channel_name or ""
-    return str(channel_id or "").startswith("D") or name == "directmessage" or name.startswith("mpdm-")
+    return (
+        str(channel_id or "").startswith("D") or name == "directmessage" or name.startswith("mpdm-")
+    )
 
 
 def place_of(channel_id: str | None, code: str, channel_name: str | None = None) -> Place:
@@ -43,15 +45,21 @@ def place_of(channel_id: str | None, code: str, channel_name: str | None = None)
 def membership_advice(place: Place) -> str:
     """What is true of the place and what the person can do; `/invite` only where it works."""
     if place is Place.OTHERS_DM:
-        return ("Podium is not part of this conversation and cannot be added to it, so it can only answer "
-                "here through Slack's reply to your command or button.")
+        return (
+            "Podium is not part of this conversation and cannot be added to it, so it can only answer "
+            "here through Slack's reply to your command or button."
+        )
     if place is Place.PRIVATE_NOT_INVITED:
         return "Podium is not a member of this private channel: add it with `/invite @Podium`, then try again."
-    return ("Podium has not joined this channel, so it can post messages here but cannot answer you privately "
-            "or attach files: add it with `/invite @Podium` for those.")
+    return (
+        "Podium has not joined this channel, so it can post messages here but cannot answer you privately "
+        "or attach files: add it with `/invite @Podium` for those."
+    )
 
 
-def refusal_reason(code: str, channel_id: str | None, channel_name: str | None = None) -> str | None:
+def refusal_reason(
+    code: str, channel_id: str | None, channel_name: str | None = None
+) -> str | None:
     """The advice for a membership refusal, None for any other Slack error."""
     if not is_membership_error(code):
         return None

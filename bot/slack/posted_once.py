@@ -25,7 +25,9 @@ MARKER_TYPE = "podium_post"
 # Seconds looked back before the first attempt: the clocks of Podium and Slack may disagree a bit.
 CLOCK_MARGIN = 60.0
 # Slack codes that say nothing about whether the call took effect.
-AMBIGUOUS_CODES = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+AMBIGUOUS_CODES = frozenset(
+    {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
 AMBIGUOUS_STATUS = frozenset({500, 502, 503, 504})
 
 
@@ -35,7 +37,10 @@ def with_marker(message: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     if message.get("metadata"):
         return message, None
     post_id = uuid.uuid4().hex
-    return {**message, "metadata": {"event_type": MARKER_TYPE, "event_payload": {"post_id": post_id}}}, post_id
+    return {
+        **message,
+        "metadata": {"event_type": MARKER_TYPE, "event_payload": {"post_id": post_id}},
+    }, post_id
 
 
 def is_ambiguous(error: BaseException) -> bool:
@@ -45,14 +50,25 @@ def is_ambiguous(error: BaseException) -> bool:
         status = getattr(response, "status_code", 200)
         code = str(response.get("error") or "") if response is not None else ""
         return status in AMBIGUOUS_STATUS or code in AMBIGUOUS_CODES
-    return isinstance(error, (asyncio.TimeoutError, aiohttp.ServerDisconnectedError, aiohttp.ClientOSError,
-                              aiohttp.ServerConnectionError, aiohttp.ClientPayloadError))
+    return isinstance(
+        error,
+        (
+            asyncio.TimeoutError,
+            aiohttp.ServerDisconnectedError,
+            aiohttp.ClientOSError,
+            aiohttp.ServerConnectionError,
+            aiohttp.ClientPayloadError,
+        ),
+    )
 
 
 def marked(messages: list[dict[str, Any]], post_id: str) -> dict[str, Any] | None:
     """The message carrying marker `post_id`, if any."""
     for message in messages:
         metadata = message.get("metadata") or {}
-        if metadata.get("event_type") == MARKER_TYPE and (metadata.get("event_payload") or {}).get("post_id") == post_id:
+        if (
+            metadata.get("event_type") == MARKER_TYPE
+            and (metadata.get("event_payload") or {}).get("post_id") == post_id
+        ):
             return message
     return None

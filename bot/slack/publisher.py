@@ -23,8 +23,14 @@ class Publisher:
         self.images = images  # slide images as Slack files: uploaded early, used once processed
         self._dm_channels: dict[str, str] = {}
 
-    async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None,
-                   first: bool = False) -> str:
+    async def post(
+        self,
+        channel: str,
+        message: dict[str, Any],
+        *,
+        thread_ts: str | None = None,
+        first: bool = False,
+    ) -> str:
         """Post in a channel within its rate budget; returns the message ts. `first`: the
         instructor's slides, posted before any other post waiting for the channel."""
         await self._pacer.wait(channel, first=first)

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.messages.reply import Reply
+from bot.messages.text import mrkdwn
 from bot.questions.queue import QuestionQueue
 from bot.questions.render import (
     ANSWERED_ACTION,
@@ -27,7 +28,6 @@ from bot.questions.render import (
 )
 from bot.slack.failures import never_silent
 from bot.slack.places import is_membership_error
-from bot.messages.text import mrkdwn
 from bot.store.presentations import PresentationStore
 
 ASK_COMMAND = "/ask"
@@ -40,7 +40,11 @@ async def _answer(respond: AsyncRespond, reply: Reply | None, *, replace: bool =
 
 
 def _channel(body: dict[str, Any]) -> str:
-    return str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or "")
+    return str(
+        (body.get("channel") or {}).get("id")
+        or (body.get("container") or {}).get("channel_id")
+        or ""
+    )
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,9 @@ class QuestionsListeners:
         return live[0].channel_id if len(live) == 1 else None
 
 
-async def ask_command(deps: QuestionsListeners, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+async def ask_command(
+    deps: QuestionsListeners, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
     parsed = parse_ask(command.get("text") or "")
     if isinstance(parsed, AskError):
@@ -66,42 +72,82 @@ async def ask_command(deps: QuestionsListeners, ack: AsyncAck, command: dict[str
         return
     room = await deps.room_for(command["channel_id"])
     if room is None:
-        await _answer(respond, Reply("Ask in the workshop channel, so the question reaches its instructors."))
+        await _answer(
+            respond, Reply("Ask in the workshop channel, so the question reaches its instructors.")
+        )
         return
-    await _answer(respond, await deps.queue.ask(room, command["user_id"], parsed.text, anonymous=parsed.anonymous))
+    await _answer(
+        respond,
+        await deps.queue.ask(room, command["user_id"], parsed.text, anonymous=parsed.anonymous),
+    )
 
 
-async def questions_command(deps: QuestionsListeners, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+async def questions_command(
+    deps: QuestionsListeners, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
     await _answer(respond, await deps.queue.queue(command["channel_id"], command["user_id"]))
 
 
-async def upvote(deps: QuestionsListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+async def upvote(
+    deps: QuestionsListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     await ack()
     await _answer(respond, await deps.queue.upvote(int(action["value"]), body["user"]["id"]))
 
 
-async def answered(deps: QuestionsListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+async def answered(
+    deps: QuestionsListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     await ack()
-    await _answer(respond, await deps.queue.close(int(action["value"]), body["user"]["id"], "answered"), replace=True)
+    await _answer(
+        respond,
+        await deps.queue.close(int(action["value"]), body["user"]["id"], "answered"),
+        replace=True,
+    )
 
 
-async def hide(deps: QuestionsListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond) -> None:
+async def hide(
+    deps: QuestionsListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     await ack()
-    await _answer(respond, await deps.queue.close(int(action["value"]), body["user"]["id"], "hidden"), replace=True)
+    await _answer(
+        respond,
+        await deps.queue.close(int(action["value"]), body["user"]["id"], "hidden"),
+        replace=True,
+    )
 
 
-async def open_ask_dialog(deps: QuestionsListeners, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+async def open_ask_dialog(
+    deps: QuestionsListeners, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+) -> None:
     await ack()
     view = ask_dialog()
     view["private_metadata"] = _channel(body)  # the room the question belongs to
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-async def ask_dialog_submitted(deps: QuestionsListeners, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
-                               client: AsyncWebClient) -> None:
+async def ask_dialog_submitted(
+    deps: QuestionsListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+) -> None:
     values = view["state"]["values"]
-    parsed = parse_ask((values["question"]["text"].get("value") or ""))
+    parsed = parse_ask(values["question"]["text"].get("value") or "")
     if isinstance(parsed, AskError):
         await ack(response_action="errors", errors={"question": parsed.message})
         return
@@ -110,8 +156,9 @@ async def ask_dialog_submitted(deps: QuestionsListeners, ack: AsyncAck, body: di
     user = body["user"]["id"]
     room = await deps.room_for(view.get("private_metadata") or "")
     if room is None:
-        await deps.queue.publisher.post_dm(user, {"text": "Ask in the workshop channel, so the question "
-                                                     "reaches its instructors."})
+        await deps.queue.publisher.post_dm(
+            user, {"text": "Ask in the workshop channel, so the question reaches its instructors."}
+        )
         return
     reply = await deps.queue.ask(room, user, parsed.text, anonymous=anonymous)
     try:
@@ -124,8 +171,13 @@ async def ask_dialog_submitted(deps: QuestionsListeners, ack: AsyncAck, body: di
         await deps.queue.publisher.post_dm(user, {"text": reply.text})
 
 
-async def offer_to_instructor(deps: QuestionsListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                              respond: AsyncRespond) -> None:
+async def offer_to_instructor(
+    deps: QuestionsListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     """A question asked in plain words, passed on to the instructor's queue."""
     await ack()
     question = action.get("value") or ""
@@ -139,8 +191,14 @@ async def offer_to_instructor(deps: QuestionsListeners, ack: AsyncAck, body: dic
         return
     reply = await deps.queue.ask(room, body["user"]["id"], parsed.text, anonymous=False)
     if shortened:
-        reply = Reply(mrkdwn("{} It was long: the instructor sees its first {:,} characters.",
-                             reply.text, MAX_QUESTION), reply.blocks)
+        reply = Reply(
+            mrkdwn(
+                "{} It was long: the instructor sees its first {:,} characters.",
+                reply.text,
+                MAX_QUESTION,
+            ),
+            reply.blocks,
+        )
     await _answer(respond, reply)
 
 

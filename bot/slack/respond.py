@@ -35,8 +35,13 @@ def slack_http_session(*, timeout: float) -> aiohttp.ClientSession:
 class ResponseUrls:
     """Hands out respond() functions bound to one response_url each, all on the shared session."""
 
-    def __init__(self, session: aiohttp.ClientSession, *, retry_handlers: list[AsyncRetryHandler],
-                 timeout: int = 10) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        retry_handlers: list[AsyncRetryHandler],
+        timeout: int = 10,
+    ) -> None:
         self._session = session
         self._retry_handlers = retry_handlers
         self._timeout = timeout
@@ -45,13 +50,17 @@ class ResponseUrls:
         return SharedSessionRespond(response_url=response_url, owner=self)
 
     def webhook(self, response_url: str) -> AsyncWebhookClient:
-        return AsyncWebhookClient(url=response_url, session=self._session, timeout=self._timeout,
-                                  retry_handlers=self._retry_handlers)
+        return AsyncWebhookClient(
+            url=response_url,
+            session=self._session,
+            timeout=self._timeout,
+            retry_handlers=self._retry_handlers,
+        )
 
     def install(self, app: AsyncApp) -> None:
         """Every listener that asks for `respond` gets one of these (Bolt reads it from the context)."""
 
-        async def shared_session_respond(context: AsyncBoltContext, next: Any) -> None:  # noqa: A002
+        async def shared_session_respond(context: AsyncBoltContext, next: Any) -> None:
             if context.response_url:
                 context["respond"] = self.respond_for(context.response_url)
             await next()
@@ -69,5 +78,11 @@ class SharedSessionRespond(AsyncRespond):
 
     # Bolt's fields by keyword only (no positional `blocks`): every call site names them.
     async def __call__(self, text: str | dict[str, Any] = "", **fields: Any) -> WebhookResponse:  # type: ignore[override]
-        message = _build_message(**text) if isinstance(text, dict) else _build_message(text=text, **fields)
-        return await self._owner.webhook(str(self.response_url)).send_dict(fit_message(seal_message(message)))
+        message = (
+            _build_message(**text)
+            if isinstance(text, dict)
+            else _build_message(text=text, **fields)
+        )
+        return await self._owner.webhook(str(self.response_url)).send_dict(
+            fit_message(seal_message(message))
+        )

@@ -102,7 +102,9 @@ def rejected_file_ids(response: Mapping[str, Any], message: Mapping[str, Any]) -
     if response.get("error") not in ("invalid_blocks", "invalid_arguments"):
         return set()
     metadata = response.get("response_metadata") or {}
-    errors = [str(e) for e in (response.get("errors") or [])] + [str(m) for m in (metadata.get("messages") or [])]
+    errors = [str(e) for e in (response.get("errors") or [])] + [
+        str(m) for m in (metadata.get("messages") or [])
+    ]
     refused: set[str] = set()
     for error in errors:
         if "slack file" not in error and "slack_file" not in error:
@@ -114,7 +116,9 @@ def rejected_file_ids(response: Mapping[str, Any], message: Mapping[str, Any]) -
         if isinstance(target, dict) and isinstance(target.get("id"), str):
             refused.add(target["id"])
         else:
-            refused |= slack_file_ids(message.get("blocks") or (message.get("view") or {}).get("blocks"))
+            refused |= slack_file_ids(
+                message.get("blocks") or (message.get("view") or {}).get("blocks")
+            )
     return refused
 
 
@@ -147,8 +151,14 @@ def _follow(document: Any, pointer: str) -> Any:
 class SlideImages:
     """Uploads slide images once per workspace and image, and hands out usable references."""
 
-    def __init__(self, client: AsyncWebClient, store: SlackImageStore, *, wait: ImageWait = ImageWait(),
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        store: SlackImageStore,
+        *,
+        wait: ImageWait = ImageWait(),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self._client = client
         self._store = store
         self._wait = wait
@@ -189,10 +199,17 @@ class SlideImages:
             return
         dropped = await self._store.forget(await self.team_id(), ids)
         for digest, task in list(self._tasks.items()):
-            if task.done() and not task.cancelled() and task.exception() is None and task.result() in ids:
+            if (
+                task.done()
+                and not task.cancelled()
+                and task.exception() is None
+                and task.result() in ids
+            ):
                 del self._tasks[digest]
                 self._waited.discard(digest)
-        log.info("dropped %d cached slide image(s) Slack refused: %s", dropped, ", ".join(sorted(ids)))
+        log.info(
+            "dropped %d cached slide image(s) Slack refused: %s", dropped, ", ".join(sorted(ids))
+        )
 
     async def close(self) -> None:
         for task in self._tasks.values():
@@ -203,17 +220,23 @@ class SlideImages:
 
     def _task(self, digest: str, data: bytes, name: str, title: str) -> asyncio.Task[str | None]:
         task = self._tasks.get(digest)
-        if task is not None and not (task.done() and (task.cancelled() or task.exception() or not task.result())):
+        if task is not None and not (
+            task.done() and (task.cancelled() or task.exception() or not task.result())
+        ):
             return task
         # First time: the full wait. After a wait ran out: one more look, no new wait, so a slide
         # whose picture Slack never processes is not held up on every move.
         bound = self._wait.bound if digest not in self._waited else 0.0
         self._waited.add(digest)
-        task = asyncio.create_task(self._ready(digest, data, name, title, bound), name=f"slide-image-{name}")
+        task = asyncio.create_task(
+            self._ready(digest, data, name, title, bound), name=f"slide-image-{name}"
+        )
         self._tasks[digest] = task
         return task
 
-    async def _ready(self, digest: str, data: bytes, name: str, title: str, bound: float) -> str | None:
+    async def _ready(
+        self, digest: str, data: bytes, name: str, title: str, bound: float
+    ) -> str | None:
         try:
             team = await self.team_id()
             cached = await self._store.get(team, digest)
@@ -225,7 +248,12 @@ class SlideImages:
                     await self._store.mark_processed(team, cached.file_id)
                     return cached.file_id
                 if state is not FileState.GONE:
-                    log.warning("slide image %s (%s) is not usable in Slack yet: %s", name, cached.file_id, state.value)
+                    log.warning(
+                        "slide image %s (%s) is not usable in Slack yet: %s",
+                        name,
+                        cached.file_id,
+                        state.value,
+                    )
                     return None
                 await self._store.forget(team, [cached.file_id])
             response = await self._client.files_upload_v2(content=data, filename=name, title=title)
@@ -236,8 +264,13 @@ class SlideImages:
             if state is FileState.READY:
                 await self._store.mark_processed(team, file_id)
                 return file_id
-            log.warning("slide image %s (%s) is not usable in Slack: %s after %.0f s; shown as its alt text",
-                        name, file_id, state.value, bound)
+            log.warning(
+                "slide image %s (%s) is not usable in Slack: %s after %.0f s; shown as its alt text",
+                name,
+                file_id,
+                state.value,
+                bound,
+            )
             return None
         except asyncio.CancelledError:
             raise
@@ -245,11 +278,15 @@ class SlideImages:
             log.warning("slide image %s could not be uploaded to Slack: %s", name, error)
             return None
 
-    async def _until_processed(self, file_id: str, bound: float, *, look_first: bool = True) -> FileState:
+    async def _until_processed(
+        self, file_id: str, bound: float, *, look_first: bool = True
+    ) -> FileState:
         """Look at files.info until the file is no longer processing or `bound` seconds passed.
         `look_first=False` (a fresh upload, never processed at once) waits before the first look."""
         state = await self._look(file_id) if look_first or bound == 0 else FileState.PROCESSING
-        for delay in poll_delays(ImageWait(self._wait.first, self._wait.factor, self._wait.longest, bound)):
+        for delay in poll_delays(
+            ImageWait(self._wait.first, self._wait.factor, self._wait.longest, bound)
+        ):
             if state is not FileState.PROCESSING:
                 break
             await self._sleep(delay)
@@ -275,4 +312,3 @@ def _read(path: Path) -> bytes | None:
     except OSError as error:
         log.warning("slide image %s cannot be read: %s", path, error)
         return None
-

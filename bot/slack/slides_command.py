@@ -49,61 +49,100 @@ async def _answer(respond: AsyncRespond, reply: Reply | None) -> None:
 
 def _where(body: dict[str, Any]) -> tuple[str, str]:
     """(channel, message ts) of the message whose button was pressed."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
     ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
     return str(channel), str(ts)
 
 
-async def slides_command(deps: SlidesListeners, ack: AsyncAck, command: dict[str, Any],
-                         respond: AsyncRespond) -> None:
+async def slides_command(
+    deps: SlidesListeners, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
     text = command.get("text") or ""
-    await _answer(respond, await answer_slides(deps.rooms, text, command["user_id"], command["channel_id"],
-                                               in_dm=False))
+    await _answer(
+        respond,
+        await answer_slides(
+            deps.rooms, text, command["user_id"], command["channel_id"], in_dm=False
+        ),
+    )
 
 
-async def next_slide(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+async def next_slide(
+    deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
     await _answer(respond, await deps.rooms.room.move(_where(body)[0], body["user"]["id"], delta=1))
 
 
-async def previous_slide(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+async def previous_slide(
+    deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
-    await _answer(respond, await deps.rooms.room.move(_where(body)[0], body["user"]["id"], delta=-1))
+    await _answer(
+        respond, await deps.rooms.room.move(_where(body)[0], body["user"]["id"], delta=-1)
+    )
 
 
-async def browse_privately(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+async def browse_privately(
+    deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
     await _answer(respond, await deps.rooms.browsing.browse(body["user"]["id"], _where(body)[0]))
 
 
-async def open_privately(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                         respond: AsyncRespond) -> None:
+async def open_privately(
+    deps: SlidesListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     await ack()
     target = parse_slide_value(action.get("value") or "")
-    deck, number = target if target else (None, None)
-    await _answer(respond, await deps.rooms.browsing.browse(body["user"]["id"], None, deck_key=deck, slide=number))
+    deck, number = target or (None, None)
+    await _answer(
+        respond,
+        await deps.rooms.browsing.browse(body["user"]["id"], None, deck_key=deck, slide=number),
+    )
 
 
-async def private_move(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                       respond: AsyncRespond) -> None:
+async def private_move(
+    deps: SlidesListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     await ack()
     target = parse_slide_value(action.get("value") or "")
     if target is None:
-        await _answer(respond, Reply("That button no longer works; `/slides browse` opens the deck again."))
+        await _answer(
+            respond, Reply("That button no longer works; `/slides browse` opens the deck again.")
+        )
         return
     channel, ts = _where(body)
-    await _answer(respond, await deps.rooms.browsing.browse_to(body["user"]["id"], channel, ts, *target))
+    await _answer(
+        respond, await deps.rooms.browsing.browse_to(body["user"]["id"], channel, ts, *target)
+    )
 
 
-async def back_to_live(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+async def back_to_live(
+    deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
     channel, ts = _where(body)
     await _answer(respond, await deps.rooms.browsing.back_to_live(body["user"]["id"], channel, ts))
 
 
-async def run_in_sandbox(deps: SlidesListeners, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                         respond: AsyncRespond) -> None:
+async def run_in_sandbox(
+    deps: SlidesListeners,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
     """Run a slide's command and answer the presser privately, with a Share button into the
     slide's thread: a room pressing ▶ Run at once gets one answer each and posts nothing in
     the channel (identical reads within the freshness window are one cluster read and one
@@ -116,14 +155,25 @@ async def run_in_sandbox(deps: SlidesListeners, ack: AsyncAck, body: dict[str, A
     command = action.get("value") or ""
     catalogue = deps.rooms.catalogue
     if command not in catalogue.commands():
-        await _answer(respond, Reply("That button does not carry a command from the slides, so nothing ran. "
-                                     "Type it with `/kubectl` instead."))
+        await _answer(
+            respond,
+            Reply(
+                "That button does not carry a command from the slides, so nothing ran. "
+                "Type it with `/kubectl` instead."
+            ),
+        )
         return
     own = deps.kubectl.own_namespace(user) if command in catalogue.exercise_commands() else None
     text = in_namespace(command, own) if own else command
     answer = await deps.kubectl.run(text, user=user, channel=channel, source="button", budget="run")
-    await deps.delivery.reply_privately(answer, text=text, user_id=user, respond=respond,
-                                        thread_ts=ts if ts and ts != "None" else None, snippets=False)
+    await deps.delivery.reply_privately(
+        answer,
+        text=text,
+        user_id=user,
+        respond=respond,
+        thread_ts=ts if ts and ts != "None" else None,
+        snippets=False,
+    )
 
 
 def register(app: AsyncApp, deps: SlidesListeners) -> None:
@@ -132,6 +182,8 @@ def register(app: AsyncApp, deps: SlidesListeners) -> None:
     app.action(PREV_ACTION)(never_silent(partial(previous_slide, deps)))
     app.action(BROWSE_ACTION)(never_silent(partial(browse_privately, deps)))
     app.action(OPEN_ACTION)(never_silent(partial(open_privately, deps)))
-    app.action(re.compile(f"^({PRIVATE_PREV_ACTION}|{PRIVATE_NEXT_ACTION})$"))(never_silent(partial(private_move, deps)))
+    app.action(re.compile(f"^({PRIVATE_PREV_ACTION}|{PRIVATE_NEXT_ACTION})$"))(
+        never_silent(partial(private_move, deps))
+    )
     app.action(BACK_TO_LIVE_ACTION)(never_silent(partial(back_to_live, deps)))
     app.action(re.compile(f"^{RUN_ACTION}:\\d+$"))(never_silent(partial(run_in_sandbox, deps)))

@@ -42,24 +42,35 @@ class SocketHealth:
         if connected:
             self._last_up = now
         if connected != self._up:
-            log.log(logging.INFO if connected else logging.WARNING,
-                    "Socket Mode connection to Slack %s", "is up" if connected else "is down")
+            log.log(
+                logging.INFO if connected else logging.WARNING,
+                "Socket Mode connection to Slack %s",
+                "is up" if connected else "is down",
+            )
         self._up = connected
 
     def verdict(self) -> Verdict:
         now = self._clock()
         if self._last_up is None:
-            return Verdict(False, f"not connected to Slack yet ({now - self._started:.0f} s since start)")
+            return Verdict(
+                False, f"not connected to Slack yet ({now - self._started:.0f} s since start)"
+            )
         down_for = now - self._last_up
         if self._up or down_for <= self.window:
             state = "connected" if self._up else f"reconnecting ({down_for:.0f} s)"
             return Verdict(True, f"Socket Mode {state}")
-        return Verdict(False, f"Socket Mode connection to Slack down for {down_for:.0f} s "
-                              f"(more than {self.window:g} s)")
+        return Verdict(
+            False,
+            f"Socket Mode connection to Slack down for {down_for:.0f} s "
+            f"(more than {self.window:g} s)",
+        )
 
 
-async def watch(health: SocketHealth, is_connected: Callable[[], Awaitable[bool]],
-                interval: float = SAMPLE_SECONDS) -> None:
+async def watch(
+    health: SocketHealth,
+    is_connected: Callable[[], Awaitable[bool]],
+    interval: float = SAMPLE_SECONDS,
+) -> None:
     """Sample the client until cancelled; a failing check counts as down."""
     while True:
         try:

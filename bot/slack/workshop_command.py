@@ -22,25 +22,41 @@ ACCESS_ACTION = "get_kubectl_access"
 
 def access_button() -> dict[str, Any]:
     """The button that sends the presser a kubeconfig for their own namespace."""
-    return {"type": "button", "action_id": ACCESS_ACTION, "value": "access",
-            "text": {"type": "plain_text", "text": "Get my kubectl access"}}
+    return {
+        "type": "button",
+        "action_id": ACCESS_ACTION,
+        "value": "access",
+        "text": {"type": "plain_text", "text": "Get my kubectl access"},
+    }
 
 
-async def workshop_command(service: AccessService, ack: AsyncAck, command: dict[str, Any],
-                           respond: AsyncRespond) -> None:
+async def workshop_command(
+    service: AccessService, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+) -> None:
     await ack()
-    result = await service.workshop(command["user_id"], command.get("text") or "",
-                                    channel_id=command.get("channel_id"), source="slash")
+    result = await service.workshop(
+        command["user_id"],
+        command.get("text") or "",
+        channel_id=command.get("channel_id"),
+        source="slash",
+    )
     await respond(response_type="ephemeral", replace_original=False, text=result.text)
 
 
-async def get_access(service: AccessService, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond,
-                     client: AsyncWebClient) -> None:
+async def get_access(
+    service: AccessService,
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+) -> None:
     await ack()
     user_id = body["user"]["id"]
     channel_id = (body.get("channel") or {}).get("id")
     from_home = (body.get("container") or {}).get("type") == "view" or not body.get("response_url")
-    result = await service.request(user_id, channel_id=channel_id, source="home" if from_home else "button")
+    result = await service.request(
+        user_id, channel_id=channel_id, source="home" if from_home else "button"
+    )
     if not from_home:
         await respond(response_type="ephemeral", replace_original=False, text=result.text)
     elif not result.ok:  # the App Home has no response_url: the DM is where the person looks
@@ -48,13 +64,21 @@ async def get_access(service: AccessService, ack: AsyncAck, body: dict[str, Any]
 
 
 async def access_text(service: AccessService, user: str, channel: str, text: str) -> Reply:
-    result = await service.workshop(user, f"access {text}", channel_id=channel,
-                                    source="dm" if channel.startswith("D") else "mention")
+    result = await service.workshop(
+        user,
+        f"access {text}",
+        channel_id=channel,
+        source="dm" if channel.startswith("D") else "mention",
+    )
     return Reply(result.text, private=True)
 
 
 def register(app: AsyncApp, service: AccessService, commands: TextCommands) -> None:
     app.command(COMMAND)(never_silent(partial(workshop_command, service)))
     app.action(ACCESS_ACTION)(never_silent(partial(get_access, service)))
-    commands.register("access", partial(access_text, service), usage="access",
-                      summary="your own kubectl access: a kubeconfig file in your DM")
+    commands.register(
+        "access",
+        partial(access_text, service),
+        usage="access",
+        summary="your own kubectl access: a kubeconfig file in your DM",
+    )

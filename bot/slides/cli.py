@@ -20,12 +20,18 @@ def add_parser(subparsers: Any) -> None:
     slides = subparsers.add_parser("slides", help="course decks: check them against Slack's limits")
     commands = slides.add_subparsers(dest="slides_command", metavar="COMMAND", required=True)
     lint = commands.add_parser(
-        "lint", help="check decks: Block Kit limits, images, alt text, commands",
+        "lint",
+        help="check decks: Block Kit limits, images, alt text, commands",
         description="Check each deck against Slack's Block Kit limits and Podium's rules; print "
-                    "each problem with its slide number. Exit code 1 if there are problems.",
+        "each problem with its slide number. Exit code 1 if there are problems.",
     )
-    lint.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                      help="decks to check (default: every *.md in slides/ except README.md)")
+    lint.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="decks to check (default: every *.md in slides/ except README.md)",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -42,7 +48,10 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         print(problem, file=out)
     decks = "deck" if len(files) == 1 else "decks"
     if problems:
-        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {len(files)} {decks}.", file=out)
+        print(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {len(files)} {decks}.",
+            file=out,
+        )
         return 1
     print(f"{len(files)} {decks} OK: {', '.join(str(f) for f in files)}", file=out)
     return 0

@@ -25,12 +25,35 @@ from markdown_it.token import Token
 PODIUM_DIRECTIVES = frozenset({"section", "exercise", "questions", "access"})
 # Marp's directives, so a deck styled for Marp (`<!-- _class: lead -->`) keeps those comments out
 # of the speaker notes, as Marp does. Local directives may be prefixed with `_` (this slide only).
-MARP_DIRECTIVES = frozenset({
-    "theme", "style", "headingDivider", "lang", "math", "size", "title", "author", "description",
-    "image", "keywords", "url", "marp", "paginate", "header", "footer", "class", "backgroundColor",
-    "backgroundImage", "backgroundPosition", "backgroundRepeat", "backgroundSize", "color",
-    "transition", "inlineSVG",
-})
+MARP_DIRECTIVES = frozenset(
+    {
+        "theme",
+        "style",
+        "headingDivider",
+        "lang",
+        "math",
+        "size",
+        "title",
+        "author",
+        "description",
+        "image",
+        "keywords",
+        "url",
+        "marp",
+        "paginate",
+        "header",
+        "footer",
+        "class",
+        "backgroundColor",
+        "backgroundImage",
+        "backgroundPosition",
+        "backgroundRepeat",
+        "backgroundSize",
+        "color",
+        "transition",
+        "inlineSVG",
+    }
+)
 # Marp reads sizing and layout keywords from an image's alt text (`![w:600 bg Cluster](…)`);
 # they are not a description of the picture, so they do not belong in its alt text.
 _MARP_IMAGE_KEYWORD = re.compile(
@@ -168,7 +191,7 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int
                 raise DeckError(f"{path}: front matter is not valid YAML: {error}") from error
             if not isinstance(meta, dict):
                 raise DeckError(f"{path}: front matter must be a YAML mapping (key: value lines)")
-            return meta, "\n".join(lines[end + 1:]), end + 1
+            return meta, "\n".join(lines[end + 1 :]), end + 1
     raise DeckError(f"{path}: front matter opened with --- on line 1 is never closed")
 
 
@@ -189,12 +212,15 @@ class _Comments:
     lines: set[int] = field(default_factory=set)  # lines that hold only comments
 
 
-def _parse_slide(md: MarkdownIt, lines: list[str], number: int, first_line: int,
-                 section: str | None) -> Slide:
+def _parse_slide(
+    md: MarkdownIt, lines: list[str], number: int, first_line: int, section: str | None
+) -> Slide:
     source = "\n".join(lines)
     tokens = md.parse(source)
     comments = _comments(tokens)
-    markdown = "\n".join(line for i, line in enumerate(lines) if i not in comments.lines).strip("\n")
+    markdown = "\n".join(line for i, line in enumerate(lines) if i not in comments.lines).strip(
+        "\n"
+    )
     directives = comments.directives
     raw_section = directives.get("section")
     new_section = str(raw_section).strip() if raw_section is not None else ""
@@ -402,7 +428,9 @@ def search(decks: Iterable[Deck], term: str) -> list[tuple[Deck, Slide, str]]:
             folded = _Folded.of(body)
             body_hits = folded.find_all(needle)
             if rank or body_hits:
-                excerpt = _excerpt(body, folded, body_hits[0], len(needle)) if body_hits else _head(body)
+                excerpt = (
+                    _excerpt(body, folded, body_hits[0], len(needle)) if body_hits else _head(body)
+                )
                 # A title that is mostly the term beats a long one that mentions it in passing.
                 words = len(slide.title.split()) if rank else 0
                 key = (-rank, words, -len(body_hits), deck_index, slide.number)
@@ -426,4 +454,8 @@ def _excerpt(text: str, folded: _Folded, at: int, length: int) -> str:
 
 def _head(text: str) -> str:
     words = " ".join(text.split())
-    return words if len(words) <= 2 * _EXCERPT_RADIUS else words[: 2 * _EXCERPT_RADIUS].rsplit(" ", 1)[0] + "…"
+    return (
+        words
+        if len(words) <= 2 * _EXCERPT_RADIUS
+        else words[: 2 * _EXCERPT_RADIUS].rsplit(" ", 1)[0] + "…"
+    )

@@ -16,7 +16,9 @@ from bot.slides.rooms import SlideRooms
 DRIVING = frozenset({"start", "next", "prev", "goto", "end"})
 
 
-async def answer_slides(rooms: SlideRooms, text: str, user: str, channel: str, *, in_dm: bool) -> Reply:
+async def answer_slides(
+    rooms: SlideRooms, text: str, user: str, channel: str, *, in_dm: bool
+) -> Reply:
     """The answer to `text` typed by `user` in `channel`; `in_dm` when typed in the DM with Podium
     (not a slash command), where there is no room to drive and "the room" is the one live room."""
     parsed = parse_slides_command(text)
@@ -26,15 +28,25 @@ async def answer_slides(rooms: SlideRooms, text: str, user: str, channel: str, *
         return Reply(USAGE)
     if parsed.action in DRIVING:
         if in_dm:
-            return Reply(mrkdwn("`slides {}` drives the presentation of a channel, so it works there, not in a "
-                                "DM: type `/slides {}` in the workshop channel. Here you can `slides browse`, "
-                                "`slides search WORD`, `slides status` and `slides list`.", parsed.action, parsed.action))
+            return Reply(
+                mrkdwn(
+                    "`slides {}` drives the presentation of a channel, so it works there, not in a "
+                    "DM: type `/slides {}` in the workshop channel. Here you can `slides browse`, "
+                    "`slides search WORD`, `slides status` and `slides list`.",
+                    parsed.action,
+                    parsed.action,
+                )
+            )
         return await _drive(rooms, parsed, user, channel)
     if parsed.action == "list":
         return rooms.catalogue.list_decks()
     room = await rooms.room.only_live_room() if in_dm else channel
     if parsed.action == "status":
-        return await rooms.room.status(room) if room is not None else await rooms.room.status_everywhere()
+        return (
+            await rooms.room.status(room)
+            if room is not None
+            else await rooms.room.status_everywhere()
+        )
     if parsed.action == "browse":
         return await rooms.browsing.browse(user, room, deck_key=parsed.deck, slide=parsed.number)
     return await rooms.search.search(room, parsed.term)

@@ -40,20 +40,30 @@ def parse_slides_command(text: str) -> SlidesCommand | SlidesUsageError:
         return SlidesCommand(canonical)
     if action == "start":
         if len(rest) > 1:
-            return SlidesUsageError(mrkdwn("`/slides start` takes at most a deck name, e.g. `/slides start kubernetes-101`."))
+            return SlidesUsageError(
+                mrkdwn(
+                    "`/slides start` takes at most a deck name, e.g. `/slides start kubernetes-101`."
+                )
+            )
         return SlidesCommand("start", deck=rest[0] if rest else None)
     if action == "goto":
         if len(rest) != 1 or not rest[0].isdigit():
-            return SlidesUsageError(mrkdwn("`/slides goto` needs a slide number, e.g. `/slides goto 12`."))
+            return SlidesUsageError(
+                mrkdwn("`/slides goto` needs a slide number, e.g. `/slides goto 12`.")
+            )
         return SlidesCommand("goto", number=int(rest[0]))
     if action == "browse":
         deck = next((w for w in rest if not w.isdigit()), None)
         number = next((int(w) for w in rest if w.isdigit()), None)
         if len(rest) > 2:
-            return SlidesUsageError(mrkdwn("`/slides browse [deck] [N]`, e.g. `/slides browse kubernetes-101 5`."))
+            return SlidesUsageError(
+                mrkdwn("`/slides browse [deck] [N]`, e.g. `/slides browse kubernetes-101 5`.")
+            )
         return SlidesCommand("browse", deck=deck, number=number)
     if action == "search":
         if not rest:
-            return SlidesUsageError(mrkdwn("`/slides search` needs a word, e.g. `/slides search etcd`."))
+            return SlidesUsageError(
+                mrkdwn("`/slides search` needs a word, e.g. `/slides search etcd`.")
+            )
         return SlidesCommand("search", term=" ".join(rest))
     return SlidesUsageError(mrkdwn("`/slides` has no `{}`.", echo_typed(action)))

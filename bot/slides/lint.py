@@ -15,11 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.slides.deck import Deck, DeckError, Slide, load_deck, markdown_parser
 from bot.messages.limits import (
-    MAX_ACTION_ID, MAX_ACTIONS_ELEMENTS, MAX_ALT_TEXT, MAX_BUTTON_TEXT, MAX_BUTTON_VALUE,
-    MAX_CONTEXT_ELEMENTS, MAX_HEADER_TEXT, MAX_MESSAGE_BLOCKS as MAX_BLOCKS, MAX_SECTION_TEXT,
+    MAX_ACTION_ID,
+    MAX_ACTIONS_ELEMENTS,
+    MAX_ALT_TEXT,
+    MAX_BUTTON_TEXT,
+    MAX_BUTTON_VALUE,
+    MAX_CONTEXT_ELEMENTS,
+    MAX_HEADER_TEXT,
+    MAX_SECTION_TEXT,
 )
+from bot.messages.limits import (
+    MAX_MESSAGE_BLOCKS as MAX_BLOCKS,
+)
+from bot.slides.deck import Deck, DeckError, Slide, load_deck, markdown_parser
 from bot.slides.render import ControlMode, button, command_refusal, controls_for, render_slide
 
 # Slack refuses messages well before its documented 40k: keep all block text under this.
@@ -38,7 +47,11 @@ class Problem:
 
     def __str__(self) -> str:
         where = str(self.path) + (f":{self.line}" if self.line else "")
-        return f"{where}: slide {self.slide}: {self.message}" if self.slide else f"{where}: {self.message}"
+        return (
+            f"{where}: slide {self.slide}: {self.message}"
+            if self.slide
+            else f"{where}: {self.message}"
+        )
 
 
 def lint_paths(paths: Iterable[str | Path]) -> list[Problem]:
@@ -56,8 +69,10 @@ def lint_paths(paths: Iterable[str | Path]) -> list[Problem]:
 def lint_deck(deck: Deck) -> list[Problem]:
     problems = [Problem(deck.path, None, message) for message in _deck_messages(deck)]
     for slide in deck.slides:
-        problems.extend(Problem(deck.path, slide.number, message, slide.line)
-                        for message in _slide_messages(deck, slide))
+        problems.extend(
+            Problem(deck.path, slide.number, message, slide.line)
+            for message in _slide_messages(deck, slide)
+        )
     return problems
 
 
@@ -72,7 +87,9 @@ def _deck_messages(deck: Deck) -> list[str]:
     for slide in deck.slides:
         if slide.exercise is not None:
             if slide.exercise in seen:
-                messages.append(f"exercise {slide.exercise} is on slides {seen[slide.exercise]} and {slide.number}")
+                messages.append(
+                    f"exercise {slide.exercise} is on slides {seen[slide.exercise]} and {slide.number}"
+                )
             seen.setdefault(slide.exercise, slide.number)
     return messages
 
@@ -82,7 +99,9 @@ def _slide_messages(deck: Deck, slide: Slide) -> list[str]:
     if not slide.title:
         messages.append("no heading: the first `#` heading is the slide's title in Slack")
     elif len(slide.title) > MAX_HEADER_TEXT:
-        messages.append(f"title is {len(slide.title)} characters; a Slack header holds {MAX_HEADER_TEXT}")
+        messages.append(
+            f"title is {len(slide.title)} characters; a Slack header holds {MAX_HEADER_TEXT}"
+        )
     if "exercise" in slide.directives and slide.exercise is None:
         messages.append(f"`exercise: {slide.directives['exercise']}` must be a whole number")
     messages.extend(_markdown_messages(slide))
@@ -90,8 +109,10 @@ def _slide_messages(deck: Deck, slide: Slide) -> list[str]:
     for command in slide.commands:
         refusal = command_refusal(command)
         if refusal:
-            messages.append(f"```kubectl command `{command}` would not run in Podium ({refusal}); "
-                            "put commands for a participant's own terminal in a ```sh fence")
+            messages.append(
+                f"```kubectl command `{command}` would not run in Podium ({refusal}); "
+                "put commands for a participant's own terminal in a ```sh fence"
+            )
     if slide.exercise is not None:
         messages.extend(_exercise_command_messages(deck, slide))
     messages.extend(_rendering_messages(deck, slide))
@@ -103,9 +124,13 @@ def _exercise_command_messages(deck: Deck, slide: Slide) -> list[str]:
     exercise slides alone (bot/slides/catalogue.DeckCatalogue.exercise_commands): the same command on another
     slide would read the sandbox there, and here."""
     elsewhere = {c for s in deck.slides if s.exercise is None for c in s.commands}
-    return [f"```kubectl command `{command}` is also on a slide that is not an exercise, so its ▶ here "
-            "would read the sandbox, not the presser's namespace: write it differently on one of them "
-            "(`get deploy/hello` for `get deploy hello`)" for command in slide.commands if command in elsewhere]
+    return [
+        f"```kubectl command `{command}` is also on a slide that is not an exercise, so its ▶ here "
+        "would read the sandbox, not the presser's namespace: write it differently on one of them "
+        "(`get deploy/hello` for `get deploy hello`)"
+        for command in slide.commands
+        if command in elsewhere
+    ]
 
 
 def _markdown_messages(slide: Slide) -> list[str]:
@@ -114,11 +139,15 @@ def _markdown_messages(slide: Slide) -> list[str]:
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.markup == "-":
             text = tokens[index + 1].content.split("\n")[-1]
-            messages.append(f"the `---` under {text[:40]!r} makes that text a heading, not a new "
-                            "slide: leave a blank line before `---`")
+            messages.append(
+                f"the `---` under {text[:40]!r} makes that text a heading, not a new "
+                "slide: leave a blank line before `---`"
+            )
         elif token.type == "html_block":
-            messages.append(f"HTML block {token.content.strip()[:40]!r} is not shown in Slack; "
-                            "write it in Markdown")
+            messages.append(
+                f"HTML block {token.content.strip()[:40]!r} is not shown in Slack; "
+                "write it in Markdown"
+            )
     return messages
 
 
@@ -132,7 +161,9 @@ def _image_messages(deck: Deck, slide: Slide) -> list[str]:
         if not image.path.lower().endswith(IMAGE_TYPES):
             messages.append(f"image {image.path}: Slack shows only {', '.join(IMAGE_TYPES)}")
         if not deck.image_file(image).is_file():
-            messages.append(f"image {image.path} is not on disk (looked for {deck.image_file(image)})")
+            messages.append(
+                f"image {image.path} is not on disk (looked for {deck.image_file(image)})"
+            )
     return messages
 
 
@@ -146,8 +177,14 @@ def _rendering_messages(deck: Deck, slide: Slide) -> list[str]:
     for mode in ControlMode:
         for refs in ({}, {image.path: _UPLOADED for image in slide.images}):
             # As written (fit=False): Podium would cut a slide over the limits, lint says so.
-            blocks = render_slide(deck, slide.number, image_refs=refs, extra_actions=extra,
-                                  controls=controls_for(mode, deck, slide.number), fit=False)
+            blocks = render_slide(
+                deck,
+                slide.number,
+                image_refs=refs,
+                extra_actions=extra,
+                controls=controls_for(mode, deck, slide.number),
+                fit=False,
+            )
             messages.extend(f"{mode.value} view: {m}" for m in check_blocks(blocks))
     return messages
 
@@ -166,7 +203,9 @@ def check_blocks(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
             if text.get("type") != "plain_text":
                 problems.append(f"{where}: header text must be plain_text")
             if len(text.get("text", "")) > MAX_HEADER_TEXT:
-                problems.append(f"{where}: {len(text['text'])} characters; a header holds {MAX_HEADER_TEXT}")
+                problems.append(
+                    f"{where}: {len(text['text'])} characters; a header holds {MAX_HEADER_TEXT}"
+                )
         elif kind == "section":
             length = len(block.get("text", {}).get("text", ""))
             if length > MAX_SECTION_TEXT:
@@ -175,11 +214,15 @@ def check_blocks(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
                 problems.append(f"{where}: empty text, which Slack refuses")
         elif kind == "context":
             if len(block.get("elements", [])) > MAX_CONTEXT_ELEMENTS:
-                problems.append(f"{where}: {len(block['elements'])} elements; a context holds {MAX_CONTEXT_ELEMENTS}")
+                problems.append(
+                    f"{where}: {len(block['elements'])} elements; a context holds {MAX_CONTEXT_ELEMENTS}"
+                )
         elif kind == "actions":
             elements = block.get("elements", [])
             if len(elements) > MAX_ACTIONS_ELEMENTS:
-                problems.append(f"{where}: {len(elements)} elements; an actions block holds {MAX_ACTIONS_ELEMENTS}")
+                problems.append(
+                    f"{where}: {len(elements)} elements; an actions block holds {MAX_ACTIONS_ELEMENTS}"
+                )
             for element in elements:
                 problems.extend(f"{where}: {m}" for m in _check_element(element))
                 action_ids.append(str(element.get("action_id", "")))
@@ -194,7 +237,9 @@ def check_blocks(blocks: Sequence[Mapping[str, Any]]) -> list[str]:
         problems.append(f"action_id used twice in one message: {', '.join(duplicates)}")
     size = len(json.dumps(list(blocks), ensure_ascii=False))
     if size > BLOCKS_SIZE_BUDGET:
-        problems.append(f"the blocks are {size:,} characters; Slack refuses messages near 13k, keep under {BLOCKS_SIZE_BUDGET:,}")
+        problems.append(
+            f"the blocks are {size:,} characters; Slack refuses messages near 13k, keep under {BLOCKS_SIZE_BUDGET:,}"
+        )
     return problems
 
 
@@ -202,7 +247,9 @@ def _check_element(element: Mapping[str, Any]) -> list[str]:
     problems = []
     text = element.get("text", {}).get("text", "")
     if len(text) > MAX_BUTTON_TEXT:
-        problems.append(f"button text {text[:20]!r}… is {len(text)} characters; Slack allows {MAX_BUTTON_TEXT}")
+        problems.append(
+            f"button text {text[:20]!r}… is {len(text)} characters; Slack allows {MAX_BUTTON_TEXT}"
+        )
     value = element.get("value", "")
     if len(value) > MAX_BUTTON_VALUE:
         problems.append(f"button value is {len(value)} characters; Slack allows {MAX_BUTTON_VALUE}")

@@ -22,15 +22,18 @@ SlideExtras = Callable[[str | None, Deck, int, ControlMode], Awaitable[tuple[Blo
 RefusedPictures = Callable[[Exception, Mapping[str, Any]], set[str]]
 
 
-async def no_extras(channel: str | None, deck: Deck, number: int, mode: ControlMode) -> tuple[Blocks, Blocks]:
+async def no_extras(
+    channel: str | None, deck: Deck, number: int, mode: ControlMode
+) -> tuple[Blocks, Blocks]:
     return [], []
 
 
 class SlidePublisher(Protocol):
     """Posts, edits and DMs; satisfied by `bot.slack.publisher.Publisher`."""
 
-    async def post(self, channel: str, message: Message, *, thread_ts: str | None = None,
-                   first: bool = False) -> str: ...
+    async def post(
+        self, channel: str, message: Message, *, thread_ts: str | None = None, first: bool = False
+    ) -> str: ...
 
     async def update(self, channel: str, ts: str, message: Message) -> None: ...
 

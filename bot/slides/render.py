@@ -24,12 +24,26 @@ from markdown_it.tree import SyntaxTreeNode
 from bot.kubectl.grammar import parse
 from bot.kubectl.policy import Policy, Refusal
 from bot.messages.limits import (
-    MAX_ACTIONS_ELEMENTS, MAX_ALT_TEXT, MAX_BUTTON_TEXT, MAX_BUTTON_VALUE, MAX_HEADER_TEXT,
-    MAX_MESSAGE_BLOCKS as MAX_BLOCKS, MAX_SECTION_TEXT, fit_blocks, fit_text,
+    MAX_ACTIONS_ELEMENTS,
+    MAX_ALT_TEXT,
+    MAX_BUTTON_TEXT,
+    MAX_BUTTON_VALUE,
+    MAX_HEADER_TEXT,
+    MAX_SECTION_TEXT,
+    fit_blocks,
+    fit_text,
+)
+from bot.messages.limits import (
+    MAX_MESSAGE_BLOCKS as MAX_BLOCKS,
 )
 from bot.messages.text import Mrkdwn, cut, escape_mrkdwn, mrkdwn, safe, trusted
 from bot.slides.deck import (
-    COMMAND_LANGUAGE, Deck, SlideImage, fence_commands, fence_language, image_alt,
+    COMMAND_LANGUAGE,
+    Deck,
+    SlideImage,
+    fence_commands,
+    fence_language,
+    image_alt,
     markdown_parser,
 )
 
@@ -53,7 +67,6 @@ RUN_MINE_LABEL = "▶ Run in my namespace"
 # The namespace commands are checked against: any workshop's sandbox answers the same commands.
 _CHECK_POLICY = Policy(("sandbox",))
 _NO_REFS: Mapping[str, Any] = MappingProxyType({})
-
 
 
 @dataclass(frozen=True)
@@ -109,11 +122,22 @@ def controls_for(mode: ControlMode, deck: Deck, number: int) -> list[dict[str, A
     live = mode is ControlMode.LIVE
     controls = []
     if number > 1:
-        controls.append(button("◀ Prev" if live else "◀", PREV_ACTION if live else PRIVATE_PREV_ACTION,
-                               slide_value(deck, number - 1)))
+        controls.append(
+            button(
+                "◀ Prev" if live else "◀",
+                PREV_ACTION if live else PRIVATE_PREV_ACTION,
+                slide_value(deck, number - 1),
+            )
+        )
     if number < last:
-        controls.append(button("Next ▶" if live else "▶", NEXT_ACTION if live else PRIVATE_NEXT_ACTION,
-                               slide_value(deck, number + 1), style="primary" if live else None))
+        controls.append(
+            button(
+                "Next ▶" if live else "▶",
+                NEXT_ACTION if live else PRIVATE_NEXT_ACTION,
+                slide_value(deck, number + 1),
+                style="primary" if live else None,
+            )
+        )
     if live:
         controls.append(button("Browse privately", BROWSE_ACTION, slide_value(deck, number)))
     else:
@@ -160,15 +184,24 @@ def _slack_inline_code(content: str) -> str:
 
 
 MRKDWN = _Style(
-    escape=escape_mrkdwn, link=_slack_link, code_block=_slack_code_block,
-    inline_code=_slack_inline_code, strong="*", em="_", strike="~",
+    escape=escape_mrkdwn,
+    link=_slack_link,
+    code_block=_slack_code_block,
+    inline_code=_slack_inline_code,
+    strong="*",
+    em="_",
+    strike="~",
 )
 TEXT = _Style(
     escape=lambda text: text,
     link=lambda url, text: url if not text or text == url else f"{text} ({url})",
-    code_block=lambda content: "\n".join("    " + line for line in content.rstrip("\n").split("\n")),
+    code_block=lambda content: "\n".join(
+        "    " + line for line in content.rstrip("\n").split("\n")
+    ),
     inline_code=lambda content: f"`{content}`",
-    strong="*", em="_", strike="~",
+    strong="*",
+    em="_",
+    strike="~",
 )
 
 
@@ -261,8 +294,12 @@ class _Converter:
         for section in node.children:
             for row in section.children:
                 rows.append([_plain(cell) for cell in row.children])
-        widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows)))]
-        lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+        widths = [
+            max(len(row[i]) for row in rows if i < len(row)) for i in range(max(map(len, rows)))
+        ]
+        lines = [
+            "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+        ]
         return self.style.code_block("\n".join(lines))
 
     def inline(self, node: SyntaxTreeNode) -> str:
@@ -302,7 +339,7 @@ class _Converter:
         if not stripped:
             return inner
         lead = inner[: len(inner) - len(inner.lstrip())]
-        trail = inner[len(inner.rstrip()):]
+        trail = inner[len(inner.rstrip()) :]
         return f"{lead}{mark}{stripped}{mark}{trail}"
 
 
@@ -371,21 +408,31 @@ def render_slide(
             flush()
             blocks.append(_image_block(piece.image, image_refs.get(piece.image.path)))
         elif run_buttons:
-            runnable = [c for c in piece.commands
-                        if len(c) <= MAX_BUTTON_VALUE and command_refusal(c) is None]
+            runnable = [
+                c
+                for c in piece.commands
+                if len(c) <= MAX_BUTTON_VALUE and command_refusal(c) is None
+            ]
             if runnable:
                 flush()
                 buttons = []
                 for command in runnable:
-                    label = ((RUN_MINE_LABEL if slide.exercise is not None else RUN_LABEL) if len(runnable) == 1
-                             else f"▶ kubectl {command}")
+                    label = (
+                        (RUN_MINE_LABEL if slide.exercise is not None else RUN_LABEL)
+                        if len(runnable) == 1
+                        else f"▶ kubectl {command}"
+                    )
                     buttons.append(button(label, f"{RUN_ACTION}:{run_index}", command))
                     run_index += 1
-                blocks.extend({"type": "actions", "elements": buttons[i:i + MAX_ACTIONS_ELEMENTS]}
-                              for i in range(0, len(buttons), MAX_ACTIONS_ELEMENTS))
+                blocks.extend(
+                    {"type": "actions", "elements": buttons[i : i + MAX_ACTIONS_ELEMENTS]}
+                    for i in range(0, len(buttons), MAX_ACTIONS_ELEMENTS)
+                )
     flush()
     blocks.extend(dict(b) for b in extra_blocks)
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": safe(footer(deck, number))}]})
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": safe(footer(deck, number))}]}
+    )
     actions = [dict(a) for a in extra_actions] + [dict(c) for c in controls]
     if actions:
         blocks.append({"type": "actions", "elements": actions})
@@ -416,8 +463,11 @@ def speaker_notes_blocks(deck: Deck, number: int) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [
         {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(":memo: {}", heading)}]}
     ]
-    notes = [p.text for p in _Converter(MRKDWN, skip_title=False).pieces(slide.notes)
-             if isinstance(p, _Text)]
+    notes = [
+        p.text
+        for p in _Converter(MRKDWN, skip_title=False).pieces(slide.notes)
+        if isinstance(p, _Text)
+    ]
     texts = _pack(notes, MAX_SECTION_TEXT)
     if not texts:
         return []
@@ -437,13 +487,20 @@ def render_slide_text(deck: Deck, number: int) -> str:
             out.append(f"[picture: {piece.image.alt or 'no description'} ({piece.image.path})]")
         else:
             where = "my namespace" if slide.exercise is not None else "sandbox"
-            out.extend(f"[Run in {where}: /kubectl {c}]" for c in piece.commands if command_refusal(c) is None)
+            out.extend(
+                f"[Run in {where}: /kubectl {c}]"
+                for c in piece.commands
+                if command_refusal(c) is None
+            )
     out.append(f"— {footer(deck, number)}")
     return "\n\n".join(out)
 
 
 def _header(title: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": _fit_plain(title, MAX_HEADER_TEXT), "emoji": True}}
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": _fit_plain(title, MAX_HEADER_TEXT), "emoji": True},
+    }
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -455,10 +512,14 @@ def _image_block(image: SlideImage, ref: ImageRef | None) -> dict[str, Any]:
     alt = _truncate(image.alt or image.path, MAX_ALT_TEXT)  # alt_text is never parsed as markup
     if ref is None:
         # Not uploaded (console, tests): say what the picture shows.
-        text = fit_text(mrkdwn(":frame_with_picture: _{}_", alt), MAX_SECTION_TEXT)  # escaped, it may grow
+        text = fit_text(
+            mrkdwn(":frame_with_picture: _{}_", alt), MAX_SECTION_TEXT
+        )  # escaped, it may grow
         return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
     if isinstance(ref, MissingImage):
-        text = fit_text(mrkdwn(":frame_with_picture: _{}_\n:warning: {}", alt, ref.note), MAX_SECTION_TEXT)
+        text = fit_text(
+            mrkdwn(":frame_with_picture: _{}_\n:warning: {}", alt, ref.note), MAX_SECTION_TEXT
+        )
         return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
     block: dict[str, Any] = {"type": "image", "alt_text": alt}
     if isinstance(ref, str):
@@ -506,7 +567,7 @@ def _split(text: str, limit: int) -> list[str]:
                 current = ""
             head = cut(trusted(line), room) or line[:room]
             chunks.append(head)
-            line = line[len(head):]
+            line = line[len(head) :]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > room:
             chunks.append(current)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from bot.messages.reply import Reply
 from bot.messages.limits import echo_typed
+from bot.messages.reply import Reply
 from bot.messages.text import join, mrkdwn
 from bot.slides.catalogue import DeckCatalogue
 from bot.slides.deck import Deck
@@ -36,8 +36,14 @@ def goto_out_of_range(number: int, slides: int) -> str:
 
 
 class PresentingRoom:
-    def __init__(self, catalogue: DeckCatalogue, store: PresentationStore, sender: SlideSender,
-                 publisher: SlidePublisher, instructors: frozenset[str]) -> None:
+    def __init__(
+        self,
+        catalogue: DeckCatalogue,
+        store: PresentationStore,
+        sender: SlideSender,
+        publisher: SlidePublisher,
+        instructors: frozenset[str],
+    ) -> None:
         self._catalogue = catalogue
         self._store = store
         self._sender = sender
@@ -47,47 +53,77 @@ class PresentingRoom:
 
     async def start(self, channel: str, user: str, deck_key: str | None) -> Reply:
         if self._instructors and user not in self._instructors:
-            return Reply("Only the workshop's instructors can start a presentation. "
-                         "You can page through the deck on your own with `/slides browse`.")
+            return Reply(
+                "Only the workshop's instructors can start a presentation. "
+                "You can page through the deck on your own with `/slides browse`."
+            )
         deck = self._catalogue.find(deck_key)
         if deck is None:
             return self._catalogue.list_decks(
-                prefix=mrkdwn("There is no deck called `{}`. ", echo_typed(deck_key or "")))
+                prefix=mrkdwn("There is no deck called `{}`. ", echo_typed(deck_key or ""))
+            )
         async with self._lock(channel):
             running = await self._store.get(channel)
             if running is not None:
-                return Reply(mrkdwn("*{}* is already live here at slide {}, presented by <@{}>. "
-                                    "Use `/slides end` first, or `/slides goto N`.",
-                                    self._catalogue.title_of(running.deck_key), running.slide, running.presenter_id))
+                return Reply(
+                    mrkdwn(
+                        "*{}* is already live here at slide {}, presented by <@{}>. "
+                        "Use `/slides end` first, or `/slides goto N`.",
+                        self._catalogue.title_of(running.deck_key),
+                        running.slide,
+                        running.presenter_id,
+                    )
+                )
             # Every picture of the deck goes to Slack now, so Slack has processed it by its slide.
             self._sender.prepare_images(deck)
             ts = await self._sender.post_live(channel, deck, 1)
             await self._store.save(Presentation(channel, deck.key, 1, user, ts))
             await self._store.record_post(channel, deck.key, 1, ts)
         await self._sender.send_notes(user, deck, 1)
-        return Reply(mrkdwn("Started *{}* ({} slides). Drive it with the buttons or `/slides next`; your "
-                            "speaker notes arrive in your DM with Podium.", deck.title, len(deck.slides)))
+        return Reply(
+            mrkdwn(
+                "Started *{}* ({} slides). Drive it with the buttons or `/slides next`; your "
+                "speaker notes arrive in your DM with Podium.",
+                deck.title,
+                len(deck.slides),
+            )
+        )
 
-    async def move(self, channel: str, user: str, *, delta: int = 0, to: int | None = None) -> Reply | None:
+    async def move(
+        self, channel: str, user: str, *, delta: int = 0, to: int | None = None
+    ) -> Reply | None:
         """Next/Prev (`delta`) or goto (`to`). None when the room simply sees the new slide."""
         async with self._lock(channel):
             running = await self._store.get(channel)
             if running is None:
-                return Reply("No presentation is running in this channel. `/slides start` begins one.")
+                return Reply(
+                    "No presentation is running in this channel. `/slides start` begins one."
+                )
             if not self._may_drive(user, running):
-                return Reply(mrkdwn("Only the presenter (<@{}>) drives the slides. "
-                                    "Press *Browse privately* to page through them on your own.", running.presenter_id))
+                return Reply(
+                    mrkdwn(
+                        "Only the presenter (<@{}>) drives the slides. "
+                        "Press *Browse privately* to page through them on your own.",
+                        running.presenter_id,
+                    )
+                )
             deck = self._catalogue.get(running.deck_key)
             if deck is None:
-                return Reply(mrkdwn("The deck `{}` is no longer installed; `/slides end` and start another.",
-                                    running.deck_key))
+                return Reply(
+                    mrkdwn(
+                        "The deck `{}` is no longer installed; `/slides end` and start another.",
+                        running.deck_key,
+                    )
+                )
             refusal = _refuse_target(running.slide, len(deck.slides), delta=delta, to=to)
             if refusal is not None:
                 return refusal
             target = to if to is not None else running.slide + delta
             ts = await self._sender.post_live(channel, deck, target)
             # Saved before anything else: a crash from here on never posts this slide twice.
-            await self._store.save(Presentation(channel, deck.key, target, running.presenter_id, ts))
+            await self._store.save(
+                Presentation(channel, deck.key, target, running.presenter_id, ts)
+            )
             await self._store.record_post(channel, deck.key, target, ts)
             if running.message_ts:
                 await self._sender.drop_controls(channel, running.message_ts, deck, running.slide)
@@ -100,36 +136,64 @@ class PresentingRoom:
             if running is None:
                 return Reply("No presentation is running in this channel.")
             if not self._may_drive(user, running):
-                return Reply(mrkdwn("Only the presenter (<@{}>) can end the presentation.", running.presenter_id))
+                return Reply(
+                    mrkdwn(
+                        "Only the presenter (<@{}>) can end the presentation.", running.presenter_id
+                    )
+                )
             deck = self._catalogue.get(running.deck_key)
             if deck is not None and running.message_ts:
                 await self._sender.drop_controls(channel, running.message_ts, deck, running.slide)
             await self._store.end(channel)
         title = self._catalogue.title_of(running.deck_key)
-        await self._publisher.post(channel, {"text": mrkdwn("That's the end of *{}*. Thank you! Every slide stays "
-                                                            "in this channel; `/slides browse` pages through the "
-                                                            "deck any time.", title)}, first=True)
+        await self._publisher.post(
+            channel,
+            {
+                "text": mrkdwn(
+                    "That's the end of *{}*. Thank you! Every slide stays "
+                    "in this channel; `/slides browse` pages through the "
+                    "deck any time.",
+                    title,
+                )
+            },
+            first=True,
+        )
         return Reply(mrkdwn("Ended *{}*.", title))
 
     async def status(self, channel: str) -> Reply:
         running = await self._store.get(channel)
         if running is None:
-            return Reply("No presentation is running in this channel. `/slides list` shows the decks.")
+            return Reply(
+                "No presentation is running in this channel. `/slides list` shows the decks."
+            )
         deck = self._catalogue.get(running.deck_key)
         total = len(deck.slides) if deck else "?"
         title = deck.slide(running.slide).title if deck else ""
-        return Reply(mrkdwn("*{}* is live: slide {}/{}{}, presented by <@{}>.",
-                            self._catalogue.title_of(running.deck_key), running.slide,
-                            total, mrkdwn(" · {}", title) if title else "", running.presenter_id))
+        return Reply(
+            mrkdwn(
+                "*{}* is live: slide {}/{}{}, presented by <@{}>.",
+                self._catalogue.title_of(running.deck_key),
+                running.slide,
+                total,
+                mrkdwn(" · {}", title) if title else "",
+                running.presenter_id,
+            )
+        )
 
     async def status_everywhere(self) -> Reply:
         """From a DM, where no one room is meant: every live room."""
         live = await self._store.all()
         if not live:
             return Reply("No presentation is live right now. `slides list` shows the decks.")
-        lines = [mrkdwn("• <#{}>: *{}*, slide {}", presentation.channel_id,
-                        self._catalogue.title_of(presentation.deck_key), presentation.slide)
-                 for presentation in live]
+        lines = [
+            mrkdwn(
+                "• <#{}>: *{}*, slide {}",
+                presentation.channel_id,
+                self._catalogue.title_of(presentation.deck_key),
+                presentation.slide,
+            )
+            for presentation in live
+        ]
         return Reply(mrkdwn("Live now:\n{}", join("\n", lines)))
 
     async def only_live_room(self) -> str | None:

@@ -34,9 +34,15 @@ class SlideRooms:
         await self.sender.close()
 
 
-def build_slide_rooms(decks: Iterable[Deck], store: PresentationStore, publisher: SlidePublisher,
-                      images: SlideImages, refused: RefusedPictures, instructors: frozenset[str],
-                      extras: SlideExtras = no_extras) -> SlideRooms:
+def build_slide_rooms(
+    decks: Iterable[Deck],
+    store: PresentationStore,
+    publisher: SlidePublisher,
+    images: SlideImages,
+    refused: RefusedPictures,
+    instructors: frozenset[str],
+    extras: SlideExtras = no_extras,
+) -> SlideRooms:
     catalogue = DeckCatalogue(decks)
     sender = SlideSender(publisher, images, refused, extras)
     return SlideRooms(

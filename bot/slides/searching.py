@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages.reply import Reply
 from bot.messages.limits import MAX_SECTION_TEXT, echo_typed, fit_text
+from bot.messages.reply import Reply
 from bot.messages.text import Mrkdwn, mrkdwn
 from bot.slides.catalogue import DeckCatalogue
 from bot.slides.deck import Deck, search
@@ -19,7 +19,9 @@ MAX_SEARCH_RESULTS = 8
 
 
 class SlideSearch:
-    def __init__(self, catalogue: DeckCatalogue, store: PresentationStore, publisher: SlidePublisher) -> None:
+    def __init__(
+        self, catalogue: DeckCatalogue, store: PresentationStore, publisher: SlidePublisher
+    ) -> None:
         self._catalogue = catalogue
         self._store = store
         self._publisher = publisher
@@ -30,21 +32,42 @@ class SlideSearch:
             return Reply("What should I look for? For example `/slides search replicaset`.")
         results = search(self._catalogue.decks.values(), term)[:MAX_SEARCH_RESULTS]
         if not results:
-            return Reply(mrkdwn("No slide mentions “{}”. Try another word, or `/slides browse`.", echo_typed(term)))
-        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn",
-                                         "text": mrkdwn("Slides about “{}”:", echo_typed(term))}}]
+            return Reply(
+                mrkdwn(
+                    "No slide mentions “{}”. Try another word, or `/slides browse`.",
+                    echo_typed(term),
+                )
+            )
+        blocks: list[dict[str, Any]] = [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": mrkdwn("Slides about “{}”:", echo_typed(term))},
+            }
+        ]
         for deck, slide, excerpt in results:
             label = mrkdwn("{} · slide {} of {}", slide.title or "Slide", slide.number, deck.title)
             link = await self._posted_link(channel, deck, slide.number)
             # A permalink from Slack's chat.getPermalink: a URL without | or >.
             heading = mrkdwn("*<{}|{}>*", Mrkdwn(link), label) if link else mrkdwn("*{}*", label)
-            blocks.append({
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": fit_text(mrkdwn("{}\n{}", heading, excerpt), MAX_SECTION_TEXT)},
-                "accessory": {"type": "button", "action_id": OPEN_ACTION, "value": f"{deck.key}:{slide.number}",
-                              "text": {"type": "plain_text", "text": "Open privately"}},
-            })
-        return Reply(mrkdwn("{} slide{} about {}", len(results), "s" if len(results) != 1 else "", term), blocks)
+            blocks.append(
+                {
+                    "type": "section",
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": fit_text(mrkdwn("{}\n{}", heading, excerpt), MAX_SECTION_TEXT),
+                    },
+                    "accessory": {
+                        "type": "button",
+                        "action_id": OPEN_ACTION,
+                        "value": f"{deck.key}:{slide.number}",
+                        "text": {"type": "plain_text", "text": "Open privately"},
+                    },
+                }
+            )
+        return Reply(
+            mrkdwn("{} slide{} about {}", len(results), "s" if len(results) != 1 else "", term),
+            blocks,
+        )
 
     async def _posted_link(self, channel: str | None, deck: Deck, number: int) -> str | None:
         if not channel:

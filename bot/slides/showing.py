@@ -34,8 +34,13 @@ SEND_ATTEMPTS = 3
 
 
 class SlideSender:
-    def __init__(self, publisher: SlidePublisher, images: SlideImages, refused: RefusedPictures,
-                 extras: SlideExtras = no_extras) -> None:
+    def __init__(
+        self,
+        publisher: SlidePublisher,
+        images: SlideImages,
+        refused: RefusedPictures,
+        extras: SlideExtras = no_extras,
+    ) -> None:
         self._publisher = publisher
         self._images = images
         self._refused = refused
@@ -43,52 +48,95 @@ class SlideSender:
 
     def prepare_images(self, deck: Deck) -> None:
         """Upload the deck's pictures in the background (each once per workspace)."""
-        self._images.prepare((deck.image_file(image), image.alt) for slide in deck.slides for image in slide.images)
+        self._images.prepare(
+            (deck.image_file(image), image.alt) for slide in deck.slides for image in slide.images
+        )
 
     async def close(self) -> None:
         await self._images.close()
 
     async def post_live(self, channel: str, deck: Deck, number: int) -> str:
-        return await self._send(deck, number, ControlMode.LIVE, channel,
-                                lambda message: self._publisher.post(channel, message, first=True))
+        return await self._send(
+            deck,
+            number,
+            ControlMode.LIVE,
+            channel,
+            lambda message: self._publisher.post(channel, message, first=True),
+        )
 
-    async def post_private(self, user: str, deck: Deck, number: int, room: str | None) -> tuple[str, str]:
+    async def post_private(
+        self, user: str, deck: Deck, number: int, room: str | None
+    ) -> tuple[str, str]:
         """A private copy in the user's DM: (DM channel, ts)."""
-        return await self._send(deck, number, ControlMode.PRIVATE, room,
-                                lambda message: self._publisher.post_dm(user, message))
+        return await self._send(
+            deck,
+            number,
+            ControlMode.PRIVATE,
+            room,
+            lambda message: self._publisher.post_dm(user, message),
+        )
 
-    async def edit(self, channel: str, ts: str, deck: Deck, number: int, mode: ControlMode,
-                   room: str | None) -> None:
-        await self._send(deck, number, mode, room, lambda message: self._publisher.update(channel, ts, message))
+    async def edit(
+        self, channel: str, ts: str, deck: Deck, number: int, mode: ControlMode, room: str | None
+    ) -> None:
+        await self._send(
+            deck, number, mode, room, lambda message: self._publisher.update(channel, ts, message)
+        )
 
     async def drop_controls(self, channel: str, ts: str, deck: Deck, number: int) -> None:
         """Only the slide on screen carries buttons; the one before keeps its content."""
         try:
             await self.edit(channel, ts, deck, number, ControlMode.NONE, channel)
         except Exception as error:  # noqa: BLE001 — e.g. someone deleted it: the new slide matters more
-            log.warning("could not remove the buttons of slide %d in %s: %s", number, channel, error)
+            log.warning(
+                "could not remove the buttons of slide %d in %s: %s", number, channel, error
+            )
 
     async def send_notes(self, presenter: str, deck: Deck, number: int) -> None:
         blocks = speaker_notes_blocks(deck, number)
         if not blocks:  # a slide without notes: no DM at all
             return
         try:
-            await self._publisher.post_dm(presenter, {"text": f"Speaker notes, slide {number}", "blocks": blocks})
+            await self._publisher.post_dm(
+                presenter, {"text": f"Speaker notes, slide {number}", "blocks": blocks}
+            )
         except Exception as error:  # noqa: BLE001 — notes are a help, never a reason to stop the room
             log.warning("could not DM speaker notes to %s: %s", presenter, error)
 
-    async def _message(self, deck: Deck, number: int, mode: ControlMode, channel: str | None,
-                       refused: frozenset[str] = frozenset()) -> Message:
+    async def _message(
+        self,
+        deck: Deck,
+        number: int,
+        mode: ControlMode,
+        channel: str | None,
+        refused: frozenset[str] = frozenset(),
+    ) -> Message:
         refs: dict[str, ImageRef] = {}
         for image in deck.slide(number).images:
             ref = await self._images.ref(deck.image_file(image), image.alt)
             refs[image.path] = MissingImage() if ref is None or ref["id"] in refused else ref
-        blocks, actions = ([], []) if mode is ControlMode.NONE else await self._extras(channel, deck, number, mode)
-        return render_message(deck, number, image_refs=refs, controls=controls_for(mode, deck, number),
-                              extra_blocks=blocks, extra_actions=actions)
+        blocks, actions = (
+            ([], [])
+            if mode is ControlMode.NONE
+            else await self._extras(channel, deck, number, mode)
+        )
+        return render_message(
+            deck,
+            number,
+            image_refs=refs,
+            controls=controls_for(mode, deck, number),
+            extra_blocks=blocks,
+            extra_actions=actions,
+        )
 
-    async def _send(self, deck: Deck, number: int, mode: ControlMode, channel: str | None,
-                    send: Callable[[Message], Awaitable[T]]) -> T:
+    async def _send(
+        self,
+        deck: Deck,
+        number: int,
+        mode: ControlMode,
+        channel: str | None,
+        send: Callable[[Message], Awaitable[T]],
+    ) -> T:
         """Render a slide and send it. When the platform refuses a picture (a cached file that was
         deleted or belongs to another workspace): forget it and upload it again, once; a picture
         still refused is shown as its alt text with a note, so the slide itself is sent."""
@@ -101,8 +149,12 @@ class SlideSender:
                 bad = self._refused(error, message) - refused
                 if not bad or attempt == SEND_ATTEMPTS - 1:
                     raise
-                log.warning("Slack refused slide %d's picture(s) %s: %s", number, ", ".join(sorted(bad)),
-                            "uploading again" if attempt == 0 else "showing the alt text")
+                log.warning(
+                    "Slack refused slide %d's picture(s) %s: %s",
+                    number,
+                    ", ".join(sorted(bad)),
+                    "uploading again" if attempt == 0 else "showing the alt text",
+                )
                 if attempt == 0:
                     await self._images.forget(bad)
                 else:

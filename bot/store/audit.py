@@ -70,12 +70,24 @@ class AuditLog:
 
     async def record(self, record: Audited) -> None:
         self._pending.append(
-            (time.time(), record.user_id, record.channel_id, record.source, record.text[:MAX_TEXT],
-             record.verb[:50], record.command_line, record.outcome, round(record.seconds * 1000)))
+            (
+                time.time(),
+                record.user_id,
+                record.channel_id,
+                record.source,
+                record.text[:MAX_TEXT],
+                record.verb[:50],
+                record.command_line,
+                record.outcome,
+                round(record.seconds * 1000),
+            )
+        )
         if len(self._pending) >= self._batch_size or self._flush_after <= 0:
             await self.flush()
         elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self._flush_after, self._flush_in_background)
+            self._timer = asyncio.get_running_loop().call_later(
+                self._flush_after, self._flush_in_background
+            )
 
     async def flush(self) -> None:
         """Write what is pending, in one transaction. A failed write is logged with how many
@@ -107,7 +119,9 @@ class AuditLog:
         """Everyone who has run a command, in the order they first did."""
         await self.flush()
         rows = await self._db.fetch_all(
-            "SELECT user_id FROM audit WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY MIN(id)", [])
+            "SELECT user_id FROM audit WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY MIN(id)",
+            [],
+        )
         return [str(row[0]) for row in rows]
 
     async def recent(self, *, limit: int = 50, user_id: str | None = None) -> list[AuditEntry]:
@@ -115,5 +129,7 @@ class AuditLog:
         where, params = ("WHERE user_id = ?", [user_id]) if user_id else ("", [])
         rows = await self._db.fetch_all(
             f"""SELECT at, user_id, channel_id, source, text, verb, command_line, outcome, millis
-                FROM audit {where} ORDER BY id DESC LIMIT ?""", [*params, limit])
+                FROM audit {where} ORDER BY id DESC LIMIT ?""",
+            [*params, limit],
+        )
         return [AuditEntry(*row) for row in reversed(rows)]

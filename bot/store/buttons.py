@@ -20,8 +20,10 @@ class ButtonStore:
 
     async def signing_key(self, name: str = "buttons") -> bytes:
         """The key named `name`, made (randomly) the first time it is asked for."""
-        await self._db.execute("INSERT OR IGNORE INTO signing_keys (name, key) VALUES (?, ?)",
-                               (name, secrets.token_bytes(KEY_BYTES)))
+        await self._db.execute(
+            "INSERT OR IGNORE INTO signing_keys (name, key) VALUES (?, ?)",
+            (name, secrets.token_bytes(KEY_BYTES)),
+        )
         row = await self._db.fetch_one("SELECT key FROM signing_keys WHERE name = ?", (name,))
         assert row is not None
         return bytes(row["key"])
@@ -31,11 +33,17 @@ class ButtonStore:
         One INSERT on the primary key: two presses racing each other cannot both win."""
         added = await self._db.execute(
             "INSERT OR IGNORE INTO shared_answers (button_id, user_id, channel_id, shared_at) VALUES (?, ?, ?, ?)",
-            (button_id, user_id, channel_id, self._clock()))
+            (button_id, user_id, channel_id, self._clock()),
+        )
         return added == 1
 
     async def was_shared(self, button_id: str) -> bool:
-        return await self._db.fetch_one("SELECT 1 FROM shared_answers WHERE button_id = ?", (button_id,)) is not None
+        return (
+            await self._db.fetch_one(
+                "SELECT 1 FROM shared_answers WHERE button_id = ?", (button_id,)
+            )
+            is not None
+        )
 
     async def release_share(self, button_id: str) -> None:
         """The post did not happen (Slack refused it): the button may be pressed again."""

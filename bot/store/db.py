@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import aiosqlite
 
@@ -82,4 +83,6 @@ async def _migrate(connection: aiosqlite.Connection, current: int) -> None:
     for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
         log.info("migrating the state database to version %d", version)
         # executescript commits first; wrap the script so it applies wholly or not at all.
-        await connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+        await connection.executescript(
+            f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+        )

@@ -31,7 +31,9 @@ class ProcessedEvents:
             self._pruned_at = now
             await self.prune(now - KEEP_SECONDS)
         added = await self._db.execute(
-            "INSERT OR IGNORE INTO processed_events (event_id, seen_at) VALUES (?, ?)", (event_id, now))
+            "INSERT OR IGNORE INTO processed_events (event_id, seen_at) VALUES (?, ?)",
+            (event_id, now),
+        )
         return added == 1
 
     async def prune(self, before: float) -> int:

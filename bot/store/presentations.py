@@ -34,12 +34,14 @@ class PresentationStore:
     async def get(self, channel_id: str) -> Presentation | None:
         row = await self._db.fetch_one(
             "SELECT channel_id, deck_key, slide, presenter_id, message_ts FROM presentations WHERE channel_id = ?",
-            (channel_id,))
+            (channel_id,),
+        )
         return Presentation(*row) if row else None
 
     async def all(self) -> list[Presentation]:
         rows = await self._db.fetch_all(
-            "SELECT channel_id, deck_key, slide, presenter_id, message_ts FROM presentations ORDER BY started_at")
+            "SELECT channel_id, deck_key, slide, presenter_id, message_ts FROM presentations ORDER BY started_at"
+        )
         return [Presentation(*row) for row in rows]
 
     async def save(self, presentation: Presentation) -> None:
@@ -50,8 +52,16 @@ class PresentationStore:
                ON CONFLICT (channel_id) DO UPDATE SET deck_key = excluded.deck_key, slide = excluded.slide,
                    presenter_id = excluded.presenter_id, message_ts = excluded.message_ts,
                    updated_at = excluded.updated_at""",
-            (presentation.channel_id, presentation.deck_key, presentation.slide, presentation.presenter_id,
-             presentation.message_ts, now, now))
+            (
+                presentation.channel_id,
+                presentation.deck_key,
+                presentation.slide,
+                presentation.presenter_id,
+                presentation.message_ts,
+                now,
+                now,
+            ),
+        )
 
     async def end(self, channel_id: str) -> None:
         await self._db.execute("DELETE FROM presentations WHERE channel_id = ?", (channel_id,))
@@ -59,24 +69,29 @@ class PresentationStore:
     async def record_post(self, channel_id: str, deck_key: str, slide: int, ts: str) -> None:
         await self._db.execute(
             "INSERT OR REPLACE INTO slide_posts (channel_id, deck_key, slide, ts, posted_at) VALUES (?, ?, ?, ?, ?)",
-            (channel_id, deck_key, slide, ts, time.time()))
+            (channel_id, deck_key, slide, ts, time.time()),
+        )
 
     async def posts_of(self, channel_id: str, deck_key: str) -> dict[int, str]:
         """The latest message posted for each slide of a deck in a channel: slide → ts."""
         rows = await self._db.fetch_all(
             "SELECT slide, ts FROM slide_posts WHERE channel_id = ? AND deck_key = ? ORDER BY posted_at",
-            (channel_id, deck_key))
+            (channel_id, deck_key),
+        )
         return {int(slide): str(ts) for slide, ts in rows}
 
     async def slide_of_message(self, channel_id: str, ts: str) -> tuple[str, int] | None:
         row = await self._db.fetch_one(
-            "SELECT deck_key, slide FROM slide_posts WHERE channel_id = ? AND ts = ?", (channel_id, ts))
+            "SELECT deck_key, slide FROM slide_posts WHERE channel_id = ? AND ts = ?",
+            (channel_id, ts),
+        )
         return (str(row[0]), int(row[1])) if row else None
 
     async def get_browsing(self, user_id: str) -> Browsing | None:
         row = await self._db.fetch_one(
             "SELECT user_id, deck_key, slide, channel_id, dm_channel, message_ts FROM browsing WHERE user_id = ?",
-            (user_id,))
+            (user_id,),
+        )
         return Browsing(*row) if row else None
 
     async def save_browsing(self, browsing: Browsing) -> None:
@@ -86,5 +101,12 @@ class PresentationStore:
                ON CONFLICT (user_id) DO UPDATE SET deck_key = excluded.deck_key, slide = excluded.slide,
                    channel_id = excluded.channel_id, dm_channel = excluded.dm_channel,
                    message_ts = excluded.message_ts""",
-            (browsing.user_id, browsing.deck_key, browsing.slide, browsing.channel_id, browsing.dm_channel,
-             browsing.message_ts))
+            (
+                browsing.user_id,
+                browsing.deck_key,
+                browsing.slide,
+                browsing.channel_id,
+                browsing.dm_channel,
+                browsing.message_ts,
+            ),
+        )

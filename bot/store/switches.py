@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.store.db import Database
 
@@ -27,12 +27,15 @@ class SwitchStore:
                 """INSERT INTO switches (name, enabled, changed_by, changed_at) VALUES (?, ?, ?, ?)
                    ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled,
                    changed_by = excluded.changed_by, changed_at = excluded.changed_at""",
-                (name, int(enabled), changed_by, self._clock()))
+                (name, int(enabled), changed_by, self._clock()),
+            )
 
     async def access_expires(self, user_id: str) -> datetime | None:
         """When `user_id`'s latest kubectl access file expires; None if they never got one."""
-        row = await self._db.fetch_one("SELECT expires_at FROM access_issued WHERE user_id = ?", (user_id,))
-        return datetime.fromtimestamp(row["expires_at"], timezone.utc) if row else None
+        row = await self._db.fetch_one(
+            "SELECT expires_at FROM access_issued WHERE user_id = ?", (user_id,)
+        )
+        return datetime.fromtimestamp(row["expires_at"], UTC) if row else None
 
     async def access_issued(self, user_id: str, expires_at: datetime) -> None:
         async with self._db.write_lock:
@@ -40,4 +43,5 @@ class SwitchStore:
                 """INSERT INTO access_issued (user_id, expires_at, issued_at) VALUES (?, ?, ?)
                    ON CONFLICT (user_id) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at),
                    issued_at = excluded.issued_at""",
-                (user_id, expires_at.timestamp(), self._clock()))
+                (user_id, expires_at.timestamp(), self._clock()),
+            )

@@ -20,9 +20,6 @@ import aiohttp
 
 from bot.access.render import kubeconfig_text
 from bot.app import build_podium
-from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from podium_devkit.slack_api import SlackStandIn
-from podium_devkit.slack_sender import SlackSender
 from bot.kubectl.access import NamespaceAccess
 from bot.messages.text import decode_slack_text
 from bot.ops.kubeconfig import Cluster, write_private
@@ -30,6 +27,9 @@ from bot.ops.participants import PARTICIPANT_ACCOUNT, build_participants
 from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 
 PROMPT = "podium> "
 CONSOLE_USER = "U0ALICE"  # who the console's person is, for the stand-in and their namespace
@@ -49,7 +49,9 @@ def message_to_text(message: dict[str, Any]) -> str:
             for field in block.get("fields") or []:
                 parts.append(field.get("text", ""))
         elif kind == "context":
-            parts.append("  ".join(e.get("text", "") for e in block.get("elements") or [] if "text" in e))
+            parts.append(
+                "  ".join(e.get("text", "") for e in block.get("elements") or [] if "text" in e)
+            )
         elif kind == "actions":
             labels = [(e.get("text") or {}).get("text", "") for e in block.get("elements") or []]
             parts.append("  ".join(f"[{label}]" for label in labels if label))
@@ -78,21 +80,27 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             # The demo workshop also has the console user's own namespace, set up the way the
             # instructor's `participants manifests` does, so exercises can be checked here too.
             participant = build_participants([CONSOLE_USER], settings.participant_namespace)
-            emulator = KubeEmulator([*load_documents(*demo_seed_paths()),
-                                     *participant_manifests(participant)])
+            emulator = KubeEmulator(
+                [*load_documents(*demo_seed_paths()), *participant_manifests(participant)]
+            )
             await emulator.start()
             stack.push_async_callback(emulator.stop)
-            kubeconfig = emulator.write_kubeconfig(workdir / "kubeconfig", namespace=settings.sandbox_namespace)
+            kubeconfig = emulator.write_kubeconfig(
+                workdir / "kubeconfig", namespace=settings.sandbox_namespace
+            )
             # The console user reads their own namespace as any participant does: no setting.
             settings = settings.with_overrides(kubeconfig=str(kubeconfig))
             cluster = emulator
             # Before anything else: how a second terminal's kubectl does the exercises here, as the
             # console user's participant account (the same kind of file "Get my kubectl access" DMs).
-            participant_kubeconfig = await _participant_kubeconfig(emulator, participant[0].namespace,
-                                                                   workdir / KUBECONFIG_NAME)
-            say(f"kubectl in a second terminal: export KUBECONFIG={participant_kubeconfig}  "
+            participant_kubeconfig = await _participant_kubeconfig(
+                emulator, participant[0].namespace, workdir / KUBECONFIG_NAME
+            )
+            say(
+                f"kubectl in a second terminal: export KUBECONFIG={participant_kubeconfig}  "
                 f"(the built-in cluster as {CONSOLE_USER}, namespace {participant[0].namespace}; "
-                "gone when this console quits)")
+                "gone when this console quits)"
+            )
 
         standin = SlackStandIn()
         await standin.start()
@@ -110,12 +118,16 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
         stack.push_async_callback(podium.close)
         runner = await start_http(podium, host="127.0.0.1", port=0)
         stack.push_async_callback(runner.cleanup)
-        sender = SlackSender(f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", signing_secret, standin)
+        sender = SlackSender(
+            f"http://127.0.0.1:{bound_port(runner)}{EVENTS_PATH}", signing_secret, standin
+        )
         stack.push_async_callback(sender.close)
 
         if cluster is not None:
-            where = (f"built-in demo sandbox (Kubernetes API emulator at {cluster.url}, "
-                     f"namespaces {', '.join(NamespaceAccess.from_settings(settings).namespaces_for(CONSOLE_USER))})")
+            where = (
+                f"built-in demo sandbox (Kubernetes API emulator at {cluster.url}, "
+                f"namespaces {', '.join(NamespaceAccess.from_settings(settings).namespaces_for(CONSOLE_USER))})"
+            )
         elif settings.in_cluster:
             where = f"in-cluster service account ({podium.gateway.server})"
         elif settings.kubeconfig_data is not None:
@@ -153,14 +165,24 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
 async def _participant_kubeconfig(emulator: KubeEmulator, namespace: str, path: Path) -> Path:
     """A kubeconfig for the console user's participant ServiceAccount, its token minted with the
     TokenRequest API by the cluster's admin (the instructor's role in a real workshop)."""
-    url = f"{emulator.url}/api/v1/namespaces/{namespace}/serviceaccounts/{PARTICIPANT_ACCOUNT}/token"
-    body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
-            "spec": {"expirationSeconds": CONSOLE_TOKEN_SECONDS}}
+    url = (
+        f"{emulator.url}/api/v1/namespaces/{namespace}/serviceaccounts/{PARTICIPANT_ACCOUNT}/token"
+    )
+    body = {
+        "apiVersion": "authentication.k8s.io/v1",
+        "kind": "TokenRequest",
+        "spec": {"expirationSeconds": CONSOLE_TOKEN_SECONDS},
+    }
     headers = {"Authorization": f"Bearer {emulator.ADMIN_TOKEN}"}
-    async with aiohttp.ClientSession() as session, session.post(url, json=body, headers=headers) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=body, headers=headers) as response,
+    ):
         response.raise_for_status()
         token = (await response.json())["status"]["token"]
-    cluster = Cluster(server=emulator.https_url, ca_data=emulator.tls.ca_data())  # kubectl sends tokens over TLS only
+    cluster = Cluster(
+        server=emulator.https_url, ca_data=emulator.tls.ca_data()
+    )  # kubectl sends tokens over TLS only
     write_private(path, kubeconfig_text(cluster, token, namespace, PARTICIPANT_ACCOUNT))
     return path
 
@@ -170,7 +192,9 @@ _SHOWN_CALLS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 _QUIET_SECONDS = 0.3
 
 
-async def _send(sender: SlackSender, standin: SlackStandIn, command: str, text: str, timeout: float) -> str:
+async def _send(
+    sender: SlackSender, standin: SlackStandIn, command: str, text: str, timeout: float
+) -> str:
     """Send one slash command and collect what the user would see: the reply at the
     response_url, and messages Podium posts meanwhile (slides in the channel, DMs)."""
     seen = len(standin.calls())
@@ -188,8 +212,13 @@ async def _send(sender: SlackSender, standin: SlackStandIn, command: str, text: 
         if answered and loop.time() - last_change >= _QUIET_SECONDS:
             break
         await asyncio.sleep(0.05)
-    parts = [_labelled(call.method, call.args, standin) for call in standin.calls()[seen:]
-             if call.method in _SHOWN_CALLS and call.ok and not _drops_buttons_only(call.method, call.args)]
+    parts = [
+        _labelled(call.method, call.args, standin)
+        for call in standin.calls()[seen:]
+        if call.method in _SHOWN_CALLS
+        and call.ok
+        and not _drops_buttons_only(call.method, call.args)
+    ]
     parts += [message_to_text(post.body) for post in standin.responses(sent.response_url)]
     if sent.body.strip():  # an immediate answer in the ack itself
         try:
@@ -201,7 +230,9 @@ async def _send(sender: SlackSender, standin: SlackStandIn, command: str, text: 
 
 def _labelled(method: str, args: dict[str, Any], standin: SlackStandIn) -> str:
     channel = str(args.get("channel", ""))
-    where = "your DM with Podium" if channel.startswith("D") else f"#{standin.channel_name(channel)}"
+    where = (
+        "your DM with Podium" if channel.startswith("D") else f"#{standin.channel_name(channel)}"
+    )
     verb = "updated in" if method == "chat.update" else "posted in"
     if args.get("thread_ts"):
         verb += " a thread of"

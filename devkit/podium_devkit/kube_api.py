@@ -60,6 +60,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import copy
 import json
 import logging
@@ -70,22 +71,38 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl
 
 import yaml
 from aiohttp import web
 
-from podium_devkit import kube_controllers
-from podium_devkit import kube_tables
+from podium_devkit import kube_controllers, kube_tables
 from podium_devkit import kube_writes as writes
-from podium_devkit.kube_logs import PODLOGS_API_VERSION, PODLOGS_KIND, LogStore, format_time, parse_time, render
-from podium_devkit.kube_materialize import BUILTIN_NAMESPACES, K8S_VERSION, Materializer, materialize
-from podium_devkit.kube_protobuf import PROTOBUF_MEDIA_TYPE, ProtobufError, decode_object, decode_review
+from podium_devkit.kube_logs import (
+    PODLOGS_API_VERSION,
+    PODLOGS_KIND,
+    LogStore,
+    format_time,
+    parse_time,
+    render,
+)
+from podium_devkit.kube_materialize import (
+    BUILTIN_NAMESPACES,
+    K8S_VERSION,
+    Materializer,
+    materialize,
+)
+from podium_devkit.kube_protobuf import (
+    PROTOBUF_MEDIA_TYPE,
+    ProtobufError,
+    decode_object,
+    decode_review,
+)
 from podium_devkit.kube_rbac import (
     RBAC_API_GROUP,
     RBAC_KINDS,
@@ -137,8 +154,12 @@ def demo_seed_paths() -> list[Path]:
     package = package_root()
     manifests = package / "manifests"
     # Files, not the folders: their kustomization.yaml is for kubectl, not an API object.
-    workshop = sorted(p for folder in ("podium", "sandbox") for p in (manifests / folder).glob("*.yaml")
-                      if p.name != "kustomization.yaml")
+    workshop = sorted(
+        p
+        for folder in ("podium", "sandbox")
+        for p in (manifests / folder).glob("*.yaml")
+        if p.name != "kustomization.yaml"
+    )
     seed = sorted((package / "seed").glob("*.yaml"))
     return [manifests / "demo", *workshop, *seed]
 
@@ -148,7 +169,7 @@ def package_root() -> Path:
     root = resources.files(__package__ or "podium_devkit")
     # A wheel installs files; a zipped import would need as_file(), and nothing ships one.
     if not isinstance(root, Path):
-        raise RuntimeError(f"podium_devkit must be installed as files, not {type(root).__name__}")
+        raise TypeError(f"podium_devkit must be installed as files, not {type(root).__name__}")
     return root
 
 
@@ -157,7 +178,9 @@ def load_documents(*paths: str | Path) -> list[Obj]:
     docs: list[Obj] = []
     for path in map(Path, paths):
         files = (
-            sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+            sorted(
+                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()
+            )
             if path.is_dir()
             else [path]
         )
@@ -240,7 +263,9 @@ def parse_request_info(method: str, path: str, query: Mapping[str, str]) -> Requ
     watch_path = rest[0] == "watch"
     if watch_path:
         rest = rest[1:]
-    verb = {"post": "create", "put": "update", "patch": "patch", "delete": "delete"}.get(http_verb, "get")
+    verb = {"post": "create", "put": "update", "patch": "patch", "delete": "delete"}.get(
+        http_verb, "get"
+    )
     if watch_path:
         verb = "watch"
     namespace = ""
@@ -255,7 +280,9 @@ def parse_request_info(method: str, path: str, query: Mapping[str, str]) -> Requ
         verb = "watch" if query.get("watch", "").lower() in ("1", "true") else "list"
     elif not name and verb == "delete":
         verb = "deletecollection"
-    return RequestInfo(path, verb, True, prefix, group, version, namespace, resource, subresource, name)
+    return RequestInfo(
+        path, verb, True, prefix, group, version, namespace, resource, subresource, name
+    )
 
 
 def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
@@ -267,7 +294,9 @@ def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None
     )
 
 
-def status_body(code: int, message: str, reason: str | None = None, details: Mapping[str, Any] | None = None) -> Obj:
+def status_body(
+    code: int, message: str, reason: str | None = None, details: Mapping[str, Any] | None = None
+) -> Obj:
     body: Obj = {
         "kind": "Status",
         "apiVersion": "v1",
@@ -308,7 +337,9 @@ def _accepts_plain_json(accept: str) -> bool:
         return True
     for media_range in accept.split(","):
         media, *params = (p.strip() for p in media_range.split(";"))
-        if media in ("application/json", "application/*", "*/*") and not any(p.startswith("as=") for p in params):
+        if media in ("application/json", "application/*", "*/*") and not any(
+            p.startswith("as=") for p in params
+        ):
             return True
     return False
 
@@ -355,7 +386,7 @@ class ObjectStore:
     # The same objects by (resource, namespace), then name: a namespace's list without a full scan.
     by_namespace: dict[tuple[str, str], dict[str, Obj]] = field(default_factory=dict)
     revision: int = 1000
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # Called with each Change after every put/remove: what watches stream.
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
     history: deque[Change] = field(default_factory=deque)
@@ -370,7 +401,9 @@ class ObjectStore:
         """A copy of ``current`` as it is now: the history's last one when it is the same version."""
         meta = current["metadata"]
         known = self._latest.get((resource, meta.get("namespace", ""), meta["name"]))
-        if known is not None and known["metadata"].get("resourceVersion") == meta.get("resourceVersion"):
+        if known is not None and known["metadata"].get("resourceVersion") == meta.get(
+            "resourceVersion"
+        ):
             return known
         return copy.deepcopy(current)
 
@@ -388,7 +421,9 @@ class ObjectStore:
 
     def _trim(self) -> None:
         oldest = self.monotonic() - self.history_seconds
-        while self.history and (len(self.history) > self.history_size or self.history[0].at < oldest):
+        while self.history and (
+            len(self.history) > self.history_size or self.history[0].at < oldest
+        ):
             self.compacted = self.history.popleft().revision
 
     def compact(self, revision: int | None = None) -> int:
@@ -502,7 +537,7 @@ def _url_host(host: str) -> str:
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class KubeEmulator:
@@ -535,7 +570,9 @@ class KubeEmulator:
         self.kubelet = kube_controllers.Kubelet(kubelet) if kubelet is not None else None
         self._kubelet_task: asyncio.Task[None] | None = None
         self.tokens: dict[str, str] = (
-            dict(tokens) if tokens is not None else {self.DEFAULT_TOKEN: self.DEFAULT_USER, self.ADMIN_TOKEN: self.ADMIN_USER}
+            dict(tokens)
+            if tokens is not None
+            else {self.DEFAULT_TOKEN: self.DEFAULT_USER, self.ADMIN_TOKEN: self.ADMIN_USER}
         )
         self.superusers = frozenset(superusers)
         self.authorize_requests = authorize
@@ -544,22 +581,33 @@ class KubeEmulator:
         self.faults: list[Fault] = []
         self.ignored: list[Obj] = []  # seed documents of kinds the emulator does not serve
         self.url = ""  # plain http: the python client, raw HTTP in tests
-        self.https_url = ""  # the same server over TLS: what kubeconfigs point at (kubectl needs it)
+        self.https_url = (
+            ""  # the same server over TLS: what kubeconfigs point at (kubectl needs it)
+        )
         self._runner: web.AppRunner | None = None
 
         api_objects, rbac_docs, log_docs = self._partition(objects)
         if authorize and not any(d.get("kind", "").endswith("Binding") for d in rbac_docs):
-            log.warning("KubeEmulator: authorize=True but no RBAC seeded: every resource request is forbidden")
-        seeded_roles = {d.get("metadata", {}).get("name") for d in rbac_docs if d.get("kind") == "ClusterRole"}
+            log.warning(
+                "KubeEmulator: authorize=True but no RBAC seeded: every resource request is forbidden"
+            )
+        seeded_roles = {
+            d.get("metadata", {}).get("name") for d in rbac_docs if d.get("kind") == "ClusterRole"
+        }
         for role in bootstrap_cluster_roles():
             if role["metadata"]["name"] not in seeded_roles:
-                role["metadata"]["creationTimestamp"] = format_time(self._now() - timedelta(days=3))  # with the cluster
+                role["metadata"]["creationTimestamp"] = format_time(
+                    self._now() - timedelta(days=3)
+                )  # with the cluster
                 rbac_docs.append(role)
         # RBAC objects are stored like any other (and ensure their namespaces), then decide.
-        sandbox = materialize(api_objects + rbac_docs, log_docs, now=self._now(), registry=self.registry)
+        sandbox = materialize(
+            api_objects + rbac_docs, log_docs, now=self._now(), registry=self.registry
+        )
         self.logs: LogStore = sandbox.logs
-        self.store = ObjectStore(self.registry, now=self._now, history_size=history_size,
-                                 history_seconds=history_seconds)
+        self.store = ObjectStore(
+            self.registry, now=self._now, history_size=history_size, history_seconds=history_seconds
+        )
         # Seeded objects have no history; any of their resourceVersions is a valid place to watch from.
         self.store.compacted = self.store.revision
         for obj in sandbox.objects:
@@ -568,13 +616,17 @@ class KubeEmulator:
         self._refresh_authorizer()
         # This emulator's own CA and server certificate, made now: no key lives in the source.
         self.tls = generate_loopback_tls()
-        self.token_issuer = TokenIssuer(self.store, self.tokens, self._now, status_response, self.tls.ca_data())
+        self.token_issuer = TokenIssuer(
+            self.store, self.tokens, self._now, status_response, self.tls.ca_data()
+        )
 
     @classmethod
-    def from_paths(cls, *paths: str | Path, **kwargs: Any) -> "KubeEmulator":
+    def from_paths(cls, *paths: str | Path, **kwargs: Any) -> KubeEmulator:
         return cls(load_documents(*paths), **kwargs)
 
-    def _partition(self, objects: Iterable[Mapping[str, Any]]) -> tuple[list[Obj], list[Obj], list[Obj]]:
+    def _partition(
+        self, objects: Iterable[Mapping[str, Any]]
+    ) -> tuple[list[Obj], list[Obj], list[Obj]]:
         api_objects: list[Obj] = []
         rbac: list[Obj] = []
         logs: list[Obj] = []
@@ -630,7 +682,9 @@ class KubeEmulator:
     def clear_requests(self) -> None:
         self.requests.clear()
 
-    def kubeconfig(self, namespace: str = "sandbox", token: str | None = None, *, tls: bool = True) -> dict[str, Any]:
+    def kubeconfig(
+        self, namespace: str = "sandbox", token: str | None = None, *, tls: bool = True
+    ) -> dict[str, Any]:
         """A kubeconfig for this emulator. ``tls=False`` points at the plain http listener, which
         the python client accepts but kubectl does not (it never sends tokens over http)."""
         if not self.url:
@@ -644,14 +698,26 @@ class KubeEmulator:
             "clusters": [{"name": "podium-devkit", "cluster": cluster}],
             "users": [{"name": "podium", "user": {"token": token or self.DEFAULT_TOKEN}}],
             "contexts": [
-                {"name": "podium-devkit", "context": {"cluster": "podium-devkit", "user": "podium", "namespace": namespace}}
+                {
+                    "name": "podium-devkit",
+                    "context": {
+                        "cluster": "podium-devkit",
+                        "user": "podium",
+                        "namespace": namespace,
+                    },
+                }
             ],
             "current-context": "podium-devkit",
             "preferences": {},
         }
 
     def write_kubeconfig(
-        self, path: str | Path, namespace: str = "sandbox", token: str | None = None, *, tls: bool = True
+        self,
+        path: str | Path,
+        namespace: str = "sandbox",
+        token: str | None = None,
+        *,
+        tls: bool = True,
     ) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -670,7 +736,9 @@ class KubeEmulator:
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.25)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
-        await web.TCPSite(self._runner, host, tls_port, ssl_context=self.tls.server_ssl_context()).start()
+        await web.TCPSite(
+            self._runner, host, tls_port, ssl_context=self.tls.server_ssl_context()
+        ).start()
         (http_host, http_port), (tls_host, bound_tls_port) = (a[:2] for a in self._runner.addresses)
         self.url = f"http://{_url_host(http_host)}:{http_port}"
         self.https_url = f"https://{_url_host(tls_host)}:{bound_tls_port}"
@@ -696,16 +764,14 @@ class KubeEmulator:
     async def stop(self) -> None:
         if self._kubelet_task is not None:
             self._kubelet_task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._kubelet_task
-            except asyncio.CancelledError:
-                pass
             self._kubelet_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> "KubeEmulator":
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -731,14 +797,18 @@ class KubeEmulator:
         self.requests.append(record)
         try:
             response = await self._respond(request, info, query, record)
-        except Exception as exc:  # noqa: BLE001 - a bug here must look like a 500, not a dropped connection
+        except Exception as exc:
             log.exception("KubeEmulator: internal error on %s %s", request.method, request.path)
             response = status_response(500, f"Internal error occurred: {exc}")
         record.status = response.status
         return response
 
     async def _respond(
-        self, request: web.Request, info: RequestInfo, query: Mapping[str, str], record: RecordedRequest
+        self,
+        request: web.Request,
+        info: RequestInfo,
+        query: Mapping[str, str],
+        record: RecordedRequest,
     ) -> web.StreamResponse:
         for fault in self.faults:
             if fault.applies(request.method, request.path_qs):
@@ -777,23 +847,38 @@ class KubeEmulator:
         decision = self._decide(attributes)
         if not decision.allowed:
             rtype = self.registry.lookup(info.api_group, info.api_version, info.resource)
-            qualified = rtype.qualified if rtype else (f"{info.resource}.{info.api_group}" if info.api_group else info.resource)
-            details = _resource_details(rtype, info.resource, info.name) if info.resource_request else None
+            qualified = (
+                rtype.qualified
+                if rtype
+                else (f"{info.resource}.{info.api_group}" if info.api_group else info.resource)
+            )
+            details = (
+                _resource_details(rtype, info.resource, info.name)
+                if info.resource_request
+                else None
+            )
             return status_response(403, forbidden_message(attributes, qualified), details=details)
 
         accept = request.headers.get("Accept", "")
-        if (info.api_prefix and info.subresource != "log" and not _accepts_plain_json(accept)
-                and not (info.resource_request and kube_tables.wants_table(accept))):  # a Table-only client
+        if (
+            info.api_prefix
+            and info.subresource != "log"
+            and not _accepts_plain_json(accept)
+            and not (info.resource_request and kube_tables.wants_table(accept))
+        ):  # a Table-only client
             # Only reached by clients that refuse plain JSON (e.g. aggregated discovery without fallback).
             return status_response(
-                406, "only the following media types are accepted: application/json, application/yaml"
+                406,
+                "only the following media types are accepted: application/json, application/yaml",
             )
         if not info.resource_request:
             return self._non_resource(request, info)
         response = await self._resource(request, info, query, user)
         if (info.api_group, info.resource) == ("", "endpoints") and not response.prepared:
             # Like the 1.33+ API server; kubectl prints it as "Warning: ...".
-            response.headers["Warning"] = '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
+            response.headers["Warning"] = (
+                '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
+            )
         return response
 
     def _authenticate(self, request: web.Request) -> UserInfo | None:
@@ -814,14 +899,26 @@ class KubeEmulator:
         if not target and not groups:
             return user
         if not target:
-            return status_response(500, "Internal error occurred: requested impersonation of groups without a user")
+            return status_response(
+                500, "Internal error occurred: requested impersonation of groups without a user"
+            )
         checks: list[Attributes] = []
         parts = target.split(":")
         if len(parts) == 4 and parts[:2] == ["system", "serviceaccount"]:
-            checks.append(Attributes(user, "impersonate", namespace=parts[2], resource="serviceaccounts", name=parts[3]))
+            checks.append(
+                Attributes(
+                    user,
+                    "impersonate",
+                    namespace=parts[2],
+                    resource="serviceaccounts",
+                    name=parts[3],
+                )
+            )
         else:
             checks.append(Attributes(user, "impersonate", resource="users", name=target))
-        checks += [Attributes(user, "impersonate", resource="groups", name=group) for group in groups]
+        checks += [
+            Attributes(user, "impersonate", resource="groups", name=group) for group in groups
+        ]
         for attributes in checks:
             if not self._decide(attributes).allowed:
                 qualified = attributes.resource
@@ -839,7 +936,9 @@ class KubeEmulator:
     def _non_resource(self, request: web.Request, info: RequestInfo) -> web.Response:
         path = "/" + info.path.strip("/")
         if request.method not in ("GET", "HEAD"):
-            return status_response(405, "the server does not allow this method on the requested resource", details={})
+            return status_response(
+                405, "the server does not allow this method on the requested resource", details={}
+            )
         if path == "/version":
             major, minor = K8S_VERSION.lstrip("v").split(".")[:2]
             return _json({
@@ -858,9 +957,17 @@ class KubeEmulator:
         if path == "/apis":
             return _json(self.registry.api_group_list())
         parts = path.strip("/").split("/")
-        if parts[0] == "apis" and len(parts) == 2 and any(g == parts[1] for g, _ in self.registry.group_versions()):
+        if (
+            parts[0] == "apis"
+            and len(parts) == 2
+            and any(g == parts[1] for g, _ in self.registry.group_versions())
+        ):
             return _json(self.registry.api_group(parts[1]))
-        if parts[0] == "apis" and len(parts) == 3 and self.registry.has_group_version(parts[1], parts[2]):
+        if (
+            parts[0] == "apis"
+            and len(parts) == 3
+            and self.registry.has_group_version(parts[1], parts[2])
+        ):
             return _json(self.registry.api_resource_list(parts[1], parts[2]))
         if path == "/openapi/v3":
             return _json(self._openapi_root())
@@ -874,7 +981,11 @@ class KubeEmulator:
     # OpenAPI v3: what kubectl's validation needs to know the server validates fields itself -----------
 
     def _openapi_root(self) -> Obj:
-        paths = {"api/v1": {"serverRelativeURL": f"/openapi/v3/api/v1?hash={self._openapi_hash('', 'v1')}"}}
+        paths = {
+            "api/v1": {
+                "serverRelativeURL": f"/openapi/v3/api/v1?hash={self._openapi_hash('', 'v1')}"
+            }
+        }
         for group, version in self.registry.group_versions():
             paths[f"apis/{group}/{version}"] = {
                 "serverRelativeURL": f"/openapi/v3/apis/{group}/{version}?hash={self._openapi_hash(group, version)}"
@@ -891,7 +1002,11 @@ class KubeEmulator:
         parts = tail.strip("/").split("/")
         if parts == ["api", "v1"]:
             group, version = "", "v1"
-        elif len(parts) == 3 and parts[0] == "apis" and self.registry.has_group_version(parts[1], parts[2]):
+        elif (
+            len(parts) == 3
+            and parts[0] == "apis"
+            and self.registry.has_group_version(parts[1], parts[2])
+        ):
             group, version = parts[1], parts[2]
         else:
             return None
@@ -906,7 +1021,11 @@ class KubeEmulator:
             content = {media: {"schema": {"type": "object"}} for media in (
                 "application/json-patch+json", "application/merge-patch+json",
                 "application/strategic-merge-patch+json", "application/apply-patch+yaml")}  # fmt: skip
-            item = f"{prefix}/namespaces/{{namespace}}/{r.plural}/{{name}}" if r.namespaced else f"{prefix}/{r.plural}/{{name}}"
+            item = (
+                f"{prefix}/namespaces/{{namespace}}/{r.plural}/{{name}}"
+                if r.namespaced
+                else f"{prefix}/{r.plural}/{{name}}"
+            )
             collection = item.rsplit("/", 1)[0]
             paths[item] = {
                 "get": {"operationId": f"read{r.kind}", "x-kubernetes-action": "get", "x-kubernetes-group-version-kind": gvk},
@@ -933,17 +1052,23 @@ class KubeEmulator:
         self, request: web.Request, info: RequestInfo, query: Mapping[str, str], user: UserInfo
     ) -> web.StreamResponse:
         rtype = self.registry.lookup(info.api_group, info.api_version, info.resource)
-        not_served = status_response(404, "the server could not find the requested resource", details={})
+        not_served = status_response(
+            404, "the server could not find the requested resource", details={}
+        )
         if rtype is None:
             return not_served
         if not info.api_group:  # TokenRequest (kube_tokens)
-            issued = await self.token_issuer.handle(request, info.namespace, info.resource, info.subresource, info.name)
+            issued = await self.token_issuer.handle(
+                request, info.namespace, info.resource, info.subresource, info.name
+            )
             if issued is not None:
                 return issued
         if not rtype.stored:
             if request.method == "POST" and not info.name:
                 return await self._review(request, rtype, user)
-            return status_response(405, "the server does not allow this method on the requested resource", details={})
+            return status_response(
+                405, "the server does not allow this method on the requested resource", details={}
+            )
         # Namespaced kinds by name need a namespace; cluster-scoped kinds must not have one
         # (except namespaces themselves, whose name doubles as the namespace).
         if rtype.namespaced and info.name and not info.namespace:
@@ -955,25 +1080,39 @@ class KubeEmulator:
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             return await self._write(request, rtype, info, query)
         if request.method not in ("GET", "HEAD"):
-            return status_response(405, "the server does not allow this method on the requested resource", details={})
+            return status_response(
+                405, "the server does not allow this method on the requested resource", details={}
+            )
         namespace = info.namespace if rtype.namespaced else ""
         if not info.name:
-            return await self._list(request, rtype, info.namespace or None, query, watch=info.verb == "watch")
+            return await self._list(
+                request, rtype, info.namespace or None, query, watch=info.verb == "watch"
+            )
         obj = self.store.get(rtype.plural, namespace, info.name)
         if obj is None:
             return status_response(
-                404, f'{rtype.qualified} "{info.name}" not found', details=_resource_details(rtype, info.resource, info.name)
+                404,
+                f'{rtype.qualified} "{info.name}" not found',
+                details=_resource_details(rtype, info.resource, info.name),
             )
         if info.subresource == "log":
             return self._pod_log(obj, query)
         if info.subresource == "scale":
             return _json(self._scale(obj))
         if not info.subresource and kube_tables.wants_table(request.headers.get("Accept", "")):
-            return self._table(rtype, [obj], query, {"resourceVersion": obj["metadata"].get("resourceVersion", "")})
+            return self._table(
+                rtype, [obj], query, {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
+            )
         return _json(obj)
 
     async def _list(
-        self, request: web.Request, rtype: ResourceType, namespace: str | None, query: Mapping[str, str], *, watch: bool
+        self,
+        request: web.Request,
+        rtype: ResourceType,
+        namespace: str | None,
+        query: Mapping[str, str],
+        *,
+        watch: bool,
     ) -> web.StreamResponse:
         try:
             labels = parse_label_selector(query.get("labelSelector"))
@@ -989,11 +1128,19 @@ class KubeEmulator:
         at = self._list_revision(query)
         if isinstance(at, web.Response):
             return at
-        source = self.store.list(rtype.plural, namespace) if at is None else self.store.list_at(rtype.plural, namespace, at)
+        source = (
+            self.store.list(rtype.plural, namespace)
+            if at is None
+            else self.store.list_at(rtype.plural, namespace, at)
+        )
         items = [o for o in source if selected(o)]
         metadata: Obj = {"resourceVersion": str(self.store.revision if at is None else at)}
         try:
-            start = int(base64.urlsafe_b64decode(query["continue"]).decode()) if query.get("continue") else 0
+            start = (
+                int(base64.urlsafe_b64decode(query["continue"]).decode())
+                if query.get("continue")
+                else 0
+            )
             limit = int(query["limit"]) if query.get("limit") else 0
         except ValueError:
             return status_response(400, "invalid continue or limit parameter")
@@ -1005,27 +1152,47 @@ class KubeEmulator:
             page = items[start:]
         # Real list items carry no kind/apiVersion: only the list does.
         body_items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in page]
-        if kube_tables.wants_table(request.headers.get("Accept", "")):  # kubectl get: server-side printing
+        if kube_tables.wants_table(
+            request.headers.get("Accept", "")
+        ):  # kubectl get: server-side printing
             return self._table(rtype, body_items, query, metadata)
-        return _json({"kind": rtype.list_kind, "apiVersion": rtype.api_version, "metadata": metadata, "items": body_items})
+        return _json(
+            {
+                "kind": rtype.list_kind,
+                "apiVersion": rtype.api_version,
+                "metadata": metadata,
+                "items": body_items,
+            }
+        )
 
-    def _list_revision(self, query: Mapping[str, str]) -> int | None | web.Response:
+    def _list_revision(self, query: Mapping[str, str]) -> int | web.Response | None:
         """Which revision a list serves (None: the latest), after the API server's rules: no or
         "0" resourceVersion, or ``resourceVersionMatch=NotOlderThan``: the latest state; a version
         newer than the store is "Too large"; ``resourceVersionMatch=Exact``: the state at that
         version, 410 Gone once it was compacted away."""
         version, match = query.get("resourceVersion", ""), query.get("resourceVersionMatch", "")
         if match and match not in ("Exact", "NotOlderThan"):
-            return status_response(400, f'resourceVersionMatch: Unsupported value: "{match}": supported values: '
-                                        '"Exact", "NotOlderThan"', reason="BadRequest")
+            return status_response(
+                400,
+                f'resourceVersionMatch: Unsupported value: "{match}": supported values: '
+                '"Exact", "NotOlderThan"',
+                reason="BadRequest",
+            )
         if match and not version:
-            return status_response(400, "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
-                                        "resourceVersion is provided", reason="BadRequest")
+            return status_response(
+                400,
+                "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
+                "resourceVersion is provided",
+                reason="BadRequest",
+            )
         if version in ("", "0") and match != "Exact":
             return None
         if not version.isdigit():
-            return status_response(400, f'resourceVersion: Invalid value: "{version}": invalid resource version',
-                                   reason="BadRequest")
+            return status_response(
+                400,
+                f'resourceVersion: Invalid value: "{version}": invalid resource version',
+                reason="BadRequest",
+            )
         wanted = int(version)
         if wanted > self.store.revision:
             return status_response(504, f"Too large resource version: {wanted}, current: {self.store.revision}",
@@ -1035,19 +1202,34 @@ class KubeEmulator:
         if match != "Exact":
             return None
         if wanted < self.store.compacted:
-            return status_response(410, "The resourceVersion for the provided list is too old.", reason="Expired")
+            return status_response(
+                410, "The resourceVersion for the provided list is too old.", reason="Expired"
+            )
         return wanted
 
-    def _table(self, rtype: ResourceType, objects: list[Obj], query: Mapping[str, str], metadata: Obj) -> web.Response:
+    def _table(
+        self, rtype: ResourceType, objects: list[Obj], query: Mapping[str, str], metadata: Obj
+    ) -> web.Response:
         include = query.get("includeObject") or "Metadata"
         if include not in ("Metadata", "Object", "None"):
             return status_response(400, f'unrecognized includeObject value: "{include}"')
-        body = kube_tables.server_table(rtype.plural, objects, self._now(), include_object=include, kind=rtype.kind,
-                                        api_version=rtype.api_version, list_metadata=metadata)
+        body = kube_tables.server_table(
+            rtype.plural,
+            objects,
+            self._now(),
+            include_object=include,
+            kind=rtype.kind,
+            api_version=rtype.api_version,
+            list_metadata=metadata,
+        )
         return _json(body, headers={"Content-Type": kube_tables.TABLE_MEDIA_TYPE})
 
     async def _watch(
-        self, request: web.Request, rtype: ResourceType, namespace: str | None, query: Mapping[str, str],
+        self,
+        request: web.Request,
+        rtype: ResourceType,
+        namespace: str | None,
+        query: Mapping[str, str],
         selected: Callable[[Obj], bool],
     ) -> web.StreamResponse:
         """A watch as the API server's watch cache serves it: with no or "0" ``resourceVersion`` (or
@@ -1056,15 +1238,21 @@ class KubeEmulator:
         than the window). Then every change until ``timeoutSeconds`` or the client goes away, with
         BOOKMARK events every ``bookmark_interval`` and before the timeout closes the stream when
         ``allowWatchBookmarks`` is set. An object that stops matching the selectors is DELETED."""
-        as_table, include = kube_tables.wants_table(request.headers.get("Accept", "")), query.get("includeObject") or "Metadata"
+        as_table, include = (
+            kube_tables.wants_table(request.headers.get("Accept", "")),
+            query.get("includeObject") or "Metadata",
+        )
         if as_table and include not in ("Metadata", "Object", "None"):
             return status_response(400, f'unrecognized includeObject value: "{include}"')
         initial = query.get("sendInitialEvents", "").lower() == "true"
         bookmarks = query.get("allowWatchBookmarks", "").lower() in ("1", "true")
         since = query.get("resourceVersion", "")
         if since not in ("", "0") and not since.isdigit():
-            return status_response(400, f'resourceVersion: Invalid value: "{since}": invalid resource version',
-                                   reason="BadRequest")
+            return status_response(
+                400,
+                f'resourceVersion: Invalid value: "{since}": invalid resource version',
+                reason="BadRequest",
+            )
         try:
             timeout = float(query.get("timeoutSeconds") or 1800)
         except ValueError:
@@ -1083,25 +1271,40 @@ class KubeEmulator:
         expired = False
         initial_items: list[Obj] = []
         if since in ("", "0") or initial:
-            initial_items = [copy.deepcopy(o) for o in self.store.list(rtype.plural, namespace) if selected(o)]
+            initial_items = [
+                copy.deepcopy(o) for o in self.store.list(rtype.plural, namespace) if selected(o)
+            ]
         elif int(since) < self.store.compacted:
             expired = True
         else:
             for change in self.store.changes_since(int(since), rtype.plural, namespace):
                 queue.put_nowait(change)
         deadline = asyncio.get_running_loop().time() + timeout
-        headed: list[bool] = []  # kubectl get -w: Table events, column definitions on the first only
+        headed: list[
+            bool
+        ] = []  # kubectl get -w: Table events, column definitions on the first only
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         try:
             await response.prepare(request)
 
             async def send(event: str, obj: Obj) -> None:
                 if as_table and event != "ERROR":
-                    obj = kube_tables.watch_table(rtype.plural, obj, self._now(), headers=not headed, bookmark=event == "BOOKMARK",
-                                                  include_object=include, kind=rtype.kind, api_version=rtype.api_version)
+                    obj = kube_tables.watch_table(
+                        rtype.plural,
+                        obj,
+                        self._now(),
+                        headers=not headed,
+                        bookmark=event == "BOOKMARK",
+                        include_object=include,
+                        kind=rtype.kind,
+                        api_version=rtype.api_version,
+                    )
                     if event != "BOOKMARK":
                         headed.append(True)
-                await response.write(json.dumps({"type": event, "object": obj}, separators=(",", ":")).encode() + b"\n")
+                await response.write(
+                    json.dumps({"type": event, "object": obj}, separators=(",", ":")).encode()
+                    + b"\n"
+                )
 
             def bookmark(revision: int, annotations: Obj | None = None) -> Obj:
                 meta: Obj = {"resourceVersion": str(revision)}
@@ -1112,8 +1315,17 @@ class KubeEmulator:
             if expired:
                 # The watch cache answers in the stream (HTTP 200), as client-go and the python
                 # client expect: they re-list on this 410.
-                oldest = self.store.history[0].revision if self.store.history else self.store.revision + 1
-                await send("ERROR", status_body(410, f"too old resource version: {since} ({oldest - 1})", "Expired"))
+                oldest = (
+                    self.store.history[0].revision
+                    if self.store.history
+                    else self.store.revision + 1
+                )
+                await send(
+                    "ERROR",
+                    status_body(
+                        410, f"too old resource version: {since} ({oldest - 1})", "Expired"
+                    ),
+                )
                 await response.write_eof()
                 return response
             for obj in initial_items:
@@ -1121,7 +1333,9 @@ class KubeEmulator:
             if initial:
                 # A streaming list (client-go's WatchList, kubectl rollout status/wait): the initial
                 # events end with this bookmark, or the client never considers itself synced.
-                await send("BOOKMARK", bookmark(self.store.revision, {"k8s.io/initial-events-end": "true"}))
+                await send(
+                    "BOOKMARK", bookmark(self.store.revision, {"k8s.io/initial-events-end": "true"})
+                )
             loop = asyncio.get_running_loop()
             sent_up_to = self.store.revision if not since.isdigit() or initial else int(since)
             next_bookmark = loop.time() + self.bookmark_interval
@@ -1129,7 +1343,9 @@ class KubeEmulator:
                 transport = request.transport
                 if transport is None or transport.is_closing():
                     break
-                wait = min(remaining, 0.5, max(next_bookmark - loop.time(), 0.0) if bookmarks else 0.5)
+                wait = min(
+                    remaining, 0.5, max(next_bookmark - loop.time(), 0.0) if bookmarks else 0.5
+                )
                 try:
                     change = await asyncio.wait_for(queue.get(), wait)
                 except TimeoutError:
@@ -1143,9 +1359,15 @@ class KubeEmulator:
                 shown = watch_event(change, selected)
                 if shown is not None:
                     await send(*shown)
-            if bookmarks and (transport := request.transport) is not None and not transport.is_closing():
+            if (
+                bookmarks
+                and (transport := request.transport) is not None
+                and not transport.is_closing()
+            ):
                 # The cacher bookmarks a watch right before its timeout, so the client resumes from there.
-                await send("BOOKMARK", bookmark(self.store.revision if queue.empty() else sent_up_to))
+                await send(
+                    "BOOKMARK", bookmark(self.store.revision if queue.empty() else sent_up_to)
+                )
             await response.write_eof()
         except ConnectionResetError:
             pass  # the client went away
@@ -1156,11 +1378,20 @@ class KubeEmulator:
     def _scale(self, obj: Obj) -> Obj:
         meta = obj["metadata"]
         status = obj.get("status") or {}
-        selector = ",".join(f"{k}={v}" for k, v in sorted(((obj["spec"].get("selector") or {}).get("matchLabels") or {}).items()))
+        selector = ",".join(
+            f"{k}={v}"
+            for k, v in sorted(
+                ((obj["spec"].get("selector") or {}).get("matchLabels") or {}).items()
+            )
+        )
         return {
             "kind": "Scale",
             "apiVersion": "autoscaling/v1",
-            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta},
+            "metadata": {
+                k: meta[k]
+                for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                if k in meta
+            },
             "spec": {"replicas": obj["spec"].get("replicas", 1)},
             "status": {"replicas": status.get("replicas", 0), "selector": selector},
         }
@@ -1171,9 +1402,15 @@ class KubeEmulator:
         self, request: web.Request, rtype: ResourceType, info: RequestInfo, query: Mapping[str, str]
     ) -> web.Response:
         """POST/PUT/PATCH/DELETE: authorized already; the API server's answers (``kube_writes``)."""
-        not_allowed = status_response(405, "the server does not allow this method on the requested resource", details={})
+        not_allowed = status_response(
+            405, "the server does not allow this method on the requested resource", details={}
+        )
         method, sub = request.method, info.subresource
-        if sub not in ("", "status", "scale") or (method == "POST" and info.name) or (method in ("PUT", "PATCH") and not info.name):
+        if (
+            sub not in ("", "status", "scale")
+            or (method == "POST" and info.name)
+            or (method in ("PUT", "PATCH") and not info.name)
+        ):
             return not_allowed
         if method == "DELETE" and sub:
             return not_allowed
@@ -1186,9 +1423,13 @@ class KubeEmulator:
                 body = await self._read_body(request, allow_empty=True)
                 if not info.name:
                     return self._delete_collection(rtype, namespace, query, dry_run)
-                return self._delete(rtype, namespace, info.name, {**body, **self._delete_query(query)}, dry_run)
+                return self._delete(
+                    rtype, namespace, info.name, {**body, **self._delete_query(query)}, dry_run
+                )
             if method == "POST":
-                return self._create(rtype, namespace, await self._read_body(request), query, dry_run)
+                return self._create(
+                    rtype, namespace, await self._read_body(request), query, dry_run
+                )
             if method == "PATCH":
                 self._check_patch_type(request.content_type)
             existing = self.store.get(rtype.plural, namespace, info.name)
@@ -1227,7 +1468,9 @@ class KubeEmulator:
                                   f"include: application/json, application/yaml ({exc})",
                                   "UnsupportedMediaType") from None  # fmt: skip
         except (ValueError, yaml.YAMLError) as exc:
-            raise writes.ApiError(400, f"the body of the request was in an unknown format: {exc}", "BadRequest") from None
+            raise writes.ApiError(
+                400, f"the body of the request was in an unknown format: {exc}", "BadRequest"
+            ) from None
         if not isinstance(body, dict):
             raise writes.ApiError(400, "the body of the request was in an unknown format - accepted media types "
                                   "include: application/json, application/yaml", "BadRequest")  # fmt: skip
@@ -1268,12 +1511,16 @@ class KubeEmulator:
             raise writes.ApiError(400, "the patch did not result in an object", "BadRequest")
         return result
 
-    def _check_fields(self, obj: Obj, rtype: ResourceType, query: Mapping[str, str], *, creating: bool) -> tuple[Obj, list[str]]:
+    def _check_fields(
+        self, obj: Obj, rtype: ResourceType, query: Mapping[str, str], *, creating: bool
+    ) -> tuple[Obj, list[str]]:
         """Unknown fields: dropped with a warning, or refused (``fieldValidation=Strict``)."""
         pruned, unknown = writes.prune_unknown(obj, rtype.kind)
         mode = query.get("fieldValidation", "Warn")
         if mode not in ("Strict", "Warn", "Ignore", ""):
-            raise writes.ApiError(400, f'fieldValidation parameter unsupported: "{mode}"', "BadRequest")
+            raise writes.ApiError(
+                400, f'fieldValidation parameter unsupported: "{mode}"', "BadRequest"
+            )
         if unknown and mode == "Strict":
             message = writes.strict_decoding_error(unknown)
             if creating:
@@ -1303,7 +1550,14 @@ class KubeEmulator:
                                   "the request", "BadRequest")  # fmt: skip
         meta["namespace"] = namespace
 
-    def _create(self, rtype: ResourceType, namespace: str, body: Obj, query: Mapping[str, str], dry_run: bool) -> web.Response:
+    def _create(
+        self,
+        rtype: ResourceType,
+        namespace: str,
+        body: Obj,
+        query: Mapping[str, str],
+        dry_run: bool,
+    ) -> web.Response:
         obj = copy.deepcopy(body)
         self._check_type(obj, rtype)
         self._check_namespace(obj, rtype, namespace)
@@ -1319,8 +1573,13 @@ class KubeEmulator:
         obj, warnings = self._check_fields(obj, rtype, query, creating=True)
         meta = obj["metadata"]
         if not meta.get("name") and meta.get("generateName"):
-            taken = [o["metadata"]["name"] for o in self.store.list(rtype.plural, namespace if rtype.namespaced else None)]
-            meta["name"] = writes.generated_name(meta["generateName"], taken, f"{self.store.revision}")
+            taken = [
+                o["metadata"]["name"]
+                for o in self.store.list(rtype.plural, namespace if rtype.namespaced else None)
+            ]
+            meta["name"] = writes.generated_name(
+                meta["generateName"], taken, f"{self.store.revision}"
+            )
         for key in ("uid", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink",
                     "managedFields"):  # fmt: skip
             meta.pop(key, None)
@@ -1336,7 +1595,10 @@ class KubeEmulator:
             self._admit_pod(obj, namespace)
         writes.apply_defaults(obj, rtype.kind, creating=True, used_cluster_ips=self._cluster_ips())
         if rtype.kind == "Pod":
-            obj["status"] = {"phase": "Pending", "qosClass": Materializer._qos_class(obj.get("spec") or {})}
+            obj["status"] = {
+                "phase": "Pending",
+                "qosClass": Materializer._qos_class(obj.get("spec") or {}),
+            }
         elif rtype.kind in ("Deployment", "ReplicaSet", "Job"):
             obj["status"] = {}  # the controllers fill it in
         elif rtype.kind == "Service":
@@ -1376,7 +1638,12 @@ class KubeEmulator:
         except ValueError as exc:
             raise writes.ApiError(400, str(exc), "BadRequest") from None
         if refusal:
-            raise writes.ApiError(403, f'pods "{name}" is forbidden: {refusal}', "Forbidden", {"name": name, "kind": "pods"})
+            raise writes.ApiError(
+                403,
+                f'pods "{name}" is forbidden: {refusal}',
+                "Forbidden",
+                {"name": name, "kind": "pods"},
+            )
 
     def _cluster_ips(self) -> list[str]:
         return [(s.get("spec") or {}).get("clusterIP", "") for s in self.store.list("services")]
@@ -1400,7 +1667,13 @@ class KubeEmulator:
                                   "again", "Conflict", _resource_details(rtype, rtype.plural, old_meta["name"]))  # fmt: skip
         obj, warnings = self._check_fields(obj, rtype, query, creating=False)
         meta = obj["metadata"]
-        for key in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "resourceVersion"):
+        for key in (
+            "uid",
+            "creationTimestamp",
+            "generation",
+            "deletionTimestamp",
+            "resourceVersion",
+        ):
             if key in old_meta:
                 meta[key] = old_meta[key]
             else:
@@ -1411,19 +1684,27 @@ class KubeEmulator:
             else:
                 obj.pop("status", None)
         writes.apply_defaults(obj, rtype.kind, creating=False, used_cluster_ips=self._cluster_ips())
-        errors = writes.validate(obj, rtype.kind) + writes.immutable_errors(existing, obj, rtype.kind)
+        errors = writes.validate(obj, rtype.kind) + writes.immutable_errors(
+            existing, obj, rtype.kind
+        )
         if errors:
             raise writes.invalid(rtype.kind, rtype.group, old_meta["name"], errors)
         if obj == existing:
-            return self._written(existing, 200, warnings)  # a no-op update changes nothing, not even resourceVersion
-        if rtype.kind in writes.GENERATION_KINDS and writes.spec_of(obj) != writes.spec_of(existing):
+            return self._written(
+                existing, 200, warnings
+            )  # a no-op update changes nothing, not even resourceVersion
+        if rtype.kind in writes.GENERATION_KINDS and writes.spec_of(obj) != writes.spec_of(
+            existing
+        ):
             meta["generation"] = int(old_meta.get("generation") or 1) + 1
         if not dry_run:
             self.store.put(obj)
             self._after_write(rtype, namespace, obj)
         return self._written(obj, 200, warnings)
 
-    def _write_scale(self, rtype: ResourceType, existing: Obj, scale: Obj, dry_run: bool) -> web.Response:
+    def _write_scale(
+        self, rtype: ResourceType, existing: Obj, scale: Obj, dry_run: bool
+    ) -> web.Response:
         replicas = (scale.get("spec") or {}).get("replicas")
         name = existing["metadata"]["name"]
         if not isinstance(replicas, int) or replicas < 0:
@@ -1438,7 +1719,11 @@ class KubeEmulator:
         updated["spec"]["replicas"] = replicas
         updated["metadata"].pop("resourceVersion", None)
         self._update(rtype, existing, updated, {}, dry_run)
-        current = self.store.get(rtype.plural, existing["metadata"]["namespace"], name) if not dry_run else updated
+        current = (
+            self.store.get(rtype.plural, existing["metadata"]["namespace"], name)
+            if not dry_run
+            else updated
+        )
         return _json(self._scale(current or updated))
 
     def _delete_query(self, query: Mapping[str, str]) -> Obj:
@@ -1449,7 +1734,14 @@ class KubeEmulator:
             options["orphanDependents"] = query["orphanDependents"].lower() == "true"
         return options
 
-    def _delete(self, rtype: ResourceType, namespace: str, name: str, options: Mapping[str, Any], dry_run: bool) -> web.Response:
+    def _delete(
+        self,
+        rtype: ResourceType,
+        namespace: str,
+        name: str,
+        options: Mapping[str, Any],
+        dry_run: bool,
+    ) -> web.Response:
         obj = self.store.get(rtype.plural, namespace, name)
         if obj is None:
             raise writes.ApiError(404, f'{rtype.qualified} "{name}" not found', "NotFound",
@@ -1465,7 +1757,9 @@ class KubeEmulator:
                 raise writes.ApiError(409, f'Operation cannot be fulfilled on {rtype.qualified} "{name}": Precondition '
                                       f"failed: {label} in precondition: {wanted}, {label} in object meta: "
                                       f"{meta.get(key)}", "Conflict", _resource_details(rtype, rtype.plural, name))  # fmt: skip
-        orphan = options.get("propagationPolicy") == "Orphan" or options.get("orphanDependents") is True
+        orphan = (
+            options.get("propagationPolicy") == "Orphan" or options.get("orphanDependents") is True
+        )
         gone = copy.deepcopy(obj)
         if not dry_run:
             self._remove(rtype, namespace, name, orphan=orphan)
@@ -1477,15 +1771,29 @@ class KubeEmulator:
             gone["metadata"]["deletionTimestamp"] = format_time(self._now())
             if rtype.plural == "pods":
                 gone["metadata"]["deletionGracePeriodSeconds"] = int(
-                    options.get("gracePeriodSeconds", (gone.get("spec") or {}).get("terminationGracePeriodSeconds", 30)))
+                    options.get(
+                        "gracePeriodSeconds",
+                        (gone.get("spec") or {}).get("terminationGracePeriodSeconds", 30),
+                    )
+                )
             return _json(gone)
         details: Obj = {"name": name}
         if rtype.group:
             details["group"] = rtype.group
         details.update(kind=rtype.plural, uid=meta.get("uid", ""))
-        return _json({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})
+        return _json(
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Success",
+                "details": details,
+            }
+        )
 
-    def _delete_collection(self, rtype: ResourceType, namespace: str, query: Mapping[str, str], dry_run: bool) -> web.Response:
+    def _delete_collection(
+        self, rtype: ResourceType, namespace: str, query: Mapping[str, str], dry_run: bool
+    ) -> web.Response:
         try:
             labels = parse_label_selector(query.get("labelSelector"))
             fields = compile_field_selector(rtype.plural, query.get("fieldSelector"))
@@ -1495,7 +1803,12 @@ class KubeEmulator:
                    if labels.matches(o["metadata"].get("labels")) and fields(o)]  # fmt: skip
         if not dry_run:
             for obj in victims:
-                self._remove(rtype, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], orphan=False)
+                self._remove(
+                    rtype,
+                    obj["metadata"].get("namespace", ""),
+                    obj["metadata"]["name"],
+                    orphan=False,
+                )
             for ns in sorted({o["metadata"].get("namespace", "") for o in victims}):
                 self._after_write(rtype, ns, {}, deleted=True)
         items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in victims]
@@ -1523,14 +1836,22 @@ class KubeEmulator:
                 if orphan:
                     orphaned = copy.deepcopy(item)
                     orphaned["metadata"]["ownerReferences"] = [
-                        r for r in orphaned["metadata"]["ownerReferences"] if r.get("uid") != uid]
+                        r for r in orphaned["metadata"]["ownerReferences"] if r.get("uid") != uid
+                    ]
                     if not orphaned["metadata"]["ownerReferences"]:
                         del orphaned["metadata"]["ownerReferences"]
                     self.store.put(orphaned)
                 else:
-                    self._remove(other, item["metadata"].get("namespace", ""), item["metadata"]["name"], orphan=False)
+                    self._remove(
+                        other,
+                        item["metadata"].get("namespace", ""),
+                        item["metadata"]["name"],
+                        orphan=False,
+                    )
 
-    def _after_write(self, rtype: ResourceType, namespace: str, obj: Obj, *, deleted: bool = False) -> None:
+    def _after_write(
+        self, rtype: ResourceType, namespace: str, obj: Obj, *, deleted: bool = False
+    ) -> None:
         """What follows a successful write: RBAC decides anew, controllers catch up."""
         if rtype.group == RBAC_API_GROUP or rtype.plural == "namespaces":
             self._refresh_authorizer()
@@ -1543,7 +1864,7 @@ class KubeEmulator:
         if namespace:  # also after a namespace delete: its content is gone by now
             try:
                 kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
-            except Exception:  # noqa: BLE001 - controllers run apart from the API server: the write stands
+            except Exception:
                 log.exception("KubeEmulator: reconciling namespace %s failed", namespace)
             self._update_quotas(namespace)
 
@@ -1564,7 +1885,13 @@ class KubeEmulator:
         """The serviceaccount and root-ca-cert-publisher controllers: every namespace gets these."""
         name = namespace["metadata"]["name"]
         if self.store.get("serviceaccounts", name, "default") is None:
-            self.store.put({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}})
+            self.store.put(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ServiceAccount",
+                    "metadata": {"name": "default", "namespace": name},
+                }
+            )
         root = self.store.get("configmaps", "default", "kube-root-ca.crt")
         if root is not None and self.store.get("configmaps", name, "kube-root-ca.crt") is None:
             self.store.put({"apiVersion": "v1", "kind": "ConfigMap",
@@ -1607,14 +1934,21 @@ class KubeEmulator:
         single = len(containers) + len(init) == 1
         lines = self.logs.lookup(namespace, name, container, previous, single_container=single)
         if previous and lines is None:
-            return status_response(400, f'previous terminated container "{container}" in pod "{name}" not found')
+            return status_response(
+                400, f'previous terminated container "{container}" in pod "{name}" not found'
+            )
         if lines is None:
             waiting = self._waiting_reason(pod, container)
             if waiting:
-                return status_response(400, f'container "{container}" in pod "{name}" is waiting to start: {waiting}')
+                return status_response(
+                    400, f'container "{container}" in pod "{name}" is waiting to start: {waiting}'
+                )
             lines = []
-        return web.Response(body=render(lines, now=self._now(), **options), content_type="text/plain",
-                            charset="utf-8")
+        return web.Response(
+            body=render(lines, now=self._now(), **options),
+            content_type="text/plain",
+            charset="utf-8",
+        )
 
     def _log_options(self, query: Mapping[str, str]) -> dict[str, Any]:
         def integer(key: str) -> int | None:
@@ -1624,7 +1958,7 @@ class KubeEmulator:
             try:
                 value = int(raw)
             except ValueError:
-                raise ValueError(f"{key}: Invalid value: \"{raw}\": must be an integer") from None
+                raise ValueError(f'{key}: Invalid value: "{raw}": must be an integer') from None
             if value < 0 or (key in ("sinceSeconds", "limitBytes") and value == 0):
                 raise ValueError(f"{key}: Invalid value: {value}: must be greater than 0")
             return value
@@ -1649,13 +1983,16 @@ class KubeEmulator:
         if not waiting or waiting.get("reason") == "CrashLoopBackOff":
             return None
         reason = waiting.get("reason") or "ContainerCreating"
-        return {"ImagePullBackOff": "trying and failing to pull image", "ErrImagePull": "image can't be pulled"}.get(
-            reason, reason
-        )
+        return {
+            "ImagePullBackOff": "trying and failing to pull image",
+            "ErrImagePull": "image can't be pulled",
+        }.get(reason, reason)
 
     # Self reviews ---------------------------------------------------------------------------------
 
-    async def _review(self, request: web.Request, rtype: ResourceType, user: UserInfo) -> web.Response:
+    async def _review(
+        self, request: web.Request, rtype: ResourceType, user: UserInfo
+    ) -> web.Response:
         if rtype.plural == "selfsubjectreviews":  # `kubectl auth whoami`: the body says nothing
             user_info: Obj = {"username": user.name, "groups": list(user.groups)}
             return _json({"kind": rtype.kind, "apiVersion": rtype.api_version, "metadata": {"creationTimestamp": None},
@@ -1668,14 +2005,20 @@ class KubeEmulator:
                 body = json.loads(raw)
             spec = body.get("spec") or {}
         except (ValueError, AttributeError):
-            return status_response(415, "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml", reason="UnsupportedMediaType")
+            return status_response(
+                415,
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+                reason="UnsupportedMediaType",
+            )
         metadata = {"creationTimestamp": None}
         if rtype.plural == "selfsubjectrulesreviews":
             namespace = spec.get("namespace", "")
             if self.authorize_requests:
                 rules = self.authorizer.rules_for(user, namespace)
             else:
-                rules = self.authorizer.rules_for(UserInfo(user.name, (*user.groups, "system:masters")), namespace)
+                rules = self.authorizer.rules_for(
+                    UserInfo(user.name, (*user.groups, "system:masters")), namespace
+                )
             status = {
                 "resourceRules": [r.to_dict() for r in rules if not r.non_resource_urls],
                 "nonResourceRules": [r.to_dict() for r in rules if r.non_resource_urls],
@@ -1755,7 +2098,10 @@ class EmulatorThread:
         return self.emulator.url
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if self._loop is not None and self._thread is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -1771,13 +2117,17 @@ async def _serve(args: argparse.Namespace) -> None:
     seeds = args.seed or demo_seed_paths()
     kubelet = None
     if args.kubelet_backoff:  # the kubelet looks often enough to keep to a short back-off
-        kubelet = kube_controllers.KubeletTimings(backoff_base=args.kubelet_backoff, tick=min(0.5, args.kubelet_backoff / 2))
+        kubelet = kube_controllers.KubeletTimings(
+            backoff_base=args.kubelet_backoff, tick=min(0.5, args.kubelet_backoff / 2)
+        )
     emulator = KubeEmulator.from_paths(*seeds, authorize=not args.no_authorize, kubelet=kubelet)
     url = await emulator.start(args.host, args.port)
     print(url, flush=True)
     print(f"{emulator.https_url} (TLS, for kubectl)", flush=True)
     if args.kubeconfig_out:
-        path = emulator.write_kubeconfig(args.kubeconfig_out, namespace=args.namespace, token=args.token)
+        path = emulator.write_kubeconfig(
+            args.kubeconfig_out, namespace=args.namespace, token=args.token
+        )
         print(f"kubeconfig written to {path}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -1790,14 +2140,31 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m podium_devkit.kube_api", description=__doc__.split("\n")[0])
-    parser.add_argument("--seed", action="append", type=Path, help="YAML file or directory (repeatable); default: demo seed")
+    parser = argparse.ArgumentParser(
+        prog="python -m podium_devkit.kube_api", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--seed",
+        action="append",
+        type=Path,
+        help="YAML file or directory (repeatable); default: demo seed",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--kubeconfig-out", type=Path, help="write a kubeconfig for this emulator here")
-    parser.add_argument("--namespace", default="sandbox", help="namespace of the kubeconfig's context")
-    parser.add_argument("--token", default=None, help="token for the kubeconfig (default: the podium service account)")
-    parser.add_argument("--no-authorize", action="store_true", help="allow every authenticated request")
+    parser.add_argument(
+        "--kubeconfig-out", type=Path, help="write a kubeconfig for this emulator here"
+    )
+    parser.add_argument(
+        "--namespace", default="sandbox", help="namespace of the kubeconfig's context"
+    )
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="token for the kubeconfig (default: the podium service account)",
+    )
+    parser.add_argument(
+        "--no-authorize", action="store_true", help="allow every authenticated request"
+    )
     parser.add_argument("--kubelet-backoff", type=float, default=0.0, metavar="SECONDS",
                         help="move failing pods along over time with this first back-off (the kubelet's is 10); "
                              "default: off, pods stay as first started")  # fmt: skip

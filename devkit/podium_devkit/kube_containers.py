@@ -83,8 +83,13 @@ KNOWN_REPOSITORIES: Mapping[str, ImageInfo] = {
     "curlimages/curl": ImageInfo("curl"),
 }
 # Registries whose every repository is taken to exist (images run with no known behaviour).
-KNOWN_REGISTRIES = ("registry.k8s.io/", "public.ecr.aws/", "mcr.microsoft.com/", "gcr.io/google-samples/",
-                    "us-docker.pkg.dev/google-samples/")
+KNOWN_REGISTRIES = (
+    "registry.k8s.io/",
+    "public.ecr.aws/",
+    "mcr.microsoft.com/",
+    "gcr.io/google-samples/",
+    "us-docker.pkg.dev/google-samples/",
+)
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
@@ -113,16 +118,20 @@ def image_problem(image: str) -> tuple[str, str] | None:
             path = path.rsplit(":", 1)[0] if ":" in path.rsplit("/", 1)[-1] else path
             path = path if "/" in path else f"library/{path}"
             detail += f": repository name ({path}) must be lowercase"
-        return ("InvalidImageName",
-                f'Failed to apply default image tag "{image}": couldn\'t parse image name "{image}": {detail}')
+        return (
+            "InvalidImageName",
+            f'Failed to apply default image tag "{image}": couldn\'t parse image name "{image}": {detail}',
+        )
     repo = repository(image)
     if repo in KNOWN_REPOSITORIES or any(repo.startswith(prefix) for prefix in KNOWN_REGISTRIES):
         return None
     ref = normalize_image(image)
-    return ("ErrImagePull",
-            f'failed to pull and unpack image "{ref}": failed to resolve reference "{ref}": pull access denied, '
-            "repository does not exist or may require authorization: server message: insufficient_scope: "
-            "authorization failed")
+    return (
+        "ErrImagePull",
+        f'failed to pull and unpack image "{ref}": failed to resolve reference "{ref}": pull access denied, '
+        "repository does not exist or may require authorization: server message: insufficient_scope: "
+        "authorization failed",
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -221,8 +230,11 @@ class Network:
         parts = host.split(".")
         if len(parts) == 1:
             name, namespace = parts[0], self.namespace
-        elif len(parts) == 2 or (len(parts) == 3 and parts[2] == "svc") or (
-                len(parts) == 5 and parts[2:] == ["svc", "cluster", "local"]):
+        elif (
+            len(parts) == 2
+            or (len(parts) == 3 and parts[2] == "svc")
+            or (len(parts) == 5 and parts[2:] == ["svc", "cluster", "local"])
+        ):
             name, namespace = parts[0], parts[1]
         else:
             return None
@@ -246,7 +258,10 @@ class Network:
             return Refused(ip)
         if target.get("kind") == "Pod":
             return self._serve(target, port, path, ip, when, agent)
-        svc_port = next((p for p in (target.get("spec") or {}).get("ports") or () if p.get("port") == port), None)
+        svc_port = next(
+            (p for p in (target.get("spec") or {}).get("ports") or () if p.get("port") == port),
+            None,
+        )
         if svc_port is None:
             return Refused(ip)
         backends = self._ready_backends(target, svc_port)
@@ -255,7 +270,9 @@ class Network:
         pod, target_port = backends[0]
         return self._serve(pod, target_port, path, ip, when, agent)
 
-    def _ready_backends(self, svc: Mapping[str, Any], svc_port: Mapping[str, Any] | None) -> list[tuple[Obj, int]]:
+    def _ready_backends(
+        self, svc: Mapping[str, Any], svc_port: Mapping[str, Any] | None
+    ) -> list[tuple[Obj, int]]:
         """Ready (pod, target port) pairs from the Service's Endpoints, as kube-proxy programs them."""
         meta = svc["metadata"]
         endpoints = self.store.get("endpoints", meta["namespace"], meta["name"]) or {}
@@ -265,19 +282,27 @@ class Network:
             if svc_port is None:
                 number = ports[0]["port"] if ports else 0
             else:
-                match = [p for p in ports if p.get("name", "") == svc_port.get("name", "")] or (ports if len(ports) == 1 else [])
+                match = [p for p in ports if p.get("name", "") == svc_port.get("name", "")] or (
+                    ports if len(ports) == 1 else []
+                )
                 if not match:
                     continue
                 number = int(match[0]["port"])
             for address in subset.get("addresses") or ():
                 ref = address.get("targetRef") or {}
-                pod = self.store.get("pods", ref.get("namespace", meta["namespace"]), ref.get("name", ""))
+                pod = self.store.get(
+                    "pods", ref.get("namespace", meta["namespace"]), ref.get("name", "")
+                )
                 if pod is not None:
                     found.append((pod, number))
         return found
 
-    def _serve(self, pod: Obj, port: int, path: str, ip: str, when: datetime, agent: str) -> HttpResult:
-        statuses = {s.get("name"): s for s in (pod.get("status") or {}).get("containerStatuses") or ()}
+    def _serve(
+        self, pod: Obj, port: int, path: str, ip: str, when: datetime, agent: str
+    ) -> HttpResult:
+        statuses = {
+            s.get("name"): s for s in (pod.get("status") or {}).get("containerStatuses") or ()
+        }
         for container in (pod.get("spec") or {}).get("containers") or ():
             info = KNOWN_REPOSITORIES.get(repository(container.get("image", "")))
             running = "running" in ((statuses.get(container.get("name")) or {}).get("state") or {})
@@ -295,8 +320,16 @@ class Network:
             return Response(ip, status, "OK" if found else "Not Found", body)
         return Refused(ip)
 
-    def _access_log(self, pod: Obj, container: str, when: datetime, path: str, status: int, size: int,
-                    agent: str) -> None:
+    def _access_log(
+        self,
+        pod: Obj,
+        container: str,
+        when: datetime,
+        path: str,
+        status: int,
+        size: int,
+        agent: str,
+    ) -> None:
         if self.logs is None:
             return
         stamp = when.strftime("%d/%b/%Y:%H:%M:%S +0000")
@@ -334,7 +367,11 @@ class Shell:
 
     def run_argv(self, argv: Sequence[str]) -> None:
         try:
-            if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash") and argv[1] == "-c":
+            if (
+                len(argv) >= 3
+                and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash")
+                and argv[1] == "-c"
+            ):
                 self._block(_parse(_split(argv[2]))[0])
             else:
                 self._print(self._command([str(a) for a in argv]))
@@ -343,8 +380,11 @@ class Shell:
 
     def outcome(self) -> ContainerRun:
         lines = tuple((round(t, 3), text) for t, text in self.lines)
-        return ContainerRun(exit_code=None if self.forever else self.status, timed_lines=lines,
-                            duration=max(self.clock, 1.0))
+        return ContainerRun(
+            exit_code=None if self.forever else self.status,
+            timed_lines=lines,
+            duration=max(self.clock, 1.0),
+        )
 
     # Execution ---------------------------------------------------------------------------------
 
@@ -354,7 +394,9 @@ class Shell:
                 self._statement(node[1])
             elif node[0] == "while":
                 for _ in range(LOOP_ROUNDS):
-                    if node[1].strip() not in ("true", ":", "[ 1 ]") and not node[1].startswith("sleep"):
+                    if node[1].strip() not in ("true", ":", "[ 1 ]") and not node[1].startswith(
+                        "sleep"
+                    ):
                         self._statement(node[1])
                         if self.status != 0:
                             break
@@ -436,7 +478,12 @@ class Shell:
             return [self.hostname]
         if name == "printenv" and args:
             return [self.env[args[0]]] if args[0] in self.env else []
-        if name == "tail" and "-f" in args or name in ("nginx", "httpd", "httpd-foreground", "redis-server"):
+        if (name == "tail" and "-f" in args) or name in (
+            "nginx",
+            "httpd",
+            "httpd-foreground",
+            "redis-server",
+        ):
             self.forever = True
             raise _Stop
         if name == "curl":
@@ -465,17 +512,19 @@ class Shell:
             elif ch == '"' and not in_single:
                 in_double = not in_double
             elif ch == "\\" and not in_single and i + 1 < len(text):
-                out.append(text[i:i + 2])
+                out.append(text[i : i + 2])
                 i += 2
                 continue
             elif ch == "$" and not in_single and i + 1 < len(text):
-                rest = text[i + 1:]
+                rest = text[i + 1 :]
                 if rest.startswith("("):
                     end = _closing(text, i + 1)
-                    inner = text[i + 2:end]
+                    inner = text[i + 2 : end]
                     saved = self.status
                     try:
-                        value = "\n".join(self._command(self._words(inner))) if inner.strip() else ""
+                        value = (
+                            "\n".join(self._command(self._words(inner))) if inner.strip() else ""
+                        )
                     except _Stop:
                         value = ""
                     self.status = saved
@@ -514,24 +563,36 @@ class Shell:
 
         if not urls:
             self.status = 2
-            return ["curl: no URL specified", "curl: try 'curl --help' or 'curl --manual' for more information"]
+            return [
+                "curl: no URL specified",
+                "curl: try 'curl --help' or 'curl --manual' for more information",
+            ]
         target = _url(urls[0], 443 if urls[0].startswith("https://") else 80)
         if target is None:
-            return error(3, "URL rejected: Port number was not a decimal number between 0 and 65535")
+            return error(
+                3, "URL rejected: Port number was not a decimal number between 0 and 65535"
+            )
         host, port, path = target
         retries = int(values.get("retry", "0") or 0) if values.get("retry", "0").isdigit() else 0
         delay = int(values["retry-delay"]) if values.get("retry-delay", "").isdigit() else 1
-        result = self.network.get(host, port, path, self.start + timedelta(seconds=self.clock), "curl/8.11.1")
+        result = self.network.get(
+            host, port, path, self.start + timedelta(seconds=self.clock), "curl/8.11.1"
+        )
         if isinstance(result, Refused) and "retry-connrefused" in flags:
             for left in range(retries, 0, -1):
                 if not silent:
-                    output.append(f"Warning: Problem : connection refused. Will retry in {delay} seconds. "
-                                  f"{left} retries left.")
+                    output.append(
+                        f"Warning: Problem : connection refused. Will retry in {delay} seconds. "
+                        f"{left} retries left."
+                    )
                 self.clock += delay
         if isinstance(result, Unresolved):
             return error(6, f"Could not resolve host: {result.host}")
         if isinstance(result, Refused):
-            return error(7, f"Failed to connect to {host} port {port} after 0 ms: Could not connect to server")
+            return error(
+                7,
+                f"Failed to connect to {host} port {port} after 0 ms: Could not connect to server",
+            )
         if isinstance(result, EmptyReply):
             return error(52, "Empty reply from server")
         assert isinstance(result, Response)
@@ -547,42 +608,93 @@ class Shell:
         output: list[str] = []
         if not urls:
             self.status = 1
-            return ["BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.", "", "Usage: wget [-cqS] URL"]
+            return [
+                "BusyBox v1.37.0 (2024-09-26 21:31:42 UTC) multi-call binary.",
+                "",
+                "Usage: wget [-cqS] URL",
+            ]
         where = _url(urls[0], 80)
         if where is None:
             self.status = 1
             return [f"wget: bad port spec '{urls[0]}'"]
         host, port, path = where
-        result = self.network.get(host, port, path, self.start + timedelta(seconds=self.clock), "Wget")
+        result = self.network.get(
+            host, port, path, self.start + timedelta(seconds=self.clock), "Wget"
+        )
         self.status = 1
         if isinstance(result, Unresolved):
             return [f"wget: bad address '{result.host}'"]
         if not quiet:
-            output.append(f"Connecting to {host}{'' if port == 80 else f':{port}'} ({result.ip}:{port})")
+            output.append(
+                f"Connecting to {host}{'' if port == 80 else f':{port}'} ({result.ip}:{port})"
+            )
         if isinstance(result, Refused):
-            return output + [f"wget: can't connect to remote host ({result.ip}): Connection refused"]
+            return output + [
+                f"wget: can't connect to remote host ({result.ip}): Connection refused"
+            ]
         if isinstance(result, EmptyReply):
             return output + ["wget: error getting response: Connection reset by peer"]
         assert isinstance(result, Response)
         if result.status >= 400:
-            return output + [f"wget: server returned error: HTTP/1.1 {result.status} {result.reason}"]
+            return output + [
+                f"wget: server returned error: HTTP/1.1 {result.status} {result.reason}"
+            ]
         self.status = 0
         if target == "-":
             return output + result.body.rstrip("\n").split("\n")
         self.files[target] = result.body
         if not quiet:
             size = len(result.body.encode())
-            output += [f"saving to '{target}'", f"{target:<20} 100% |********************************|   {size}  0:00:00 ETA",
-                       f"'{target}' saved"]
+            output += [
+                f"saving to '{target}'",
+                f"{target:<20} 100% |********************************|   {size}  0:00:00 ETA",
+                f"'{target}' saved",
+            ]
         return output
 
 
-_CURL_VALUE_OPTIONS = frozenset({
-    "o", "output", "H", "header", "X", "request", "d", "data", "data-raw", "m", "max-time", "connect-timeout",
-    "retry", "retry-delay", "retry-max-time", "w", "write-out", "u", "user", "A", "user-agent", "e", "referer",
-    "x", "proxy", "resolve", "cacert", "cert", "key", "T", "upload-file", "F", "form", "b", "cookie",
-})
-_WGET_VALUE_OPTIONS = frozenset({"O", "output-document", "T", "timeout", "U", "user-agent", "header", "Y", "t", "tries"})
+_CURL_VALUE_OPTIONS = frozenset(
+    {
+        "o",
+        "output",
+        "H",
+        "header",
+        "X",
+        "request",
+        "d",
+        "data",
+        "data-raw",
+        "m",
+        "max-time",
+        "connect-timeout",
+        "retry",
+        "retry-delay",
+        "retry-max-time",
+        "w",
+        "write-out",
+        "u",
+        "user",
+        "A",
+        "user-agent",
+        "e",
+        "referer",
+        "x",
+        "proxy",
+        "resolve",
+        "cacert",
+        "cert",
+        "key",
+        "T",
+        "upload-file",
+        "F",
+        "form",
+        "b",
+        "cookie",
+    }
+)
+_WGET_VALUE_OPTIONS = frozenset(
+    {"O", "output-document", "T", "timeout", "U", "user-agent", "header", "Y", "t", "tries"}
+)
 
 
 def _url(text: str, default_port: int) -> tuple[str, int, str] | None:
@@ -595,7 +707,9 @@ def _url(text: str, default_port: int) -> tuple[str, int, str] | None:
     return parts.hostname or "", port, parts.path
 
 
-def _options(args: Sequence[str], with_value: frozenset[str]) -> tuple[set[str], dict[str, str], list[str]]:
+def _options(
+    args: Sequence[str], with_value: frozenset[str]
+) -> tuple[set[str], dict[str, str], list[str]]:
     """GNU-style options: ``--name value``, ``--name=value``, clustered ``-sSf``, ``-o file``/``-ofile``."""
     flags: set[str] = set()
     values: dict[str, str] = {}
@@ -615,7 +729,7 @@ def _options(args: Sequence[str], with_value: frozenset[str]) -> tuple[set[str],
         elif arg.startswith("-") and len(arg) > 1:
             for j, letter in enumerate(arg[1:], start=1):
                 if letter in with_value:
-                    value = arg[j + 1:]
+                    value = arg[j + 1 :]
                     if not value:
                         i += 1
                         value = args[i] if i < len(args) else ""
@@ -672,15 +786,19 @@ def _split(script: str) -> list[str]:
         elif ch in "'\"":
             quote = ch
             current.append(ch)
-        elif ch == "$" and script[i + 1:i + 2] == "(":
+        elif ch == "$" and script[i + 1 : i + 2] == "(":
             end = _closing(script, i + 1)
-            current.append(script[i:end + 1])
+            current.append(script[i : end + 1])
             i = end
         elif ch == "#" and (not current or current[-1].isspace()):
             while i < len(script) and script[i] != "\n":
                 i += 1
             continue
-        elif ch in "\n;" or script.startswith(("&&", "||"), i) or (ch == "&" and script[i + 1:i + 2] != ">"):
+        elif (
+            ch in "\n;"
+            or script.startswith(("&&", "||"), i)
+            or (ch == "&" and script[i + 1 : i + 2] != ">")
+        ):
             flush()
             if script.startswith(("&&", "||"), i):
                 i += 1
@@ -699,7 +817,9 @@ def _split(script: str) -> list[str]:
     return result
 
 
-def _parse(statements: Sequence[str], i: int = 0, until: tuple[str, ...] = ()) -> tuple[list[Any], int]:
+def _parse(
+    statements: Sequence[str], i: int = 0, until: tuple[str, ...] = ()
+) -> tuple[list[Any], int]:
     """Nodes: ("cmd", text), ("while", condition, body), ("for", var, words, body). ``if``,
     ``then``, ``else`` and ``fi`` are dropped, so every branch runs."""
     nodes: list[Any] = []
@@ -709,13 +829,19 @@ def _parse(statements: Sequence[str], i: int = 0, until: tuple[str, ...] = ()) -
         if first in until:
             return nodes, i
         if first in ("while", "until"):
-            body, i = _parse(statements, i + 2 if i + 1 < len(statements) and statements[i + 1] == "do" else i + 1,
-                             ("done",))
+            body, i = _parse(
+                statements,
+                i + 2 if i + 1 < len(statements) and statements[i + 1] == "do" else i + 1,
+                ("done",),
+            )
             nodes.append(("while", rest.strip(), body))
         elif first == "for" and " in " in f" {rest} ":
             var, _, words = rest.partition(" in ")
-            body, i = _parse(statements, i + 2 if i + 1 < len(statements) and statements[i + 1] == "do" else i + 1,
-                             ("done",))
+            body, i = _parse(
+                statements,
+                i + 2 if i + 1 < len(statements) and statements[i + 1] == "do" else i + 1,
+                ("done",),
+            )
             nodes.append(("for", var.strip(), words.strip(), body))
         elif first in ("then", "else", "fi", "do", "done"):
             pass
@@ -742,7 +868,13 @@ def _date(moment: datetime) -> str:
 
 
 def _quote_value(value: str, in_double: bool) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"') if in_double else shlex.quote(value) if value else ""
+    return (
+        value.replace("\\", "\\\\").replace('"', '\\"')
+        if in_double
+        else shlex.quote(value)
+        if value
+        else ""
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -750,12 +882,17 @@ def _quote_value(value: str, in_double: bool) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
-def container_env(container: Mapping[str, Any], pod: Mapping[str, Any], store: Reader) -> dict[str, str] | str:
+def container_env(
+    container: Mapping[str, Any], pod: Mapping[str, Any], store: Reader
+) -> dict[str, str] | str:
     """The container's environment (envFrom, then env); a missing ConfigMap that is not optional
     → the kubelet's CreateContainerConfigError message instead."""
     namespace = pod["metadata"]["namespace"]
-    env: dict[str, str] = {"HOSTNAME": pod["metadata"]["name"], "HOME": "/root",
-                           "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+    env: dict[str, str] = {
+        "HOSTNAME": pod["metadata"]["name"],
+        "HOME": "/root",
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    }
     for source in container.get("envFrom") or ():
         ref = source.get("configMapRef")
         if not ref:
@@ -768,14 +905,18 @@ def container_env(container: Mapping[str, Any], pod: Mapping[str, Any], store: R
         for key, value in (configmap.get("data") or {}).items():
             env[f"{source.get('prefix', '')}{key}"] = str(value)
     fields: Callable[[str], str] = lambda path: {  # noqa: E731 - the downward API's few fields
-        "metadata.name": pod["metadata"]["name"], "metadata.namespace": namespace,
+        "metadata.name": pod["metadata"]["name"],
+        "metadata.namespace": namespace,
         "spec.nodeName": (pod.get("spec") or {}).get("nodeName", ""),
         "status.podIP": (pod.get("status") or {}).get("podIP", ""),
     }.get(path, "")
     for item in container.get("env") or ():
         if "value" in item:
-            env[item["name"]] = re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: env.get(m.group(1), m.group(0)),
-                                       str(item["value"]))
+            env[item["name"]] = re.sub(
+                r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+                lambda m: env.get(m.group(1), m.group(0)),
+                str(item["value"]),
+            )
             continue
         value_from = item.get("valueFrom") or {}
         if "configMapKeyRef" in value_from:
@@ -786,15 +927,22 @@ def container_env(container: Mapping[str, Any], pod: Mapping[str, Any], store: R
                     continue
                 if configmap is None:
                     return f'configmap "{ref.get("name", "")}" not found'
-                return f"couldn't find key {ref.get('key')} in ConfigMap {namespace}/{ref.get('name')}"
+                return (
+                    f"couldn't find key {ref.get('key')} in ConfigMap {namespace}/{ref.get('name')}"
+                )
             env[item["name"]] = str(configmap["data"][ref["key"]])
         elif "fieldRef" in value_from:
             env[item["name"]] = fields(value_from["fieldRef"].get("fieldPath", ""))
     return env
 
 
-def container_run(container: Mapping[str, Any], pod: Mapping[str, Any], store: Reader, logs: LogStore | None,
-                  start: datetime) -> ContainerRun:
+def container_run(
+    container: Mapping[str, Any],
+    pod: Mapping[str, Any],
+    store: Reader,
+    logs: LogStore | None,
+    start: datetime,
+) -> ContainerRun:
     """What this container will do: fail to start, run forever, or print and exit."""
     image = container.get("image", "")
     problem = image_problem(image)
@@ -812,9 +960,13 @@ def container_run(container: Mapping[str, Any], pod: Mapping[str, Any], store: R
         if info.kind == "curl":
             command = ["curl"]
         elif not args:
-            return ContainerRun(exit_code=0, timed_lines=(), duration=0.1)  # a shell with no terminal exits
+            return ContainerRun(
+                exit_code=0, timed_lines=(), duration=0.1
+            )  # a shell with no terminal exits
     argv = [_substitute(word, env) for word in command + args]
-    network = Network(store, pod["metadata"]["namespace"], logs, (pod.get("status") or {}).get("podIP", ""))
+    network = Network(
+        store, pod["metadata"]["namespace"], logs, (pod.get("status") or {}).get("podIP", "")
+    )
     shell = Shell(network, env, start, pod["metadata"]["name"])
     shell.run_argv(argv)
     return shell.outcome()
@@ -822,4 +974,6 @@ def container_run(container: Mapping[str, Any], pod: Mapping[str, Any], store: R
 
 def _substitute(word: str, env: Mapping[str, str]) -> str:
     """Kubernetes expands ``$(VAR)`` in command and args from the container's environment."""
-    return re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: env.get(m.group(1), m.group(0)), word)
+    return re.sub(
+        r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: env.get(m.group(1), m.group(0)), word
+    )

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from podium_devkit.kube_containers import container_run
 from podium_devkit.kube_logs import LogKey, LogLine, LogStore, format_time, parse_time
 from podium_devkit.kube_materialize import (
+    TIME_KEYS,
     ContainerRun,
     Materializer,
     Obj,
@@ -41,7 +42,6 @@ from podium_devkit.kube_materialize import (
     max_surge_and_unavailable,
     pod_template_hash,
     replicaset_for,
-    TIME_KEYS,
     service_defaults,
     suffix,
 )
@@ -64,7 +64,12 @@ class ObjectStore(Protocol):
 
 REVISION = "deployment.kubernetes.io/revision"
 # Owner kinds whose dependents the garbage collector here removes, by the owner's resource.
-OWNER_RESOURCES = {"Deployment": "deployments", "ReplicaSet": "replicasets", "Job": "jobs", "Service": "services"}
+OWNER_RESOURCES = {
+    "Deployment": "deployments",
+    "ReplicaSet": "replicasets",
+    "Job": "jobs",
+    "Service": "services",
+}
 # Fields the store sets: never a reason to put.
 _STORE_FIELDS = ("resourceVersion", "managedFields")
 # Bounds of the rollout loop: each round moves at least one replica, so this is never reached
@@ -109,7 +114,7 @@ def _clamped(value: Any, now: datetime, key: str = "") -> Any:
         return [_clamped(v, now, key) for v in value]
     elif isinstance(value, str) and key.endswith(TIME_KEYS) and value[:1].isdigit():
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
         if moment > now:
@@ -123,7 +128,9 @@ def same_object(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
     def strip(obj: Mapping[str, Any]) -> Obj:
         copied = dict(obj)
-        copied["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k not in _STORE_FIELDS}
+        copied["metadata"] = {
+            k: v for k, v in (obj.get("metadata") or {}).items() if k not in _STORE_FIELDS
+        }
         return copied
 
     return strip(a) == strip(b)
@@ -136,13 +143,16 @@ def _revision(obj: Mapping[str, Any]) -> int:
 
 def _owned_by(obj: Mapping[str, Any], owner: Mapping[str, Any]) -> bool:
     uid = owner["metadata"].get("uid")
-    return any(ref.get("uid") == uid and ref.get("controller") for ref in obj["metadata"].get("ownerReferences") or ())
+    return any(
+        ref.get("uid") == uid and ref.get("controller")
+        for ref in obj["metadata"].get("ownerReferences") or ()
+    )
 
 
 def _active(pod: Mapping[str, Any]) -> bool:
-    return (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") and not pod["metadata"].get(
-        "deletionTimestamp"
-    )
+    return (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed") and not pod[
+        "metadata"
+    ].get("deletionTimestamp")
 
 
 def _condition(status: Mapping[str, Any], type_: str) -> Mapping[str, Any] | None:
@@ -210,7 +220,11 @@ class _Pass:
         """Dependents whose controller owner is gone go too (ReplicaSets before their Pods)."""
         for resource in ("replicasets", "pods", "endpointslices"):
             for obj in self.store.list(resource, self.namespace):
-                refs = [r for r in obj["metadata"].get("ownerReferences") or () if r.get("kind") in OWNER_RESOURCES]
+                refs = [
+                    r
+                    for r in obj["metadata"].get("ownerReferences") or ()
+                    if r.get("kind") in OWNER_RESOURCES
+                ]
                 if refs and not any(self._owner_exists(ref) for ref in refs):
                     self.store.remove(resource, self.namespace, obj["metadata"]["name"])
         for endpoints in self.store.list("endpoints", self.namespace):
@@ -232,7 +246,9 @@ class _Pass:
                 "type": "PodScheduled", "status": "False", "lastProbeTime": None,
                 "lastTransitionTime": format_time(self.now), "reason": "Unschedulable", "message": refusal}],
                 "qosClass": Materializer._qos_class(pod.get("spec") or {})}  # fmt: skip
-            self.kit.event(pod, "FailedScheduling", refusal, "default-scheduler", self.now, type_="Warning")
+            self.kit.event(
+                pod, "FailedScheduling", refusal, "default-scheduler", self.now, type_="Warning"
+            )
             return self.now
         # Placed first, so what the containers do already knows the pod's IP (servers log it).
         node, ip = self.kit.place(pod)
@@ -247,13 +263,19 @@ class _Pass:
     def nodes(self) -> list[Obj]:
         """The nodes the scheduler places on (stored once a pod ran there; their object otherwise)."""
         stored = {n["metadata"]["name"]: n for n in self.store.list("nodes")}
-        return [stored.get(spec.name) or self.kit._node(spec) for spec in self.kit.nodes]  # the same model of a node
+        return [
+            stored.get(spec.name) or self.kit._node(spec) for spec in self.kit.nodes
+        ]  # the same model of a node
 
     def bare_pod(self, pod: Obj) -> None:
         """A pod the user created (or any pod nobody started yet): schedule and start it."""
         # The API server creates a pod Pending with no node; the scheduler and kubelet take it from there.
         phase = (pod.get("status") or {}).get("phase")
-        if phase not in (None, "Pending") or pod.get("spec", {}).get("nodeName") or pod["metadata"].get("deletionTimestamp"):
+        if (
+            phase not in (None, "Pending")
+            or pod.get("spec", {}).get("nodeName")
+            or pod["metadata"].get("deletionTimestamp")
+        ):
             return
         if _condition(pod.get("status") or {}, "PodScheduled") is not None:
             return  # the scheduler already said it does not fit (requests are immutable)
@@ -266,23 +288,40 @@ class _Pass:
         """Controllers create pods through the API server, so LimitRange defaults and quotas apply to
         them as to anyone's; a refusal is the owner's FailedCreate event, and the next write retries."""
         apply_limit_ranges(pod, self.store.list("limitranges", self.namespace))
-        refusal = quota_refusal(pod, self.store.list("resourcequotas", self.namespace),
-                                self.store.list("pods", self.namespace))
+        refusal = quota_refusal(
+            pod,
+            self.store.list("resourcequotas", self.namespace),
+            self.store.list("pods", self.namespace),
+        )
         if refusal is None:
             return True
-        self.kit.event(owner, "FailedCreate",
-                       f'Error creating: pods "{pod["metadata"]["name"]}" is forbidden: {refusal}',
-                       component, self.now, type_="Warning")
+        self.kit.event(
+            owner,
+            "FailedCreate",
+            f'Error creating: pods "{pod["metadata"]["name"]}" is forbidden: {refusal}',
+            component,
+            self.now,
+            type_="Warning",
+        )
         return False
 
     def delete_pod(self, pod: Obj, owner: Obj, component: str) -> None:
         meta = pod["metadata"]
         for status in (pod.get("status") or {}).get("containerStatuses") or ():
             if "running" in (status.get("state") or {}):
-                self.kit.event(pod, "Killing", f"Stopping container {status['name']}", "kubelet", self.now,
-                               host=pod["spec"].get("nodeName"), field_path=f"spec.containers{{{status['name']}}}")
+                self.kit.event(
+                    pod,
+                    "Killing",
+                    f"Stopping container {status['name']}",
+                    "kubelet",
+                    self.now,
+                    host=pod["spec"].get("nodeName"),
+                    field_path=f"spec.containers{{{status['name']}}}",
+                )
         self.store.remove("pods", self.namespace, meta["name"])
-        self.kit.event(owner, "SuccessfulDelete", f"Deleted pod: {meta['name']}", component, self.now)
+        self.kit.event(
+            owner, "SuccessfulDelete", f"Deleted pod: {meta['name']}", component, self.now
+        )
 
     # ReplicaSets -------------------------------------------------------------------------------
 
@@ -295,25 +334,43 @@ class _Pass:
         pods = [p for p in self.owned("pods", desired) if _active(p)]
         while len(pods) < want:
             name = self.fresh_pod_name(desired["metadata"]["name"])
-            pod = self.kit.pod_from_template(spec.get("template") or {}, name, self.namespace, desired)
+            pod = self.kit.pod_from_template(
+                spec.get("template") or {}, name, self.namespace, desired
+            )
             pod["metadata"]["creationTimestamp"] = format_time(self.now)
             if not self.admitted(pod, desired, "replicaset-controller"):
                 break
-            self.kit.event(desired, "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller", self.now)
+            self.kit.event(
+                desired,
+                "SuccessfulCreate",
+                f"Created pod: {name}",
+                "replicaset-controller",
+                self.now,
+            )
             self.start_pod(pod)
             pods.append(self.store.put(pod))
         if len(pods) > want:
             # The ReplicaSet controller deletes not-ready pods first, then the newest.
-            newest_first = sorted(pods, key=lambda p: (p["metadata"].get("creationTimestamp", ""),
-                                                       p["metadata"]["name"]), reverse=True)
+            newest_first = sorted(
+                pods,
+                key=lambda p: (p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"]),
+                reverse=True,
+            )
             doomed = sorted(newest_first, key=is_ready)[: len(pods) - want]
             for pod in doomed:
                 self.delete_pod(pod, desired, "replicaset-controller")
             pods = [p for p in pods if p not in doomed]
         ready = sum(1 for p in pods if is_ready(p))
-        status: Obj = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
-                       "availableReplicas": ready, "observedGeneration": desired["metadata"].get("generation", 1)}
-        desired["status"] = {k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")}
+        status: Obj = {
+            "replicas": len(pods),
+            "fullyLabeledReplicas": len(pods),
+            "readyReplicas": ready,
+            "availableReplicas": ready,
+            "observedGeneration": desired["metadata"].get("generation", 1),
+        }
+        desired["status"] = {
+            k: v for k, v in status.items() if v or k in ("replicas", "observedGeneration")
+        }
         return self.save(rs, desired)
 
     # Deployments -------------------------------------------------------------------------------
@@ -332,7 +389,13 @@ class _Pass:
         recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
         if new is None:
             old_total = sum(int(rs["spec"].get("replicas", 0)) for rs in olds)
-            start = replicas if not olds else 0 if recreate else max(0, min(replicas, replicas + surge - old_total))
+            start = (
+                replicas
+                if not olds
+                else 0
+                if recreate
+                else max(0, min(replicas, replicas + surge - old_total))
+            )
             created = replicaset_for(desired, template_hash, start, top + 1, self.now)
             new = self.store.put(created)
             if start:
@@ -348,14 +411,25 @@ class _Pass:
             if not self.rollout_step(desired, new, olds, replicas, surge, unavailable, recreate):
                 break
             new = self.store.get("replicasets", self.namespace, new_name) or new
-            olds = [self.store.get("replicasets", self.namespace, rs["metadata"]["name"]) or rs for rs in olds]
+            olds = [
+                self.store.get("replicasets", self.namespace, rs["metadata"]["name"]) or rs
+                for rs in olds
+            ]
         self.prune_history(desired, new, olds)
         meta.setdefault("annotations", {})[REVISION] = str(_revision(new))
         desired["status"] = self.deployment_status(deploy, desired, new, olds, unavailable)
         self.save(deploy, desired)
 
-    def rollout_step(self, deploy: Obj, new: Obj, olds: list[Obj], replicas: int, surge: int, unavailable: int,
-                     recreate: bool) -> bool:
+    def rollout_step(
+        self,
+        deploy: Obj,
+        new: Obj,
+        olds: list[Obj],
+        replicas: int,
+        surge: int,
+        unavailable: int,
+        recreate: bool,
+    ) -> bool:
         """One move of the rolling update (or Recreate); False when nothing is left to move."""
         old_replicas = sum(int(rs["spec"].get("replicas", 0)) for rs in olds)
         new_replicas = int(new["spec"].get("replicas", 0))
@@ -376,7 +450,9 @@ class _Pass:
             self.scale(deploy, new, min(replicas, new_replicas + room))
             return True
         if old_replicas:
-            available = sum(int((rs.get("status") or {}).get("availableReplicas", 0)) for rs in [new, *olds])
+            available = sum(
+                int((rs.get("status") or {}).get("availableReplicas", 0)) for rs in [new, *olds]
+            )
             can_remove = available - (replicas - unavailable)
             moved = False
             for rs in sorted(olds, key=_revision):
@@ -397,25 +473,40 @@ class _Pass:
         annotations = desired["metadata"].setdefault("annotations", {})
         annotations["deployment.kubernetes.io/desired-replicas"] = str(deploy["spec"]["replicas"])
         annotations["deployment.kubernetes.io/max-replicas"] = str(
-            int(deploy["spec"]["replicas"]) + max_surge_and_unavailable(deploy)[0])
+            int(deploy["spec"]["replicas"]) + max_surge_and_unavailable(deploy)[0]
+        )
         self.store.put(desired)
         self.scaled(deploy, rs["metadata"]["name"], before, to)
 
     def scaled(self, deploy: Obj, rs_name: str, before: int, to: int) -> None:
         verb = "up" if to > before else "down"
-        self.kit.event(deploy, "ScalingReplicaSet", f"Scaled {verb} replica set {rs_name} from {before} to {to}",
-                       "deployment-controller", self.now)
+        self.kit.event(
+            deploy,
+            "ScalingReplicaSet",
+            f"Scaled {verb} replica set {rs_name} from {before} to {to}",
+            "deployment-controller",
+            self.now,
+        )
 
     def prune_history(self, deploy: Obj, new: Obj, olds: list[Obj]) -> None:
         """Keep at most revisionHistoryLimit old ReplicaSets, the oldest scaled-down ones go."""
         limit = int(deploy["spec"].get("revisionHistoryLimit", 10))
-        idle = sorted((rs for rs in olds if not int(rs["spec"].get("replicas", 0))
-                       and not int((rs.get("status") or {}).get("replicas", 0))), key=_revision)
+        idle = sorted(
+            (
+                rs
+                for rs in olds
+                if not int(rs["spec"].get("replicas", 0))
+                and not int((rs.get("status") or {}).get("replicas", 0))
+            ),
+            key=_revision,
+        )
         for rs in idle[: max(0, len(idle) - limit)]:
             self.store.remove("replicasets", self.namespace, rs["metadata"]["name"])
             olds.remove(rs)
 
-    def deployment_status(self, current: Obj, deploy: Obj, new: Obj, olds: list[Obj], unavailable: int) -> Obj:
+    def deployment_status(
+        self, current: Obj, deploy: Obj, new: Obj, olds: list[Obj], unavailable: int
+    ) -> Obj:
         replicas = int(deploy["spec"]["replicas"])
         all_rs = [new, *olds]
 
@@ -435,22 +526,35 @@ class _Pass:
         status = {k: v for k, v in status.items() if v or k in ("observedGeneration", "replicas")}
         rs_name = new["metadata"]["name"]
         if available >= replicas - unavailable:
-            available_condition = ("True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
+            available_condition = (
+                "True",
+                "MinimumReplicasAvailable",
+                "Deployment has minimum availability.",
+            )
         else:
-            available_condition = ("False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.")
+            available_condition = (
+                "False",
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability.",
+            )
         if updated == replicas and available == replicas and total("replicas") == replicas:
-            progressing = ("True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.')
+            progressing = (
+                "True",
+                "NewReplicaSetAvailable",
+                f'ReplicaSet "{rs_name}" has successfully progressed.',
+            )
         else:
             progressing = ("True", "ReplicaSetUpdated", f'ReplicaSet "{rs_name}" is progressing.')
-        before = (current.get("status") or {})
+        before = current.get("status") or {}
         status["conditions"] = [
             self._deployment_condition(before, "Available", *available_condition),
             self._deployment_condition(before, "Progressing", *progressing),
         ]
         return status
 
-    def _deployment_condition(self, before: Mapping[str, Any], type_: str, status: str, reason: str,
-                              message: str) -> Obj:
+    def _deployment_condition(
+        self, before: Mapping[str, Any], type_: str, status: str, reason: str, message: str
+    ) -> Obj:
         """Times move only when the condition does: lastTransitionTime on a status flip,
         lastUpdateTime on any change."""
         old = _condition(before, type_) or {}
@@ -473,8 +577,10 @@ class _Pass:
         desired = job_defaults(copy.deepcopy(job))
         meta, spec = desired["metadata"], desired["spec"]
         status = desired.setdefault("status", {})
-        finished = any(c.get("status") == "True" and c.get("type") in ("Complete", "Failed")
-                       for c in status.get("conditions") or ())
+        finished = any(
+            c.get("status") == "True" and c.get("type") in ("Complete", "Failed")
+            for c in status.get("conditions") or ()
+        )
         if finished or spec.get("suspend"):
             self.save(job, desired)
             return
@@ -492,13 +598,21 @@ class _Pass:
             pod["metadata"]["creationTimestamp"] = format_time(self.now)
             if not self.admitted(pod, desired, "job-controller"):
                 break
-            self.kit.event(desired, "SuccessfulCreate", f"Created pod: {name}", "job-controller", self.now)
+            self.kit.event(
+                desired, "SuccessfulCreate", f"Created pod: {name}", "job-controller", self.now
+            )
             # One pod per attempt: a failing container is not restarted in place, even with OnFailure.
             done = max(done, self.start_pod(pod, restarts=False))
             self.store.put(pod)
         status.setdefault("startTime", format_time(self.now))
-        status.update(active=len(active), succeeded=succeeded, failed=failed, ready=sum(1 for p in active if is_ready(p)),
-                      terminating=0, uncountedTerminatedPods={})
+        status.update(
+            active=len(active),
+            succeeded=succeeded,
+            failed=failed,
+            ready=sum(1 for p in active if is_ready(p)),
+            terminating=0,
+            uncountedTerminatedPods={},
+        )
         for key in ("active", "succeeded", "failed"):
             if not status[key]:
                 status.pop(key)
@@ -506,22 +620,48 @@ class _Pass:
         if succeeded >= completions:
             message = "Reached expected number of succeeded pods"
             status["conditions"] = [
-                {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached", "message": message,
-                 "lastProbeTime": stamp, "lastTransitionTime": stamp},
-                {"type": "Complete", "status": "True", "reason": "CompletionsReached", "message": message,
-                 "lastProbeTime": stamp, "lastTransitionTime": stamp},
+                {
+                    "type": "SuccessCriteriaMet",
+                    "status": "True",
+                    "reason": "CompletionsReached",
+                    "message": message,
+                    "lastProbeTime": stamp,
+                    "lastTransitionTime": stamp,
+                },
+                {
+                    "type": "Complete",
+                    "status": "True",
+                    "reason": "CompletionsReached",
+                    "message": message,
+                    "lastProbeTime": stamp,
+                    "lastTransitionTime": stamp,
+                },
             ]
             status["completionTime"] = stamp
             self.kit.event(desired, "Completed", "Job completed", "job-controller", done)
         elif failed > backoff:
             message = "Job has reached the specified backoff limit"
             status["conditions"] = [
-                {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded", "message": message,
-                 "lastProbeTime": stamp, "lastTransitionTime": stamp},
-                {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": message,
-                 "lastProbeTime": stamp, "lastTransitionTime": stamp},
+                {
+                    "type": "FailureTarget",
+                    "status": "True",
+                    "reason": "BackoffLimitExceeded",
+                    "message": message,
+                    "lastProbeTime": stamp,
+                    "lastTransitionTime": stamp,
+                },
+                {
+                    "type": "Failed",
+                    "status": "True",
+                    "reason": "BackoffLimitExceeded",
+                    "message": message,
+                    "lastProbeTime": stamp,
+                    "lastTransitionTime": stamp,
+                },
             ]
-            self.kit.event(desired, "BackoffLimitExceeded", message, "job-controller", done, type_="Warning")
+            self.kit.event(
+                desired, "BackoffLimitExceeded", message, "job-controller", done, type_="Warning"
+            )
         self.save(job, desired)
 
     # Services ----------------------------------------------------------------------------------
@@ -548,27 +688,35 @@ class _Pass:
         if current is not None:
             for key in ("uid", "creationTimestamp"):
                 wanted["metadata"][key] = current["metadata"].get(key, wanted["metadata"][key])
-            wanted["metadata"]["annotations"][trigger] = (current["metadata"].get("annotations") or {}).get(
-                trigger, wanted["metadata"]["annotations"][trigger])
+            wanted["metadata"]["annotations"][trigger] = (
+                current["metadata"].get("annotations") or {}
+            ).get(trigger, wanted["metadata"]["annotations"][trigger])
             if not same_object(current, wanted):
                 wanted["metadata"]["annotations"][trigger] = format_time(self.now)
         self.save(current, wanted)
 
-        slices = [s for s in self.store.list("endpointslices", self.namespace)
-                  if (s["metadata"].get("labels") or {}).get("kubernetes.io/service-name") == name]
+        slices = [
+            s
+            for s in self.store.list("endpointslices", self.namespace)
+            if (s["metadata"].get("labels") or {}).get("kubernetes.io/service-name") == name
+        ]
         current = slices[0] if slices else None
-        slice_name = current["metadata"]["name"] if current else f"{name}-{suffix(self.namespace, name, 'slice')}"
+        slice_name = (
+            current["metadata"]["name"]
+            if current
+            else f"{name}-{suffix(self.namespace, name, 'slice')}"
+        )
         wanted = endpoint_slice_object(svc, slice_name, content, created, self.now)
         if current is not None:
             for key in ("uid", "creationTimestamp", "generation"):
                 wanted["metadata"][key] = current["metadata"].get(key, wanted["metadata"][key])
-            wanted["metadata"]["annotations"][trigger] = (current["metadata"].get("annotations") or {}).get(
-                trigger, wanted["metadata"]["annotations"][trigger])
+            wanted["metadata"]["annotations"][trigger] = (
+                current["metadata"].get("annotations") or {}
+            ).get(trigger, wanted["metadata"]["annotations"][trigger])
             if not same_object(current, wanted):
                 wanted["metadata"]["annotations"][trigger] = format_time(self.now)
                 wanted["metadata"]["generation"] = int(current["metadata"].get("generation", 1)) + 1
         self.save(current, wanted)
-
 
 
 # ----------------------------------------------------------------------------------------------
@@ -598,15 +746,21 @@ def unschedulable(pod: Mapping[str, Any], nodes: list[Obj]) -> str | None:
     short: dict[str, int] = {}
     for node in nodes:
         allocatable = (node.get("status") or {}).get("allocatable") or {}
-        missing = [key for key in ("cpu", "memory") if key in allocatable and wanted[key] > parse_quantity(allocatable[key])]
+        missing = [
+            key
+            for key in ("cpu", "memory")
+            if key in allocatable and wanted[key] > parse_quantity(allocatable[key])
+        ]
         if not missing:
             return None
         for key in missing:
             short[key] = short.get(key, 0) + 1
     count = len(nodes)
     reasons = ", ".join(f"{n} Insufficient {key}" for key, n in short.items())
-    return (f"0/{count} nodes are available: {reasons}. preemption: 0/{count} nodes are available: "
-            f"{count} No preemption victims found for incoming pod.")
+    return (
+        f"0/{count} nodes are available: {reasons}. preemption: 0/{count} nodes are available: "
+        f"{count} No preemption victims found for incoming pod."
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -686,12 +840,16 @@ class Kubelet:
             desired = copy.deepcopy(pod)
             events: list[tuple[str, str, str, str]] = []  # reason, message, type, container
             for st in (desired.get("status") or {}).get("containerStatuses") or ():
-                self._container(desired, st, (meta.get("uid", ""), st["name"]), store, logs, now, events)
+                self._container(
+                    desired, st, (meta.get("uid", ""), st["name"]), store, logs, now, events
+                )
             if events or not same_object(pod, desired):
                 if not same_object(pod, desired):
                     store.put(desired)
                 for reason, message, type_, container in events:
-                    record_event(store, logs, desired, reason, message, now, type_=type_, container=container)
+                    record_event(
+                        store, logs, desired, reason, message, now, type_=type_, container=container
+                    )
                 # Only owners and Services follow readiness: a bare pod nobody selects needs no pass.
                 followed = meta.get("ownerReferences") or store.list("services", meta["namespace"])
                 if is_ready(pod) != is_ready(desired) and followed:
@@ -706,62 +864,118 @@ class Kubelet:
             return plan.due <= now
         return ((st.get("state") or {}).get("waiting") or {}).get("reason") in _MOVING
 
-    def _container(self, pod: Obj, st: Obj, key: tuple[str, str], store: ObjectStore, logs: LogStore,
-                   now: datetime, events: list[tuple[str, str, str, str]]) -> None:
+    def _container(
+        self,
+        pod: Obj,
+        st: Obj,
+        key: tuple[str, str],
+        store: ObjectStore,
+        logs: LogStore,
+        now: datetime,
+        events: list[tuple[str, str, str, str]],
+    ) -> None:
         name = st["name"]
-        container: Obj = next((c for c in pod["spec"].get("containers") or () if c.get("name") == name), {})
+        container: Obj = next(
+            (c for c in pod["spec"].get("containers") or () if c.get("name") == name), {}
+        )
         image = container.get("image", st.get("image", ""))
         state = st.get("state") or {}
         waiting = (state.get("waiting") or {}).get("reason")
         plan = self.plans.get(key)
         if plan is None:
             if waiting == "ErrImagePull":
-                self.plans[key] = _Plan("backoff", now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)), 1)
+                self.plans[key] = _Plan(
+                    "backoff",
+                    now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
+                    1,
+                )
             elif waiting == "ImagePullBackOff":
                 self.plans[key] = _Plan("pull", now + timedelta(seconds=self.timings.backoff(1)), 1)
             elif waiting == "CrashLoopBackOff":
                 wait = self.timings.backoff(int(st.get("restartCount") or 1))
-                st["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message": _crash_message(pod, name, wait)}}
-                self.plans[key] = _Plan("restart", now + timedelta(seconds=wait), int(st.get("restartCount") or 1))
+                st["state"] = {
+                    "waiting": {
+                        "reason": "CrashLoopBackOff",
+                        "message": _crash_message(pod, name, wait),
+                    }
+                }
+                self.plans[key] = _Plan(
+                    "restart", now + timedelta(seconds=wait), int(st.get("restartCount") or 1)
+                )
             return
         if now < plan.due:
             return
         if plan.step == "backoff":  # the next sync finds the pull backing off
             original = (state.get("waiting") or {}).get("message", "")
-            st["state"] = {"waiting": {"reason": "ImagePullBackOff",
-                                       "message": f'Back-off pulling image "{image}": ErrImagePull: {original}'}}
-            events += [("BackOff", f'Back-off pulling image "{image}"', "Normal", name),
-                       ("Failed", "Error: ImagePullBackOff", "Warning", name)]
-            self.plans[key] = _Plan("pull", now + timedelta(seconds=self.timings.backoff(plan.attempt)), plan.attempt)
+            st["state"] = {
+                "waiting": {
+                    "reason": "ImagePullBackOff",
+                    "message": f'Back-off pulling image "{image}": ErrImagePull: {original}',
+                }
+            }
+            events += [
+                ("BackOff", f'Back-off pulling image "{image}"', "Normal", name),
+                ("Failed", "Error: ImagePullBackOff", "Warning", name),
+            ]
+            self.plans[key] = _Plan(
+                "pull", now + timedelta(seconds=self.timings.backoff(plan.attempt)), plan.attempt
+            )
         elif plan.step == "pull":  # the retry fails as the first pull did
-            message = ((state.get("waiting") or {}).get("message", "")).partition(": ErrImagePull: ")[2] or "not found"
+            message = ((state.get("waiting") or {}).get("message", "")).partition(
+                ": ErrImagePull: "
+            )[2] or "not found"
             st["state"] = {"waiting": {"reason": "ErrImagePull", "message": message}}
-            events += [("Pulling", f'Pulling image "{image}"', "Normal", name),
-                       ("Failed", f'Failed to pull image "{image}": {message}', "Warning", name),
-                       ("Failed", "Error: ErrImagePull", "Warning", name)]
-            self.plans[key] = _Plan("backoff", now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
-                                    plan.attempt + 1)
+            events += [
+                ("Pulling", f'Pulling image "{image}"', "Normal", name),
+                ("Failed", f'Failed to pull image "{image}": {message}', "Warning", name),
+                ("Failed", "Error: ErrImagePull", "Warning", name),
+            ]
+            self.plans[key] = _Plan(
+                "backoff",
+                now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
+                plan.attempt + 1,
+            )
         elif plan.step == "restart":
             run = container_run(container, pod, store, logs, now)
             if run.pull_error is not None:  # e.g. the ConfigMap it reads is gone by now
                 reason, message = run.pull_error
-                st.update(ready=False, started=False, state={"waiting": {"reason": reason, "message": message}})
-                events.append(("Failed", f"Error: {message if reason == 'CreateContainerConfigError' else reason}",
-                               "Warning", name))
+                st.update(
+                    ready=False,
+                    started=False,
+                    state={"waiting": {"reason": reason, "message": message}},
+                )
+                events.append(
+                    (
+                        "Failed",
+                        f"Error: {message if reason == 'CreateContainerConfigError' else reason}",
+                        "Warning",
+                        name,
+                    )
+                )
                 del self.plans[key]
                 _ready_conditions(pod, now)
                 return
             _restart_logs(logs, pod, name, run, now)
-            st.update(restartCount=int(st.get("restartCount") or 0) + 1, ready=True, started=True,
-                      state={"running": {"startedAt": format_time(now)}})
-            events += [("Pulled", f'Container image "{image}" already present on machine', "Normal", name),
-                       ("Created", f"Created container: {name}", "Normal", name),
-                       ("Started", f"Started container {name}", "Normal", name)]
-            if run.exit_code is None:  # it runs now (what it does changed, e.g. a ConfigMap it reads)
+            st.update(
+                restartCount=int(st.get("restartCount") or 0) + 1,
+                ready=True,
+                started=True,
+                state={"running": {"startedAt": format_time(now)}},
+            )
+            events += [
+                ("Pulled", f'Container image "{image}" already present on machine', "Normal", name),
+                ("Created", f"Created container: {name}", "Normal", name),
+                ("Started", f"Started container {name}", "Normal", name),
+            ]
+            if (
+                run.exit_code is None
+            ):  # it runs now (what it does changed, e.g. a ConfigMap it reads)
                 del self.plans[key]
                 return
             runs_for = min(run.duration, self.timings.backoff_base)
-            self.plans[key] = _Plan(f"exit:{run.exit_code}", now + timedelta(seconds=runs_for), plan.attempt + 1)
+            self.plans[key] = _Plan(
+                f"exit:{run.exit_code}", now + timedelta(seconds=runs_for), plan.attempt + 1
+            )
         elif plan.step.startswith("exit:"):  # it exits: terminated until the kubelet's next sync
             code = int(plan.step.partition(":")[2])
             started = ((state.get("running") or {}).get("startedAt")) or format_time(now)
@@ -769,13 +983,23 @@ class Kubelet:
                       state={"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
                                             "startedAt": started, "finishedAt": format_time(now),
                                             "containerID": st.get("containerID", "")}})  # fmt: skip
-            self.plans[key] = _Plan("crashed", now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
-                                    plan.attempt)
+            self.plans[key] = _Plan(
+                "crashed",
+                now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
+                plan.attempt,
+            )
         elif plan.step == "crashed":  # the next sync backs off before restarting it
             wait = self.timings.backoff(int(st.get("restartCount") or 1))
             terminated = state.get("terminated") or {}
-            st.update(lastState={"terminated": terminated},
-                      state={"waiting": {"reason": "CrashLoopBackOff", "message": _crash_message(pod, name, wait)}})
+            st.update(
+                lastState={"terminated": terminated},
+                state={
+                    "waiting": {
+                        "reason": "CrashLoopBackOff",
+                        "message": _crash_message(pod, name, wait),
+                    }
+                },
+            )
             meta = pod["metadata"]
             backoff = f"Back-off restarting failed container {name} in pod {meta['name']}_{meta['namespace']}({meta['uid']})"
             events.append(("BackOff", backoff, "Warning", name))
@@ -785,17 +1009,26 @@ class Kubelet:
 
 def _crash_message(pod: Mapping[str, Any], container: str, wait: float) -> str:
     meta = pod["metadata"]
-    return (f"back-off {go_duration(wait)} restarting failed container={container} "
-            f"pod={meta['name']}_{meta['namespace']}({meta['uid']})")
+    return (
+        f"back-off {go_duration(wait)} restarting failed container={container} "
+        f"pod={meta['name']}_{meta['namespace']}({meta['uid']})"
+    )
 
 
-def _restart_logs(logs: LogStore, pod: Mapping[str, Any], container: str, run: ContainerRun, now: datetime) -> None:
+def _restart_logs(
+    logs: LogStore, pod: Mapping[str, Any], container: str, run: ContainerRun, now: datetime
+) -> None:
     """The last run's output becomes the previous container's; the new run prints again."""
     meta = pod["metadata"]
     single = len(pod["spec"].get("containers") or ()) == 1
-    current = logs.lookup(meta["namespace"], meta["name"], container, False, single_container=single) or []
+    current = (
+        logs.lookup(meta["namespace"], meta["name"], container, False, single_container=single)
+        or []
+    )
     logs.streams[LogKey(meta["namespace"], meta["name"], container, True)] = list(current)
-    lines = [LogLine(now + timedelta(seconds=offset), text) for offset, text in run.timed_lines or ()]
+    lines = [
+        LogLine(now + timedelta(seconds=offset), text) for offset, text in run.timed_lines or ()
+    ]
     logs.streams[LogKey(meta["namespace"], meta["name"], container)] = lines
     logs.streams.pop(LogKey(meta["namespace"], meta["name"], ""), None)
 
@@ -813,20 +1046,35 @@ def _ready_conditions(pod: Obj, now: datetime) -> None:
             condition["lastTransitionTime"] = format_time(now)
         condition["status"] = ready
         if unready:
-            condition.update(reason="ContainersNotReady", message=f"containers with unready status: [{unready}]")
+            condition.update(
+                reason="ContainersNotReady", message=f"containers with unready status: [{unready}]"
+            )
         else:
             condition.pop("reason", None)
             condition.pop("message", None)
 
 
-def record_event(store: ObjectStore, logs: LogStore, involved: Mapping[str, Any], reason: str, message: str,
-                 now: datetime, *, type_: str = "Normal", container: str = "") -> None:
+def record_event(
+    store: ObjectStore,
+    logs: LogStore,
+    involved: Mapping[str, Any],
+    reason: str,
+    message: str,
+    now: datetime,
+    *,
+    type_: str = "Normal",
+    container: str = "",
+) -> None:
     """A kubelet event about ``involved``: a repeat of the same event (object, reason, message)
     counts up and moves its lastTimestamp, as the event recorder aggregates; a new one is created."""
     meta = involved["metadata"]
     for event in store.list("events", meta["namespace"]):
         ref = event.get("involvedObject") or {}
-        if ref.get("uid") == meta.get("uid") and event.get("reason") == reason and event.get("message") == message:
+        if (
+            ref.get("uid") == meta.get("uid")
+            and event.get("reason") == reason
+            and event.get("message") == message
+        ):
             updated = copy.deepcopy(event)
             updated["count"] = int(event.get("count") or 1) + 1
             updated["lastTimestamp"] = format_time(now)
@@ -834,8 +1082,16 @@ def record_event(store: ObjectStore, logs: LogStore, involved: Mapping[str, Any]
             return
     kit = Materializer.for_cluster(now, logs, (), len(store.list("events", meta["namespace"])))
     node = (involved.get("spec") or {}).get("nodeName")
-    kit.event(involved, reason, message, "kubelet", now, host=node,
-              field_path=f"spec.containers{{{container}}}" if container else None, type_=type_)
+    kit.event(
+        involved,
+        reason,
+        message,
+        "kubelet",
+        now,
+        host=node,
+        field_path=f"spec.containers{{{container}}}" if container else None,
+        type_=type_,
+    )
     for event in kit.take_objects():
         event_meta = event["metadata"]
         while store.get("events", event_meta["namespace"], event_meta["name"]) is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 PODLOGS_API_VERSION = "devkit.podium/v1"
@@ -30,7 +30,7 @@ _RELATIVE_RE = re.compile(r"^-(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 def parse_time(value: Any, now: datetime) -> datetime:
     """RFC3339 (``2025-01-01T10:00:00Z``), a ``datetime``, ``"now"`` or relative (``-5m``, ``-1h30m``)."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     text = str(value).strip()
     if text == "now":
         return now
@@ -39,10 +39,10 @@ def parse_time(value: Any, now: datetime) -> datetime:
         days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
         return now - timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"not a time: {value!r} (use RFC3339 or a relative '-5m')") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def is_relative_time(value: Any) -> bool:
@@ -54,12 +54,12 @@ def is_relative_time(value: Any) -> bool:
 
 def format_time(moment: datetime) -> str:
     """``metav1.Time``: RFC3339 in UTC with whole seconds."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_rfc3339_nano(moment: datetime) -> str:
     """Go's ``time.RFC3339Nano`` (trailing zeros of the fraction trimmed), as the kubelet prefixes lines."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     fraction = f"{moment.microsecond:06d}000".rstrip("0")
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
 
@@ -98,7 +98,11 @@ class LogStore:
         previous_time = now - timedelta(minutes=5)
         for item in doc.get("lines") or ():
             if isinstance(item, Mapping):
-                when = parse_time(item["time"], now) if item.get("time") is not None else previous_time + timedelta(seconds=1)
+                when = (
+                    parse_time(item["time"], now)
+                    if item.get("time") is not None
+                    else previous_time + timedelta(seconds=1)
+                )
                 text = str(item.get("text", ""))
             else:
                 when, text = previous_time + timedelta(seconds=1), str(item)
@@ -137,7 +141,8 @@ def render(
     if tail_lines is not None:
         selected = selected[-tail_lines:] if tail_lines > 0 else []
     text = "".join(
-        (f"{format_rfc3339_nano(line.time)} " if timestamps else "") + line.text + "\n" for line in selected
+        (f"{format_rfc3339_nano(line.time)} " if timestamps else "") + line.text + "\n"
+        for line in selected
     )
     data = text.encode()
     return data[:limit_bytes] if limit_bytes is not None else data
@@ -162,7 +167,9 @@ _NGINX_STARTUP = (
 
 def _nginx_version(image: str) -> str:
     tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else "1.27"
-    return tag if tag.count(".") == 2 else f"{tag}.5" if re.fullmatch(r"\d+\.\d+", tag) else "1.27.5"
+    return (
+        tag if tag.count(".") == 2 else f"{tag}.5" if re.fullmatch(r"\d+\.\d+", tag) else "1.27.5"
+    )
 
 
 def default_logs(image: str, started: datetime, seed: int) -> list[LogLine]:
@@ -189,29 +196,46 @@ def default_logs(image: str, started: datetime, seed: int) -> list[LogLine]:
             status, size = ("200", "615") if i % 2 == 0 else ("404", "153")
             agent = "curl/8.5.0" if i % 2 == 0 else "Mozilla/5.0 (X11; Linux x86_64)"
             stamp_access = when.strftime("%d/%b/%Y:%H:%M:%S +0000")
-            lines.append(LogLine(when, f'{client} - - [{stamp_access}] "{request}" {status} {size} "-" "{agent}" "-"'))
+            lines.append(
+                LogLine(
+                    when,
+                    f'{client} - - [{stamp_access}] "{request}" {status} {size} "-" "{agent}" "-"',
+                )
+            )
         return lines
     if name == "httpd":
         stamp = f"{started:%a %b %d %H:%M:%S}.{started.microsecond:06d} {started.year}"
         return [
-            LogLine(started, f"[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations"),
-            LogLine(started, f"[{stamp}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'"),
+            LogLine(
+                started,
+                f"[{stamp}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",
+            ),
+            LogLine(
+                started,
+                f"[{stamp}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'",
+            ),
         ]
     if name == "redis":
         stamp = started.strftime("%d %b %Y %H:%M:%S.000")
-        return [LogLine(started, text) for text in (
-            f"1:C {stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
-            f"1:C {stamp} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started",
-            f"1:C {stamp} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf",
-            f"1:M {stamp} * monotonic clock: POSIX clock_gettime",
-            f"1:M {stamp} * Running mode=standalone, port=6379.",
-            f"1:M {stamp} * Server initialized",
-            f"1:M {stamp} * Ready to accept connections tcp",
-        )]
+        return [
+            LogLine(started, text)
+            for text in (
+                f"1:C {stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo",
+                f"1:C {stamp} * Redis version=7.4.1, bits=64, commit=00000000, modified=0, pid=1, just started",
+                f"1:C {stamp} # Warning: no config file specified, using the default config. In order to specify a config file use redis-server /path/to/redis.conf",
+                f"1:M {stamp} * monotonic clock: POSIX clock_gettime",
+                f"1:M {stamp} * Running mode=standalone, port=6379.",
+                f"1:M {stamp} * Server initialized",
+                f"1:M {stamp} * Ready to accept connections tcp",
+            )
+        ]
     if name == "coredns":
         return [
             LogLine(started, ".:53"),
-            LogLine(started, "[INFO] plugin/reload: Running configuration SHA512 = 8a7d59126e7f114ab49c6d2613be93d8ef7d408af8ee61a710210843dc409f03133727e38f64469d9bb180f396c84ebf48a42bde3b3769730865ca9df5eb281c"),
+            LogLine(
+                started,
+                "[INFO] plugin/reload: Running configuration SHA512 = 8a7d59126e7f114ab49c6d2613be93d8ef7d408af8ee61a710210843dc409f03133727e38f64469d9bb180f396c84ebf48a42bde3b3769730865ca9df5eb281c",
+            ),
             LogLine(started, "CoreDNS-1.11.4"),
             LogLine(started, "linux/amd64, go1.23.8, 6e5e8b3"),
         ]

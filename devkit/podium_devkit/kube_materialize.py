@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from podium_devkit.kube_logs import LogKey, LogLine, LogStore, default_logs, format_time, is_relative_time, parse_time
+from podium_devkit.kube_logs import (
+    LogKey,
+    LogLine,
+    LogStore,
+    default_logs,
+    format_time,
+    is_relative_time,
+    parse_time,
+)
 from podium_devkit.kube_resources import Registry
 from podium_devkit.kube_selectors import selector_from_match
 
@@ -57,7 +65,9 @@ def hex_id(length: int, *parts: str) -> str:
 
 def suffix(*parts: str, length: int = 5) -> str:
     """A ``generateName``-style suffix (``-x7k2p``)."""
-    return "".join(_SAFE_ALPHABET[b % len(_SAFE_ALPHABET)] for b in _digest("suffix", *parts)[:length])
+    return "".join(
+        _SAFE_ALPHABET[b % len(_SAFE_ALPHABET)] for b in _digest("suffix", *parts)[:length]
+    )
 
 
 def pod_template_hash(template: Mapping[str, Any]) -> str:
@@ -114,7 +124,9 @@ def default_pod_spec(spec: Obj) -> Obj:
     for container in [*spec.get("initContainers", []), *spec.get("containers", [])]:
         image = container.get("image", "")
         latest = ":" not in image.rsplit("/", 1)[-1] or image.endswith(":latest")
-        container.setdefault("imagePullPolicy", "Always" if latest and "@" not in image else "IfNotPresent")
+        container.setdefault(
+            "imagePullPolicy", "Always" if latest and "@" not in image else "IfNotPresent"
+        )
         container.setdefault("terminationMessagePath", "/dev/termination-log")
         container.setdefault("terminationMessagePolicy", "File")
         container.setdefault("resources", {})
@@ -153,19 +165,26 @@ def max_surge_and_unavailable(deploy: Mapping[str, Any]) -> tuple[int, int]:
             return -(-share // 100) if round_up else share // 100
         return int(value)
 
-    surge, unavailable = pods(rolling.get("maxSurge", "25%"), True), pods(rolling.get("maxUnavailable", "25%"), False)
+    surge, unavailable = (
+        pods(rolling.get("maxSurge", "25%"), True),
+        pods(rolling.get("maxUnavailable", "25%"), False),
+    )
     if surge == 0 and unavailable == 0:
         unavailable = 1
     return surge, unavailable
 
 
-def replicaset_for(deploy: Mapping[str, Any], template_hash: str, replicas: int, revision: int, created: datetime) -> Obj:
+def replicaset_for(
+    deploy: Mapping[str, Any], template_hash: str, replicas: int, revision: int, created: datetime
+) -> Obj:
     """The ReplicaSet the deployment controller creates for one pod template."""
     meta, spec = deploy["metadata"], deploy["spec"]
     template = spec["template"]
     rs_template = copy.deepcopy(template)
     rs_template["metadata"].setdefault("labels", {})["pod-template-hash"] = template_hash
-    selector = copy.deepcopy(spec.get("selector") or {"matchLabels": dict(template["metadata"].get("labels", {}))})
+    selector = copy.deepcopy(
+        spec.get("selector") or {"matchLabels": dict(template["metadata"].get("labels", {}))}
+    )
     selector.setdefault("matchLabels", {})["pod-template-hash"] = template_hash
     rs_name = f"{meta['name']}-{template_hash}"
     namespace = meta["namespace"]
@@ -182,7 +201,9 @@ def replicaset_for(deploy: Mapping[str, Any], template_hash: str, replicas: int,
             "labels": dict(rs_template["metadata"]["labels"]),
             "annotations": {
                 "deployment.kubernetes.io/desired-replicas": str(desired),
-                "deployment.kubernetes.io/max-replicas": str(desired + max_surge_and_unavailable(deploy)[0]),
+                "deployment.kubernetes.io/max-replicas": str(
+                    desired + max_surge_and_unavailable(deploy)[0]
+                ),
                 "deployment.kubernetes.io/revision": str(revision),
             },
             "ownerReferences": [owner_reference(deploy)],
@@ -262,11 +283,15 @@ class Materializer:
     objects: list[Obj] = field(default_factory=list)
     logs: LogStore = field(default_factory=LogStore)
     _used_ips: set[str] = field(default_factory=set)
-    _pulled: set[tuple[str, str]] = field(default_factory=set)  # (node, image) already on the machine
+    _pulled: set[tuple[str, str]] = field(
+        default_factory=set
+    )  # (node, image) already on the machine
     _event_seq: int = 0
 
     @classmethod
-    def for_cluster(cls, now: datetime, logs: LogStore, pods: Iterable[Mapping[str, Any]], events_seen: int) -> "Materializer":
+    def for_cluster(
+        cls, now: datetime, logs: LogStore, pods: Iterable[Mapping[str, Any]], events_seen: int
+    ) -> Materializer:
         """A toolkit for controllers working on a live store: knows the IPs in use and the images
         already on each node; event names continue after ``events_seen``."""
         kit = cls(now=now, logs=logs)
@@ -274,7 +299,9 @@ class Materializer:
             spec, status = pod.get("spec") or {}, pod.get("status") or {}
             if status.get("podIP"):
                 kit._used_ips.add(status["podIP"])
-            pulled = {st.get("name") for st in status.get("containerStatuses") or () if st.get("imageID")}
+            pulled = {
+                st.get("name") for st in status.get("containerStatuses") or () if st.get("imageID")
+            }
             for container in spec.get("containers") or ():
                 if spec.get("nodeName") and container.get("name") in pulled:
                     kit._pulled.add((spec["nodeName"], container.get("image", "")))
@@ -292,7 +319,11 @@ class Materializer:
 
     # Entry point -------------------------------------------------------------------------------
 
-    def run(self, documents: Iterable[Mapping[str, Any]], log_documents: Iterable[Mapping[str, Any]] = ()) -> Sandbox:
+    def run(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        log_documents: Iterable[Mapping[str, Any]] = (),
+    ) -> Sandbox:
         docs = [self._resolve_times(copy.deepcopy(dict(d))) for d in documents]
         for doc in log_documents:
             self.logs.add_document(doc, self.now)
@@ -337,7 +368,9 @@ class Materializer:
         resource = self.registry.for_kind(doc.get("apiVersion", ""), doc.get("kind", ""))
         if resource is not None and resource.namespaced:
             meta.setdefault("namespace", "default")
-        meta.setdefault("uid", stable_uid(doc.get("kind", ""), meta.get("namespace", ""), meta.get("name", "")))
+        meta.setdefault(
+            "uid", stable_uid(doc.get("kind", ""), meta.get("namespace", ""), meta.get("name", ""))
+        )
         meta.setdefault("creationTimestamp", format_time(self.applied_at))
 
     def _created(self, doc: Mapping[str, Any]) -> datetime:
@@ -421,13 +454,17 @@ class Materializer:
 
     def _ensure_namespaces(self) -> None:
         wanted = list(BUILTIN_NAMESPACES)
-        wanted += [o["metadata"]["namespace"] for o in self.objects if o["metadata"].get("namespace")]
+        wanted += [
+            o["metadata"]["namespace"] for o in self.objects if o["metadata"].get("namespace")
+        ]
         for name in dict.fromkeys(wanted):
             if self._find("Namespace", "", name) is None:
                 self._add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
                 self._fill_metadata(self.objects[-1])
                 if name in BUILTIN_NAMESPACES:
-                    self.objects[-1]["metadata"]["creationTimestamp"] = format_time(self.now - timedelta(days=3))
+                    self.objects[-1]["metadata"]["creationTimestamp"] = format_time(
+                        self.now - timedelta(days=3)
+                    )
         for ns in self._of_kind("Namespace"):
             labels = ns["metadata"].setdefault("labels", {})
             labels.setdefault("kubernetes.io/metadata.name", ns["metadata"]["name"])
@@ -435,7 +472,11 @@ class Materializer:
             ns.setdefault("status", {"phase": "Active"})
 
     def _ensure_nodes(self) -> None:
-        named = {p["spec"].get("nodeName") for p in self._of_kind("Pod") if (p.get("spec") or {}).get("nodeName")}
+        named = {
+            p["spec"].get("nodeName")
+            for p in self._of_kind("Pod")
+            if (p.get("spec") or {}).get("nodeName")
+        }
         known = {n.name: n for n in self.nodes}
         for name in sorted(named):
             if self._find("Node", "", name) is not None:
@@ -498,7 +539,9 @@ class Materializer:
         }  # fmt: skip
 
     @staticmethod
-    def _node_condition(type_: str, status: str, reason: str, message: str, when: str) -> dict[str, Any]:
+    def _node_condition(
+        type_: str, status: str, reason: str, message: str, when: str
+    ) -> dict[str, Any]:
         return {"type": type_, "status": status, "reason": reason, "message": message,
                 "lastHeartbeatTime": when, "lastTransitionTime": when}  # fmt: skip
 
@@ -550,7 +593,11 @@ class Materializer:
         })  # fmt: skip
         for container in [*spec.get("initContainers", []), *spec["containers"]]:
             container.setdefault("volumeMounts", []).append(
-                {"name": volume, "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
+                {
+                    "name": volume,
+                    "readOnly": True,
+                    "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+                }
             )
 
     # Workloads ---------------------------------------------------------------------------------
@@ -602,7 +649,9 @@ class Materializer:
             pod_created = created + timedelta(seconds=1 if deployment else 0)
             pod["metadata"]["creationTimestamp"] = format_time(pod_created)
             self._add(pod)
-            self.event(rs, "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller", pod_created)
+            self.event(
+                rs, "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller", pod_created
+            )
             ready_at = max(ready_at, self.run_pod(pod, pod_created))
         rs["status"] = {
             "replicas": replicas,
@@ -615,7 +664,9 @@ class Materializer:
             rs["status"] = {"replicas": 0, "observedGeneration": meta.get("generation", 1)}
         return ready_at
 
-    def pod_from_template(self, template: Mapping[str, Any], name: str, namespace: str, owner: Obj) -> Obj:
+    def pod_from_template(
+        self, template: Mapping[str, Any], name: str, namespace: str, owner: Obj
+    ) -> Obj:
         tmeta = template.get("metadata") or {}
         meta: Obj = {
             "name": name,
@@ -627,7 +678,12 @@ class Materializer:
         }
         if tmeta.get("annotations"):
             meta["annotations"] = dict(tmeta["annotations"])
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": copy.deepcopy(template.get("spec") or {})}
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": meta,
+            "spec": copy.deepcopy(template.get("spec") or {}),
+        }
 
     def _run_job(self, job: Obj) -> None:
         job_defaults(job)
@@ -665,7 +721,9 @@ class Materializer:
         """The scheduler's node and the CNI's IP for ``pod`` (kept if it has both already)."""
         meta = pod["metadata"]
         assigned = (pod.get("status") or {}).get("podIP")
-        known = next((n for n in self.nodes if n.name == (pod.get("spec") or {}).get("nodeName")), None)
+        known = next(
+            (n for n in self.nodes if n.name == (pod.get("spec") or {}).get("nodeName")), None
+        )
         if assigned and known is not None:
             return known, assigned
         node = self.nodes[_number("node", meta["namespace"], meta["name"]) % len(self.nodes)]
@@ -681,8 +739,15 @@ class Materializer:
                 return node, ip
             n += 1
 
-    def run_pod(self, pod: Obj, created: datetime, *, complete: bool = False,
-                runs: Mapping[str, ContainerRun] | None = None, restarts: bool | None = None) -> datetime:
+    def run_pod(
+        self,
+        pod: Obj,
+        created: datetime,
+        *,
+        complete: bool = False,
+        runs: Mapping[str, ContainerRun] | None = None,
+        restarts: bool | None = None,
+    ) -> datetime:
         """Schedule and start ``pod`` (or run it to completion); returns when it became ready.
 
         ``runs`` (by container name) says what a container does instead of running forever:
@@ -705,7 +770,13 @@ class Materializer:
             run = runs.get(cname) or (ContainerRun(exit_code=0) if complete else ContainerRun())
             field_path = f"spec.containers{{{cname}}}"
             kubelet = {"host": node.name, "field_path": field_path}
-            status: Obj = {"name": cname, "image": image, "imageID": "", "restartCount": 0, "lastState": {}}
+            status: Obj = {
+                "name": cname,
+                "image": image,
+                "imageID": "",
+                "restartCount": 0,
+                "lastState": {},
+            }
             if run.pull_error is not None:
                 # The kubelet's events for each way a container cannot start.
                 reason, message = run.pull_error
@@ -714,14 +785,27 @@ class Materializer:
                     self.event(pod, "Failed", f'Failed to pull image "{image}": {message}', "kubelet", t,
                                type_="Warning", **kubelet)  # fmt: skip
                 elif reason == "InvalidImageName":
-                    self.event(pod, "InspectFailed", message, "kubelet", t, type_="Warning", **kubelet)
+                    self.event(
+                        pod, "InspectFailed", message, "kubelet", t, type_="Warning", **kubelet
+                    )
                 self.event(pod, "Failed", f"Error: {message if reason == 'CreateContainerConfigError' else reason}",
                            "kubelet", t, type_="Warning", **kubelet)  # fmt: skip
-                status.update(ready=False, started=False, state={"waiting": {"reason": reason, "message": message}})
+                status.update(
+                    ready=False,
+                    started=False,
+                    state={"waiting": {"reason": reason, "message": message}},
+                )
                 statuses.append(status)
                 continue
             if container.get("imagePullPolicy") != "Always" and (node.name, image) in self._pulled:
-                self.event(pod, "Pulled", f'Container image "{image}" already present on machine', "kubelet", t, **kubelet)
+                self.event(
+                    pod,
+                    "Pulled",
+                    f'Container image "{image}" already present on machine',
+                    "kubelet",
+                    t,
+                    **kubelet,
+                )
             else:
                 self.event(pod, "Pulling", f'Pulling image "{image}"', "kubelet", t, **kubelet)
                 pull = 2.0 + (_number("pull", image, node.name) % 9000) / 1000
@@ -733,9 +817,15 @@ class Materializer:
             self.event(pod, "Created", f"Created container: {cname}", "kubelet", t, **kubelet)
             self.event(pod, "Started", f"Started container {cname}", "kubelet", t, **kubelet)
             started = t
-            status.update(image=normalize_image(image), imageID=image_id(image),
-                          containerID=f"containerd://{hex_id(64, meta['uid'], cname)}")
-            status = {k: status[k] for k in ("name", "image", "imageID", "containerID", "restartCount", "lastState")}
+            status.update(
+                image=normalize_image(image),
+                imageID=image_id(image),
+                containerID=f"containerd://{hex_id(64, meta['uid'], cname)}",
+            )
+            status = {
+                k: status[k]
+                for k in ("name", "image", "imageID", "containerID", "restartCount", "lastState")
+            }
             if run.exit_code is not None:
                 finished = started + timedelta(seconds=run.duration)
                 terminated = {"exitCode": run.exit_code, "reason": "Completed" if run.exit_code == 0 else "Error",
@@ -755,7 +845,9 @@ class Materializer:
                     status.update(ready=False, started=False, state={"terminated": terminated})
                 t = max(t, finished)
             else:
-                status.update(ready=True, started=True, state={"running": {"startedAt": format_time(started)}})
+                status.update(
+                    ready=True, started=True, state={"running": {"startedAt": format_time(started)}}
+                )
             if container.get("volumeMounts"):
                 status["volumeMounts"] = [
                     {k: m[k] for k in ("name", "mountPath", "readOnly") if k in m}
@@ -793,8 +885,10 @@ class Materializer:
             conditions = [
                 self._pod_condition("PodReadyToStartContainers", "True", s_ready),
                 self._pod_condition("Initialized", "True", s_created),
-                self._pod_condition("Ready", "False", s_ready, "ContainersNotReady") | {"message": message},
-                self._pod_condition("ContainersReady", "False", s_ready, "ContainersNotReady") | {"message": message},
+                self._pod_condition("Ready", "False", s_ready, "ContainersNotReady")
+                | {"message": message},
+                self._pod_condition("ContainersReady", "False", s_ready, "ContainersNotReady")
+                | {"message": message},
                 self._pod_condition("PodScheduled", "True", s_created),
             ]
         pod["status"] = {
@@ -812,7 +906,12 @@ class Materializer:
 
     @staticmethod
     def _pod_condition(type_: str, status: str, when: str, reason: str | None = None) -> Obj:
-        condition: Obj = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": when}
+        condition: Obj = {
+            "type": type_,
+            "status": status,
+            "lastProbeTime": None,
+            "lastTransitionTime": when,
+        }
         if reason:
             condition["reason"] = reason
         return condition
@@ -829,16 +928,25 @@ class Materializer:
         )  # fmt: skip
         return "Guaranteed" if guaranteed else "Burstable"
 
-    def _run_logs(self, pod: Obj, container: str, lines: Sequence[tuple[float, str]], started: datetime) -> None:
+    def _run_logs(
+        self, pod: Obj, container: str, lines: Sequence[tuple[float, str]], started: datetime
+    ) -> None:
         """What a container printed, at the moments it printed it."""
         meta = pod["metadata"]
-        self.logs.add(LogKey(meta["namespace"], meta["name"], container),
-                      [LogLine(started + timedelta(seconds=offset), text) for offset, text in lines])
+        self.logs.add(
+            LogKey(meta["namespace"], meta["name"], container),
+            [LogLine(started + timedelta(seconds=offset), text) for offset, text in lines],
+        )
 
     def _default_logs(self, pod: Obj, container: str, image: str, started: datetime) -> None:
         meta = pod["metadata"]
         single = len(pod["spec"].get("containers", [])) == 1
-        if self.logs.lookup(meta["namespace"], meta["name"], container, False, single_container=single) is not None:
+        if (
+            self.logs.lookup(
+                meta["namespace"], meta["name"], container, False, single_container=single
+            )
+            is not None
+        ):
             return
         lines = default_logs(image, started, _number("logs", meta["name"], container))
         if lines:
@@ -866,7 +974,11 @@ class Materializer:
         )
         if not has_slice:
             slice_name = f"{name}-{suffix(namespace, name, 'slice')}"
-            self._add(endpoint_slice_object(svc, slice_name, content, created, created + timedelta(seconds=10)))
+            self._add(
+                endpoint_slice_object(
+                    svc, slice_name, content, created, created + timedelta(seconds=10)
+                )
+            )
 
 
 def service_defaults(svc: Obj) -> None:
@@ -878,7 +990,9 @@ def service_defaults(svc: Obj) -> None:
         if not spec.get("clusterIP"):
             n = _number("clusterip", namespace, name)
             spec["clusterIP"] = f"10.100.{(n >> 8) % 254 + 1}.{n % 254 + 1}"
-        spec.setdefault("clusterIPs", [spec["clusterIP"]] if spec["clusterIP"] != "None" else ["None"])
+        spec.setdefault(
+            "clusterIPs", [spec["clusterIP"]] if spec["clusterIP"] != "None" else ["None"]
+        )
         spec.setdefault("ipFamilies", ["IPv4"])
         spec.setdefault("ipFamilyPolicy", "SingleStack")
         spec.setdefault("internalTrafficPolicy", "Cluster")
@@ -921,8 +1035,11 @@ class EndpointsContent:
     slice_ports: list[Obj]
 
 
-def endpoints_content(svc: Mapping[str, Any], pods: Iterable[Mapping[str, Any]],
-                      nodes: Iterable[NodeSpec] = DEFAULT_NODES) -> EndpointsContent:
+def endpoints_content(
+    svc: Mapping[str, Any],
+    pods: Iterable[Mapping[str, Any]],
+    nodes: Iterable[NodeSpec] = DEFAULT_NODES,
+) -> EndpointsContent:
     """The addresses of the pods the Service selects (by IP), ready and not-ready apart."""
     meta, spec = svc["metadata"], svc["spec"]
     namespace = meta["namespace"]
@@ -955,7 +1072,12 @@ def endpoints_content(svc: Mapping[str, Any], pods: Iterable[Mapping[str, Any]],
         terminating = bool(pod["metadata"].get("deletionTimestamp"))
         ready = is_ready(pod) and not terminating
         node = pod["spec"].get("nodeName", "")
-        target = {"kind": "Pod", "namespace": namespace, "name": pod["metadata"]["name"], "uid": pod["metadata"]["uid"]}
+        target = {
+            "kind": "Pod",
+            "namespace": namespace,
+            "name": pod["metadata"]["name"],
+            "uid": pod["metadata"]["uid"],
+        }
         if not terminating:
             subset = subsets.setdefault(resolved, {"ports": [
                 {**({"name": pname} if pname else {}), "port": tp, "protocol": proto} for pname, tp, proto in resolved
@@ -973,14 +1095,25 @@ def endpoints_content(svc: Mapping[str, Any], pods: Iterable[Mapping[str, Any]],
                 endpoint["zone"] = zones[node]
         slice_endpoints.append(endpoint)
         if not slice_ports:
-            slice_ports = [{"name": pname, "port": tp, "protocol": proto} for pname, tp, proto in resolved]
+            slice_ports = [
+                {"name": pname, "port": tp, "protocol": proto} for pname, tp, proto in resolved
+            ]
     if not slice_ports:
-        slice_ports = [{"name": p.get("name", ""), "port": p.get("targetPort"), "protocol": p.get("protocol", "TCP")}
-                       for p in ports if isinstance(p.get("targetPort"), int)]
+        slice_ports = [
+            {
+                "name": p.get("name", ""),
+                "port": p.get("targetPort"),
+                "protocol": p.get("protocol", "TCP"),
+            }
+            for p in ports
+            if isinstance(p.get("targetPort"), int)
+        ]
     return EndpointsContent(list(subsets.values()), slice_endpoints, slice_ports)
 
 
-def endpoints_object(svc: Mapping[str, Any], content: EndpointsContent, created: datetime, changed: datetime) -> Obj:
+def endpoints_object(
+    svc: Mapping[str, Any], content: EndpointsContent, created: datetime, changed: datetime
+) -> Obj:
     meta = svc["metadata"]
     namespace, name = meta["namespace"], meta["name"]
     labels = dict(meta.get("labels") or {})
@@ -992,7 +1125,9 @@ def endpoints_object(svc: Mapping[str, Any], content: EndpointsContent, created:
             "namespace": namespace,
             "uid": stable_uid("Endpoints", namespace, name),
             "creationTimestamp": format_time(created),
-            "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": format_time(changed)},
+            "annotations": {
+                "endpoints.kubernetes.io/last-change-trigger-time": format_time(changed)
+            },
         },
     }
     if labels:
@@ -1002,8 +1137,13 @@ def endpoints_object(svc: Mapping[str, Any], content: EndpointsContent, created:
     return endpoints
 
 
-def endpoint_slice_object(svc: Mapping[str, Any], slice_name: str, content: EndpointsContent, created: datetime,
-                          changed: datetime) -> Obj:
+def endpoint_slice_object(
+    svc: Mapping[str, Any],
+    slice_name: str,
+    content: EndpointsContent,
+    created: datetime,
+    changed: datetime,
+) -> Obj:
     meta = svc["metadata"]
     namespace, name = meta["namespace"], meta["name"]
     labels = dict(meta.get("labels") or {})

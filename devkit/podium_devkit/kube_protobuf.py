@@ -20,7 +20,15 @@ _MAGIC = b"k8s\x00"
 Fields = dict[int, list[Any]]
 
 # generated.proto field numbers → JSON names, per message.
-_RESOURCE_ATTRIBUTES = {1: "namespace", 2: "verb", 3: "group", 4: "version", 5: "resource", 6: "subresource", 7: "name"}
+_RESOURCE_ATTRIBUTES = {
+    1: "namespace",
+    2: "verb",
+    3: "group",
+    4: "version",
+    5: "resource",
+    6: "subresource",
+    7: "name",
+}
 _NON_RESOURCE_ATTRIBUTES = {1: "path", 2: "verb"}
 
 
@@ -99,9 +107,18 @@ _OBJECT_META: Schema = {1: ("name", "string"), 2: ("generateName", "string"), 3:
                         11: ("labels", "map"), 12: ("annotations", "map"), 14: ("finalizers", ["string"])}  # fmt: skip
 _POLICY_RULE: Schema = {1: ("verbs", ["string"]), 2: ("apiGroups", ["string"]), 3: ("resources", ["string"]),
                         4: ("resourceNames", ["string"]), 5: ("nonResourceURLs", ["string"])}  # fmt: skip
-_SUBJECT: Schema = {1: ("kind", "string"), 2: ("apiGroup", "string"), 3: ("name", "string"), 4: ("namespace", "string")}
+_SUBJECT: Schema = {
+    1: ("kind", "string"),
+    2: ("apiGroup", "string"),
+    3: ("name", "string"),
+    4: ("namespace", "string"),
+}
 _ROLE_REF: Schema = {1: ("apiGroup", "string"), 2: ("kind", "string"), 3: ("name", "string")}
-_BINDING: Schema = {1: ("metadata", _OBJECT_META), 2: ("subjects", [_SUBJECT]), 3: ("roleRef", _ROLE_REF)}
+_BINDING: Schema = {
+    1: ("metadata", _OBJECT_META),
+    2: ("subjects", [_SUBJECT]),
+    3: ("roleRef", _ROLE_REF),
+}
 _LABEL_SELECTOR: Schema = {1: ("matchLabels", "map"),
                            2: ("matchExpressions", [{1: ("key", "string"), 2: ("operator", "string"),
                                                      3: ("values", ["string"])}])}  # fmt: skip
@@ -170,7 +187,9 @@ def _decode_value(value: Any, kind: Any) -> Any:
     if kind in ("bool", "bool*"):
         return bool(value)
     if kind in ("int", "int*"):
-        return value - (1 << 64) if value >= 1 << 63 else value  # negative int32/int64 are 10-byte varints
+        return (
+            value - (1 << 64) if value >= 1 << 63 else value
+        )  # negative int32/int64 are 10-byte varints
     if kind == "intstr":
         fields = parse_message(value)
         if fields.get(1, [0])[-1] == 1:

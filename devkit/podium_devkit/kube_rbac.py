@@ -27,7 +27,7 @@ class UserInfo:
     groups: tuple[str, ...] = ()
 
     @classmethod
-    def for_name(cls, name: str, extra_groups: Sequence[str] = ()) -> "UserInfo":
+    def for_name(cls, name: str, extra_groups: Sequence[str] = ()) -> UserInfo:
         """Groups the API server's authenticators attach to a username."""
         groups: list[str] = list(extra_groups)
         parts = name.split(":")
@@ -62,7 +62,7 @@ class PolicyRule:
     non_resource_urls: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, rule: Mapping[str, Any]) -> "PolicyRule":
+    def from_dict(cls, rule: Mapping[str, Any]) -> PolicyRule:
         return cls(
             verbs=tuple(rule.get("verbs") or ()),
             api_groups=tuple(rule.get("apiGroups") or ()),
@@ -165,25 +165,40 @@ class Decision:
 BOOTSTRAP_RULES: tuple[PolicyRule, ...] = (
     PolicyRule(
         verbs=("get",),
-        non_resource_urls=("/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*", "/version",
-                           "/version/", "/healthz", "/livez", "/readyz"),
-    ),  # fmt: skip
+        non_resource_urls=(
+            "/api",
+            "/api/*",
+            "/apis",
+            "/apis/*",
+            "/openapi",
+            "/openapi/*",
+            "/version",
+            "/version/",
+            "/healthz",
+            "/livez",
+            "/readyz",
+        ),
+    ),
     PolicyRule(
         verbs=("create",),
         api_groups=("authorization.k8s.io",),
         resources=("selfsubjectaccessreviews", "selfsubjectrulesreviews"),
     ),
-    PolicyRule(verbs=("create",), api_groups=("authentication.k8s.io",), resources=("selfsubjectreviews",)),
+    PolicyRule(
+        verbs=("create",), api_groups=("authentication.k8s.io",), resources=("selfsubjectreviews",)
+    ),
 )
 
 
 @dataclass(frozen=True)
 class Authorizer:
-    roles: Mapping[tuple[str, str, str], Role] = field(default_factory=dict)  # (kind, namespace, name)
+    roles: Mapping[tuple[str, str, str], Role] = field(
+        default_factory=dict
+    )  # (kind, namespace, name)
     bindings: tuple[Binding, ...] = ()
 
     @classmethod
-    def from_objects(cls, documents: Iterable[Mapping[str, Any]]) -> "Authorizer":
+    def from_objects(cls, documents: Iterable[Mapping[str, Any]]) -> Authorizer:
         roles: dict[tuple[str, str, str], Role] = {}
         bindings: list[Binding] = []
         for doc in documents:
@@ -192,9 +207,13 @@ class Authorizer:
             name = meta.get("name", "")
             if kind in ("Role", "ClusterRole"):
                 namespace = (meta.get("namespace") or "default") if kind == "Role" else ""
-                aggregation = tuple((doc.get("aggregationRule") or {}).get("clusterRoleSelectors") or ())
+                aggregation = tuple(
+                    (doc.get("aggregationRule") or {}).get("clusterRoleSelectors") or ()
+                )
                 rules = tuple(PolicyRule.from_dict(r) for r in doc.get("rules") or ())
-                roles[(kind, namespace, name)] = Role(kind, name, namespace, rules, meta.get("labels") or {}, aggregation)
+                roles[(kind, namespace, name)] = Role(
+                    kind, name, namespace, rules, meta.get("labels") or {}, aggregation
+                )
             elif kind in ("RoleBinding", "ClusterRoleBinding"):
                 namespace = (meta.get("namespace") or "default") if kind == "RoleBinding" else ""
                 ref = doc.get("roleRef") or {}
@@ -202,7 +221,11 @@ class Authorizer:
                     Subject(s.get("kind", ""), s.get("name", ""), s.get("namespace") or "")
                     for s in doc.get("subjects") or ()
                 )
-                bindings.append(Binding(kind, name, namespace, ref.get("kind", ""), ref.get("name", ""), subjects))
+                bindings.append(
+                    Binding(
+                        kind, name, namespace, ref.get("kind", ""), ref.get("name", ""), subjects
+                    )
+                )
         return cls(roles, tuple(bindings))
 
     @property
@@ -219,16 +242,24 @@ class Authorizer:
         for selector in role.aggregation:
             match = selector_from_match(selector)
             for other in self.roles.values():
-                if other.kind == "ClusterRole" and other is not role and match.matches(other.labels):
+                if (
+                    other.kind == "ClusterRole"
+                    and other is not role
+                    and match.matches(other.labels)
+                ):
                     rules.extend(other.rules)
         return tuple(rules)
 
-    def _applicable(self, user: UserInfo, namespace: str) -> Iterable[tuple[Binding, Subject, PolicyRule]]:
+    def _applicable(
+        self, user: UserInfo, namespace: str
+    ) -> Iterable[tuple[Binding, Subject, PolicyRule]]:
         """(binding, subject, rule) triples in force for ``user`` in ``namespace`` ("" = cluster scope)."""
         for binding in self.bindings:
             if binding.kind == "RoleBinding" and binding.namespace != namespace:
                 continue
-            subject = next((s for s in binding.subjects if s.matches(user, binding.namespace)), None)
+            subject = next(
+                (s for s in binding.subjects if s.matches(user, binding.namespace)), None
+            )
             if subject is None:
                 continue
             for rule in self._rules_of(binding):
@@ -237,7 +268,9 @@ class Authorizer:
     def authorize(self, a: Attributes) -> Decision:
         if SUPERUSER_GROUP in a.user.groups:
             return Decision(True, "")
-        if "system:authenticated" in a.user.groups and any(rule.allows(a) for rule in BOOTSTRAP_RULES):
+        if "system:authenticated" in a.user.groups and any(
+            rule.allows(a) for rule in BOOTSTRAP_RULES
+        ):
             return Decision(True, "")
         # Cluster-wide bindings are checked first, then bindings in the request's namespace.
         for binding, subject, rule in self._applicable(a.user, ""):
@@ -253,7 +286,10 @@ class Authorizer:
         """The rules a SelfSubjectRulesReview reports for ``namespace``."""
         rules: list[PolicyRule] = []
         if SUPERUSER_GROUP in user.groups:
-            rules += [PolicyRule(("*",), ("*",), ("*",)), PolicyRule(("*",), non_resource_urls=("*",))]
+            rules += [
+                PolicyRule(("*",), ("*",), ("*",)),
+                PolicyRule(("*",), non_resource_urls=("*",)),
+            ]
         if "system:authenticated" in user.groups:
             rules += BOOTSTRAP_RULES
         for scope in ("", namespace) if namespace else ("",):
@@ -338,7 +374,9 @@ def bootstrap_cluster_roles() -> list[dict[str, Any]]:
     """``cluster-admin``, ``admin``, ``edit`` and ``view`` as a fresh cluster holds them (aggregated
     rules already filled in, as the clusterrole-aggregation controller leaves them)."""
 
-    def role(name: str, rules: list[dict[str, Any]], labels: dict[str, str], aggregate: str | None) -> dict[str, Any]:
+    def role(
+        name: str, rules: list[dict[str, Any]], labels: dict[str, str], aggregate: str | None
+    ) -> dict[str, Any]:
         doc: dict[str, Any] = {
             "apiVersion": f"{RBAC_API_GROUP}/v1",
             "kind": "ClusterRole",
@@ -347,7 +385,9 @@ def bootstrap_cluster_roles() -> list[dict[str, Any]]:
             "rules": [dict(r) for r in rules],
         }  # fmt: skip
         if aggregate:
-            doc["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": {f"{_AGGREGATE}{aggregate}": "true"}}]}
+            doc["aggregationRule"] = {
+                "clusterRoleSelectors": [{"matchLabels": {f"{_AGGREGATE}{aggregate}": "true"}}]
+            }
         return doc
 
     return [

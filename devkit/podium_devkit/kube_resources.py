@@ -55,7 +55,9 @@ class ResourceType:
 
 
 _STATUS = Subresource("status", ("get", "patch", "update"))
-_SCALE = Subresource("scale", ("get", "patch", "update"), kind="Scale", group="autoscaling", version="v1")
+_SCALE = Subresource(
+    "scale", ("get", "patch", "update"), kind="Scale", group="autoscaling", version="v1"
+)
 
 RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("", "v1", "namespaces", "namespace", "Namespace", False, ("ns",), subresources=(_STATUS,)),
@@ -107,7 +109,9 @@ RESOURCES: tuple[ResourceType, ...] = (
 @dataclass(frozen=True)
 class Registry:
     resources: tuple[ResourceType, ...] = RESOURCES
-    _by_kind: dict[tuple[str, str], ResourceType] = field(default_factory=dict, compare=False, repr=False)
+    _by_kind: dict[tuple[str, str], ResourceType] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for r in self.resources:
@@ -115,7 +119,12 @@ class Registry:
 
     def lookup(self, group: str, version: str, plural: str) -> ResourceType | None:
         return next(
-            (r for r in self.resources if (r.group, r.version, r.plural) == (group, version, plural)), None
+            (
+                r
+                for r in self.resources
+                if (r.group, r.version, r.plural) == (group, version, plural)
+            ),
+            None,
         )
 
     def for_kind(self, api_version: str, kind: str) -> ResourceType | None:
@@ -137,19 +146,26 @@ class Registry:
         return {
             "kind": "APIVersions",
             "versions": ["v1"],
-            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}],
+            "serverAddressByClientCIDRs": [
+                {"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}
+            ],
         }
 
     def api_group_list(self) -> dict[str, Any]:
         return {
             "kind": "APIGroupList",
             "apiVersion": "v1",
-            "groups": [self.api_group(group) for group in dict.fromkeys(g for g, _ in self.group_versions())],
+            "groups": [
+                self.api_group(group)
+                for group in dict.fromkeys(g for g, _ in self.group_versions())
+            ],
         }
 
     def api_group(self, group: str) -> dict[str, Any]:
         versions = [
-            {"groupVersion": f"{g}/{v}", "version": v} for g, v in self.group_versions() if g == group
+            {"groupVersion": f"{g}/{v}", "version": v}
+            for g, v in self.group_versions()
+            if g == group
         ]
         return {"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": versions,
                 "preferredVersion": versions[0]}  # fmt: skip
@@ -181,7 +197,12 @@ class Registry:
                     sub_entry.update(group=sub.group, version=sub.version)
                 entries.append(sub_entry)
         group_version = f"{group}/{version}" if group else version
-        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": entries}
+        return {
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": group_version,
+            "resources": entries,
+        }
 
     def _in(self, group: str, version: str) -> Iterable[ResourceType]:
         return (r for r in self.resources if (r.group, r.version) == (group, version))

@@ -96,7 +96,17 @@ class LabelSelector:
 
 
 # Token kinds of apimachinery's label lexer.
-_SPECIAL = {"(": "(", ")": ")", ",": ",", "!": "!", "=": "=", "==": "==", "!=": "!=", ">": ">", "<": "<"}
+_SPECIAL = {
+    "(": "(",
+    ")": ")",
+    ",": ",",
+    "!": "!",
+    "=": "=",
+    "==": "==",
+    "!=": "!=",
+    ">": ">",
+    "<": "<",
+}
 _SPECIAL_CHARS = set("=!(),><")
 _WHITESPACE = set(" \t\r\n")
 
@@ -120,7 +130,9 @@ def _lex(text: str) -> list[_Token]:
                 j += 1
             word = text[i:j]
             if word not in _SPECIAL:
-                raise SelectorError(f"unable to parse requirement: found '{word}', expected: identifier")
+                raise SelectorError(
+                    f"unable to parse requirement: found '{word}', expected: identifier"
+                )
             tokens.append(_Token(_SPECIAL[word], word))
             i = j
         else:
@@ -231,7 +243,9 @@ class _LabelParser:
                 continue
             raise self.fail(token, "',', ')' or identifier")
         if not values:
-            raise SelectorError("unable to parse requirement: for 'in', 'notin' operators, values set can't be empty")
+            raise SelectorError(
+                "unable to parse requirement: for 'in', 'notin' operators, values set can't be empty"
+            )
         return tuple(values)
 
 
@@ -268,10 +282,17 @@ def parse_label_selector(text: str | None) -> LabelSelector:
 def selector_from_match(selector: Mapping[str, Any] | None) -> LabelSelector:
     """Convert a ``metav1.LabelSelector`` (matchLabels/matchExpressions) used in specs."""
     selector = selector or {}
-    requirements = [Requirement(k, "=", (str(v),)) for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    requirements = [
+        Requirement(k, "=", (str(v),))
+        for k, v in sorted((selector.get("matchLabels") or {}).items())
+    ]
     for expression in selector.get("matchExpressions") or []:
-        op = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}[expression["operator"]]
-        requirements.append(Requirement(expression["key"], op, tuple(expression.get("values") or ())))
+        op = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}[
+            expression["operator"]
+        ]
+        requirements.append(
+            Requirement(expression["key"], op, tuple(expression.get("values") or ()))
+        )
     return LabelSelector(tuple(requirements))
 
 
@@ -395,7 +416,9 @@ RESOURCE_FIELDS: dict[str, dict[str, FieldGetter]] = {
         "spec.restartPolicy": _path("spec", "restartPolicy"),
         "spec.schedulerName": _path("spec", "schedulerName"),
         "spec.serviceAccountName": _path("spec", "serviceAccountName"),
-        "spec.hostNetwork": lambda o: "true" if (o.get("spec") or {}).get("hostNetwork") else "false",
+        "spec.hostNetwork": lambda o: (
+            "true" if (o.get("spec") or {}).get("hostNetwork") else "false"
+        ),
         "status.phase": _path("status", "phase"),
         "status.podIP": _path("status", "podIP"),
         "status.nominatedNodeName": _path("status", "nominatedNodeName"),
@@ -415,7 +438,11 @@ RESOURCE_FIELDS: dict[str, dict[str, FieldGetter]] = {
     },
     "secrets": {"type": _path("type")},
     "namespaces": {"status.phase": _path("status", "phase")},
-    "nodes": {"spec.unschedulable": lambda o: "true" if (o.get("spec") or {}).get("unschedulable") else "false"},
+    "nodes": {
+        "spec.unschedulable": lambda o: (
+            "true" if (o.get("spec") or {}).get("unschedulable") else "false"
+        )
+    },
     "replicasets": {"status.replicas": _path("status", "replicas")},
     "jobs": {"status.successful": _path("status", "succeeded")},
 }

@@ -65,8 +65,9 @@ class TokenIssuer:
     fill_delay: float = 0.2  # the token controller is not instantaneous; clients must wait
     bound: dict[str, BoundToken] = field(default_factory=dict)
 
-    async def handle(self, request: web.Request, namespace: str, resource: str, subresource: str,
-                     name: str) -> web.Response | None:
+    async def handle(
+        self, request: web.Request, namespace: str, resource: str, subresource: str, name: str
+    ) -> web.Response | None:
         """The response for a token-issuing request, or None for every other request."""
         if request.method != "POST" or not namespace:
             return None
@@ -91,33 +92,55 @@ class TokenIssuer:
         raw = await request.read()
         try:
             # `kubectl create token` sends protobuf; the python client JSON.
-            body = decode_object(raw) if request.content_type == PROTOBUF_MEDIA_TYPE else json.loads(raw or b"{}")
+            body = (
+                decode_object(raw)
+                if request.content_type == PROTOBUF_MEDIA_TYPE
+                else json.loads(raw or b"{}")
+            )
         except ValueError:
             return None
         return body if isinstance(body, dict) else None
 
     async def _token_request(self, request: web.Request, namespace: str, name: str) -> web.Response:
         if self.store.get("serviceaccounts", namespace, name) is None:
-            return self.status(404, f'serviceaccounts "{name}" not found',
-                               details={"name": name, "kind": "serviceaccounts"})
+            return self.status(
+                404,
+                f'serviceaccounts "{name}" not found',
+                details={"name": name, "kind": "serviceaccounts"},
+            )
         body = await self._body(request)
         if body is None:
             return self.status(400, "the body of the request was in an unknown format")
         spec = dict(body.get("spec") or {})
         seconds = int(spec.get("expirationSeconds") or DEFAULT_EXPIRATION_SECONDS)
         if seconds < MIN_EXPIRATION_SECONDS:
-            return self.status(422, f'TokenRequest.authentication.k8s.io "{name}" is invalid: '
-                               f"spec.expirationSeconds: Invalid value: {seconds}: may not specify a "
-                               "duration less than 10 minutes", reason="Invalid")
+            return self.status(
+                422,
+                f'TokenRequest.authentication.k8s.io "{name}" is invalid: '
+                f"spec.expirationSeconds: Invalid value: {seconds}: may not specify a "
+                "duration less than 10 minutes",
+                reason="Invalid",
+            )
         now = self.now()
         token = self._issue(namespace, name, expires=now + timedelta(seconds=seconds))
         spec.update(expirationSeconds=seconds, audiences=spec.get("audiences") or DEFAULT_AUDIENCES)
-        return web.json_response({
-            "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
-            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": _timestamp(now)},
-            "spec": spec,
-            "status": {"token": token, "expirationTimestamp": _timestamp(now + timedelta(seconds=seconds))},
-        }, status=201)
+        return web.json_response(
+            {
+                "kind": "TokenRequest",
+                "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {
+                    "name": name,
+                    "namespace": namespace,
+                    "creationTimestamp": _timestamp(now),
+                },
+                "spec": spec,
+                "status": {
+                    "token": token,
+                    "expirationTimestamp": _timestamp(now + timedelta(seconds=seconds)),
+                },
+            },
+            status=201,
+        )
 
     def secret_created(self, secret: Obj) -> None:
         """After a Secret was stored: a service-account token Secret gets filled in a moment."""
@@ -143,10 +166,14 @@ class TokenIssuer:
         }
         self.store.put(secret)  # a new resourceVersion, as after any update
 
-    def _issue(self, namespace: str, account: str, *, expires: datetime | None = None, secret: str = "") -> str:
+    def _issue(
+        self, namespace: str, account: str, *, expires: datetime | None = None, secret: str = ""
+    ) -> str:
         token = f"podium-devkit-sa-{secrets.token_urlsafe(24)}"
         sa = self.store.get("serviceaccounts", namespace, account) or {}
-        self.bound[token] = BoundToken(namespace, account, (sa.get("metadata") or {}).get("uid", ""), expires, secret)
+        self.bound[token] = BoundToken(
+            namespace, account, (sa.get("metadata") or {}).get("uid", ""), expires, secret
+        )
         self.tokens[token] = f"system:serviceaccount:{namespace}:{account}"
         return token
 

@@ -36,7 +36,9 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 # Kinds whose metadata.generation the API server maintains (bumped on spec changes only).
 GENERATION_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "Job", "EndpointSlice"})
 # Kinds whose status is the API server's, not the writer's: reset on create, kept on update.
-STATUS_KINDS = frozenset({"Pod", "Deployment", "ReplicaSet", "Job", "Service", "Namespace", "ResourceQuota"})
+STATUS_KINDS = frozenset(
+    {"Pod", "Deployment", "ReplicaSet", "Job", "Service", "Namespace", "ResourceQuota"}
+)
 
 
 @dataclass
@@ -88,7 +90,9 @@ def merge_key(kind: str, path: tuple[str, ...]) -> str | None:
         return None
     if name == "conditions":
         return "type" if path[:1] == ("status",) else None
-    if name in ("env", "volumeMounts", "volumeDevices") and not (len(path) >= 2 and path[-2] in _CONTAINER_LISTS):
+    if name in ("env", "volumeMounts", "volumeDevices") and not (
+        len(path) >= 2 and path[-2] in _CONTAINER_LISTS
+    ):
         return None
     return _MERGE_KEYS.get(name)
 
@@ -98,7 +102,9 @@ def _strip(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _strip(v) for k, v in value.items() if not k.startswith("$")}
     if isinstance(value, list):
-        return [_strip(v) for v in value if not (isinstance(v, dict) and v.get("$patch") == "delete")]
+        return [
+            _strip(v) for v in value if not (isinstance(v, dict) and v.get("$patch") == "delete")
+        ]
     return value
 
 
@@ -111,7 +117,9 @@ def strategic_merge_patch(original: Mapping[str, Any], patch: Mapping[str, Any],
     return merged if merged is not None else {}
 
 
-def _merge_map(original: Obj, patch: Mapping[str, Any], kind: str, path: tuple[str, ...]) -> Obj | None:
+def _merge_map(
+    original: Obj, patch: Mapping[str, Any], kind: str, path: tuple[str, ...]
+) -> Obj | None:
     directive = patch.get("$patch")
     if directive == "replace":
         return _strip(dict(patch))
@@ -139,14 +147,18 @@ def _merge_map(original: Obj, patch: Mapping[str, Any], kind: str, path: tuple[s
             result.pop(key, None)
         elif isinstance(value, dict):
             current = result.get(key)
-            merged = _merge_map(current if isinstance(current, dict) else {}, value, kind, (*path, key))
+            merged = _merge_map(
+                current if isinstance(current, dict) else {}, value, kind, (*path, key)
+            )
             if merged is None:
                 result.pop(key, None)
             else:
                 result[key] = merged
         elif isinstance(value, list):
             current = result.get(key)
-            result[key] = _merge_list(current if isinstance(current, list) else [], value, kind, (*path, key))
+            result[key] = _merge_list(
+                current if isinstance(current, list) else [], value, kind, (*path, key)
+            )
         else:
             result[key] = value
     for key, order in orders.items():
@@ -155,9 +167,13 @@ def _merge_map(original: Obj, patch: Mapping[str, Any], kind: str, path: tuple[s
     return result
 
 
-def _merge_list(original: list[Any], patch: list[Any], kind: str, path: tuple[str, ...]) -> list[Any]:
+def _merge_list(
+    original: list[Any], patch: list[Any], kind: str, path: tuple[str, ...]
+) -> list[Any]:
     if any(isinstance(p, dict) and p.get("$patch") == "replace" for p in patch):
-        return [_strip(p) for p in patch if not (isinstance(p, dict) and p.get("$patch") == "replace")]
+        return [
+            _strip(p) for p in patch if not (isinstance(p, dict) and p.get("$patch") == "replace")
+        ]
     key = merge_key(kind, path)
     if key is None:
         if path[-1:] and (path[0:1] + path[-1:]) in _PRIMITIVE_MERGE:
@@ -169,8 +185,13 @@ def _merge_list(original: list[Any], patch: list[Any], kind: str, path: tuple[st
             raise ApiError(400, f"unable to find api field in struct for the list item {item!r} of {'.'.join(path)}",
                            "BadRequest")  # fmt: skip
         if key not in item:
-            raise ApiError(400, f"map: {item} does not contain declared merge key: {key}", "BadRequest")
-        index = next((i for i, o in enumerate(result) if isinstance(o, dict) and o.get(key) == item[key]), None)
+            raise ApiError(
+                400, f"map: {item} does not contain declared merge key: {key}", "BadRequest"
+            )
+        index = next(
+            (i for i, o in enumerate(result) if isinstance(o, dict) and o.get(key) == item[key]),
+            None,
+        )
         if item.get("$patch") == "delete":
             if index is not None:
                 result.pop(index)
@@ -185,6 +206,7 @@ def _merge_list(original: list[Any], patch: list[Any], kind: str, path: tuple[st
 
 def _set_order(items: list[Any], order: list[Any], key: str | None) -> list[Any]:
     """``$setElementOrder``: the listed elements in that order; others keep their positions."""
+
     def ident(item: Any) -> Any:
         return item.get(key) if key and isinstance(item, dict) else item
 
@@ -273,7 +295,13 @@ def _pointer_set(doc: Any, pointer: str, value: Any, *, insert: bool) -> Any:
     tokens = _tokens(pointer)
     if not tokens:
         return value
-    parent = _pointer_get(doc, "/" + "/".join(t.replace("~", "~0").replace("/", "~1") for t in tokens[:-1])) if tokens[:-1] else doc
+    parent = (
+        _pointer_get(
+            doc, "/" + "/".join(t.replace("~", "~0").replace("/", "~1") for t in tokens[:-1])
+        )
+        if tokens[:-1]
+        else doc
+    )
     last = tokens[-1]
     if isinstance(parent, dict):
         parent[last] = value
@@ -316,52 +344,160 @@ MAP = "map"  # string → anything (labels, annotations, data, nodeSelector...)
 
 
 def _fields(*names: str, **nested: Any) -> dict[str, Any]:
-    return {**{n: ANY for n in names}, **nested}
+    return {**dict.fromkeys(names, ANY), **nested}
 
 
 _SELECTOR = _fields(matchLabels=MAP, matchExpressions=ANY)
 _META = _fields(
-    "name", "generateName", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
-    "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers", "managedFields",
-    "selfLink", labels=MAP, annotations=MAP,
+    "name",
+    "generateName",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "ownerReferences",
+    "finalizers",
+    "managedFields",
+    "selfLink",
+    labels=MAP,
+    annotations=MAP,
 )
 _CONTAINER = _fields(
-    "name", "image", "command", "args", "workingDir", "envFrom", "resources", "resizePolicy",
-    "restartPolicy", "restartPolicyRules", "volumeDevices", "livenessProbe", "readinessProbe",
-    "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy",
-    "imagePullPolicy", "securityContext", "stdin", "stdinOnce", "tty",
+    "name",
+    "image",
+    "command",
+    "args",
+    "workingDir",
+    "envFrom",
+    "resources",
+    "resizePolicy",
+    "restartPolicy",
+    "restartPolicyRules",
+    "volumeDevices",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "lifecycle",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "imagePullPolicy",
+    "securityContext",
+    "stdin",
+    "stdinOnce",
+    "tty",
     ports=[_fields("name", "hostPort", "containerPort", "protocol", "hostIP")],
     env=[_fields("name", "value", "valueFrom")],
-    volumeMounts=[_fields("name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation",
-                          "subPathExpr")],
+    volumeMounts=[
+        _fields(
+            "name",
+            "readOnly",
+            "recursiveReadOnly",
+            "mountPath",
+            "subPath",
+            "mountPropagation",
+            "subPathExpr",
+        )
+    ],
 )
 _POD_SPEC = _fields(
-    "volumes", "ephemeralContainers", "restartPolicy", "terminationGracePeriodSeconds",
-    "activeDeadlineSeconds", "dnsPolicy", "serviceAccountName", "serviceAccount",
-    "automountServiceAccountToken", "nodeName", "hostNetwork", "hostPID", "hostIPC",
-    "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname", "subdomain", "affinity",
-    "schedulerName", "tolerations", "hostAliases", "priorityClassName", "priority", "dnsConfig",
-    "readinessGates", "runtimeClassName", "enableServiceLinks", "preemptionPolicy", "overhead",
-    "topologySpreadConstraints", "setHostnameAsFQDN", "os", "hostUsers", "schedulingGates",
-    "resourceClaims", "resources", "hostnameOverride",
-    nodeSelector=MAP, containers=[_CONTAINER], initContainers=[_CONTAINER],
+    "volumes",
+    "ephemeralContainers",
+    "restartPolicy",
+    "terminationGracePeriodSeconds",
+    "activeDeadlineSeconds",
+    "dnsPolicy",
+    "serviceAccountName",
+    "serviceAccount",
+    "automountServiceAccountToken",
+    "nodeName",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "shareProcessNamespace",
+    "securityContext",
+    "imagePullSecrets",
+    "hostname",
+    "subdomain",
+    "affinity",
+    "schedulerName",
+    "tolerations",
+    "hostAliases",
+    "priorityClassName",
+    "priority",
+    "dnsConfig",
+    "readinessGates",
+    "runtimeClassName",
+    "enableServiceLinks",
+    "preemptionPolicy",
+    "overhead",
+    "topologySpreadConstraints",
+    "setHostnameAsFQDN",
+    "os",
+    "hostUsers",
+    "schedulingGates",
+    "resourceClaims",
+    "resources",
+    "hostnameOverride",
+    nodeSelector=MAP,
+    containers=[_CONTAINER],
+    initContainers=[_CONTAINER],
 )
 _TEMPLATE = _fields(metadata=_META, spec=_POD_SPEC)
 _SPECS: dict[str, Any] = {
     "Pod": _POD_SPEC,
-    "Deployment": _fields("replicas", "strategy", "minReadySeconds", "revisionHistoryLimit", "paused",
-                          "progressDeadlineSeconds", selector=_SELECTOR, template=_TEMPLATE),
+    "Deployment": _fields(
+        "replicas",
+        "strategy",
+        "minReadySeconds",
+        "revisionHistoryLimit",
+        "paused",
+        "progressDeadlineSeconds",
+        selector=_SELECTOR,
+        template=_TEMPLATE,
+    ),
     "ReplicaSet": _fields("replicas", "minReadySeconds", selector=_SELECTOR, template=_TEMPLATE),
-    "Job": _fields("parallelism", "completions", "activeDeadlineSeconds", "podFailurePolicy", "successPolicy",
-                   "backoffLimit", "backoffLimitPerIndex", "maxFailedIndexes", "manualSelector",
-                   "ttlSecondsAfterFinished", "completionMode", "suspend", "podReplacementPolicy", "managedBy",
-                   selector=_SELECTOR, template=_TEMPLATE),
+    "Job": _fields(
+        "parallelism",
+        "completions",
+        "activeDeadlineSeconds",
+        "podFailurePolicy",
+        "successPolicy",
+        "backoffLimit",
+        "backoffLimitPerIndex",
+        "maxFailedIndexes",
+        "manualSelector",
+        "ttlSecondsAfterFinished",
+        "completionMode",
+        "suspend",
+        "podReplacementPolicy",
+        "managedBy",
+        selector=_SELECTOR,
+        template=_TEMPLATE,
+    ),
     "Service": _fields(
-        "clusterIP", "clusterIPs", "type", "externalIPs", "sessionAffinity", "loadBalancerIP",
-        "loadBalancerSourceRanges", "externalName", "externalTrafficPolicy", "healthCheckNodePort",
-        "publishNotReadyAddresses", "sessionAffinityConfig", "ipFamilies", "ipFamilyPolicy",
-        "allocateLoadBalancerNodePorts", "loadBalancerClass", "internalTrafficPolicy", "trafficDistribution",
-        selector=MAP, ports=[_fields("name", "protocol", "appProtocol", "port", "targetPort", "nodePort")],
+        "clusterIP",
+        "clusterIPs",
+        "type",
+        "externalIPs",
+        "sessionAffinity",
+        "loadBalancerIP",
+        "loadBalancerSourceRanges",
+        "externalName",
+        "externalTrafficPolicy",
+        "healthCheckNodePort",
+        "publishNotReadyAddresses",
+        "sessionAffinityConfig",
+        "ipFamilies",
+        "ipFamilyPolicy",
+        "allocateLoadBalancerNodePorts",
+        "loadBalancerClass",
+        "internalTrafficPolicy",
+        "trafficDistribution",
+        selector=MAP,
+        ports=[_fields("name", "protocol", "appProtocol", "port", "targetPort", "nodePort")],
     ),
 }
 _TOP: dict[str, dict[str, Any]] = {
@@ -420,7 +556,9 @@ def strict_decoding_error(unknown: Iterable[str]) -> str:
 # ----------------------------------------------------------------------------------------------
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DNS1123_SUBDOMAIN = re.compile(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
 _DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
@@ -491,14 +629,18 @@ def invalid(kind: str, group: str, name: str, errors: list[FieldError]) -> ApiEr
     if group:
         details["group"] = group
     details["kind"] = kind
-    details["causes"] = [{"reason": e.reason, "message": e.error_body(), "field": e.field} for e in errors]
+    details["causes"] = [
+        {"reason": e.reason, "message": e.error_body(), "field": e.field} for e in errors
+    ]
     return ApiError(422, f'{qualified} "{name}" is invalid: {listed}', "Invalid", details)
 
 
 def _name_errors(kind: str, meta: Mapping[str, Any]) -> list[FieldError]:
     name = meta.get("name")
     if not name:
-        return [FieldError("metadata.name", "Required value", detail="name or generateName is required")]
+        return [
+            FieldError("metadata.name", "Required value", detail="name or generateName is required")
+        ]
     if not isinstance(name, str):
         return [FieldError("metadata.name", "Invalid value", name, MSG_SUBDOMAIN)]
     if kind == "Namespace":
@@ -518,7 +660,11 @@ def _label_errors(labels: Any, where: str) -> list[FieldError]:
         return errors
     for key, value in labels.items():
         prefix, _, name = str(key).rpartition("/")
-        if not _QUALIFIED_NAME.match(name) or len(name) > 63 or (prefix and not _DNS1123_SUBDOMAIN.match(prefix)):
+        if (
+            not _QUALIFIED_NAME.match(name)
+            or len(name) > 63
+            or (prefix and not _DNS1123_SUBDOMAIN.match(prefix))
+        ):
             errors.append(FieldError(where, "Invalid value", key, MSG_QUALIFIED))
         if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
             errors.append(FieldError(where, "Invalid value", value, MSG_LABEL_VALUE))
@@ -567,7 +713,11 @@ def _selector_errors(spec: Mapping[str, Any], *, optional: bool = False) -> list
         return [] if optional else [FieldError("spec.selector", "Required value")]
     match = selector.get("matchLabels") or {}
     if not match and not selector.get("matchExpressions"):
-        return [FieldError("spec.selector", "Invalid value", "{}", "empty selector is invalid for deployment")]
+        return [
+            FieldError(
+                "spec.selector", "Invalid value", "{}", "empty selector is invalid for deployment"
+            )
+        ]
     errors = _label_errors(match, "spec.selector.matchLabels")
     if any(labels.get(k) != v for k, v in match.items()):
         errors.append(FieldError("spec.template.metadata.labels", "Invalid value", dict(labels),
@@ -589,7 +739,9 @@ def validate(obj: Mapping[str, Any], kind: str) -> list[FieldError]:
                                      "must be greater than or equal to 0"))  # fmt: skip
         errors += _selector_errors(spec, optional=kind == "Job")
         template = spec.get("template") or {}
-        errors += _label_errors((template.get("metadata") or {}).get("labels"), "spec.template.metadata.labels")
+        errors += _label_errors(
+            (template.get("metadata") or {}).get("labels"), "spec.template.metadata.labels"
+        )
         errors += _pod_spec_errors(template.get("spec"), "spec.template.spec")
         policy = (template.get("spec") or {}).get("restartPolicy")
         if kind == "Job" and policy not in ("OnFailure", "Never"):
@@ -651,26 +803,46 @@ def immutable_errors(old: Mapping[str, Any], new: Mapping[str, Any], kind: str) 
     """Fields an update may not change."""
     errors: list[FieldError] = []
     old_spec, new_spec = old.get("spec") or {}, new.get("spec") or {}
-    if kind == "Pod" and _pod_spec_mutable_parts_cleared(old_spec) != _pod_spec_mutable_parts_cleared(new_spec):
+    if kind == "Pod" and _pod_spec_mutable_parts_cleared(
+        old_spec
+    ) != _pod_spec_mutable_parts_cleared(new_spec):
         errors.append(FieldError("spec", "Forbidden", detail=POD_UPDATE_FORBIDDEN))
-    if kind == "Service" and old_spec.get("clusterIP") and new_spec.get("clusterIP") != old_spec.get("clusterIP"):
+    if (
+        kind == "Service"
+        and old_spec.get("clusterIP")
+        and new_spec.get("clusterIP") != old_spec.get("clusterIP")
+    ):
         errors.append(FieldError("spec.clusterIPs[0]", "Invalid value", new_spec.get("clusterIP", ""),
                                  "may not change once set"))  # fmt: skip
-    if kind in ("Deployment", "ReplicaSet") and old_spec.get("selector") != new_spec.get("selector"):
+    if kind in ("Deployment", "ReplicaSet") and old_spec.get("selector") != new_spec.get(
+        "selector"
+    ):
         errors.append(FieldError("spec.selector", "Invalid value", _selector_text(new_spec.get("selector")),
                                  "field is immutable"))  # fmt: skip
     if kind == "Job" and old_spec.get("template") != new_spec.get("template"):
-        errors.append(FieldError("spec.template", "Invalid value", GoText("core.PodTemplateSpec{...}"),
-                                 "field is immutable"))
+        errors.append(
+            FieldError(
+                "spec.template",
+                "Invalid value",
+                GoText("core.PodTemplateSpec{...}"),
+                "field is immutable",
+            )
+        )
     if kind in ("RoleBinding", "ClusterRoleBinding") and old.get("roleRef") != new.get("roleRef"):
-        errors.append(FieldError("roleRef", "Invalid value", GoText("rbac.RoleRef{...}"), "cannot change roleRef"))
+        errors.append(
+            FieldError(
+                "roleRef", "Invalid value", GoText("rbac.RoleRef{...}"), "cannot change roleRef"
+            )
+        )
     return errors
 
 
 def _selector_text(selector: Any) -> GoText:
     labels = (selector or {}).get("matchLabels") or {}
-    return GoText(f"v1.LabelSelector{{MatchLabels:{go_value(labels)}, "
-                  "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}")
+    return GoText(
+        f"v1.LabelSelector{{MatchLabels:{go_value(labels)}, "
+        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}"
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -688,7 +860,9 @@ def generated_name(prefix: str, taken: Iterable[str], seed: str) -> str:
     raise ApiError(500, f"unable to generate a unique name for prefix {prefix!r}", "InternalError")
 
 
-def apply_defaults(obj: Obj, kind: str, *, creating: bool, used_cluster_ips: Iterable[str] = ()) -> Obj:
+def apply_defaults(
+    obj: Obj, kind: str, *, creating: bool, used_cluster_ips: Iterable[str] = ()
+) -> Obj:
     """Defaulting as the API server does it on decode (and Pod admission on create)."""
     spec = obj.get("spec")
     if kind == "Pod":
@@ -761,7 +935,12 @@ def _default_service(obj: Obj, spec: Obj, used_cluster_ips: Iterable[str]) -> No
     if type_ != "ExternalName":
         if not spec.get("clusterIP"):
             used = set(used_cluster_ips)
-            n = int(stable_uid("clusterip", meta.get("namespace", ""), meta.get("name", "")).replace("-", "")[:8], 16)
+            n = int(
+                stable_uid("clusterip", meta.get("namespace", ""), meta.get("name", "")).replace(
+                    "-", ""
+                )[:8],
+                16,
+            )
             while True:
                 ip = f"10.100.{(n >> 8) % 254 + 1}.{n % 254 + 1}"
                 if ip not in used:
@@ -779,7 +958,9 @@ def _default_service(obj: Obj, spec: Obj, used_cluster_ips: Iterable[str]) -> No
             if port.get("port") is not None:
                 port.setdefault("targetPort", port.get("port"))
             if type_ in ("NodePort", "LoadBalancer") and not port.get("nodePort"):
-                seed = stable_uid("nodeport", meta.get("namespace", ""), meta.get("name", ""), str(i))
+                seed = stable_uid(
+                    "nodeport", meta.get("namespace", ""), meta.get("name", ""), str(i)
+                )
                 port["nodePort"] = 30000 + int(seed.replace("-", "")[:8], 16) % 2768
     if type_ in ("NodePort", "LoadBalancer"):
         spec.setdefault("externalTrafficPolicy", "Cluster")
@@ -793,7 +974,9 @@ def spec_of(obj: Mapping[str, Any]) -> Obj:
 
 
 def owned_by(obj: Mapping[str, Any], uid: str) -> bool:
-    return any(ref.get("uid") == uid for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])
+    return any(
+        ref.get("uid") == uid for ref in (obj.get("metadata") or {}).get("ownerReferences") or []
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -840,15 +1023,23 @@ def apply_limit_ranges(pod: Obj, limit_ranges: Iterable[Mapping[str, Any]]) -> N
         for item in (limit_range.get("spec") or {}).get("limits") or []:
             if item.get("type") != "Container":
                 continue
-            for container in [*pod["spec"].get("initContainers", []), *pod["spec"].get("containers", [])]:
+            for container in [
+                *pod["spec"].get("initContainers", []),
+                *pod["spec"].get("containers", []),
+            ]:
                 resources = container.setdefault("resources", {})
-                for key, defaults in (("limits", item.get("default") or {}), ("requests", item.get("defaultRequest") or {})):
+                for key, defaults in (
+                    ("limits", item.get("default") or {}),
+                    ("requests", item.get("defaultRequest") or {}),
+                ):
                     for resource, value in defaults.items():
                         if resource not in (resources.get(key) or {}):
                             resources.setdefault(key, {})[resource] = value
     for container in [*pod["spec"].get("initContainers", []), *pod["spec"].get("containers", [])]:
         resources = container.get("resources") or {}
-        for resource, value in (resources.get("limits") or {}).items():  # requests default to limits
+        for resource, value in (
+            resources.get("limits") or {}
+        ).items():  # requests default to limits
             if resource in _COMPUTE and resource not in (resources.get("requests") or {}):
                 resources.setdefault("requests", {})[resource] = value
 
@@ -861,19 +1052,27 @@ def _pod_usage(pod: Mapping[str, Any]) -> dict[str, Fraction]:
             for resource, value in (resources.get(kind) or {}).items():
                 key = f"{kind}.{resource}"
                 usage[key] = usage.get(key, Fraction(0)) + parse_quantity(value)
-                if kind == "requests" and resource in _COMPUTE:  # "cpu" in a quota means requests.cpu
+                if (
+                    kind == "requests" and resource in _COMPUTE
+                ):  # "cpu" in a quota means requests.cpu
                     usage[resource] = usage.get(resource, Fraction(0)) + parse_quantity(value)
     return usage
 
 
-def quota_refusal(pod: Mapping[str, Any], quotas: Iterable[Mapping[str, Any]], pods: Iterable[Mapping[str, Any]]) -> str | None:
+def quota_refusal(
+    pod: Mapping[str, Any], quotas: Iterable[Mapping[str, Any]], pods: Iterable[Mapping[str, Any]]
+) -> str | None:
     """The ResourceQuota admission plugin for a new pod: None, or why it is forbidden."""
-    active = [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    active = [
+        p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+    ]
     wanted = _pod_usage(pod)
     containers = (pod.get("spec") or {}).get("containers") or []
     for quota in sorted(quotas, key=lambda q: q["metadata"]["name"]):
         name = quota["metadata"]["name"]
-        hard = {k: parse_quantity(v) for k, v in ((quota.get("spec") or {}).get("hard") or {}).items()}
+        hard = {
+            k: parse_quantity(v) for k, v in ((quota.get("spec") or {}).get("hard") or {}).items()
+        }
         missing = []
         for key in sorted(hard):
             kind, _, resource = key.partition(".")
@@ -885,18 +1084,27 @@ def quota_refusal(pod: Mapping[str, Any], quotas: Iterable[Mapping[str, Any]], p
         if missing:
             return f"failed quota: {name}: must specify {'; '.join(missing)}"
         tracked = sorted(k for k in hard if k in wanted)
-        used = {k: sum((_pod_usage(p).get(k, Fraction(0)) for p in active), Fraction(0)) for k in tracked}
+        used = {
+            k: sum((_pod_usage(p).get(k, Fraction(0)) for p in active), Fraction(0))
+            for k in tracked
+        }
         over = [k for k in tracked if used[k] + wanted[k] > hard[k]]
         if over:
-            def show(values: Mapping[str, Fraction]) -> str:
-                return ",".join(f"{k}={format_quantity(values[k], 'memory' in k or 'storage' in k)}" for k in over)
+
+            def show(values: Mapping[str, Fraction], keys: list[str] = over) -> str:
+                return ",".join(
+                    f"{k}={format_quantity(values[k], 'memory' in k or 'storage' in k)}"
+                    for k in keys
+                )
 
             return (f"exceeded quota: {name}, requested: {show(wanted)}, used: {show(used)}, "
                     f"limited: {show(hard)}")  # fmt: skip
     return None
 
 
-def quota_status(quota: Mapping[str, Any], counts: Mapping[str, int], pods: Iterable[Mapping[str, Any]]) -> Obj:
+def quota_status(
+    quota: Mapping[str, Any], counts: Mapping[str, int], pods: Iterable[Mapping[str, Any]]
+) -> Obj:
     """What the resource quota controller writes: ``status.hard`` and ``status.used``.
 
     ``counts`` are the namespace's objects per plural resource (``services``, ``configmaps``...);
@@ -910,8 +1118,15 @@ def quota_status(quota: Mapping[str, Any], counts: Mapping[str, int], pods: Iter
             usage[key] = usage.get(key, Fraction(0)) + amount
     used: dict[str, str] = {}
     for key in hard:
-        if key in usage or key in ("pods", "count/pods") or key.startswith(("requests.", "limits.")) or key in _COMPUTE:
-            used[key] = format_quantity(usage.get(key, Fraction(0)), "memory" in key or "storage" in key)
+        if (
+            key in usage
+            or key in ("pods", "count/pods")
+            or key.startswith(("requests.", "limits."))
+            or key in _COMPUTE
+        ):
+            used[key] = format_quantity(
+                usage.get(key, Fraction(0)), "memory" in key or "storage" in key
+            )
         else:
             resource = key.removeprefix("count/").split(".", 1)[0]
             used[key] = str(counts.get(resource, 0))

@@ -28,6 +28,7 @@ Deliberate stand-in choices (Slack does not document these precisely):
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -65,32 +66,45 @@ from podium_devkit.slack_views import ViewsApi
 
 # What tests and tools import from here: the stand-in and its records.
 __all__ = [
-    "DEFAULT_CHANNELS", "DEFAULT_USERS", "MAX_MESSAGE_BLOCKS", "MAX_VIEW_BLOCKS", "ApiCall", "Fault",
-    "Handler", "JsonDict", "ResponsePost", "SlackError", "SlackStandIn", "SlackUser", "SocketDelivery",
-    "UploadedFile", "block_errors",
+    "DEFAULT_CHANNELS",
+    "DEFAULT_USERS",
+    "MAX_MESSAGE_BLOCKS",
+    "MAX_VIEW_BLOCKS",
+    "ApiCall",
+    "Fault",
+    "Handler",
+    "JsonDict",
+    "ResponsePost",
+    "SlackError",
+    "SlackStandIn",
+    "SlackUser",
+    "SocketDelivery",
+    "UploadedFile",
+    "block_errors",
 ]
 
 # Arguments Slack accepts as JSON strings in form-encoded bodies.
 _JSON_ARGS = ("blocks", "attachments", "view", "files", "metadata")
 
 # Bot scope each method needs; enforced only when the stand-in is given `scopes=`.
-_METHOD_SCOPES: Mapping[str, str] = MappingProxyType({
-    "chat.postMessage": "chat:write",
-    "chat.update": "chat:write",
-    "chat.postEphemeral": "chat:write",
-    "chat.delete": "chat:write",
-    "conversations.open": "im:write",
-    "conversations.info": "channels:read",
-    "conversations.history": "channels:history",
-    "conversations.replies": "channels:history",
-    "users.info": "users:read",
-    "reactions.add": "reactions:write",
-    "reactions.remove": "reactions:write",
-    "files.getUploadURLExternal": "files:write",
-    "files.completeUploadExternal": "files:write",
-    "files.info": "files:read",
-})
-
+_METHOD_SCOPES: Mapping[str, str] = MappingProxyType(
+    {
+        "chat.postMessage": "chat:write",
+        "chat.update": "chat:write",
+        "chat.postEphemeral": "chat:write",
+        "chat.delete": "chat:write",
+        "conversations.open": "im:write",
+        "conversations.info": "channels:read",
+        "conversations.history": "channels:history",
+        "conversations.replies": "channels:history",
+        "users.info": "users:read",
+        "reactions.add": "reactions:write",
+        "reactions.remove": "reactions:write",
+        "files.getUploadURLExternal": "files:write",
+        "files.completeUploadExternal": "files:write",
+        "files.info": "files:read",
+    }
+)
 
 
 class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
@@ -105,7 +119,9 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._on_api)
         app.router.add_post("/upload/v1/{upload_id}", self._on_upload)  # files family
-        app.router.add_post("/{kind:commands|actions}/{team}/{id}/{secret}", self._on_response_url)  # chat family
+        app.router.add_post(
+            "/{kind:commands|actions}/{team}/{id}/{secret}", self._on_response_url
+        )  # chat family
         app.router.add_get("/socket-mode", self.socket.handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -173,9 +189,13 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
         await self._notify()
         return web.json_response(body, status=status, headers=headers)
 
-    async def _rate_limited(self, method: str, args: JsonDict, token: str | None) -> web.StreamResponse | None:
+    async def _rate_limited(
+        self, method: str, args: JsonDict, token: str | None
+    ) -> web.StreamResponse | None:
         """Slack's 429 when the call is over its budget (recorded, with `rate_limited=True`)."""
-        channel = self._lookup_channel(args.get("channel")) if method == CHANNEL_POST_METHOD else None
+        channel = (
+            self._lookup_channel(args.get("channel")) if method == CHANNEL_POST_METHOD else None
+        )
         retry_after = self.rate_limiter.retry_after(method, channel)
         if retry_after is None:
             return None
@@ -209,7 +229,12 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
         if (token == self.app_token) != wants_app_token:
             raise SlackError("not_allowed_token_type")
         needed = _METHOD_SCOPES.get(method)
-        if token == self.bot_token and self.scopes is not None and needed and needed not in self.scopes:
+        if (
+            token == self.bot_token
+            and self.scopes is not None
+            and needed
+            and needed not in self.scopes
+        ):
             raise SlackError("missing_scope", needed=needed, provided=",".join(self.scopes))
 
     # -- Socket Mode ------------------------------------------------------------------------------------
@@ -238,9 +263,18 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
         )
         return result.ack
 
-    async def _deliver(self, type: str, payload: JsonDict, accepts: bool, timeout: float, **extra: Any) -> SocketDelivery:
-        result: SocketAck = await self.socket.send(type, payload, accepts_response_payload=accepts, timeout=timeout)
-        return SocketDelivery(ack=result.ack, envelope=result.envelope, elapsed_seconds=result.elapsed_seconds, **extra)
+    async def _deliver(
+        self, type: str, payload: JsonDict, accepts: bool, timeout: float, **extra: Any
+    ) -> SocketDelivery:
+        result: SocketAck = await self.socket.send(
+            type, payload, accepts_response_payload=accepts, timeout=timeout
+        )
+        return SocketDelivery(
+            ack=result.ack,
+            envelope=result.envelope,
+            elapsed_seconds=result.elapsed_seconds,
+            **extra,
+        )
 
     async def socket_slash_command(
         self,
@@ -250,7 +284,8 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
+        channel_name: str
+        | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         timeout: float = 10.0,
     ) -> SocketDelivery:
         """A slash command over Socket Mode (envelope type `slash_commands`, same fields as HTTP)."""
@@ -268,12 +303,19 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
             trigger_id=trigger_id,
         )
         return await self._deliver(
-            "slash_commands", dict(payload), True, timeout, response_url=response_url, trigger_id=trigger_id
+            "slash_commands",
+            dict(payload),
+            True,
+            timeout,
+            response_url=response_url,
+            trigger_id=trigger_id,
         )
 
     async def socket_event(self, event: JsonDict, *, timeout: float = 10.0) -> SocketDelivery:
         """An Events API event over Socket Mode (envelope type `events_api`)."""
-        return await self._deliver("events_api", event_callback_envelope(self.workspace, event), False, timeout)
+        return await self._deliver(
+            "events_api", event_callback_envelope(self.workspace, event), False, timeout
+        )
 
     async def socket_block_action(
         self,
@@ -283,13 +325,16 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
+        channel_name: str
+        | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         block_id: str = "actions",
         message_ts: str | None = None,
         timeout: float = 10.0,
     ) -> SocketDelivery:
         """A button press over Socket Mode (envelope type `interactive`)."""
-        response_url = self.new_response_url(channel_id=channel_id, user_id=user_id, message_ts=message_ts, kind="actions")
+        response_url = self.new_response_url(
+            channel_id=channel_id, user_id=user_id, message_ts=message_ts, kind="actions"
+        )
         trigger_id = self.new_trigger_id()
         payload = block_actions_payload(
             self.workspace,
@@ -305,7 +350,9 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
             message_ts=message_ts,
             message=self.message(channel_id, message_ts) if message_ts else None,
         )
-        return await self._deliver("interactive", payload, True, timeout, response_url=response_url, trigger_id=trigger_id)
+        return await self._deliver(
+            "interactive", payload, True, timeout, response_url=response_url, trigger_id=trigger_id
+        )
 
     async def socket_disconnect(self, reason: str = "refresh_requested") -> None:
         """Ask connected clients to reconnect (Slack does this every few hours)."""
@@ -318,7 +365,6 @@ class SlackStandIn(AuthApi, ChatApi, ConversationsApi, ViewsApi, FilesApi):
     async def socket_drop(self) -> None:
         """Close all Socket Mode connections abruptly from the server side."""
         await self.socket.drop()
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,15 +388,12 @@ async def _read_args(request: web.Request) -> JsonDict:
     for key in _JSON_ARGS:
         # Form-encoded requests (and files.completeUploadExternal always) carry these as JSON text.
         if isinstance(args.get(key), str) and args[key][:1] in ("[", "{"):
-            try:
+            # Left as text when it is not JSON: the method's own checks then refuse it, as Slack does.
+            with contextlib.suppress(json.JSONDecodeError):
                 args[key] = json.loads(args[key])
-            except json.JSONDecodeError:
-                pass  # left as text: the method's own checks then refuse it, as Slack does
     return args
-
 
 
 def _bearer(request: web.Request) -> str | None:
     auth = request.headers.get("Authorization", "")
     return auth[7:].strip() if auth.lower().startswith("bearer ") else None
-

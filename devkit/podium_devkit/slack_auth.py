@@ -31,4 +31,3 @@ class AuthApi(SlackState):
     async def _apps_connections_open(self, args: JsonDict) -> JsonDict:
         ws_base = self.base_url.replace("http://", "ws://", 1) + "/socket-mode"
         return {"url": new_ticket_url(ws_base, self.socket.issue_ticket(), self.app_id)}
-

@@ -55,7 +55,9 @@ class BlockKitRules:
             errors += self.attachments_errors(args["attachments"], max_blocks, base)
         return errors
 
-    def blocks_errors(self, blocks: Any, max_blocks: int, base: BlockErrors, pointer: str = "/blocks") -> list[str]:
+    def blocks_errors(
+        self, blocks: Any, max_blocks: int, base: BlockErrors, pointer: str = "/blocks"
+    ) -> list[str]:
         if not self.validate:
             return []
         errors = [_repoint(e, pointer) for e in base(blocks, max_blocks)]
@@ -70,18 +72,24 @@ class BlockKitRules:
             return ["must be an array [json-pointer:/attachments]"]
         errors: list[str] = []
         if len(attachments) > MAX_ATTACHMENTS:
-            errors.append(f"no more than {MAX_ATTACHMENTS} items allowed [json-pointer:/attachments]")
+            errors.append(
+                f"no more than {MAX_ATTACHMENTS} items allowed [json-pointer:/attachments]"
+            )
         for i, attachment in enumerate(attachments):
             where = f"/attachments/{i}"
             if not isinstance(attachment, dict):
                 errors.append(f"must be an object [json-pointer:{where}]")
                 continue
             if "blocks" in attachment:
-                errors += self.blocks_errors(attachment["blocks"], max_blocks, base, f"{where}/blocks")
+                errors += self.blocks_errors(
+                    attachment["blocks"], max_blocks, base, f"{where}/blocks"
+                )
             for key in ("text", "pretext", "fallback"):
                 value = attachment.get(key)
                 if isinstance(value, str) and len(value) > 40_000:
-                    errors.append(f"must be less than 40001 characters [json-pointer:{where}/{key}]")
+                    errors.append(
+                        f"must be less than 40001 characters [json-pointer:{where}/{key}]"
+                    )
         return errors
 
     def view_errors(self, view: dict[str, Any], max_blocks: int, base: BlockErrors) -> list[str]:
@@ -147,7 +155,9 @@ def long_text_errors(node: Any, pointer: str, limit: int = MAX_TEXT_OBJECT_CHARS
     elif isinstance(node, dict):
         if node.get("type") in ("plain_text", "mrkdwn") and isinstance(node.get("text"), str):
             if len(node["text"]) > limit:
-                errors.append(f"must be less than {limit + 1} characters [json-pointer:{pointer}/text]")
+                errors.append(
+                    f"must be less than {limit + 1} characters [json-pointer:{pointer}/text]"
+                )
         else:
             for key, value in node.items():
                 if isinstance(value, (list, dict)):
@@ -156,7 +166,11 @@ def long_text_errors(node: Any, pointer: str, limit: int = MAX_TEXT_OBJECT_CHARS
 
 
 def _repoint(error: str, pointer: str) -> str:
-    return error if pointer == "/blocks" else error.replace("[json-pointer:/blocks", f"[json-pointer:{pointer}")
+    return (
+        error
+        if pointer == "/blocks"
+        else error.replace("[json-pointer:/blocks", f"[json-pointer:{pointer}")
+    )
 
 
 def _unique(errors: list[str]) -> list[str]:
@@ -263,5 +277,3 @@ def _one_block_errors(block: dict[str, Any], here: str) -> list[str]:
         if not isinstance(text, str) or not text or len(text) > 12000:
             errors.append(f"must be 1 to 12000 characters [json-pointer:{here}/text]")
     return errors
-
-

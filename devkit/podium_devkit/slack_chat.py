@@ -56,7 +56,12 @@ class ChatApi(SlackState):
             if key in args and args[key] is not None:
                 message[key] = args[key]
         message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
-        return {"channel": channel_id, "ts": message["ts"], "text": message["text"], "message": copy.deepcopy(message)}
+        return {
+            "channel": channel_id,
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": copy.deepcopy(message),
+        }
 
     async def _chat_post_ephemeral(self, args: JsonDict) -> JsonDict:
         channel_id = self._resolve_channel(args.get("channel"))
@@ -65,7 +70,9 @@ class ChatApi(SlackState):
             raise SlackError("user_not_found")
         self._check_content(args)
         message = self._bot_message(args, self._next_ts())
-        self._ephemerals.append({"channel": channel_id, "user": user, "message": message, "via": "chat.postEphemeral"})
+        self._ephemerals.append(
+            {"channel": channel_id, "user": user, "message": message, "via": "chat.postEphemeral"}
+        )
         return {"message_ts": message["ts"]}
 
     async def _chat_delete(self, args: JsonDict) -> JsonDict:
@@ -112,7 +119,9 @@ class ChatApi(SlackState):
     async def _reactions_remove(self, args: JsonDict) -> JsonDict:
         message, name = self._reaction_target(args)
         reactions: list[JsonDict] = message.get("reactions", [])
-        reaction = next((r for r in reactions if r["name"] == name and self.bot_user_id in r["users"]), None)
+        reaction = next(
+            (r for r in reactions if r["name"] == name and self.bot_user_id in r["users"]), None
+        )
         if reaction is None:
             raise SlackError("no_reaction")
         reaction["users"].remove(self.bot_user_id)
@@ -179,7 +188,9 @@ class ChatApi(SlackState):
     def _apply_response(self, entry: ResponseUrlEntry, body: JsonDict) -> str | None:
         """Make a response_url post visible where Slack would show it; an error name if refused."""
         original = (
-            self._find_message(entry.channel_id, entry.message_ts) if entry.channel_id and entry.message_ts else None
+            self._find_message(entry.channel_id, entry.message_ts)
+            if entry.channel_id and entry.message_ts
+            else None
         )
         if truthy(body.get("delete_original")):
             if original is not None:
@@ -190,7 +201,8 @@ class ChatApi(SlackState):
         if self.block_kit.validate and len(str(body.get("text") or "")) > MAX_TEXT_CHARS:
             return "msg_too_long"
         if self.block_kit.message_errors(body, MAX_MESSAGE_BLOCKS, block_errors) or (
-                body.get("blocks") and self.file_processing.slack_file_errors(body["blocks"])):
+            body.get("blocks") and self.file_processing.slack_file_errors(body["blocks"])
+        ):
             return "invalid_blocks"
         if truthy(body.get("replace_original")) and original is not None:
             for key in ("text", "blocks", "attachments"):
@@ -202,7 +214,11 @@ class ChatApi(SlackState):
             self._store_message(entry.channel_id, message)
         else:
             self._ephemerals.append(
-                {"channel": entry.channel_id, "user": entry.user_id, "message": message, "via": "response_url"}
+                {
+                    "channel": entry.channel_id,
+                    "user": entry.user_id,
+                    "message": message,
+                    "via": "response_url",
+                }
             )
         return None
-

@@ -29,7 +29,9 @@ class ConversationsApi(SlackState):
             channel_id = self._resolve_channel(args["channel"])
             return {"channel": {"id": channel_id}}
         users = args.get("users")
-        user_ids = users if isinstance(users, list) else [u for u in str(users or "").split(",") if u]
+        user_ids = (
+            users if isinstance(users, list) else [u for u in str(users or "").split(",") if u]
+        )
         if not user_ids:
             raise SlackError("users_list_not_supplied")
         for user_id in user_ids:
@@ -47,12 +49,16 @@ class ConversationsApi(SlackState):
         return body
 
     async def _conversations_info(self, args: JsonDict) -> JsonDict:
-        return {"channel": copy.deepcopy(self._channels[self._resolve_channel(args.get("channel"))])}
+        return {
+            "channel": copy.deepcopy(self._channels[self._resolve_channel(args.get("channel"))])
+        }
 
     async def _conversations_history(self, args: JsonDict) -> JsonDict:
         channel_id = self._resolve_channel(args.get("channel"))
         limit = int(args.get("limit") or 100)
-        roots = [m for m in self._messages.get(channel_id, []) if m.get("thread_ts", m["ts"]) == m["ts"]]
+        roots = [
+            m for m in self._messages.get(channel_id, []) if m.get("thread_ts", m["ts"]) == m["ts"]
+        ]
         roots = _in_time_window(roots, args)
         newest_first = [_as_read(m, args) for m in reversed(roots)][:limit]
         return {"messages": newest_first, "has_more": len(roots) > limit, "pin_count": 0}
@@ -62,7 +68,11 @@ class ConversationsApi(SlackState):
         ts = args.get("ts")
         if self._find_message(channel_id, ts) is None:
             raise SlackError("thread_not_found")
-        thread = [m for m in self._messages.get(channel_id, []) if m["ts"] == ts or m.get("thread_ts") == ts]
+        thread = [
+            m
+            for m in self._messages.get(channel_id, [])
+            if m["ts"] == ts or m.get("thread_ts") == ts
+        ]
         # As Slack: the parent always comes first, the replies within oldest/latest after it.
         replies = _in_time_window([m for m in thread if m["ts"] != ts], args)
         return {"messages": [_as_read(m, args) for m in thread[:1] + replies], "has_more": False}
@@ -74,8 +84,15 @@ class ConversationsApi(SlackState):
         a private one (or a DM) it is not in is `channel_not_found` (devkit/podium_devkit/slack_membership.py)."""
         channel_id = self._resolve_channel(args.get("channel"))
         channel = self._channels[channel_id]
-        needed = ("im:read" if channel.get("is_im") else "mpim:read" if channel.get("is_mpim")
-                  else "groups:read" if channel.get("is_private") else "channels:read")
+        needed = (
+            "im:read"
+            if channel.get("is_im")
+            else "mpim:read"
+            if channel.get("is_mpim")
+            else "groups:read"
+            if channel.get("is_private")
+            else "channels:read"
+        )
         if self.scopes is not None and needed not in self.scopes:
             raise SlackError("missing_scope", needed=needed, provided=",".join(self.scopes))
         try:
@@ -87,15 +104,20 @@ class ConversationsApi(SlackState):
         if channel.get("is_im"):
             everyone = [self.bot_user_id, str(channel.get("user"))]
         else:
-            everyone = [u for u in self._channel_members.get(channel_id, []) if u != self.bot_user_id]
+            everyone = [
+                u for u in self._channel_members.get(channel_id, []) if u != self.bot_user_id
+            ]
             if self.membership.is_member(channel_id):
                 everyone.append(self.bot_user_id)
         start = 0
         if args.get("cursor"):
             start = _cursor_index(str(args["cursor"]), everyone)
-        page = everyone[start:start + limit]
-        rest = everyone[start + limit:]
-        return {"members": page, "response_metadata": {"next_cursor": _cursor_for(rest[0]) if rest else ""}}
+        page = everyone[start : start + limit]
+        rest = everyone[start + limit :]
+        return {
+            "members": page,
+            "response_metadata": {"next_cursor": _cursor_for(rest[0]) if rest else ""},
+        }
 
     async def _users_info(self, args: JsonDict) -> JsonDict:
         user = self._users.get(str(args.get("user") or ""))

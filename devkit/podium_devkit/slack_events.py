@@ -18,8 +18,15 @@ JsonDict = dict[str, Any]
 
 def mention_event(message: JsonDict, channel: str) -> JsonDict:
     """The `app_mention` for a stored message (`text`, `user`, `ts`, maybe `thread_ts`)."""
-    event: JsonDict = {"type": "app_mention", "user": message["user"], "text": message["text"], "ts": message["ts"],
-                       "channel": channel, "event_ts": message["ts"], "team": message.get("team")}
+    event: JsonDict = {
+        "type": "app_mention",
+        "user": message["user"],
+        "text": message["text"],
+        "ts": message["ts"],
+        "channel": channel,
+        "event_ts": message["ts"],
+        "team": message.get("team"),
+    }
     if message.get("thread_ts"):
         event["thread_ts"] = message["thread_ts"]
     return event
@@ -35,7 +42,17 @@ def edited_mention_event(message: JsonDict, channel: str) -> JsonDict:
 
 def file_share_event(message: JsonDict, channel: str, *, channel_type: str = "im") -> JsonDict:
     """The `message` event (subtype `file_share`) for a stored message with files attached."""
-    return {"type": "message", "subtype": "file_share", "channel_type": channel_type, "channel": channel,
-            "user": message["user"], "text": message.get("text", ""), "ts": message["ts"],
-            "event_ts": message["ts"], "files": [dict(f) for f in message.get("files", [])],
-            "upload": False, "display_as_bot": False, "team": message.get("team")}
+    return {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": channel_type,
+        "channel": channel,
+        "user": message["user"],
+        "text": message.get("text", ""),
+        "ts": message["ts"],
+        "event_ts": message["ts"],
+        "files": [dict(f) for f in message.get("files", [])],
+        "upload": False,
+        "display_as_bot": False,
+        "team": message.get("team"),
+    }

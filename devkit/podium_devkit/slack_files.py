@@ -50,7 +50,11 @@ def image_kind(content: bytes) -> tuple[str, str, str] | None:
 
 def image_size(content: bytes) -> tuple[int, int] | None:
     """(width, height) of PNG, GIF or JPEG bytes, read from the header; None if unreadable."""
-    if content.startswith(b"\x89PNG\r\n\x1a\n") and len(content) >= 24 and content[12:16] == b"IHDR":
+    if (
+        content.startswith(b"\x89PNG\r\n\x1a\n")
+        and len(content) >= 24
+        and content[12:16] == b"IHDR"
+    ):
         return struct.unpack(">II", content[16:24])
     if content.startswith((b"GIF87a", b"GIF89a")) and len(content) >= 10:
         return struct.unpack("<HH", content[6:10])
@@ -60,9 +64,9 @@ def image_size(content: bytes) -> tuple[int, int] | None:
             if content[i] != 0xFF:
                 return None
             marker = content[i + 1]
-            length = struct.unpack(">H", content[i + 2:i + 4])[0]
+            length = struct.unpack(">H", content[i + 2 : i + 4])[0]
             if marker in (0xC0, 0xC1, 0xC2):
-                height, width = struct.unpack(">HH", content[i + 5:i + 9])
+                height, width = struct.unpack(">HH", content[i + 5 : i + 9])
                 return width, height
             i += 2 + length
     return None
@@ -105,16 +109,31 @@ class FileProcessing:
             return False
         return self.clock() - started >= self.delay
 
-    def info_fields(self, file_id: str, filename: str, content: bytes, mimetype: str, filetype: str) -> dict[str, Any]:
+    def info_fields(
+        self, file_id: str, filename: str, content: bytes, mimetype: str, filetype: str
+    ) -> dict[str, Any]:
         """The fields of a file object that depend on processing: blank until processed."""
         if not self.is_processed(file_id):
-            return {"mimetype": "", "filetype": "", "pretty_type": "", "media_display_type": "unknown"}
+            return {
+                "mimetype": "",
+                "filetype": "",
+                "pretty_type": "",
+                "media_display_type": "unknown",
+            }
         kind = image_kind(content)
         if kind is None:
-            return {"mimetype": mimetype, "filetype": filetype, "pretty_type": filetype.title() or "Binary"}
+            return {
+                "mimetype": mimetype,
+                "filetype": filetype,
+                "pretty_type": filetype.title() or "Binary",
+            }
         mime, ftype, pretty = kind
-        fields: dict[str, Any] = {"mimetype": mime, "filetype": ftype, "pretty_type": pretty,
-                                  "media_display_type": "unknown"}
+        fields: dict[str, Any] = {
+            "mimetype": mime,
+            "filetype": ftype,
+            "pretty_type": pretty,
+            "media_display_type": "unknown",
+        }
         size = image_size(content)
         if size:
             width, height = size
@@ -133,7 +152,11 @@ class FileProcessing:
         if file_id is None and isinstance(ref.get("url"), str):
             match = _FILE_ID_IN_URL.search(ref["url"])
             file_id = match.group(1) if match else None
-        return isinstance(file_id, str) and bool(_FILE_ID.match(file_id)) and self.is_processed(file_id)
+        return (
+            isinstance(file_id, str)
+            and bool(_FILE_ID.match(file_id))
+            and self.is_processed(file_id)
+        )
 
     def slack_file_errors(self, blocks: Any, pointer: str = "/blocks") -> list[str]:
         """Slack's error strings for every `slack_file` in `blocks` that cannot be shown yet."""
@@ -151,6 +174,10 @@ class FileProcessing:
                 if isinstance(element, dict):
                     places.append((f"{here}/elements/{j}", element))
             for where, obj in places:
-                if obj.get("type") == "image" and "slack_file" in obj and not self.usable(obj["slack_file"]):
+                if (
+                    obj.get("type") == "image"
+                    and "slack_file" in obj
+                    and not self.usable(obj["slack_file"])
+                ):
                     errors.append(f"invalid slack file [json-pointer:{where}/slack_file]")
         return errors

@@ -29,9 +29,15 @@ class FilesApi(SlackState):
         try:
             length = int(args.get("length"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: length"]})
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] missing required field: length"]},
+            ) from None
         if not filename:
-            raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: filename"]})
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] missing required field: filename"]},
+            )
         file_id = self._next_id("F")
         upload_id = secrets.token_urlsafe(16)
         self._files[file_id] = UploadedFile(
@@ -67,15 +73,22 @@ class FilesApi(SlackState):
     async def _files_complete_upload(self, args: JsonDict) -> JsonDict:
         items = args.get("files")
         if not isinstance(items, list) or not items:
-            raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: files"]})
-        channel_id = args.get("channel_id") or (str(args.get("channels") or "").split(",")[0] or None)
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] missing required field: files"]},
+            )
+        channel_id = args.get("channel_id") or (
+            str(args.get("channels") or "").split(",")[0] or None
+        )
         if channel_id:
             channel_id = self._resolve_channel(channel_id)
         uploads: list[UploadedFile] = []
         for item in items:
             f = self._files.get(str(item.get("id") if isinstance(item, dict) else ""))
             if f is None or f.content is None:
-                raise SlackError("file_not_found")  # unknown id, or bytes never posted to the upload URL
+                raise SlackError(
+                    "file_not_found"
+                )  # unknown id, or bytes never posted to the upload URL
             uploads.append(f)
         for f, item in zip(uploads, items):
             f.title = item.get("title") or f.filename
@@ -87,7 +100,8 @@ class FilesApi(SlackState):
         if channel_id:
             # Sharing posts one message carrying the files, like Slack's file_share messages.
             message = self._bot_message(
-                {"text": args.get("initial_comment") or "", "thread_ts": args.get("thread_ts")}, self._next_ts()
+                {"text": args.get("initial_comment") or "", "thread_ts": args.get("thread_ts")},
+                self._next_ts(),
             )
             message["files"] = [self._file_object(f) for f in uploads]
             message["upload"] = True
@@ -100,5 +114,8 @@ class FilesApi(SlackState):
             raise SlackError("file_not_found")
         if self.file_processing.is_deleted(f.id):
             raise SlackError("file_deleted")
-        return {"file": self._file_object(f), "comments": [], "response_metadata": {"next_cursor": ""}}
-
+        return {
+            "file": self._file_object(f),
+            "comments": [],
+            "response_metadata": {"next_cursor": ""},
+        }

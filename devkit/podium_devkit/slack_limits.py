@@ -25,27 +25,29 @@ from types import MappingProxyType
 TIER_1, TIER_2, TIER_3, TIER_4 = 1, 20, 50, 100  # calls per minute
 
 # Per-method tiers from each method's documentation page (the methods the stand-in serves).
-METHOD_TIERS: Mapping[str, int] = MappingProxyType({
-    "chat.update": TIER_3,
-    "chat.delete": TIER_3,
-    "chat.postEphemeral": TIER_4,
-    "chat.getPermalink": TIER_4,
-    "conversations.history": TIER_3,
-    "conversations.replies": TIER_3,
-    "conversations.info": TIER_3,
-    "conversations.members": TIER_4,
-    "conversations.open": TIER_3,
-    "users.info": TIER_4,
-    "views.publish": TIER_4,
-    "views.open": TIER_4,
-    "views.push": TIER_4,
-    "views.update": TIER_4,
-    "reactions.add": TIER_3,
-    "reactions.remove": TIER_2,
-    "files.getUploadURLExternal": TIER_4,
-    "files.completeUploadExternal": TIER_4,
-    "files.info": TIER_4,
-})
+METHOD_TIERS: Mapping[str, int] = MappingProxyType(
+    {
+        "chat.update": TIER_3,
+        "chat.delete": TIER_3,
+        "chat.postEphemeral": TIER_4,
+        "chat.getPermalink": TIER_4,
+        "conversations.history": TIER_3,
+        "conversations.replies": TIER_3,
+        "conversations.info": TIER_3,
+        "conversations.members": TIER_4,
+        "conversations.open": TIER_3,
+        "users.info": TIER_4,
+        "views.publish": TIER_4,
+        "views.open": TIER_4,
+        "views.push": TIER_4,
+        "views.update": TIER_4,
+        "reactions.add": TIER_3,
+        "reactions.remove": TIER_2,
+        "files.getUploadURLExternal": TIER_4,
+        "files.completeUploadExternal": TIER_4,
+        "files.info": TIER_4,
+    }
+)
 
 CHANNEL_POST_METHOD = "chat.postMessage"
 
@@ -96,7 +98,10 @@ class RateLimiter:
             if not channel:
                 return None  # refused elsewhere (channel_not_found)
             key = (method, channel)
-            capacity, per_second = float(self.limits.channel_burst), self.limits.channel_posts_per_second
+            capacity, per_second = (
+                float(self.limits.channel_burst),
+                self.limits.channel_posts_per_second,
+            )
         elif method in self.limits.method_per_minute:
             key = (method, "")
             per_minute = self.limits.method_per_minute[method]

@@ -37,8 +37,16 @@ CHANNEL_ARGS: Mapping[str, str] = {
 }
 
 # What a public channel the bot has not joined allows (with chat:write.public).
-_PUBLIC_NON_MEMBER_ALLOWED = frozenset({"chat.postMessage", "chat.getPermalink", "conversations.info",
-                                        "conversations.members", "chat.update", "chat.delete"})
+_PUBLIC_NON_MEMBER_ALLOWED = frozenset(
+    {
+        "chat.postMessage",
+        "chat.getPermalink",
+        "conversations.info",
+        "conversations.members",
+        "chat.update",
+        "chat.delete",
+    }
+)
 
 
 class Membership:

@@ -66,7 +66,9 @@ DEFAULT_USERS: tuple[SlackUser, ...] = (
     SlackUser("U0BOB", "bob", "Bob Builder", email="bob@example.com"),
     SlackUser("U0INSTRUCTOR", "ines", "Ines Instructor", email="ines@example.com", is_admin=True),
 )
-DEFAULT_CHANNELS: Mapping[str, str] = MappingProxyType({"C0WORKSHOP": "workshop", "C0GENERAL": "general"})
+DEFAULT_CHANNELS: Mapping[str, str] = MappingProxyType(
+    {"C0WORKSHOP": "workshop", "C0GENERAL": "general"}
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,9 @@ class Fault:
     times: int = 1
     error: str | None = None
     drop: bool = False  # close the connection without answering
-    applied: bool = False  # the call takes effect (e.g. the message is posted), then the fault is answered
+    applied: bool = (
+        False  # the call takes effect (e.g. the message is posted), then the fault is answered
+    )
 
 
 @dataclass
@@ -163,5 +167,3 @@ class SlackError(Exception):
         self.error = error
         self.status = status
         self.extra = extra
-
-

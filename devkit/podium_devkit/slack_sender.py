@@ -178,7 +178,9 @@ def view_submission_payload(
     }
 
 
-def event_callback_envelope(ws: SlackWorkspace, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+def event_callback_envelope(
+    ws: SlackWorkspace, event: dict[str, Any], *, event_id: str | None = None
+) -> dict[str, Any]:
     """The Events API `event_callback` envelope around one event."""
     now = int(time.time())
     event = dict(event)
@@ -253,8 +255,14 @@ class SlackSide(Protocol):
     @property
     def workspace(self) -> SlackWorkspace: ...
 
-    def new_response_url(self, *, channel_id: str | None = ..., user_id: str | None = ...,
-                         message_ts: str | None = ..., kind: str = ...) -> str: ...
+    def new_response_url(
+        self,
+        *,
+        channel_id: str | None = ...,
+        user_id: str | None = ...,
+        message_ts: str | None = ...,
+        kind: str = ...,
+    ) -> str: ...
 
     def new_trigger_id(self) -> str: ...
 
@@ -305,7 +313,8 @@ class SlackSender:
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
+        channel_name: str
+        | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         team_id: str | None = None,
         response_url: str | None = None,
         timestamp: int | None = None,
@@ -316,7 +325,9 @@ class SlackSender:
 
         `team_id` overrides the workspace's (e.g. a request from a workspace the app does not serve).
         """
-        response_url = response_url or self.standin.new_response_url(channel_id=channel_id, user_id=user_id)
+        response_url = response_url or self.standin.new_response_url(
+            channel_id=channel_id, user_id=user_id
+        )
         trigger_id = self.standin.new_trigger_id()
         workspace = replace(self.workspace, team_id=team_id) if team_id else self.workspace
         fields = slash_command_fields(
@@ -349,7 +360,8 @@ class SlackSender:
         user_id: str = "U0ALICE",
         user_name: str = "alice",
         channel_id: str = "C0WORKSHOP",
-        channel_name: str | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
+        channel_name: str
+        | None = None,  # None: as Slack names the channel (privategroup, directmessage, …)
         block_id: str = "actions",
         message_ts: str | None = None,
         container: dict[str, Any] | None = None,
@@ -393,10 +405,20 @@ class SlackSender:
                 payload.pop(key)
             payload["container"] = {"type": "view", "view_id": view.get("id")}
             payload["view"] = view
-            return await self._post_payload(payload, timestamp=timestamp, signature=signature, forge=forge,
-                                            trigger_id=trigger_id)
+            return await self._post_payload(
+                payload,
+                timestamp=timestamp,
+                signature=signature,
+                forge=forge,
+                trigger_id=trigger_id,
+            )
         return await self._post_payload(
-            payload, timestamp=timestamp, signature=signature, forge=forge, response_url=response_url, trigger_id=trigger_id
+            payload,
+            timestamp=timestamp,
+            signature=signature,
+            forge=forge,
+            response_url=response_url,
+            trigger_id=trigger_id,
         )
 
     async def view_submission(
@@ -422,7 +444,9 @@ class SlackSender:
             trigger_id=trigger_id,
             private_metadata=private_metadata,
         )
-        return await self._post_payload(payload, timestamp=timestamp, signature=signature, forge=forge, trigger_id=trigger_id)
+        return await self._post_payload(
+            payload, timestamp=timestamp, signature=signature, forge=forge, trigger_id=trigger_id
+        )
 
     async def event(
         self,
@@ -452,7 +476,11 @@ class SlackSender:
 
     async def url_verification(self, challenge: str = "podium-challenge") -> SentRequest:
         """POST the `url_verification` handshake Slack sends when the Request URL is saved."""
-        body = {"token": self.workspace.verification_token, "challenge": challenge, "type": "url_verification"}
+        body = {
+            "token": self.workspace.verification_token,
+            "challenge": challenge,
+            "type": "url_verification",
+        }
         return await self._post(json.dumps(body).encode(), "application/json")
 
     # -- transport -------------------------------------------------------------------------------
@@ -478,12 +506,21 @@ class SlackSender:
             ts -= _FORGE_SKEW_SECONDS
         elif forge is Forge.FUTURE:
             ts += _FORGE_SKEW_SECONDS
-        secret = self.signing_secret + "-wrong" if forge is Forge.WRONG_SECRET else self.signing_secret
+        secret = (
+            self.signing_secret + "-wrong" if forge is Forge.WRONG_SECRET else self.signing_secret
+        )
         sig = signature if signature is not None else sign(secret, ts, body)
         if forge is Forge.TAMPERED_BODY:
-            body = body + b"&tampered=1" if content_type.endswith("urlencoded") else body.replace(b"{", b'{"x":1,', 1)
+            body = (
+                body + b"&tampered=1"
+                if content_type.endswith("urlencoded")
+                else body.replace(b"{", b'{"x":1,', 1)
+            )
 
-        headers = {"Content-Type": content_type, "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)"}
+        headers = {
+            "Content-Type": content_type,
+            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+        }
         if forge is not Forge.UNSIGNED:
             headers["X-Slack-Request-Timestamp"] = str(ts)
             headers["X-Slack-Signature"] = sig

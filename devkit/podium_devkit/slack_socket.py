@@ -69,7 +69,9 @@ class SocketModeHub:
     # -- the ws endpoint -----------------------------------------------------------------------
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        if self.refusing:  # an outage in front of Slack: the handshake never reaches the ticket check
+        if (
+            self.refusing
+        ):  # an outage in front of Slack: the handshake never reaches the ticket check
             return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         ticket = request.query.get("ticket", "")
         # Tickets are single use, as on Slack: a reconnect must call apps.connections.open again.
@@ -129,14 +131,18 @@ class SocketModeHub:
     async def wait_for_client(self, timeout: float = 10.0, *, count: int = 1) -> SocketConnection:
         """Wait until at least `count` clients are connected; return the newest."""
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.open_connections()) >= count), timeout)
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.open_connections()) >= count), timeout
+            )
         return self.open_connections()[-1]
 
     async def wait_for_new_connection(self, after: int, timeout: float = 10.0) -> SocketConnection:
         """Wait for a connection opened after `connections_opened` was `after` (reconnect tests)."""
         async with self._changed:
             await asyncio.wait_for(
-                self._changed.wait_for(lambda: self.connections_opened > after and bool(self.open_connections())),
+                self._changed.wait_for(
+                    lambda: self.connections_opened > after and bool(self.open_connections())
+                ),
                 timeout,
             )
         return self.open_connections()[-1]
@@ -169,11 +175,18 @@ class SocketModeHub:
             await conn.ws.send_str(json.dumps(envelope))
             try:
                 ack = await asyncio.wait_for(future, timeout)
-            except asyncio.TimeoutError:
-                raise TimeoutError(f"no ack for {type} envelope {envelope_id} within {timeout}s") from None
+            except TimeoutError:
+                raise TimeoutError(
+                    f"no ack for {type} envelope {envelope_id} within {timeout}s"
+                ) from None
         finally:
             self._pending.pop(envelope_id, None)
-        result = SocketAck(envelope=envelope, ack=ack, elapsed_seconds=time.perf_counter() - started, connection_id=conn.id)
+        result = SocketAck(
+            envelope=envelope,
+            ack=ack,
+            elapsed_seconds=time.perf_counter() - started,
+            connection_id=conn.id,
+        )
         self.acks.append(result)
         return result
 
@@ -184,10 +197,16 @@ class SocketModeHub:
         self._rr = (self._rr + 1) % len(conns)
         return conns[self._rr]
 
-    async def disconnect(self, reason: str = "refresh_requested", *, connection_id: int | None = None) -> None:
+    async def disconnect(
+        self, reason: str = "refresh_requested", *, connection_id: int | None = None
+    ) -> None:
         """Send Slack's `disconnect` message (the client should reconnect on a new URL)."""
         message = json.dumps(
-            {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-podium-standin"}}
+            {
+                "type": "disconnect",
+                "reason": reason,
+                "debug_info": {"host": "applink-podium-standin"},
+            }
         )
         for conn in self.open_connections():
             if connection_id is None or conn.id == connection_id:

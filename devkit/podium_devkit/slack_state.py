@@ -84,7 +84,9 @@ class SlackState:
         )
 
         self._users: dict[str, SlackUser] = {u.id: u for u in users}
-        self._users.setdefault(bot_user_id, SlackUser(bot_user_id, bot_name, bot_name.title(), is_bot=True))
+        self._users.setdefault(
+            bot_user_id, SlackUser(bot_user_id, bot_name, bot_name.title(), is_bot=True)
+        )
         self._channels: dict[str, JsonDict] = {}
         # Who is in each channel (conversations.members), the bot included while it is a member.
         self._channel_members: dict[str, list[str]] = {}
@@ -138,8 +140,15 @@ class SlackState:
     def add_user(self, user: SlackUser) -> None:
         self._users[user.id] = user
 
-    def add_channel(self, channel_id: str, name: str, *, is_private: bool = False, member: bool = True,
-                    members: Iterable[str] = ()) -> None:
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_private: bool = False,
+        member: bool = True,
+        members: Iterable[str] = (),
+    ) -> None:
         """A channel; `member=False`: one the bot has not joined (or, if private, was not invited to).
         `members`: the people in it, in the order they joined (conversations.members)."""
         self._channel_members[channel_id] = list(dict.fromkeys(members))
@@ -195,9 +204,17 @@ class SlackState:
         """`channel_name` as Slack sends it in commands and interactions typed in `channel_id`."""
         return payload_channel_name(self._channels.get(channel_id), channel_id)
 
-    def post_user_message(self, channel: str, user_id: str, text: str, *, thread_ts: str | None = None) -> JsonDict:
+    def post_user_message(
+        self, channel: str, user_id: str, text: str, *, thread_ts: str | None = None
+    ) -> JsonDict:
         """Seed a message written by a human (the bot cannot chat.update it)."""
-        message: JsonDict = {"type": "message", "user": user_id, "text": text, "ts": self._next_ts(), "team": self.team_id}
+        message: JsonDict = {
+            "type": "message",
+            "user": user_id,
+            "text": text,
+            "ts": self._next_ts(),
+            "team": self.team_id,
+        }
         if thread_ts:
             message["thread_ts"] = thread_ts
         self._store_message(self._resolve_channel(channel), message)
@@ -213,16 +230,36 @@ class SlackState:
         message["edited"] = {"user": message.get("user"), "ts": self._next_ts()}
         return copy.deepcopy(message)
 
-    def post_user_file(self, channel: str, user_id: str, text: str, *, filename: str = "notes.txt",
-                       content: bytes = b"") -> JsonDict:
+    def post_user_file(
+        self,
+        channel: str,
+        user_id: str,
+        text: str,
+        *,
+        filename: str = "notes.txt",
+        content: bytes = b"",
+    ) -> JsonDict:
         """A person's message with a file attached (Slack: subtype `file_share`). Pair with
         `podium_devkit.slack_events.file_share_event`."""
         file_id = self._next_id("F")
-        upload = UploadedFile(id=file_id, filename=filename, length=len(content), content=content,
-                              completed=True, created=int(self.clock()))
+        upload = UploadedFile(
+            id=file_id,
+            filename=filename,
+            length=len(content),
+            content=content,
+            completed=True,
+            created=int(self.clock()),
+        )
         channel_id = self._resolve_channel(channel)
-        message: JsonDict = {"type": "message", "subtype": "file_share", "user": user_id, "text": text,
-                             "ts": self._next_ts(), "team": self.team_id, "upload": False}
+        message: JsonDict = {
+            "type": "message",
+            "subtype": "file_share",
+            "user": user_id,
+            "text": text,
+            "ts": self._next_ts(),
+            "team": self.team_id,
+            "upload": False,
+        }
         file_object = self._file_object(upload)
         file_object["user"] = user_id
         message["files"] = [file_object]
@@ -280,7 +317,6 @@ class SlackState:
         """The calls the stand-in answered 429 because of its rate limits (not injected faults)."""
         return [c for c in self.calls(method) if c.rate_limited]
 
-
     # -- fault injection -------------------------------------------------------------------------
 
     def fail_next(
@@ -305,7 +341,14 @@ class SlackState:
         closes the connection without an answer (a reset as the client sees it).
         """
         self._faults.setdefault(method, []).append(
-            Fault(status=status, retry_after=retry_after, times=times, error=error, drop=drop, applied=applied)
+            Fault(
+                status=status,
+                retry_after=retry_after,
+                times=times,
+                error=error,
+                drop=drop,
+                applied=applied,
+            )
         )
 
     def _take_fault(self, key: str) -> Fault | None:
@@ -326,10 +369,16 @@ class SlackState:
             # aiohttp treats a cancelled handler as a vanished peer: no response, no error log.
             raise asyncio.CancelledError
         headers: dict[str, str] = {}
-        default_error = {429: "ratelimited", 503: "service_unavailable"}.get(fault.status, "internal_error")
+        default_error = {429: "ratelimited", 503: "service_unavailable"}.get(
+            fault.status, "internal_error"
+        )
         if fault.status == 429 and fault.retry_after is not None:
             headers["Retry-After"] = str(fault.retry_after)
-        return web.json_response({"ok": False, "error": fault.error or default_error}, status=fault.status, headers=headers)
+        return web.json_response(
+            {"ok": False, "error": fault.error or default_error},
+            status=fault.status,
+            headers=headers,
+        )
 
     # -- waiting ----------------------------------------------------------------------------------
 
@@ -354,14 +403,18 @@ class SlackState:
         assert call is not None
         return call
 
-    async def wait_for_responses(self, url: str, count: int = 1, timeout: float = 10.0) -> list[JsonDict]:
+    async def wait_for_responses(
+        self, url: str, count: int = 1, timeout: float = 10.0
+    ) -> list[JsonDict]:
         """Bodies of the first `count` accepted posts to a response_url."""
 
         def accepted() -> list[ResponsePost]:
             return [p for p in self.responses(url) if p.status == 200]
 
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: len(accepted()) >= count), timeout)
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(accepted()) >= count), timeout
+            )
         return [p.body for p in accepted()[:count]]
 
     def responses(self, url: str) -> list[ResponsePost]:
@@ -387,7 +440,6 @@ class SlackState:
 
     def _record(self, call: ApiCall) -> None:
         self._calls.append(call)
-
 
     # -- channels and messages -----------------------------------------------------------------------
 
@@ -437,14 +489,21 @@ class SlackState:
             "team": self.team_id,
             "text": args.get("text") or "",
             "ts": ts,
-            "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": self.bot_name, "team_id": self.team_id},
+            "bot_profile": {
+                "id": self.bot_id,
+                "app_id": self.app_id,
+                "name": self.bot_name,
+                "team_id": self.team_id,
+            },
         }
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
             if args.get(key) not in (None, ""):
                 message[key] = args[key]
         return message
 
-    def _check_content(self, args: JsonDict, *, required: bool = True, max_blocks: int = MAX_MESSAGE_BLOCKS) -> None:
+    def _check_content(
+        self, args: JsonDict, *, required: bool = True, max_blocks: int = MAX_MESSAGE_BLOCKS
+    ) -> None:
         if required and not any(args.get(k) for k in ("text", "blocks", "attachments")):
             raise SlackError("no_text")
         if len(str(args.get("text") or "")) > MAX_TEXT_CHARS:
@@ -453,7 +512,9 @@ class SlackState:
         if args.get("blocks") is not None:
             errors += self.file_processing.slack_file_errors(args["blocks"])
         if errors:
-            raise SlackError("invalid_blocks", errors=errors, response_metadata={"messages": errors})
+            raise SlackError(
+                "invalid_blocks", errors=errors, response_metadata={"messages": errors}
+            )
 
     def _file_object(self, f: UploadedFile) -> JsonDict:
         name = f.filename
@@ -463,7 +524,9 @@ class SlackState:
             "timestamp": f.created,
             "name": name,
             "title": f.title or name,
-            "mimetype": "text/plain" if f.snippet_type or name.endswith((".txt", ".log", ".yaml")) else "application/octet-stream",
+            "mimetype": "text/plain"
+            if f.snippet_type or name.endswith((".txt", ".log", ".yaml"))
+            else "application/octet-stream",
             "filetype": f.snippet_type or (name.rsplit(".", 1)[-1] if "." in name else "binary"),
             "user": self.bot_user_id,
             "user_team": self.team_id,
@@ -486,5 +549,9 @@ class SlackState:
         }
         if f.alt_txt:
             obj["alt_txt"] = f.alt_txt
-        obj.update(self.file_processing.info_fields(f.id, name, f.content or b"", obj["mimetype"], obj["filetype"]))
+        obj.update(
+            self.file_processing.info_fields(
+                f.id, name, f.content or b"", obj["mimetype"], obj["filetype"]
+            )
+        )
         return obj

@@ -25,14 +25,23 @@ class ViewsApi(SlackState):
             "views.update": self._views_update,
         }
 
-    def _view_record(self, view: Any, *, view_id: str | None = None, max_blocks: int = MAX_VIEW_BLOCKS) -> JsonDict:
+    def _view_record(
+        self, view: Any, *, view_id: str | None = None, max_blocks: int = MAX_VIEW_BLOCKS
+    ) -> JsonDict:
         if not isinstance(view, dict) or view.get("type") not in ("home", "modal"):
-            raise SlackError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing or invalid view type"]})
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["[ERROR] missing or invalid view type"]},
+            )
         errors = self.block_kit.view_errors(view, max_blocks, block_errors)
         errors += self.file_processing.slack_file_errors(view.get("blocks", []), "/view/blocks")
         if view["type"] == "modal":
             title = view.get("title")
-            errors += text_errors(title, "/view/title", 24, plain_only=True) if title else ["must provide title"]
+            errors += (
+                text_errors(title, "/view/title", 24, plain_only=True)
+                if title
+                else ["must provide title"]
+            )
         if errors:
             raise SlackError("invalid_arguments", response_metadata={"messages": errors})
         view_id = view_id or self._next_id("V")
@@ -67,7 +76,10 @@ class ViewsApi(SlackState):
             raise SlackError("hash_conflict")
         view = args.get("view")
         if isinstance(view, dict) and view.get("type") != "home":
-            raise SlackError("invalid_arguments", response_metadata={"messages": ["views.publish takes a home view"]})
+            raise SlackError(
+                "invalid_arguments",
+                response_metadata={"messages": ["views.publish takes a home view"]},
+            )
         record = self._view_record(view, view_id=previous["id"] if previous else None)
         self._home_views[user_id] = record
         return {"view": copy.deepcopy(record)}
@@ -85,7 +97,11 @@ class ViewsApi(SlackState):
 
     async def _views_update(self, args: JsonDict) -> JsonDict:
         view_id = args.get("view_id") or next(
-            (v["id"] for v in self._views.values() if args.get("external_id") and v["external_id"] == args["external_id"]),
+            (
+                v["id"]
+                for v in self._views.values()
+                if args.get("external_id") and v["external_id"] == args["external_id"]
+            ),
             None,
         )
         current = self._views.get(str(view_id or ""))
@@ -96,4 +112,3 @@ class ViewsApi(SlackState):
         record = self._view_record(args.get("view"), view_id=current["id"])
         self._views[record["id"]] = record
         return {"view": copy.deepcopy(record)}
-

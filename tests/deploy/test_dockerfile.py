@@ -31,7 +31,11 @@ class Stage:
 
 def stages() -> list[Stage]:
     text = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    logical = re.sub(r"\\\n", " ", "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")))
+    logical = re.sub(
+        r"\\\n",
+        " ",
+        "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")),
+    )
     args: dict[str, str] = {}
     result: list[Stage] = []
     for line in logical.splitlines():
@@ -45,7 +49,9 @@ def stages() -> list[Stage]:
         elif keyword == "FROM":
             words = rest.split()
             base = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], words[0])
-            result.append(Stage(base, words[2] if len(words) > 2 and words[1].upper() == "AS" else None))
+            result.append(
+                Stage(base, words[2] if len(words) > 2 and words[1].upper() == "AS" else None)
+            )
         else:
             result[-1].instructions.append((keyword, rest))
     return result
@@ -78,7 +84,9 @@ def locked() -> dict[str, tuple[str, list[str]]]:
     return pins
 
 
-def test_the_build_stage_builds_the_locked_dependencies_then_the_project_without_resolving() -> None:
+def test_the_build_stage_builds_the_locked_dependencies_then_the_project_without_resolving() -> (
+    None
+):
     build, _ = stages()
     copied = [shlex.split(c) for c in build.all("COPY")]
     sources = {src for args in copied for src in args[:-1]}
@@ -86,7 +94,9 @@ def test_the_build_stage_builds_the_locked_dependencies_then_the_project_without
     assert {LOCK.name, "pyproject.toml", str(project()["readme"]), "bot"} == sources
     [run] = build.all("RUN")
     dependencies, project_itself = (part.strip() for part in run.split("&&"))
-    wheels = re.fullmatch(r"pip wheel --wheel-dir (\S+) --require-hashes -r requirements\.lock", dependencies)
+    wheels = re.fullmatch(
+        r"pip wheel --wheel-dir (\S+) --require-hashes -r requirements\.lock", dependencies
+    )
     assert wheels, dependencies
     assert project_itself == f"pip wheel --wheel-dir {wheels.group(1)} --no-deps .", project_itself
 
@@ -96,12 +106,18 @@ def test_the_lock_pins_every_runtime_dependency_within_its_declared_range_with_h
     declared = [Requirement(r) for r in project()["dependencies"]]
     for requirement in declared:
         name = canonicalize_name(requirement.name)
-        assert name in pins, f"{requirement.name} is not in {LOCK.name}: refresh it (CONTRIBUTING.md)"
+        assert name in pins, (
+            f"{requirement.name} is not in {LOCK.name}: refresh it (CONTRIBUTING.md)"
+        )
         version, _ = pins[name]
         assert requirement.specifier.contains(version, prereleases=True), (
-            f"{LOCK.name} pins {name}=={version}, outside pyproject's {requirement}")
+            f"{LOCK.name} pins {name}=={version}, outside pyproject's {requirement}"
+        )
     for name, (version, hashes) in pins.items():
-        assert hashes and all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), (name, version)
+        assert hashes and all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), (
+            name,
+            version,
+        )
 
 
 def test_the_lock_holds_the_runtime_only_not_the_test_or_lint_tools() -> None:
@@ -111,7 +127,9 @@ def test_the_lock_holds_the_runtime_only_not_the_test_or_lint_tools() -> None:
     for extra, requirements in extras.items():
         for requirement in requirements:
             name = canonicalize_name(Requirement(requirement).name)
-            assert name in runtime or name not in pins, f"{name} (extra {extra!r}) is in the image's lock"
+            assert name in runtime or name not in pins, (
+                f"{name} (extra {extra!r}) is in the image's lock"
+            )
 
 
 def test_the_final_stage_installs_that_wheel_only_and_no_other_requirements() -> None:
@@ -120,7 +138,9 @@ def test_the_final_stage_installs_that_wheel_only_and_no_other_requirements() ->
     install = re.search(r"pip install (.*?)(?:&&|$)", run)
     assert install, run
     words = install.group(1).split()
-    assert "--no-index" in words and words[-1] == project()["name"], words  # same name the wheel has
+    assert "--no-index" in words and words[-1] == project()["name"], (
+        words
+    )  # same name the wheel has
     assert "from=build" in run and "/wheels" in run
     assert "-r" not in words and "requirements" not in run
     # No build tools reach the final image, and nothing else is installed beside the project.
@@ -134,8 +154,11 @@ def test_it_runs_as_a_numeric_non_root_user_the_deployment_matches() -> None:
     [user] = final.all("USER")
     uid, _, gid = user.partition(":")
     assert uid.isdigit() and int(uid) > 0 and gid.isdigit() and int(gid) > 0
-    deployment = next(d for d in load_all((MANIFESTS / "bot" / "base" / "deployment.yaml").read_text())
-                      if d["kind"] == "Deployment")
+    deployment = next(
+        d
+        for d in load_all((MANIFESTS / "bot" / "base" / "deployment.yaml").read_text())
+        if d["kind"] == "Deployment"
+    )
     security = deployment["spec"]["template"]["spec"]["securityContext"]
     assert (security["runAsUser"], security["runAsGroup"]) == (int(uid), int(gid))
     # USER comes after every RUN: nothing the user runs has root.
@@ -145,7 +168,9 @@ def test_it_runs_as_a_numeric_non_root_user_the_deployment_matches() -> None:
 
 def test_default_command_and_port_are_the_procfiles_web_process() -> None:
     _, final = stages()
-    procfile = dict(line.split(":", 1) for line in (REPO / "Procfile").read_text().splitlines() if ":" in line)
+    procfile = dict(
+        line.split(":", 1) for line in (REPO / "Procfile").read_text().splitlines() if ":" in line
+    )
     [cmd] = final.all("CMD")
     assert json.loads(cmd) == procfile["web"].split()
     assert final.all("EXPOSE") == ["3000"]
@@ -164,9 +189,14 @@ def test_state_and_decks_have_their_places_in_the_image() -> None:
     assert decks[-2:] == ["slides", env["PODIUM_SLIDES"]]
 
 
-@pytest.mark.parametrize("needed", ["pyproject.toml", "requirements.lock", "README.md", "bot/", "slides/"])
+@pytest.mark.parametrize(
+    "needed", ["pyproject.toml", "requirements.lock", "README.md", "bot/", "slides/"]
+)
 def test_dockerignore_lets_through_exactly_what_the_build_copies(needed: str) -> None:
-    lines = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line.strip()
+        for line in (REPO / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert lines[0] == "*"  # everything else (virtualenvs, *.db, kubeconfigs) stays out
     assert f"!{needed}" in lines

@@ -16,11 +16,11 @@ import pytest
 import yaml
 
 from bot.__main__ import main
-from podium_devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths, load_documents
-from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
+from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings
+from podium_devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths, load_documents
 from tests.harness.kubectl_binary import kubectl_binary
 
 PODIUM = "system:serviceaccount:podium:podium"
@@ -29,8 +29,13 @@ PODIUM = "system:serviceaccount:podium:podium"
 @pytest.fixture
 def emulator() -> Iterator[KubeEmulator]:
     # A Secret that is no token, beside Podium's ServiceAccount: --secret-name must not hand it out.
-    db = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-          "metadata": {"name": "db-credentials", "namespace": "podium"}, "stringData": {"password": "x"}}
+    db = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {"name": "db-credentials", "namespace": "podium"},
+        "stringData": {"password": "x"},
+    }
     emulator = KubeEmulator([*load_documents(*demo_seed_paths()), db])
     with EmulatorThread(emulator):
         yield emulator
@@ -63,9 +68,15 @@ def test_creates_a_token_secret_waits_for_it_and_prints_a_token_only_kubeconfig(
     assert token != KubeEmulator.ADMIN_TOKEN and emulator.tokens[token] == PODIUM
     admin = yaml.safe_load(admin_kubeconfig.read_text())["clusters"][0]["cluster"]
     cluster = config["clusters"][0]["cluster"]
-    assert cluster == {"server": admin["server"], "certificate-authority-data": admin["certificate-authority-data"]}
+    assert cluster == {
+        "server": admin["server"],
+        "certificate-authority-data": admin["certificate-authority-data"],
+    }
     [context] = config["contexts"]
-    assert config["current-context"] == context["name"] and context["context"]["namespace"] == "sandbox"
+    assert (
+        config["current-context"] == context["name"]
+        and context["context"]["namespace"] == "sandbox"
+    )
     secret = emulator.get_object("secrets", "podium", "podium-token")
     assert secret is not None and secret["type"] == "kubernetes.io/service-account-token"
     assert secret["metadata"]["annotations"] == {"kubernetes.io/service-account.name": "podium"}
@@ -85,7 +96,10 @@ def test_duration_uses_the_token_request_api_and_stores_nothing(
     assert emulator.get_object("secrets", "podium", "podium-token") is None
     [request] = [r for r in emulator.requests if r.subresource == "token"]
     assert (request.method, request.path, request.user) == (
-        "POST", "/api/v1/namespaces/podium/serviceaccounts/podium/token", KubeEmulator.ADMIN_USER)
+        "POST",
+        "/api/v1/namespaces/podium/serviceaccounts/podium/token",
+        KubeEmulator.ADMIN_USER,
+    )
 
 
 def test_the_issued_kubeconfig_is_podiums_read_only_identity_for_real_kubectl(
@@ -99,7 +113,9 @@ def test_the_issued_kubeconfig_is_podiums_read_only_identity_for_real_kubectl(
     def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
         # HOME in tmp: kubectl's discovery cache stays out of the real home directory.
         env = {**os.environ, "HOME": str(tmp_path), "KUBECONFIG": str(target)}
-        return subprocess.run([kubectl_binary(), *args], capture_output=True, text=True, timeout=60, env=env)
+        return subprocess.run(
+            [kubectl_binary(), *args], capture_output=True, text=True, timeout=60, env=env
+        )
 
     pods = kubectl("get", "pods")
     assert pods.returncode == 0 and "nginx-" in pods.stdout, pods.stderr
@@ -123,7 +139,9 @@ async def test_base64_output_is_what_podium_kubeconfig_b64_accepts(
     settings = load_settings({"PODIUM_KUBECONFIG_B64": out.strip()})
     gateway = ClusterGateway(api_client_from_settings(settings), timeout=5)
     try:
-        answer = await KubectlService(NamespaceAccess.from_settings(settings), gateway).run("get pods")
+        answer = await KubectlService(NamespaceAccess.from_settings(settings), gateway).run(
+            "get pods"
+        )
     finally:
         await gateway.close()
     assert answer.ok and "nginx-" in answer.body, answer.body
@@ -131,26 +149,54 @@ async def test_base64_output_is_what_podium_kubeconfig_b64_accepts(
     assert emulator.tokens[token] == PODIUM
 
 
-def test_server_can_be_overridden(admin_kubeconfig: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_server_can_be_overridden(
+    admin_kubeconfig: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # e.g. the API server's public endpoint when the admin kubeconfig uses a private one.
     code, out, _ = run(capsys, admin_kubeconfig, "--server", "https://api.workshop.example.com")
     assert code == 0
-    assert yaml.safe_load(out)["clusters"][0]["cluster"]["server"] == "https://api.workshop.example.com"
+    assert (
+        yaml.safe_load(out)["clusters"][0]["cluster"]["server"]
+        == "https://api.workshop.example.com"
+    )
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["--service-account", "nobody"], 1, "ServiceAccount podium/nobody does not exist; apply the manifests first"),
-    (["--duration", "5m"], 2, "--duration: '5m' must be at least 10m"),
-    (["--duration", "soon"], 2, "--duration: 'soon' must be at least 10m"),
-    (["--service-account", "Podium!"], 2, "--service-account: 'Podium!' is not a valid Kubernetes name"),
-    (["--secret-name", "db-credentials"], 1, "Secret podium/db-credentials exists but is not a token of ServiceAccount podium"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ["--service-account", "nobody"],
+            1,
+            "ServiceAccount podium/nobody does not exist; apply the manifests first",
+        ),
+        (["--duration", "5m"], 2, "--duration: '5m' must be at least 10m"),
+        (["--duration", "soon"], 2, "--duration: 'soon' must be at least 10m"),
+        (
+            ["--service-account", "Podium!"],
+            2,
+            "--service-account: 'Podium!' is not a valid Kubernetes name",
+        ),
+        (
+            ["--secret-name", "db-credentials"],
+            1,
+            "Secret podium/db-credentials exists but is not a token of ServiceAccount podium",
+        ),
+    ],
+)
 def test_failures_are_one_line(
-    admin_kubeconfig: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
+    admin_kubeconfig: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    code: int,
+    message: str,
 ) -> None:
     exit_code, out, err = run(capsys, admin_kubeconfig, *args)
     assert (exit_code, out) == (code, "")
-    assert len(err.strip().splitlines()) == 1 and err.startswith("podium kubeconfig: ") and message in err
+    assert (
+        len(err.strip().splitlines()) == 1
+        and err.startswith("podium kubeconfig: ")
+        and message in err
+    )
 
 
 def test_a_non_admin_kubeconfig_is_told_it_lacks_the_right(
@@ -163,6 +209,8 @@ def test_a_non_admin_kubeconfig_is_told_it_lacks_the_right(
     assert "cannot read ServiceAccount podium/podium: 403" in err
 
 
-def test_a_missing_admin_kubeconfig_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_admin_kubeconfig_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run(capsys, tmp_path / "nope")
     assert code == 2 and "cannot use the admin kubeconfig" in err

@@ -52,8 +52,15 @@ def test_schema_validation_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> 
     validate(load_all((MANIFESTS / "podium" / "clusterrole.yaml").read_text())[0], "offline")
     # And it does reject what is wrong, so passing means something.
     with pytest.raises(pytest.fail.Exception, match="replicas"):
-        validate({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
-                  "spec": {"replicas": "three", "selector": {}, "template": {}}}, "broken")
+        validate(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "x"},
+                "spec": {"replicas": "three", "selector": {}, "template": {}},
+            },
+            "broken",
+        )
 
 
 @pytest.mark.parametrize("directory", KUSTOMIZATIONS, ids=_id)
@@ -67,15 +74,29 @@ def test_every_kustomization_builds_with_kubectl_and_validates(directory: Path) 
 def test_manifests_root_installs_the_workshop_cluster_without_podium_itself() -> None:
     docs = kustomize(MANIFESTS)
     kinds = {(d["kind"], d["metadata"]["name"]) for d in docs}
-    assert {("Namespace", "podium"), ("ServiceAccount", "podium"), ("ClusterRole", "podium-read"),
-            ("ClusterRole", "podium-issue-token"), ("Namespace", "sandbox"), ("RoleBinding", "podium-read"),
-            ("Deployment", "nginx"), ("Service", "nginx")} == kinds
+    assert {
+        ("Namespace", "podium"),
+        ("ServiceAccount", "podium"),
+        ("ClusterRole", "podium-read"),
+        ("ClusterRole", "podium-issue-token"),
+        ("Namespace", "sandbox"),
+        ("RoleBinding", "podium-read"),
+        ("Deployment", "nginx"),
+        ("Service", "nginx"),
+    } == kinds
     # No cluster-wide grant at all: Podium reads only where a RoleBinding in the namespace says.
     assert not by_kind(docs, "ClusterRoleBinding")
     # The demo and Podium's binding land in the sandbox; Podium's identity in its own namespace.
-    assert {(d["kind"], d["metadata"].get("namespace")) for d in docs if d["kind"] not in
-            ("Namespace", "ClusterRole")} == {("ServiceAccount", "podium"), ("RoleBinding", "sandbox"),
-                                              ("Deployment", "sandbox"), ("Service", "sandbox")}
+    assert {
+        (d["kind"], d["metadata"].get("namespace"))
+        for d in docs
+        if d["kind"] not in ("Namespace", "ClusterRole")
+    } == {
+        ("ServiceAccount", "podium"),
+        ("RoleBinding", "sandbox"),
+        ("Deployment", "sandbox"),
+        ("Service", "sandbox"),
+    }
 
 
 def test_no_kustomization_ships_a_secret() -> None:
@@ -112,15 +133,21 @@ def test_podium_runs_locked_down_as_its_read_only_service_account(variant: str) 
     # Its own namespace, where the ServiceAccount lives and which nothing lets Podium read.
     assert deployment["metadata"]["namespace"] == "podium"
     assert {d["metadata"]["namespace"] for d in docs if d["kind"] != "Namespace"} == {"podium"}
-    assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] > 0
+    assert (
+        pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] > 0
+    )
     assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     assert container["securityContext"] == {
-        "allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]},
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
     }
     # SQLite: one writer, and the old pod lets go of the volume before the new one starts.
     assert spec["replicas"] == 1 and spec["strategy"] == {"type": "Recreate"}
     resources = container["resources"]
-    assert {"cpu", "memory"} <= resources["requests"].keys() and {"cpu", "memory"} <= resources["limits"].keys()
+    assert {"cpu", "memory"} <= resources["requests"].keys() and {"cpu", "memory"} <= resources[
+        "limits"
+    ].keys()
     # The state lives on the PVC, and PODIUM_STATE points into it.
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
     volumes = {v["name"]: v for v in pod["volumes"]}
@@ -137,8 +164,11 @@ def test_podium_runs_locked_down_as_its_read_only_service_account(variant: str) 
 
 def _required_secrets(env: dict) -> set[str]:
     """The Secret keys a container cannot start without."""
-    return {n for n, v in env.items()
-            if isinstance(v, dict) and "secretKeyRef" in v and not v["secretKeyRef"].get("optional")}
+    return {
+        n
+        for n, v in env.items()
+        if isinstance(v, dict) and "secretKeyRef" in v and not v["secretKeyRef"].get("optional")
+    }
 
 
 def test_http_variant_serves_slack_with_health_probes_behind_a_service() -> None:
@@ -147,11 +177,13 @@ def test_http_variant_serves_slack_with_health_probes_behind_a_service() -> None
     assert container["command"] == ["python", "-m", "bot", "serve"]
     env = _env(container)
     assert env["PORT"] == "3000" and container["ports"] == [{"name": "http", "containerPort": 3000}]
-    assert _required_secrets(env) == {
-        "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}
+    assert _required_secrets(env) == {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}
     # Optional: /metrics needs it as a bearer token; without it HTTP mode keeps /metrics private.
-    assert env["PODIUM_METRICS_TOKEN"]["secretKeyRef"] == {"name": "podium-slack", "key": "PODIUM_METRICS_TOKEN",
-                                                           "optional": True}
+    assert env["PODIUM_METRICS_TOKEN"]["secretKeyRef"] == {
+        "name": "podium-slack",
+        "key": "PODIUM_METRICS_TOKEN",
+        "optional": True,
+    }
     for probe in ("livenessProbe", "readinessProbe"):
         assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
     [service] = by_kind(docs, "Service", "podium")
@@ -164,17 +196,23 @@ def test_socket_variant_connects_out_and_needs_no_service() -> None:
     container = _container(deployment)
     assert container["command"] == ["python", "-m", "bot", "socket"]
     env = _env(container)
-    assert _required_secrets(env) == {
-        "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}
+    assert _required_secrets(env) == {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}
     # Optional: /metrics needs it as a bearer token; without it HTTP mode keeps /metrics private.
-    assert env["PODIUM_METRICS_TOKEN"]["secretKeyRef"] == {"name": "podium-slack", "key": "PODIUM_METRICS_TOKEN",
-                                                           "optional": True}
+    assert env["PODIUM_METRICS_TOKEN"]["secretKeyRef"] == {
+        "name": "podium-slack",
+        "key": "PODIUM_METRICS_TOKEN",
+        "optional": True,
+    }
     # PORT serves only /healthz and /metrics; /healthz follows the websocket to Slack (issue 13).
-    assert env["PORT"] == "3000" and container["ports"] == [{"name": "health", "containerPort": 3000}]
+    assert env["PORT"] == "3000" and container["ports"] == [
+        {"name": "health", "containerPort": 3000}
+    ]
     for probe in ("livenessProbe", "readinessProbe"):
         assert container[probe]["httpGet"] == {"path": "/healthz", "port": "health"}
     live = container["livenessProbe"]
-    assert live["initialDelaySeconds"] + live["periodSeconds"] * live["failureThreshold"] >= 60  # a reconnect is not a restart
+    assert (
+        live["initialDelaySeconds"] + live["periodSeconds"] * live["failureThreshold"] >= 60
+    )  # a reconnect is not a restart
     assert not by_kind(docs, "Service")
 
 
@@ -217,27 +255,39 @@ def test_exercises_are_namespace_less_and_explained(folder: Path) -> None:
     docs = [d for f in sorted(folder.glob("*.yaml")) for d in load_all(f.read_text())]
     assert docs
     for doc in docs:
-        assert "namespace" not in doc["metadata"], f"{folder.name}: {doc['kind']} is pinned to a namespace"
+        assert "namespace" not in doc["metadata"], (
+            f"{folder.name}: {doc['kind']} is pinned to a namespace"
+        )
 
 
 def test_exercise_contents_match_the_deck() -> None:
-    docs = {p.name[:2]: [d for f in sorted(p.glob("*.yaml")) for d in load_all(f.read_text())] for p in EXERCISES}
+    docs = {
+        p.name[:2]: [d for f in sorted(p.glob("*.yaml")) for d in load_all(f.read_text())]
+        for p in EXERCISES
+    }
     [pod] = docs["01"]
     assert pod["kind"] == "Pod" and len(pod["spec"]["containers"]) == 2
     assert [v["name"] for v in pod["spec"]["volumes"] if "emptyDir" in v] == ["html"]
     [deployment] = docs["02"]
     assert deployment["kind"] == "Deployment" and deployment["spec"]["replicas"] >= 2
-    assert deployment["spec"]["selector"]["matchLabels"].items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    assert (
+        deployment["spec"]["selector"]["matchLabels"].items()
+        <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    )
     [web] = by_kind(docs["03"], "Deployment")
     [service] = by_kind(docs["03"], "Service")
-    assert service["spec"]["selector"].items() <= web["spec"]["template"]["metadata"]["labels"].items()
+    assert (
+        service["spec"]["selector"].items() <= web["spec"]["template"]["metadata"]["labels"].items()
+    )
     # Exercise 4: one client Pod, fetching exercise 3's Service by its short DNS name in a loop.
     [client] = docs["04"]
     assert client["kind"] == "Pod" and client["metadata"]["name"] == "web-client"
     [container] = client["spec"]["containers"]
     assert container["image"] == "busybox:1.37"
     script = container["command"][-1]
-    assert f"wget -qO- -T 3 http://{service['metadata']['name']} " in script and script.startswith("while true;")
+    assert f"wget -qO- -T 3 http://{service['metadata']['name']} " in script and script.startswith(
+        "while true;"
+    )
     assert client["spec"].get("restartPolicy", "Always") == "Always"
 
 
@@ -254,9 +304,19 @@ def test_the_state_claim_names_gp3_and_the_optional_storage_class_provides_it() 
     for variant in ("bot", "bot/socket"):
         [claim] = by_kind(kustomize(MANIFESTS / variant), "PersistentVolumeClaim", "podium-state")
         assert claim["spec"]["storageClassName"] == "gp3", variant
-    [storage_class] = load_all((MANIFESTS / "bot" / "storageclass-gp3.yaml").read_text(encoding="utf-8"))
+    [storage_class] = load_all(
+        (MANIFESTS / "bot" / "storageclass-gp3.yaml").read_text(encoding="utf-8")
+    )
     validate(storage_class, "storageclass-gp3.yaml")
     assert storage_class["kind"] == "StorageClass" and storage_class["metadata"]["name"] == "gp3"
-    assert storage_class["provisioner"] == "ebs.csi.aws.com" and storage_class["parameters"]["type"] == "gp3"
+    assert (
+        storage_class["provisioner"] == "ebs.csi.aws.com"
+        and storage_class["parameters"]["type"] == "gp3"
+    )
     assert storage_class["volumeBindingMode"] == "WaitForFirstConsumer"
-    assert not [d for directory in KUSTOMIZATIONS for d in kustomize(directory) if d["kind"] == "StorageClass"]
+    assert not [
+        d
+        for directory in KUSTOMIZATIONS
+        for d in kustomize(directory)
+        if d["kind"] == "StorageClass"
+    ]

@@ -6,20 +6,21 @@ manifests/podium/ and manifests/sandbox/), with Podium's own token. Participant 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
 from bot.__main__ import main
-from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents, package_root
-from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.answer import Answer
+from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.policy import DESCRIBE_KINDS, GET_KINDS, LOG_TARGETS
 from bot.kubectl.resources import lookup
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents, package_root
 from tests.harness.manifests import MANIFESTS, by_kind, load_all
 
 READ = ("get", "list", "watch")
@@ -43,14 +44,29 @@ EXPECTED_GRANTS = {
     ("", "namespaces", "get"),
 }
 NEVER = {"secrets", "pods/exec", "pods/attach", "pods/portforward", "serviceaccounts/token", "*"}
-WRITE_VERBS = {"create", "update", "patch", "delete", "deletecollection", "escalate", "bind", "impersonate", "*"}
+WRITE_VERBS = {
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "escalate",
+    "bind",
+    "impersonate",
+    "*",
+}
 PARTICIPANT = "U1AAA"
 PARTICIPANT_NS = "ws-u1aaa"
 
 
 def grants(rules: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
-    return {(g, r, v) for rule in rules for g in rule.get("apiGroups", []) for r in rule.get("resources", [])
-            for v in rule["verbs"]}
+    return {
+        (g, r, v)
+        for rule in rules
+        for g in rule.get("apiGroups", [])
+        for r in rule.get("resources", [])
+        for v in rule["verbs"]
+    }
 
 
 def _docs(path: Path) -> list[dict[str, Any]]:
@@ -66,48 +82,83 @@ def test_the_cluster_role_grants_exactly_what_podium_reads() -> None:
 def test_the_sandbox_binds_the_cluster_role_to_podiums_service_account_only() -> None:
     [binding] = by_kind(_docs(MANIFESTS / "sandbox" / "rolebinding.yaml"), "RoleBinding")
     assert binding["metadata"]["namespace"] == "sandbox"
-    assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "podium-read"}
-    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "ClusterRole",
+        "name": "podium-read",
+    }
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}
+    ]
 
 
 def test_nothing_grants_podium_anything_cluster_wide_or_in_its_own_namespace() -> None:
     docs = [d for p in MANIFESTS.rglob("*.yaml") if "slack" not in p.parts for d in _docs(p)]
     assert not by_kind(docs, "ClusterRoleBinding")
-    assert not [d for d in docs if d.get("kind") in ("Role", "RoleBinding")
-                and d["metadata"].get("namespace") == "podium"]
+    assert not [
+        d
+        for d in docs
+        if d.get("kind") in ("Role", "RoleBinding") and d["metadata"].get("namespace") == "podium"
+    ]
 
 
 def test_the_token_issuing_role_creates_tokens_of_the_participant_account_only() -> None:
     """The one write Podium may do: a TokenRequest for `participant`, and only where a participant
     namespace binds it (RoleBinding podium-issue-token, written by `participants manifests`)."""
-    [role] = by_kind(_docs(MANIFESTS / "podium" / "clusterrole.yaml"), "ClusterRole", "podium-issue-token")
-    assert role["rules"] == [{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"],
-                              "resourceNames": ["participant"]}]
+    [role] = by_kind(
+        _docs(MANIFESTS / "podium" / "clusterrole.yaml"), "ClusterRole", "podium-issue-token"
+    )
+    assert role["rules"] == [
+        {
+            "apiGroups": [""],
+            "resources": ["serviceaccounts/token"],
+            "verbs": ["create"],
+            "resourceNames": ["participant"],
+        }
+    ]
 
 
 def test_no_manifest_grants_secrets_exec_or_any_write() -> None:
-    rbac = [d for p in MANIFESTS.rglob("*.yaml") if "slack" not in p.parts for d in _docs(p)
-            if d.get("kind") in ("Role", "ClusterRole")]
+    rbac = [
+        d
+        for p in MANIFESTS.rglob("*.yaml")
+        if "slack" not in p.parts
+        for d in _docs(p)
+        if d.get("kind") in ("Role", "ClusterRole")
+    ]
     assert rbac
     for role in rbac:
         if role["metadata"]["name"] == "podium-issue-token":
             continue  # pinned exactly by the test above
         for group, resource, verb in grants(role.get("rules") or []):
-            assert resource not in NEVER and verb not in WRITE_VERBS and group != "*", (role["metadata"]["name"],
-                                                                                       group, resource, verb)
+            assert resource not in NEVER and verb not in WRITE_VERBS and group != "*", (
+                role["metadata"]["name"],
+                group,
+                resource,
+                verb,
+            )
 
 
 def test_the_emulator_enforces_these_manifests_byte_for_byte() -> None:
     # The devkit seeds its packaged copies (an installed console needs no checkout); each one is
     # the repository's file byte for byte, so the grants tested here are the ones instructors apply.
     packaged = package_root() / "manifests"
-    seeded = {p.relative_to(packaged).as_posix(): p for p in demo_seed_paths() if packaged in p.parents}
-    for name in ("podium/clusterrole.yaml", "podium/serviceaccount.yaml", "sandbox/rolebinding.yaml"):
+    seeded = {
+        p.relative_to(packaged).as_posix(): p for p in demo_seed_paths() if packaged in p.parents
+    }
+    for name in (
+        "podium/clusterrole.yaml",
+        "podium/serviceaccount.yaml",
+        "sandbox/rolebinding.yaml",
+    ):
         assert seeded[name].read_bytes() == (MANIFESTS / name).read_bytes(), name
     elsewhere = [p for p in demo_seed_paths() if packaged not in p.parents]
     assert elsewhere, "the devkit-only seed (kube-system, default, …) is still seeded"
-    assert not [d for d in load_documents(*elsewhere) if d.get("kind") in ("Role", "RoleBinding", "ClusterRole",
-                                                                          "ClusterRoleBinding")]
+    assert not [
+        d
+        for d in load_documents(*elsewhere)
+        if d.get("kind") in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
+    ]
 
 
 # Every supported command, with Podium's token, against those grants ------------------------------
@@ -132,16 +183,27 @@ async def emulator(capsys: pytest.CaptureFixture[str]) -> AsyncIterator[KubeEmul
 
 
 @pytest.fixture
-async def services(emulator: KubeEmulator, tmp_path: Path) -> AsyncIterator[Callable[[str], KubectlService]]:
+async def services(
+    emulator: KubeEmulator, tmp_path: Path
+) -> AsyncIterator[Callable[[str], KubectlService]]:
     """Podium's command service built as bot/app.py builds it, from settings, with Podium's own
     (ServiceAccount) token; the argument is PODIUM_NAMESPACES."""
-    kubeconfig = emulator.write_kubeconfig(tmp_path / "kubeconfig", token=KubeEmulator.DEFAULT_TOKEN)
+    kubeconfig = emulator.write_kubeconfig(
+        tmp_path / "kubeconfig", token=KubeEmulator.DEFAULT_TOKEN
+    )
     gateways: list[ClusterGateway] = []
 
     def build(extra_namespaces: str) -> KubectlService:
-        settings = load_settings({"KUBECONFIG": str(kubeconfig), "PODIUM_NAMESPACES": extra_namespaces,
-                                  "PODIUM_CLUSTER_TIMEOUT": "5"})
-        gateways.append(ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout))
+        settings = load_settings(
+            {
+                "KUBECONFIG": str(kubeconfig),
+                "PODIUM_NAMESPACES": extra_namespaces,
+                "PODIUM_CLUSTER_TIMEOUT": "5",
+            }
+        )
+        gateways.append(
+            ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout)
+        )
         return KubectlService(NamespaceAccess.from_settings(settings), gateways[-1])
 
     yield build
@@ -166,18 +228,30 @@ def podium(services: Callable[[str], KubectlService]) -> Participant:
 
 
 def _names(emulator: KubeEmulator, plural: str, namespace: str) -> list[str]:
-    return [o["metadata"]["name"] for o in emulator.objects(plural, None if plural == "namespaces" else namespace)]
+    return [
+        o["metadata"]["name"]
+        for o in emulator.objects(plural, None if plural == "namespaces" else namespace)
+    ]
 
 
 def supported_commands(emulator: KubeEmulator, namespace: str) -> list[str]:
     """Every verb and kind Podium supports (from its policy, so new kinds are covered as they come)."""
     ns = f"-n {namespace}"
-    commands = ["get all " + ns, "auth can-i list pods " + ns, "auth can-i get pods/log " + ns,
-                "auth can-i get secrets " + ns, "auth can-i create deployments " + ns]
+    commands = [
+        "get all " + ns,
+        "auth can-i list pods " + ns,
+        "auth can-i get pods/log " + ns,
+        "auth can-i get secrets " + ns,
+        "auth can-i create deployments " + ns,
+    ]
     for kind in GET_KINDS:
         plural = lookup(kind).plural  # type: ignore[union-attr]
         names = [namespace] if plural == "namespaces" else _names(emulator, plural, namespace)[:1]
-        commands += [f"get {kind} {ns}", f"get {kind} {ns} -o wide", *(f"get {kind} {n} {ns} -o yaml" for n in names)]
+        commands += [
+            f"get {kind} {ns}",
+            f"get {kind} {ns} -o wide",
+            *(f"get {kind} {n} {ns} -o yaml" for n in names),
+        ]
     for kind in DESCRIBE_KINDS:
         plural = lookup(kind).plural  # type: ignore[union-attr]
         names = [namespace] if plural == "namespaces" else _names(emulator, plural, namespace)[:1]
@@ -207,7 +281,16 @@ async def test_every_supported_command_is_allowed_by_the_manifests(
         covered |= {(r.resource, r.subresource) for r in emulator.requests}
     assert not forbidden, "\n".join(forbidden)
     # The run really reached every kind the Role is about (and logs).
-    for resource in ("pods", "services", "endpoints", "configmaps", "events", "deployments", "replicasets", "namespaces"):
+    for resource in (
+        "pods",
+        "services",
+        "endpoints",
+        "configmaps",
+        "events",
+        "deployments",
+        "replicasets",
+        "namespaces",
+    ):
         assert (resource, "") in covered, resource
     assert ("pods", "log") in covered
 
@@ -233,8 +316,10 @@ async def test_a_namespace_without_a_binding_gets_podiums_forbidden_answer(
     podium = services("team-unbound")
     answer = await podium.run("get pods -n team-unbound")
     assert not answer.ok
-    assert answer.body.startswith("Error from server (Forbidden): pods is forbidden: "
-                                  'User "system:serviceaccount:podium:podium" cannot list resource "pods"')
+    assert answer.body.startswith(
+        "Error from server (Forbidden): pods is forbidden: "
+        'User "system:serviceaccount:podium:podium" cannot list resource "pods"'
+    )
     assert answer.hint and "read-only" in answer.hint
     assert [r.status for r in emulator.requests if r.namespace == "team-unbound"] == [403]
 
@@ -256,9 +341,10 @@ async def test_the_participant_reads_their_namespace_with_no_setting(podium: Par
     assert answer.ok and "NAME" in answer.body, answer.body
 
 
-
 async def test_describe_namespaces_without_a_name_is_allowed(podium: Participant) -> None:
     # Podium describes the allowed namespaces by name: no `list namespaces` grant needed.
     answer = await podium.run("describe ns")
     assert "forbidden" not in answer.body.lower(), answer.body
-    assert "Name:         sandbox" in answer.body and f"Name:         {PARTICIPANT_NS}" in answer.body
+    assert (
+        "Name:         sandbox" in answer.body and f"Name:         {PARTICIPANT_NS}" in answer.body
+    )

@@ -18,9 +18,9 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import Podium, build_podium
+from bot.settings import load_settings
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
 from podium_devkit.slack_api import SlackStandIn
-from bot.settings import load_settings
 from tests.harness.manifests import MANIFESTS, REPO
 
 SLACK = MANIFESTS / "slack"
@@ -64,19 +64,25 @@ EVENT_SCOPES = {
 
 
 def manifests() -> dict[str, dict[str, Any]]:
-    return {mode: yaml.safe_load((SLACK / f"app-manifest.{mode}.yaml").read_text(encoding="utf-8"))
-            for mode in ("http", "socket")}
+    return {
+        mode: yaml.safe_load((SLACK / f"app-manifest.{mode}.yaml").read_text(encoding="utf-8"))
+        for mode in ("http", "socket")
+    }
 
 
 @pytest.fixture
 async def podium(tmp_path: Path) -> AsyncIterator[Podium]:
     """Podium built as `python -m bot serve` builds it, against the Slack stand-in and the emulator."""
     async with SlackStandIn() as standin, KubeEmulator.from_paths(*demo_seed_paths()) as emulator:
-        settings = load_settings({
-            "SLACK_BOT_TOKEN": standin.bot_token, "SLACK_API_URL": standin.api_url,
-            "SLACK_SIGNING_SECRET": "manifest-test-secret", "PODIUM_STATE": str(tmp_path / "state.db"),
-            "KUBECONFIG": str(emulator.write_kubeconfig(tmp_path / "kubeconfig")),
-        })
+        settings = load_settings(
+            {
+                "SLACK_BOT_TOKEN": standin.bot_token,
+                "SLACK_API_URL": standin.api_url,
+                "SLACK_SIGNING_SECRET": "manifest-test-secret",
+                "PODIUM_STATE": str(tmp_path / "state.db"),
+                "KUBECONFIG": str(emulator.write_kubeconfig(tmp_path / "kubeconfig")),
+            }
+        )
         podium = await build_podium(settings)
         yield podium
         await podium.close()
@@ -122,11 +128,26 @@ def _probes(word: str) -> dict[str, dict[str, Any]]:
     """What Slack sends for each kind of listener, keyed by the kind."""
     user, team = {"id": "U0PROBE"}, {"id": "T0PROBE"}
     return {
-        "command": {"command": word, "text": "", "user_id": user["id"], "team_id": team["id"], "channel_id": "C0PROBE"},
+        "command": {
+            "command": word,
+            "text": "",
+            "user_id": user["id"],
+            "team_id": team["id"],
+            "channel_id": "C0PROBE",
+        },
         "event": {"type": "event_callback", "team_id": team["id"], "event": {"type": word}},
-        "action": {"type": "block_actions", "user": user, "team": team,
-                   "actions": [{"action_id": word, "block_id": "b", "type": "button"}]},
-        "view": {"type": "view_submission", "user": user, "team": team, "view": {"type": "modal", "callback_id": word}},
+        "action": {
+            "type": "block_actions",
+            "user": user,
+            "team": team,
+            "actions": [{"action_id": word, "block_id": "b", "type": "button"}],
+        },
+        "view": {
+            "type": "view_submission",
+            "user": user,
+            "team": team,
+            "view": {"type": "modal", "callback_id": word},
+        },
         "shortcut": {"type": "shortcut", "user": user, "team": team, "callback_id": word},
     }
 
@@ -139,10 +160,17 @@ async def registrations(app: AsyncApp) -> dict[str, set[str]]:
         for word in {s for m in listener.matchers for s in _closure_strings(m.func)}:
             for kind, body in _probes(word).items():
                 request = AsyncBoltRequest(body=body, mode="socket_mode")
-                if all([await m.async_matches(request, BoltResponse(status=200)) for m in listener.matchers]):
+                if all(
+                    [
+                        await m.async_matches(request, BoltResponse(status=200))
+                        for m in listener.matchers
+                    ]
+                ):
                     found[kind].add(word)
                     matched = True
-        assert matched, f"a Bolt listener ({listener.ack_function.__name__}) matches no probe: extend _probes()"
+        assert matched, (
+            f"a Bolt listener ({listener.ack_function.__name__}) matches no probe: extend _probes()"
+        )
     return found
 
 
@@ -169,7 +197,9 @@ async def test_event_subscriptions_match_the_event_listeners(podium: Podium) -> 
         # Bolt listens to `message`; the manifest says which conversations (`message.im`).
         assert {event.split(".")[0] for event in declared} == registered["event"], mode
         if mode == "http":
-            assert manifest["settings"]["event_subscriptions"].get("request_url", HTTP_URL) == HTTP_URL
+            assert (
+                manifest["settings"]["event_subscriptions"].get("request_url", HTTP_URL) == HTTP_URL
+            )
 
 
 def _bot_events(manifest: dict[str, Any]) -> set[str]:
@@ -189,12 +219,18 @@ async def test_interactivity_is_on_exactly_when_podium_has_buttons_or_views(podi
 def _web_api_methods_called() -> set[str]:
     """Web API methods the bot and its instructor tools (bot/ops/) call, with its bot token
     (devkit stand-ins excluded)."""
-    methods = {name for name in dir(AsyncWebClient) if not name.startswith("_") and name[0].islower()}
+    methods = {
+        name for name in dir(AsyncWebClient) if not name.startswith("_") and name[0].islower()
+    }
     called: set[str] = set()
     for path in (REPO / "bot").rglob("*.py"):
         if "devkit" in path.parts:
             continue
-        called |= {m for m in re.findall(r"\.([a-z][A-Za-z0-9_]+)\(", path.read_text(encoding="utf-8")) if m in methods}
+        called |= {
+            m
+            for m in re.findall(r"\.([a-z][A-Za-z0-9_]+)\(", path.read_text(encoding="utf-8"))
+            if m in methods
+        }
     return called - {"api_call", "close"}
 
 
@@ -209,11 +245,15 @@ def test_scopes_are_those_of_the_methods_podium_calls_and_no_more() -> None:
     needed = {scope for m in called for scope in _scopes(METHOD_SCOPES[m])}
     needed.add("commands")  # slash commands
     if "chat_postMessage" in called:
-        needed.add("chat:write.public")  # Share in channel works in channels Podium was not invited to
+        needed.add(
+            "chat:write.public"
+        )  # Share in channel works in channels Podium was not invited to
     assert {"chat:write", "files:write", "im:write"} <= needed  # what the code calls today
     for mode, manifest in manifests().items():
         events = _bot_events(manifest)
-        assert events <= EVENT_SCOPES.keys(), f"add the scopes of {sorted(events - EVENT_SCOPES.keys())}"
+        assert events <= EVENT_SCOPES.keys(), (
+            f"add the scopes of {sorted(events - EVENT_SCOPES.keys())}"
+        )
         wanted = needed | {EVENT_SCOPES[e] for e in events} - {None}
         assert set(manifest["oauth_config"]["scopes"]["bot"]) == wanted, mode
         assert "user" not in manifest["oauth_config"]["scopes"], "Podium acts as its bot only"
@@ -221,7 +261,10 @@ def test_scopes_are_those_of_the_methods_podium_calls_and_no_more() -> None:
 
 def test_the_two_manifests_declare_the_same_app_apart_from_transport() -> None:
     http, socket = manifests()["http"], manifests()["socket"]
-    assert http["settings"]["socket_mode_enabled"] is False and socket["settings"]["socket_mode_enabled"] is True
+    assert (
+        http["settings"]["socket_mode_enabled"] is False
+        and socket["settings"]["socket_mode_enabled"] is True
+    )
 
     def without_transport(manifest: dict[str, Any]) -> dict[str, Any]:
         text = yaml.safe_dump(manifest)

@@ -17,7 +17,9 @@ POD_ROW = re.compile(r"^nginx-[a-z0-9]+-[a-z0-9]{5}\s+1/1\s+Running\s+0\s+\S+$")
 
 
 def cluster_requests(emulator):
-    return [r for r in emulator.requests if not r.path.startswith(("/version", "/api/v1?", "/apis"))]
+    return [
+        r for r in emulator.requests if not r.path.startswith(("/version", "/api/v1?", "/apis"))
+    ]
 
 
 async def test_signed_get_pods_is_answered_with_the_pod_table(sender, standin, emulator):
@@ -42,7 +44,9 @@ async def test_wide_and_selector_reach_the_cluster(sender, standin, emulator):
     text = message_to_text(response)
     assert "IP" in text and "NOMINATED NODE" in text and "READINESS GATES" in text
     pod_lists = [r for r in emulator.requests if r.resource == "pods"]
-    assert any("labelSelector" in r.query and r.query["labelSelector"] == "app=nginx" for r in pod_lists)
+    assert any(
+        "labelSelector" in r.query and r.query["labelSelector"] == "app=nginx" for r in pod_lists
+    )
 
 
 async def test_not_found_is_answered_in_kubectls_words(sender, standin):
@@ -60,7 +64,9 @@ async def test_other_namespace_is_refused_without_a_cluster_request(sender, stan
 
 
 @pytest.mark.parametrize("tamper", ["forged", "stale"])
-async def test_forged_or_stale_requests_get_401_and_reach_no_handler(sender, standin, emulator, tamper):
+async def test_forged_or_stale_requests_get_401_and_reach_no_handler(
+    sender, standin, emulator, tamper
+):
     before = len(emulator.requests)
     forge = Forge.WRONG_SECRET if tamper == "forged" else Forge.STALE
     sent = await sender.slash_command("/kubectl", "get pods", forge=forge)
@@ -77,8 +83,9 @@ async def test_healthz_and_auth_test_once(http_podium, sender, standin):
     assert len(standin.calls("auth.test")) == 1  # single workspace: auth.test is cached
 
 
-async def test_sigterm_finishes_the_answers_in_progress_before_exiting(http_podium, sender, standin, emulator,
-                                                                       kubeconfig):
+async def test_sigterm_finishes_the_answers_in_progress_before_exiting(
+    http_podium, sender, standin, emulator, kubeconfig
+):
     """A rollout or node drain sends SIGTERM: whoever was already acked still gets their answer,
     and it is in the audit log on disk."""
     emulator.clear_requests()

@@ -17,22 +17,23 @@ import asyncio
 import json
 import shlex
 import subprocess
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 import yaml
 
-from podium_devkit.console import message_to_text
 from bot.exercises import load_exercises
-from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from podium_devkit.slack_api import SlackStandIn
-from podium_devkit.slack_sender import SlackSender
 from bot.ops.participants import build_participants, manifests
 from bot.slack.workshop_command import ACCESS_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
-from tests.harness.process import _LISTENING, PodiumProcess, podium_env, start_podium, stop_podium
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 from tests.harness.kubectl_binary import kubectl_binary
+from tests.harness.process import _LISTENING, PodiumProcess, podium_env, start_podium, stop_podium
 
 SIGNING_SECRET = "rehearsal-signing-secret-5d1e"
 CHANNEL = "C0WORKSHOP"
@@ -40,8 +41,11 @@ TEACHER = "U0INSTRUCTOR"
 ALICE, ALICE_NS = "U0ALICE", "ws-u0alice"
 SOLUTIONS = Path(__file__).resolve().parents[2] / "manifests" / "exercises"
 EXERCISES = Path(__file__).resolve().parents[2] / "slides" / "exercises"
-FOLLOW_ALONG = next(s for s in load_deck(default_slides_folder() / "kubernetes-101.md").slides
-                    if s.title == "How to follow along")
+FOLLOW_ALONG = next(
+    s
+    for s in load_deck(default_slides_folder() / "kubernetes-101.md").slides
+    if s.title == "How to follow along"
+)
 
 
 def workshop_cluster() -> list[dict[str, Any]]:
@@ -56,17 +60,28 @@ async def cluster() -> AsyncIterator[KubeEmulator]:
 
 
 @pytest.fixture
-async def podium(cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path) -> AsyncIterator[PodiumProcess]:
+async def podium(
+    cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path
+) -> AsyncIterator[PodiumProcess]:
     standin.add_channel(CHANNEL, "workshop")
     kubeconfig = cluster.write_kubeconfig(tmp_path / "kubeconfig", namespace="sandbox")
-    env = podium_env(standin, kubeconfig, SLACK_SIGNING_SECRET=SIGNING_SECRET, PODIUM_INSTRUCTORS=TEACHER,
-                     PODIUM_POST_INTERVAL="0")
-    process = await start_podium(["--log-level", "DEBUG", "serve", "--host", "127.0.0.1"], env, _LISTENING)
+    env = podium_env(
+        standin,
+        kubeconfig,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        PODIUM_INSTRUCTORS=TEACHER,
+        PODIUM_POST_INTERVAL="0",
+    )
+    process = await start_podium(
+        ["--log-level", "DEBUG", "serve", "--host", "127.0.0.1"], env, _LISTENING
+    )
     yield process
     await stop_podium(process)
 
 
-async def slash(sender: SlackSender, standin: SlackStandIn, command: str, text: str, user: str) -> str:
+async def slash(
+    sender: SlackSender, standin: SlackStandIn, command: str, text: str, user: str
+) -> str:
     sent = await sender.slash_command(command, text, user_id=user, channel_id=CHANNEL)
     assert sent.status == 200
     replies = await standin.wait_for_responses(sent.response_url, count=1, timeout=30)
@@ -81,13 +96,21 @@ async def test_a_participant_gets_access_does_the_exercises_with_kubectl_and_eve
         await slash(sender, standin, "/slides", "start", TEACHER)
         await slash(sender, standin, "/slides", f"goto {FOLLOW_ALONG.number}", TEACHER)
         live = standin.messages(CHANNEL)[-1]
-        [button] = [e for b in live["blocks"] if b["type"] == "actions" for e in b["elements"]
-                    if e["action_id"] == ACCESS_ACTION]
+        [button] = [
+            e
+            for b in live["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == ACCESS_ACTION
+        ]
 
-        pressed = await sender.block_action(ACCESS_ACTION, button["value"], user_id=ALICE, channel_id=CHANNEL,
-                                            message_ts=live["ts"])
+        pressed = await sender.block_action(
+            ACCESS_ACTION, button["value"], user_id=ALICE, channel_id=CHANNEL, message_ts=live["ts"]
+        )
         [answer] = await standin.wait_for_responses(pressed.response_url, count=1, timeout=30)
-        assert answer["response_type"] == "ephemeral" and "Sent to your DM" in message_to_text(answer)
+        assert answer["response_type"] == "ephemeral" and "Sent to your DM" in message_to_text(
+            answer
+        )
         dm = standin.dm_channel(ALICE)
         for _ in range(200):
             files = [f for f in standin.files() if f.completed and f.channel_id == dm]
@@ -102,8 +125,13 @@ async def test_a_participant_gets_access_does_the_exercises_with_kubectl_and_eve
         path.write_text(kubeconfig_file.text, encoding="utf-8")
 
         def kubectl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-            return subprocess.run([kubectl_binary(), "--kubeconfig", str(path), *args],
-                                  capture_output=True, text=True, timeout=60, cwd=cwd)
+            return subprocess.run(
+                [kubectl_binary(), "--kubeconfig", str(path), *args],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd=cwd,
+            )
 
         # The four solutions, in order, as they end: their commands, run where their files are
         # saved, into her own namespace (no -n anywhere).
@@ -118,12 +146,18 @@ async def test_a_participant_gets_access_does_the_exercises_with_kubectl_and_eve
         assert cluster.get_object("deployments", ALICE_NS, "web")["spec"]["replicas"] == 4
         # Refused next door and in the sandbox, in the API server's words.
         for other in ("ws-u0bob", "sandbox"):
-            refused = await asyncio.to_thread(kubectl, "apply", "-n", other, "-f", str(SOLUTIONS / "02-deployment"))
+            refused = await asyncio.to_thread(
+                kubectl, "apply", "-n", other, "-f", str(SOLUTIONS / "02-deployment")
+            )
             assert refused.returncode != 0
-            assert (f'User "system:serviceaccount:{ALICE_NS}:participant" cannot' in refused.stderr
-                    and f'in the namespace "{other}"' in refused.stderr), refused.stderr
+            assert (
+                f'User "system:serviceaccount:{ALICE_NS}:participant" cannot' in refused.stderr
+                and f'in the namespace "{other}"' in refused.stderr
+            ), refused.stderr
         assert cluster.objects("deployments", "ws-u0bob") == []
-        assert [d["metadata"]["name"] for d in cluster.objects("deployments", "sandbox")] == ["nginx"]
+        assert [d["metadata"]["name"] for d in cluster.objects("deployments", "sandbox")] == [
+            "nginx"
+        ]
 
         for number in (1, 2, 3, 4):
             report = await slash(sender, standin, "/exercise", f"check {number}", ALICE)

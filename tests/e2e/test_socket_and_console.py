@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from podium_devkit.console import message_to_text
-from tests.harness.process import podium_env, start_podium, stop_podium, wait_for_pod_list
 from tests.harness.kubectl_binary import kubectl_binary
+from tests.harness.process import podium_env, start_podium, stop_podium, wait_for_pod_list
 
 
 async def test_get_pods_over_socket_mode(standin, kubeconfig, emulator):
@@ -47,8 +47,13 @@ async def run_console(stdin: bytes, **env_extra: str) -> tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
     env.update(env_extra)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(stdin), timeout=60)
     return process.returncode, out.decode(), err.decode()
@@ -59,7 +64,9 @@ async def test_console_piped_prints_the_demo_pods():
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("kubectl in a second terminal: export KUBECONFIG="), out
-    assert lines[0].split("KUBECONFIG=", 1)[1].split()[0].endswith("/podium-console.kubeconfig"), out
+    assert lines[0].split("KUBECONFIG=", 1)[1].split()[0].endswith("/podium-console.kubeconfig"), (
+        out
+    )
     assert lines[1].startswith("Podium console · cluster: built-in demo sandbox"), out
     assert any(line.startswith("NAME ") and "STATUS" in line for line in lines), out
     assert sum(1 for line in lines if line.startswith("nginx-") and "Running" in line) == 3, out
@@ -90,8 +97,13 @@ async def test_console_presents_slides_as_text():
 
 async def test_slides_lint_command_checks_the_real_deck():
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "slides", "lint",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "slides",
+        "lint",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 0, out.decode() + err.decode()
@@ -100,7 +112,8 @@ async def test_slides_lint_command_checks_the_real_deck():
 
 async def test_console_has_the_users_own_namespace_for_exercises_and_questions():
     code, out, err = await run_console(
-        b"/exercise check 1\n/slides start\n/ask --anon why a ReplicaSet?\n/questions\n/kubectl get ns\n")
+        b"/exercise check 1\n/slides start\n/ask --anon why a ReplicaSet?\n/questions\n/kubectl get ns\n"
+    )
     assert code == 0, err
     assert "namespaces sandbox, ws-u0alice" in out.splitlines()[1]
     assert "Exercise 1: Multi-container Pod — 0 of 4 checks pass in ws-u0alice" in out
@@ -131,8 +144,13 @@ async def test_console_rehearsal_exercise_2_with_the_real_kubectl_in_a_second_te
     cluster as the console user's participant; exercise 2 applied with it passes its check."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     assert process.stdin is not None and process.stdout is not None
     try:
@@ -141,11 +159,18 @@ async def test_console_rehearsal_exercise_2_with_the_real_kubectl_in_a_second_te
         solution = Path(__file__).resolve().parents[2] / "manifests" / "exercises" / "02-deployment"
 
         def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run([kubectl_binary(), *args], capture_output=True, text=True, timeout=60,
-                                  env={**env, "KUBECONFIG": kubeconfig})
+            return subprocess.run(
+                [kubectl_binary(), *args],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**env, "KUBECONFIG": kubeconfig},
+            )
 
         applied = await asyncio.to_thread(kubectl, "apply", "-f", str(solution))
-        assert applied.returncode == 0 and "deployment.apps/hello created" in applied.stdout, applied.stderr
+        assert applied.returncode == 0 and "deployment.apps/hello created" in applied.stdout, (
+            applied.stderr
+        )
         pods = await asyncio.to_thread(kubectl, "get", "pods", "-l", "app=hello")
         assert pods.stdout.count("Running") == 3, pods.stdout
         refused = await asyncio.to_thread(kubectl, "get", "pods", "-n", "sandbox")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import aiohttp
 
@@ -35,7 +35,9 @@ async def until(session: aiohttp.ClientSession, url: str, status: int, timeout: 
 @contextlib.asynccontextmanager
 async def socket_podium(standin, kubeconfig) -> AsyncIterator[tuple[aiohttp.ClientSession, str]]:
     """`python -m bot socket` with a 2 s health window, a session, and its /healthz URL."""
-    env = podium_env(standin, kubeconfig, SLACK_APP_TOKEN=standin.app_token, PODIUM_SOCKET_HEALTH_SECONDS="2")
+    env = podium_env(
+        standin, kubeconfig, SLACK_APP_TOKEN=standin.app_token, PODIUM_SOCKET_HEALTH_SECONDS="2"
+    )
     podium = await start_podium(["socket"], env, _HEALTH_PORT)
     assert podium.events_url is not None
     try:
@@ -45,7 +47,9 @@ async def socket_podium(standin, kubeconfig) -> AsyncIterator[tuple[aiohttp.Clie
         await stop_podium(podium)
 
 
-async def test_healthz_follows_the_socket_and_podium_answers_after_reconnecting(standin, kubeconfig, emulator):
+async def test_healthz_follows_the_socket_and_podium_answers_after_reconnecting(
+    standin, kubeconfig, emulator
+):
     async with socket_podium(standin, kubeconfig) as (session, url):
         await standin.wait_for_socket_client(timeout=30)
         assert (await until(session, url, 200))["ok"] is True
@@ -59,7 +63,9 @@ async def test_healthz_follows_the_socket_and_podium_answers_after_reconnecting(
         assert down["ok"] is False and "down for" in down["socket"]
 
         await standin.socket_outage(down=False)
-        await standin.socket.wait_for_new_connection(opened, timeout=30)  # Podium reconnected by itself
+        await standin.socket.wait_for_new_connection(
+            opened, timeout=30
+        )  # Podium reconnected by itself
         up = await until(session, url, 200)
         assert up["ok"] is True and up["socket"].startswith("Socket Mode")
         again = await standin.socket_slash_command("/kubectl", "get svc nginx", timeout=10)

@@ -4,7 +4,8 @@ Podium running in-process against it and the Slack stand-in."""
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import yaml
@@ -21,15 +22,29 @@ Doc = dict[str, Any]
 
 
 def issue_token_role() -> Doc:
-    return {"apiVersion": RBAC, "kind": "ClusterRole", "metadata": {"name": "podium-issue-token"},
-            "rules": [{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"],
-                       "resourceNames": ["participant"]}]}
+    return {
+        "apiVersion": RBAC,
+        "kind": "ClusterRole",
+        "metadata": {"name": "podium-issue-token"},
+        "rules": [
+            {
+                "apiGroups": [""],
+                "resources": ["serviceaccounts/token"],
+                "verbs": ["create"],
+                "resourceNames": ["participant"],
+            }
+        ],
+    }
 
 
 def participant_role() -> Doc:
     """Test-local stand-in for the bootstrap `edit` role: enough for `kubectl get pods`."""
-    return {"apiVersion": RBAC, "kind": "ClusterRole", "metadata": {"name": "test-participant"},
-            "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}]}
+    return {
+        "apiVersion": RBAC,
+        "kind": "ClusterRole",
+        "metadata": {"name": "test-participant"},
+        "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]}],
+    }
 
 
 def namespace(name: str) -> Doc:
@@ -37,27 +52,57 @@ def namespace(name: str) -> Doc:
 
 
 def issue_binding(ns: str) -> Doc:
-    return {"apiVersion": RBAC, "kind": "RoleBinding", "metadata": {"name": "podium-issue-token", "namespace": ns},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "podium-issue-token"},
-            "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]}
+    return {
+        "apiVersion": RBAC,
+        "kind": "RoleBinding",
+        "metadata": {"name": "podium-issue-token", "namespace": ns},
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "ClusterRole",
+            "name": "podium-issue-token",
+        },
+        "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}],
+    }
 
 
 def participant(ns: str, *, account: bool = True) -> list[Doc]:
     """A participant namespace as `participants manifests` sets it up (account=False: its
     ServiceAccount is missing, as before the manifests were re-applied)."""
-    docs = [namespace(ns), issue_binding(ns),
-            {"apiVersion": RBAC, "kind": "RoleBinding", "metadata": {"name": "participant-edit", "namespace": ns},
-             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "test-participant"},
-             "subjects": [{"kind": "ServiceAccount", "name": "participant", "namespace": ns}]}]
+    docs = [
+        namespace(ns),
+        issue_binding(ns),
+        {
+            "apiVersion": RBAC,
+            "kind": "RoleBinding",
+            "metadata": {"name": "participant-edit", "namespace": ns},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": "test-participant",
+            },
+            "subjects": [{"kind": "ServiceAccount", "name": "participant", "namespace": ns}],
+        },
+    ]
     if account:
-        docs.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "participant", "namespace": ns}})
+        docs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ServiceAccount",
+                "metadata": {"name": "participant", "namespace": ns},
+            }
+        )
     return docs
 
 
 def access_seed() -> list[Doc]:
     # Alice and Bob are set up; Carol's namespace lacks its ServiceAccount; Dave has nothing.
-    return [issue_token_role(), participant_role(), *participant("ws-u0alice"), *participant("ws-u0bob"),
-            *participant("ws-u0carol", account=False)]
+    return [
+        issue_token_role(),
+        participant_role(),
+        *participant("ws-u0alice"),
+        *participant("ws-u0bob"),
+        *participant("ws-u0carol", account=False),
+    ]
 
 
 def seeded_with_access() -> list[Doc]:
@@ -85,7 +130,9 @@ async def room(cluster: KubeEmulator, standin: SlackStandIn, tmp_path) -> AsyncI
         yield running
 
 
-async def workshop(running: Running, text: str, user: str = "U0ALICE", channel: str = CHANNEL) -> dict[str, Any]:
+async def workshop(
+    running: Running, text: str, user: str = "U0ALICE", channel: str = CHANNEL
+) -> dict[str, Any]:
     """`/workshop TEXT` by `user`; Podium's one answer through the response_url."""
     sent = await running.sender.slash_command("/workshop", text, user_id=user, channel_id=channel)
     assert sent.status == 200

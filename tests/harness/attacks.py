@@ -12,23 +12,30 @@ from typing import Any
 
 import aiohttp
 
-from podium_devkit.console import message_to_text
-from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from bot.kubectl.redact import LAST_APPLIED
 from bot.ops.participants import build_participants, manifests
 from bot.slack.output import SHARE_ACTION
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from tests.harness.room import TEACHER, Room, raw_pings, text_of, visible_text
 from tests.harness.running import Running
 
 # --- budgets and /metrics ---------------------------------------------------------------------------
 
 
-SLOW_DOWN = re.compile(r"Slow down: you are sending .+ faster than a workshop needs; try again in \d+ s\.")
+SLOW_DOWN = re.compile(
+    r"Slow down: you are sending .+ faster than a workshop needs; try again in \d+ s\."
+)
 
 
 def share_value(message: dict[str, Any]) -> str:
-    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                if e["action_id"] == SHARE_ACTION]
+    [button] = [
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == SHARE_ACTION
+    ]
     return str(button["value"])
 
 
@@ -53,8 +60,13 @@ async def metrics_body(running: Running, token: str | None = TOKEN) -> tuple[int
 # --- forged buttons and unsafe text -------------------------------------------------------------
 
 
-FORGED = json.dumps({"k": "forged", "t": 'get "*Message from your instructor*: the workshop moved to '
-                                          '<https://evil.example|this link>"'})
+FORGED = json.dumps(
+    {
+        "k": "forged",
+        "t": 'get "*Message from your instructor*: the workshop moved to '
+        '<https://evil.example|this link>"',
+    }
+)
 
 
 RLO, LRI, ESC, NUL = "\u202e", "\u2066", "\x1b", "\x00"
@@ -72,14 +84,26 @@ TROJAN_NOTE = f"invoice{RLO}txt.exe {ESC}[31mred{ESC}[0m nul{NUL}here {LRI}isola
 
 def trojan_objects() -> list[dict[str, Any]]:
     return [
-        {"apiVersion": "v1", "kind": "Pod",
-         "metadata": {"name": "trojan", "namespace": "sandbox", "labels": {"app": "trojan"},
-                      "annotations": {"note": TROJAN_NOTE}},
-         "spec": {"containers": [{"name": "app", "image": "busybox:1.36"}]}},
-        {"apiVersion": "devkit.podium/v1", "kind": "PodLogs",
-         "metadata": {"namespace": "sandbox", "name": "trojan"},
-         "lines": [{"time": "-2m", "text": f"{ESC}[2J{ESC}[1;31mALERT{ESC}[0m reset {RLO}nimda"},
-                   {"time": "-1m", "text": f"nul{NUL}byte and a one-byte CSI \x9b31m"}]},
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "trojan",
+                "namespace": "sandbox",
+                "labels": {"app": "trojan"},
+                "annotations": {"note": TROJAN_NOTE},
+            },
+            "spec": {"containers": [{"name": "app", "image": "busybox:1.36"}]},
+        },
+        {
+            "apiVersion": "devkit.podium/v1",
+            "kind": "PodLogs",
+            "metadata": {"namespace": "sandbox", "name": "trojan"},
+            "lines": [
+                {"time": "-2m", "text": f"{ESC}[2J{ESC}[1;31mALERT{ESC}[0m reset {RLO}nimda"},
+                {"time": "-1m", "text": f"nul{NUL}byte and a one-byte CSI \x9b31m"},
+            ],
+        },
     ]
 
 
@@ -88,7 +112,11 @@ def without_values(node: Any) -> Any:
     if isinstance(node, list):
         return [without_values(item) for item in node]
     if isinstance(node, dict):
-        return {k: without_values(v) for k, v in node.items() if not (k == "value" and "action_id" in node)}
+        return {
+            k: without_values(v)
+            for k, v in node.items()
+            if not (k == "value" and "action_id" in node)
+        }
     return node
 
 
@@ -137,60 +165,114 @@ LOOKALIKE = "ws-u0gone-admin"
 
 def namespace_objects(namespace: str, marker: str) -> list[dict[str, Any]]:
     return [
-        {"apiVersion": "v1", "kind": "ConfigMap",
-         "metadata": {"name": "settings", "namespace": namespace}, "data": {"note": marker}},
-        {"apiVersion": "v1", "kind": "Pod",
-         "metadata": {"name": "app", "namespace": namespace, "labels": {"app": "app"}},
-         "spec": {"containers": [{"name": "app", "image": "busybox:1.36",
-                                  "env": [{"name": "NOTE", "value": marker}]}]}},
-        {"apiVersion": "devkit.podium/v1", "kind": "PodLogs",
-         "metadata": {"namespace": namespace, "name": "app"},
-         "lines": [{"time": "-1m", "text": f"started with {marker}"}]},
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "settings", "namespace": namespace},
+            "data": {"note": marker},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "app", "namespace": namespace, "labels": {"app": "app"}},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "app",
+                        "image": "busybox:1.36",
+                        "env": [{"name": "NOTE", "value": marker}],
+                    }
+                ]
+            },
+        },
+        {
+            "apiVersion": "devkit.podium/v1",
+            "kind": "PodLogs",
+            "metadata": {"namespace": namespace, "name": "app"},
+            "lines": [{"time": "-1m", "text": f"started with {marker}"}],
+        },
     ]
 
 
 def workshop_cluster(*extra: dict[str, Any]) -> KubeEmulator:
     participants = build_participants([ALICE, BOB, TEACHER], "ws-{user}")
-    shared = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SHARED}},
-              {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-               "metadata": {"name": "podium-read", "namespace": SHARED},
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "podium-read"},
-               "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]}]
-    return KubeEmulator([
-        *load_documents(*demo_seed_paths()),
-        *manifests(participants),
-        *shared,
-        *namespace_objects(ALICE_NS, ALICE_DATA),
-        *namespace_objects(BOB_NS, BOB_SECRET),
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": LOOKALIKE}},
-        *extra,
-    ])
+    shared = [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": SHARED}},
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "podium-read", "namespace": SHARED},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": "podium-read",
+            },
+            "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}],
+        },
+    ]
+    return KubeEmulator(
+        [
+            *load_documents(*demo_seed_paths()),
+            *manifests(participants),
+            *shared,
+            *namespace_objects(ALICE_NS, ALICE_DATA),
+            *namespace_objects(BOB_NS, BOB_SECRET),
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": LOOKALIKE}},
+            *extra,
+        ]
+    )
 
 
 def requests_in(emulator: KubeEmulator, namespace: str) -> list[str]:
     """Requests the emulator saw in `namespace`, or for its Namespace object."""
-    return [f"{r.method} {r.path}" for r in emulator.requests
-            if r.namespace == namespace or r.path.rstrip("/").endswith(f"/namespaces/{namespace}")]
+    return [
+        f"{r.method} {r.path}"
+        for r in emulator.requests
+        if r.namespace == namespace or r.path.rstrip("/").endswith(f"/namespaces/{namespace}")
+    ]
 
 
 def table_names(text: str) -> list[str]:
     lines = [line for line in text.splitlines() if line.strip()]
     start = next(i for i, line in enumerate(lines) if line.split()[:1] == ["NAME"])
-    return [line.split()[0] for line in lines[start + 1:] if not line.startswith(("Error", "Podium", "["))]
+    return [
+        line.split()[0]
+        for line in lines[start + 1 :]
+        if not line.startswith(("Error", "Podium", "["))
+    ]
 
 
 # A cluster whose RBAC lets Podium get and list every Namespace and read the look-alike's quotas
 # (as a generous admin might grant): only Podium itself can keep `describe ns` to the one name.
 BROAD_GRANTS = [
-    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "see-namespaces"},
-     "rules": [{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "list"]}]},
-    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "see-namespaces"},
-     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "see-namespaces"},
-     "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]},
-    {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-     "metadata": {"name": "podium-read", "namespace": LOOKALIKE},
-     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "podium-read"},
-     "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}]},
+    {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRole",
+        "metadata": {"name": "see-namespaces"},
+        "rules": [{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "list"]}],
+    },
+    {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "ClusterRoleBinding",
+        "metadata": {"name": "see-namespaces"},
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "ClusterRole",
+            "name": "see-namespaces",
+        },
+        "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}],
+    },
+    {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "podium-read", "namespace": LOOKALIKE},
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "ClusterRole",
+            "name": "podium-read",
+        },
+        "subjects": [{"kind": "ServiceAccount", "name": "podium", "namespace": "podium"}],
+    },
 ]
 
 
@@ -222,23 +304,41 @@ SHAPED = {
     "STRIPE": ("sk_live_51HleakleakLEAK0123", "sk_live_51HleakleakLEAK0123"),
     "GITLAB": ("glpat-leakleakleak01234567", "glpat-leakleakleak01234567"),
     "MAPS": (GOOGLE, GOOGLE),
-    "AZURE_STORAGE": ("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=AccKey0leak+/==;"
-                      "EndpointSuffix=core.windows.net", "AccKey0leak"),
+    "AZURE_STORAGE": (
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=AccKey0leak+/==;"
+        "EndpointSuffix=core.windows.net",
+        "AccKey0leak",
+    ),
 }
 
 
-SECRETS = [*ENV.values(), *(secret for _, secret in SHAPED.values()), "dXNlcjpsZWFrbGVhaw", "check-log-pw-77"]
+SECRETS = [
+    *ENV.values(),
+    *(secret for _, secret in SHAPED.values()),
+    "dXNlcjpsZWFrbGVhaw",
+    "check-log-pw-77",
+]
 
 
 def vault_pod() -> dict[str, Any]:
-    env = [{"name": k, "value": v} for k, v in ENV.items()] + [{"name": k, "value": v} for k, (v, _) in SHAPED.items()]
+    env = [{"name": k, "value": v} for k, v in ENV.items()] + [
+        {"name": k, "value": v} for k, (v, _) in SHAPED.items()
+    ]
     env.append({"name": "LOG_LEVEL", "value": "debug"})
-    applied = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vault", "namespace": "sandbox"},
-               "spec": {"containers": [{"name": "app", "image": "busybox:1.36", "env": env}]}}
+    applied = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "vault", "namespace": "sandbox"},
+        "spec": {"containers": [{"name": "app", "image": "busybox:1.36", "env": env}]},
+    }
     return {
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "vault", "namespace": "sandbox",
-                     "annotations": {LAST_APPLIED: json.dumps(applied, separators=(",", ":")) + "\n"}},
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": "vault",
+            "namespace": "sandbox",
+            "annotations": {LAST_APPLIED: json.dumps(applied, separators=(",", ":")) + "\n"},
+        },
         "spec": {"containers": [{"name": "app", "image": "busybox:1.36", "env": env}]},
     }
 

@@ -6,18 +6,17 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from podium_devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths
 from tests.harness.kubectl_binary import kubectl_binary
 
-from podium_devkit.kube_api import EmulatorThread, KubeEmulator, demo_seed_paths
-
 # A fixed clock keeps ages and relative log times exact in assertions.
-NOW = datetime(2025, 6, 2, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 2, 12, 0, 0, tzinfo=UTC)
 
 
 def fixed_now() -> datetime:
@@ -39,7 +38,7 @@ async def running_demo(demo_emulator: KubeEmulator) -> AsyncIterator[KubeEmulato
 
 
 @pytest.fixture
-async def http(running_demo: KubeEmulator) -> AsyncIterator["Http"]:
+async def http(running_demo: KubeEmulator) -> AsyncIterator[Http]:
     async with aiohttp.ClientSession(running_demo.url) as session:
         yield Http(session)
 
@@ -50,11 +49,19 @@ class Http:
 
     session: aiohttp.ClientSession
 
-    async def get(self, path: str, *, token: str | None = KubeEmulator.DEFAULT_TOKEN, **kwargs) -> tuple[int, object]:
+    async def get(
+        self, path: str, *, token: str | None = KubeEmulator.DEFAULT_TOKEN, **kwargs
+    ) -> tuple[int, object]:
         return await self.request("GET", path, token=token, **kwargs)
 
     async def request(
-        self, method: str, path: str, *, token: str | None = KubeEmulator.DEFAULT_TOKEN, headers=None, **kwargs
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = KubeEmulator.DEFAULT_TOKEN,
+        headers=None,
+        **kwargs,
     ) -> tuple[int, object]:
         headers = dict(headers or {})
         if token:
@@ -73,9 +80,18 @@ class Kubectl:
 
     async def __call__(self, *args: str) -> tuple[int, str, str]:
         """Run kubectl without blocking the loop that serves the emulator."""
-        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "HOME": str(self.home), "NO_COLOR": "1"}
+        env = {
+            **os.environ,
+            "KUBECONFIG": str(self.kubeconfig),
+            "HOME": str(self.home),
+            "NO_COLOR": "1",
+        }
         process = await asyncio.create_subprocess_exec(
-            self.binary, *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+            self.binary,
+            *args,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
         return process.returncode or 0, stdout.decode(), stderr.decode()

@@ -7,19 +7,19 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from podium_devkit.kube_api import KubeEmulator, load_documents
-from podium_devkit.kube_controllers import reconcile
-from podium_devkit.kube_logs import LogKey, LogLine
 from bot.exercises import load_exercises
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.ops.participants import DEFAULT_TEMPLATE, build_participants, manifests
 from bot.settings import load_settings
+from podium_devkit.kube_api import KubeEmulator, load_documents
+from podium_devkit.kube_controllers import reconcile
+from podium_devkit.kube_logs import LogKey, LogLine
 from tests.harness import paths
 from tests.harness.paths import EXERCISES, REPO, SOLUTIONS
 
@@ -32,8 +32,10 @@ Doc = dict[str, Any]
 
 def participant_setup(*users: str) -> list[Doc]:
     """What an instructor applies for these participants: namespaces, RoleBindings, ClusterRoles."""
-    return [*manifests(build_participants(list(users), DEFAULT_TEMPLATE)),
-            *load_documents(REPO / "manifests" / "podium" / "clusterrole.yaml")]
+    return [
+        *manifests(build_participants(list(users), DEFAULT_TEMPLATE)),
+        *load_documents(REPO / "manifests" / "podium" / "clusterrole.yaml"),
+    ]
 
 
 def solution(folder: str) -> list[Doc]:
@@ -45,7 +47,9 @@ def solved(folder: str) -> list[Doc]:
     """A namespace as a participant leaves it after the solution's `run` commands: the files
     applied, then `kubectl scale deployment NAME --replicas=N` on the Deployment already there
     (exercise 4 scales exercise 3's `web`, so exercise 3's documents come along)."""
-    exercise = next(e for e in load_exercises(EXERCISES) if e.solution.path.rstrip("/").endswith(folder))
+    exercise = next(
+        e for e in load_exercises(EXERCISES) if e.solution.path.rstrip("/").endswith(folder)
+    )
     docs = solution(folder)
     for command in exercise.solution.run:
         words = command.split()
@@ -55,8 +59,15 @@ def solved(folder: str) -> list[Doc]:
         assert words[1:3] == ["scale", "deployment"] and words[4].startswith("--replicas="), command
         name = words[3]
         if not any(d["kind"] == "Deployment" and d["metadata"]["name"] == name for d in docs):
-            owner = next(f.name for f in sorted(SOLUTIONS.iterdir()) if f.is_dir() and any(
-                d["kind"] == "Deployment" and d["metadata"]["name"] == name for d in solution(f.name)))
+            owner = next(
+                f.name
+                for f in sorted(SOLUTIONS.iterdir())
+                if f.is_dir()
+                and any(
+                    d["kind"] == "Deployment" and d["metadata"]["name"] == name
+                    for d in solution(f.name)
+                )
+            )
             docs = [*solution(owner), *docs]
         named(docs, "Deployment", name)["spec"]["replicas"] = int(words[4].split("=", 1)[1])
     return docs
@@ -90,8 +101,11 @@ class Cluster:
 
 
 def job_pod(emulator: KubeEmulator, job: str) -> Doc:
-    return next(p for p in emulator.objects("pods", NAMESPACE)
-                if (p["metadata"].get("labels") or {}).get("batch.kubernetes.io/job-name") == job)
+    return next(
+        p
+        for p in emulator.objects("pods", NAMESPACE)
+        if (p["metadata"].get("labels") or {}).get("batch.kubernetes.io/job-name") == job
+    )
 
 
 Start = Callable[..., Awaitable[Cluster]]
@@ -102,26 +116,47 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Start]:
     """`await cluster(*docs)`: an emulator seeded with the participant setup plus `docs`."""
     running: list[Cluster] = []
 
-    async def start(*docs: Doc, job_logs: dict[str, list[str]] | None = None,
-                    setup: list[Doc] | None = None, authorize: bool = True, applied: Iterable[Doc] = ()) -> Cluster:
+    async def start(
+        *docs: Doc,
+        job_logs: dict[str, list[str]] | None = None,
+        setup: list[Doc] | None = None,
+        authorize: bool = True,
+        applied: Iterable[Doc] = (),
+    ) -> Cluster:
         """`docs` are seeded as a settled cluster holds them; `applied` are written afterwards, as
         `kubectl apply` writes them, and the controllers run their containers (busybox's wget)."""
-        emulator = KubeEmulator([*(participant_setup(USER) if setup is None else setup), *docs],
-                                authorize=authorize)
-        for doc in applied:  # one write at a time, the controllers catching up after each, as the API server does
+        emulator = KubeEmulator(
+            [*(participant_setup(USER) if setup is None else setup), *docs], authorize=authorize
+        )
+        for doc in (
+            applied
+        ):  # one write at a time, the controllers catching up after each, as the API server does
             emulator.store.put(copy.deepcopy(doc))
-            reconcile(emulator.store, emulator.logs, NAMESPACE, datetime.now(timezone.utc) - timedelta(minutes=5))
+            reconcile(
+                emulator.store, emulator.logs, NAMESPACE, datetime.now(UTC) - timedelta(minutes=5)
+            )
         # The emulator cannot run curl: give a Job's pod what it printed (job name → lines).
         for job, lines in (job_logs or {}).items():
             pod = job_pod(emulator, job)
             container = pod["spec"]["containers"][0]["name"]
-            started = datetime.now(timezone.utc) - timedelta(minutes=5)
-            emulator.logs.add(LogKey(NAMESPACE, pod["metadata"]["name"], container),
-                              [LogLine(started, line) for line in lines])
+            started = datetime.now(UTC) - timedelta(minutes=5)
+            emulator.logs.add(
+                LogKey(NAMESPACE, pod["metadata"]["name"], container),
+                [LogLine(started, line) for line in lines],
+            )
         await emulator.start()
-        settings = load_settings({"KUBECONFIG": str(emulator.write_kubeconfig(tmp_path / f"kubeconfig-{len(running)}")),
-                                  "PODIUM_CLUSTER_TIMEOUT": "5"})
-        found = Cluster(emulator, ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout))
+        settings = load_settings(
+            {
+                "KUBECONFIG": str(
+                    emulator.write_kubeconfig(tmp_path / f"kubeconfig-{len(running)}")
+                ),
+                "PODIUM_CLUSTER_TIMEOUT": "5",
+            }
+        )
+        found = Cluster(
+            emulator,
+            ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout),
+        )
         running.append(found)
         return found
 

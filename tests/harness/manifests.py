@@ -9,10 +9,10 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
+import yaml
 
 from tests.harness.kubectl_binary import kubectl_binary
 from tests.harness.paths import MANIFESTS, REPO
-import yaml
 
 KUBERNETES_VERSION = "1.37.0"  # the kubectl and client Podium pins; EKS' current release train
 KUSTOMIZE_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -38,8 +38,11 @@ def kubernetes_manifest_files() -> list[Path]:
     files or patches, not the Slack app manifests)."""
     patches = kustomize_patches()
     return sorted(
-        p for p in MANIFESTS.rglob("*")
-        if p.suffix in (".yaml", ".yml") and p.name not in KUSTOMIZE_FILES and p.resolve() not in patches
+        p
+        for p in MANIFESTS.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and p.name not in KUSTOMIZE_FILES
+        and p.resolve() not in patches
         and "slack" not in p.relative_to(MANIFESTS).parts
     )
 
@@ -49,9 +52,12 @@ def load_all(text: str) -> list[dict[str, Any]]:
 
 
 def kustomize(directory: Path) -> list[dict[str, Any]]:
-    result = subprocess.run([kubectl_binary(), "kustomize", str(directory)], capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, f"kubectl kustomize {directory.relative_to(REPO)}:\n{result.stderr}"
+    result = subprocess.run(
+        [kubectl_binary(), "kustomize", str(directory)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, (
+        f"kubectl kustomize {directory.relative_to(REPO)}:\n{result.stderr}"
+    )
     return load_all(result.stdout)
 
 
@@ -61,8 +67,12 @@ def validate(doc: dict[str, Any], where: str) -> None:
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.ValidationError as error:
         name = (doc.get("metadata") or {}).get("name")
-        pytest.fail(f"{where}: {doc.get('kind')} {name}: {error.message} at {'.'.join(map(str, error.path))}")
+        pytest.fail(
+            f"{where}: {doc.get('kind')} {name}: {error.message} at {'.'.join(map(str, error.path))}"
+        )
 
 
 def by_kind(docs: list[dict[str, Any]], kind: str, name: str | None = None) -> list[dict[str, Any]]:
-    return [d for d in docs if d.get("kind") == kind and (name is None or d["metadata"]["name"] == name)]
+    return [
+        d for d in docs if d.get("kind") == kind and (name is None or d["metadata"]["name"] == name)
+    ]

@@ -21,11 +21,25 @@ from tests.harness.kubectl_binary import kubectl_binary
 Answer = Callable[[str], "dict[str, Any] | None"]
 
 _DISCOVERY = {
-    "/api": {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
-        {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
+    "/api": {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}],
+    },
     "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": []},
-    "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-        {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod", "verbs": ["get", "list"]}]},
+    "/api/v1": {
+        "kind": "APIResourceList",
+        "groupVersion": "v1",
+        "resources": [
+            {
+                "name": "pods",
+                "singularName": "pod",
+                "namespaced": True,
+                "kind": "Pod",
+                "verbs": ["get", "list"],
+            }
+        ],
+    },
 }
 
 
@@ -34,7 +48,7 @@ def _handler(answer: Answer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        def do_GET(self) -> None:
             path = self.path.split("?")[0]
             body = _DISCOVERY.get(path) or answer(path)
             if body is None:
@@ -75,9 +89,13 @@ def pods_only_api(answer: Answer, home: Path) -> Iterator[Path]:
 
 def run_kubectl(kubeconfig: Path, *args: str) -> str:
     """The real kubectl's stdout; a non-zero exit fails the test with its stderr."""
-    result = subprocess.run([kubectl_binary(), "--kubeconfig", str(kubeconfig), *args],
-                            capture_output=True, text=True, timeout=60,
-                            env={"HOME": str(kubeconfig.parent), "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [kubectl_binary(), "--kubeconfig", str(kubeconfig), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"HOME": str(kubeconfig.parent), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -100,13 +118,24 @@ class Served:
             "metadata": {"resourceVersion": "1"},
             "columnDefinitions": [
                 # kubectl upper-cases names itself; wide-only columns have priority 1
-                {"name": h.title(), "type": "string", "format": "", "description": "",
-                 "priority": 1 if h in WIDE_COLUMNS else 0}
+                {
+                    "name": h.title(),
+                    "type": "string",
+                    "format": "",
+                    "description": "",
+                    "priority": 1 if h in WIDE_COLUMNS else 0,
+                }
                 for h in self.headers
             ],
             "rows": [
-                {"cells": cells, "object": {"kind": "PartialObjectMetadata",
-                                            "apiVersion": "meta.k8s.io/v1", "metadata": md}}
+                {
+                    "cells": cells,
+                    "object": {
+                        "kind": "PartialObjectMetadata",
+                        "apiVersion": "meta.k8s.io/v1",
+                        "metadata": md,
+                    },
+                }
                 for cells, md in zip(self.rows, self.metadata)
             ],
         }
@@ -119,7 +148,10 @@ class TableKubectl:
 
     def get_pods(self, served: Served, *flags: str) -> str:
         self.served.headers, self.served.rows, self.served.metadata = (
-            served.headers, served.rows, served.metadata)
+            served.headers,
+            served.rows,
+            served.metadata,
+        )
         return run_kubectl(self.kubeconfig, "get", "pods", *flags)
 
 

@@ -6,9 +6,9 @@ import asyncio
 import os
 import re
 import sys
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
@@ -44,10 +44,18 @@ def podium_env(standin: SlackStandIn, kubeconfig: Path, **extra: str) -> dict[st
     return env
 
 
-async def start_podium(args: list[str], env: dict[str, str], ready: re.Pattern[str] | None) -> PodiumProcess:
+async def start_podium(
+    args: list[str], env: dict[str, str], ready: re.Pattern[str] | None
+) -> PodiumProcess:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     podium = PodiumProcess(process, [])
     found: asyncio.Future[re.Match[str]] = asyncio.get_running_loop().create_future()
@@ -75,7 +83,7 @@ async def stop_podium(podium: PodiumProcess) -> None:
         podium.process.terminate()
         try:
             await asyncio.wait_for(podium.process.wait(), timeout=10)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             podium.process.kill()
             await podium.process.wait()
     await podium.drain_task  # type: ignore[attr-defined]

@@ -14,9 +14,16 @@ import pytest
 
 # socket.socket itself stays: the asyncio event loop makes a socketpair to wake itself.
 BLOCKED: tuple[tuple[object, str], ...] = (
-    (socket.socket, "connect"), (socket.socket, "connect_ex"), (socket.socket, "bind"),
-    (socket, "create_connection"), (socket, "getaddrinfo"),
-    (subprocess, "Popen"), (os, "system"), (os, "fork"), (os, "posix_spawn"), (os, "posix_spawnp"),
+    (socket.socket, "connect"),
+    (socket.socket, "connect_ex"),
+    (socket.socket, "bind"),
+    (socket, "create_connection"),
+    (socket, "getaddrinfo"),
+    (subprocess, "Popen"),
+    (os, "system"),
+    (os, "fork"),
+    (os, "posix_spawn"),
+    (os, "posix_spawnp"),
 )
 
 
@@ -26,8 +33,11 @@ class ImpureUnitTest(AssertionError):
 
 def _refuse(what: str) -> Callable[..., NoReturn]:
     def refuse(*args: object, **kwargs: object) -> NoReturn:
-        raise ImpureUnitTest(f"{what} in a unit test: move the test to tests/contract, "
-                             "tests/integration or tests/e2e (tests/README.md)")
+        raise ImpureUnitTest(
+            f"{what} in a unit test: move the test to tests/contract, "
+            "tests/integration or tests/e2e (tests/README.md)"
+        )
+
     return refuse
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -40,37 +41,58 @@ def hostile_objects() -> list[dict[str, Any]]:
     """Harmless names, hostile contents: a Pod (labels, annotations, logs, an Event), a ConfigMap,
     and an Event on the demo's nginx Deployment (so `describe deploy nginx` and the deck's demo
     slides carry it too)."""
+
     def event(name: str, kind: str, target: str, api_version: str, message: str) -> dict[str, Any]:
         return {
-            "apiVersion": "v1", "kind": "Event",
+            "apiVersion": "v1",
+            "kind": "Event",
             "metadata": {"name": name, "namespace": "sandbox", "creationTimestamp": "-5m"},
-            "involvedObject": {"kind": kind, "namespace": "sandbox", "name": target, "apiVersion": api_version},
-            "reason": "Hostile", "message": message, "source": {"component": "evil-controller"},
-            "firstTimestamp": "-5m", "lastTimestamp": "-5m", "count": 1, "type": "Warning",
-            "reportingComponent": "evil-controller", "reportingInstance": "",
+            "involvedObject": {
+                "kind": kind,
+                "namespace": "sandbox",
+                "name": target,
+                "apiVersion": api_version,
+            },
+            "reason": "Hostile",
+            "message": message,
+            "source": {"component": "evil-controller"},
+            "firstTimestamp": "-5m",
+            "lastTimestamp": "-5m",
+            "count": 1,
+            "type": "Warning",
+            "reportingComponent": "evil-controller",
+            "reportingInstance": "",
         }
 
     return [
         {
-            "apiVersion": "v1", "kind": "Pod",
+            "apiVersion": "v1",
+            "kind": "Pod",
             "metadata": {
-                "name": "web-1", "namespace": "sandbox",
+                "name": "web-1",
+                "namespace": "sandbox",
                 "labels": {"app": "web", "owner": "<!channel>", "team": "<@U0BOB>"},
                 "annotations": {"note": HOSTILE, "multi": MULTILINE, "long": LONG_LINE},
             },
             "spec": {"containers": [{"name": "app", "image": "busybox:1.36"}]},
         },
         {
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": "settings", "namespace": "sandbox", "labels": {"app": "web"},
-                         "annotations": {"note": HOSTILE}},
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": "settings",
+                "namespace": "sandbox",
+                "labels": {"app": "web"},
+                "annotations": {"note": HOSTILE},
+            },
             "data": {"banner": HOSTILE, "multi": MULTILINE, "long": LONG_LINE},
         },
         event("web-1.hostile1", "Pod", "web-1", "v1", HOSTILE),
         event("web-1.hostile2", "Pod", "web-1", "v1", LONG_LINE),
         event("nginx.hostile1", "Deployment", "nginx", "apps/v1", HOSTILE),
         {
-            "apiVersion": "devkit.podium/v1", "kind": "PodLogs",
+            "apiVersion": "devkit.podium/v1",
+            "kind": "PodLogs",
             "metadata": {"namespace": "sandbox", "name": "web-1"},
             "lines": [
                 {"time": "-4m", "text": f"hello {HOSTILE}"},
@@ -90,7 +112,9 @@ def hostile_cluster() -> KubeEmulator:
         target = event["involvedObject"]
         if event["reason"] == "Hostile":
             plural = {"Pod": "pods", "Deployment": "deployments"}[target["kind"]]
-            target["uid"] = emulator.get_object(plural, "sandbox", target["name"])["metadata"]["uid"]
+            target["uid"] = emulator.get_object(plural, "sandbox", target["name"])["metadata"][
+                "uid"
+            ]
     return emulator
 
 
@@ -123,33 +147,55 @@ class Room:
     def emulator(self) -> KubeEmulator:
         return self.running.emulator
 
-    async def slash(self, text: str, command: str = "/kubectl", user: str = "U0ALICE",
-                    channel: str = CHANNEL) -> SentRequest:
-        sent = await self.running.sender.slash_command(command, text, user_id=user, channel_id=channel)
+    async def slash(
+        self, text: str, command: str = "/kubectl", user: str = "U0ALICE", channel: str = CHANNEL
+    ) -> SentRequest:
+        sent = await self.running.sender.slash_command(
+            command, text, user_id=user, channel_id=channel
+        )
         assert sent.status == 200, (text, sent.status, sent.body)
         self.response_urls.append(str(sent.response_url))
         return sent
 
-    async def ask(self, text: str, command: str = "/kubectl", user: str = "U0ALICE",
-                  timeout: float = 15) -> dict[str, Any]:
+    async def ask(
+        self, text: str, command: str = "/kubectl", user: str = "U0ALICE", timeout: float = 15
+    ) -> dict[str, Any]:
         """A slash command and its (first) answer at the response_url."""
         sent = await self.slash(text, command, user)
-        [answer] = await self.standin.wait_for_responses(str(sent.response_url), count=1, timeout=timeout)
+        [answer] = await self.standin.wait_for_responses(
+            str(sent.response_url), count=1, timeout=timeout
+        )
         return answer
 
-    async def press(self, action_id: str, value: str | None, *, user: str = "U0ALICE", channel: str = CHANNEL,
-                    message_ts: str | None = None) -> SentRequest:
-        sent = await self.running.sender.block_action(action_id, value, user_id=user, channel_id=channel,
-                                                      message_ts=message_ts)
+    async def press(
+        self,
+        action_id: str,
+        value: str | None,
+        *,
+        user: str = "U0ALICE",
+        channel: str = CHANNEL,
+        message_ts: str | None = None,
+    ) -> SentRequest:
+        sent = await self.running.sender.block_action(
+            action_id, value, user_id=user, channel_id=channel, message_ts=message_ts
+        )
         assert sent.status == 200
         self.response_urls.append(str(sent.response_url))
         return sent
 
-    async def mention(self, text: str, *, user: str = "U0ALICE", channel: str = CHANNEL) -> dict[str, Any]:
+    async def mention(
+        self, text: str, *, user: str = "U0ALICE", channel: str = CHANNEL
+    ) -> dict[str, Any]:
         """`@Podium text` in the channel; returns the asking message once Podium is done with it."""
         message = self.standin.post_user_message(channel, user, f"<@{BOT}> {text}")
-        event = {"type": "app_mention", "user": user, "text": message["text"], "ts": message["ts"],
-                 "channel": channel, "event_ts": message["ts"]}
+        event = {
+            "type": "app_mention",
+            "user": user,
+            "text": message["text"],
+            "ts": message["ts"],
+            "channel": channel,
+            "event_ts": message["ts"],
+        }
         sent = await self.running.sender.event(event)
         assert sent.status == 200
         await self.finished(channel, message["ts"])
@@ -161,8 +207,15 @@ class Room:
             self.standin.add_user(SlackUser(user, user.lower()))
         channel = self.standin.dm_channel(user)
         message = self.standin.post_user_message(channel, user, text)
-        event = {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text,
-                 "ts": message["ts"], "event_ts": message["ts"]}
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": message["ts"],
+            "event_ts": message["ts"],
+        }
         sent = await self.running.sender.event(event)
         assert sent.status == 200
         await self.finished(channel, message["ts"])
@@ -171,27 +224,46 @@ class Room:
     async def finished(self, channel: str, ts: str, timeout: float = 20) -> ApiCall:
         """The ✅ or ⚠️ reaction that says Podium is done with a message."""
         return await self.standin.wait_for_call(
-            "reactions.add", timeout=timeout,
-            predicate=lambda c: c.args.get("channel") == channel and c.args.get("timestamp") == ts
-            and c.args.get("name") in FINAL_REACTIONS)
+            "reactions.add",
+            timeout=timeout,
+            predicate=lambda c: (
+                c.args.get("channel") == channel
+                and c.args.get("timestamp") == ts
+                and c.args.get("name") in FINAL_REACTIONS
+            ),
+        )
 
     def thread_answers(self, channel: str, ts: str) -> list[dict[str, Any]]:
         """Podium's messages in the thread of `ts` (file-share messages of snippets left out)."""
-        return [m for m in self.standin.messages(channel)
-                if m.get("bot_id") and m.get("thread_ts") == ts and not m.get("upload")]
+        return [
+            m
+            for m in self.standin.messages(channel)
+            if m.get("bot_id") and m.get("thread_ts") == ts and not m.get("upload")
+        ]
 
     def dm_answers_after(self, channel: str, ts: str) -> list[dict[str, Any]]:
         """Podium's top-level messages in a DM after the asking message `ts`."""
-        return [m for m in self.standin.messages(channel)
-                if m.get("bot_id") and m.get("thread_ts", m["ts"]) == m["ts"] and not m.get("upload")
-                and float(m["ts"]) > float(ts)]
+        return [
+            m
+            for m in self.standin.messages(channel)
+            if m.get("bot_id")
+            and m.get("thread_ts", m["ts"]) == m["ts"]
+            and not m.get("upload")
+            and float(m["ts"]) > float(ts)
+        ]
 
     def outgoing(self) -> list[tuple[str, dict[str, Any]]]:
         """Every message Podium sent to Slack: Web API message calls and response_url posts."""
         sent: list[tuple[str, dict[str, Any]]] = []
         for call in self.standin.calls():
-            if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish",
-                               "views.open", "files.completeUploadExternal"):
+            if call.method in (
+                "chat.postMessage",
+                "chat.update",
+                "chat.postEphemeral",
+                "views.publish",
+                "views.open",
+                "files.completeUploadExternal",
+            ):
                 sent.append((call.method, call.args))
         for url in self.response_urls:
             sent.extend(("response_url", post.body) for post in self.standin.responses(url))
@@ -211,8 +283,10 @@ RAW_PINGS = re.compile(r"<!(channel|here|everyone|subteam)[^>]*>|<@U0BOB>|<https
 
 def visible_text(message: dict[str, Any]) -> str:
     """Everything Slack would render (and scan for mentions) in a message, as one string."""
-    parts = [json.dumps(message.get(k), ensure_ascii=False) for k in ("text", "blocks", "attachments", "view",
-                                                                      "initial_comment")]
+    parts = [
+        json.dumps(message.get(k), ensure_ascii=False)
+        for k in ("text", "blocks", "attachments", "view", "initial_comment")
+    ]
     return "\n".join(parts)
 
 
@@ -230,7 +304,10 @@ def block_kit_problems(message: dict[str, Any]) -> list[str]:
         if len(blocks) > 50:
             problems.append(f"{len(blocks)} blocks")
         for i, block in enumerate(blocks):
-            if block.get("type") == "section" and len((block.get("text") or {}).get("text", "")) > 3000:
+            if (
+                block.get("type") == "section"
+                and len((block.get("text") or {}).get("text", "")) > 3000
+            ):
                 problems.append(f"section {i} text is {len(block['text']['text'])} characters")
             if block.get("type") == "context":
                 for element in block.get("elements") or []:

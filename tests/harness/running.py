@@ -4,25 +4,27 @@ only through a kubeconfig, as in production."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
 from bot.app import Podium, build_podium
-from podium_devkit.kube_api import KubeEmulator
-from podium_devkit.slack_api import SlackStandIn
-from podium_devkit.slack_sender import SlackSender
 from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.settings import load_settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_sender import SlackSender
 
 SECRET = "integration-secret"
 
 
 def gateway_for(kubeconfig: Path, timeout: float = 5.0) -> ClusterGateway:
-    settings = load_settings({"KUBECONFIG": str(kubeconfig), "PODIUM_CLUSTER_TIMEOUT": str(timeout)})
+    settings = load_settings(
+        {"KUBECONFIG": str(kubeconfig), "PODIUM_CLUSTER_TIMEOUT": str(timeout)}
+    )
     return ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout)
 
 
@@ -43,17 +45,21 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running_podium(emulator: KubeEmulator, standin: SlackStandIn, state_dir: Path,
-                         **env: str) -> AsyncIterator[Running]:
+async def running_podium(
+    emulator: KubeEmulator, standin: SlackStandIn, state_dir: Path, **env: str
+) -> AsyncIterator[Running]:
     """The real Bolt app served over HTTP on loopback, configured only by URLs and credentials."""
-    settings = load_settings({
-        "SLACK_BOT_TOKEN": standin.bot_token, "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": standin.api_url,
-        "KUBECONFIG": str(emulator.write_kubeconfig(state_dir / "kubeconfig")),
-        "PODIUM_STATE": str(state_dir / "state.db"),
-        "PODIUM_POST_INTERVAL": "0",
-        **env,
-    })
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": standin.bot_token,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "KUBECONFIG": str(emulator.write_kubeconfig(state_dir / "kubeconfig")),
+            "PODIUM_STATE": str(state_dir / "state.db"),
+            "PODIUM_POST_INTERVAL": "0",
+            **env,
+        }
+    )
     podium = await build_podium(settings)
     runner = await start_http(podium, host="127.0.0.1", port=0)
     try:

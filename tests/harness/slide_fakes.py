@@ -50,8 +50,14 @@ class FakePublisher:
         self.dms: list[tuple[str, dict[str, Any]]] = []
         self.fail_updates = False
 
-    async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None,
-                   first: bool = False) -> str:
+    async def post(
+        self,
+        channel: str,
+        message: dict[str, Any],
+        *,
+        thread_ts: str | None = None,
+        first: bool = False,
+    ) -> str:
         self.posts.append((channel, message))
         return f"{len(self.posts)}.000"
 
@@ -89,8 +95,12 @@ def never_refused(error: Exception, message: Mapping[str, Any]) -> set[str]:
     return set()
 
 
-def rooms(the_deck: Deck, store: PresentationStore, publisher: FakePublisher,
-          instructors: frozenset[str] = frozenset()) -> SlideRooms:
+def rooms(
+    the_deck: Deck,
+    store: PresentationStore,
+    publisher: FakePublisher,
+    instructors: frozenset[str] = frozenset(),
+) -> SlideRooms:
     return build_slide_rooms([the_deck], store, publisher, FakeImages(), never_refused, instructors)
 
 

@@ -15,6 +15,8 @@ def tier_of(path: Path) -> str:
     a mistake (its tests would run in no tier), so it stops the run with where to put it."""
     parts = path.resolve().relative_to(TESTS).parts
     if len(parts) < 2 or parts[0] not in TIERS:
-        raise pytest.UsageError(f"{path}: a test belongs under one of tests/{{{','.join(TIERS)}}}/ "
-                                "(see tests/README.md)")
+        raise pytest.UsageError(
+            f"{path}: a test belongs under one of tests/{{{','.join(TIERS)}}}/ "
+            "(see tests/README.md)"
+        )
     return parts[0]

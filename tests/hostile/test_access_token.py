@@ -9,7 +9,7 @@ import json
 import re
 import subprocess
 import sys
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -30,10 +30,16 @@ async def emulator() -> AsyncIterator[KubeEmulator]:
         yield emulator
 
 
-async def test_the_token_is_only_in_the_file(emulator: KubeEmulator, standin: SlackStandIn, tmp_path):
+async def test_the_token_is_only_in_the_file(
+    emulator: KubeEmulator, standin: SlackStandIn, tmp_path
+):
     kubeconfig = emulator.write_kubeconfig(tmp_path / "kubeconfig")
-    env = podium_env(standin, kubeconfig, SLACK_SIGNING_SECRET=SIGNING_SECRET, PODIUM_POST_INTERVAL="0")
-    podium = await start_podium(["--log-level", "DEBUG", "serve", "--host", "127.0.0.1"], env, LISTENING)
+    env = podium_env(
+        standin, kubeconfig, SLACK_SIGNING_SECRET=SIGNING_SECRET, PODIUM_POST_INTERVAL="0"
+    )
+    podium = await start_podium(
+        ["--log-level", "DEBUG", "serve", "--host", "127.0.0.1"], env, LISTENING
+    )
     try:
         assert podium.events_url
         async with SlackSender(podium.events_url, SIGNING_SECRET, standin) as sender:
@@ -60,8 +66,13 @@ async def test_the_token_is_only_in_the_file(emulator: KubeEmulator, standin: Sl
     assert '"level": "debug"' in log
     posted = json.dumps([c.args for c in standin.calls() if not c.method.startswith("files.")])
     posted += json.dumps([r.body for r in standin.all_responses()])
-    audit = subprocess.run([sys.executable, "-m", "bot", "audit", "--json"], env=env, capture_output=True,
-                           text=True, timeout=60)
+    audit = subprocess.run(
+        [sys.executable, "-m", "bot", "audit", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert audit.returncode == 0 and audit.stdout.count("issued access to U0") == 3
     for token in issued:
         for where, text in (("log", log), ("Slack messages", posted), ("audit", audit.stdout)):

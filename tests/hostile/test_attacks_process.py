@@ -16,21 +16,22 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
 import pytest_asyncio
 import yaml
 
-from podium_devkit.kube_api import KubeEmulator, RecordedRequest
-from podium_devkit.slack_limits import RateLimits
-from podium_devkit.slack_api import SlackStandIn, SlackUser
-from podium_devkit.slack_sender import SlackSender, slack_encoded
 from bot.kubectl.redact import LAST_APPLIED
 from bot.slack.kubectl_command import ALREADY_SHARED, FORGED_SHARE
 from bot.slack.output import SHARE_ACTION
+from podium_devkit.kube_api import KubeEmulator, RecordedRequest
+from podium_devkit.slack_api import SlackStandIn, SlackUser
+from podium_devkit.slack_limits import RateLimits
+from podium_devkit.slack_sender import SlackSender, slack_encoded
 from tests.harness.attacks import (
     ALICE,
     ALICE_NS,
@@ -69,8 +70,16 @@ SLIDES_CHANNEL = "C0GENERAL"  # item 5's presentation, apart from the other atta
 
 # Who attacks what (Alice, Bob and the instructor are the stand-in's own members); the 200 made-up
 # verbs of item 5 come from people Podium only ever answers through the response_url.
-PEOPLE = ["U0GONE", "U0MARKUP", "U0VAULT", "U0FLOOD", "U0FANOUT", "U0VERBS", "U0SHARER",
-          *(f"U0Q{n:02d}" for n in range(10))]
+PEOPLE = [
+    "U0GONE",
+    "U0MARKUP",
+    "U0VAULT",
+    "U0FLOOD",
+    "U0FANOUT",
+    "U0VERBS",
+    "U0SHARER",
+    *(f"U0Q{n:02d}" for n in range(10)),
+]
 
 # The vault's log: the two credentials item 4 names, in the shapes people paste them in.
 VAULT_LOG = [
@@ -82,8 +91,14 @@ VAULT_LOG = [
 
 
 def vault_logs() -> dict[str, Any]:
-    return {"apiVersion": "devkit.podium/v1", "kind": "PodLogs", "metadata": {"namespace": "sandbox", "name": "vault"},
-            "lines": [{"time": f"-{len(VAULT_LOG) - i}m", "text": line} for i, line in enumerate(VAULT_LOG)]}
+    return {
+        "apiVersion": "devkit.podium/v1",
+        "kind": "PodLogs",
+        "metadata": {"namespace": "sandbox", "name": "vault"},
+        "lines": [
+            {"time": f"-{len(VAULT_LOG) - i}m", "text": line} for i, line in enumerate(VAULT_LOG)
+        ],
+    }
 
 
 @dataclass
@@ -100,21 +115,37 @@ async def podium(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Podi
     emulator = workshop_cluster(*BROAD_GRANTS, *trojan_objects(), vault_pod(), vault_logs())
     state = tmp_path_factory.mktemp("attacks")
     # Slack's pace made faster for the test, in Podium (PODIUM_POST_INTERVAL) and the stand-in alike.
-    async with emulator, SlackStandIn(rate_limits=RateLimits(channel_posts_per_second=5.0)) as standin:
+    async with (
+        emulator,
+        SlackStandIn(rate_limits=RateLimits(channel_posts_per_second=5.0)) as standin,
+    ):
         for person in PEOPLE:  # members of the workspace (a snippet goes to the asker's DM)
             standin.add_user(SlackUser(person, person.lower()))
-        env = podium_env(standin, emulator.write_kubeconfig(state / "kubeconfig"),
-                         SLACK_SIGNING_SECRET=SIGNING_SECRET, PODIUM_INSTRUCTORS=TEACHER,
-                         PODIUM_NAMESPACES=SHARED, PODIUM_METRICS_TOKEN=METRICS_TOKEN,
-                         PODIUM_POST_INTERVAL="0.2")  # Slack's pace, faster: the pacer is in play
+        env = podium_env(
+            standin,
+            emulator.write_kubeconfig(state / "kubeconfig"),
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            PODIUM_INSTRUCTORS=TEACHER,
+            PODIUM_NAMESPACES=SHARED,
+            PODIUM_METRICS_TOKEN=METRICS_TOKEN,
+            PODIUM_POST_INTERVAL="0.2",
+        )  # Slack's pace, faster: the pacer is in play
         process = await start_podium(["serve", "--host", "127.0.0.1"], env, LISTENING)
         assert process.events_url
         try:
             async with SlackSender(process.events_url, SIGNING_SECRET, standin) as sender:
-                yield Podium(process, sender, standin, emulator, process.events_url.removesuffix("/slack/events"))
+                yield Podium(
+                    process,
+                    sender,
+                    standin,
+                    emulator,
+                    process.events_url.removesuffix("/slack/events"),
+                )
         finally:
             await stop_podium(process)
-        assert not [line for line in process.stderr_lines if "Traceback" in line], "\n".join(process.stderr_lines)
+        assert not [line for line in process.stderr_lines if "Traceback" in line], "\n".join(
+            process.stderr_lines
+        )
 
 
 @dataclass
@@ -127,14 +158,14 @@ class Attack(Room):
     files_before: set[str] = field(default_factory=set)
 
     def requests(self) -> list[RecordedRequest]:
-        return self.emulator.requests[self.requests_before:]
+        return self.emulator.requests[self.requests_before :]
 
     def files(self) -> list[Any]:
         return [f for f in self.standin.files() if f.id not in self.files_before]
 
     def sent(self) -> list[tuple[str, dict[str, Any]]]:
         """Every Web API call Podium made during the attack, and every response_url post."""
-        sent = [(call.method, call.args) for call in self.standin.calls()[self.calls_before:]]
+        sent = [(call.method, call.args) for call in self.standin.calls()[self.calls_before :]]
         for url in self.response_urls:
             sent.extend(("response_url", post.body) for post in self.standin.responses(url))
         return sent
@@ -145,15 +176,23 @@ class Attack(Room):
         return "\n".join(texts + [f.text for f in self.files()])
 
     def channel_posts(self, channel: str = CHANNEL) -> list[dict[str, Any]]:
-        return [args for method, args in self.sent() if method == "chat.postMessage" and args.get("channel") == channel]
+        return [
+            args
+            for method, args in self.sent()
+            if method == "chat.postMessage" and args.get("channel") == channel
+        ]
 
 
 @pytest.fixture
 def room(podium: Podium) -> Attack:
     # No Podium object in this test's hands: it runs in the other process.
     running = Running(None, podium.sender, podium.standin, podium.emulator, podium.base_url)  # type: ignore[arg-type]
-    return Attack(running, calls_before=len(podium.standin.calls()), requests_before=len(podium.emulator.requests),
-                  files_before={f.id for f in podium.standin.files()})
+    return Attack(
+        running,
+        calls_before=len(podium.standin.calls()),
+        requests_before=len(podium.emulator.requests),
+        files_before={f.id for f in podium.standin.files()},
+    )
 
 
 async def reply(room: Attack, text: str, command: str = "/kubectl", *, user: str) -> str:
@@ -161,6 +200,7 @@ async def reply(room: Attack, text: str, command: str = "/kubectl", *, user: str
 
 
 # --- item 2: each person reads only where they belong ---------------------------------------------
+
 
 async def test_alice_cannot_reach_bobs_namespace_and_sees_only_hers(room: Attack):
     refused = await reply(room, f"get cm -n {BOB_NS} -o yaml", user=ALICE)
@@ -186,6 +226,7 @@ async def test_describe_ns_of_a_gone_namespace_reads_that_one_name_only(room: At
 
 # --- item 3: no user or cluster text becomes markup in Podium's voice ------------------------------
 
+
 def assert_nothing_unsafe(room: Attack) -> None:
     sent = room.sent()
     assert sent, "Podium sent nothing"
@@ -201,8 +242,9 @@ async def test_typed_pings_and_cluster_controls_arrive_escaped_once_and_visible(
     asked = await room.mention("exercise x`" + slack_encoded("<!channel>") + "`x", user=user)
     [answer] = room.thread_answers(CHANNEL, asked["ts"])
     assert "`/exercise` has no `x`&lt;!channel&gt;`x`" in visible_text(answer)
-    asked = await room.mention("slides x`" + slack_encoded("<https://evil.example/login|Reset password>") + "`x",
-                               user=user)
+    asked = await room.mention(
+        "slides x`" + slack_encoded("<https://evil.example/login|Reset password>") + "`x", user=user
+    )
     [answer] = room.thread_answers(CHANNEL, asked["ts"])
     assert "`/slides` has no `x`&lt;https://evil.example/login|reset`" in visible_text(answer)
     # Typed in slash commands (the sender entity-encodes `<`, `>`, `&` as Slack does).
@@ -210,15 +252,20 @@ async def test_typed_pings_and_cluster_controls_arrive_escaped_once_and_visible(
     assert "&lt;!here&gt;" in search["text"], search["text"]  # the notification's fallback too
     await room.ask("a < b", "/ask", user=user)  # on the wire: `a &lt; b`
     [question] = [args for args in room.channel_posts() if is_question(args)]
-    assert "a &lt; b" in visible_text(question) and "&amp;lt;" not in visible_text(question), question
+    assert "a &lt; b" in visible_text(question) and "&amp;lt;" not in visible_text(question), (
+        question
+    )
     # The cluster's text: a log with a bidi override, ANSI colours and a NUL.
     logs = await room.ask("logs trojan", user=user)
     shown = visible_text(logs)
-    assert "&lt;U+202E&gt;nimda" in shown and "^[[1;31mALERT" in shown and "nul^@byte" in shown, shown
+    assert "&lt;U+202E&gt;nimda" in shown and "^[[1;31mALERT" in shown and "nul^@byte" in shown, (
+        shown
+    )
     assert_nothing_unsafe(room)
 
 
 # --- item 4: secrets stay out of chat --------------------------------------------------------------
+
 
 async def test_the_vaults_secrets_never_reach_slack_in_any_output_kind(room: Attack):
     user = "U0VAULT"
@@ -226,7 +273,10 @@ async def test_the_vaults_secrets_never_reach_slack_in_any_output_kind(room: Att
         answer = await room.ask(f"get pod vault -o {output}", user=user)
         pod = load(printed(room, answer))  # still valid yaml / json, whether a snippet or not
         env = {e["name"]: e.get("value") for e in pod["spec"]["containers"][0]["env"]}
-        assert env["DB_PASSWORD"] == "[redacted: password]" and env["GITHUB_TOKEN"] == "[redacted: token]", env
+        assert (
+            env["DB_PASSWORD"] == "[redacted: password]"
+            and env["GITHUB_TOKEN"] == "[redacted: token]"
+        ), env
         applied = json.loads(pod["metadata"]["annotations"][LAST_APPLIED])  # hidden the same way
         assert {e["name"]: e.get("value") for e in applied["spec"]["containers"][0]["env"]} == env
         assert "Podium hid" in text_of(answer)
@@ -242,6 +292,7 @@ async def test_the_vaults_secrets_never_reach_slack_in_any_output_kind(room: Att
 
 # --- item 5: one person cannot starve the room -----------------------------------------------------
 
+
 async def test_a_sixth_question_in_a_row_is_told_to_slow_down(room: Attack):
     replies = [await reply(room, f"flood {i}?", "/ask", user="U0FLOOD") for i in range(6)]
     assert all("is in this channel's questions thread" in r for r in replies[:5]), replies
@@ -255,10 +306,14 @@ async def test_a_command_that_would_fan_out_is_refused_before_any_api_request(ro
     assert room.requests() == []
 
 
-OTHER_REFUSED = re.compile(r'^podium_commands_total\{outcome="refused",verb="other"\} (\S+)$', re.M)
+OTHER_REFUSED = re.compile(
+    r'^podium_commands_total\{outcome="refused",verb="other"\} (\S+)$', re.MULTILINE
+)
 
 
-async def test_metrics_need_the_token_and_stay_bounded_after_two_hundred_made_up_verbs(room: Attack):
+async def test_metrics_need_the_token_and_stay_bounded_after_two_hundred_made_up_verbs(
+    room: Attack,
+):
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{room.running.base_url}/metrics") as response:
             assert response.status == 401  # the port is Slack's public endpoint
@@ -267,9 +322,12 @@ async def test_metrics_need_the_token_and_stay_bounded_after_two_hundred_made_up
     status, before = await metrics_body(room.running, token=METRICS_TOKEN)
     assert status == 200
     for batch in range(10):  # 200 people, one made-up verb each: no budget in the way
-        sent = await asyncio.gather(*(room.slash(f"madeup{batch}x{i} pods", user=f"U0V{batch}{i:02d}")
-                                      for i in range(20)))
-        await asyncio.gather(*(room.standin.wait_for_responses(str(s.response_url), timeout=30) for s in sent))
+        sent = await asyncio.gather(
+            *(room.slash(f"madeup{batch}x{i} pods", user=f"U0V{batch}{i:02d}") for i in range(20))
+        )
+        await asyncio.gather(
+            *(room.standin.wait_for_responses(str(s.response_url), timeout=30) for s in sent)
+        )
     status, after = await metrics_body(room.running, token=METRICS_TOKEN)
     assert status == 200 and "madeup" not in after
     [was], [now] = OTHER_REFUSED.findall(before), OTHER_REFUSED.findall(after)
@@ -282,18 +340,32 @@ async def test_the_instructors_next_slide_goes_before_the_queued_questions(room:
         return room.channel_posts(SLIDES_CHANNEL)
 
     start = await room.slash("start", "/slides", user=TEACHER, channel=SLIDES_CHANNEL)
-    await room.standin.wait_for_responses(str(start.response_url), timeout=30)  # once slide 1 is posted
+    await room.standin.wait_for_responses(
+        str(start.response_url), timeout=30
+    )  # once slide 1 is posted
     assert any(is_slide(args, 1) for args in posts())
     # Ten people ask three questions each (within their budget): thirty posts in the queue.
-    asks = await asyncio.gather(*(room.slash(f"question {i} from {n}?", "/ask", user=f"U0Q{n:02d}",
-                                             channel=SLIDES_CHANNEL) for n in range(10) for i in range(3)))
-    await room.standin.wait_for_call("chat.postMessage", timeout=10,
-                                     predicate=lambda c: c.args.get("channel") == SLIDES_CHANNEL and is_question(c.args))
+    asks = await asyncio.gather(
+        *(
+            room.slash(
+                f"question {i} from {n}?", "/ask", user=f"U0Q{n:02d}", channel=SLIDES_CHANNEL
+            )
+            for n in range(10)
+            for i in range(3)
+        )
+    )
+    await room.standin.wait_for_call(
+        "chat.postMessage",
+        timeout=10,
+        predicate=lambda c: c.args.get("channel") == SLIDES_CHANNEL and is_question(c.args),
+    )
     await asyncio.sleep(0.5)  # the rest reach the queue (a slow machine only makes it longer)
     queued = 30 - sum(1 for args in posts() if is_question(args))
     nxt = await room.slash("next", "/slides", user=TEACHER, channel=SLIDES_CHANNEL)
     await room.standin.wait_for_responses(str(nxt.response_url), timeout=30)
-    await asyncio.gather(*(room.standin.wait_for_responses(str(s.response_url), timeout=60) for s in asks))
+    await asyncio.gather(
+        *(room.standin.wait_for_responses(str(s.response_url), timeout=60) for s in asks)
+    )
     order = posts()
     [slide_two] = [i for i, args in enumerate(order) if is_slide(args, 2)]
     questions = [i for i, args in enumerate(order) if is_question(args)]
@@ -306,6 +378,7 @@ async def test_the_instructors_next_slide_goes_before_the_queued_questions(room:
 
 
 # --- item 6: buttons cannot be forged into messages ------------------------------------------------
+
 
 async def test_a_forged_share_is_refused_and_a_real_one_posts_once_attributed(room: Attack):
     user = "U0SHARER"
@@ -321,5 +394,7 @@ async def test_a_forged_share_is_refused_and_a_real_one_posts_once_attributed(ro
     [second] = await room.standin.wait_for_responses(str(again.response_url), timeout=20)
     assert ALREADY_SHARED in text_of(second)
     [post] = room.channel_posts()  # one post: the real answer, none for the forgery or the repeat
-    assert text_of(post).startswith(f"<@{user}> ran `kubectl get deploy nginx -n sandbox`"), text_of(post)
+    assert text_of(post).startswith(f"<@{user}> ran `kubectl get deploy nginx -n sandbox`"), (
+        text_of(post)
+    )
     assert "Message from your instructor" not in room.every_byte()

@@ -40,10 +40,18 @@ def assert_every_message_is_safe(room: Room) -> None:
     for where, message in outgoing:
         assert raw_pings(message) == [], (where, raw_pings(message), text_of(message)[:300])
         assert block_kit_problems(message) == [], (where, block_kit_problems(message))
-    refused = [(c.method, c.response) for c in room.standin.calls() if not c.fault and not c.ok
-               and c.method.startswith(("chat.", "files.", "views."))]
+    refused = [
+        (c.method, c.response)
+        for c in room.standin.calls()
+        if not c.fault and not c.ok and c.method.startswith(("chat.", "files.", "views."))
+    ]
     assert refused == []  # Slack accepted every message Podium sent
-    rejected = [(url, p.error) for url in room.response_urls for p in room.standin.responses(url) if p.status != 200]
+    rejected = [
+        (url, p.error)
+        for url in room.response_urls
+        for p in room.standin.responses(url)
+        if p.status != 200
+    ]
     assert rejected == []
 
 
@@ -81,9 +89,13 @@ async def test_share_in_channel_posts_escaped_output(room: Room):
         before = len(room.standin.calls("chat.postMessage"))
         await room.press(SHARE_ACTION, button["value"])
         await room.standin.wait_for_call(
-            "chat.postMessage", timeout=10,
-            predicate=lambda c, before=before: (c.args.get("channel") == CHANNEL
-                                                and len(room.standin.calls("chat.postMessage")) > before))
+            "chat.postMessage",
+            timeout=10,
+            predicate=lambda c, before=before: (
+                c.args.get("channel") == CHANNEL
+                and len(room.standin.calls("chat.postMessage")) > before
+            ),
+        )
     shared = [m for m in room.standin.messages(CHANNEL) if m.get("bot_id") and not m.get("upload")]
     assert len(shared) == 3 and all(escaped_ping_seen(m) for m in shared[:2])
     assert_every_message_is_safe(room)
@@ -104,9 +116,18 @@ async def test_mention_and_dm_answers_escape_everything(room: Room):
 async def test_run_in_sandbox_on_a_slide_escapes_the_events(room: Room):
     await room.ask("start", command="/slides", user=TEACHER)
     await room.ask("goto 33", command="/slides", user=TEACHER)  # describe deployment nginx
-    live = [m for m in room.standin.messages(CHANNEL) if any(b["type"] == "header" for b in m.get("blocks", []))][-1]
-    run = next(e for b in live["blocks"] if b["type"] == "actions" for e in b["elements"]
-               if str(e.get("action_id", "")).startswith(RUN_ACTION) and "describe" in e.get("value", ""))
+    live = [
+        m
+        for m in room.standin.messages(CHANNEL)
+        if any(b["type"] == "header" for b in m.get("blocks", []))
+    ][-1]
+    run = next(
+        e
+        for b in live["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if str(e.get("action_id", "")).startswith(RUN_ACTION) and "describe" in e.get("value", "")
+    )
     sent = await room.press(run["action_id"], run["value"], user="U0ALICE", message_ts=live["ts"])
     [answer] = await room.standin.wait_for_responses(str(sent.response_url), count=1, timeout=10)
     assert "Hostile" in text_of(answer) and escaped_ping_seen(answer)

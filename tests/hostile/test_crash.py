@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
+from bot.questions.render import UPVOTE_ACTION
+from bot.slides.render import NEXT_ACTION
 from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import SlackSender
-from bot.questions.render import UPVOTE_ACTION
-from bot.slides.render import NEXT_ACTION
-from tests.harness.process import SIGNING_SECRET, PodiumProcess, podium_env, start_podium, stop_podium
+from tests.harness.process import (
+    SIGNING_SECRET,
+    PodiumProcess,
+    podium_env,
+    start_podium,
+    stop_podium,
+)
 from tests.harness.room import CHANNEL, TEACHER, text_of
 
 LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
@@ -26,9 +32,14 @@ class Workshop:
 
     def __init__(self, standin: SlackStandIn, emulator: KubeEmulator, tmp_path: Path) -> None:
         self.standin = standin
-        self.env = podium_env(standin, emulator.write_kubeconfig(tmp_path / "kubeconfig"),
-                              SLACK_SIGNING_SECRET=SIGNING_SECRET, PODIUM_STATE=str(tmp_path / "workshop.db"),
-                              PODIUM_INSTRUCTORS=TEACHER, PODIUM_POST_INTERVAL="0")
+        self.env = podium_env(
+            standin,
+            emulator.write_kubeconfig(tmp_path / "kubeconfig"),
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            PODIUM_STATE=str(tmp_path / "workshop.db"),
+            PODIUM_INSTRUCTORS=TEACHER,
+            PODIUM_POST_INTERVAL="0",
+        )
         self.process: PodiumProcess | None = None
         self.sender: SlackSender | None = None
 
@@ -67,19 +78,32 @@ async def workshop(standin, emulator, tmp_path) -> AsyncIterator[Workshop]:
 
 
 def slides_on_screen(standin: SlackStandIn) -> list[dict]:
-    return [m for m in standin.messages(CHANNEL) if any(b["type"] == "header" for b in m.get("blocks", []))]
+    return [
+        m
+        for m in standin.messages(CHANNEL)
+        if any(b["type"] == "header" for b in m.get("blocks", []))
+    ]
 
 
 def slide_number(message: dict) -> int:
-    footer = [e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"]][-1]
+    footer = [
+        e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"]
+    ][-1]
     return int(footer.split()[1].split("/")[0])
 
 
 def action_ids(message: dict) -> list[str]:
-    return [e.get("action_id") for b in message.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
+    return [
+        e.get("action_id")
+        for b in message.get("blocks", [])
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
 
 
-async def test_kill_9_mid_deck_then_restart_continues_at_the_same_slide(workshop: Workshop, standin: SlackStandIn):
+async def test_kill_9_mid_deck_then_restart_continues_at_the_same_slide(
+    workshop: Workshop, standin: SlackStandIn
+):
     assert "Started" in await workshop.command("/slides", "start")
     for _ in range(4):
         await workshop.command("/slides", "next")
@@ -91,13 +115,18 @@ async def test_kill_9_mid_deck_then_restart_continues_at_the_same_slide(workshop
 
     assert "slide 5/" in await workshop.command("/slides", "status")
     assert workshop.sender is not None
-    pressed = await workshop.sender.block_action(NEXT_ACTION, "x", user_id=TEACHER, channel_id=CHANNEL,
-                                                 message_ts=on_air["ts"])
+    pressed = await workshop.sender.block_action(
+        NEXT_ACTION, "x", user_id=TEACHER, channel_id=CHANNEL, message_ts=on_air["ts"]
+    )
     assert pressed.status == 200
-    await standin.wait_for_call("chat.update", timeout=15, predicate=lambda c: c.args.get("ts") == on_air["ts"])
+    await standin.wait_for_call(
+        "chat.update", timeout=15, predicate=lambda c: c.args.get("ts") == on_air["ts"]
+    )
     posted = [slide_number(m) for m in slides_on_screen(standin)]
     assert posted == [1, 2, 3, 4, 5, 6]
-    assert NEXT_ACTION not in action_ids(standin.message(CHANNEL, on_air["ts"]))  # slide 5 lost its buttons
+    assert NEXT_ACTION not in action_ids(
+        standin.message(CHANNEL, on_air["ts"])
+    )  # slide 5 lost its buttons
     assert NEXT_ACTION in action_ids(slides_on_screen(standin)[-1])  # slide 6 has them
 
 
@@ -106,9 +135,12 @@ async def test_kill_9_keeps_questions_and_votes(workshop: Workshop, standin: Sla
     await workshop.command("/ask", "Is a Pod the same as a container?", user="U0BOB")
     posts = [m for m in standin.messages(CHANNEL) if "*Q2*" in text_of(m)]
     assert workshop.sender is not None
-    await workshop.sender.block_action(UPVOTE_ACTION, "2", user_id="U0ALICE", channel_id=CHANNEL,
-                                       message_ts=posts[0]["ts"])
-    await standin.wait_for_call("chat.update", predicate=lambda c: "1 vote" in json.dumps(c.args), timeout=15)
+    await workshop.sender.block_action(
+        UPVOTE_ACTION, "2", user_id="U0ALICE", channel_id=CHANNEL, message_ts=posts[0]["ts"]
+    )
+    await standin.wait_for_call(
+        "chat.update", predicate=lambda c: "1 vote" in json.dumps(c.args), timeout=15
+    )
 
     await workshop.kill_9()
     await workshop.start()
@@ -116,17 +148,28 @@ async def test_kill_9_keeps_questions_and_votes(workshop: Workshop, standin: Sla
     queue = await workshop.command("/questions", "")
     assert "2 open questions" in queue
     assert list(votes_by_question(queue).items()) == [  # both kept, the vote too, most votes first
-        ("Is a Pod the same as a container?", 1), ("Why does etcd want an odd number of members?", 0)]
+        ("Is a Pod the same as a container?", 1),
+        ("Why does etcd want an odd number of members?", 0),
+    ]
     # Still one vote per person after the restart: Alice's second press changes nothing.
-    again = await workshop.sender.block_action(UPVOTE_ACTION, "2", user_id="U0ALICE", channel_id=CHANNEL,
-                                               message_ts=posts[0]["ts"])
+    again = await workshop.sender.block_action(
+        UPVOTE_ACTION, "2", user_id="U0ALICE", channel_id=CHANNEL, message_ts=posts[0]["ts"]
+    )
     [reply] = await standin.wait_for_responses(str(again.response_url), timeout=15)
     assert "already upvoted Q2" in text_of(reply)
-    assert votes_by_question(await workshop.command("/questions", ""))["Is a Pod the same as a container?"] == 1
+    assert (
+        votes_by_question(await workshop.command("/questions", ""))[
+            "Is a Pod the same as a container?"
+        ]
+        == 1
+    )
 
 
 def votes_by_question(queue: str) -> dict[str, int]:
     """`/questions` as {question: votes}, in the order listed (each "… · N votes" line, then "> question")."""
     lines = queue.splitlines()
-    return {lines[i + 1].removeprefix("> "): int(re.search(r"(\d+) votes?$", line).group(1))  # type: ignore[union-attr]
-            for i, line in enumerate(lines[:-1]) if re.search(r"\d+ votes?$", line)}
+    return {
+        lines[i + 1].removeprefix("> "): int(re.search(r"(\d+) votes?$", line).group(1))  # type: ignore[union-attr]
+        for i, line in enumerate(lines[:-1])
+        if re.search(r"\d+ votes?$", line)
+    }

@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bot.slack.output import SHARE_ACTION
+from bot.slides.render import RUN_ACTION
 from podium_devkit.console import message_to_text
 from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.slack_api import SlackStandIn
-from bot.slack.output import SHARE_ACTION
-from bot.slides.render import RUN_ACTION
 from tests.harness.attacks import FORGED
 from tests.harness.room import CHANNEL, ROOM_ENV, TEACHER, Room, settle
 from tests.harness.running import running_podium
@@ -21,8 +21,13 @@ REFUSED = "This Share button was not made by Podium for this answer (or it was a
 
 
 def share_value(message: dict[str, Any]) -> str:
-    [button] = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                if e["action_id"] == SHARE_ACTION]
+    [button] = [
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == SHARE_ACTION
+    ]
     return str(button["value"])
 
 
@@ -69,14 +74,21 @@ async def test_a_legitimate_share_is_attributed_to_the_person_who_pressed(room: 
     assert message_to_text(post).startswith("<@U0ALICE> ran `kubectl get deploy nginx -n sandbox`")
 
 
-async def test_a_refusal_is_never_shared(cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path):
+async def test_a_refusal_is_never_shared(
+    cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path
+):
     """An answer that fails when re-run after a restart (the API server answers 404) stays private."""
     async with running_podium(cluster, standin, tmp_path, **ROOM_ENV) as running:
         room = Room(running)
         refusal = await room.ask("delete pod web-1")
         assert not [b for b in refusal["blocks"] if b["type"] == "actions"]  # no Share on a refusal
         answer = await room.ask("get deploy nginx")
-    cluster.inject_fault(404, times=None, path_contains="/deployments/nginx", message='deployments.apps "nginx" not found')
+    cluster.inject_fault(
+        404,
+        times=None,
+        path_contains="/deployments/nginx",
+        message='deployments.apps "nginx" not found',
+    )
     async with running_podium(cluster, standin, tmp_path, **ROOM_ENV) as running:
         room = Room(running)
         pressed = await room.press(SHARE_ACTION, share_value(answer))
@@ -88,15 +100,26 @@ async def test_a_refusal_is_never_shared(cluster: KubeEmulator, standin: SlackSt
 
 async def test_run_in_sandbox_runs_only_commands_written_on_the_slides(room: Room):
     ts = room.standin.post_user_message(CHANNEL, TEACHER, "a slide")["ts"]
-    for forged in ("get cm settings -o yaml", "describe pod web-1", "delete pod web-1",
-                   '"*Message from your instructor*"'):
+    for forged in (
+        "get cm settings -o yaml",
+        "describe pod web-1",
+        "delete pod web-1",
+        '"*Message from your instructor*"',
+    ):
         pressed = await room.press(f"{RUN_ACTION}:0", forged, message_ts=ts)
         text = await reply_to(room, str(pressed.response_url))
         assert "That button does not carry a command from the slides, so nothing ran." in text
     await settle()
     assert room.thread_answers(CHANNEL, ts) == []
-    command = next(c for deck in room.running.podium.slides.catalogue.decks.values() for s in deck.slides
-                   for c in s.commands if c.startswith("get "))
+    command = next(
+        c
+        for deck in room.running.podium.slides.catalogue.decks.values()
+        for s in deck.slides
+        for c in s.commands
+        if c.startswith("get ")
+    )
     pressed = await room.press(f"{RUN_ACTION}:0", command, user="U0BOB", message_ts=ts)
-    answer = await reply_to(room, str(pressed.response_url))  # a command from the slides runs, privately
+    answer = await reply_to(
+        room, str(pressed.response_url)
+    )  # a command from the slides runs, privately
     assert "That button does not carry" not in answer and "NAME" in answer

@@ -10,20 +10,35 @@ button, a Share button), and the emulator's request log proves Podium did not ev
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
-from podium_devkit.kube_api import KubeEmulator
-from podium_devkit.slack_api import SlackStandIn
 from bot.slack.output import SHARE_ACTION
 from bot.slides.render import RUN_ACTION
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import SlackStandIn
 from tests.harness.attacks import (
-    ALICE, ALICE_DATA, ALICE_NS, BOB, BOB_NS, BOB_SECRET, BROAD_GRANTS, GONE, LOOKALIKE, SHARED, TEACHER_NS, requests_in, table_names, workshop_cluster,
+    ALICE,
+    ALICE_DATA,
+    ALICE_NS,
+    BOB,
+    BOB_NS,
+    BOB_SECRET,
+    BROAD_GRANTS,
+    GONE,
+    LOOKALIKE,
+    SHARED,
+    TEACHER_NS,
+    requests_in,
+    table_names,
+    workshop_cluster,
 )
 from tests.harness.room import CHANNEL, TEACHER, Room, text_of, visible_text
 from tests.harness.running import running_podium
+
 
 @pytest.fixture
 async def workshop() -> AsyncIterator[KubeEmulator]:
@@ -32,20 +47,27 @@ async def workshop() -> AsyncIterator[KubeEmulator]:
 
 
 async def _room(emulator: KubeEmulator, standin: SlackStandIn, tmp_path: Path, **env: str) -> Any:
-    return running_podium(emulator, standin, tmp_path, PODIUM_INSTRUCTORS=TEACHER, PODIUM_USER_RATE="0/1s", **env)
+    return running_podium(
+        emulator, standin, tmp_path, PODIUM_INSTRUCTORS=TEACHER, PODIUM_USER_RATE="0/1s", **env
+    )
 
 
 @pytest.fixture
-async def room(workshop: KubeEmulator, standin: SlackStandIn, tmp_path: Path) -> AsyncIterator[Room]:
+async def room(
+    workshop: KubeEmulator, standin: SlackStandIn, tmp_path: Path
+) -> AsyncIterator[Room]:
     """What an instructor following the old advice configured: every participant's namespace in
     PODIUM_NAMESPACES, next to a truly shared one."""
-    async with await _room(workshop, standin, tmp_path,
-                           PODIUM_NAMESPACES=f"{SHARED},{ALICE_NS},{BOB_NS}") as running:
+    async with await _room(
+        workshop, standin, tmp_path, PODIUM_NAMESPACES=f"{SHARED},{ALICE_NS},{BOB_NS}"
+    ) as running:
         yield Room(running)
 
 
 @pytest.fixture
-async def plain_room(workshop: KubeEmulator, standin: SlackStandIn, tmp_path: Path) -> AsyncIterator[Room]:
+async def plain_room(
+    workshop: KubeEmulator, standin: SlackStandIn, tmp_path: Path
+) -> AsyncIterator[Room]:
     """The guide's setup: no PODIUM_NAMESPACES at all."""
     async with await _room(workshop, standin, tmp_path) as running:
         yield Room(running)
@@ -88,8 +110,11 @@ async def test_alice_cannot_read_bobs_namespace_by_mention_dm_run_or_share(room:
     # Run only runs commands written on the slides, Share only signed values (item 6), and
     # neither reaches Bob's namespace.
     await room.press(f"{RUN_ACTION}:1", f"get cm settings -n {BOB_NS} -o yaml", user=ALICE)
-    await room.press(SHARE_ACTION, json.dumps({"k": "not-cached", "t": f"get cm settings -n {BOB_NS} -o yaml"}),
-                     user=ALICE)
+    await room.press(
+        SHARE_ACTION,
+        json.dumps({"k": "not-cached", "t": f"get cm settings -n {BOB_NS} -o yaml"}),
+        user=ALICE,
+    )
     sent = _everything_sent(room)
     assert sent.count(f"`{BOB_NS}` is outside the workshop") >= 3, sent
     assert "does not carry a command from the slides" in sent, sent
@@ -127,7 +152,9 @@ async def test_the_instructor_reads_every_participants_namespace(room: Room) -> 
     assert f"started with {ALICE_DATA}" in logs, logs
 
 
-async def test_the_instructors_get_ns_lists_the_namespaces_of_everyone_podium_knows(plain_room: Room) -> None:
+async def test_the_instructors_get_ns_lists_the_namespaces_of_everyone_podium_knows(
+    plain_room: Room,
+) -> None:
     # No PODIUM_NAMESPACES: Podium knows its participants from who has asked it something.
     for user in (BOB, ALICE, "U0CAROL"):  # Carol has no namespace (yet): left out, no error line
         await plain_room.ask("get pods", user=user)
@@ -151,8 +178,10 @@ async def test_the_instructor_needs_no_setting_to_help_a_participant(plain_room:
 async def test_describe_ns_of_a_missing_namespace_reads_nothing_else(
     standin: SlackStandIn, tmp_path: Path, asker: str
 ) -> None:
-    async with workshop_cluster(*BROAD_GRANTS) as emulator, \
-            await _room(emulator, standin, tmp_path, PODIUM_NAMESPACES=GONE) as running:
+    async with (
+        workshop_cluster(*BROAD_GRANTS) as emulator,
+        await _room(emulator, standin, tmp_path, PODIUM_NAMESPACES=GONE) as running,
+    ):
         room = Room(running)
         emulator.clear_requests()
         answer = text_of(await room.ask(f"describe ns {GONE}", user=asker))
@@ -160,7 +189,9 @@ async def test_describe_ns_of_a_missing_namespace_reads_nothing_else(
         assert LOOKALIKE not in answer
         # Exactly one read: the Namespace asked for. No list of namespaces, and none of the
         # look-alike's quotas and limit ranges (which kubectl's prefix fallback would read).
-        assert [f"{r.method} {r.path}" for r in emulator.requests] == [f"GET /api/v1/namespaces/{GONE}"]
+        assert [f"{r.method} {r.path}" for r in emulator.requests] == [
+            f"GET /api/v1/namespaces/{GONE}"
+        ]
 
 
 async def test_help_and_app_home_name_the_askers_own_namespaces(room: Room) -> None:
@@ -169,11 +200,13 @@ async def test_help_and_app_home_name_the_askers_own_namespaces(room: Room) -> N
     asked = await room.mention("help", user=ALICE)
     [reply] = room.thread_answers(CHANNEL, asked["ts"])
     assert f"`{ALICE_NS}`" in visible_text(reply) and BOB_NS not in visible_text(reply)
-    sent = await room.running.sender.event({"type": "app_home_opened", "user": ALICE, "tab": "home",
-                                            "channel": "D0ALICEHOME"})
+    sent = await room.running.sender.event(
+        {"type": "app_home_opened", "user": ALICE, "tab": "home", "channel": "D0ALICEHOME"}
+    )
     assert sent.status == 200
-    published = await room.standin.wait_for_call("views.publish", timeout=10,
-                                                 predicate=lambda c: c.args.get("user_id") == ALICE)
+    published = await room.standin.wait_for_call(
+        "views.publish", timeout=10, predicate=lambda c: c.args.get("user_id") == ALICE
+    )
     view = json.dumps(published.args)
     assert f"Commands run in `sandbox`, `{SHARED}`, `{ALICE_NS}`" in view, view
     assert BOB_NS not in view

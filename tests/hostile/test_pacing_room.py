@@ -12,24 +12,28 @@ Podium runs in-process over HTTP with its default pacing (PODIUM_POST_INTERVAL=1
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
-from podium_devkit.console import message_to_text
-from podium_devkit.kube_api import KubeEmulator
-from podium_devkit.slack_api import ApiCall, SlackStandIn
 from bot.questions.render import UPVOTE_ACTION
 from bot.slack.output import SHARE_ACTION
 from bot.slides.deck import default_slides_folder, load_deck
 from bot.slides.render import RUN_ACTION
+from podium_devkit.console import message_to_text
+from podium_devkit.kube_api import KubeEmulator
+from podium_devkit.slack_api import ApiCall, SlackStandIn
 from tests.harness.room import BOT, CHANNEL, ROOM_ENV, TEACHER, Room
 from tests.harness.running import running_podium
 
 DECK = load_deck(default_slides_folder() / "kubernetes-101.md")
-PACED = {**ROOM_ENV, "PODIUM_POST_INTERVAL": "1",  # Podium's default: Slack's pace
-         "PODIUM_READ_CACHE_SECONDS": "5"}  # the freshness window the whole room's presses fall in
+PACED = {
+    **ROOM_ENV,
+    "PODIUM_POST_INTERVAL": "1",  # Podium's default: Slack's pace
+    "PODIUM_READ_CACHE_SECONDS": "5",
+}  # the freshness window the whole room's presses fall in
 
 
 @pytest.fixture
@@ -39,13 +43,22 @@ async def room(cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path) -> 
 
 
 def slide_posts(standin: SlackStandIn) -> list[ApiCall]:
-    return [c for c in standin.calls("chat.postMessage")
-            if c.ok and c.args.get("channel") == CHANNEL and "Slide " in message_to_text(c.args)
-            and not c.args.get("thread_ts")]
+    return [
+        c
+        for c in standin.calls("chat.postMessage")
+        if c.ok
+        and c.args.get("channel") == CHANNEL
+        and "Slide " in message_to_text(c.args)
+        and not c.args.get("thread_ts")
+    ]
 
 
 def is_slide(call: ApiCall, number: int) -> bool:
-    return call.method == "chat.postMessage" and call.ok and f"Slide {number}/" in message_to_text(call.args)
+    return (
+        call.method == "chat.postMessage"
+        and call.ok
+        and f"Slide {number}/" in message_to_text(call.args)
+    )
 
 
 async def show(room: Room, number: int) -> dict[str, Any]:
@@ -53,7 +66,9 @@ async def show(room: Room, number: int) -> dict[str, Any]:
     if not slide_posts(room.standin):
         await room.ask("start", "/slides", user=TEACHER)
     await room.ask(f"goto {number}", "/slides", user=TEACHER)
-    call = await room.standin.wait_for_call("chat.postMessage", lambda c: is_slide(c, number), timeout=20)
+    call = await room.standin.wait_for_call(
+        "chat.postMessage", lambda c: is_slide(c, number), timeout=20
+    )
     assert call.response is not None
     message = room.standin.message(CHANNEL, call.response["ts"])
     assert message is not None
@@ -61,13 +76,21 @@ async def show(room: Room, number: int) -> dict[str, Any]:
 
 
 def run_button(message: dict[str, Any], starts: str) -> dict[str, Any]:
-    return next(e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]
-                if str(e.get("action_id", "")).startswith(RUN_ACTION) and e["value"].startswith(starts))
+    return next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if str(e.get("action_id", "")).startswith(RUN_ACTION) and e["value"].startswith(starts)
+    )
 
 
 async def test_thirty_run_presses_are_thirty_private_answers_from_one_read(room: Room):
-    demo = next(s.number for s in DECK.slides
-                if s.exercise is None and any(c == "get pods" for c in s.commands))
+    demo = next(
+        s.number
+        for s in DECK.slides
+        if s.exercise is None and any(c == "get pods" for c in s.commands)
+    )
     live = await show(room, demo)
     run = run_button(live, "get pods")
     posts_before = len(room.standin.calls("chat.postMessage"))
@@ -81,39 +104,69 @@ async def test_thirty_run_presses_are_thirty_private_answers_from_one_read(room:
     first = await asyncio.gather(*(press(user) for user in people[:15]))
     nxt = await room.slash("next", "/slides", user=TEACHER)  # the instructor, in the middle of it
     rest = await asyncio.gather(*(press(user) for user in people[15:]))
-    answers = await asyncio.gather(*(room.standin.wait_for_responses(str(s.response_url), timeout=30)
-                                     for s in [*first, *rest]))
+    answers = await asyncio.gather(
+        *(room.standin.wait_for_responses(str(s.response_url), timeout=30) for s in [*first, *rest])
+    )
     await room.standin.wait_for_responses(str(nxt.response_url), timeout=30)
-    next_slide = await room.standin.wait_for_call("chat.postMessage", lambda c: is_slide(c, demo + 1), timeout=20)
+    next_slide = await room.standin.wait_for_call(
+        "chat.postMessage", lambda c: is_slide(c, demo + 1), timeout=20
+    )
 
     for user, [answer] in zip(people, answers):
         assert answer.get("response_type", "ephemeral") == "ephemeral", user
         assert answer.get("replace_original") is False, user  # the slide stays as it is
         assert "nginx-" in message_to_text(answer), user
-        assert any(e["action_id"] == SHARE_ACTION for b in answer["blocks"] if b["type"] == "actions"
-                   for e in b["elements"]), user
-    channel_posts = [c for c in room.standin.calls("chat.postMessage")[posts_before:]
-                     if c.args.get("channel") == CHANNEL]
+        assert any(
+            e["action_id"] == SHARE_ACTION
+            for b in answer["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+        ), user
+    channel_posts = [
+        c
+        for c in room.standin.calls("chat.postMessage")[posts_before:]
+        if c.args.get("channel") == CHANNEL
+    ]
     assert channel_posts == [next_slide]  # the slide, and nothing from the 30 presses
-    pod_lists = [r for r in room.emulator.requests[reads_before:] if r.resource == "pods" and r.verb == "list"]
+    pod_lists = [
+        r
+        for r in room.emulator.requests[reads_before:]
+        if r.resource == "pods" and r.verb == "list"
+    ]
     assert len(pod_lists) == 1
-    assert room.running.podium.delivery.renderings - renderings_before == 1  # one rendering for 30 answers
+    assert (
+        room.running.podium.delivery.renderings - renderings_before == 1
+    )  # one rendering for 30 answers
     assert room.standin.rate_limited_calls() == []
 
 
 async def test_run_shares_into_the_slides_thread_once(room: Room):
-    demo = next(s.number for s in DECK.slides
-                if s.exercise is None and any(c == "get pods" for c in s.commands))
+    demo = next(
+        s.number
+        for s in DECK.slides
+        if s.exercise is None and any(c == "get pods" for c in s.commands)
+    )
     live = await show(room, demo)
     run = run_button(live, "get pods")
     sent = await room.press(run["action_id"], run["value"], user="U0ALICE", message_ts=live["ts"])
     [answer] = await room.standin.wait_for_responses(str(sent.response_url), timeout=20)
-    share = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]
-                 if e["action_id"] == SHARE_ACTION)
-    presses = await asyncio.gather(*(room.press(SHARE_ACTION, share["value"], user="U0ALICE") for _ in range(3)))
-    await asyncio.gather(*(room.standin.wait_for_responses(str(p.response_url), timeout=20) for p in presses))
+    share = next(
+        e
+        for b in answer["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == SHARE_ACTION
+    )
+    presses = await asyncio.gather(
+        *(room.press(SHARE_ACTION, share["value"], user="U0ALICE") for _ in range(3))
+    )
+    await asyncio.gather(
+        *(room.standin.wait_for_responses(str(p.response_url), timeout=20) for p in presses)
+    )
     in_thread = [m for m in room.thread_answers(CHANNEL, live["ts"]) if m["ts"] != live["ts"]]
-    assert len(in_thread) == 1 and message_to_text(in_thread[0]).startswith("<@U0ALICE> ran `kubectl get pods")
+    assert len(in_thread) == 1 and message_to_text(in_thread[0]).startswith(
+        "<@U0ALICE> ran `kubectl get pods"
+    )
 
 
 async def test_on_an_exercise_slide_run_reads_the_pressers_own_namespace(room: Room):
@@ -136,15 +189,29 @@ async def test_a_busy_channel_is_never_answered_429(room: Room):
 
     async def mention(text: str, user: str) -> None:
         message = room.standin.post_user_message(CHANNEL, user, f"<@{BOT}> {text}")
-        await room.running.sender.event({"type": "app_mention", "user": user, "text": message["text"],
-                                         "ts": message["ts"], "channel": CHANNEL, "event_ts": message["ts"]})
+        await room.running.sender.event(
+            {
+                "type": "app_mention",
+                "user": user,
+                "text": message["text"],
+                "ts": message["ts"],
+                "channel": CHANNEL,
+                "event_ts": message["ts"],
+            }
+        )
         await room.finished(CHANNEL, message["ts"], timeout=60)
 
     async def shared(user: str) -> None:
         [answer] = await room.standin.wait_for_responses(
-            str((await room.slash("get deploy nginx", user=user)).response_url), timeout=30)
-        share = next(e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]
-                     if e["action_id"] == SHARE_ACTION)
+            str((await room.slash("get deploy nginx", user=user)).response_url), timeout=30
+        )
+        share = next(
+            e
+            for b in answer["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == SHARE_ACTION
+        )
         pressed = await room.press(SHARE_ACTION, share["value"], user=user)
         await room.standin.wait_for_responses(str(pressed.response_url), timeout=60)
 
@@ -156,11 +223,25 @@ async def test_a_busy_channel_is_never_answered_429(room: Room):
 
     users = [f"U0B{i:03d}" for i in range(4)]
     # Kubectl answers and plain replies (help, slides about a word) to mentions, all in the channel.
-    await asyncio.gather(*(mention("get pods", u) for u in users), *(mention("help", u) for u in users),
-                         *(mention("what is a replicaset?", u) for u in users), *(shared(u) for u in users),
-                         *(asked(u) for u in users), moved())
+    await asyncio.gather(
+        *(mention("get pods", u) for u in users),
+        *(mention("help", u) for u in users),
+        *(mention("what is a replicaset?", u) for u in users),
+        *(shared(u) for u in users),
+        *(asked(u) for u in users),
+        moved(),
+    )
     assert room.standin.rate_limited_calls("chat.postMessage") == []
-    assert len([c for c in room.standin.calls("chat.postMessage") if c.ok and c.args.get("channel") == CHANNEL]) >= 22
+    assert (
+        len(
+            [
+                c
+                for c in room.standin.calls("chat.postMessage")
+                if c.ok and c.args.get("channel") == CHANNEL
+            ]
+        )
+        >= 22
+    )
 
 
 async def test_an_upvote_storm_answered_429_does_not_hold_back_slides_prev(room: Room):
@@ -168,29 +249,57 @@ async def test_an_upvote_storm_answered_429_does_not_hold_back_slides_prev(room:
     live = await show(room, questions)
     await room.ask("why pods and not containers?", "/ask", user="U0ALICE")
     question = await room.standin.wait_for_call(
-        "chat.postMessage", lambda c: c.ok and "why pods and not containers?" in message_to_text(c.args))
-    upvote = next(e for b in question.args["blocks"] if b["type"] == "actions" for e in b["elements"]
-                  if e["action_id"] == UPVOTE_ACTION)
+        "chat.postMessage",
+        lambda c: c.ok and "why pods and not containers?" in message_to_text(c.args),
+    )
+    upvote = next(
+        e
+        for b in question.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == UPVOTE_ACTION
+    )
     room.standin.fail_next("chat.update", status=429, retry_after=3, times=6)
     failed_before = len(room.standin.calls("chat.update"))
-    await asyncio.gather(*(room.press(UPVOTE_ACTION, upvote["value"], user=u) for u in ("U0BOB", "U0CAROL", "U0DAVE")))
+    await asyncio.gather(
+        *(
+            room.press(UPVOTE_ACTION, upvote["value"], user=u)
+            for u in ("U0BOB", "U0CAROL", "U0DAVE")
+        )
+    )
     # The live slide's refresh is waiting out Slack's Retry-After now.
-    await room.standin.wait_for_call("chat.update", timeout=20, predicate=lambda c: c.status == 429
-                                     and c.args.get("ts") == live["ts"])
+    await room.standin.wait_for_call(
+        "chat.update",
+        timeout=20,
+        predicate=lambda c: c.status == 429 and c.args.get("ts") == live["ts"],
+    )
     await room.slash("prev", "/slides", user=TEACHER)
-    await room.standin.wait_for_call("chat.postMessage", lambda c: is_slide(c, questions - 1), timeout=20)
-    await room.standin.wait_for_call("chat.update", timeout=20, predicate=lambda c: c.ok
-                                     and c.args.get("ts") == live["ts"] and "votes" in message_to_text(c.args))
+    await room.standin.wait_for_call(
+        "chat.postMessage", lambda c: is_slide(c, questions - 1), timeout=20
+    )
+    await room.standin.wait_for_call(
+        "chat.update",
+        timeout=20,
+        predicate=lambda c: (
+            c.ok and c.args.get("ts") == live["ts"] and "votes" in message_to_text(c.args)
+        ),
+    )
     calls = room.standin.calls()
     prev_at = next(i for i, c in enumerate(calls) if is_slide(c, questions - 1))
-    refreshed_at = next(i for i, c in enumerate(calls) if c.method == "chat.update" and c.ok
-                        and c.args.get("ts") == live["ts"])
+    refreshed_at = next(
+        i
+        for i, c in enumerate(calls)
+        if c.method == "chat.update" and c.ok and c.args.get("ts") == live["ts"]
+    )
     assert prev_at < refreshed_at  # the slide did not wait for Slack's Retry-After on the refresh
     # Three upvotes, coalesced: the question's message is edited at most twice (at once, then
     # once at the end of the interval), not once per vote.
     await room.running.podium.questions.refreshes.flush()
-    question_edits = [c for c in room.standin.calls("chat.update")[failed_before:]
-                      if c.ok and c.args.get("ts") == question.response["ts"]]
+    question_edits = [
+        c
+        for c in room.standin.calls("chat.update")[failed_before:]
+        if c.ok and c.args.get("ts") == question.response["ts"]
+    ]
     assert 1 <= len(question_edits) <= 2 and "3 votes" in message_to_text(question_edits[-1].args)
     # The old "Any questions?" slide lost its buttons, whatever order the edits landed in.
     old = room.standin.message(CHANNEL, live["ts"])

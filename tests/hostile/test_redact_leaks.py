@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 import yaml
 
-from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
-from podium_devkit.slack_api import SlackStandIn
 from bot.kubectl.redact import LAST_APPLIED
 from bot.slack.output import SHARE_ACTION
+from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.slack_api import SlackStandIn
 from tests.harness.attacks import ENV, SECRETS, SHAPED, printed, vault_pod
 from tests.harness.exercises import fixture, participant_setup
 from tests.harness.room import CHANNEL, Room, text_of
@@ -31,18 +32,32 @@ LOG_LINES = [
     "GET / Authorization: Basic dXNlcjpsZWFrbGVhaw==",
     *(value for value, _ in SHAPED.values()),
 ]
+
+
 def documents() -> list[dict[str, Any]]:
     exercise = [*participant_setup("U0ALICE"), *fixture("04-client-wrong-name.yaml")]
     for doc in exercise:
         if doc.get("kind") == "PodLogs":
             doc["lines"] = [{"time": "-9m", "text": "connecting with DB_PASSWORD=check-log-pw-77"}]
     return [
-        *load_documents(*demo_seed_paths()), vault_pod(),
-        {"apiVersion": "devkit.podium/v1", "kind": "PodLogs", "metadata": {"namespace": "sandbox", "name": "vault"},
-         "lines": [{"time": "-2m", "text": line} for line in LOG_LINES]},
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "creds", "namespace": "sandbox"},
-         "data": {"DB_PASSWORD": "hunter2-db-pw", "app.properties": "db.password=root-pw-4242\nport=80",
-                  "mode": "prod"}},
+        *load_documents(*demo_seed_paths()),
+        vault_pod(),
+        {
+            "apiVersion": "devkit.podium/v1",
+            "kind": "PodLogs",
+            "metadata": {"namespace": "sandbox", "name": "vault"},
+            "lines": [{"time": "-2m", "text": line} for line in LOG_LINES],
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "creds", "namespace": "sandbox"},
+            "data": {
+                "DB_PASSWORD": "hunter2-db-pw",
+                "app.properties": "db.password=root-pw-4242\nport=80",
+                "mode": "prod",
+            },
+        },
         *exercise,
     ]
 
@@ -80,7 +95,9 @@ async def test_yaml_and_json_hide_env_values_and_stay_valid(room: Room, output: 
     assert env["DB_PASSWORD"] == "[redacted: password]" and env["API_TOKEN"] == "[redacted: token]"
     assert env["client_secret"] == "[redacted: secret]" and env["LOG_LEVEL"] == "debug"
     assert env["REDIS_URL"] == "redis://:[redacted: password]@cache:6379/0"
-    applied = json.loads(obj["metadata"]["annotations"][LAST_APPLIED])  # still JSON, redacted the same way
+    applied = json.loads(
+        obj["metadata"]["annotations"][LAST_APPLIED]
+    )  # still JSON, redacted the same way
     assert env_of(applied["spec"]["containers"][0]) == env
     assert "Podium hid" in text_of(answer)
     assert_nothing_leaked(room)
@@ -110,8 +127,11 @@ async def test_logs_hide_every_known_credential(room: Room):
 async def test_configmap_keys_that_look_secret(room: Room):
     answer = await room.ask("get cm creds -o yaml")
     data = yaml.safe_load(printed(room, answer))["data"]
-    assert data == {"DB_PASSWORD": "[redacted: password]", "app.properties": "db.password=[redacted: password]\nport=80",
-                    "mode": "prod"}
+    assert data == {
+        "DB_PASSWORD": "[redacted: password]",
+        "app.properties": "db.password=[redacted: password]\nport=80",
+        "mode": "prod",
+    }
     assert_nothing_leaked(room)
 
 
@@ -122,8 +142,12 @@ async def test_share_in_channel_posts_the_redacted_answer(room: Room):
         pressed = await room.press(SHARE_ACTION, button["value"])
         verb = command.split()[0]
         await room.standin.wait_for_call(
-            "chat.postMessage", timeout=10,
-            predicate=lambda c, verb=verb: c.args.get("channel") == CHANNEL and verb in json.dumps(c.args))
+            "chat.postMessage",
+            timeout=10,
+            predicate=lambda c, verb=verb: (
+                c.args.get("channel") == CHANNEL and verb in json.dumps(c.args)
+            ),
+        )
         assert pressed.status == 200
     posted = [m for m in room.standin.messages(CHANNEL) if m.get("bot_id")]
     assert posted and any("[redacted: " in json.dumps(m) for m in posted)
@@ -137,8 +161,12 @@ async def test_exercise_check_message_hides_the_log_line_credential(room: Room):
 
 
 async def test_an_api_error_quoting_a_credential_is_redacted_too(room: Room):
-    room.emulator.inject_fault(status=403, times=1, path_contains="/configmaps",
-                               message="admission webhook denied the request: DB_PASSWORD=hunter2-db-pw is weak")
+    room.emulator.inject_fault(
+        status=403,
+        times=1,
+        path_contains="/configmaps",
+        message="admission webhook denied the request: DB_PASSWORD=hunter2-db-pw is weak",
+    )
     answer = await room.ask("get cm")
     assert "DB_PASSWORD=[redacted: password] is weak" in text_of(answer)
     assert_nothing_leaked(room)

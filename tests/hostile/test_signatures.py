@@ -8,14 +8,19 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlencode
 
 import aiohttp
 
-from podium_devkit.slack_sender import block_actions_payload, event_callback_envelope, sign, slash_command_fields
 from bot.slack.modes import EVENTS_PATH
+from podium_devkit.slack_sender import (
+    block_actions_payload,
+    event_callback_envelope,
+    sign,
+    slash_command_fields,
+)
 from tests.harness.room import BOT, CHANNEL, Room, settle
 from tests.harness.running import SECRET
 
@@ -33,31 +38,64 @@ class Body:
 
 def slash_body(room: Room) -> Body:
     url = room.standin.new_response_url(channel_id=CHANNEL, user_id="U0ALICE")
-    fields = slash_command_fields(room.standin.workspace, command="/kubectl", text="get pods", user_id="U0ALICE",
-                                  user_name="alice", channel_id=CHANNEL, channel_name="workshop",
-                                  response_url=url, trigger_id=room.standin.new_trigger_id())
+    fields = slash_command_fields(
+        room.standin.workspace,
+        command="/kubectl",
+        text="get pods",
+        user_id="U0ALICE",
+        user_name="alice",
+        channel_id=CHANNEL,
+        channel_name="workshop",
+        response_url=url,
+        trigger_id=room.standin.new_trigger_id(),
+    )
     return Body("slash", urlencode(fields).encode(), "application/x-www-form-urlencoded", url)
 
 
 def action_body(room: Room) -> Body:
     url = room.standin.new_response_url(channel_id=CHANNEL, user_id="U0ALICE", kind="actions")
-    payload = block_actions_payload(room.standin.workspace, action_id="kubectl_share",
-                                    value=json.dumps({"k": "x", "t": "get pods"}), user_id="U0ALICE",
-                                    user_name="alice", channel_id=CHANNEL, channel_name="workshop",
-                                    response_url=url, trigger_id=room.standin.new_trigger_id())
-    return Body("action", urlencode({"payload": json.dumps(payload)}).encode(),
-                "application/x-www-form-urlencoded", url)
+    payload = block_actions_payload(
+        room.standin.workspace,
+        action_id="kubectl_share",
+        value=json.dumps({"k": "x", "t": "get pods"}),
+        user_id="U0ALICE",
+        user_name="alice",
+        channel_id=CHANNEL,
+        channel_name="workshop",
+        response_url=url,
+        trigger_id=room.standin.new_trigger_id(),
+    )
+    return Body(
+        "action",
+        urlencode({"payload": json.dumps(payload)}).encode(),
+        "application/x-www-form-urlencoded",
+        url,
+    )
 
 
 def event_body(room: Room) -> Body:
     message = room.standin.post_user_message(CHANNEL, "U0ALICE", f"<@{BOT}> get pods")
-    event = {"type": "app_mention", "user": "U0ALICE", "text": message["text"], "ts": message["ts"],
-             "channel": CHANNEL, "event_ts": message["ts"]}
-    return Body("event", json.dumps(event_callback_envelope(room.standin.workspace, event)).encode(),
-                "application/json", None)
+    event = {
+        "type": "app_mention",
+        "user": "U0ALICE",
+        "text": message["text"],
+        "ts": message["ts"],
+        "channel": CHANNEL,
+        "event_ts": message["ts"],
+    }
+    return Body(
+        "event",
+        json.dumps(event_callback_envelope(room.standin.workspace, event)).encode(),
+        "application/json",
+        None,
+    )
 
 
-BODIES: dict[str, Callable[[Room], Body]] = {"slash": slash_body, "action": action_body, "event": event_body}
+BODIES: dict[str, Callable[[Room], Body]] = {
+    "slash": slash_body,
+    "action": action_body,
+    "event": event_body,
+}
 
 Headers = dict[str, str]
 
@@ -72,14 +110,35 @@ Forgery = Callable[[bytes, int], tuple[bytes, Headers]]
 FORGERIES: dict[str, Forgery] = {
     "wrong secret": lambda b, now: (b, signed(b, now, SECRET + "-wrong")),
     "empty secret": lambda b, now: (b, signed(b, now, "")),
-    "tampered body": lambda b, now: (b.replace(b"get", b"del", 1) if b"get" in b else b + b"&x=1", signed(b, now)),
+    "tampered body": lambda b, now: (
+        b.replace(b"get", b"del", 1) if b"get" in b else b + b"&x=1",
+        signed(b, now),
+    ),
     "body appended after signing": lambda b, now: (b + b"&text=delete", signed(b, now)),
     "body truncated after signing": lambda b, now: (b[: len(b) // 2], signed(b, now)),
-    "signature cut short": lambda b, now: (b, {**signed(b, now), "X-Slack-Signature": signed(b, now)["X-Slack-Signature"][:40]}),
-    "signature without v0=": lambda b, now: (b, {**signed(b, now), "X-Slack-Signature": signed(b, now)["X-Slack-Signature"][3:]}),
-    "signature v1=": lambda b, now: (b, {**signed(b, now), "X-Slack-Signature": "v1=" + signed(b, now)["X-Slack-Signature"][3:]}),
-    "signature upper-case hex": lambda b, now: (b, {**signed(b, now), "X-Slack-Signature": "v0=" + signed(b, now)["X-Slack-Signature"][3:].upper()}),
-    "signature for another timestamp": lambda b, now: (b, {**signed(b, now - 1), "X-Slack-Request-Timestamp": str(now)}),
+    "signature cut short": lambda b, now: (
+        b,
+        {**signed(b, now), "X-Slack-Signature": signed(b, now)["X-Slack-Signature"][:40]},
+    ),
+    "signature without v0=": lambda b, now: (
+        b,
+        {**signed(b, now), "X-Slack-Signature": signed(b, now)["X-Slack-Signature"][3:]},
+    ),
+    "signature v1=": lambda b, now: (
+        b,
+        {**signed(b, now), "X-Slack-Signature": "v1=" + signed(b, now)["X-Slack-Signature"][3:]},
+    ),
+    "signature upper-case hex": lambda b, now: (
+        b,
+        {
+            **signed(b, now),
+            "X-Slack-Signature": "v0=" + signed(b, now)["X-Slack-Signature"][3:].upper(),
+        },
+    ),
+    "signature for another timestamp": lambda b, now: (
+        b,
+        {**signed(b, now - 1), "X-Slack-Request-Timestamp": str(now)},
+    ),
     "replayed 6 minutes later": lambda b, now: (b, signed(b, now - 360)),
     "replayed 5 min 30 s later": lambda b, now: (b, signed(b, now - 330)),
     "replayed a day later": lambda b, now: (b, signed(b, now - 86_400)),
@@ -87,21 +146,41 @@ FORGERIES: dict[str, Forgery] = {
     "future-dated 5 min 30 s": lambda b, now: (b, signed(b, now + 330)),
     "unsigned": lambda b, now: (b, {}),
     "timestamp only": lambda b, now: (b, {"X-Slack-Request-Timestamp": str(now)}),
-    "signature only": lambda b, now: (b, {"X-Slack-Signature": signed(b, now)["X-Slack-Signature"]}),
+    "signature only": lambda b, now: (
+        b,
+        {"X-Slack-Signature": signed(b, now)["X-Slack-Signature"]},
+    ),
     "empty headers": lambda b, now: (b, {"X-Slack-Request-Timestamp": "", "X-Slack-Signature": ""}),
-    "timestamp not a number": lambda b, now: (b, {**signed(b, now), "X-Slack-Request-Timestamp": "now"}),
-    "timestamp with a fraction": lambda b, now: (b, {**signed(b, now), "X-Slack-Request-Timestamp": f"{now}.5"}),
+    "timestamp not a number": lambda b, now: (
+        b,
+        {**signed(b, now), "X-Slack-Request-Timestamp": "now"},
+    ),
+    "timestamp with a fraction": lambda b, now: (
+        b,
+        {**signed(b, now), "X-Slack-Request-Timestamp": f"{now}.5"},
+    ),
     "timestamp negative": lambda b, now: (b, signed(b, -now)),
-    "timestamp enormous": lambda b, now: (b, {**signed(b, now), "X-Slack-Request-Timestamp": "9" * 40}),
-    "signature garbage": lambda b, now: (b, {**signed(b, now), "X-Slack-Signature": "v0=" + "zz" * 32}),
-    "signature huge": lambda b, now: (b, {**signed(b, now), "X-Slack-Signature": "v0=" + "a" * 8_000}),
+    "timestamp enormous": lambda b, now: (
+        b,
+        {**signed(b, now), "X-Slack-Request-Timestamp": "9" * 40},
+    ),
+    "signature garbage": lambda b, now: (
+        b,
+        {**signed(b, now), "X-Slack-Signature": "v0=" + "zz" * 32},
+    ),
+    "signature huge": lambda b, now: (
+        b,
+        {**signed(b, now), "X-Slack-Signature": "v0=" + "a" * 8_000},
+    ),
     "empty body": lambda b, now: (b"", signed(b, now)),
 }
 
 
 async def post(session: aiohttp.ClientSession, url: str, body: Body, forgery: Forgery) -> int:
     data, headers = forgery(body.data, int(time.time()))
-    async with session.post(url, data=data, headers={"Content-Type": body.content_type, **headers}) as response:
+    async with session.post(
+        url, data=data, headers={"Content-Type": body.content_type, **headers}
+    ) as response:
         await response.read()
         return response.status
 
@@ -111,9 +190,14 @@ async def test_thousands_of_forged_requests_get_401_and_run_nothing(room: Room, 
     url = room.running.base_url + EVENTS_PATH
     cluster_before = len(room.emulator.requests)
     plan = [(kind, name) for kind in BODIES for name in FORGERIES]
-    bodies = [(kind, name, BODIES[kind](room)) for i in range(REQUESTS) for kind, name in [plan[i % len(plan)]]]
+    bodies = [
+        (kind, name, BODIES[kind](room))
+        for i in range(REQUESTS)
+        for kind, name in [plan[i % len(plan)]]
+    ]
     limit = asyncio.Semaphore(CONCURRENCY)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
+
         async def one(kind: str, name: str, body: Body) -> tuple[str, str, int]:
             async with limit:
                 return kind, name, await post(session, url, body, FORGERIES[name])
@@ -123,12 +207,18 @@ async def test_thousands_of_forged_requests_get_401_and_run_nothing(room: Room, 
     assert accepted == []
     assert len(results) == REQUESTS
     await settle(0.5)
-    answered = [b.response_url for _, _, b in bodies if b.response_url and room.standin.responses(b.response_url)]
+    answered = [
+        b.response_url
+        for _, _, b in bodies
+        if b.response_url and room.standin.responses(b.response_url)
+    ]
     assert answered == []  # no handler answered through a response_url
     assert room.standin.calls() == []  # nor called the Web API at all (not even auth.test)
     assert await room.running.podium.audit.recent() == []
     assert room.emulator.requests[cluster_before:] == []
-    assert [r.getMessage()[:200] for r in caplog.records if r.levelno >= logging.WARNING] == []  # no 500s, no tracebacks
+    assert [
+        r.getMessage()[:200] for r in caplog.records if r.levelno >= logging.WARNING
+    ] == []  # no 500s, no tracebacks
 
 
 async def test_the_same_requests_correctly_signed_are_answered(room: Room):
@@ -153,8 +243,11 @@ async def test_forgeries_for_every_kind_stay_refused_after_an_honest_request(roo
         assert await post(session, url, honest, lambda b, now: (b, signed(b, now))) == 200
         await room.standin.wait_for_responses(str(honest.response_url), timeout=15)
         calls, audited = len(room.standin.calls()), len(await room.running.podium.audit.recent())
-        statuses = {name: await post(session, url, BODIES[kind](room), forgery)
-                    for kind in BODIES for name, forgery in FORGERIES.items()}
+        statuses = {
+            name: await post(session, url, BODIES[kind](room), forgery)
+            for kind in BODIES
+            for name, forgery in FORGERIES.items()
+        }
     assert set(statuses.values()) == {401}, statuses
     await settle(0.5)
     assert len(room.standin.calls()) == calls

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import UTC
 
 import pytest
 
@@ -12,9 +13,17 @@ from tests.harness.running import gateway_for
 
 @pytest.mark.parametrize(
     "plural, kind",
-    [("pods", "Pod"), ("services", "Service"), ("endpoints", "Endpoints"), ("configmaps", "ConfigMap"),
-     ("events", "Event"), ("deployments", "Deployment"), ("replicasets", "ReplicaSet"), ("jobs", "Job"),
-     ("endpointslices", "EndpointSlice")],
+    [
+        ("pods", "Pod"),
+        ("services", "Service"),
+        ("endpoints", "Endpoints"),
+        ("configmaps", "ConfigMap"),
+        ("events", "Event"),
+        ("deployments", "Deployment"),
+        ("replicasets", "ReplicaSet"),
+        ("jobs", "Job"),
+        ("endpointslices", "EndpointSlice"),
+    ],
 )
 async def test_list_every_kind_fills_kind_and_api_version(gateway, plural, kind):
     items = await gateway.list(plural, "sandbox")
@@ -111,16 +120,19 @@ async def test_server_error_keeps_the_status_message(gateway, emulator):
 
 
 async def test_get_namespaces_lists_only_the_readable_workshop_namespaces(gateway):
+    from datetime import datetime
+
     from bot.kubectl.get import fetch_get, render_get
     from bot.kubectl.grammar import parse
     from bot.kubectl.policy import Policy
-    from datetime import datetime, timezone
 
     policy = Policy(("sandbox", "kube-system"))
     request = policy.decide(parse("get ns"))
     result = await fetch_get(gateway, request)
-    text = render_get(request, result, now=datetime.now(timezone.utc))
+    text = render_get(request, result, now=datetime.now(UTC))
     lines = text.splitlines()
     assert lines[0].split() == ["NAME", "STATUS", "AGE"]
     assert lines[1].startswith("sandbox ") and "Active" in lines[1]
-    assert lines[2].startswith('Error from server (Forbidden): namespaces "kube-system" is forbidden')
+    assert lines[2].startswith(
+        'Error from server (Forbidden): namespaces "kube-system" is forbidden'
+    )

@@ -9,10 +9,10 @@ import shutil
 import time
 from pathlib import Path
 
-from podium_devkit.console import message_to_text
-from podium_devkit.slack_limits import RateLimits
-from podium_devkit.slack_api import SlackStandIn
 from bot.slides.deck import default_slides_folder, load_deck
+from podium_devkit.console import message_to_text
+from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_limits import RateLimits
 from tests.harness.running import Running, running_podium
 
 CHANNEL = "C0WORKSHOP"
@@ -61,12 +61,18 @@ async def slides(running: Running, text: str) -> str:
 
 
 def slide_posts(standin: SlackStandIn) -> list:
-    return [c for c in standin.calls("chat.postMessage") if c.args.get("channel") == CHANNEL
-            and any(b.get("type") == "header" for b in c.args.get("blocks") or [])]
+    return [
+        c
+        for c in standin.calls("chat.postMessage")
+        if c.args.get("channel") == CHANNEL
+        and any(b.get("type") == "header" for b in c.args.get("blocks") or [])
+    ]
 
 
 def refused(standin: SlackStandIn) -> list:
-    return [c for c in standin.calls() if c.response and c.response.get("error") == "invalid_blocks"]
+    return [
+        c for c in standin.calls() if c.response and c.response.get("error") == "invalid_blocks"
+    ]
 
 
 def images_in(message: dict) -> list[str]:
@@ -77,9 +83,14 @@ def uploads_named(standin: SlackStandIn, name: str) -> list[str]:
     return [f.id for f in standin.files() if f.filename == name and f.completed]
 
 
-async def test_a_slide_posted_right_after_its_upload_waits_until_slack_has_processed_it(cluster, tmp_path):
+async def test_a_slide_posted_right_after_its_upload_waits_until_slack_has_processed_it(
+    cluster, tmp_path
+):
     deck = picture_deck(tmp_path / "slides")
-    async with SlackStandIn() as standin, running_podium(cluster, standin, tmp_path, **env(deck)) as room:
+    async with (
+        SlackStandIn() as standin,
+        running_podium(cluster, standin, tmp_path, **env(deck)) as room,
+    ):
         assert standin.file_processing.delay >= 1.0  # Slack's behaviour, on by default
         assert "Started *Pictures*" in await slides(room, "start")
         [posted] = slide_posts(standin)
@@ -87,8 +98,10 @@ async def test_a_slide_posted_right_after_its_upload_waits_until_slack_has_proce
         [file_id] = images_in(posted.args)
         assert file_id == uploads_named(standin, "loop.png")[0]
         assert standin.file_processing.is_processed(file_id)
-        assert any(c.args.get("file") == file_id and c.ok and c.response["file"]["mimetype"] == "image/png"
-                   for c in standin.calls("files.info"))
+        assert any(
+            c.args.get("file") == file_id and c.ok and c.response["file"]["mimetype"] == "image/png"
+            for c in standin.calls("files.info")
+        )
         # Both pictures were uploaded when the deck started, each once.
         assert len(uploads_named(standin, "cluster.png")) == 1
         await slides(room, "next")
@@ -96,11 +109,17 @@ async def test_a_slide_posted_right_after_its_upload_waits_until_slack_has_proce
         assert refused(standin) == []
 
 
-
-async def test_browsing_privately_before_any_presentation_waits_for_the_pictures_too(cluster, tmp_path):
+async def test_browsing_privately_before_any_presentation_waits_for_the_pictures_too(
+    cluster, tmp_path
+):
     deck = picture_deck(tmp_path / "slides")
-    async with SlackStandIn() as standin, running_podium(cluster, standin, tmp_path, **env(deck)) as room:
-        sent = await room.sender.slash_command("/slides", "browse pictures 2", user_id="U0BOB", channel_id=CHANNEL)
+    async with (
+        SlackStandIn() as standin,
+        running_podium(cluster, standin, tmp_path, **env(deck)) as room,
+    ):
+        sent = await room.sender.slash_command(
+            "/slides", "browse pictures 2", user_id="U0BOB", channel_id=CHANNEL
+        )
         [reply] = await standin.wait_for_responses(sent.response_url, count=1, timeout=30)
         assert "Opened *Pictures* at slide 2" in message_to_text(reply)
         dm = standin.dm_channel("U0BOB")
@@ -110,7 +129,9 @@ async def test_browsing_privately_before_any_presentation_waits_for_the_pictures
         assert refused(standin) == []
 
 
-async def test_file_ids_are_kept_per_workspace_and_one_slack_lost_is_uploaded_again(cluster, tmp_path):
+async def test_file_ids_are_kept_per_workspace_and_one_slack_lost_is_uploaded_again(
+    cluster, tmp_path
+):
     deck = picture_deck(tmp_path / "slides")
     async with SlackStandIn() as standin:
         async with running_podium(cluster, standin, tmp_path, **env(deck)) as room:
@@ -127,9 +148,13 @@ async def test_file_ids_are_kept_per_workspace_and_one_slack_lost_is_uploaded_ag
             assert first.ok and second.ok
             [again] = images_in(first.args)
             assert again != lost and uploads_named(standin, "loop.png") == [lost, again]
-            assert images_in(second.args) == [kept]  # remembered across the restart: not uploaded again
+            assert images_in(second.args) == [
+                kept
+            ]  # remembered across the restart: not uploaded again
             assert uploads_named(standin, "cluster.png") == [kept]
-            assert [c.method for c in refused(standin)] == ["chat.postMessage"]  # the one try with the lost file
+            assert [c.method for c in refused(standin)] == [
+                "chat.postMessage"
+            ]  # the one try with the lost file
             rows = await room.podium.database.fetch_all("SELECT file_id FROM slack_images")
             assert lost not in {r[0] for r in rows} and again in {r[0] for r in rows}
             await slides(room, "end")
@@ -138,15 +163,22 @@ async def test_file_ids_are_kept_per_workspace_and_one_slack_lost_is_uploaded_ag
     async with SlackStandIn(team_id="T0OTHER") as other:
         async with running_podium(cluster, other, tmp_path, **env(deck)) as room:
             assert "Started *Pictures*" in await slides(room, "start")
-            assert len(uploads_named(other, "loop.png")) == 1 and len(uploads_named(other, "cluster.png")) == 1
+            assert (
+                len(uploads_named(other, "loop.png")) == 1
+                and len(uploads_named(other, "cluster.png")) == 1
+            )
             [posted] = slide_posts(other)
             assert posted.ok and images_in(posted.args) == uploads_named(other, "loop.png")
 
 
-async def test_a_picture_slack_never_processes_is_shown_as_its_alt_text_with_a_note(cluster, tmp_path):
+async def test_a_picture_slack_never_processes_is_shown_as_its_alt_text_with_a_note(
+    cluster, tmp_path
+):
     deck = picture_deck(tmp_path / "slides")
-    async with SlackStandIn() as standin, \
-            running_podium(cluster, standin, tmp_path, **env(deck, PODIUM_IMAGE_WAIT="2")) as room:
+    async with (
+        SlackStandIn() as standin,
+        running_podium(cluster, standin, tmp_path, **env(deck, PODIUM_IMAGE_WAIT="2")) as room,
+    ):
         standin.file_processing.never_process("loop.png")
         assert "Started *Pictures*" in await slides(room, "start")
         [posted] = slide_posts(standin)
@@ -167,9 +199,12 @@ async def test_the_course_deck_end_to_end_with_slacks_processing_delay(cluster, 
     pictures = {i.path for s in course.slides for i in s.images}
     # Slack's pace scaled 20× (posts per second and Podium's interval alike) so 53 slides take
     # seconds, not a minute: Podium's pacer must keep the stand-in from ever answering 429.
-    async with SlackStandIn(rate_limits=RateLimits(channel_posts_per_second=20.0)) as standin, \
-            running_podium(cluster, standin, tmp_path, PODIUM_INSTRUCTORS=TEACHER,
-                           PODIUM_POST_INTERVAL="0.05") as room:
+    async with (
+        SlackStandIn(rate_limits=RateLimits(channel_posts_per_second=20.0)) as standin,
+        running_podium(
+            cluster, standin, tmp_path, PODIUM_INSTRUCTORS=TEACHER, PODIUM_POST_INTERVAL="0.05"
+        ) as room,
+    ):
         assert len(pictures) >= 6 and standin.file_processing.delay >= 1.0
         began = time.monotonic()
         await slides(room, "start")
@@ -186,4 +221,6 @@ async def test_the_course_deck_end_to_end_with_slacks_processing_delay(cluster, 
     assert len(standin.calls("files.completeUploadExternal")) == len(pictures)
     # files.info is polled sparingly (Tier 4): the first look comes when Slack is usually done.
     assert len(standin.calls("files.info")) <= 2 * len(pictures)
-    print(f"\n{len(course.slides)} slides, {len(pictures)} pictures presented in {took:.1f} s; 0 failed")
+    print(
+        f"\n{len(course.slides)} slides, {len(pictures)} pictures presented in {took:.1f} s; 0 failed"
+    )

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from podium_devkit.slack_api import SlackStandIn
 from bot.slack.slide_images import ImageWait, SlideImages
 from bot.slides.deck import default_slides_folder
 from bot.store import open_database
 from bot.store.db import Database
 from bot.store.slack_images import SlackImageStore
+from podium_devkit.slack_api import SlackStandIn
 
 PICTURE = default_slides_folder() / "images" / "control-loop.png"
 

@@ -14,7 +14,9 @@ async def test_malformed_aliases_stop_start_up_before_anything_opens(tmp_path):
     """A bad PODIUM_ALIASES is refused by build_podium first: no state file, no cluster client."""
     state = tmp_path / "state.db"
     settings = load_settings({"PODIUM_ALIASES": "get=get pods", "PODIUM_STATE": str(state)})
-    with pytest.raises(SettingsError, match="^PODIUM_ALIASES: 'get' is a kubectl or Podium command"):
+    with pytest.raises(
+        SettingsError, match=r"^PODIUM_ALIASES: 'get' is a kubectl or Podium command"
+    ):
         await build_podium(settings)
     assert not state.exists()
 

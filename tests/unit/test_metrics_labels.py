@@ -1,4 +1,4 @@
-from bot.metrics import Metrics, bounded, slack_method_label, VERBS
+from bot.metrics import VERBS, Metrics, bounded, slack_method_label
 from bot.slack.modes import metrics_access
 
 

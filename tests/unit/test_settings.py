@@ -18,13 +18,23 @@ def test_defaults_need_nothing():
 
 
 def test_environment_values():
-    settings = load_settings({
-        "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "http://127.0.0.1:9/api",
-        "PORT": "0", "PODIUM_SANDBOX_NAMESPACE": "lab", "PODIUM_NAMESPACES": "ws-a, ws-b,lab",
-        "PODIUM_INSTRUCTORS": "U012AB,W0XYZ", "PODIUM_STATE": "/tmp/x.db",
-    })
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": "http://127.0.0.1:9/api",
+            "PORT": "0",
+            "PODIUM_SANDBOX_NAMESPACE": "lab",
+            "PODIUM_NAMESPACES": "ws-a, ws-b,lab",
+            "PODIUM_INSTRUCTORS": "U012AB,W0XYZ",
+            "PODIUM_STATE": "/tmp/x.db",
+        }
+    )
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
-    assert (settings.sandbox_namespace, settings.extra_namespaces) == ("lab", ("ws-a", "ws-b", "lab"))
+    assert (settings.sandbox_namespace, settings.extra_namespaces) == (
+        "lab",
+        ("ws-a", "ws-b", "lab"),
+    )
     assert settings.instructors == frozenset({"U012AB", "W0XYZ"})
     assert settings.state_file == Path("/tmp/x.db")
     assert default_mode(settings) == "serve"
@@ -33,7 +43,9 @@ def test_environment_values():
 
 def test_yaml_file_with_environment_winning(tmp_path):
     config = tmp_path / "podium.yaml"
-    config.write_text("PORT: 8080\npodium_namespaces: [ws-a, ws-b]\nPODIUM_SANDBOX_NAMESPACE: lab\n")
+    config.write_text(
+        "PORT: 8080\npodium_namespaces: [ws-a, ws-b]\nPODIUM_SANDBOX_NAMESPACE: lab\n"
+    )
     settings = load_settings({"PODIUM_CONFIG": str(config), "PORT": "9090"})
     assert settings.port == 9090
     assert (settings.sandbox_namespace, settings.extra_namespaces) == ("lab", ("ws-a", "ws-b"))
@@ -85,7 +97,10 @@ def test_modes_require_their_credentials():
     with pytest.raises(SettingsError, match="SLACK_APP_TOKEN"):
         require_mode(load_settings({"SLACK_BOT_TOKEN": "xoxb-1"}), "socket")
     require_mode(load_settings({}), "console")
-    assert default_mode(load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})) == "socket"
+    assert (
+        default_mode(load_settings({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}))
+        == "socket"
+    )
 
 
 def test_in_cluster_when_service_host_is_set_and_no_kubeconfig():
@@ -98,14 +113,23 @@ def test_kubeconfig_as_base64(tmp_path):
 
     import yaml
 
-    config = {"apiVersion": "v1", "kind": "Config", "clusters": [{"name": "c", "cluster": {"server": "https://x"}}],
-              "users": [{"name": "u", "user": {"token": "t0ken"}}],
-              "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "current-context": "x"}
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "c", "cluster": {"server": "https://x"}}],
+        "users": [{"name": "u", "user": {"token": "t0ken"}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+        "current-context": "x",
+    }
     encoded = base64.b64encode(yaml.safe_dump(config).encode()).decode()
-    settings = load_settings({"PODIUM_KUBECONFIG_B64": encoded, "KUBERNETES_SERVICE_HOST": "10.0.0.1"})
+    settings = load_settings(
+        {"PODIUM_KUBECONFIG_B64": encoded, "KUBERNETES_SERVICE_HOST": "10.0.0.1"}
+    )
     assert settings.kubeconfig_data == config and settings.in_cluster is False
     assert "t0ken" not in repr(settings)
-    with pytest.raises(SettingsError, match="PODIUM_KUBECONFIG_B64 is not a base64-encoded kubeconfig"):
+    with pytest.raises(
+        SettingsError, match="PODIUM_KUBECONFIG_B64 is not a base64-encoded kubeconfig"
+    ):
         load_settings({"PODIUM_KUBECONFIG_B64": "bm90IHlhbWw6IFs="})
     existing = tmp_path / "k"
     existing.write_text("x")
@@ -133,14 +157,19 @@ def test_malformed_aliases_name_the_setting(value):
 
 def test_participant_namespace_template():
     assert load_settings({}).participant_namespace == "ws-{user}"
-    assert load_settings({"PODIUM_PARTICIPANT_NAMESPACE": "lab-{user}"}).participant_namespace == "lab-{user}"
+    assert (
+        load_settings({"PODIUM_PARTICIPANT_NAMESPACE": "lab-{user}"}).participant_namespace
+        == "lab-{user}"
+    )
     for bad in ("ws-{name}", "WS_{user}", "ws-{user"):
         with pytest.raises(SettingsError, match="PODIUM_PARTICIPANT_NAMESPACE"):
             load_settings({"PODIUM_PARTICIPANT_NAMESPACE": bad})
 
 
 def test_budgets_per_family_over_the_defaults():
-    settings = load_settings({"PODIUM_BUDGETS": "ask=2/30s, share=0/1s", "PODIUM_USER_RATE": "4/8s"})
+    settings = load_settings(
+        {"PODIUM_BUDGETS": "ask=2/30s, share=0/1s", "PODIUM_USER_RATE": "4/8s"}
+    )
     assert settings.budget("ask") == (2, 30.0)
     assert settings.budget("share") == (0, 1.0)  # no limit
     assert settings.budget("exercise") == (10, 60.0)  # the default stays
@@ -148,8 +177,12 @@ def test_budgets_per_family_over_the_defaults():
 
 
 def test_limits_and_the_metrics_token_never_leak_into_repr():
-    settings = load_settings({"PODIUM_MAX_READS": "50", "PODIUM_METRICS_TOKEN": "s3cret-token-0123456789"})
-    assert settings.max_reads_per_command == 50 and settings.metrics_token == "s3cret-token-0123456789"
+    settings = load_settings(
+        {"PODIUM_MAX_READS": "50", "PODIUM_METRICS_TOKEN": "s3cret-token-0123456789"}
+    )
+    assert (
+        settings.max_reads_per_command == 50 and settings.metrics_token == "s3cret-token-0123456789"
+    )
     assert "s3cret" not in repr(settings)
     defaults = load_settings({})
     assert defaults.max_reads_per_command == 20 and defaults.metrics_token is None

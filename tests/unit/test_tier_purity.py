@@ -69,7 +69,9 @@ def stand_in_imports(path: Path) -> list[str]:
         seen.add(current)
         for module in imported_modules(current):
             if module.startswith(STAND_INS):
-                where = current.relative_to(TESTS) if current.is_relative_to(TESTS) else current.name
+                where = (
+                    current.relative_to(TESTS) if current.is_relative_to(TESTS) else current.name
+                )
                 found.append(f"{where}: {module}")
             if (harness := harness_file(module)) is not None:
                 pending.append(harness)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.kubectl.printers.duration import human_duration, parse_timestamp
@@ -26,7 +26,7 @@ def meta(obj: Obj) -> Obj:
     return obj.get("metadata") or {}
 
 
-def rfc1123z(timestamp: str | None, tz: tzinfo = timezone.utc) -> str:
+def rfc1123z(timestamp: str | None, tz: tzinfo = UTC) -> str:
     """Go's `time.RFC1123Z` (`Mon, 02 Jan 2006 15:04:05 -0700`), in kubectl's local zone `tz`."""
     if not timestamp:
         return _ZERO
@@ -35,8 +35,10 @@ def rfc1123z(timestamp: str | None, tz: tzinfo = timezone.utc) -> str:
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"
     minutes = abs(minutes)
-    return (f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} {moment.year:04d} "
-            f"{moment:%H:%M:%S} {sign}{minutes // 60:02d}{minutes % 60:02d}")
+    return (
+        f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} {moment.year:04d} "
+        f"{moment:%H:%M:%S} {sign}{minutes // 60:02d}{minutes % 60:02d}"
+    )
 
 
 def since(timestamp: str | None, now: datetime) -> str:
@@ -63,8 +65,13 @@ def int_or_string(value: Any) -> str:
     return str(value)
 
 
-def print_labels(w: PrefixWriter, title: str, labels: Mapping[str, str] | None,
-                 initial_indent: str = "", inner_indent: str = "\t") -> None:
+def print_labels(
+    w: PrefixWriter,
+    title: str,
+    labels: Mapping[str, str] | None,
+    initial_indent: str = "",
+    inner_indent: str = "\t",
+) -> None:
     """`printLabelsMultilineWithIndent`: `key=value`, sorted, one a line; `<none>` when empty."""
     w.write(LEVEL_0, f"{initial_indent}{title}:{inner_indent}")
     if not labels:
@@ -150,7 +157,11 @@ def selector_string(selector: Obj | None) -> str:
     for key, value in (selector.get("matchLabels") or {}).items():
         requirements.append((key, f"{key}={value}"))
     for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key", ""), expr.get("operator", ""), sorted(expr.get("values") or [])
+        key, op, values = (
+            expr.get("key", ""),
+            expr.get("operator", ""),
+            sorted(expr.get("values") or []),
+        )
         if op == "In":
             requirements.append((key, f"{key} in ({','.join(values)})"))
         elif op == "NotIn":
@@ -188,7 +199,7 @@ def describe_resources(w: PrefixWriter, resources: Obj | None, level: int) -> No
 
 
 def _zero_or_time(value: str | None) -> datetime:
-    return parse_timestamp(value) if value else datetime.min.replace(tzinfo=timezone.utc)
+    return parse_timestamp(value) if value else datetime.min.replace(tzinfo=UTC)
 
 
 def event_sort_time(event: Obj) -> datetime:
@@ -213,7 +224,11 @@ def describe_events(w: PrefixWriter, events: Sequence[Obj] | None, now: datetime
     w.write(LEVEL_0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
     w.write(LEVEL_1, "----\t------\t----\t----\t-------\n")
     for event in ordered:
-        first = since(event.get("eventTime"), now) if event.get("eventTime") else since(event.get("firstTimestamp"), now)
+        first = (
+            since(event.get("eventTime"), now)
+            if event.get("eventTime")
+            else since(event.get("firstTimestamp"), now)
+        )
         series = event.get("series")
         count = int(event.get("count") or 0)
         if series:
@@ -222,12 +237,17 @@ def describe_events(w: PrefixWriter, events: Sequence[Obj] | None, now: datetime
             interval = f"{since(event.get('lastTimestamp'), now)} (x{count} over {first})"
         else:
             interval = first
-        source = (event.get("source") or {}).get("component") or event.get("reportingComponent") or ""
+        source = (
+            (event.get("source") or {}).get("component") or event.get("reportingComponent") or ""
+        )
         message = str(event.get("message") or "").strip()
         field_path = (event.get("involvedObject") or {}).get("fieldPath")
         if field_path:  # kubectl 1.37 says which container an event is about
             message = f"{field_path}: {message}"
-        w.write(LEVEL_1, f"{event.get('type', '')}\t{event.get('reason', '')}\t{interval}\t{source}\t{message}\n")
+        w.write(
+            LEVEL_1,
+            f"{event.get('type', '')}\t{event.get('reason', '')}\t{interval}\t{source}\t{message}\n",
+        )
 
 
 def go_quote(text: str) -> str:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from .common import Obj, describe_events, meta, print_annotations, print_labels, rfc1123z
 from .writer import LEVEL_0, LEVEL_1, PrefixWriter
 
 _QUOTA_SCOPE_HELP = {
     "Terminating": "Matches all pods that have an active deadline. These pods have a limited lifespan on a node "
-                   "before being actively terminated by the system.",
+    "before being actively terminated by the system.",
     "NotTerminating": "Matches all pods that do not have an active deadline. These pods usually include long "
-                      "running pods whose container command is not expected to terminate.",
+    "running pods whose container command is not expected to terminate.",
     "BestEffort": "Matches all pods that do not have resource requirements set. These pods have a best effort "
-                  "quality of service.",
+    "quality of service.",
     "NotBestEffort": "Matches all pods that have at least one resource requirement set. These pods have a "
-                     "burstable or guaranteed quality of service.",
+    "burstable or guaranteed quality of service.",
 }
 
 
@@ -51,8 +51,9 @@ def _decoded(value: str) -> bytes:
         return value.encode()
 
 
-def describe_namespace(ns: Obj, quotas: Sequence[Obj] | None, limit_ranges: Sequence[Obj] | None,
-                       tz: tzinfo = timezone.utc) -> str:
+def describe_namespace(
+    ns: Obj, quotas: Sequence[Obj] | None, limit_ranges: Sequence[Obj] | None, tz: tzinfo = UTC
+) -> str:
     """kubectl's `describeNamespace`; a None list (not served, or not readable) omits its section."""
     w = PrefixWriter()
     m, status = meta(ns), ns.get("status") or {}
@@ -66,8 +67,11 @@ def describe_namespace(ns: Obj, quotas: Sequence[Obj] | None, limit_ranges: Sequ
         w.write(LEVEL_1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
         w.write(LEVEL_1, "----\t------\t------------------\t------\t-------\n")
         for c in conditions:
-            w.write(LEVEL_1, f"{c.get('type', '')}\t{c.get('status', '')}\t{rfc1123z(c.get('lastTransitionTime'), tz)}\t"
-                             f"{c.get('reason', '')}\t{c.get('message', '')}\n")
+            w.write(
+                LEVEL_1,
+                f"{c.get('type', '')}\t{c.get('status', '')}\t{rfc1123z(c.get('lastTransitionTime'), tz)}\t"
+                f"{c.get('reason', '')}\t{c.get('message', '')}\n",
+            )
     if quotas is not None:
         w.write(LEVEL_0, "\n")
         _resource_quotas(w, quotas)
@@ -104,11 +108,20 @@ def _limit_ranges(w: PrefixWriter, limit_ranges: Sequence[Obj]) -> None:
     if not limit_ranges:
         w.write(LEVEL_0, "No LimitRange resource.\n")
         return
-    w.write(LEVEL_0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n")
-    w.write(LEVEL_0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+    w.write(
+        LEVEL_0,
+        "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n",
+    )
+    w.write(
+        LEVEL_0,
+        " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n",
+    )
     for limit_range in limit_ranges:
         for item in (limit_range.get("spec") or {}).get("limits") or []:
-            columns = [item.get(k) or {} for k in ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")]
+            columns = [
+                item.get(k) or {}
+                for k in ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")
+            ]
             for resource in sorted(set().union(*columns)):
                 values = "\t".join(str(c.get(resource, "-")) for c in columns)
                 w.write(LEVEL_0, f" {item.get('type', '')}\t{resource}\t{values}\n")

@@ -10,7 +10,9 @@ from .common import Obj, describe_events, format_labels, meta, print_annotations
 from .writer import LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter
 
 
-def describe_service(svc: Obj, endpoint_slices: Sequence[Obj], events: Sequence[Obj] | None, now: datetime) -> str:
+def describe_service(
+    svc: Obj, endpoint_slices: Sequence[Obj], events: Sequence[Obj] | None, now: datetime
+) -> str:
     """kubectl's `describeService`."""
     w = PrefixWriter()
     m, spec = meta(svc), svc.get("spec") or {}
@@ -43,7 +45,10 @@ def describe_service(svc: Obj, endpoint_slices: Sequence[Obj], events: Sequence[
         w.write(LEVEL_0, f"TargetPort:\t{target if target is not None else 0}/{protocol}\n")
         if port.get("nodePort"):
             w.write(LEVEL_0, f"NodePort:\t{name}\t{port['nodePort']}/{protocol}\n")
-        w.write(LEVEL_0, f"Endpoints:\t{format_endpoint_slices(endpoint_slices, {port.get('name') or ''})}\n")
+        w.write(
+            LEVEL_0,
+            f"Endpoints:\t{format_endpoint_slices(endpoint_slices, {port.get('name') or ''})}\n",
+        )
     w.write(LEVEL_0, f"Session Affinity:\t{spec.get('sessionAffinity', '')}\n")
     if spec.get("externalTrafficPolicy"):
         w.write(LEVEL_0, f"External Traffic Policy:\t{spec['externalTrafficPolicy']}\n")
@@ -52,7 +57,9 @@ def describe_service(svc: Obj, endpoint_slices: Sequence[Obj], events: Sequence[
     if spec.get("healthCheckNodePort"):
         w.write(LEVEL_0, f"HealthCheck NodePort:\t{spec['healthCheckNodePort']}\n")
     if spec.get("loadBalancerSourceRanges"):
-        w.write(LEVEL_0, f"LoadBalancer Source Ranges:\t{','.join(spec['loadBalancerSourceRanges'])}\n")
+        w.write(
+            LEVEL_0, f"LoadBalancer Source Ranges:\t{','.join(spec['loadBalancerSourceRanges'])}\n"
+        )
     if spec.get("trafficDistribution"):
         w.write(LEVEL_0, f"Traffic Distribution:\t{spec['trafficDistribution']}\n")
     describe_events(w, events, now)
@@ -102,7 +109,11 @@ def format_endpoint_slices(slices: Sequence[Obj], ports: set[str] | None) -> str
                 if not _ready(endpoint):
                     continue
                 if not more:
-                    listed.append(_host_port((endpoint.get("addresses") or [""])[0], int(port.get("port") or 0)))
+                    listed.append(
+                        _host_port(
+                            (endpoint.get("addresses") or [""])[0], int(port.get("port") or 0)
+                        )
+                    )
                 count += 1
     text = ",".join(listed)
     return f"{text} + {count - limit} more..." if more else text
@@ -125,14 +136,19 @@ def describe_endpoints(ep: Obj, events: Sequence[Obj] | None, now: datetime) -> 
     for subset in ep.get("subsets") or []:
         ready = ",".join(a.get("ip", "") for a in subset.get("addresses") or []) or "<none>"
         w.write(LEVEL_1, f"Addresses:\t{ready}\n")
-        not_ready = ",".join(a.get("ip", "") for a in subset.get("notReadyAddresses") or []) or "<none>"
+        not_ready = (
+            ",".join(a.get("ip", "") for a in subset.get("notReadyAddresses") or []) or "<none>"
+        )
         w.write(LEVEL_1, f"NotReadyAddresses:\t{not_ready}\n")
         if subset.get("ports"):
             w.write(LEVEL_1, "Ports:\n")
             w.write(LEVEL_2, "Name\tPort\tProtocol\n")
             w.write(LEVEL_2, "----\t----\t--------\n")
             for port in subset["ports"]:
-                w.write(LEVEL_2, f"{port.get('name') or '<unset>'}\t{port.get('port', 0)}\t{port.get('protocol', '')}\n")
+                w.write(
+                    LEVEL_2,
+                    f"{port.get('name') or '<unset>'}\t{port.get('port', 0)}\t{port.get('protocol', '')}\n",
+                )
         w.write(LEVEL_0, "\n")
     describe_events(w, events, now)
     return w.text()
@@ -161,18 +177,25 @@ def describe_endpoint_slice(eps: Obj, events: Sequence[Obj] | None, now: datetim
         w.write(LEVEL_1, "----\t----\t--------\n")
         for port in ports:
             # The API server defaults protocol to TCP; kubectl dereferences it as is.
-            w.write(LEVEL_1, f"{port.get('name') or '<unset>'}\t{_or_unset(port.get('port'))}\t"
-                             f"{port.get('protocol', '')}\n")
+            w.write(
+                LEVEL_1,
+                f"{port.get('name') or '<unset>'}\t{_or_unset(port.get('port'))}\t"
+                f"{port.get('protocol', '')}\n",
+            )
     endpoints = eps.get("endpoints") or []
     if not endpoints:
         w.write(LEVEL_0, "Endpoints: <none>\n")
     else:
         w.write(LEVEL_0, "Endpoints:\n")
         for endpoint in endpoints:
-            w.write(LEVEL_1, f"- Addresses:\t{', '.join(endpoint.get('addresses') or []) or '<none>'}\n")
+            w.write(
+                LEVEL_1, f"- Addresses:\t{', '.join(endpoint.get('addresses') or []) or '<none>'}\n"
+            )
             w.write(LEVEL_2, "Conditions:\n")
             ready = (endpoint.get("conditions") or {}).get("ready")
-            w.write(LEVEL_3, f"Ready:\t{'<unset>' if ready is None else str(bool(ready)).lower()}\n")
+            w.write(
+                LEVEL_3, f"Ready:\t{'<unset>' if ready is None else str(bool(ready)).lower()}\n"
+            )
             w.write(LEVEL_2, f"Hostname:\t{_or_unset(endpoint.get('hostname'))}\n")
             target = endpoint.get("targetRef")
             if target is not None:

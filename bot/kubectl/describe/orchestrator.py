@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
 from bot.kubectl.answer import cluster_error_line
@@ -27,7 +27,13 @@ from .common import Obj, meta, selector_string
 from .misc import describe_configmap, describe_namespace
 from .network import describe_endpoint_slice, describe_endpoints, describe_service
 from .pod import describe_pod
-from .workloads import PodCounts, describe_deployment, describe_job, describe_replica_set, split_replica_sets
+from .workloads import (
+    PodCounts,
+    describe_deployment,
+    describe_job,
+    describe_replica_set,
+    split_replica_sets,
+)
 
 
 class DescribeReads(Protocol):
@@ -35,8 +41,14 @@ class DescribeReads(Protocol):
 
     async def get(self, plural: str, namespace: str | None, name: str) -> Mapping[str, Any]: ...
 
-    async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
-                   field_selector: str | None = None) -> Sequence[Mapping[str, Any]]: ...
+    async def list(
+        self,
+        plural: str,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> Sequence[Mapping[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,9 @@ class DescribeResult:
 
     @property
     def stderr(self) -> str:
-        return "".join(line + "\n" for line in (*self.errors, *((self.notice,) if self.notice else ())))
+        return "".join(
+            line + "\n" for line in (*self.errors, *((self.notice,) if self.notice else ()))
+        )
 
 
 def error_text(error: ClusterError) -> str:
@@ -71,19 +85,34 @@ class _Describer:
         if not self.show_events:
             return None
         m = meta(obj)
-        fields = {"involvedObject.name": m.get("name", ""), "involvedObject.namespace": m.get("namespace", ""),
-                  "involvedObject.uid": m.get("uid", "")}
+        fields = {
+            "involvedObject.name": m.get("name", ""),
+            "involvedObject.namespace": m.get("namespace", ""),
+            "involvedObject.uid": m.get("uid", ""),
+        }
         if kind:
             fields["involvedObject.kind"] = kind
         selector = ",".join(f"{k}={fields[k]}" for k in sorted(fields))
         return await self._list_or_empty("events", selector=None, field_selector=selector)
 
-    async def _list_or_empty(self, plural: str, *, selector: str | None, field_selector: str | None = None,
-                             namespace: str | None = None) -> list[Obj]:
+    async def _list_or_empty(
+        self,
+        plural: str,
+        *,
+        selector: str | None,
+        field_selector: str | None = None,
+        namespace: str | None = None,
+    ) -> list[Obj]:
         try:
             # list(): a list of the gateway's dicts as the read-only Obj this module works on.
-            return list(await self.gateway.list(plural, namespace or self.namespace,
-                                                label_selector=selector, field_selector=field_selector))
+            return list(
+                await self.gateway.list(
+                    plural,
+                    namespace or self.namespace,
+                    label_selector=selector,
+                    field_selector=field_selector,
+                )
+            )
         except ClusterError:
             return []
 
@@ -96,17 +125,25 @@ class _Describer:
 
     async def _deployments(self, deploy: Obj) -> str:
         events, replica_sets = await asyncio.gather(
-            self.events(deploy, "Deployment"), self._replica_sets_of(deploy))
+            self.events(deploy, "Deployment"), self._replica_sets_of(deploy)
+        )
         if replica_sets is None:
             return describe_deployment(deploy, [], [], events, self.now, self.tz)
         split = split_replica_sets(deploy, replica_sets)
-        return describe_deployment(deploy, split.old, [split.new] if split.new else [], events, self.now, self.tz)
+        return describe_deployment(
+            deploy, split.old, [split.new] if split.new else [], events, self.now, self.tz
+        )
 
     async def _replica_sets_of(self, deploy: Obj) -> list[Obj] | None:
         try:
-            return list(await self.gateway.list(
-                "replicasets", self.namespace,
-                label_selector=selector_string((deploy.get("spec") or {}).get("selector")) or None))
+            return list(
+                await self.gateway.list(
+                    "replicasets",
+                    self.namespace,
+                    label_selector=selector_string((deploy.get("spec") or {}).get("selector"))
+                    or None,
+                )
+            )
         except ClusterError:
             return None  # kubectl then prints neither OldReplicaSets nor NewReplicaSet
 
@@ -115,7 +152,9 @@ class _Describer:
 
         async def pods() -> PodCounts | str:
             try:
-                return PodCounts.of(rs, await self.gateway.list("pods", self.namespace, label_selector=selector))
+                return PodCounts.of(
+                    rs, await self.gateway.list("pods", self.namespace, label_selector=selector)
+                )
             except ClusterError as exc:
                 return exc.message
 
@@ -129,7 +168,8 @@ class _Describer:
         name = meta(svc).get("name", "")
         slices, events = await asyncio.gather(
             self._list_or_empty("endpointslices", selector=f"kubernetes.io/service-name={name}"),
-            self.events(svc, "Service"))
+            self.events(svc, "Service"),
+        )
         return describe_service(svc, slices, events, self.now)
 
     async def _endpoints(self, ep: Obj) -> str:
@@ -148,20 +188,23 @@ class _Describer:
             try:
                 return list(await self.gateway.list(plural, name))
             except ClusterError:
-                return None  # NotFound: kubectl omits the section; Forbidden: kubectl fails, we omit
+                return (
+                    None  # NotFound: kubectl omits the section; Forbidden: kubectl fails, we omit
+                )
 
         quotas, limits = await asyncio.gather(optional("resourcequotas"), optional("limitranges"))
         return describe_namespace(ns, quotas, limits, self.tz)
 
 
-async def describe(gateway: DescribeReads, request: DescribeRequest, now: datetime | None = None,
-                   tz: tzinfo = timezone.utc) -> DescribeResult:
+async def describe(
+    gateway: DescribeReads, request: DescribeRequest, now: datetime | None = None, tz: tzinfo = UTC
+) -> DescribeResult:
     """Run `kubectl describe KIND [NAME…] [-l SELECTOR] -n NAMESPACE` through the gateway.
 
     `now` is the clock ages are measured against (default: the current time); `tz` is the zone
     absolute times are printed in (kubectl uses its machine's local zone).
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     plural = request.kind.plural
     namespace = None if not request.kind.namespaced else request.namespace
     describer = _Describer(gateway, request.namespace, now, tz)
@@ -205,8 +248,9 @@ def _join(texts: list[str]) -> str:
     return "\n\n".join(texts)
 
 
-async def _describe_prefix(describer: _Describer, plural: str, namespace: str | None, prefix: str,
-                           original: ClusterError) -> DescribeResult:
+async def _describe_prefix(
+    describer: _Describer, plural: str, namespace: str | None, prefix: str, original: ClusterError
+) -> DescribeResult:
     """`DescribeMatchingResources`: `describe pod web` describes every pod named `web…`, each followed by
     a newline; none matching reports the original NotFound."""
     try:

@@ -5,20 +5,32 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from .common import (
-    Obj, controller_of, describe_events, describe_resources, format_label_selector, go_bool,
-    go_quote, int_or_string, meta, print_annotations, print_bool, print_labels, print_tolerations,
-    rfc1123z, since,
+    Obj,
+    controller_of,
+    describe_events,
+    describe_resources,
+    format_label_selector,
+    go_bool,
+    go_quote,
+    int_or_string,
+    meta,
+    print_annotations,
+    print_bool,
+    print_labels,
+    print_tolerations,
+    rfc1123z,
+    since,
 )
 from .writer import LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter
 
 EnvResolver = Callable[[Obj], str]
 
 
-def describe_pod(pod: Obj, events: Sequence[Obj] | None, now: datetime, tz: tzinfo = timezone.utc) -> str:
+def describe_pod(pod: Obj, events: Sequence[Obj] | None, now: datetime, tz: tzinfo = UTC) -> str:
     """kubectl's `describePod`. `events` None omits the Events section (kubectl's --show-events=false)."""
     w = PrefixWriter()
     m, spec, status = meta(pod), pod.get("spec") or {}, pod.get("status") or {}
@@ -73,19 +85,43 @@ def describe_pod(pod: Obj, events: Sequence[Obj] | None, now: datetime, tz: tzin
         describe_resources(w, spec["resources"], LEVEL_1)
     resolver = env_resolver(pod)
     if spec.get("initContainers"):
-        describe_containers(w, "Init Containers", spec["initContainers"], status.get("initContainerStatuses"),
-                            resolver, "", tz)
-    describe_containers(w, "Containers", spec.get("containers") or [], status.get("containerStatuses"),
-                        resolver, "", tz)
+        describe_containers(
+            w,
+            "Init Containers",
+            spec["initContainers"],
+            status.get("initContainerStatuses"),
+            resolver,
+            "",
+            tz,
+        )
+    describe_containers(
+        w,
+        "Containers",
+        spec.get("containers") or [],
+        status.get("containerStatuses"),
+        resolver,
+        "",
+        tz,
+    )
     if spec.get("ephemeralContainers"):
-        describe_containers(w, "Ephemeral Containers", spec["ephemeralContainers"],
-                            status.get("ephemeralContainerStatuses"), resolver, "", tz)
+        describe_containers(
+            w,
+            "Ephemeral Containers",
+            spec["ephemeralContainers"],
+            status.get("ephemeralContainerStatuses"),
+            resolver,
+            "",
+            tz,
+        )
     conditions = status.get("conditions") or []
     if spec.get("readinessGates"):
         w.write(LEVEL_0, "Readiness Gates:\n  Type\tStatus\n")
         for gate in spec["readinessGates"]:
             gate_type = gate.get("conditionType", "")
-            value = next((str(c.get("status", "")) for c in conditions if c.get("type") == gate_type), "<none>")
+            value = next(
+                (str(c.get("status", "")) for c in conditions if c.get("type") == gate_type),
+                "<none>",
+            )
             w.write(LEVEL_1, f"{gate_type} \t{value} \n")
     if conditions:
         w.write(LEVEL_0, "Conditions:\n  Type\tStatus\n")
@@ -126,8 +162,15 @@ def describe_pod_template(w: PrefixWriter, template: Obj | None) -> None:
 # Containers ---------------------------------------------------------------------------------------
 
 
-def describe_containers(w: PrefixWriter, label: str, containers: Sequence[Obj], statuses: Sequence[Obj] | None,
-                        resolver: EnvResolver | None, space: str, tz: tzinfo = timezone.utc) -> None:
+def describe_containers(
+    w: PrefixWriter,
+    label: str,
+    containers: Sequence[Obj],
+    statuses: Sequence[Obj] | None,
+    resolver: EnvResolver | None,
+    space: str,
+    tz: tzinfo = UTC,
+) -> None:
     """`describeContainers`: identity, command, state, resources, probes, env and mounts."""
     by_name = {s.get("name"): s for s in statuses or []}
     w.write(LEVEL_0, f"{space}{label}:{'' if containers else ' <none>'}\n")
@@ -155,12 +198,16 @@ def _basic_info(w: PrefixWriter, container: Obj, status: Obj | None, space: str)
         w.write(LEVEL_2, f"Image ID:\t{status.get('imageID', '')}\n")
     ports = container.get("ports") or []
     # kubectl 1.37 names named ports: `8080/TCP (http)`.
-    port_text = ", ".join(f"{p.get('containerPort', 0)}/{p.get('protocol', '')}{_port_name(p)}" for p in ports)
+    port_text = ", ".join(
+        f"{p.get('containerPort', 0)}/{p.get('protocol', '')}{_port_name(p)}" for p in ports
+    )
     if "," in port_text:
         w.write(LEVEL_2, f"Ports:\t{port_text}\n")
     else:
         w.write(LEVEL_2, f"Port:\t{port_text or '<none>'}\n")
-    host_text = ", ".join(f"{p.get('hostPort', 0)}/{p.get('protocol', '')}{_port_name(p)}" for p in ports)
+    host_text = ", ".join(
+        f"{p.get('hostPort', 0)}/{p.get('protocol', '')}{_port_name(p)}" for p in ports
+    )
     if "," in host_text:
         w.write(LEVEL_2, f"Host Ports:\t{host_text}\n")
     else:
@@ -220,16 +267,22 @@ def _status_block(w: PrefixWriter, title: str, state: Obj, tz: tzinfo) -> None:
 
 
 def _probes(w: PrefixWriter, container: Obj) -> None:
-    for title, key in (("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"), ("Startup", "startupProbe")):
+    for title, key in (
+        ("Liveness", "livenessProbe"),
+        ("Readiness", "readinessProbe"),
+        ("Startup", "startupProbe"),
+    ):
         if container.get(key) is not None:
             w.write(LEVEL_2, f"{title}:\t{describe_probe(container[key])}\n")
 
 
 def describe_probe(probe: Obj) -> str:
     """`DescribeProbe`: `http-get http://:8080/healthz delay=0s timeout=1s period=10s successThreshold=1 failureThreshold=3`."""
-    attrs = (f"delay={int(probe.get('initialDelaySeconds') or 0)}s timeout={int(probe.get('timeoutSeconds') or 0)}s "
-             f"period={int(probe.get('periodSeconds') or 0)}s successThreshold={int(probe.get('successThreshold') or 0)} "
-             f"failureThreshold={int(probe.get('failureThreshold') or 0)}")
+    attrs = (
+        f"delay={int(probe.get('initialDelaySeconds') or 0)}s timeout={int(probe.get('timeoutSeconds') or 0)}s "
+        f"period={int(probe.get('periodSeconds') or 0)}s successThreshold={int(probe.get('successThreshold') or 0)} "
+        f"failureThreshold={int(probe.get('failureThreshold') or 0)}"
+    )
     if probe.get("exec") is not None:
         return f"exec [{' '.join(probe['exec'].get('command') or [])}] {attrs}"
     if probe.get("httpGet") is not None:
@@ -266,7 +319,10 @@ def _env_from(w: PrefixWriter, container: Obj) -> None:
             kind, ref = "Secret", source["secretRef"]
             name, optional = ref.get("name", ""), bool(ref.get("optional"))
         if source.get("prefix"):
-            w.write(LEVEL_3, f"{name}\t{kind} with prefix '{source['prefix']}'\tOptional: {go_bool(optional)}\n")
+            w.write(
+                LEVEL_3,
+                f"{name}\t{kind} with prefix '{source['prefix']}'\tOptional: {go_bool(optional)}\n",
+            )
         else:
             w.write(LEVEL_3, f"{name}\t{kind}\tOptional: {go_bool(optional)}\n")
 
@@ -283,7 +339,10 @@ def _env(w: PrefixWriter, container: Obj, resolver: EnvResolver | None) -> None:
         if source.get("fieldRef") is not None:
             ref = source["fieldRef"]
             value = resolver(ref) if resolver is not None else ""
-            w.write(LEVEL_3, f"{name}:\t{value} ({ref.get('apiVersion', '')}:{ref.get('fieldPath', '')})\n")
+            w.write(
+                LEVEL_3,
+                f"{name}:\t{value} ({ref.get('apiVersion', '')}:{ref.get('fieldPath', '')})\n",
+            )
         elif source.get("resourceFieldRef") is not None:
             ref = source["resourceFieldRef"]
             resource = ref.get("resource", "")
@@ -293,19 +352,39 @@ def _env(w: PrefixWriter, container: Obj, resolver: EnvResolver | None) -> None:
             w.write(LEVEL_3, f"{name}:\t{value} ({resource})\n")
         elif source.get("secretKeyRef") is not None:
             ref = source["secretKeyRef"]
-            w.write(LEVEL_3, f"{name}:\t<set to the key '{ref.get('key', '')}' in secret '{ref.get('name', '')}'>\t"
-                             f"Optional: {go_bool(ref.get('optional'))}\n")
+            w.write(
+                LEVEL_3,
+                f"{name}:\t<set to the key '{ref.get('key', '')}' in secret '{ref.get('name', '')}'>\t"
+                f"Optional: {go_bool(ref.get('optional'))}\n",
+            )
         elif source.get("configMapKeyRef") is not None:
             ref = source["configMapKeyRef"]
-            w.write(LEVEL_3, f"{name}:\t<set to the key '{ref.get('key', '')}' of config map '{ref.get('name', '')}'>\t"
-                             f"Optional: {go_bool(ref.get('optional'))}\n")
+            w.write(
+                LEVEL_3,
+                f"{name}:\t<set to the key '{ref.get('key', '')}' of config map '{ref.get('name', '')}'>\t"
+                f"Optional: {go_bool(ref.get('optional'))}\n",
+            )
 
 
 # kubectl describe.go: maxAnnotationLen, where a CSI volume's attributes are cut.
 MAX_ANNOTATION_LEN = 140
 _QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
-_SUFFIX = {"": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_SUFFIX = {
+    "": 1,
+    "m": 1e-3,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+    "E": 1e18,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
+}
 
 
 def _quantity(text: str) -> float | None:
@@ -334,7 +413,10 @@ def _mounts(w: PrefixWriter, container: Obj) -> None:
         flags = ["ro" if mount.get("readOnly") else "rw"]
         if mount.get("subPath"):
             flags.append(f"path={go_quote(mount['subPath'])}")
-        w.write(LEVEL_3, f"{mount.get('mountPath', '')} from {mount.get('name', '')} ({','.join(flags)})\n")
+        w.write(
+            LEVEL_3,
+            f"{mount.get('mountPath', '')} from {mount.get('name', '')} ({','.join(flags)})\n",
+        )
     devices = container.get("volumeDevices") or []
     if devices:
         w.write(LEVEL_2, f"Devices:{none}\n")
@@ -350,7 +432,10 @@ def env_resolver(pod: Obj) -> EnvResolver:
         path = str(ref.get("fieldPath", ""))
         subscripted = re.fullmatch(r"(metadata\.(?:annotations|labels))\['(.*)'\]", path)
         if subscripted:
-            source = m.get("annotations" if subscripted.group(1).endswith("annotations") else "labels") or {}
+            source = (
+                m.get("annotations" if subscripted.group(1).endswith("annotations") else "labels")
+                or {}
+            )
             return str(source.get(subscripted.group(2), ""))
         if path in ("metadata.annotations", "metadata.labels"):
             values = m.get(path.split(".")[1]) or {}
@@ -379,56 +464,97 @@ def describe_volumes(w: PrefixWriter, volumes: Sequence[Obj], space: str) -> Non
 def _volume_source(w: PrefixWriter, v: Obj) -> None:
     if v.get("hostPath") is not None:
         src = v["hostPath"]
-        w.write(LEVEL_2, f"Type:\tHostPath (bare host directory volume)\n    Path:\t{src.get('path', '')}\n"
-                         f"    HostPathType:\t{src.get('type') if src.get('type') is not None else '<none>'}\n")
+        w.write(
+            LEVEL_2,
+            f"Type:\tHostPath (bare host directory volume)\n    Path:\t{src.get('path', '')}\n"
+            f"    HostPathType:\t{src.get('type') if src.get('type') is not None else '<none>'}\n",
+        )
     elif v.get("emptyDir") is not None:
         src = v["emptyDir"]
         size = src.get("sizeLimit")
         size_text = str(size) if size and (_quantity(size) or 0) > 0 else "<unset>"
-        w.write(LEVEL_2, "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n"
-                         f"    Medium:\t{src.get('medium', '')}\n    SizeLimit:\t{size_text}\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n"
+            f"    Medium:\t{src.get('medium', '')}\n    SizeLimit:\t{size_text}\n",
+        )
     elif v.get("secret") is not None:
         src = v["secret"]
-        w.write(LEVEL_2, "Type:\tSecret (a volume populated by a Secret)\n"
-                         f"    SecretName:\t{src.get('secretName', '')}\n    Optional:\t{go_bool(src.get('optional'))}\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tSecret (a volume populated by a Secret)\n"
+            f"    SecretName:\t{src.get('secretName', '')}\n    Optional:\t{go_bool(src.get('optional'))}\n",
+        )
     elif v.get("configMap") is not None:
         src = v["configMap"]
-        w.write(LEVEL_2, "Type:\tConfigMap (a volume populated by a ConfigMap)\n"
-                         f"    Name:\t{src.get('name', '')}\n    Optional:\t{go_bool(src.get('optional'))}\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tConfigMap (a volume populated by a ConfigMap)\n"
+            f"    Name:\t{src.get('name', '')}\n    Optional:\t{go_bool(src.get('optional'))}\n",
+        )
     elif v.get("persistentVolumeClaim") is not None:
         src = v["persistentVolumeClaim"]
-        w.write(LEVEL_2, "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n"
-                         f"    ClaimName:\t{src.get('claimName', '')}\n    ReadOnly:\t{go_bool(src.get('readOnly'))}\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)\n"
+            f"    ClaimName:\t{src.get('claimName', '')}\n    ReadOnly:\t{go_bool(src.get('readOnly'))}\n",
+        )
     elif v.get("downwardAPI") is not None:
-        w.write(LEVEL_2, "Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n",
+        )
         for item in v["downwardAPI"].get("items") or []:
             if item.get("fieldRef") is not None:
-                w.write(LEVEL_3, f"{item['fieldRef'].get('fieldPath', '')} -> {item.get('path', '')}\n")
+                w.write(
+                    LEVEL_3, f"{item['fieldRef'].get('fieldPath', '')} -> {item.get('path', '')}\n"
+                )
             if item.get("resourceFieldRef") is not None:
-                w.write(LEVEL_3, f"{item['resourceFieldRef'].get('resource', '')} -> {item.get('path', '')}\n")
+                w.write(
+                    LEVEL_3,
+                    f"{item['resourceFieldRef'].get('resource', '')} -> {item.get('path', '')}\n",
+                )
     elif v.get("projected") is not None:
-        w.write(LEVEL_2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tProjected (a volume that contains injected data from multiple sources)\n",
+        )
         for source in v["projected"].get("sources") or []:
             if source.get("secret") is not None:
-                w.write(LEVEL_2, f"SecretName:\t{source['secret'].get('name', '')}\n"
-                                 f"    Optional:\t{go_bool(source['secret'].get('optional'))}\n")
+                w.write(
+                    LEVEL_2,
+                    f"SecretName:\t{source['secret'].get('name', '')}\n"
+                    f"    Optional:\t{go_bool(source['secret'].get('optional'))}\n",
+                )
             elif source.get("downwardAPI") is not None:
                 w.write(LEVEL_2, "DownwardAPI:\ttrue\n")
             elif source.get("configMap") is not None:
-                w.write(LEVEL_2, f"ConfigMapName:\t{source['configMap'].get('name', '')}\n"
-                                 f"    Optional:\t{go_bool(source['configMap'].get('optional'))}\n")
+                w.write(
+                    LEVEL_2,
+                    f"ConfigMapName:\t{source['configMap'].get('name', '')}\n"
+                    f"    Optional:\t{go_bool(source['configMap'].get('optional'))}\n",
+                )
             elif source.get("serviceAccountToken") is not None:
-                w.write(LEVEL_2, f"TokenExpirationSeconds:\t{source['serviceAccountToken'].get('expirationSeconds', 0)}\n")
+                w.write(
+                    LEVEL_2,
+                    f"TokenExpirationSeconds:\t{source['serviceAccountToken'].get('expirationSeconds', 0)}\n",
+                )
     elif v.get("nfs") is not None:
         src = v["nfs"]
-        w.write(LEVEL_2, "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n"
-                         f"    Server:\t{src.get('server', '')}\n    Path:\t{src.get('path', '')}\n"
-                         f"    ReadOnly:\t{go_bool(src.get('readOnly'))}\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n"
+            f"    Server:\t{src.get('server', '')}\n    Path:\t{src.get('path', '')}\n"
+            f"    ReadOnly:\t{go_bool(src.get('readOnly'))}\n",
+        )
     elif v.get("csi") is not None:
         src = v["csi"]
-        w.write(LEVEL_2, "Type:\tCSI (a Container Storage Interface (CSI) volume source)\n"
-                         f"    Driver:\t{src.get('driver', '')}\n    FSType:\t{src.get('fsType') or ''}\n"
-                         f"    ReadOnly:\t{go_bool(src.get('readOnly'))}\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tCSI (a Container Storage Interface (CSI) volume source)\n"
+            f"    Driver:\t{src.get('driver', '')}\n    FSType:\t{src.get('fsType') or ''}\n"
+            f"    ReadOnly:\t{go_bool(src.get('readOnly'))}\n",
+        )
         attributes = src.get("volumeAttributes") or {}
         w.write(LEVEL_2, "VolumeAttributes:\t")
         if not attributes:
@@ -437,11 +563,19 @@ def _volume_source(w: PrefixWriter, v: Obj) -> None:
             if i:
                 w.write(LEVEL_2, "\t")
             line = f"{key}={attributes[key]}"
-            w.write(LEVEL_2, f"{line[:MAX_ANNOTATION_LEN]}...\n" if len(line) > MAX_ANNOTATION_LEN else f"{line}\n")
+            w.write(
+                LEVEL_2,
+                f"{line[:MAX_ANNOTATION_LEN]}...\n"
+                if len(line) > MAX_ANNOTATION_LEN
+                else f"{line}\n",
+            )
     elif v.get("image") is not None:
         src = v["image"]
-        w.write(LEVEL_2, "Type:\tImage (a container image or OCI artifact)\n"
-                         f"    Reference:\t{src.get('reference', '')}\n    PullPolicy:\t{src.get('pullPolicy', '')}\n")
+        w.write(
+            LEVEL_2,
+            "Type:\tImage (a container image or OCI artifact)\n"
+            f"    Reference:\t{src.get('reference', '')}\n    PullPolicy:\t{src.get('pullPolicy', '')}\n",
+        )
     else:
         w.write(LEVEL_1, "<unknown>\n")
 
@@ -470,7 +604,10 @@ def pod_qos(pod: Obj) -> str:
     if recorded:
         return str(recorded)
     spec = pod.get("spec") or {}
-    containers: list[Mapping[str, Any]] = [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+    containers: list[Mapping[str, Any]] = [
+        *(spec.get("initContainers") or []),
+        *(spec.get("containers") or []),
+    ]
     requests: dict[str, float] = {}
     limits: dict[str, float] = {}
     guaranteed = True
@@ -479,14 +616,21 @@ def pod_qos(pod: Obj) -> str:
         for name, value in (resources.get("requests") or {}).items():
             if name in ("cpu", "memory") and (_quantity(value) or 0) > 0:
                 requests[name] = requests.get(name, 0) + (_quantity(value) or 0)
-        container_limits = {n: _quantity(v) or 0 for n, v in (resources.get("limits") or {}).items()
-                            if n in ("cpu", "memory") and (_quantity(v) or 0) > 0}
+        container_limits = {
+            n: _quantity(v) or 0
+            for n, v in (resources.get("limits") or {}).items()
+            if n in ("cpu", "memory") and (_quantity(v) or 0) > 0
+        }
         for name, value in container_limits.items():
             limits[name] = limits.get(name, 0) + value
         if set(container_limits) != {"cpu", "memory"}:
             guaranteed = False
     if not requests and not limits:
         return "BestEffort"
-    if guaranteed and all(limits.get(n) == v for n, v in requests.items()) and set(requests) <= set(limits):
+    if (
+        guaranteed
+        and all(limits.get(n) == v for n, v in requests.items())
+        and set(requests) <= set(limits)
+    ):
         return "Guaranteed"
     return "Burstable"

@@ -5,24 +5,38 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from bot.kubectl.printers.duration import human_duration, parse_timestamp
 
 from .common import (
-    Obj, controller_of, describe_events, format_label_selector, go_bool, int_or_string, meta,
-    print_annotations, print_labels, rfc1123z, selector_string,
+    Obj,
+    controller_of,
+    describe_events,
+    format_label_selector,
+    go_bool,
+    int_or_string,
+    meta,
+    print_annotations,
+    print_labels,
+    rfc1123z,
+    selector_string,
 )
 from .pod import describe_pod_template
 from .writer import LEVEL_0, LEVEL_1, PrefixWriter
 
-
 # Deployments --------------------------------------------------------------------------------------
 
 
-def describe_deployment(deploy: Obj, old_replica_sets: Sequence[Obj], new_replica_sets: Sequence[Obj],
-                        events: Sequence[Obj] | None, now: datetime, tz: tzinfo = timezone.utc) -> str:
+def describe_deployment(
+    deploy: Obj,
+    old_replica_sets: Sequence[Obj],
+    new_replica_sets: Sequence[Obj],
+    events: Sequence[Obj] | None,
+    now: datetime,
+    tz: tzinfo = UTC,
+) -> str:
     """kubectl's `describeDeployment`; the ReplicaSets come from `split_replica_sets`."""
     w = PrefixWriter()
     m, spec, status = meta(deploy), deploy.get("spec") or {}, deploy.get("status") or {}
@@ -32,16 +46,22 @@ def describe_deployment(deploy: Obj, old_replica_sets: Sequence[Obj], new_replic
     print_labels(w, "Labels", m.get("labels"))
     print_annotations(w, "Annotations", m.get("annotations"))
     w.write(LEVEL_0, f"Selector:\t{selector_string(spec.get('selector'))}\n")
-    w.write(LEVEL_0, f"Replicas:\t{_int(spec.get('replicas'))} desired | {_int(status.get('updatedReplicas'))} updated | "
-                     f"{_int(status.get('replicas'))} total | {_int(status.get('availableReplicas'))} available | "
-                     f"{_int(status.get('unavailableReplicas'))} unavailable\n")
+    w.write(
+        LEVEL_0,
+        f"Replicas:\t{_int(spec.get('replicas'))} desired | {_int(status.get('updatedReplicas'))} updated | "
+        f"{_int(status.get('replicas'))} total | {_int(status.get('availableReplicas'))} available | "
+        f"{_int(status.get('unavailableReplicas'))} unavailable\n",
+    )
     strategy = spec.get("strategy") or {}
     w.write(LEVEL_0, f"StrategyType:\t{strategy.get('type', '')}\n")
     w.write(LEVEL_0, f"MinReadySeconds:\t{_int(spec.get('minReadySeconds'))}\n")
     rolling = strategy.get("rollingUpdate")
     if rolling is not None:
-        w.write(LEVEL_0, f"RollingUpdateStrategy:\t{int_or_string(rolling.get('maxUnavailable'))} max unavailable, "
-                         f"{int_or_string(rolling.get('maxSurge'))} max surge\n")
+        w.write(
+            LEVEL_0,
+            f"RollingUpdateStrategy:\t{int_or_string(rolling.get('maxUnavailable'))} max unavailable, "
+            f"{int_or_string(rolling.get('maxSurge'))} max surge\n",
+        )
     describe_pod_template(w, spec.get("template") or {})
     _conditions(w, status.get("conditions") or [])
     if old_replica_sets or new_replica_sets:
@@ -60,13 +80,18 @@ def _conditions(w: PrefixWriter, conditions: Sequence[Obj]) -> None:
         w.write(LEVEL_0, "Conditions:\n  Type\tStatus\tReason\n")
         w.write(LEVEL_1, "----\t------\t------\n")
         for c in conditions:
-            w.write(LEVEL_1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+            w.write(
+                LEVEL_1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n"
+            )
 
 
 def _replica_sets(replica_sets: Sequence[Obj]) -> str:
     """`printReplicaSetsByLabels`: `name (current/desired replicas created)`, comma separated."""
-    items = [f"{meta(rs).get('name', '')} ({_int((rs.get('status') or {}).get('replicas'))}/"
-             f"{_int((rs.get('spec') or {}).get('replicas'))} replicas created)" for rs in replica_sets]
+    items = [
+        f"{meta(rs).get('name', '')} ({_int((rs.get('status') or {}).get('replicas'))}/"
+        f"{_int((rs.get('spec') or {}).get('replicas'))} replicas created)"
+        for rs in replica_sets
+    ]
     return ", ".join(items) or "<none>"
 
 
@@ -81,18 +106,30 @@ def split_replica_sets(deploy: Obj, replica_sets: Sequence[Obj]) -> ReplicaSetSp
     oldest first; the first whose pod template equals the Deployment's (ignoring
     `pod-template-hash`) is the new one, all others (even scaled to 0) are old."""
     uid = meta(deploy).get("uid")
-    owned = [rs for rs in replica_sets
-             if any(ref.get("controller") and ref.get("uid") == uid for ref in meta(rs).get("ownerReferences") or [])]
+    owned = [
+        rs
+        for rs in replica_sets
+        if any(
+            ref.get("controller") and ref.get("uid") == uid
+            for ref in meta(rs).get("ownerReferences") or []
+        )
+    ]
     owned.sort(key=lambda rs: (_created(rs), meta(rs).get("name", "")))
     template = _semantic(_without_hash((deploy.get("spec") or {}).get("template")))
-    new = next((rs for rs in owned
-                if _semantic(_without_hash((rs.get("spec") or {}).get("template"))) == template), None)
+    new = next(
+        (
+            rs
+            for rs in owned
+            if _semantic(_without_hash((rs.get("spec") or {}).get("template"))) == template
+        ),
+        None,
+    )
     return ReplicaSetSplit(new, [rs for rs in owned if rs is not new])
 
 
 def _created(obj: Obj) -> datetime:
     stamp = meta(obj).get("creationTimestamp")
-    return parse_timestamp(stamp) if stamp else datetime.min.replace(tzinfo=timezone.utc)
+    return parse_timestamp(stamp) if stamp else datetime.min.replace(tzinfo=UTC)
 
 
 def _without_hash(template: Any) -> Any:
@@ -126,17 +163,26 @@ class PodCounts:
     failed: int = 0
 
     @classmethod
-    def of(cls, owner: Obj, pods: Sequence[Obj]) -> "PodCounts":
+    def of(cls, owner: Obj, pods: Sequence[Obj]) -> PodCounts:
         uid = meta(owner).get("uid")
         phases: list[str] = []
         for pod in pods:
-            ref = next((r for r in meta(pod).get("ownerReferences") or [] if r.get("controller")), None)
+            ref = next(
+                (r for r in meta(pod).get("ownerReferences") or [] if r.get("controller")), None
+            )
             if ref is not None and ref.get("uid") == uid:
                 phases.append((pod.get("status") or {}).get("phase", ""))
-        return cls(phases.count("Running"), phases.count("Pending"), phases.count("Succeeded"), phases.count("Failed"))
+        return cls(
+            phases.count("Running"),
+            phases.count("Pending"),
+            phases.count("Succeeded"),
+            phases.count("Failed"),
+        )
 
 
-def describe_replica_set(rs: Obj, pods: PodCounts | str, events: Sequence[Obj] | None, now: datetime) -> str:
+def describe_replica_set(
+    rs: Obj, pods: PodCounts | str, events: Sequence[Obj] | None, now: datetime
+) -> str:
     """kubectl's `describeReplicaSet`. `pods` is the count, or the error text when listing pods failed."""
     w = PrefixWriter()
     m, spec, status = meta(rs), rs.get("spec") or {}, rs.get("status") or {}
@@ -148,13 +194,19 @@ def describe_replica_set(rs: Obj, pods: PodCounts | str, events: Sequence[Obj] |
     controlled_by = controller_of(rs)
     if controlled_by:
         w.write(LEVEL_0, f"Controlled By:\t{controlled_by}\n")
-    w.write(LEVEL_0, f"Replicas:\t{_int(status.get('replicas'))} current / {_int(spec.get('replicas'))} desired\n")
+    w.write(
+        LEVEL_0,
+        f"Replicas:\t{_int(status.get('replicas'))} current / {_int(spec.get('replicas'))} desired\n",
+    )
     w.write(LEVEL_0, "Pods Status:\t")
     if isinstance(pods, str):
         w.write(LEVEL_0, f"error in fetching pods: {pods}\n")
     else:
-        w.write(LEVEL_0, f"{pods.running} Running / {pods.waiting} Waiting / {pods.succeeded} Succeeded / "
-                         f"{pods.failed} Failed\n")
+        w.write(
+            LEVEL_0,
+            f"{pods.running} Running / {pods.waiting} Waiting / {pods.succeeded} Succeeded / "
+            f"{pods.failed} Failed\n",
+        )
     describe_pod_template(w, spec.get("template") or {})
     _conditions(w, status.get("conditions") or [])
     describe_events(w, events, now)
@@ -164,7 +216,7 @@ def describe_replica_set(rs: Obj, pods: PodCounts | str, events: Sequence[Obj] |
 # Jobs ---------------------------------------------------------------------------------------------
 
 
-def describe_job(job: Obj, events: Sequence[Obj] | None, now: datetime, tz: tzinfo = timezone.utc) -> str:
+def describe_job(job: Obj, events: Sequence[Obj] | None, now: datetime, tz: tzinfo = UTC) -> str:
     """kubectl's `describeJob`: pod counts come from the Job's status, not from listing pods."""
     w = PrefixWriter()
     m, spec, status = meta(job), job.get("spec") or {}, job.get("status") or {}
@@ -202,10 +254,16 @@ def describe_job(job: Obj, events: Sequence[Obj] | None, now: datetime, tz: tzin
     counts = f"{_int(status.get('active'))} Active"
     if status.get("ready") is not None:
         counts += f" ({_int(status['ready'])} Ready)"
-    w.write(LEVEL_0, f"Pods Statuses:\t{counts} / {_int(status.get('succeeded'))} Succeeded / "
-                     f"{_int(status.get('failed'))} Failed\n")
+    w.write(
+        LEVEL_0,
+        f"Pods Statuses:\t{counts} / {_int(status.get('succeeded'))} Succeeded / "
+        f"{_int(status.get('failed'))} Failed\n",
+    )
     if spec.get("completionMode") == "Indexed":
-        w.write(LEVEL_0, f"Completed Indexes:\t{_cap_indexes(status.get('completedIndexes') or '', 50)}\n")
+        w.write(
+            LEVEL_0,
+            f"Completed Indexes:\t{_cap_indexes(status.get('completedIndexes') or '', 50)}\n",
+        )
     describe_pod_template(w, spec.get("template") or {})
     describe_events(w, events, now)
     return w.text()

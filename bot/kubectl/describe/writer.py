@@ -53,8 +53,15 @@ def tabwrite(text: str, padding: int = _PADDING, min_width: int = _MIN_WIDTH) ->
     return "".join(out)
 
 
-def _format(lines: list[list[str]], widths: list[int], line0: int, line1: int,
-            out: list[str], padding: int, min_width: int) -> None:
+def _format(
+    lines: list[list[str]],
+    widths: list[int],
+    line0: int,
+    line1: int,
+    out: list[str],
+    padding: int,
+    min_width: int,
+) -> None:
     column = len(widths)
     this = line0
     while this < line1:
@@ -75,7 +82,9 @@ def _format(lines: list[list[str]], widths: list[int], line0: int, line1: int,
     _write_lines(lines, widths, line0, line1, out)
 
 
-def _write_lines(lines: list[list[str]], widths: list[int], line0: int, line1: int, out: list[str]) -> None:
+def _write_lines(
+    lines: list[list[str]], widths: list[int], line0: int, line1: int, out: list[str]
+) -> None:
     for i in range(line0, line1):
         for j, cell in enumerate(lines[i]):
             out.append(cell)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
-__all__ = ["human_duration", "age", "parse_timestamp", "since"]
+__all__ = ["age", "human_duration", "parse_timestamp", "since"]
 
 _NS_PER_US = 1_000
 _NS_PER_S = 1_000_000_000
@@ -32,7 +32,7 @@ _GO_DURATION_MAX = 2**63 - 1
 _GO_DURATION_MIN = -(2**63)
 
 
-def _to_nanoseconds(value: timedelta | int | float) -> int | None:
+def _to_nanoseconds(value: timedelta | float) -> int | None:
     """Convert to a Go-like int64 nanosecond count (saturating); None for NaN."""
     if isinstance(value, timedelta):
         # timedelta is exact in microseconds; integer arithmetic avoids float error.
@@ -49,7 +49,7 @@ def _to_nanoseconds(value: timedelta | int | float) -> int | None:
     return max(_GO_DURATION_MIN, min(_GO_DURATION_MAX, ns))
 
 
-def human_duration(value: timedelta | int | float) -> str:
+def human_duration(value: timedelta | float) -> str:
     """apimachinery ``duration.HumanDuration``: ~2-3 significant figures.
 
     ``value`` is a timedelta or a number of seconds. Bands (all divisions truncate):
@@ -132,7 +132,7 @@ def parse_timestamp(value: str) -> datetime:
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     micros = int((fraction or "0")[:6].ljust(6, "0"))
     if offset in ("Z", "z"):
-        tz = timezone.utc
+        tz = UTC
     else:
         sign = 1 if offset[0] == "+" else -1
         tz = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))

@@ -31,7 +31,7 @@ import yaml
 
 from bot.kubectl.resources import lookup
 
-__all__ = ["to_name", "to_json", "to_yaml", "sort_objects", "parse_sort_path"]
+__all__ = ["parse_sort_path", "sort_objects", "to_json", "to_name", "to_yaml"]
 
 Obj = Mapping[str, Any]
 
@@ -88,7 +88,13 @@ def _prepared(objects: list[dict[str, Any]], *, single: bool, plural: str | None
 
 # encoding/json's HTML-safe escaping, applied on top of Python's escaping (which already
 # matches Go for quotes, backslashes, \n \r \t \b \f and other control characters).
-_GO_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_GO_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 _GO_JSON_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
 
 
@@ -112,12 +118,16 @@ def _json_value(value: Any, indent: str) -> str:
     if isinstance(value, Mapping):
         if not value:
             return "{}"
-        parts = [f"{inner}{_json_string(str(k))}: {_json_value(value[k], inner)}" for k in sorted(value)]
+        parts = [
+            f"{inner}{_json_string(str(k))}: {_json_value(value[k], inner)}" for k in sorted(value)
+        ]
         return "{\n" + ",\n".join(parts) + "\n" + indent + "}"
     if isinstance(value, (list, tuple)):
         if not value:
             return "[]"
-        return "[\n" + ",\n".join(inner + _json_value(v, inner) for v in value) + "\n" + indent + "]"
+        return (
+            "[\n" + ",\n".join(inner + _json_value(v, inner) for v in value) + "\n" + indent + "]"
+        )
     if isinstance(value, str):
         return _json_string(value)
     if value is None:
@@ -143,16 +153,58 @@ _STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP = (
     f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")
 )
 _GO_YAML_WORDS = {
-    **dict.fromkeys(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
-                     "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"], _BOOL),
+    **dict.fromkeys(
+        [
+            "y",
+            "Y",
+            "yes",
+            "Yes",
+            "YES",
+            "true",
+            "True",
+            "TRUE",
+            "on",
+            "On",
+            "ON",
+            "n",
+            "N",
+            "no",
+            "No",
+            "NO",
+            "false",
+            "False",
+            "FALSE",
+            "off",
+            "Off",
+            "OFF",
+        ],
+        _BOOL,
+    ),
     **dict.fromkeys(["", "~", "null", "Null", "NULL"], _NULL),
-    **dict.fromkeys([".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
-                     "-.inf", "-.Inf", "-.INF"], _FLOAT),
+    **dict.fromkeys(
+        [
+            ".nan",
+            ".NaN",
+            ".NAN",
+            ".inf",
+            ".Inf",
+            ".INF",
+            "+.inf",
+            "+.Inf",
+            "+.INF",
+            "-.inf",
+            "-.Inf",
+            "-.INF",
+        ],
+        _FLOAT,
+    ),
 }
 _YAML_STYLE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 # `\d+(\.\d*)?`, not `\d+\.?\d*`: the same strings, but a run of digits can be split only one
 # way, so a long digit run that fails at its end costs linear time, not quadratic.
-_GO_FLOAT = re.compile(r"[-+]?(\d+(?:\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?(inf|infinity|nan)", re.IGNORECASE)
+_GO_FLOAT = re.compile(
+    r"[-+]?(\d+(?:\.\d*)?|\.\d+)([eE][-+]?\d+)?|[-+]?(inf|infinity|nan)", re.IGNORECASE
+)
 _GO_INT = re.compile(r"[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)")
 _BASE60_FLOAT = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 _TIMESTAMP_RE = re.compile(
@@ -182,7 +234,9 @@ def _go_int(text: str) -> bool:
     if not _GO_INT.fullmatch(text):
         return False
     body = text.lstrip("+-")
-    base = {"x": 16, "o": 8, "b": 2}.get(body[1:2].lower(), 8 if len(body) > 1 and body[0] == "0" else 10)
+    base = {"x": 16, "o": 8, "b": 2}.get(
+        body[1:2].lower(), 8 if len(body) > 1 and body[0] == "0" else 10
+    )
     digits = body[2:] if base in (16, 2) or body[1:2] in ("o", "O") else body
     magnitude = int(digits, base)
     limit = 2**64 - 1 if not text.startswith("-") else 2**63
@@ -196,7 +250,7 @@ def go_yaml_resolve(text: str) -> str:
     hint = text[:1]
     if hint == ".":
         return _FLOAT if _GO_FLOAT.fullmatch(text) else _STR
-    if hint and (hint in "+-" or hint.isdigit() and hint.isascii()):
+    if hint and (hint in "+-" or (hint.isdigit() and hint.isascii())):
         if _is_go_timestamp(text):
             return _TIMESTAMP
         plain = text.replace("_", "")
@@ -214,8 +268,12 @@ def _needs_double_quotes(text: str) -> bool:
     # base-60 floats ("1:20") are quoted for YAML 1.1 parsers.
     if go_yaml_resolve(text) != _STR:
         return True
-    return bool(text[:1]) and (text[0] in "+-" or text[0].isdigit()) and ":" in text and bool(
-        _BASE60_FLOAT.fullmatch(text))
+    return (
+        bool(text[:1])
+        and (text[0] in "+-" or text[0].isdigit())
+        and ":" in text
+        and bool(_BASE60_FLOAT.fullmatch(text))
+    )
 
 
 def _is_digit(ch: str) -> bool:
@@ -303,7 +361,13 @@ class _GoYamlDumper(yaml.SafeDumper):
                 escape = self.ESCAPE_REPLACEMENTS.get(ch)
                 if escape is None:
                     code = ord(ch)
-                    escape = f"x{code:02X}" if code <= 0xFF else f"u{code:04X}" if code <= 0xFFFF else f"U{code:08X}"
+                    escape = (
+                        f"x{code:02X}"
+                        if code <= 0xFF
+                        else f"u{code:04X}"
+                        if code <= 0xFFFF
+                        else f"U{code:08X}"
+                    )
                 self._put("\\" + escape)
                 spaces = False
             elif ch == " ":
@@ -370,7 +434,7 @@ def to_yaml(objects: list[dict[str, Any]], *, single: bool, plural: str | None =
         width=80,  # go-yaml's best_width: long plain/quoted strings fold at spaces
         sort_keys=False,
     )
-    return text[:-1] if text.endswith("\n") else text
+    return text.removesuffix("\n")
 
 
 # --- --sort-by -------------------------------------------------------------------------
@@ -398,8 +462,10 @@ def parse_sort_path(path: str) -> list[str | int]:
     for segment in spec.split("."):
         part = _SEGMENT.fullmatch(segment)
         if part is None:
-            raise ValueError(f"unsupported --sort-by path {path!r}: bad segment {segment!r} "
-                             "(only .field and [N] are supported)")
+            raise ValueError(
+                f"unsupported --sort-by path {path!r}: bad segment {segment!r} "
+                "(only .field and [N] are supported)"
+            )
         steps.append(part.group(1))
         steps.extend(int(index) for index in re.findall(r"-?\d+", part.group(2)))
     return steps
@@ -426,11 +492,22 @@ _QUANTITY = re.compile(  # digits split one way only (see _GO_FLOAT): linear on 
     r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?"
 )
 _SUFFIX_FACTOR = {
-    None: Decimal(1), "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
-    "k": Decimal(10) ** 3, "M": Decimal(10) ** 6, "G": Decimal(10) ** 9, "T": Decimal(10) ** 12,
-    "P": Decimal(10) ** 15, "E": Decimal(10) ** 18,
-    "Ki": Decimal(2) ** 10, "Mi": Decimal(2) ** 20, "Gi": Decimal(2) ** 30, "Ti": Decimal(2) ** 40,
-    "Pi": Decimal(2) ** 50, "Ei": Decimal(2) ** 60,
+    None: Decimal(1),
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "k": Decimal(10) ** 3,
+    "M": Decimal(10) ** 6,
+    "G": Decimal(10) ** 9,
+    "T": Decimal(10) ** 12,
+    "P": Decimal(10) ** 15,
+    "E": Decimal(10) ** 18,
+    "Ki": Decimal(2) ** 10,
+    "Mi": Decimal(2) ** 20,
+    "Gi": Decimal(2) ** 30,
+    "Ti": Decimal(2) ** 40,
+    "Pi": Decimal(2) ** 50,
+    "Ei": Decimal(2) ** 60,
 }
 
 
@@ -455,11 +532,17 @@ def _is_less(a: Any, b: Any, path: str) -> bool:
             return qa < qb  # both quantities ("100m", "1Gi"): by amount
         return a < b  # else byte order: "pod-10" < "pod-9", "Z" < "a"
     numbers = (int, float)
-    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) \
-            and not isinstance(b, bool):
+    if (
+        isinstance(a, numbers)
+        and isinstance(b, numbers)
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
         return a < b  # (kubectl refuses to mix int and float; comparing them is harmless)
     # kubectl exits with "unsortable type" for booleans, lists, maps and mixed types.
-    raise ValueError(f"field {path} is an unsortable type: {type(a).__name__} vs {type(b).__name__}")
+    raise ValueError(
+        f"field {path} is an unsortable type: {type(a).__name__} vs {type(b).__name__}"
+    )
 
 
 def sort_objects(objects: list[dict[str, Any]], path: str) -> list[dict[str, Any]]:

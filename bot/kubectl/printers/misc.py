@@ -17,7 +17,7 @@ from bot.kubectl.printers.duration import age
 from bot.kubectl.printers.pods import _get
 from bot.kubectl.printers.table import Table
 
-__all__ = ["configmap_table", "event_table", "event_object", "event_source", "namespace_table"]
+__all__ = ["configmap_table", "event_object", "event_source", "event_table", "namespace_table"]
 
 Obj = Mapping[str, Any]
 
@@ -82,8 +82,18 @@ def event_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool = Fa
     columns as the server defines them: LAST SEEN TYPE REASON OBJECT SUBOBJECT SOURCE
     MESSAGE FIRST SEEN COUNT NAME."""
     if wide:
-        headers = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE",
-                   "FIRST SEEN", "COUNT", "NAME"]
+        headers = [
+            "LAST SEEN",
+            "TYPE",
+            "REASON",
+            "OBJECT",
+            "SUBOBJECT",
+            "SOURCE",
+            "MESSAGE",
+            "FIRST SEEN",
+            "COUNT",
+            "NAME",
+        ]
     else:
         headers = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
     rows = []
@@ -92,14 +102,17 @@ def event_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool = Fa
         message = (_get(event, "message") or "").strip(_GO_SPACE)
         head = [last, _get(event, "type") or "", _get(event, "reason") or "", event_object(event)]
         if wide:
-            rows.append(head + [
-                _get(event, "involvedObject", "fieldPath") or "",
-                event_source(event),
-                message,
-                first,
-                str(count),
-                _get(event, "metadata", "name") or "",
-            ])
+            rows.append(
+                head
+                + [
+                    _get(event, "involvedObject", "fieldPath") or "",
+                    event_source(event),
+                    message,
+                    first,
+                    str(count),
+                    _get(event, "metadata", "name") or "",
+                ]
+            )
         else:
             rows.append(head + [message])
     return Table(headers=headers, rows=rows)

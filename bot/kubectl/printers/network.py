@@ -18,14 +18,14 @@ from bot.kubectl.printers.pods import _get, _list
 from bot.kubectl.printers.table import Table, format_labels
 
 __all__ = [
-    "service_table",
+    "endpoints_table",
+    "endpointslice_table",
+    "format_discovery_endpoints",
+    "format_discovery_ports",
+    "format_endpoints",
     "service_external_ip",
     "service_ports",
-    "endpoints_table",
-    "format_endpoints",
-    "endpointslice_table",
-    "format_discovery_ports",
-    "format_discovery_endpoints",
+    "service_table",
 ]
 
 Obj = Mapping[str, Any]
@@ -92,7 +92,9 @@ def _cluster_ip(svc: Obj) -> str:
 
 def service_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool = False) -> Table:
     """``printService``: NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE (+ SELECTOR)."""
-    headers = ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"] + (["SELECTOR"] if wide else [])
+    headers = ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"] + (
+        ["SELECTOR"] if wide else []
+    )
     rows: list[list[str]] = []
     for svc in objects:
         row = [
@@ -128,9 +130,13 @@ def format_endpoints(endpoints: Obj) -> str:
         addresses = [a.get("ip") or "" for a in _list(subset, "addresses")]
         ports = _list(subset, "ports")
         # Headless services may have no ports: the bare IPs are listed.
-        groups = [list(addresses)] if not ports else [
-            [_host_port(ip, int(port.get("port") or 0)) for ip in addresses] for port in ports
-        ]
+        groups = (
+            [list(addresses)]
+            if not ports
+            else [
+                [_host_port(ip, int(port.get("port") or 0)) for ip in addresses] for port in ports
+            ]
+        )
         for group in groups:
             count += len(group)
             for item in group:
@@ -169,18 +175,26 @@ def format_discovery_ports(ports: list[Any]) -> str:
     for port in ports:
         number = port.get("port") if isinstance(port, Mapping) else None
         name = port.get("name") if isinstance(port, Mapping) else None
-        items.append(str(int(number)) if number is not None else (name if name is not None else "*"))
+        items.append(
+            str(int(number)) if number is not None else (name if name is not None else "*")
+        )
     return _list_with_more(items, len(items))
 
 
 def format_discovery_endpoints(endpoints: list[Any]) -> str:
     """``formatDiscoveryEndpoints``: every address of every endpoint, ready or not."""
-    items = [str(address) for endpoint in endpoints if isinstance(endpoint, Mapping)
-             for address in _list(endpoint, "addresses")]
+    items = [
+        str(address)
+        for endpoint in endpoints
+        if isinstance(endpoint, Mapping)
+        for address in _list(endpoint, "addresses")
+    ]
     return _list_with_more(items, len(items))
 
 
-def endpointslice_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool = False) -> Table:
+def endpointslice_table(
+    objects: list[dict[str, Any]], *, now: datetime, wide: bool = False
+) -> Table:
     """``printEndpointSlice``: NAME ADDRESSTYPE PORTS ENDPOINTS AGE (no wide columns)."""
     rows = [
         [

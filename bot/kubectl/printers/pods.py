@@ -17,12 +17,12 @@ from bot.kubectl.printers.table import Table, format_labels
 
 __all__ = [
     "PodSummary",
-    "summarize_pod",
-    "pod_status",
+    "pod_headers",
     "pod_ready",
     "pod_restarts",
+    "pod_status",
     "pod_table",
-    "pod_headers",
+    "summarize_pod",
 ]
 
 Obj = Mapping[str, Any]
@@ -243,7 +243,9 @@ def _readiness_gates(pod: Obj) -> str:
     return f"{true_count}/{len(gates)}"
 
 
-def pod_headers(*, wide: bool = False, with_namespace: bool = False, show_labels: bool = False) -> list[str]:
+def pod_headers(
+    *, wide: bool = False, with_namespace: bool = False, show_labels: bool = False
+) -> list[str]:
     """Column headers for ``kubectl get pods`` with the given options."""
     headers = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     if wide:

@@ -55,8 +55,9 @@ def get_table(
     """The Table ``kubectl get <plural> [-o wide] [-A] [--show-labels]`` prints, rows in
     input order. Raises ValueError for a plural without a printer (e.g. ``secrets``)."""
     if plural == "pods":
-        return pod_table(objects, now=now, wide=wide, with_namespace=with_namespace,
-                         show_labels=show_labels)
+        return pod_table(
+            objects, now=now, wide=wide, with_namespace=with_namespace, show_labels=show_labels
+        )
     printer = _printers().get(plural)
     if printer is None:
         raise ValueError(f"no table printer for {plural!r}")

@@ -38,13 +38,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "KUBECTL_MIN_WIDTH",
+    "KUBECTL_PADDING",
     "Table",
-    "render_table",
-    "sanitize_cell",
     "display_width",
     "format_labels",
-    "KUBECTL_PADDING",
-    "KUBECTL_MIN_WIDTH",
+    "render_table",
+    "sanitize_cell",
 ]
 
 KUBECTL_PADDING = 3  # cli-runtime printers: tabwriterPadding
@@ -137,7 +137,9 @@ def render_table(
 
     out: list[str] = []
     for line in lines:
-        parts = [cell + " " * (widths[col] - cell_width(cell)) for col, cell in enumerate(line[:-1])]
+        parts = [
+            cell + " " * (widths[col] - cell_width(cell)) for col, cell in enumerate(line[:-1])
+        ]
         parts.append(line[-1] if line else "")
         out.append("".join(parts))
     return "\n".join(out)

@@ -18,15 +18,15 @@ from bot.kubectl.printers.pods import _get, _list
 from bot.kubectl.printers.table import Table
 
 __all__ = [
+    "container_cells",
     "deployment_table",
-    "replicaset_table",
-    "job_table",
-    "job_status",
+    "format_label_selector",
     "job_completions",
     "job_duration",
-    "container_cells",
+    "job_status",
+    "job_table",
+    "replicaset_table",
     "selector_string",
-    "format_label_selector",
 ]
 
 Obj = Mapping[str, Any]
@@ -70,7 +70,9 @@ def selector_string(selector: Obj | None) -> str:
         requirements.append((key, _requirement(key, "Equals", [value])))
     for expr in selector.get("matchExpressions") or []:
         key = expr.get("key", "")
-        requirements.append((key, _requirement(key, expr.get("operator", ""), list(expr.get("values") or []))))
+        requirements.append(
+            (key, _requirement(key, expr.get("operator", ""), list(expr.get("values") or [])))
+        )
     # internalSelector.Add sorts by key (sort.Sort on few items: stable in practice).
     requirements.sort(key=lambda item: item[0].encode())
     return ",".join(text for _, text in requirements)
@@ -113,8 +115,10 @@ def deployment_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool
         ]
         if wide:
             # Deployments print selector.String() directly: empty stays "", not <none>.
-            row += [*container_cells(_get(obj, "spec", "template", "spec")),
-                    selector_string(_get(obj, "spec", "selector"))]
+            row += [
+                *container_cells(_get(obj, "spec", "template", "spec")),
+                selector_string(_get(obj, "spec", "selector")),
+            ]
         rows.append(row)
     return Table(headers=headers, rows=rows)
 
@@ -132,8 +136,10 @@ def replicaset_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool
             _age(obj, now),
         ]
         if wide:
-            row += [*container_cells(_get(obj, "spec", "template", "spec")),
-                    format_label_selector(_get(obj, "spec", "selector"))]
+            row += [
+                *container_cells(_get(obj, "spec", "template", "spec")),
+                format_label_selector(_get(obj, "spec", "selector")),
+            ]
         rows.append(row)
     return Table(headers=headers, rows=rows)
 
@@ -186,12 +192,22 @@ def job_duration(job: Obj, now: datetime) -> str:
 
 def job_table(objects: list[dict[str, Any]], *, now: datetime, wide: bool = False) -> Table:
     """``printJob``: NAME STATUS COMPLETIONS DURATION AGE (+ CONTAINERS IMAGES SELECTOR)."""
-    headers = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"] + (_TEMPLATE_WIDE if wide else [])
+    headers = ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"] + (
+        _TEMPLATE_WIDE if wide else []
+    )
     rows: list[list[str]] = []
     for obj in objects:
-        row = [_name(obj), job_status(obj), job_completions(obj), job_duration(obj, now), _age(obj, now)]
+        row = [
+            _name(obj),
+            job_status(obj),
+            job_completions(obj),
+            job_duration(obj, now),
+            _age(obj, now),
+        ]
         if wide:
-            row += [*container_cells(_get(obj, "spec", "template", "spec")),
-                    format_label_selector(_get(obj, "spec", "selector"))]
+            row += [
+                *container_cells(_get(obj, "spec", "template", "spec")),
+                format_label_selector(_get(obj, "spec", "selector")),
+            ]
         rows.append(row)
     return Table(headers=headers, rows=rows)

@@ -11,14 +11,15 @@ import pytest
 import yaml
 
 from podium_devkit.kube_api import KubeEmulator
-
 from tests.harness.emulator import Http, fixed_now
 
 ADMIN = KubeEmulator.ADMIN_TOKEN
 
 
 async def test_discovery_documents(http: Http) -> None:
-    status, version = await http.get("/version", token=None)  # public, like system:public-info-viewer
+    status, version = await http.get(
+        "/version", token=None
+    )  # public, like system:public-info-viewer
     assert status == 200 and version["major"] == "1"
     status, api = await http.get("/api")
     assert api["kind"] == "APIVersions" and api["versions"] == ["v1"]
@@ -35,7 +36,11 @@ async def test_discovery_documents(http: Http) -> None:
     for group_version in ("apps/v1", "batch/v1", "discovery.k8s.io/v1", "rbac.authorization.k8s.io/v1",
                           "authorization.k8s.io/v1"):  # fmt: skip
         status, body = await http.get(f"/apis/{group_version}")
-        assert status == 200 and body["groupVersion"] == group_version and body["kind"] == "APIResourceList"
+        assert (
+            status == 200
+            and body["groupVersion"] == group_version
+            and body["kind"] == "APIResourceList"
+        )
 
 
 async def test_aggregated_discovery_falls_back_or_is_refused(http: Http) -> None:
@@ -50,11 +55,19 @@ async def test_aggregated_discovery_falls_back_or_is_refused(http: Http) -> None
 
 async def test_openapi_v3_says_the_server_validates_fields(http: Http) -> None:
     status, root = await http.get("/openapi/v3")
-    assert status == 200 and set(root["paths"]) >= {"api/v1", "apis/apps/v1", "apis/rbac.authorization.k8s.io/v1"}
+    assert status == 200 and set(root["paths"]) >= {
+        "api/v1",
+        "apis/apps/v1",
+        "apis/rbac.authorization.k8s.io/v1",
+    }
     status, apps = await http.get(root["paths"]["apis/apps/v1"]["serverRelativeURL"])
     assert status == 200
     patch = apps["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"]
-    assert patch["x-kubernetes-group-version-kind"] == {"group": "apps", "version": "v1", "kind": "Deployment"}
+    assert patch["x-kubernetes-group-version-kind"] == {
+        "group": "apps",
+        "version": "v1",
+        "kind": "Deployment",
+    }
     assert {"name": "fieldValidation", "in": "query"}.items() <= patch["parameters"][2].items()
     assert "application/strategic-merge-patch+json" in patch["requestBody"]["content"]
     status, _ = await http.get("/openapi/v3/apis/nope/v1")
@@ -64,7 +77,11 @@ async def test_openapi_v3_says_the_server_validates_fields(http: Http) -> None:
 async def test_typed_lists_and_objects(http: Http) -> None:
     status, pods = await http.get("/api/v1/namespaces/sandbox/pods")
     assert status == 200
-    assert pods["kind"] == "PodList" and pods["apiVersion"] == "v1" and pods["metadata"]["resourceVersion"]
+    assert (
+        pods["kind"] == "PodList"
+        and pods["apiVersion"] == "v1"
+        and pods["metadata"]["resourceVersion"]
+    )
     assert len(pods["items"]) == 3
     assert "kind" not in pods["items"][0]  # like the real API server
     name = pods["items"][0]["metadata"]["name"]
@@ -76,13 +93,22 @@ async def test_typed_lists_and_objects(http: Http) -> None:
     _, slices = await http.get("/apis/discovery.k8s.io/v1/namespaces/sandbox/endpointslices")
     assert slices["kind"] == "EndpointSliceList"
     _, jobs = await http.get("/apis/batch/v1/namespaces/sandbox/jobs")
-    assert jobs == {"kind": "JobList", "apiVersion": "batch/v1", "metadata": jobs["metadata"], "items": []}
+    assert jobs == {
+        "kind": "JobList",
+        "apiVersion": "batch/v1",
+        "metadata": jobs["metadata"],
+        "items": [],
+    }
 
 
 async def test_all_namespaces_and_cluster_scoped(http: Http) -> None:
     status, pods = await http.get("/api/v1/pods", token=ADMIN)
     assert status == 200
-    assert {p["metadata"]["namespace"] for p in pods["items"]} == {"sandbox", "kube-system", "default"}
+    assert {p["metadata"]["namespace"] for p in pods["items"]} == {
+        "sandbox",
+        "kube-system",
+        "default",
+    }
     _, namespaces = await http.get("/api/v1/namespaces", token=ADMIN)
     assert namespaces["kind"] == "NamespaceList"
     _, sandbox = await http.get("/api/v1/namespaces/sandbox", token=ADMIN)
@@ -113,7 +139,13 @@ async def test_label_and_field_selectors(http: Http) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["labelSelector=app%3D(", "labelSelector=a+b", "fieldSelector=spec.foo%3Dx", "fieldSelector=nonsense"]
+    "query",
+    [
+        "labelSelector=app%3D(",
+        "labelSelector=a+b",
+        "fieldSelector=spec.foo%3Dx",
+        "fieldSelector=nonsense",
+    ],
 )
 async def test_bad_selectors_are_400(http: Http, query: str) -> None:
     status, body = await http.get(f"/api/v1/namespaces/sandbox/pods?{query}")
@@ -124,7 +156,9 @@ async def test_bad_selectors_are_400(http: Http, query: str) -> None:
 async def test_limit_and_continue(http: Http) -> None:
     _, first = await http.get("/api/v1/namespaces/sandbox/pods?limit=2")
     assert len(first["items"]) == 2 and first["metadata"]["remainingItemCount"] == 1
-    _, rest = await http.get(f"/api/v1/namespaces/sandbox/pods?limit=2&continue={first['metadata']['continue']}")
+    _, rest = await http.get(
+        f"/api/v1/namespaces/sandbox/pods?limit=2&continue={first['metadata']['continue']}"
+    )
     assert len(rest["items"]) == 1 and "continue" not in rest["metadata"]
 
 
@@ -136,7 +170,9 @@ async def test_not_found_status(http: Http) -> None:
         "message": 'pods "x" not found', "reason": "NotFound", "details": {"name": "x", "kind": "pods"}, "code": 404,
     }  # fmt: skip
     status, body = await http.get("/apis/apps/v1/namespaces/sandbox/deployments/x")
-    assert body["message"] == 'deployments.apps "x" not found' and body["details"]["group"] == "apps"
+    assert (
+        body["message"] == 'deployments.apps "x" not found' and body["details"]["group"] == "apps"
+    )
     status, body = await http.get("/api/v1/namespaces/sandbox/widgets", token=ADMIN)
     assert status == 404 and body["message"] == "the server could not find the requested resource"
 
@@ -159,10 +195,14 @@ async def test_forbidden_outside_the_role(http: Http, running_demo: KubeEmulator
     assert body["reason"] == "Forbidden" and body["details"] == {"kind": "pods"}
     status, body = await http.get("/api/v1/namespaces/sandbox/secrets/db-credentials")
     assert status == 403 and body["message"].startswith('secrets "db-credentials" is forbidden')
-    assert running_demo.requests[-1].resource == "secrets" and running_demo.requests[-1].status == 403
+    assert (
+        running_demo.requests[-1].resource == "secrets" and running_demo.requests[-1].status == 403
+    )
 
 
-async def test_podiums_writes_are_forbidden_and_wrong_media_types_refused(http: Http, running_demo: KubeEmulator) -> None:
+async def test_podiums_writes_are_forbidden_and_wrong_media_types_refused(
+    http: Http, running_demo: KubeEmulator
+) -> None:
     pod = running_demo.objects("pods", "sandbox")[0]["metadata"]["name"]
     path = f"/api/v1/namespaces/sandbox/pods/{pod}"
     status, body = await http.request("DELETE", path)
@@ -173,7 +213,9 @@ async def test_podiums_writes_are_forbidden_and_wrong_media_types_refused(http: 
     status, body = await http.request("POST", "/api/v1/namespaces/sandbox/configmaps", json={})
     assert status == 403 and 'cannot create resource "configmaps"' in body["message"]
     # A PATCH must say which kind of patch it is (plain JSON is not one), as on a real server.
-    status, body = await http.request("PATCH", path, token=ADMIN, json={"metadata": {"labels": {"x": "y"}}})
+    status, body = await http.request(
+        "PATCH", path, token=ADMIN, json={"metadata": {"labels": {"x": "y"}}}
+    )
     assert status == 415 and body["reason"] == "UnsupportedMediaType"
     status, body = await http.request("POST", f"{path}", token=ADMIN, json={})
     assert status == 405 and body["reason"] == "MethodNotAllowed"
@@ -192,7 +234,9 @@ async def test_self_subject_access_review(http: Http) -> None:
         return answer["status"]
 
     allowed = await review("list", "pods")
-    assert allowed["allowed"] is True and allowed["reason"].startswith('RBAC: allowed by RoleBinding "podium-read/sandbox"')
+    assert allowed["allowed"] is True and allowed["reason"].startswith(
+        'RBAC: allowed by RoleBinding "podium-read/sandbox"'
+    )
     assert (await review("get", "pods", subresource="log"))["allowed"] is True
     assert (await review("delete", "pods"))["allowed"] is False
     assert (await review("list", "pods", namespace="kube-system"))["allowed"] is False
@@ -206,7 +250,11 @@ async def test_requests_are_recorded(http: Http, running_demo: KubeEmulator) -> 
     (record,) = running_demo.requests
     assert (record.method, record.verb, record.namespace, record.resource, record.name, record.api_group) == (
         "GET", "get", "sandbox", "deployments", "nginx", "apps")  # fmt: skip
-    assert record.user == KubeEmulator.DEFAULT_USER and record.status == 200 and record.query == {"pretty": "false"}
+    assert (
+        record.user == KubeEmulator.DEFAULT_USER
+        and record.status == 200
+        and record.query == {"pretty": "false"}
+    )
 
 
 async def test_fault_injection(http: Http, running_demo: KubeEmulator) -> None:
@@ -225,22 +273,34 @@ async def test_fault_injection(http: Http, running_demo: KubeEmulator) -> None:
     assert [r.status for r in running_demo.requests[:2]] == [503, 503]
 
 
-async def test_watch_sends_current_objects_then_changes_until_its_timeout(http: Http, running_demo: KubeEmulator) -> None:
+async def test_watch_sends_current_objects_then_changes_until_its_timeout(
+    http: Http, running_demo: KubeEmulator
+) -> None:
     headers = {"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"}
     started = time.monotonic()
-    async with http.session.get("/api/v1/namespaces/sandbox/pods?watch=true&timeoutSeconds=1", headers=headers) as response:
+    async with http.session.get(
+        "/api/v1/namespaces/sandbox/pods?watch=true&timeoutSeconds=1", headers=headers
+    ) as response:
         lines = (await asyncio.wait_for(response.text(), 5)).splitlines()
     assert len(lines) == 3 and all('"type":"ADDED"' in line for line in lines)
     assert 1 <= time.monotonic() - started < 4
 
-    async with http.session.get("/api/v1/namespaces/sandbox/configmaps?watch=true&timeoutSeconds=3&labelSelector=app%3Dnginx"
-                                "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", headers=headers) as response:
+    async with http.session.get(
+        "/api/v1/namespaces/sandbox/configmaps?watch=true&timeoutSeconds=3&labelSelector=app%3Dnginx"
+        "&sendInitialEvents=true&resourceVersionMatch=NotOlderThan",
+        headers=headers,
+    ) as response:
         first = json.loads(await asyncio.wait_for(response.content.readline(), 5))
         bookmark = json.loads(await asyncio.wait_for(response.content.readline(), 5))
         assert (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", "nginx-settings")
         assert bookmark["type"] == "BOOKMARK"
-        assert bookmark["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
-        for labels in ({"note": "1"}, {"app": "other"}):  # changed and still selected, then no longer
+        assert bookmark["object"]["metadata"]["annotations"] == {
+            "k8s.io/initial-events-end": "true"
+        }
+        for labels in (
+            {"note": "1"},
+            {"app": "other"},
+        ):  # changed and still selected, then no longer
             status, _ = await http.request("PATCH", "/api/v1/namespaces/sandbox/configmaps/nginx-settings", token=ADMIN,
                                            json={"metadata": {"labels": labels}},
                                            headers={"Content-Type": "application/merge-patch+json"})  # fmt: skip
@@ -248,16 +308,28 @@ async def test_watch_sends_current_objects_then_changes_until_its_timeout(http: 
         status, _ = await http.request("POST", "/api/v1/namespaces/sandbox/configmaps", token=ADMIN, json={
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new", "labels": {"app": "nginx"}}})  # fmt: skip
         assert status == 201
-        assert (await http.request("DELETE", "/api/v1/namespaces/sandbox/configmaps/new", token=ADMIN))[0] == 200
-        events = [json.loads(line) for line in (await asyncio.wait_for(response.text(), 5)).splitlines()]
+        assert (
+            await http.request("DELETE", "/api/v1/namespaces/sandbox/configmaps/new", token=ADMIN)
+        )[0] == 200
+        events = [
+            json.loads(line) for line in (await asyncio.wait_for(response.text(), 5)).splitlines()
+        ]
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [
-        ("MODIFIED", "nginx-settings"), ("DELETED", "nginx-settings"), ("ADDED", "new"), ("DELETED", "new")]
+        ("MODIFIED", "nginx-settings"),
+        ("DELETED", "nginx-settings"),
+        ("ADDED", "new"),
+        ("DELETED", "new"),
+    ]
     versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
     assert versions == sorted(versions) and len(set(versions)) == 4
 
 
 async def test_no_rbac_means_forbidden_unless_authorize_false() -> None:
-    seed = list(yaml.safe_load_all("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: nginx}]}"))
+    seed = list(
+        yaml.safe_load_all(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: nginx}]}"
+        )
+    )
     for authorize, expected in ((True, 403), (False, 200)):
         emulator = KubeEmulator(seed, authorize=authorize, now=fixed_now)
         await emulator.start()

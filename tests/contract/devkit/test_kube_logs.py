@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
@@ -11,7 +11,6 @@ import yaml
 
 from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.kube_logs import LogLine, render
-
 from tests.harness.emulator import Http, fixed_now
 
 SEED = """
@@ -85,10 +84,14 @@ async def test_tail_since_and_timestamps(logs_http: Http) -> None:
     assert text == "GET /healthz 200\n"
     _, text = await logs_http.get(LOG.format("web") + "?container=app&sinceSeconds=360")
     assert text == "listening on :8080\nGET /healthz 200\n"
-    _, text = await logs_http.get(LOG.format("web") + "?container=app&sinceTime=2025-06-02T11:58:00Z")
+    _, text = await logs_http.get(
+        LOG.format("web") + "?container=app&sinceTime=2025-06-02T11:58:00Z"
+    )
     assert text == "GET /healthz 200\n"
     _, text = await logs_http.get(LOG.format("web") + "?container=app&timestamps=true&tailLines=2")
-    assert text == "2025-06-02T11:55:00Z listening on :8080\n2025-06-02T11:59:30.5Z GET /healthz 200\n"
+    assert (
+        text == "2025-06-02T11:55:00Z listening on :8080\n2025-06-02T11:59:30.5Z GET /healthz 200\n"
+    )
     _, text = await logs_http.get(LOG.format("web") + "?container=app&follow=true&limitBytes=4")
     assert text == "boot"
 
@@ -97,7 +100,10 @@ async def test_previous(logs_http: Http) -> None:
     _, text = await logs_http.get(LOG.format("web") + "?container=app&previous=true")
     assert text == "panic: boom\n"
     status, body = await logs_http.get(LOG.format("single") + "?previous=true")
-    assert status == 400 and body["message"] == 'previous terminated container "only" in pod "single" not found'
+    assert (
+        status == 400
+        and body["message"] == 'previous terminated container "only" in pod "single" not found'
+    )
 
 
 async def test_container_errors(logs_http: Http) -> None:
@@ -110,7 +116,10 @@ async def test_container_errors(logs_http: Http) -> None:
     status, body = await logs_http.get(LOG.format("web") + "?container=nope")
     assert (status, body["message"]) == (400, "container nope is not valid for pod web")
     status, body = await logs_http.get(LOG.format("pending"))
-    assert (status, body["message"]) == (400, 'container "app" in pod "pending" is waiting to start: ContainerCreating')
+    assert (status, body["message"]) == (
+        400,
+        'container "app" in pod "pending" is waiting to start: ContainerCreating',
+    )
     status, body = await logs_http.get(LOG.format("ghost"))
     assert (status, body["message"]) == (404, 'pods "ghost" not found')
     status, body = await logs_http.get(LOG.format("single") + "?tailLines=x")
@@ -124,7 +133,9 @@ async def test_podlogs_are_never_served_as_objects(logs_http: Http) -> None:
     assert "devkit.podium" not in {g["name"] for g in groups["groups"]}
 
 
-async def test_materialised_nginx_pods_have_default_logs(http: Http, running_demo: KubeEmulator) -> None:
+async def test_materialised_nginx_pods_have_default_logs(
+    http: Http, running_demo: KubeEmulator
+) -> None:
     pod = running_demo.objects("pods", "sandbox")[0]["metadata"]["name"]
     status, text = await http.get(LOG.format(pod) + "?container=nginx")
     assert status == 200
@@ -132,8 +143,12 @@ async def test_materialised_nginx_pods_have_default_logs(http: Http, running_dem
 
 
 def test_limit_bytes_cuts_after_exactly_that_many_bytes_like_the_kubelet() -> None:
-    now = datetime(2025, 6, 2, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
     lines = [LogLine(now, "héllo"), LogLine(now, "wörld")]
     assert render(lines, now=now) == "héllo\nwörld\n".encode()
-    assert render(lines, now=now, limit_bytes=2) == b"h\xc3"  # inside the é, as the API server sends it
-    assert render(lines, now=now, tail_lines=1, limit_bytes=3) == b"w\xc3\xb6"  # tail first, then the byte limit
+    assert (
+        render(lines, now=now, limit_bytes=2) == b"h\xc3"
+    )  # inside the é, as the API server sends it
+    assert (
+        render(lines, now=now, tail_lines=1, limit_bytes=3) == b"w\xc3\xb6"
+    )  # tail first, then the byte limit

@@ -7,7 +7,6 @@ import yaml
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from podium_devkit.kube_logs import format_time
 from podium_devkit.kube_materialize import materialize, pod_template_hash
-
 from tests.harness.emulator import NOW, fixed_now
 
 CRASHING = """
@@ -78,13 +77,20 @@ def test_deployment_becomes_replicaset_and_running_pods() -> None:
     assert deploy["status"]["availableReplicas"] == 3
     conditions = {c["type"]: c for c in deploy["status"]["conditions"]}
     assert conditions["Available"]["reason"] == "MinimumReplicasAvailable"
-    assert conditions["Progressing"]["message"] == f'ReplicaSet "{rs["metadata"]["name"]}" has successfully progressed.'
+    assert (
+        conditions["Progressing"]["message"]
+        == f'ReplicaSet "{rs["metadata"]["name"]}" has successfully progressed.'
+    )
 
 
 def test_materialisation_is_deterministic() -> None:
     first, second = demo(), demo()
-    assert [p["metadata"] for p in first.objects("pods")] == [p["metadata"] for p in second.objects("pods")]
-    assert [p["status"] for p in first.objects("pods")] == [p["status"] for p in second.objects("pods")]
+    assert [p["metadata"] for p in first.objects("pods")] == [
+        p["metadata"] for p in second.objects("pods")
+    ]
+    assert [p["status"] for p in first.objects("pods")] == [
+        p["status"] for p in second.objects("pods")
+    ]
 
 
 def test_ages_default_to_a_few_minutes_ago() -> None:
@@ -101,14 +107,22 @@ def test_events_like_the_real_components() -> None:
     assert pod_events[0]["reason"] == "Scheduled"
     assert {e["reason"] for e in pod_events} >= {"Scheduled", "Pulled", "Created", "Started"}
     scheduled = pod_events[0]
-    assert scheduled["source"]["component"] == scheduled["reportingComponent"] == "default-scheduler"
-    assert scheduled["message"] == f"Successfully assigned sandbox/{pod['metadata']['name']} to {pod['spec']['nodeName']}"
+    assert (
+        scheduled["source"]["component"] == scheduled["reportingComponent"] == "default-scheduler"
+    )
+    assert (
+        scheduled["message"]
+        == f"Successfully assigned sandbox/{pod['metadata']['name']} to {pod['spec']['nodeName']}"
+    )
     started = next(e for e in pod_events if e["reason"] == "Started")
     assert started["source"] == {"component": "kubelet", "host": pod["spec"]["nodeName"]}
     assert started["involvedObject"]["fieldPath"] == "spec.containers{nginx}"
     assert started["count"] == 1 and started["firstTimestamp"] == started["lastTimestamp"]
     reasons = {(e["involvedObject"]["kind"], e["reason"]) for e in events}
-    assert ("Deployment", "ScalingReplicaSet") in reasons and ("ReplicaSet", "SuccessfulCreate") in reasons
+    assert ("Deployment", "ScalingReplicaSet") in reasons and (
+        "ReplicaSet",
+        "SuccessfulCreate",
+    ) in reasons
 
 
 def test_service_gets_cluster_ip_endpoints_and_slices() -> None:
@@ -116,7 +130,10 @@ def test_service_gets_cluster_ip_endpoints_and_slices() -> None:
     service = emulator.get_object("services", "sandbox", "nginx")
     assert service is not None
     assert service["spec"]["clusterIP"].startswith("10.100.")
-    assert service["spec"]["ipFamilies"] == ["IPv4"] and service["spec"]["ipFamilyPolicy"] == "SingleStack"
+    assert (
+        service["spec"]["ipFamilies"] == ["IPv4"]
+        and service["spec"]["ipFamilyPolicy"] == "SingleStack"
+    )
     pod_ips = sorted(p["status"]["podIP"] for p in emulator.objects("pods", "sandbox"))
     endpoints = emulator.get_object("endpoints", "sandbox", "nginx")
     assert endpoints is not None
@@ -150,8 +167,12 @@ def test_objects_with_status_are_kept_and_relative_times_resolved() -> None:
     assert pod is not None
     assert pod["metadata"]["creationTimestamp"] == format_time(NOW - timedelta(hours=2))
     status = pod["status"]["containerStatuses"][0]
-    assert status["state"] == {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s"}}
-    assert status["lastState"]["terminated"]["finishedAt"] == format_time(NOW - timedelta(minutes=3))
+    assert status["state"] == {
+        "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s"}
+    }
+    assert status["lastState"]["terminated"]["finishedAt"] == format_time(
+        NOW - timedelta(minutes=3)
+    )
     assert "nodeName" not in pod["spec"]
     assert not [e for e in emulator.objects("events") if e["involvedObject"]["name"] == "crasher"]
 

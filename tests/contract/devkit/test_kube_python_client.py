@@ -18,30 +18,43 @@ def core(kubeconfig: Path) -> client.CoreV1Api:
 
 
 @pytest.mark.parametrize("tls", [True, False])
-async def test_list_pods_with_label_selector(running_demo: KubeEmulator, tmp_path: Path, tls: bool) -> None:
+async def test_list_pods_with_label_selector(
+    running_demo: KubeEmulator, tmp_path: Path, tls: bool
+) -> None:
     api = core(running_demo.write_kubeconfig(tmp_path / "kubeconfig", tls=tls))
     pods = await asyncio.to_thread(api.list_namespaced_pod, "sandbox", label_selector="app=nginx")
     assert isinstance(pods, client.V1PodList)
     assert len(pods.items) == 3
-    assert all(p.status.phase == "Running" and p.metadata.labels["app"] == "nginx" for p in pods.items)
+    assert all(
+        p.status.phase == "Running" and p.metadata.labels["app"] == "nginx" for p in pods.items
+    )
     assert pods.items[0].status.container_statuses[0].ready is True
 
 
-async def test_raw_json_with_preload_content_false(running_demo: KubeEmulator, tmp_path: Path) -> None:
+async def test_raw_json_with_preload_content_false(
+    running_demo: KubeEmulator, tmp_path: Path
+) -> None:
     api = core(running_demo.write_kubeconfig(tmp_path / "kubeconfig"))
     response = await asyncio.to_thread(
-        api.list_namespaced_pod, "sandbox", field_selector="status.phase=Running", _preload_content=False
+        api.list_namespaced_pod,
+        "sandbox",
+        field_selector="status.phase=Running",
+        _preload_content=False,
     )
     body = json.loads(response.data)
     assert body["kind"] == "PodList" and len(body["items"]) == 3
 
 
 async def test_typed_reads_across_kinds(running_demo: KubeEmulator, tmp_path: Path) -> None:
-    api_client = config.new_client_from_config(config_file=str(running_demo.write_kubeconfig(tmp_path / "kc")))
+    api_client = config.new_client_from_config(
+        config_file=str(running_demo.write_kubeconfig(tmp_path / "kc"))
+    )
     apps, v1 = client.AppsV1Api(api_client), client.CoreV1Api(api_client)
     deployment = await asyncio.to_thread(apps.read_namespaced_deployment, "nginx", "sandbox")
     assert deployment.status.ready_replicas == 3
-    replica_sets = await asyncio.to_thread(apps.list_namespaced_replica_set, "sandbox", label_selector="app=nginx")
+    replica_sets = await asyncio.to_thread(
+        apps.list_namespaced_replica_set, "sandbox", label_selector="app=nginx"
+    )
     assert replica_sets.items[0].metadata.owner_references[0].name == "nginx"
     service = await asyncio.to_thread(v1.read_namespaced_service, "nginx", "sandbox")
     assert service.spec.cluster_ip.startswith("10.100.")
@@ -56,7 +69,9 @@ async def test_typed_reads_across_kinds(running_demo: KubeEmulator, tmp_path: Pa
         field_selector=f"involvedObject.name={pod.metadata.name},involvedObject.uid={pod.metadata.uid}",
     )  # fmt: skip
     assert {e.reason for e in events.items} >= {"Scheduled", "Started"}
-    log = await asyncio.to_thread(v1.read_namespaced_pod_log, pod.metadata.name, "sandbox", tail_lines=1)
+    log = await asyncio.to_thread(
+        v1.read_namespaced_pod_log, pod.metadata.name, "sandbox", tail_lines=1
+    )
     assert log.count("\n") == 1
     jobs = await asyncio.to_thread(client.BatchV1Api(api_client).list_namespaced_job, "sandbox")
     assert jobs.items == []
@@ -85,13 +100,17 @@ async def test_errors_carry_status_bodies(running_demo: KubeEmulator, tmp_path: 
 
 
 async def test_self_subject_access_review(running_demo: KubeEmulator, tmp_path: Path) -> None:
-    api_client = config.new_client_from_config(config_file=str(running_demo.write_kubeconfig(tmp_path / "kc")))
+    api_client = config.new_client_from_config(
+        config_file=str(running_demo.write_kubeconfig(tmp_path / "kc"))
+    )
     authz = client.AuthorizationV1Api(api_client)
 
     def can(verb: str, resource: str, namespace: str = "sandbox") -> bool:
         review = client.V1SelfSubjectAccessReview(
             spec=client.V1SelfSubjectAccessReviewSpec(
-                resource_attributes=client.V1ResourceAttributes(namespace=namespace, verb=verb, resource=resource)
+                resource_attributes=client.V1ResourceAttributes(
+                    namespace=namespace, verb=verb, resource=resource
+                )
             )
         )
         return authz.create_self_subject_access_review(review).status.allowed
@@ -112,12 +131,17 @@ def test_blocking_client_with_emulator_thread(demo_emulator: KubeEmulator, tmp_p
 
 async def test_writes_through_the_python_client(running_demo: KubeEmulator, tmp_path: Path) -> None:
     api_client = config.new_client_from_config(
-        config_file=str(running_demo.write_kubeconfig(tmp_path / "kc", token=KubeEmulator.ADMIN_TOKEN)))
+        config_file=str(
+            running_demo.write_kubeconfig(tmp_path / "kc", token=KubeEmulator.ADMIN_TOKEN)
+        )
+    )
     v1, apps = client.CoreV1Api(api_client), client.AppsV1Api(api_client)
     body = client.V1ConfigMap(metadata=client.V1ObjectMeta(name="notes"), data={"a": "1"})
     created = await asyncio.to_thread(v1.create_namespaced_config_map, "sandbox", body)
     assert created.metadata.uid and created.data == {"a": "1"}
-    patched = await asyncio.to_thread(v1.patch_namespaced_config_map, "notes", "sandbox", {"data": {"b": "2"}})
+    patched = await asyncio.to_thread(
+        v1.patch_namespaced_config_map, "notes", "sandbox", {"data": {"b": "2"}}
+    )
     assert patched.data == {"a": "1", "b": "2"}
     assert int(patched.metadata.resource_version) > int(created.metadata.resource_version)
 
@@ -126,22 +150,43 @@ async def test_writes_through_the_python_client(running_demo: KubeEmulator, tmp_
         await asyncio.to_thread(v1.replace_namespaced_config_map, "notes", "sandbox", created)
     assert conflict.value.status == 409 and json.loads(conflict.value.body)["reason"] == "Conflict"
     patched.data = {"fresh": "yes"}
-    replaced = await asyncio.to_thread(v1.replace_namespaced_config_map, "notes", "sandbox", patched)
+    replaced = await asyncio.to_thread(
+        v1.replace_namespaced_config_map, "notes", "sandbox", patched
+    )
     assert replaced.data == {"fresh": "yes"}
 
     with pytest.raises(ApiException) as mismatch:
-        await asyncio.to_thread(v1.create_namespaced_config_map, "default",
-                                client.V1ConfigMap(metadata=client.V1ObjectMeta(name="x", namespace="sandbox")))
+        await asyncio.to_thread(
+            v1.create_namespaced_config_map,
+            "default",
+            client.V1ConfigMap(metadata=client.V1ObjectMeta(name="x", namespace="sandbox")),
+        )
     assert mismatch.value.status == 400 and json.loads(mismatch.value.body)["message"] == (
-        "the namespace of the provided object does not match the namespace sent on the request")
+        "the namespace of the provided object does not match the namespace sent on the request"
+    )
     with pytest.raises(ApiException) as missing_ns:
-        await asyncio.to_thread(v1.create_namespaced_config_map, "nowhere", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="x")))
-    assert missing_ns.value.status == 404 and json.loads(missing_ns.value.body)["message"] == 'namespaces "nowhere" not found'
+        await asyncio.to_thread(
+            v1.create_namespaced_config_map,
+            "nowhere",
+            client.V1ConfigMap(metadata=client.V1ObjectMeta(name="x")),
+        )
+    assert (
+        missing_ns.value.status == 404
+        and json.loads(missing_ns.value.body)["message"] == 'namespaces "nowhere" not found'
+    )
 
-    scale = await asyncio.to_thread(apps.patch_namespaced_deployment_scale, "nginx", "sandbox", {"spec": {"replicas": 1}})
-    assert scale.spec.replicas == 1 and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 1
+    scale = await asyncio.to_thread(
+        apps.patch_namespaced_deployment_scale, "nginx", "sandbox", {"spec": {"replicas": 1}}
+    )
+    assert (
+        scale.spec.replicas == 1
+        and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 1
+    )
     status = await asyncio.to_thread(v1.delete_namespaced_config_map, "notes", "sandbox")
-    assert status["status"] == "Success" and running_demo.get_object("configmaps", "sandbox", "notes") is None
+    assert (
+        status["status"] == "Success"
+        and running_demo.get_object("configmaps", "sandbox", "notes") is None
+    )
     with pytest.raises(ApiException) as gone:
         await asyncio.to_thread(v1.delete_namespaced_config_map, "notes", "sandbox")
     assert gone.value.status == 404
@@ -149,19 +194,33 @@ async def test_writes_through_the_python_client(running_demo: KubeEmulator, tmp_
 
 async def test_replace_scale_and_status(running_demo: KubeEmulator, tmp_path: Path) -> None:
     api_client = config.new_client_from_config(
-        config_file=str(running_demo.write_kubeconfig(tmp_path / "kc", token=KubeEmulator.ADMIN_TOKEN)))
+        config_file=str(
+            running_demo.write_kubeconfig(tmp_path / "kc", token=KubeEmulator.ADMIN_TOKEN)
+        )
+    )
     apps = client.AppsV1Api(api_client)
     scale = await asyncio.to_thread(apps.read_namespaced_deployment_scale, "nginx", "sandbox")
     scale.spec.replicas = 4
-    replaced = await asyncio.to_thread(apps.replace_namespaced_deployment_scale, "nginx", "sandbox", scale)
-    assert replaced.spec.replicas == 4 and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 4
+    replaced = await asyncio.to_thread(
+        apps.replace_namespaced_deployment_scale, "nginx", "sandbox", scale
+    )
+    assert (
+        replaced.spec.replicas == 4
+        and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 4
+    )
     scale.spec.replicas = 5  # stale resourceVersion now
     with pytest.raises(ApiException) as conflict:
         await asyncio.to_thread(apps.replace_namespaced_deployment_scale, "nginx", "sandbox", scale)
     assert conflict.value.status == 409
     before = running_demo.get_object("deployments", "sandbox", "nginx")
     generation = before["metadata"]["generation"]
-    status = await asyncio.to_thread(apps.patch_namespaced_deployment_status, "nginx", "sandbox",
-                                     {"status": {"observedGeneration": generation, "readyReplicas": 1}})
-    assert status.status.ready_replicas == 1 and status.metadata.generation == generation  # status: no generation bump
+    status = await asyncio.to_thread(
+        apps.patch_namespaced_deployment_status,
+        "nginx",
+        "sandbox",
+        {"status": {"observedGeneration": generation, "readyReplicas": 1}},
+    )
+    assert (
+        status.status.ready_replicas == 1 and status.metadata.generation == generation
+    )  # status: no generation bump
     assert running_demo.get_object("deployments", "sandbox", "nginx")["spec"] == before["spec"]

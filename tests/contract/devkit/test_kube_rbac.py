@@ -80,11 +80,19 @@ def authorizer() -> Authorizer:
 
 
 def allowed(user: UserInfo, verb: str, resource: str, namespace: str = "", **kw: str) -> bool:
-    return authorizer().authorize(Attributes(user, verb, namespace=namespace, resource=resource, **kw)).allowed
+    return (
+        authorizer()
+        .authorize(Attributes(user, verb, namespace=namespace, resource=resource, **kw))
+        .allowed
+    )
 
 
 def test_service_account_groups() -> None:
-    assert PODIUM.groups == ("system:serviceaccounts", "system:serviceaccounts:sandbox", "system:authenticated")
+    assert PODIUM.groups == (
+        "system:serviceaccounts",
+        "system:serviceaccounts:sandbox",
+        "system:authenticated",
+    )
     assert UserInfo.for_name("alice").groups == ("system:authenticated",)
 
 
@@ -107,7 +115,9 @@ def test_api_groups_and_resource_names() -> None:
     assert allowed(PODIUM, "get", "deployments", "sandbox", api_group="apps", name="nginx")
     assert allowed(PODIUM, "delete", "deployments", "sandbox", api_group="apps", name="nginx")
     assert not allowed(PODIUM, "get", "deployments", "sandbox", api_group="apps", name="other")
-    assert not allowed(PODIUM, "list", "deployments", "sandbox", api_group="apps")  # no name to match
+    assert not allowed(
+        PODIUM, "list", "deployments", "sandbox", api_group="apps"
+    )  # no name to match
     assert not allowed(PODIUM, "get", "deployments", "sandbox", api_group="", name="nginx")
 
 
@@ -119,9 +129,13 @@ def test_cluster_role_binding_to_group() -> None:
 
 def test_wildcard_subresource_rule_via_rolebinding_to_clusterrole() -> None:
     alice = UserInfo.for_name("alice")
-    assert allowed(alice, "get", "deployments", "team", api_group="apps", name="x", subresource="scale")
+    assert allowed(
+        alice, "get", "deployments", "team", api_group="apps", name="x", subresource="scale"
+    )
     assert not allowed(alice, "get", "deployments", "team", api_group="apps", name="x")
-    assert not allowed(alice, "get", "deployments", "other", api_group="apps", name="x", subresource="scale")
+    assert not allowed(
+        alice, "get", "deployments", "other", api_group="apps", name="x", subresource="scale"
+    )
 
 
 def test_aggregated_cluster_role() -> None:
@@ -130,17 +144,29 @@ def test_aggregated_cluster_role() -> None:
 
 def test_bootstrap_rules_and_superusers() -> None:
     auth = Authorizer()
-    review = Attributes(PODIUM, "create", api_group="authorization.k8s.io", resource="selfsubjectaccessreviews")
+    review = Attributes(
+        PODIUM, "create", api_group="authorization.k8s.io", resource="selfsubjectaccessreviews"
+    )
     assert auth.authorize(review).allowed
-    assert auth.authorize(Attributes(PODIUM, "get", resource_request=False, path="/apis/apps/v1")).allowed
-    assert not auth.authorize(Attributes(PODIUM, "get", resource_request=False, path="/metrics")).allowed
-    assert not auth.authorize(Attributes(PODIUM, "list", namespace="sandbox", resource="pods")).allowed
+    assert auth.authorize(
+        Attributes(PODIUM, "get", resource_request=False, path="/apis/apps/v1")
+    ).allowed
+    assert not auth.authorize(
+        Attributes(PODIUM, "get", resource_request=False, path="/metrics")
+    ).allowed
+    assert not auth.authorize(
+        Attributes(PODIUM, "list", namespace="sandbox", resource="pods")
+    ).allowed
     admin = UserInfo.for_name("kubernetes-admin", ["system:masters"])
-    assert auth.authorize(Attributes(admin, "delete", namespace="kube-system", resource="pods")).allowed
+    assert auth.authorize(
+        Attributes(admin, "delete", namespace="kube-system", resource="pods")
+    ).allowed
 
 
 def test_allowed_reason_names_the_binding() -> None:
-    decision = authorizer().authorize(Attributes(PODIUM, "list", namespace="sandbox", resource="pods"))
+    decision = authorizer().authorize(
+        Attributes(PODIUM, "list", namespace="sandbox", resource="pods")
+    )
     assert decision.reason == (
         'RBAC: allowed by RoleBinding "reader/sandbox" of Role "reader" to ServiceAccount "podium/sandbox"'
     )
@@ -159,8 +185,12 @@ def test_forbidden_messages() -> None:
         'pods is forbidden: User "system:serviceaccount:sandbox:podium" cannot list resource "pods" '
         'in API group "" in the namespace "kube-system"'
     )
-    named = Attributes(PODIUM, "get", namespace="s", api_group="apps", resource="deployments", name="x")
-    assert forbidden_message(named, "deployments.apps").startswith('deployments.apps "x" is forbidden: ')
+    named = Attributes(
+        PODIUM, "get", namespace="s", api_group="apps", resource="deployments", name="x"
+    )
+    assert forbidden_message(named, "deployments.apps").startswith(
+        'deployments.apps "x" is forbidden: '
+    )
     cluster = Attributes(PODIUM, "list", resource="namespaces")
     assert forbidden_message(cluster, "namespaces").endswith('in API group "" at the cluster scope')
     log = Attributes(PODIUM, "get", namespace="s", resource="pods", subresource="log", name="p")

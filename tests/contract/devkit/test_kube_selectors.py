@@ -74,7 +74,10 @@ def test_invalid_label_selectors(selector: str) -> None:
 
 def test_selector_from_match_labels_and_expressions() -> None:
     selector = selector_from_match(
-        {"matchLabels": {"app": "nginx"}, "matchExpressions": [{"key": "env", "operator": "In", "values": ["prod"]}]}
+        {
+            "matchLabels": {"app": "nginx"},
+            "matchExpressions": [{"key": "env", "operator": "In", "values": ["prod"]}],
+        }
     )
     assert selector.matches(LABELS)
     assert not selector.matches({"app": "nginx", "env": "dev"})
@@ -83,7 +86,10 @@ def test_selector_from_match_labels_and_expressions() -> None:
 _label_value = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)
 
 
-@given(st.dictionaries(st.sampled_from(["app", "tier", "env", "team"]), _label_value, max_size=4), _label_value)
+@given(
+    st.dictionaries(st.sampled_from(["app", "tier", "env", "team"]), _label_value, max_size=4),
+    _label_value,
+)
 def test_equality_and_inequality_are_complements(labels: dict[str, str], value: str) -> None:
     equal = parse_label_selector(f"app={value}").matches(labels)
     unequal = parse_label_selector(f"app!={value}").matches(labels)
@@ -107,13 +113,21 @@ def test_invalid_field_selectors(selector: str) -> None:
 
 
 def test_field_selectors_per_resource() -> None:
-    pod = {"metadata": {"name": "p", "namespace": "sandbox"}, "spec": {"nodeName": "n1"}, "status": {"phase": "Running"}}
+    pod = {
+        "metadata": {"name": "p", "namespace": "sandbox"},
+        "spec": {"nodeName": "n1"},
+        "status": {"phase": "Running"},
+    }
     assert compile_field_selector("pods", "status.phase=Running,spec.nodeName=n1")(pod)
     assert not compile_field_selector("pods", "status.phase!=Running")(pod)
     assert compile_field_selector("pods", "metadata.namespace=sandbox,metadata.name=p")(pod)
-    event = {"metadata": {"name": "e"}, "involvedObject": {"kind": "Pod", "name": "p", "namespace": "s", "uid": "u"}}
+    event = {
+        "metadata": {"name": "e"},
+        "involvedObject": {"kind": "Pod", "name": "p", "namespace": "s", "uid": "u"},
+    }
     assert compile_field_selector(
-        "events", "involvedObject.kind=Pod,involvedObject.name=p,involvedObject.namespace=s,involvedObject.uid=u"
+        "events",
+        "involvedObject.kind=Pod,involvedObject.name=p,involvedObject.namespace=s,involvedObject.uid=u",
     )(event)
     with pytest.raises(SelectorError, match=r"field label not supported: status\.phase"):
         compile_field_selector("services", "status.phase=Running")

@@ -40,9 +40,18 @@ async def cluster() -> AsyncIterator[KubeEmulator]:
 
 
 def pod(name: str, image: str, *, command: list[str] | None = None, **spec: Any) -> dict[str, Any]:
-    container: dict[str, Any] = {"name": "main", "image": image, **({"command": command} if command else {})}
+    container: dict[str, Any] = {
+        "name": "main",
+        "image": image,
+        **({"command": command} if command else {}),
+    }
     container.update(spec.pop("container", {}))
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {"containers": [container], **spec}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"containers": [container], **spec},
+    }
 
 
 def core(emulator: KubeEmulator, tmp_path: Path) -> client.CoreV1Api:
@@ -50,14 +59,21 @@ def core(emulator: KubeEmulator, tmp_path: Path) -> client.CoreV1Api:
     return client.CoreV1Api(config.new_client_from_config(config_file=str(kubeconfig)))
 
 
-async def watch_until(emulator: KubeEmulator, path: str, done: Callable[[list[dict[str, Any]]], bool],
-                      limit: float = 15) -> list[dict[str, Any]]:
+async def watch_until(
+    emulator: KubeEmulator,
+    path: str,
+    done: Callable[[list[dict[str, Any]]], bool],
+    limit: float = 15,
+) -> list[dict[str, Any]]:
     """Raw watch events (from the current state on) until ``done(events)`` holds."""
     events: list[dict[str, Any]] = []
-    async with aiohttp.ClientSession(emulator.url) as session, session.get(
-        f"{path}?watch=1&timeoutSeconds={int(limit)}",
-        headers={"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"},
-    ) as response:
+    async with (
+        aiohttp.ClientSession(emulator.url) as session,
+        session.get(
+            f"{path}?watch=1&timeoutSeconds={int(limit)}",
+            headers={"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"},
+        ) as response,
+    ):
         while not done(events):
             line = await asyncio.wait_for(response.content.readline(), limit)
             assert line, f"the watch ended first: {[e['type'] for e in events]}"
@@ -89,7 +105,13 @@ async def kubectl(emulator: KubeEmulator, tmp_path: Path, *args: str) -> str:
 def test_back_off_doubles_up_to_its_cap_and_prints_like_go() -> None:
     real = KubeletTimings()
     assert [real.backoff(n) for n in range(1, 8)] == [10, 20, 40, 80, 160, 300, 300]
-    assert [go_duration(s) for s in (10, 80, 300, 0.2, 1.5)] == ["10s", "1m20s", "5m0s", "200ms", "1.5s"]
+    assert [go_duration(s) for s in (10, 80, 300, 0.2, 1.5)] == [
+        "10s",
+        "1m20s",
+        "5m0s",
+        "200ms",
+        "1.5s",
+    ]
 
 
 def test_the_scheduler_says_which_resource_no_node_has() -> None:
@@ -97,10 +119,14 @@ def test_the_scheduler_says_which_resource_no_node_has() -> None:
     big = pod("big", "nginx", container={"resources": {"requests": {"cpu": "3", "memory": "64Mi"}}})
     assert unschedulable(big, [node, node, node]) == (
         "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
-        "3 No preemption victims found for incoming pod.")
+        "3 No preemption victims found for incoming pod."
+    )
     both = pod("both", "nginx", container={"resources": {"limits": {"cpu": "4", "memory": "8Gi"}}})
-    assert unschedulable(both, [node]) is not None and "1 Insufficient cpu, 1 Insufficient memory" in str(
-        unschedulable(both, [node]))
+    assert unschedulable(
+        both, [node]
+    ) is not None and "1 Insufficient cpu, 1 Insufficient memory" in str(
+        unschedulable(both, [node])
+    )
     small = pod("small", "nginx", container={"resources": {"requests": {"cpu": "500m"}}})
     assert unschedulable(small, [node]) is None
 
@@ -109,9 +135,15 @@ async def test_a_mistyped_image_goes_err_image_pull_then_image_pull_back_off_aga
     cluster: KubeEmulator, tmp_path: Path
 ) -> None:
     api = core(cluster, tmp_path)
-    watching = asyncio.create_task(watch_until(
-        cluster, f"/api/v1/namespaces/{NS}/pods",
-        lambda events: [waiting(e["object"]).get("reason") for e in events].count("ImagePullBackOff") >= 2))
+    watching = asyncio.create_task(
+        watch_until(
+            cluster,
+            f"/api/v1/namespaces/{NS}/pods",
+            lambda events: (
+                [waiting(e["object"]).get("reason") for e in events].count("ImagePullBackOff") >= 2
+            ),
+        )
+    )
     await asyncio.sleep(0.1)
     await asyncio.to_thread(api.create_namespaced_pod, NS, pod("web", "ngnix:1.27"))
     events = await watching
@@ -122,13 +154,22 @@ async def test_a_mistyped_image_goes_err_image_pull_then_image_pull_back_off_aga
             reasons.append(reason)
     assert reasons[:4] == ["ErrImagePull", "ImagePullBackOff", "ErrImagePull", "ImagePullBackOff"]
     assert [e["type"] for e in events] == ["ADDED"] + ["MODIFIED"] * (len(events) - 1)
-    first_back_off = next(e for e in events if waiting(e["object"]).get("reason") == "ImagePullBackOff")
-    assert waiting(first_back_off["object"])["message"].startswith('Back-off pulling image "ngnix:1.27": ErrImagePull: ')
+    first_back_off = next(
+        e for e in events if waiting(e["object"]).get("reason") == "ImagePullBackOff"
+    )
+    assert waiting(first_back_off["object"])["message"].startswith(
+        'Back-off pulling image "ngnix:1.27": ErrImagePull: '
+    )
     assert all(e["object"].get("status", {}).get("phase", "Pending") == "Pending" for e in events)
     kubelet = {(e["reason"], e["message"]): e for e in events_for(cluster, "web")}
-    failed = next(e for (reason, message), e in kubelet.items()
-                  if reason == "Failed" and message.startswith('Failed to pull image "ngnix:1.27": '))
-    assert failed["count"] >= 2 and failed["type"] == "Warning"  # the retry counts up the same event
+    failed = next(
+        e
+        for (reason, message), e in kubelet.items()
+        if reason == "Failed" and message.startswith('Failed to pull image "ngnix:1.27": ')
+    )
+    assert (
+        failed["count"] >= 2 and failed["type"] == "Warning"
+    )  # the retry counts up the same event
     assert kubelet[("BackOff", 'Back-off pulling image "ngnix:1.27"')]["count"] >= 2
     described = await kubectl(cluster, tmp_path, "describe", "pod", "web")
     assert "ImagePullBackOff" in described or "ErrImagePull" in described
@@ -141,12 +182,19 @@ async def test_a_crashing_container_restarts_with_a_doubling_back_off_and_keeps_
 ) -> None:
     api = core(cluster, tmp_path)
     created = await asyncio.to_thread(
-        api.create_namespaced_pod, NS, pod("crash", "busybox:1.36", command=["sh", "-c", "echo boom; exit 3"]))
+        api.create_namespaced_pod,
+        NS,
+        pod("crash", "busybox:1.36", command=["sh", "-c", "echo boom; exit 3"]),
+    )
     seen: list[tuple[str, int, str]] = []
 
     def follow() -> None:
-        stream = watch.Watch().stream(api.list_namespaced_pod, NS, resource_version=created.metadata.resource_version,
-                                      timeout_seconds=10)
+        stream = watch.Watch().stream(
+            api.list_namespaced_pod,
+            NS,
+            resource_version=created.metadata.resource_version,
+            timeout_seconds=10,
+        )
         for event in stream:
             st = event["object"].status.container_statuses[0]
             if st.state.running:
@@ -167,7 +215,9 @@ async def test_a_crashing_container_restarts_with_a_doubling_back_off_and_keeps_
     assert counts == sorted(counts) and counts[-1] == 4
     # Between restarts the container waits in CrashLoopBackOff: 200ms, 400ms, 800ms, then the cap.
     # (The controllers' first pass writes the kubelet's default 10s; the running kubelet's own follows.)
-    backoffs = [state for _, _, state in seen if state.startswith("back-off") and state != "back-off 10s"]
+    backoffs = [
+        state for _, _, state in seen if state.startswith("back-off") and state != "back-off 10s"
+    ]
     assert backoffs[0] == "back-off 200ms" and backoffs[-1] == "back-off 800ms"
     firsts = [backoffs.index(b) for b in ("back-off 200ms", "back-off 400ms", "back-off 800ms")]
     assert firsts == sorted(firsts)
@@ -185,31 +235,47 @@ async def test_a_crashing_container_restarts_with_a_doubling_back_off_and_keeps_
     assert previous == "boom\n"
     backoff = next(e for e in events_for(cluster, "crash") if e["reason"] == "BackOff")
     assert backoff["type"] == "Warning" and backoff["count"] >= 3
-    assert backoff["message"].startswith("Back-off restarting failed container main in pod crash_ws(")
+    assert backoff["message"].startswith(
+        "Back-off restarting failed container main in pod crash_ws("
+    )
     described = await kubectl(cluster, tmp_path, "describe", "pod", "crash")
     assert "CrashLoopBackOff" in described and "Exit Code:    3" in described
     table = await kubectl(cluster, tmp_path, "get", "pod", "crash")
     assert table.splitlines()[1].split()[2:4] == ["CrashLoopBackOff", "4"]
 
 
-async def test_a_missing_configmap_is_create_container_config_error(cluster: KubeEmulator, tmp_path: Path) -> None:
+async def test_a_missing_configmap_is_create_container_config_error(
+    cluster: KubeEmulator, tmp_path: Path
+) -> None:
     api = core(cluster, tmp_path)
-    spec = pod("needs", "nginx:1.27", container={"envFrom": [{"configMapRef": {"name": "settings"}}]})
+    spec = pod(
+        "needs", "nginx:1.27", container={"envFrom": [{"configMapRef": {"name": "settings"}}]}
+    )
     await asyncio.to_thread(api.create_namespaced_pod, NS, spec)
     await asyncio.sleep(0.3)  # the kubelet looks a few times: the reason stays
-    st = (await asyncio.to_thread(api.read_namespaced_pod, "needs", NS)).status.container_statuses[0]
-    assert (st.state.waiting.reason, st.state.waiting.message) == ("CreateContainerConfigError",
-                                                                   'configmap "settings" not found')
+    st = (await asyncio.to_thread(api.read_namespaced_pod, "needs", NS)).status.container_statuses[
+        0
+    ]
+    assert (st.state.waiting.reason, st.state.waiting.message) == (
+        "CreateContainerConfigError",
+        'configmap "settings" not found',
+    )
     assert [e["message"] for e in events_for(cluster, "needs") if e["reason"] == "Failed"] == [
-        'Error: configmap "settings" not found']
+        'Error: configmap "settings" not found'
+    ]
 
 
-async def test_a_failing_job_retries_up_to_its_backoff_limit_then_fails(cluster: KubeEmulator, tmp_path: Path) -> None:
+async def test_a_failing_job_retries_up_to_its_backoff_limit_then_fails(
+    cluster: KubeEmulator, tmp_path: Path
+) -> None:
     job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once"}, "spec": {"backoffLimit": 2, "template": {
         "spec": {"restartPolicy": "Never", "containers": [
             {"name": "main", "image": "busybox:1.36", "command": ["sh", "-c", "echo failing; exit 1"]}]}}}}  # fmt: skip
-    batch = client.BatchV1Api(config.new_client_from_config(
-        config_file=str(cluster.write_kubeconfig(tmp_path / "kubeconfig", namespace=NS))))
+    batch = client.BatchV1Api(
+        config.new_client_from_config(
+            config_file=str(cluster.write_kubeconfig(tmp_path / "kubeconfig", namespace=NS))
+        )
+    )
     watching = asyncio.create_task(watch_until(
         cluster, f"/apis/batch/v1/namespaces/{NS}/jobs",
         lambda events: any(c.get("type") == "Failed" for e in events
@@ -222,24 +288,37 @@ async def test_a_failing_job_retries_up_to_its_backoff_limit_then_fails(cluster:
     assert events[-1]["object"]["status"]["failed"] == 3
     pods = [p for p in cluster.objects("pods", NS) if p["metadata"]["name"].startswith("once-")]
     assert len(pods) == 3 and {p["status"]["phase"] for p in pods} == {"Failed"}
-    assert [e["message"] for e in events_for(cluster, "once") if e["reason"] == "BackoffLimitExceeded"] == [
-        "Job has reached the specified backoff limit"]
+    assert [
+        e["message"] for e in events_for(cluster, "once") if e["reason"] == "BackoffLimitExceeded"
+    ] == ["Job has reached the specified backoff limit"]
 
 
-async def test_a_pod_no_node_fits_stays_pending_unschedulable(cluster: KubeEmulator, tmp_path: Path) -> None:
+async def test_a_pod_no_node_fits_stays_pending_unschedulable(
+    cluster: KubeEmulator, tmp_path: Path
+) -> None:
     api = core(cluster, tmp_path)
-    await asyncio.to_thread(api.create_namespaced_pod, NS, pod(
-        "huge", "nginx:1.27", container={"resources": {"requests": {"cpu": "8"}}}))
+    await asyncio.to_thread(
+        api.create_namespaced_pod,
+        NS,
+        pod("huge", "nginx:1.27", container={"resources": {"requests": {"cpu": "8"}}}),
+    )
     await asyncio.sleep(0.2)
     current = await asyncio.to_thread(api.read_namespaced_pod, "huge", NS)
     assert current.status.phase == "Pending" and current.spec.node_name is None
     (scheduled,) = current.status.conditions
     nodes = len(DEFAULT_NODES)  # the emulator's two nodes (stored once a pod ran there)
-    assert (scheduled.type, scheduled.status, scheduled.reason) == ("PodScheduled", "False", "Unschedulable")
+    assert (scheduled.type, scheduled.status, scheduled.reason) == (
+        "PodScheduled",
+        "False",
+        "Unschedulable",
+    )
     assert scheduled.message.startswith(f"0/{nodes} nodes are available: {nodes} Insufficient cpu.")
-    (event,) = [e for e in events_for(cluster, "huge")]
+    (event,) = list(events_for(cluster, "huge"))
     assert (event["reason"], event["type"], event["source"]["component"]) == (
-        "FailedScheduling", "Warning", "default-scheduler")
+        "FailedScheduling",
+        "Warning",
+        "default-scheduler",
+    )
     described = await kubectl(cluster, tmp_path, "describe", "pod", "huge")
     assert "FailedScheduling" in described and "Insufficient cpu" in described
 
@@ -250,7 +329,9 @@ async def test_without_the_kubelet_knob_nothing_moves_by_itself(tmp_path: Path) 
                             now=lambda: fixed)  # fmt: skip
     async with emulator:
         api = core(emulator, tmp_path)
-        await asyncio.to_thread(api.create_namespaced_pod, NS, pod("crash", "busybox", command=["sh", "-c", "exit 1"]))
+        await asyncio.to_thread(
+            api.create_namespaced_pod, NS, pod("crash", "busybox", command=["sh", "-c", "exit 1"])
+        )
         revision = emulator.store.revision
         await asyncio.sleep(0.5)
         assert emulator.store.revision == revision
@@ -260,7 +341,10 @@ async def test_without_the_kubelet_knob_nothing_moves_by_itself(tmp_path: Path) 
 
 async def test_the_standalone_server_runs_the_kubelet_when_asked(tmp_path: Path) -> None:
     seed = tmp_path / "seed.yaml"
-    seed.write_text(json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}), encoding="utf-8")
+    seed.write_text(
+        json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}),
+        encoding="utf-8",
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "podium_devkit.kube_api", "--seed", str(seed), "--no-authorize", "--kubelet-backoff", "0.1",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)  # fmt: skip
@@ -269,13 +353,18 @@ async def test_the_standalone_server_runs_the_kubelet_when_asked(tmp_path: Path)
         url = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
         auth = {"Authorization": f"Bearer {KubeEmulator.DEFAULT_TOKEN}"}
         async with aiohttp.ClientSession(url) as session:
-            async with session.post(f"/api/v1/namespaces/{NS}/pods", headers=auth,
-                                    json=pod("crash", "busybox:1.36", command=["sh", "-c", "exit 2"])) as response:
+            async with session.post(
+                f"/api/v1/namespaces/{NS}/pods",
+                headers=auth,
+                json=pod("crash", "busybox:1.36", command=["sh", "-c", "exit 2"]),
+            ) as response:
                 assert response.status == 201
             restarts = 0
             deadline = time.monotonic() + 15
             while restarts < 3 and time.monotonic() < deadline:
-                async with session.get(f"/api/v1/namespaces/{NS}/pods/crash", headers=auth) as response:
+                async with session.get(
+                    f"/api/v1/namespaces/{NS}/pods/crash", headers=auth
+                ) as response:
                     body = await response.json()
                 restarts = body["status"]["containerStatuses"][0]["restartCount"]
                 await asyncio.sleep(0.1)
@@ -286,15 +375,27 @@ async def test_the_standalone_server_runs_the_kubelet_when_asked(tmp_path: Path)
         await process.wait()
 
 
-async def test_kubectl_get_watch_shows_the_crash_loop_as_it_happens(cluster: KubeEmulator, tmp_path: Path) -> None:
+async def test_kubectl_get_watch_shows_the_crash_loop_as_it_happens(
+    cluster: KubeEmulator, tmp_path: Path
+) -> None:
     api = core(cluster, tmp_path)
-    await asyncio.to_thread(api.create_namespaced_pod, NS, pod("crash", "busybox:1.36", command=["sh", "-c", "exit 1"]))
+    await asyncio.to_thread(
+        api.create_namespaced_pod, NS, pod("crash", "busybox:1.36", command=["sh", "-c", "exit 1"])
+    )
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ, "KUBECONFIG": str(cluster.write_kubeconfig(tmp_path / "kc", namespace=NS)),
            "HOME": str(home), "NO_COLOR": "1"}  # fmt: skip
-    watcher = await asyncio.create_subprocess_exec(kubectl_binary(), "get", "pod", "crash", "-w", env=env,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    watcher = await asyncio.create_subprocess_exec(
+        kubectl_binary(),
+        "get",
+        "pod",
+        "crash",
+        "-w",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     rows: list[list[str]] = []
     try:
         assert watcher.stdout is not None
@@ -308,7 +409,7 @@ async def test_kubectl_get_watch_shows_the_crash_loop_as_it_happens(cluster: Kub
     assert rows[0][:4] == ["NAME", "READY", "STATUS", "RESTARTS"]
     statuses = [row[2] for row in rows[1:]]
     # One line per change, in place of polling: the pod runs, fails, backs off, again and again.
-    later = statuses[statuses.index("Running"):]
+    later = statuses[statuses.index("Running") :]
     assert later.index("Running") < later.index("Error") < later.index("CrashLoopBackOff")
     restarts = [int(row[3]) for row in rows[1:]]
     assert restarts == sorted(restarts) and restarts[-1] == 3

@@ -8,7 +8,7 @@ import base64
 import re
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -16,9 +16,8 @@ import pytest
 
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths
 from podium_devkit.kube_rbac import Attributes, Authorizer, UserInfo
-from tests.harness.kubectl_binary import kubectl_binary
-
 from tests.harness.emulator import Http, Kubectl
+from tests.harness.kubectl_binary import kubectl_binary
 
 ADMIN = KubeEmulator.ADMIN_TOKEN
 PARTICIPANT = "system:serviceaccount:ws-u1:participant"
@@ -51,10 +50,16 @@ spec:
 """
 
 
-def kubectl_as(emulator: KubeEmulator, tmp_path: Path, name: str, token: str, namespace: str) -> Kubectl:
+def kubectl_as(
+    emulator: KubeEmulator, tmp_path: Path, name: str, token: str, namespace: str
+) -> Kubectl:
     home = tmp_path / f"{name}-home"
     home.mkdir()
-    return Kubectl(kubectl_binary(), emulator.write_kubeconfig(tmp_path / f"{name}.kubeconfig", namespace, token), home)
+    return Kubectl(
+        kubectl_binary(),
+        emulator.write_kubeconfig(tmp_path / f"{name}.kubeconfig", namespace, token),
+        home,
+    )
 
 
 async def issue_token(http: Http, namespace: str, account: str, seconds: int = 600) -> str:
@@ -67,7 +72,9 @@ async def issue_token(http: Http, namespace: str, account: str, seconds: int = 6
 
 
 @pytest.fixture
-async def participant(running_demo: KubeEmulator, http: Http, tmp_path: Path) -> tuple[Kubectl, Kubectl]:
+async def participant(
+    running_demo: KubeEmulator, http: Http, tmp_path: Path
+) -> tuple[Kubectl, Kubectl]:
     """(admin kubectl, participant kubectl): ws-u1 provisioned by applying its access manifest."""
     admin = kubectl_as(running_demo, tmp_path, "admin", ADMIN, "sandbox")
     manifest = tmp_path / "access.yaml"
@@ -87,20 +94,30 @@ async def test_participant_edits_their_namespace_and_nothing_else(participant: t
     manifest.write_text(DEPLOYMENT, encoding="utf-8")
     code, out, err = await you("apply", "-f", str(manifest))
     assert (code, out) == (0, "deployment.apps/hello created\n"), err
-    assert (await you("scale", "deploy/hello", "--replicas=2"))[:2] == (0, "deployment.apps/hello scaled\n")
+    assert (await you("scale", "deploy/hello", "--replicas=2"))[:2] == (
+        0,
+        "deployment.apps/hello scaled\n",
+    )
     assert running_demo.get_object("deployments", "ws-u1", "hello")["spec"]["replicas"] == 2
 
     code, _, err = await you("apply", "-f", str(manifest), "-n", "sandbox")
     assert code == 1 and err.strip() == (
-        f'Error from server (Forbidden): error when retrieving current configuration of:\nResource: '
+        f"Error from server (Forbidden): error when retrieving current configuration of:\nResource: "
         f'"apps/v1, Resource=deployments", GroupVersionKind: "apps/v1, Kind=Deployment"\nName: "hello", '
         f'Namespace: "sandbox"\nfrom server for: "{manifest}": deployments.apps "hello" is forbidden: User '
         f'"{PARTICIPANT}" cannot get resource "deployments" in API group "apps" in the namespace "sandbox"'
     )
-    code, _, err = await you("create", "rolebinding", "mine", "--clusterrole=admin", "--serviceaccount=ws-u1:participant")
-    assert code == 1 and (
-        f'rolebindings.rbac.authorization.k8s.io is forbidden: User "{PARTICIPANT}" cannot create resource '
-        '"rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "ws-u1"') in err
+    code, _, err = await you(
+        "create", "rolebinding", "mine", "--clusterrole=admin", "--serviceaccount=ws-u1:participant"
+    )
+    assert (
+        code == 1
+        and (
+            f'rolebindings.rbac.authorization.k8s.io is forbidden: User "{PARTICIPANT}" cannot create resource '
+            '"rolebindings" in API group "rbac.authorization.k8s.io" in the namespace "ws-u1"'
+        )
+        in err
+    )
     code, _, err = await you("create", "quota", "more", "--hard=pods=100")
     assert code == 1 and f'User "{PARTICIPANT}" cannot create resource "resourcequotas"' in err
     code, _, err = await you("delete", "namespace", "ws-u1")
@@ -121,7 +138,10 @@ async def test_rbac_writes_change_decisions_at_once(participant: tuple[Kubectl, 
     assert code == 0, err
     assert (await you("get", "deployments"))[0] == 0
     assert (await you("auth", "can-i", "create", "deployments"))[:2] == (1, "no\n")
-    assert (await you("auth", "can-i", "get", "secrets"))[:2] == (1, "no\n")  # view never reads secrets
+    assert (await you("auth", "can-i", "get", "secrets"))[:2] == (
+        1,
+        "no\n",
+    )  # view never reads secrets
 
 
 async def test_token_dies_with_its_service_account(participant: tuple[Kubectl, Kubectl]) -> None:
@@ -137,7 +157,7 @@ async def test_token_dies_with_its_service_account(participant: tuple[Kubectl, K
 
 
 async def test_expired_token_is_unauthorized() -> None:
-    clock = [datetime(2025, 6, 2, 12, 0, tzinfo=timezone.utc)]
+    clock = [datetime(2025, 6, 2, 12, 0, tzinfo=UTC)]
     emulator = KubeEmulator.from_paths(*demo_seed_paths(), now=lambda: clock[0])
     async with emulator, aiohttp.ClientSession(emulator.url) as session:
         http = Http(session)
@@ -145,7 +165,9 @@ async def test_expired_token_is_unauthorized() -> None:
                                        json={"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ws-u2"}})  # fmt: skip
         assert status == 201
         token = await issue_token(http, "ws-u2", "default", seconds=600)
-        assert (await http.get("/api/v1/namespaces/ws-u2/pods", token=token))[0] == 403  # authenticated, no grant
+        assert (await http.get("/api/v1/namespaces/ws-u2/pods", token=token))[
+            0
+        ] == 403  # authenticated, no grant
         clock[0] += timedelta(seconds=599)
         assert (await http.get("/api/v1/namespaces/ws-u2/pods", token=token))[0] == 403
         clock[0] += timedelta(seconds=1)
@@ -178,10 +200,17 @@ async def test_podium_stays_read_only(running_demo: KubeEmulator, http: Http) ->
         ("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}),
     ):  # fmt: skip
         status, answer = await http.request("POST", path, json=body)
-        assert status == 403 and answer["reason"] == "Forbidden" and "cannot create resource" in answer["message"]
+        assert (
+            status == 403
+            and answer["reason"] == "Forbidden"
+            and "cannot create resource" in answer["message"]
+        )
     status, _ = await http.request("PATCH", "/apis/apps/v1/namespaces/sandbox/deployments/nginx/scale",
                                    json={"spec": {"replicas": 9}}, headers={"Content-Type": "application/merge-patch+json"})  # fmt: skip
-    assert status == 403 and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 3
+    assert (
+        status == 403
+        and running_demo.get_object("deployments", "sandbox", "nginx")["spec"]["replicas"] == 3
+    )
     status, _ = await http.request("GET", "/api/v1/namespaces/sandbox/secrets/db-credentials")
     assert status == 403
 
@@ -196,16 +225,25 @@ def test_bootstrap_cluster_roles_exist_and_edit_is_bounded(demo_emulator: KubeEm
     authorizer = Authorizer.from_objects([*demo_emulator.objects("clusterroles"), binding])
     user = UserInfo.for_name(PARTICIPANT)
 
-    def may(verb: str, resource: str, group: str = "", subresource: str = "", namespace: str = "ws-u1") -> bool:
+    def may(
+        verb: str, resource: str, group: str = "", subresource: str = "", namespace: str = "ws-u1"
+    ) -> bool:
         return authorizer.authorize(Attributes(user, verb, namespace=namespace, api_group=group, resource=resource,
                                                subresource=subresource)).allowed  # fmt: skip
 
     for resource, group in (("pods", ""), ("deployments", "apps"), ("replicasets", "apps"), ("services", ""),
                             ("configmaps", ""), ("secrets", ""), ("jobs", "batch"), ("serviceaccounts", "")):  # fmt: skip
-        assert all(may(verb, resource, group) for verb in ("create", "update", "patch", "delete", "get", "list"))
-    assert may("create", "pods", subresource="exec") and may("patch", "deployments", "apps", "scale")
+        assert all(
+            may(verb, resource, group)
+            for verb in ("create", "update", "patch", "delete", "get", "list")
+        )
+    assert may("create", "pods", subresource="exec") and may(
+        "patch", "deployments", "apps", "scale"
+    )
     assert may("list", "resourcequotas") and not may("create", "resourcequotas")
-    assert not may("update", "limitranges") and not may("create", "roles", "rbac.authorization.k8s.io")
+    assert not may("update", "limitranges") and not may(
+        "create", "roles", "rbac.authorization.k8s.io"
+    )
     assert not may("create", "rolebindings", "rbac.authorization.k8s.io")
     assert not may("get", "pods", namespace="sandbox") and not may("delete", "namespaces")
 
@@ -213,11 +251,19 @@ def test_bootstrap_cluster_roles_exist_and_edit_is_bounded(demo_emulator: KubeEm
 async def test_participant_applies_every_exercise_then_cleans_up(participant: tuple[Kubectl, Kubectl],
                                                                  running_demo: KubeEmulator) -> None:  # fmt: skip
     _, you = participant
-    exercises = sorted(p for p in (Path(__file__).resolve().parents[3] / "manifests" / "exercises").iterdir() if p.is_dir())
+    exercises = sorted(
+        p
+        for p in (Path(__file__).resolve().parents[3] / "manifests" / "exercises").iterdir()
+        if p.is_dir()
+    )
     assert len(exercises) == 4
     for folder in exercises:
         code, out, err = await you("apply", "-n", "ws-u1", "-f", str(folder))
-        assert code == 0 and out and all(line.endswith(" created") for line in out.splitlines()), (folder, out, err)
+        assert code == 0 and out and all(line.endswith(" created") for line in out.splitlines()), (
+            folder,
+            out,
+            err,
+        )
         assert "Warning" not in err, err  # every field is known: nothing dropped
         before = running_demo.store.revision
         code, out, err = await you("apply", "-n", "ws-u1", "-f", str(folder))
@@ -226,13 +272,27 @@ async def test_participant_applies_every_exercise_then_cleans_up(participant: tu
             # (as on a real cluster); they change nothing, so nothing gets a new resourceVersion.
             assert (code, out) == (0, "pod/web-with-sidecar configured\n"), err
         else:
-            assert code == 0 and all(line.endswith(" unchanged") for line in out.splitlines()), (folder, out, err)
+            assert code == 0 and all(line.endswith(" unchanged") for line in out.splitlines()), (
+                folder,
+                out,
+                err,
+            )
         assert running_demo.store.revision == before
-    assert running_demo.get_object("pods", "ws-u1", "web-with-sidecar")["spec"]["serviceAccountName"] == "default"
-    assert running_demo.get_object("services", "ws-u1", "web")["spec"]["ports"][0]["targetPort"] == "http"
+    assert (
+        running_demo.get_object("pods", "ws-u1", "web-with-sidecar")["spec"]["serviceAccountName"]
+        == "default"
+    )
+    assert (
+        running_demo.get_object("services", "ws-u1", "web")["spec"]["ports"][0]["targetPort"]
+        == "http"
+    )
     for folder in exercises:
         code, out, err = await you("delete", "-n", "ws-u1", "-f", str(folder), "--wait=false")
-        assert code == 0 and all(" deleted" in line for line in out.splitlines()), (folder, out, err)
+        assert code == 0 and all(" deleted" in line for line in out.splitlines()), (
+            folder,
+            out,
+            err,
+        )
     for resource in ("pods", "deployments", "services", "jobs", "configmaps"):
         left = [o["metadata"]["name"] for o in running_demo.objects(resource, "ws-u1")]
         assert left in ([], ["kube-root-ca.crt"]), (resource, left)
@@ -258,14 +318,24 @@ async def test_podium_mints_a_token_for_the_participant_account_only(participant
           - {kind: ServiceAccount, name: podium, namespace: podium}
         """), encoding="utf-8")  # fmt: skip
     assert (await admin("apply", "-f", str(grant)))[0] == 0
-    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 3600}}
-    status, body = await http.request("POST", "/api/v1/namespaces/ws-u1/serviceaccounts/participant/token", json=request)
+    request = {
+        "apiVersion": "authentication.k8s.io/v1",
+        "kind": "TokenRequest",
+        "spec": {"expirationSeconds": 3600},
+    }
+    status, body = await http.request(
+        "POST", "/api/v1/namespaces/ws-u1/serviceaccounts/participant/token", json=request
+    )
     assert status == 201, body
     token = body["status"]["token"]
     assert (await http.get("/apis/apps/v1/namespaces/ws-u1/deployments", token=token))[0] == 200
-    status, body = await http.request("POST", "/api/v1/namespaces/ws-u1/serviceaccounts/default/token", json=request)
+    status, body = await http.request(
+        "POST", "/api/v1/namespaces/ws-u1/serviceaccounts/default/token", json=request
+    )
     assert status == 403 and 'cannot create resource "serviceaccounts/token"' in body["message"]
-    status, body = await http.request("POST", "/api/v1/namespaces/sandbox/serviceaccounts/participant/token", json=request)
+    status, body = await http.request(
+        "POST", "/api/v1/namespaces/sandbox/serviceaccounts/participant/token", json=request
+    )
     assert status == 403
 
 
@@ -275,22 +345,44 @@ async def test_namespaced_kinds_cannot_be_written_without_a_namespace(http: Http
     assert status == 405 and body["reason"] == "MethodNotAllowed"
     status, body = await http.request("POST", "/api/v1/namespaces/sandbox/configmaps", token=ADMIN,
                                       json={"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}})  # fmt: skip
-    assert status == 400 and body["message"] == "the kind in the data (Secret) does not match the expected kind (ConfigMap)"
+    assert (
+        status == 400
+        and body["message"]
+        == "the kind in the data (Secret) does not match the expected kind (ConfigMap)"
+    )
 
 
 async def test_impersonation_needs_the_impersonate_verb(participant: tuple[Kubectl, Kubectl], running_demo: KubeEmulator,
                                                         tmp_path: Path) -> None:  # fmt: skip
     admin, you = participant
     # The admin (system:masters) may be anyone: the answer is the participant's.
-    assert (await admin("auth", "can-i", "create", "deployments", "-n", "ws-u1", f"--as={PARTICIPANT}"))[:2] == (0, "yes\n")
-    assert (await admin("auth", "can-i", "create", "deployments", "-n", "sandbox", f"--as={PARTICIPANT}"))[:2] == (1, "no\n")
+    assert (
+        await admin("auth", "can-i", "create", "deployments", "-n", "ws-u1", f"--as={PARTICIPANT}")
+    )[:2] == (0, "yes\n")
+    assert (
+        await admin(
+            "auth", "can-i", "create", "deployments", "-n", "sandbox", f"--as={PARTICIPANT}"
+        )
+    )[:2] == (1, "no\n")
     # edit may impersonate ServiceAccounts of its namespace (upstream's rule), nobody else.
-    assert (await you("auth", "can-i", "list", "pods", "--as=system:serviceaccount:ws-u1:default"))[:2] == (1, "no\n")
+    assert (await you("auth", "can-i", "list", "pods", "--as=system:serviceaccount:ws-u1:default"))[
+        :2
+    ] == (1, "no\n")
     code, _, err = await you("get", "pods", "-n", "sandbox", "--as=kubernetes-admin")
-    assert code == 1 and (f'users "kubernetes-admin" is forbidden: User "{PARTICIPANT}" cannot impersonate resource '
-                          '"users" in API group "" at the cluster scope') in err
+    assert (
+        code == 1
+        and (
+            f'users "kubernetes-admin" is forbidden: User "{PARTICIPANT}" cannot impersonate resource '
+            '"users" in API group "" at the cluster scope'
+        )
+        in err
+    )
     code, _, err = await you("get", "pods", "--as=system:serviceaccount:sandbox:default")
-    assert code == 1 and 'cannot impersonate resource "serviceaccounts" in API group "" in the namespace "sandbox"' in err
+    assert (
+        code == 1
+        and 'cannot impersonate resource "serviceaccounts" in API group "" in the namespace "sandbox"'
+        in err
+    )
 
 
 async def test_quota_and_limit_range_apply_to_a_participants_pods(participant: tuple[Kubectl, Kubectl], tmp_path: Path,
@@ -312,18 +404,27 @@ async def test_quota_and_limit_range_apply_to_a_participants_pods(participant: t
     assert (await admin("apply", "-f", str(policy)))[0] == 0
     code, out, err = await you("run", "first", "--image=nginx:1.27")
     assert (code, out) == (0, "pod/first created\n"), err
-    resources = running_demo.get_object("pods", "ws-u1", "first")["spec"]["containers"][0]["resources"]
+    resources = running_demo.get_object("pods", "ws-u1", "first")["spec"]["containers"][0][
+        "resources"
+    ]
     assert resources == {"limits": {"memory": "64Mi"}, "requests": {"cpu": "10m", "memory": "32Mi"}}
     code, _, err = await you("run", "second", "--image=nginx:1.27")
-    assert code == 1 and err.strip() == ('Error from server (Forbidden): pods "second" is forbidden: exceeded quota: '
-                                         "workshop, requested: pods=1, used: pods=1, limited: pods=1")
+    assert code == 1 and err.strip() == (
+        'Error from server (Forbidden): pods "second" is forbidden: exceeded quota: '
+        "workshop, requested: pods=1, used: pods=1, limited: pods=1"
+    )
     # The quota controller keeps the quota's status, which `describe quota` prints.
     code, out, err = await admin("describe", "quota", "workshop", "-n", "ws-u1")
     assert code == 0, err
-    assert re.search(r"^limits\.memory\s+64Mi\s+256Mi$", out, re.M) and re.search(r"^pods\s+1\s+1$", out, re.M), out
+    assert re.search(r"^limits\.memory\s+64Mi\s+256Mi$", out, re.MULTILINE) and re.search(
+        r"^pods\s+1\s+1$", out, re.MULTILINE
+    ), out
     assert (await you("delete", "pod", "first", "--wait=false"))[0] == 0
     status = running_demo.get_object("resourcequotas", "ws-u1", "workshop")["status"]
-    assert status == {"hard": {"pods": "1", "limits.memory": "256Mi"}, "used": {"pods": "0", "limits.memory": "0"}}
+    assert status == {
+        "hard": {"pods": "1", "limits.memory": "256Mi"},
+        "used": {"pods": "0", "limits.memory": "0"},
+    }
 
 
 async def test_participants_manifests_apply_and_grant_podium_at_once(running_demo: KubeEmulator, tmp_path: Path,
@@ -336,7 +437,9 @@ async def test_participants_manifests_apply_and_grant_podium_at_once(running_dem
     assert process.returncode == 0, stderr
     manifest = tmp_path / "participants.yaml"
     manifest.write_bytes(stdout)
-    assert (await http.get("/api/v1/namespaces/ws-u012ab3cd/pods"))[0] == 403  # Podium: no grant yet
+    assert (await http.get("/api/v1/namespaces/ws-u012ab3cd/pods"))[
+        0
+    ] == 403  # Podium: no grant yet
     admin = kubectl_as(running_demo, tmp_path, "admin", ADMIN, "sandbox")
     code, out, err = await admin("apply", "-f", str(manifest))
     assert code == 0 and "namespace/ws-u012ab3cd created" in out, err
@@ -350,7 +453,9 @@ async def test_a_secret_token_dies_with_its_secret(http: Http, running_demo: Kub
     secret = {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
               "metadata": {"name": "podium-token", "namespace": "podium",
                            "annotations": {"kubernetes.io/service-account.name": "podium"}}}  # fmt: skip
-    status, created = await http.request("POST", "/api/v1/namespaces/podium/secrets", token=ADMIN, json=secret)
+    status, created = await http.request(
+        "POST", "/api/v1/namespaces/podium/secrets", token=ADMIN, json=secret
+    )
     assert status == 201 and "data" not in created  # the token controller fills it a moment later
     for _ in range(50):
         stored = running_demo.get_object("secrets", "podium", "podium-token")
@@ -359,5 +464,7 @@ async def test_a_secret_token_dies_with_its_secret(http: Http, running_demo: Kub
         await asyncio.sleep(0.05)
     token = base64.b64decode(stored["data"]["token"]).decode()
     assert (await http.get("/api/v1/namespaces/sandbox/pods", token=token))[0] == 200
-    assert (await http.request("DELETE", "/api/v1/namespaces/podium/secrets/podium-token", token=ADMIN))[0] == 200
+    assert (
+        await http.request("DELETE", "/api/v1/namespaces/podium/secrets/podium-token", token=ADMIN)
+    )[0] == 200
     assert (await http.get("/api/v1/namespaces/sandbox/pods", token=token))[0] == 401

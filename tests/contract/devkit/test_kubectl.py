@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from podium_devkit.kube_api import KubeEmulator
-
 from tests.harness.emulator import Kubectl
 
 
@@ -17,51 +16,77 @@ async def test_get_pods(kubectl: Kubectl, running_demo: KubeEmulator) -> None:
     code, out, err = await kubectl("get", "pods")
     assert code == 0, err
     lines = out.splitlines()
-    assert re.split(r"\s+", lines[0].strip()) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]  # the server's Table
+    assert re.split(r"\s+", lines[0].strip()) == [
+        "NAME",
+        "READY",
+        "STATUS",
+        "RESTARTS",
+        "AGE",
+    ]  # the server's Table
     assert sorted(line.split()[0] for line in lines[1:]) == sorted(demo_pods(running_demo))
     assert all(re.fullmatch(r"\d+m\d*s?", line.split()[4]) for line in lines[1:])
     assert "memcache" not in err and "couldn't get" not in err.lower()
 
 
 async def test_get_with_selectors_and_resource_lists(kubectl: Kubectl) -> None:
-    code, out, err = await kubectl("get", "pods", "-l", "app=nginx", "--field-selector", "status.phase=Running")
+    code, out, err = await kubectl(
+        "get", "pods", "-l", "app=nginx", "--field-selector", "status.phase=Running"
+    )
     assert code == 0 and len(out.splitlines()) == 4, err
     code, out, err = await kubectl("get", "deploy,rs,svc,endpointslices,cm,jobs")
     assert code == 0, err
-    assert "deployment.apps/nginx" in out and "service/nginx" in out and "configmap/nginx-settings" in out
+    assert (
+        "deployment.apps/nginx" in out
+        and "service/nginx" in out
+        and "configmap/nginx-settings" in out
+    )
 
 
 async def test_describe_pod(kubectl: Kubectl, running_demo: KubeEmulator) -> None:
     pod = demo_pods(running_demo)[0]
     code, out, err = await kubectl("describe", "pod", pod)
     assert code == 0, err
-    assert re.search(rf"^Name:\s+{pod}$", out, re.M)
-    assert re.search(r"^Namespace:\s+sandbox$", out, re.M)
-    assert re.search(r"^Status:\s+Running$", out, re.M)
-    assert re.search(r"^Controlled By:\s+ReplicaSet/nginx-", out, re.M)
-    assert re.search(r"^Containers:\n  nginx:\n    Container ID:\s+containerd://", out, re.M)
+    assert re.search(rf"^Name:\s+{pod}$", out, re.MULTILINE)
+    assert re.search(r"^Namespace:\s+sandbox$", out, re.MULTILINE)
+    assert re.search(r"^Status:\s+Running$", out, re.MULTILINE)
+    assert re.search(r"^Controlled By:\s+ReplicaSet/nginx-", out, re.MULTILINE)
+    assert re.search(
+        r"^Containers:\n  nginx:\n    Container ID:\s+containerd://", out, re.MULTILINE
+    )
     assert "Image:          nginx:1.27" in out
     events = out.split("\nEvents:\n", 1)[1]
-    assert re.search(r"Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned sandbox/", events)
+    assert re.search(
+        r"Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned sandbox/", events
+    )
     assert re.search(r"Normal\s+Started\s+\S+\s+kubelet\s+", events)
 
 
-async def test_describe_deployment_and_service(kubectl: Kubectl, running_demo: KubeEmulator) -> None:
+async def test_describe_deployment_and_service(
+    kubectl: Kubectl, running_demo: KubeEmulator
+) -> None:
     code, out, err = await kubectl("describe", "deployment", "nginx")
     assert code == 0, err
-    assert "Replicas:               3 desired | 3 updated | 3 total | 3 available | 0 unavailable" in out
+    assert (
+        "Replicas:               3 desired | 3 updated | 3 total | 3 available | 0 unavailable"
+        in out
+    )
     (rs,) = running_demo.objects("replicasets", "sandbox")
-    assert re.search(rf"^NewReplicaSet:\s+{rs['metadata']['name']} \(3/3 replicas created\)$", out, re.M)
-    assert re.search(r"ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set", out)
+    assert re.search(
+        rf"^NewReplicaSet:\s+{rs['metadata']['name']} \(3/3 replicas created\)$", out, re.MULTILINE
+    )
+    assert re.search(
+        r"ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set", out
+    )
 
     code, out, err = await kubectl("describe", "service", "nginx")
     assert code == 0, err
     ips = sorted(p["status"]["podIP"] for p in running_demo.objects("pods", "sandbox"))
-    endpoints = re.search(r"^Endpoints:\s+(\S+)$", out, re.M)
+    endpoints = re.search(r"^Endpoints:\s+(\S+)$", out, re.MULTILINE)
     assert endpoints and sorted(endpoints.group(1).split(",")) == sorted(f"{ip}:80" for ip in ips)
-    assert re.search(r"^IP Families:\s+IPv4$", out, re.M)
+    assert re.search(r"^IP Families:\s+IPv4$", out, re.MULTILINE)
     assert any(
-        r.resource == "endpointslices" and r.query.get("labelSelector") == "kubernetes.io/service-name=nginx"
+        r.resource == "endpointslices"
+        and r.query.get("labelSelector") == "kubernetes.io/service-name=nginx"
         for r in running_demo.requests
     )
 
@@ -94,7 +119,10 @@ async def test_forbidden_namespace(kubectl: Kubectl, running_demo: KubeEmulator)
 
 async def test_auth_can_i(kubectl: Kubectl) -> None:
     assert (await kubectl("auth", "can-i", "list", "pods"))[:2] == (0, "yes\n")
-    assert (await kubectl("auth", "can-i", "get", "pods", "--subresource", "log"))[:2] == (0, "yes\n")
+    assert (await kubectl("auth", "can-i", "get", "pods", "--subresource", "log"))[:2] == (
+        0,
+        "yes\n",
+    )
     assert (await kubectl("auth", "can-i", "delete", "pods"))[:2] == (1, "no\n")
     assert (await kubectl("auth", "can-i", "list", "pods", "-n", "kube-system"))[:2] == (1, "no\n")
     code, out, err = await kubectl("auth", "can-i", "--list")

@@ -22,8 +22,13 @@ PODIUM = "system:serviceaccount:podium:podium"
 
 
 def participant_manifests(*users: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "bot", "participants", "manifests", "--users", ",".join(users)],
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "participants", "manifests", "--users", ",".join(users)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return done.stdout
 
 
@@ -33,11 +38,16 @@ async def can_i(admin: Kubectl, *args: str) -> str:
     return out.strip()
 
 
-async def test_each_apply_adds_access_and_removes_none(running_demo: KubeEmulator, tmp_path: Path) -> None:
+async def test_each_apply_adds_access_and_removes_none(
+    running_demo: KubeEmulator, tmp_path: Path
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    admin = Kubectl(kubectl_binary(), running_demo.write_kubeconfig(tmp_path / "admin", "sandbox",
-                                                                     KubeEmulator.ADMIN_TOKEN), home)
+    admin = Kubectl(
+        kubectl_binary(),
+        running_demo.write_kubeconfig(tmp_path / "admin", "sandbox", KubeEmulator.ADMIN_TOKEN),
+        home,
+    )
     applied: list[str] = []
     for step, users in enumerate((["U0ALICE"], ["U0BOB"], ["U0ALICE", "U0CAROL"])):
         manifest = tmp_path / f"step-{step}.yaml"
@@ -49,16 +59,54 @@ async def test_each_apply_adds_access_and_removes_none(running_demo: KubeEmulato
         for ns in applied:
             own = f"system:serviceaccount:{ns}:participant"
             assert await can_i(admin, "list", "pods", "-n", ns, "--as", PODIUM) == "yes", (step, ns)
-            assert await can_i(admin, "create", "serviceaccounts/participant", "--subresource=token", "-n", ns,
-                               "--as", PODIUM) == "yes", (step, ns)
-            assert await can_i(admin, "create", "serviceaccounts/default", "--subresource=token", "-n", ns,
-                               "--as", PODIUM) == "no"
+            assert (
+                await can_i(
+                    admin,
+                    "create",
+                    "serviceaccounts/participant",
+                    "--subresource=token",
+                    "-n",
+                    ns,
+                    "--as",
+                    PODIUM,
+                )
+                == "yes"
+            ), (step, ns)
+            assert (
+                await can_i(
+                    admin,
+                    "create",
+                    "serviceaccounts/default",
+                    "--subresource=token",
+                    "-n",
+                    ns,
+                    "--as",
+                    PODIUM,
+                )
+                == "no"
+            )
             assert await can_i(admin, "get", "secrets", "-n", ns, "--as", PODIUM) == "no"
-            assert await can_i(admin, "create", "deployments", "-n", ns, "--as", own) == "yes", (step, ns)
+            assert await can_i(admin, "create", "deployments", "-n", ns, "--as", own) == "yes", (
+                step,
+                ns,
+            )
             for other in [*(o for o in applied if o != ns), "sandbox"]:
-                assert await can_i(admin, "create", "deployments", "-n", other, "--as", own) == "no", (ns, other)
-        assert await can_i(admin, "create", "serviceaccounts/participant", "--subresource=token", "-n", "sandbox",
-                           "--as", PODIUM) == "no"
+                assert (
+                    await can_i(admin, "create", "deployments", "-n", other, "--as", own) == "no"
+                ), (ns, other)
+        assert (
+            await can_i(
+                admin,
+                "create",
+                "serviceaccounts/participant",
+                "--subresource=token",
+                "-n",
+                "sandbox",
+                "--as",
+                PODIUM,
+            )
+            == "no"
+        )
     # The re-apply for Alice changed nothing of hers (kubectl says so) and created Carol's.
     per_person = len(participant_manifests("U0ALICE").split("\n---\n"))
     lines = out.splitlines()

@@ -21,7 +21,12 @@ def section(text: str) -> dict[str, Any]:
 
 
 def button(i: int, text: str = "Go", value: str = "v") -> dict[str, Any]:
-    return {"type": "button", "action_id": f"a{i}", "value": value, "text": {"type": "plain_text", "text": text}}
+    return {
+        "type": "button",
+        "action_id": f"a{i}",
+        "value": value,
+        "text": {"type": "plain_text", "text": text},
+    }
 
 
 def context(n: int, text: str = "c") -> dict[str, Any]:
@@ -37,13 +42,25 @@ def client(standin: SlackStandIn) -> AsyncWebClient:
 REFUSED = [
     ([section("x")] * 51, "/blocks"),
     ([section("x" * 3001)], "/blocks/0/text/text"),
-    ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], "/blocks/0/text/text"),
+    (
+        [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}],
+        "/blocks/0/text/text",
+    ),
     ([{"type": "actions", "elements": [button(i) for i in range(26)]}], "/blocks/0/elements"),
-    ([{"type": "actions", "elements": [button(0, text="b" * 76)]}], "/blocks/0/elements/0/text/text"),
-    ([{"type": "actions", "elements": [button(0, value="v" * 2001)]}], "/blocks/0/elements/0/value"),
+    (
+        [{"type": "actions", "elements": [button(0, text="b" * 76)]}],
+        "/blocks/0/elements/0/text/text",
+    ),
+    (
+        [{"type": "actions", "elements": [button(0, value="v" * 2001)]}],
+        "/blocks/0/elements/0/value",
+    ),
     ([context(11)], "/blocks/0/elements"),
     # Only slack_sdk's models see these two:
-    ([{"type": "image", "image_url": "https://example.com/p.png", "alt_text": "a" * 2001}], "/blocks/0"),
+    (
+        [{"type": "image", "image_url": "https://example.com/p.png", "alt_text": "a" * 2001}],
+        "/blocks/0",
+    ),
     ([{"type": "input", "label": {"type": "plain_text", "text": "Name"}}], "/blocks/0"),
     # A text object anywhere, not only a section's: a context element of 3,001 characters.
     ([context(1, "y" * 3001)], "/blocks/0/elements/0/text"),
@@ -63,11 +80,16 @@ async def test_post_message_refuses_what_slack_refuses(
     assert standin.messages(CHANNEL) == []
 
 
-async def test_the_limits_themselves_are_accepted(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_the_limits_themselves_are_accepted(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": "h" * 150}},
         section("x" * 3000),
-        {"type": "actions", "elements": [button(i, text="b" * 75, value="v" * 2000) for i in range(25)]},
+        {
+            "type": "actions",
+            "elements": [button(i, text="b" * 75, value="v" * 2000) for i in range(25)],
+        },
         context(10, "y" * 3000),
     ] + [section("z")] * 46
     assert len(blocks) == 50
@@ -75,53 +97,89 @@ async def test_the_limits_themselves_are_accepted(client: AsyncWebClient, standi
     assert len(standin.messages(CHANNEL)[0]["blocks"]) == 50
 
 
-async def test_message_text_over_40000_characters(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_message_text_over_40000_characters(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     with pytest.raises(SlackApiError) as err:
         await client.chat_postMessage(channel=CHANNEL, text="t" * 40_001)
     assert err.value.response["error"] == "msg_too_long"
     assert standin.messages(CHANNEL) == []
 
 
-async def test_attachments_blocks_are_checked(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_attachments_blocks_are_checked(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     with pytest.raises(SlackApiError) as err:
-        await client.chat_postMessage(channel=CHANNEL, text="t", attachments=[{"blocks": [section("x" * 3001)]}])
+        await client.chat_postMessage(
+            channel=CHANNEL, text="t", attachments=[{"blocks": [section("x" * 3001)]}]
+        )
     assert err.value.response["error"] == "invalid_blocks"
-    assert any("[json-pointer:/attachments/0/blocks/0/text/text]" in e for e in err.value.response["errors"])
+    assert any(
+        "[json-pointer:/attachments/0/blocks/0/text/text]" in e
+        for e in err.value.response["errors"]
+    )
     with pytest.raises(SlackApiError) as err:
-        await client.chat_postMessage(channel=CHANNEL, text="t", attachments=[{"blocks": [section("x")] * 51}])
+        await client.chat_postMessage(
+            channel=CHANNEL, text="t", attachments=[{"blocks": [section("x")] * 51}]
+        )
     assert any("[json-pointer:/attachments/0/blocks]" in e for e in err.value.response["errors"])
     assert standin.messages(CHANNEL) == []
 
 
-async def test_update_and_ephemeral_are_checked_too(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_update_and_ephemeral_are_checked_too(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     posted = await client.chat_postMessage(channel=CHANNEL, text="first", blocks=[section("first")])
     with pytest.raises(SlackApiError) as err:
-        await client.chat_update(channel=CHANNEL, ts=posted["ts"], text="t", blocks=[section("x")] * 51)
+        await client.chat_update(
+            channel=CHANNEL, ts=posted["ts"], text="t", blocks=[section("x")] * 51
+        )
     assert err.value.response["error"] == "invalid_blocks"
     assert standin.messages(CHANNEL)[0]["blocks"] == [section("first")]  # unchanged
     with pytest.raises(SlackApiError) as err:
-        await client.chat_postEphemeral(channel=CHANNEL, user="U0ALICE", text="t",
-                                        blocks=[{"type": "actions", "elements": [button(i) for i in range(26)]}])
+        await client.chat_postEphemeral(
+            channel=CHANNEL,
+            user="U0ALICE",
+            text="t",
+            blocks=[{"type": "actions", "elements": [button(i) for i in range(26)]}],
+        )
     assert err.value.response["error"] == "invalid_blocks"
     assert standin.ephemerals() == []
 
 
 async def test_views_hold_100_blocks(client: AsyncWebClient, standin: SlackStandIn) -> None:
-    await client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": [section("x")] * 100})
+    await client.views_publish(
+        user_id="U0ALICE", view={"type": "home", "blocks": [section("x")] * 100}
+    )
     with pytest.raises(SlackApiError) as err:
-        await client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": [section("x")] * 101})
+        await client.views_publish(
+            user_id="U0ALICE", view={"type": "home", "blocks": [section("x")] * 101}
+        )
     # Slack answers views.* with invalid_arguments and the reasons in response_metadata.
     assert err.value.response["error"] == "invalid_arguments"
-    assert any("[json-pointer:/view/blocks]" in m for m in err.value.response["response_metadata"]["messages"])
+    assert any(
+        "[json-pointer:/view/blocks]" in m
+        for m in err.value.response["response_metadata"]["messages"]
+    )
     with pytest.raises(SlackApiError) as err:
-        await client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": [section("x" * 3001)]})
-    assert any("/view/blocks/0/text/text" in m for m in err.value.response["response_metadata"]["messages"])
+        await client.views_publish(
+            user_id="U0ALICE", view={"type": "home", "blocks": [section("x" * 3001)]}
+        )
+    assert any(
+        "/view/blocks/0/text/text" in m for m in err.value.response["response_metadata"]["messages"]
+    )
     assert len(standin.home_view("U0ALICE")["blocks"]) == 100
 
 
-async def test_modal_checked_by_slack_sdk_view_model(client: AsyncWebClient, standin: SlackStandIn) -> None:
-    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Ask"},
-             "submit": {"type": "plain_text", "text": "s" * 30}, "blocks": [section("x")]}
+async def test_modal_checked_by_slack_sdk_view_model(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Ask"},
+        "submit": {"type": "plain_text", "text": "s" * 30},
+        "blocks": [section("x")],
+    }
     with pytest.raises(SlackApiError) as err:
         await client.views_open(trigger_id=standin.new_trigger_id(), view=modal)
     assert err.value.response["error"] == "invalid_arguments"

@@ -83,8 +83,12 @@ async def test_signed_slash_command_reaches_listener_and_respond_lands(
     assert len(standin.calls("auth.test")) == 1
 
 
-@pytest.mark.parametrize("forge", [Forge.WRONG_SECRET, Forge.TAMPERED_BODY, Forge.STALE, Forge.FUTURE, Forge.UNSIGNED])
-async def test_forged_requests_are_refused(http_app: tuple[SlackSender, Seen], standin: SlackStandIn, forge: Forge) -> None:
+@pytest.mark.parametrize(
+    "forge", [Forge.WRONG_SECRET, Forge.TAMPERED_BODY, Forge.STALE, Forge.FUTURE, Forge.UNSIGNED]
+)
+async def test_forged_requests_are_refused(
+    http_app: tuple[SlackSender, Seen], standin: SlackStandIn, forge: Forge
+) -> None:
     sender, seen = http_app
     sent = await sender.slash_command(forge=forge)
     assert sent.status == 401
@@ -102,7 +106,13 @@ async def test_explicit_signature_and_old_timestamp(http_app: tuple[SlackSender,
 
 async def test_event_is_handled(http_app: tuple[SlackSender, Seen], standin: SlackStandIn) -> None:
     sender, seen = http_app
-    event = {"type": "app_mention", "user": "U0ALICE", "text": f"<@{standin.bot_user_id}> hello", "channel": "C0WORKSHOP", "ts": "1700000000.000100"}
+    event = {
+        "type": "app_mention",
+        "user": "U0ALICE",
+        "text": f"<@{standin.bot_user_id}> hello",
+        "channel": "C0WORKSHOP",
+        "ts": "1700000000.000100",
+    }
     sent = await sender.event(event)
     assert sent.status == 200
     call = await standin.wait_for_call("chat.postMessage", timeout=5)
@@ -118,10 +128,24 @@ async def test_url_verification(http_app: tuple[SlackSender, Seen]) -> None:
     assert sent.status == 200 and sent.json()["challenge"] == "abc123"
 
 
-async def test_block_action_replaces_the_original(http_app: tuple[SlackSender, Seen], standin: SlackStandIn) -> None:
+async def test_block_action_replaces_the_original(
+    http_app: tuple[SlackSender, Seen], standin: SlackStandIn
+) -> None:
     sender, seen = http_app
     client = AsyncWebClient(token=standin.bot_token, base_url=standin.api_url)
-    blocks = [{"type": "actions", "elements": [{"type": "button", "action_id": "reset", "value": "ns-alice", "text": {"type": "plain_text", "text": "Reset"}}]}]
+    blocks = [
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "reset",
+                    "value": "ns-alice",
+                    "text": {"type": "plain_text", "text": "Reset"},
+                }
+            ],
+        }
+    ]
     posted = await client.chat_postMessage(channel="C0WORKSHOP", text="Reset?", blocks=blocks)
     sent = await sender.block_action("reset", "ns-alice", message_ts=posted["ts"])
     assert sent.status == 200
@@ -161,7 +185,13 @@ async def test_socket_mode_event_and_raw_send(
     socket_app: tuple[AsyncSocketModeHandler, Seen], standin: SlackStandIn
 ) -> None:
     await standin.wait_for_socket_client(timeout=5)
-    event = {"type": "app_mention", "user": "U0BOB", "text": "hey", "channel": "C0WORKSHOP", "ts": "1700000000.000200"}
+    event = {
+        "type": "app_mention",
+        "user": "U0BOB",
+        "text": "hey",
+        "channel": "C0WORKSHOP",
+        "ts": "1700000000.000200",
+    }
     delivery = await standin.socket_event(event, timeout=5)
     assert delivery.envelope["type"] == "events_api" and "envelope_id" in delivery.ack
     call = await standin.wait_for_call("chat.postMessage", timeout=5)

@@ -33,7 +33,9 @@ async def test_a_workshop_channel_lists_its_people_and_the_bot(standin: SlackSta
 
 async def test_pages_follow_the_cursor_until_it_is_empty() -> None:
     people = [f"U{n:05d}" for n in range(450)]
-    async with SlackStandIn(rate_limits=RateLimits.off()) as standin:  # 3 calls; limits tested below
+    async with SlackStandIn(
+        rate_limits=RateLimits.off()
+    ) as standin:  # 3 calls; limits tested below
         standin.add_channel("C0BIG", "big", members=people)
         client = client_of(standin)
         seen: list[str] = []
@@ -49,9 +51,18 @@ async def test_pages_follow_the_cursor_until_it_is_empty() -> None:
             cursors.append(cursor)
         assert seen == [*people, standin.bot_user_id]
         assert len(cursors) == 2 and len(set(cursors)) == 2
-        assert await error_of(client.conversations_members(channel="C0BIG", cursor="bm90LWEtY3Vyc29y")) == "invalid_cursor"
-        assert await error_of(client.conversations_members(channel="C0BIG", limit=0)) == "invalid_limit"
-        assert await error_of(client.conversations_members(channel="C0BIG", limit=1001)) == "invalid_limit"
+        assert (
+            await error_of(client.conversations_members(channel="C0BIG", cursor="bm90LWEtY3Vyc29y"))
+            == "invalid_cursor"
+        )
+        assert (
+            await error_of(client.conversations_members(channel="C0BIG", limit=0))
+            == "invalid_limit"
+        )
+        assert (
+            await error_of(client.conversations_members(channel="C0BIG", limit=1001))
+            == "invalid_limit"
+        )
 
 
 async def test_where_the_bot_is_not_a_member(standin: SlackStandIn) -> None:
@@ -64,7 +75,10 @@ async def test_where_the_bot_is_not_a_member(standin: SlackStandIn) -> None:
     assert await error_of(client.conversations_members(channel="G0SECRET")) == "channel_not_found"
     assert await error_of(client.conversations_members(channel="C0NOPE")) == "channel_not_found"
     standin.join("G0SECRET")
-    assert (await client.conversations_members(channel="G0SECRET"))["members"] == ["U0BOB", standin.bot_user_id]
+    assert (await client.conversations_members(channel="G0SECRET"))["members"] == [
+        "U0BOB",
+        standin.bot_user_id,
+    ]
 
 
 async def test_the_scope_depends_on_the_conversation_type() -> None:

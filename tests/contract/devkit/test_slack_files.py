@@ -5,17 +5,17 @@ deleted files; `files.info` shows the file's type and size only once processed."
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slides.deck import default_slides_folder
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_files import DEFAULT_PROCESSING_SECONDS, image_size
-from bot.slides.deck import default_slides_folder
 
 PNG = (default_slides_folder() / "images" / "control-loop.png").read_bytes()
 DELAY = 0.4
@@ -32,14 +32,20 @@ def client_for(standin: SlackStandIn) -> AsyncWebClient:
 
 
 def image_message(file_id: str) -> dict:
-    return {"channel": "C0WORKSHOP", "text": "a picture", "blocks": [
-        {"type": "section", "text": {"type": "mrkdwn", "text": "Look:"}},
-        {"type": "image", "alt_text": "the control loop", "slack_file": {"id": file_id}},
-    ]}
+    return {
+        "channel": "C0WORKSHOP",
+        "text": "a picture",
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": "Look:"}},
+            {"type": "image", "alt_text": "the control loop", "slack_file": {"id": file_id}},
+        ],
+    }
 
 
 async def upload(client: AsyncWebClient) -> str:
-    response = await client.files_upload_v2(content=PNG, filename="control-loop.png", title="The control loop")
+    response = await client.files_upload_v2(
+        content=PNG, filename="control-loop.png", title="The control loop"
+    )
     return str(response["file"]["id"])
 
 
@@ -55,7 +61,9 @@ async def test_a_fresh_upload_is_refused_until_processed(slow: SlackStandIn) -> 
     with pytest.raises(SlackApiError) as refused:
         await client.chat_postMessage(**image_message(file_id))
     assert refused.value.response["error"] == "invalid_blocks"
-    assert refused.value.response["errors"] == ["invalid slack file [json-pointer:/blocks/1/slack_file]"]
+    assert refused.value.response["errors"] == [
+        "invalid slack file [json-pointer:/blocks/1/slack_file]"
+    ]
     assert slow.messages("C0WORKSHOP") == []
 
     info = (await client.files_info(file=file_id))["file"]
@@ -84,11 +92,15 @@ async def test_unknown_and_deleted_files_are_invalid_blocks(slow: SlackStandIn) 
     with pytest.raises(SlackApiError) as deleted:
         await client.files_info(file=file_id)
     assert deleted.value.response["error"] == "file_deleted"
-    for call in (client.chat_postMessage(**image_message(file_id)),
-                 client.chat_update(ts=posted["ts"], **image_message(file_id))):
+    for call in (
+        client.chat_postMessage(**image_message(file_id)),
+        client.chat_update(ts=posted["ts"], **image_message(file_id)),
+    ):
         with pytest.raises(SlackApiError) as refused:
             await call
-        assert refused.value.response["errors"] == ["invalid slack file [json-pointer:/blocks/1/slack_file]"]
+        assert refused.value.response["errors"] == [
+            "invalid slack file [json-pointer:/blocks/1/slack_file]"
+        ]
 
 
 async def test_views_and_response_urls_check_slack_files_too(slow: SlackStandIn) -> None:
@@ -97,14 +109,21 @@ async def test_views_and_response_urls_check_slack_files_too(slow: SlackStandIn)
     view = {"type": "home", "blocks": image_message(file_id)["blocks"]}
     with pytest.raises(SlackApiError) as refused:
         await client.views_publish(user_id="U0ALICE", view=view)
-    assert "invalid slack file [json-pointer:/view/blocks/1/slack_file]" in refused.value.response["response_metadata"]["messages"]
+    assert (
+        "invalid slack file [json-pointer:/view/blocks/1/slack_file]"
+        in refused.value.response["response_metadata"]["messages"]
+    )
 
     url = slow.new_response_url(channel_id="C0WORKSHOP", user_id="U0ALICE")
     async with aiohttp.ClientSession() as session:
-        async with session.post(url, json={"blocks": image_message(file_id)["blocks"], "text": "x"}) as answer:
+        async with session.post(
+            url, json={"blocks": image_message(file_id)["blocks"], "text": "x"}
+        ) as answer:
             assert answer.status == 400 and (await answer.json())["error"] == "invalid_blocks"
         await asyncio.sleep(DELAY + 0.1)
-        async with session.post(url, json={"blocks": image_message(file_id)["blocks"], "text": "x"}) as answer:
+        async with session.post(
+            url, json={"blocks": image_message(file_id)["blocks"], "text": "x"}
+        ) as answer:
             assert answer.status == 200
     assert (await client.views_publish(user_id="U0ALICE", view=view))["ok"]
 

@@ -16,7 +16,9 @@ def test_a_channel_takes_a_burst_then_one_post_per_second():
     assert limiter.retry_after("chat.postMessage", "C2") is None  # each channel has its own budget
     clock.now += 1.0
     assert limiter.retry_after("chat.postMessage", "C1") is None
-    assert limiter.retry_after("chat.postMessage", "C1") == 1  # a refused call cost nothing, still one per second
+    assert (
+        limiter.retry_after("chat.postMessage", "C1") == 1
+    )  # a refused call cost nothing, still one per second
 
 
 def test_tiered_methods_allow_their_minute_then_answer_with_the_wait():

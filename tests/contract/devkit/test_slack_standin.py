@@ -56,16 +56,22 @@ async def test_app_token_only_for_connections_open(standin: SlackStandIn) -> Non
     assert res["url"].startswith(standin.base_url.replace("http", "ws") + "/socket-mode?ticket=")
 
 
-async def test_post_and_update_keep_channel_state(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_post_and_update_keep_channel_state(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     first = await client.chat_postMessage(channel="C0WORKSHOP", text="one")
     second = await client.chat_postMessage(
-        channel="#workshop", text="two", blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "*two*"}}]
+        channel="#workshop",
+        text="two",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "*two*"}}],
     )
     assert float(second["ts"]) > float(first["ts"])
     assert second["channel"] == "C0WORKSHOP"
     assert second["message"]["blocks"][0]["text"]["text"] == "*two*"
 
-    reply = await client.chat_postMessage(channel="C0WORKSHOP", text="in thread", thread_ts=first["ts"])
+    reply = await client.chat_postMessage(
+        channel="C0WORKSHOP", text="in thread", thread_ts=first["ts"]
+    )
     assert reply["message"]["thread_ts"] == first["ts"]
 
     updated = await client.chat_update(channel="C0WORKSHOP", ts=first["ts"], text="one, edited")
@@ -93,19 +99,32 @@ async def test_form_encoded_bodies_are_read(standin: SlackStandIn) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
-async def test_slack_errors_for_common_mistakes(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_slack_errors_for_common_mistakes(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     async def error_of(coro) -> str:  # type: ignore[no-untyped-def]
         with pytest.raises(SlackApiError) as err:
             await coro
         return err.value.response["error"]
 
-    assert await error_of(client.chat_postMessage(channel="C0NOPE", text="x")) == "channel_not_found"
+    assert (
+        await error_of(client.chat_postMessage(channel="C0NOPE", text="x")) == "channel_not_found"
+    )
     assert await error_of(client.chat_postMessage(channel="C0WORKSHOP")) == "no_text"
     too_many = [{"type": "divider"}] * 51
-    assert await error_of(client.chat_postMessage(channel="C0WORKSHOP", text="x", blocks=too_many)) == "invalid_blocks"
-    assert await error_of(client.chat_update(channel="C0WORKSHOP", ts="1.000001", text="x")) == "message_not_found"
+    assert (
+        await error_of(client.chat_postMessage(channel="C0WORKSHOP", text="x", blocks=too_many))
+        == "invalid_blocks"
+    )
+    assert (
+        await error_of(client.chat_update(channel="C0WORKSHOP", ts="1.000001", text="x"))
+        == "message_not_found"
+    )
     human = standin.post_user_message("C0WORKSHOP", "U0ALICE", "hello bot")
-    assert await error_of(client.chat_update(channel="C0WORKSHOP", ts=human["ts"], text="x")) == "cant_update_message"
+    assert (
+        await error_of(client.chat_update(channel="C0WORKSHOP", ts=human["ts"], text="x"))
+        == "cant_update_message"
+    )
     assert await error_of(client.users_info(user="U0GHOST")) == "user_not_found"
     assert await error_of(client.api_call("nope.nothing")) == "unknown_method"
 
@@ -113,8 +132,17 @@ async def test_slack_errors_for_common_mistakes(client: AsyncWebClient, standin:
 def test_block_checks_are_slack_like() -> None:
     assert block_errors([{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}])
     assert block_errors([{"type": "header", "text": {"type": "mrkdwn", "text": "h"}}])
-    assert block_errors([{"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "b" * 76}}]}])
-    assert not block_errors([{"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}, {"type": "divider"}])
+    assert block_errors(
+        [
+            {
+                "type": "actions",
+                "elements": [{"type": "button", "text": {"type": "plain_text", "text": "b" * 76}}],
+            }
+        ]
+    )
+    assert not block_errors(
+        [{"type": "section", "text": {"type": "mrkdwn", "text": "ok"}}, {"type": "divider"}]
+    )
     assert block_errors([{"type": "divider"}] * 101, max_blocks=100)
 
 
@@ -132,26 +160,40 @@ async def test_dm_users_info_and_home(client: AsyncWebClient, standin: SlackStan
     assert user["id"] == "U0ALICE" and user["name"] == "alice"
     assert user["profile"]["real_name"] == "Alice Archer" and user["is_bot"] is False and user["tz"]
 
-    home = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Welcome"}}]}
+    home = {
+        "type": "home",
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Welcome"}}],
+    }
     published = await client.views_publish(user_id="U0ALICE", view=home)
     assert published["view"]["type"] == "home" and published["view"]["id"].startswith("V")
     assert standin.home_view("U0ALICE")["blocks"] == home["blocks"]
 
 
-async def test_ephemeral_delete_and_reactions(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_ephemeral_delete_and_reactions(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     eph = await client.chat_postEphemeral(channel="C0WORKSHOP", user="U0BOB", text="only bob")
     assert eph["message_ts"]
     assert standin.ephemerals("C0WORKSHOP", "U0BOB")[0]["message"]["text"] == "only bob"
     assert standin.messages("C0WORKSHOP") == []
 
     posted = await client.chat_postMessage(channel="C0WORKSHOP", text="react to me")
-    await client.reactions_add(channel="C0WORKSHOP", timestamp=posted["ts"], name="white_check_mark")
+    await client.reactions_add(
+        channel="C0WORKSHOP", timestamp=posted["ts"], name="white_check_mark"
+    )
     with pytest.raises(SlackApiError) as err:
-        await client.reactions_add(channel="C0WORKSHOP", timestamp=posted["ts"], name="white_check_mark")
+        await client.reactions_add(
+            channel="C0WORKSHOP", timestamp=posted["ts"], name="white_check_mark"
+        )
     assert err.value.response["error"] == "already_reacted"
     assert standin.messages("C0WORKSHOP")[0]["reactions"][0]["count"] == 1
-    await client.reactions_remove(channel="C0WORKSHOP", timestamp=posted["ts"], name="white_check_mark")
-    assert "reactions" not in standin.messages("C0WORKSHOP")[0] or not standin.messages("C0WORKSHOP")[0]["reactions"]
+    await client.reactions_remove(
+        channel="C0WORKSHOP", timestamp=posted["ts"], name="white_check_mark"
+    )
+    assert (
+        "reactions" not in standin.messages("C0WORKSHOP")[0]
+        or not standin.messages("C0WORKSHOP")[0]["reactions"]
+    )
 
     await client.chat_delete(channel="C0WORKSHOP", ts=posted["ts"])
     assert standin.messages("C0WORKSHOP") == []
@@ -198,7 +240,9 @@ async def test_rate_limit_retry_handler_recovers(standin: SlackStandIn) -> None:
     assert len(standin.messages("C0WORKSHOP")) == 1
 
 
-async def test_injected_429_without_handler_surfaces(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_injected_429_without_handler_surfaces(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     standin.fail_next("chat.postMessage", status=429, retry_after=7)
     with pytest.raises(SlackApiError) as err:
         await client.chat_postMessage(channel="C0WORKSHOP", text="x")
@@ -255,19 +299,27 @@ async def test_response_url_expires_after_30_minutes() -> None:
         assert res.status_code == 404 and "expired_url" in res.body
 
 
-async def test_replace_original_through_response_url(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_replace_original_through_response_url(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     posted = await client.chat_postMessage(channel="C0WORKSHOP", text="Press the button")
     url = standin.new_response_url(channel_id="C0WORKSHOP", message_ts=posted["ts"], kind="actions")
     await AsyncWebhookClient(url).send(text="Pressed", replace_original=True)
     assert standin.messages("C0WORKSHOP")[0]["text"] == "Pressed"
-    url2 = standin.new_response_url(channel_id="C0WORKSHOP", message_ts=posted["ts"], kind="actions")
+    url2 = standin.new_response_url(
+        channel_id="C0WORKSHOP", message_ts=posted["ts"], kind="actions"
+    )
     await AsyncWebhookClient(url2).send_dict({"delete_original": True})
     assert standin.messages("C0WORKSHOP") == []
 
 
-async def test_wait_for_call_sees_future_calls(client: AsyncWebClient, standin: SlackStandIn) -> None:
+async def test_wait_for_call_sees_future_calls(
+    client: AsyncWebClient, standin: SlackStandIn
+) -> None:
     waiter = asyncio.create_task(
-        standin.wait_for_call("chat.postMessage", lambda c: c.args.get("text") == "second", timeout=5)
+        standin.wait_for_call(
+            "chat.postMessage", lambda c: c.args.get("text") == "second", timeout=5
+        )
     )
     await client.chat_postMessage(channel="C0WORKSHOP", text="first")
     await client.chat_postMessage(channel="C0WORKSHOP", text="second")
@@ -313,9 +365,13 @@ async def test_rate_limits_answer_429_with_retry_after_by_default() -> None:
             await c.chat_postMessage(channel="C0WORKSHOP", text=f"burst {i}")
         with pytest.raises(SlackApiError) as err:
             await c.chat_postMessage(channel="C0WORKSHOP", text="one too many")
-        assert err.value.response.status_code == 429 and err.value.response["error"] == "ratelimited"
+        assert (
+            err.value.response.status_code == 429 and err.value.response["error"] == "ratelimited"
+        )
         assert int(err.value.response.headers["Retry-After"]) >= 1
         await c.chat_postMessage(channel="C0GENERAL", text="another channel")
         [limited] = standin.rate_limited_calls("chat.postMessage")
         assert limited.args["text"] == "one too many" and not limited.fault
-        assert [m["text"] for m in standin.messages("C0WORKSHOP")] == [f"burst {i}" for i in range(4)]
+        assert [m["text"] for m in standin.messages("C0WORKSHOP")] == [
+            f"burst {i}" for i in range(4)
+        ]

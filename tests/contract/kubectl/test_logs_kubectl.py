@@ -12,15 +12,12 @@ import itertools
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.harness.kubectl_binary import kubectl_binary
-
-from podium_devkit.kube_api import KubeEmulator, load_documents
 from bot.kubectl.answer import cluster_error_line
 from bot.kubectl.errors import ClusterError, LogsError
 from bot.kubectl.flags import parse_since
@@ -29,6 +26,8 @@ from bot.kubectl.logs import LogsResult, cap_note, fetch_logs
 from bot.kubectl.policy import LogsRequest
 from bot.kubectl.resources import lookup
 from bot.settings import load_settings
+from podium_devkit.kube_api import KubeEmulator, load_documents
+from tests.harness.kubectl_binary import kubectl_binary
 
 REPO = Path(__file__).resolve().parents[3]
 SEED = (
@@ -37,29 +36,45 @@ SEED = (
     REPO / "manifests" / "sandbox",
     REPO / "tests" / "fixtures" / "logs",
 )
-NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 NS = "sandbox"
 
 
 def _pod(name: str, *containers: str) -> dict[str, Any]:
     return {
-        "apiVersion": "v1", "kind": "Pod",
+        "apiVersion": "v1",
+        "kind": "Pod",
         "metadata": {"name": name, "namespace": NS, "creationTimestamp": "-1h"},
-        "spec": {"nodeName": "node-a", "containers": [{"name": c, "image": "example/app:1"} for c in containers]},
+        "spec": {
+            "nodeName": "node-a",
+            "containers": [{"name": c, "image": "example/app:1"} for c in containers],
+        },
         "status": {
             "phase": "Running",
             "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "-50m"}],
             "containerStatuses": [
-                {"name": c, "ready": True, "restartCount": 0, "image": "example/app:1", "imageID": "",
-                 "state": {"running": {"startedAt": "-50m"}}} for c in containers
+                {
+                    "name": c,
+                    "ready": True,
+                    "restartCount": 0,
+                    "image": "example/app:1",
+                    "imageID": "",
+                    "state": {"running": {"startedAt": "-50m"}},
+                }
+                for c in containers
             ],
         },
     }
 
 
 def _numbered_logs(pod: str, container: str, count: int) -> dict[str, Any]:
-    return {"apiVersion": "devkit.podium/v1", "kind": "PodLogs", "metadata": {"namespace": NS, "name": pod},
-            "container": container, "lines": [f"{container} line {i}" for i in range(1, count + 1)]}
+    return {
+        "apiVersion": "devkit.podium/v1",
+        "kind": "PodLogs",
+        "metadata": {"namespace": NS, "name": pod},
+        "container": container,
+        "lines": [f"{container} line {i}" for i in range(1, count + 1)],
+    }
 
 
 def _labelled(pod: dict[str, Any], **labels: str) -> dict[str, Any]:
@@ -71,13 +86,20 @@ def _labelled(pod: dict[str, Any], **labels: str) -> dict[str, Any]:
 # what `logs -l app=fleet` selects: 15 lines each (more than kubectl's 10 for a selector), one
 # pod with two containers (kubectl's "Defaulted container" note).
 GENERATED = [
-    _pod("chatty", "app"), _numbered_logs("chatty", "app", 250),
-    _pod("exact", "app"), _numbered_logs("exact", "app", 200),
-    _pod("duo", "big", "small"), _numbered_logs("duo", "big", 250), _numbered_logs("duo", "small", 3),
-    _labelled(_pod("fleet-a", "app"), app="fleet"), _numbered_logs("fleet-a", "app", 15),
-    _labelled(_pod("fleet-b", "app", "agent"), app="fleet"), _numbered_logs("fleet-b", "app", 15),
+    _pod("chatty", "app"),
+    _numbered_logs("chatty", "app", 250),
+    _pod("exact", "app"),
+    _numbered_logs("exact", "app", 200),
+    _pod("duo", "big", "small"),
+    _numbered_logs("duo", "big", 250),
+    _numbered_logs("duo", "small", 3),
+    _labelled(_pod("fleet-a", "app"), app="fleet"),
+    _numbered_logs("fleet-a", "app", 15),
+    _labelled(_pod("fleet-b", "app", "agent"), app="fleet"),
+    _numbered_logs("fleet-b", "app", 15),
     _numbered_logs("fleet-b", "agent", 4),
-    _labelled(_pod("fleet-c", "app"), app="fleet"), _numbered_logs("fleet-c", "app", 15),
+    _labelled(_pod("fleet-c", "app"), app="fleet"),
+    _numbered_logs("fleet-c", "app", 15),
 ]
 
 
@@ -89,9 +111,19 @@ class Kubectl:
 
     async def logs(self, *args: str) -> tuple[int, str, str]:
         """Run `kubectl logs` without blocking the loop that serves the emulator."""
-        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "HOME": str(self.home), "NO_COLOR": "1"}
+        env = {
+            **os.environ,
+            "KUBECONFIG": str(self.kubeconfig),
+            "HOME": str(self.home),
+            "NO_COLOR": "1",
+        }
         process = await asyncio.create_subprocess_exec(
-            self.binary, "logs", *args, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+            self.binary,
+            "logs",
+            *args,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
         return process.returncode or 0, stdout.decode(), stderr.decode()
@@ -111,7 +143,9 @@ async def cluster(tmp_path: Path) -> AsyncIterator[Cluster]:
     async with emulator:
         kubeconfig = emulator.write_kubeconfig(tmp_path / "kubeconfig", namespace=NS)
         settings = load_settings({"KUBECONFIG": str(kubeconfig), "PODIUM_CLUSTER_TIMEOUT": "5"})
-        gateway = ClusterGateway(api_client_from_settings(settings), timeout=settings.cluster_timeout)
+        gateway = ClusterGateway(
+            api_client_from_settings(settings), timeout=settings.cluster_timeout
+        )
         home = tmp_path / "home"
         home.mkdir()
         try:
@@ -131,7 +165,9 @@ def stderr_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line]
 
 
-async def assert_same(cluster: Cluster, args: list[str], logs_request: LogsRequest, **kwargs: Any) -> LogsResult:
+async def assert_same(
+    cluster: Cluster, args: list[str], logs_request: LogsRequest, **kwargs: Any
+) -> LogsResult:
     code, out, err = await cluster.kubectl.logs(*args)
     assert code == 0, err
     result = await fetch_logs(cluster.gateway, logs_request, **kwargs)
@@ -167,7 +203,9 @@ async def test_pod_slash_name(cluster: Cluster) -> None:
 
 
 async def test_explicit_container(cluster: Cluster) -> None:
-    result = await assert_same(cluster, ["multi", "-c", "sidecar"], request("multi", container="sidecar"))
+    result = await assert_same(
+        cluster, ["multi", "-c", "sidecar"], request("multi", container="sidecar")
+    )
     assert result.container == "sidecar" and result.notes == []
 
 
@@ -194,8 +232,10 @@ async def test_annotation_chooses_the_container_silently(cluster: Cluster) -> No
 async def test_annotation_naming_no_container(cluster: Cluster) -> None:
     result = await assert_same(cluster, ["misannotated"], request("misannotated"))
     assert result.container == "main"
-    assert result.notes == ['Default container name "ghost" not found in pod misannotated',
-                            'Defaulted container "main" out of: main, helper']
+    assert result.notes == [
+        'Default container name "ghost" not found in pod misannotated',
+        'Defaulted container "main" out of: main, helper',
+    ]
 
 
 async def test_tail(cluster: Cluster) -> None:
@@ -205,18 +245,26 @@ async def test_tail(cluster: Cluster) -> None:
 
 async def test_since(cluster: Cluster) -> None:
     for since in ("10m", "30m", "1h30m", "150s"):
-        result = await assert_same(cluster, ["solo", "--since", since],
-                                   request("solo", since_seconds=parse_since(since)))
+        result = await assert_same(
+            cluster, ["solo", "--since", since], request("solo", since_seconds=parse_since(since))
+        )
         assert result.text
-    result = await assert_same(cluster, ["solo", "--since", "10m", "--tail", "1"],
-                               request("solo", since_seconds=600, tail=1))
+    result = await assert_same(
+        cluster,
+        ["solo", "--since", "10m", "--tail", "1"],
+        request("solo", since_seconds=600, tail=1),
+    )
     assert result.text == "GET /api/items/7 404\n"
 
 
 async def test_since_under_half_a_second_is_refused_by_the_server(cluster: Cluster) -> None:
-    line = await assert_same_error(cluster, ["solo", "--since", "400ms"],
-                                   request("solo", since_seconds=parse_since("400ms")))
-    assert line == "Error from server (BadRequest): sinceSeconds: Invalid value: 0: must be greater than 0"
+    line = await assert_same_error(
+        cluster, ["solo", "--since", "400ms"], request("solo", since_seconds=parse_since("400ms"))
+    )
+    assert (
+        line
+        == "Error from server (BadRequest): sinceSeconds: Invalid value: 0: must be greater than 0"
+    )
 
 
 async def test_previous(cluster: Cluster) -> None:
@@ -227,16 +275,25 @@ async def test_previous(cluster: Cluster) -> None:
 
 
 async def test_previous_not_found(cluster: Cluster) -> None:
-    line = await assert_same_error(cluster, ["multi", "-c", "sidecar", "-p"],
-                                   request("multi", container="sidecar", previous=True))
-    assert line == 'Error from server (BadRequest): previous terminated container "sidecar" in pod "multi" not found'
+    line = await assert_same_error(
+        cluster,
+        ["multi", "-c", "sidecar", "-p"],
+        request("multi", container="sidecar", previous=True),
+    )
+    assert (
+        line
+        == 'Error from server (BadRequest): previous terminated container "sidecar" in pod "multi" not found'
+    )
 
 
 async def test_timestamps(cluster: Cluster) -> None:
     result = await assert_same(cluster, ["solo", "--timestamps"], request("solo", timestamps=True))
     assert result.text.splitlines()[0] == "2026-03-02T11:10:00Z starting app v1"
-    await assert_same(cluster, ["multi", "--timestamps", "--tail", "1", "-c", "sidecar"],
-                      request("multi", timestamps=True, tail=1, container="sidecar"))
+    await assert_same(
+        cluster,
+        ["multi", "--timestamps", "--tail", "1", "-c", "sidecar"],
+        request("multi", timestamps=True, tail=1, container="sidecar"),
+    )
 
 
 async def test_all_containers(cluster: Cluster) -> None:
@@ -244,14 +301,22 @@ async def test_all_containers(cluster: Cluster) -> None:
     assert code == 0 and err == ""  # no default-container note with --all-containers
     result = await fetch_logs(cluster.gateway, request("multi", all_containers=True))
     assert result.containers == ("setup", "web", "sidecar") and result.notes == []
-    blocks = [(await fetch_logs(cluster.gateway, request("multi", container=c))).text for c in result.containers]
+    blocks = [
+        (await fetch_logs(cluster.gateway, request("multi", container=c))).text
+        for c in result.containers
+    ]
     assert result.text == "".join(blocks)  # ours: init, regular, ephemeral order
-    assert out in {"".join(order) for order in itertools.permutations(blocks)}  # kubectl's: random order
+    assert out in {
+        "".join(order) for order in itertools.permutations(blocks)
+    }  # kubectl's: random order
 
 
 async def test_all_containers_with_a_container_is_refused(cluster: Cluster) -> None:
-    line = await assert_same_error(cluster, ["multi", "--all-containers", "-c", "web"],
-                                   request("multi", all_containers=True, container="web"))
+    line = await assert_same_error(
+        cluster,
+        ["multi", "--all-containers", "-c", "web"],
+        request("multi", all_containers=True, container="web"),
+    )
     assert line == "error: --all-containers=true should not be specified with container name web"
 
 
@@ -264,7 +329,10 @@ async def test_all_containers_previous_stops_at_the_first_missing_one(cluster: C
     with pytest.raises(ClusterError) as caught:
         await fetch_logs(cluster.gateway, request("multi", all_containers=True, previous=True))
     ours = cluster_error_line(caught.value)
-    assert ours == 'Error from server (BadRequest): previous terminated container "setup" in pod "multi" not found'
+    assert (
+        ours
+        == 'Error from server (BadRequest): previous terminated container "setup" in pod "multi" not found'
+    )
     assert stderr_lines(err)[-1] in (ours, ours.replace('"setup"', '"sidecar"'))
 
 
@@ -280,8 +348,11 @@ async def test_deployment_picks_the_pod_ready_longest(cluster: Cluster) -> None:
 
 
 async def test_deployment_long_name_and_options(cluster: Cluster) -> None:
-    await assert_same(cluster, ["deployment/web", "--tail", "1", "--timestamps"],
-                      request("deployment/web", tail=1, timestamps=True))
+    await assert_same(
+        cluster,
+        ["deployment/web", "--tail", "1", "--timestamps"],
+        request("deployment/web", tail=1, timestamps=True),
+    )
 
 
 async def test_replicaset_prefers_more_restarts_among_equally_ready(cluster: Cluster) -> None:
@@ -307,8 +378,10 @@ async def test_service_over_pods_in_every_phase(cluster: Cluster) -> None:
 
 async def test_service_without_selector(cluster: Cluster) -> None:
     line = await assert_same_error(cluster, ["svc/external-db"], request("svc/external-db"))
-    assert line == ("error: cannot get the logs from *v1.Service: invalid service 'external-db': "
-                    "Service is defined without a selector")
+    assert line == (
+        "error: cannot get the logs from *v1.Service: invalid service 'external-db': "
+        "Service is defined without a selector"
+    )
 
 
 async def test_deployment_without_pods(cluster: Cluster) -> None:
@@ -327,15 +400,22 @@ async def test_deployment_without_pods(cluster: Cluster) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", ["nope", "pod/nope", "deploy/nope", "rs/nope", "job/nope", "svc/nope"])
+@pytest.mark.parametrize(
+    "target", ["nope", "pod/nope", "deploy/nope", "rs/nope", "job/nope", "svc/nope"]
+)
 async def test_not_found(cluster: Cluster, target: str) -> None:
     line = await assert_same_error(cluster, [target], request(target))
-    assert "not found in namespace \"sandbox\"" in line
+    assert 'not found in namespace "sandbox"' in line
 
 
 async def test_container_not_valid(cluster: Cluster) -> None:
-    line = await assert_same_error(cluster, ["multi", "-c", "nope"], request("multi", container="nope"))
-    assert line == "error: container nope is not valid for pod multi out of: web, sidecar, setup (init)"
+    line = await assert_same_error(
+        cluster, ["multi", "-c", "nope"], request("multi", container="nope")
+    )
+    assert (
+        line
+        == "error: container nope is not valid for pod multi out of: web, sidecar, setup (init)"
+    )
 
 
 async def test_container_waiting_to_start(cluster: Cluster) -> None:
@@ -359,8 +439,16 @@ async def test_default_cap_applies_and_says_so(cluster: Cluster) -> None:
     code, out, err = await cluster.kubectl.logs("chatty", "--tail", "200")
     result = await fetch_logs(cluster.gateway, request("chatty"))
     assert result.text == out and result.capped
-    assert result.notes == [cap_note(200)] == ["Showing the last 200 lines; add --tail=N for more or fewer."]
-    tails = [r.query.get("tailLines") for r in cluster.emulator.requests if r.path.endswith("/chatty/log")]
+    assert (
+        result.notes
+        == [cap_note(200)]
+        == ["Showing the last 200 lines; add --tail=N for more or fewer."]
+    )
+    tails = [
+        r.query.get("tailLines")
+        for r in cluster.emulator.requests
+        if r.path.endswith("/chatty/log")
+    ]
     assert tails[-1] == "201"  # one more than the cap, to know whether there were more
 
 
@@ -372,7 +460,9 @@ async def test_explicit_tail_is_never_capped(cluster: Cluster) -> None:
 async def test_cap_not_stated_when_nothing_was_cut(cluster: Cluster) -> None:
     result = await assert_same(cluster, ["exact"], request("exact"))  # exactly 200 lines
     assert not result.capped and result.notes == []
-    result = await assert_same(cluster, ["chatty", "--since", "100s"], request("chatty", since_seconds=100))
+    result = await assert_same(
+        cluster, ["chatty", "--since", "100s"], request("chatty", since_seconds=100)
+    )
     assert not result.capped  # fewer lines once --since applies
 
 
@@ -420,8 +510,10 @@ def by_prefix(text: str) -> dict[str, list[str]]:
 
 async def _blocks(cluster: Cluster, result: LogsResult, **options: Any) -> list[str]:
     """Each (pod, container) read alone, as `logs POD -c CONTAINER` with the same options."""
-    return [(await fetch_logs(cluster.gateway, request(pod, container=container, **options))).text
-            for pod, container in result.streams]
+    return [
+        (await fetch_logs(cluster.gateway, request(pod, container=container, **options))).text
+        for pod, container in result.streams
+    ]
 
 
 async def test_selector_reads_the_last_10_lines_of_every_pod(cluster: Cluster) -> None:
@@ -466,7 +558,9 @@ async def test_selector_tail_minus_one_reads_everything(cluster: Cluster) -> Non
 
 async def test_max_log_requests_only_limits_follow(cluster: Cluster) -> None:
     # Without -f kubectl reads the streams one after another, whatever --max-log-requests says.
-    code, out, err = await cluster.kubectl.logs("-l", "app=fleet", "--max-log-requests", "1", "--prefix")
+    code, out, err = await cluster.kubectl.logs(
+        "-l", "app=fleet", "--max-log-requests", "1", "--prefix"
+    )
     assert code == 0, err
     result = await fetch_logs(cluster.gateway, selected(max_log_requests=1, prefix=True))
     assert by_prefix(result.text) == by_prefix(out) and len(by_prefix(out)) == 3
@@ -476,12 +570,15 @@ async def test_selector_matching_nothing(cluster: Cluster) -> None:
     code, out, err = await cluster.kubectl.logs("-l", "app=nothing-here")
     assert code == 0 and out == ""
     result = await fetch_logs(cluster.gateway, selected("app=nothing-here"))
-    assert result.text == "" and result.notes == stderr_lines(err) == ["No resources found in sandbox namespace."]
+    assert result.text == "" and result.notes == stderr_lines(err) == [
+        "No resources found in sandbox namespace."
+    ]
 
 
 async def test_selector_and_a_pod_name_are_refused_alike(cluster: Cluster) -> None:
     from bot.kubectl.grammar import parse
     from bot.kubectl.policy import Policy, Refusal
+
     code, out, err = await cluster.kubectl.logs("fleet-a", "-l", "app=fleet")
     assert code != 0 and out == ""
     assert stderr_lines(err)[0] == "error: only a selector (-l) or a POD name is allowed"
@@ -489,9 +586,13 @@ async def test_selector_and_a_pod_name_are_refused_alike(cluster: Cluster) -> No
     assert isinstance(decision, Refusal) and decision.message == stderr_lines(err)[0]
 
 
-async def test_podium_refuses_a_selector_reading_more_streams_than_its_limit(cluster: Cluster) -> None:
+async def test_podium_refuses_a_selector_reading_more_streams_than_its_limit(
+    cluster: Cluster,
+) -> None:
     with pytest.raises(LogsError) as caught:
         await fetch_logs(cluster.gateway, selected(all_containers=True), max_streams=3)
-    assert caught.value.line == ("error: this selects 4 log streams (3 pods); Podium reads at most 3 per command")
+    assert caught.value.line == (
+        "error: this selects 4 log streams (3 pods); Podium reads at most 3 per command"
+    )
     assert "Narrow the selector" in (caught.value.hint or "")
     assert (await fetch_logs(cluster.gateway, selected(all_containers=True), max_streams=4)).streams

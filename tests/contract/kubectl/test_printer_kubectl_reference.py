@@ -21,8 +21,10 @@ from tests.harness.pods_only_api import Served, TableKubectl
 def _served_pods(pods: list[dict[str, Any]]) -> Served:
     # The server always sends every column; kubectl drops priority-1 ones unless -o wide.
     table = pod_table(pods, now=NOW, wide=True)
-    metadata = [{k: p["metadata"][k] for k in ("name", "namespace", "labels") if k in p["metadata"]}
-                for p in pods]
+    metadata = [
+        {k: p["metadata"][k] for k in ("name", "namespace", "labels") if k in p["metadata"]}
+        for p in pods
+    ]
     return Served(table.headers, table.rows, metadata)
 
 
@@ -55,14 +57,18 @@ def test_pod_tables_match_kubectl(
     [
         Table(["NS", "X"], [["a", "b"]]),  # minwidth 6
         Table(["NAME", "LABELS"], [["a", ""]]),  # empty last cell
-        Table(["NAME", "MSG", "AGE"], [["a", "first line\nsecond", "1s"], ["b", "\x1b[1mbold", "2s"]]),
+        Table(
+            ["NAME", "MSG", "AGE"], [["a", "first line\nsecond", "1s"], ["b", "\x1b[1mbold", "2s"]]
+        ),
         Table(["NAME", "X"], [["日本", "1"], ["ab", "2"]]),  # byte-length priming
         Table(["NAME", "X"], [["ab", "1"], ["日本語", "2"]]),
     ],
     ids=["min-width", "empty-last", "sanitised", "cjk-first", "cjk-later"],
 )
 @pytest.mark.parametrize("show_headers", [True, False], ids=["headers", "no-headers"])
-def test_generic_tables_match_kubectl(kubectl: TableKubectl, table: Table, show_headers: bool) -> None:
+def test_generic_tables_match_kubectl(
+    kubectl: TableKubectl, table: Table, show_headers: bool
+) -> None:
     served = Served(table.headers, table.rows, [{"name": "n", "namespace": "d"}] * len(table.rows))
     flags = () if show_headers else ("--no-headers",)
     assert kubectl.get_pods(served, *flags) == render_table(table, show_headers=show_headers) + "\n"

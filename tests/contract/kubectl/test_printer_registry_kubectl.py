@@ -17,14 +17,17 @@ from tests.harness.pods_only_api import Served, TableKubectl
 def test_layout_matches_kubectl(kubectl: TableKubectl, plural: str, decorated: bool) -> None:
     objects = samples_by_plural()[plural]
     server_side = get_table(plural, objects, now=NOW, wide=True)  # the server's cells
-    metadata = [{k: o["metadata"][k] for k in ("name", "namespace", "labels") if k in o["metadata"]}
-                for o in objects]
+    metadata = [
+        {k: o["metadata"][k] for k in ("name", "namespace", "labels") if k in o["metadata"]}
+        for o in objects
+    ]
     flags: tuple[str, ...] = ()
     if decorated and plural != "namespaces":
         flags = ("-A", "--show-labels")
     elif decorated:
         flags = ("--show-labels",)
-    ours = get_table(plural, objects, now=NOW, wide=True, with_namespace="-A" in flags,
-                     show_labels=decorated)
+    ours = get_table(
+        plural, objects, now=NOW, wide=True, with_namespace="-A" in flags, show_labels=decorated
+    )
     served = Served(server_side.headers, server_side.rows, metadata)
     assert kubectl.get_pods(served, *flags) == render_table(ours) + "\n"

@@ -5,26 +5,29 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.aliases import DEFAULT_ALIASES
-from bot.conversation.text_commands import TextCommands
-from bot.messages.reply import Reply
 from bot.conversation.help import help_text
 from bot.conversation.questions import keywords, search_term
-from podium_devkit.slack_api import block_errors
+from bot.conversation.text_commands import TextCommands
+from bot.messages.reply import Reply
 from bot.slack.home import NO_PROGRESS_PROVIDER, DeckLine, HomeContent, LiveLine, home_view
 from bot.slides.deck import default_slides_folder, load_decks
+from podium_devkit.slack_api import block_errors
 
 DECKS = load_decks(default_slides_folder())
 
 
-@pytest.mark.parametrize("question, term", [
-    ("what is a replicaset?", "replicaset"),
-    ("What's the difference between a Deployment and a ReplicaSet?", "replicaset"),
-    ("what is etcd", "etcd"),
-    ("what is a replica set", "replica set"),
-    ("tell me about the control plane", "control plane"),
-    ("zzyzx qwerty?", None),
-    ("what is it?", None),
-])
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("what is a replicaset?", "replicaset"),
+        ("What's the difference between a Deployment and a ReplicaSet?", "replicaset"),
+        ("what is etcd", "etcd"),
+        ("what is a replica set", "replica set"),
+        ("tell me about the control plane", "control plane"),
+        ("zzyzx qwerty?", None),
+        ("what is it?", None),
+    ],
+)
 def test_search_term(question, term):
     assert search_term(DECKS, question) == term
 
@@ -34,8 +37,14 @@ def test_keywords_drop_words_that_name_no_topic():
 
 
 def content(**changes) -> HomeContent:
-    base = dict(decks=(DeckLine("kubernetes-101", "Kubernetes 101", 40),), live=(), namespaces=("sandbox", "ws-a"),
-                commands=(), aliases=DEFAULT_ALIASES, progress=None)
+    base = dict(
+        decks=(DeckLine("kubernetes-101", "Kubernetes 101", 40),),
+        live=(),
+        namespaces=("sandbox", "ws-a"),
+        commands=(),
+        aliases=DEFAULT_ALIASES,
+        progress=None,
+    )
     return HomeContent(**{**base, **changes})
 
 
@@ -73,6 +82,7 @@ async def test_registry_lists_commands_for_help_and_refuses_duplicates():
         commands.register("exercise", handler, usage="x", summary="x")
     assert list(commands.commands) == ["exercise"]
     assert not commands.offers_questions and commands.progress is None
-    assert "`@Podium exercise check 2`  check an exercise" in help_text(DEFAULT_ALIASES, commands.commands.values(),
-                                                                       ("sandbox",))
+    assert "`@Podium exercise check 2`  check an exercise" in help_text(
+        DEFAULT_ALIASES, commands.commands.values(), ("sandbox",)
+    )
     assert (await commands.commands["exercise"].handler("U1", "D1", "check 2")).text == "check 2"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from podium_devkit.slack_sender import slack_encoded
 from bot.messages.text import (
     Mrkdwn,
     cut,
@@ -19,11 +19,16 @@ from bot.messages.text import (
     seal_message,
     trusted,
 )
+from podium_devkit.slack_sender import slack_encoded
 
 UNSAFE = re.compile("[<>\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Text as people and clusters write it, with everything that matters here over-represented.
-texts = st.text(st.one_of(st.sampled_from(list("<>&;!@#|`*_~\n\t\r\x00\x1b\x9b\u202e\u2066\u200b")),
-                          st.characters()), max_size=200)
+texts = st.text(
+    st.one_of(
+        st.sampled_from(list("<>&;!@#|`*_~\n\t\r\x00\x1b\x9b\u202e\u2066\u200b")), st.characters()
+    ),
+    max_size=200,
+)
 
 
 @given(texts)
@@ -63,24 +68,46 @@ def test_numbers_keep_their_format_spec_and_join_escapes_plain_parts():
 
 
 def test_seal_escapes_every_text_object_and_only_text():
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "Q <1>"},
-            "blocks": [{"type": "input", "label": {"type": "plain_text", "text": "a&b"},
-                        "element": {"type": "plain_text_input", "action_id": "text",
-                                    "initial_value": "typed <x> \u202e"}},
-                       {"type": "context", "elements": [{"type": "mrkdwn", "text": "<!channel>"},
-                                                        {"type": "image", "image_url": "https://x/?a=1&b=2",
-                                                         "alt_text": "pic"}]}]}
-    sealed = seal_message({"view": view, "title": "kubectl get <!here>", "initial_comment": "<@U0BOB>"})
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Q <1>"},
+        "blocks": [
+            {
+                "type": "input",
+                "label": {"type": "plain_text", "text": "a&b"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "initial_value": "typed <x> \u202e",
+                },
+            },
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": "<!channel>"},
+                    {"type": "image", "image_url": "https://x/?a=1&b=2", "alt_text": "pic"},
+                ],
+            },
+        ],
+    }
+    sealed = seal_message(
+        {"view": view, "title": "kubectl get <!here>", "initial_comment": "<@U0BOB>"}
+    )
     assert sealed["view"]["title"]["text"] == "Q &lt;1&gt;"
     assert sealed["view"]["blocks"][0]["label"]["text"] == "a&amp;b"
     # An input's initial value is shown as typed, never parsed: controls visible, nothing escaped.
     assert sealed["view"]["blocks"][0]["element"]["initial_value"] == "typed <x> <U+202E>"
     assert sealed["view"]["blocks"][1]["elements"][0]["text"] == "&lt;!channel&gt;"
     assert sealed["view"]["blocks"][1]["elements"][1]["image_url"] == "https://x/?a=1&b=2"
-    assert sealed["title"] == "kubectl get &lt;!here&gt;" and sealed["initial_comment"] == "&lt;@U0BOB&gt;"
+    assert (
+        sealed["title"] == "kubectl get &lt;!here&gt;"
+        and sealed["initial_comment"] == "&lt;@U0BOB&gt;"
+    )
     assert view["title"]["text"] == "Q <1>"  # the caller's message is not changed
 
 
 def test_decode_undoes_only_slacks_three_entities_once():
-    assert decode_slack_text("a &amp;lt; b &lt;!here&gt; &quot;x&quot; &#8238;") == \
-        "a &lt; b <!here> &quot;x&quot; &#8238;"
+    assert (
+        decode_slack_text("a &amp;lt; b &lt;!here&gt; &quot;x&quot; &#8238;")
+        == "a &lt; b <!here> &quot;x&quot; &#8238;"
+    )

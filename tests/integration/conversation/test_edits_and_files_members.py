@@ -35,7 +35,16 @@ async def test_an_edit_that_keeps_the_command_is_not_answered_again(podium: Runn
         await asyncio.sleep(0.1)
     assert any(NOT_AGAIN in r.getMessage() for r in caplog.records)
     assert len(replies_to(podium, asked)) == 1
-    assert len([c for c in podium.standin.calls("reactions.add") if c.args.get("timestamp") == asked.ts]) == 2
+    assert (
+        len(
+            [
+                c
+                for c in podium.standin.calls("reactions.add")
+                if c.args.get("timestamp") == asked.ts
+            ]
+        )
+        == 2
+    )
 
 
 async def test_an_edit_that_changes_the_command_is_answered_in_the_same_thread(podium: Running):
@@ -43,8 +52,12 @@ async def test_an_edit_that_changes_the_command_is_answered_in_the_same_thread(p
     await finished(podium, asked)
     await edit(podium, asked, f"<@{BOT}> get svc nginx")
     await podium.standin.wait_for_call(
-        "chat.postMessage", timeout=15,
-        predicate=lambda c: c.args.get("thread_ts") == asked.ts and "get svc nginx" in str(c.args.get("blocks")))
+        "chat.postMessage",
+        timeout=15,
+        predicate=lambda c: (
+            c.args.get("thread_ts") == asked.ts and "get svc nginx" in str(c.args.get("blocks"))
+        ),
+    )
     first, second = replies_to(podium, asked)
     assert "ran `kubectl get deploy nginx -n sandbox`" in text_of(first)
     assert "ran `kubectl get svc nginx -n sandbox`" in text_of(second)
@@ -55,14 +68,19 @@ async def test_the_stand_in_sends_an_edit_as_slack_does(podium: Running):
     edited = podium.standin.edit_user_message(CHANNEL, message["ts"], f"<@{BOT}> get deploy")
     event = edited_mention_event(edited, CHANNEL)
     assert event["type"] == "app_mention" and event["ts"] == message["ts"]
-    assert event["edited"] == {"user": "U0ALICE", "ts": edited["edited"]["ts"]} and event["event_ts"] != event["ts"]
+    assert (
+        event["edited"] == {"user": "U0ALICE", "ts": edited["edited"]["ts"]}
+        and event["event_ts"] != event["ts"]
+    )
     assert event["text"] == f"<@{BOT}> get deploy"
     assert "edited" not in mention_event(message, CHANNEL)
 
 
 async def test_a_dm_with_a_file_attached_is_answered_from_its_text(podium: Running):
     dm = podium.standin.dm_channel("U0ALICE")
-    message = podium.standin.post_user_file(dm, "U0ALICE", "get deploy nginx", filename="error.png", content=b"\x89PNG")
+    message = podium.standin.post_user_file(
+        dm, "U0ALICE", "get deploy nginx", filename="error.png", content=b"\x89PNG"
+    )
     event = file_share_event(message, dm)
     assert event["subtype"] == "file_share" and event["files"][0]["name"] == "error.png"
     assert (await podium.sender.event(event)).status == 200
@@ -74,7 +92,9 @@ async def test_a_dm_with_a_file_attached_is_answered_from_its_text(podium: Runni
 
 async def test_a_dm_with_only_a_file_says_podium_reads_text(podium: Running):
     dm = podium.standin.dm_channel("U0BOB")
-    message = podium.standin.post_user_file(dm, "U0BOB", "", filename="kubeconfig.yaml", content=b"apiVersion: v1")
+    message = podium.standin.post_user_file(
+        dm, "U0BOB", "", filename="kubeconfig.yaml", content=b"apiVersion: v1"
+    )
     assert (await podium.sender.event(file_share_event(message, dm))).status == 200
     done = await finished(podium, Asked(dm, message, None))  # type: ignore[arg-type]
     assert done.args["name"] == "warning"
@@ -90,7 +110,17 @@ def test_command_key_ignores_the_mention_and_spacing_only():
     other = {**base, "text": f"<@{BOT}> get Pods"}
     assert command_key(base, bot_user_id=BOT) == command_key(same, bot_user_id=BOT)
     assert command_key(base, bot_user_id=BOT) != command_key(other, bot_user_id=BOT)
-    assert command_key(base, bot_user_id=BOT) != command_key({**base, "ts": "1.000002"}, bot_user_id=BOT)
-    file_dm = {"type": "message", "subtype": "file_share", "channel": "D0ALICE", "channel_type": "im",
-               "user": "U0ALICE", "ts": "1.0", "text": "get pods", "files": [{"id": "F1"}]}
+    assert command_key(base, bot_user_id=BOT) != command_key(
+        {**base, "ts": "1.000002"}, bot_user_id=BOT
+    )
+    file_dm = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": "D0ALICE",
+        "channel_type": "im",
+        "user": "U0ALICE",
+        "ts": "1.0",
+        "text": "get pods",
+        "files": [{"id": "F1"}],
+    }
     assert should_answer(file_dm, kind="dm", bot_user_id=BOT)

@@ -45,12 +45,25 @@ class FakeCluster:
                 return pod
         raise ClusterError("NotFound", f'{plural} "{name}" not found', 404)
 
-    async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
-                   field_selector: str | None = None) -> list[dict[str, Any]]:
+    async def list(
+        self,
+        plural: str,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[dict[str, Any]]:
         return list(self.pods.get(namespace or "", [])) if plural == "pods" else []
 
-    async def logs(self, namespace: str, pod: str, *, container: str | None = None,
-                   tail_lines: int | None = None, limit_bytes: int | None = None) -> str:
+    async def logs(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str | None = None,
+        tail_lines: int | None = None,
+        limit_bytes: int | None = None,
+    ) -> str:
         return ""
 
 
@@ -61,24 +74,38 @@ async def store(tmp_path: Path) -> AsyncIterator[ExerciseStore]:
     await database.close()
 
 
-def workshop(tmp_path: Path, store: ExerciseStore, cluster: FakeCluster,
-             instructors: frozenset[str] = frozenset({"UTEACH"})) -> Workshop:
+def workshop(
+    tmp_path: Path,
+    store: ExerciseStore,
+    cluster: FakeCluster,
+    instructors: frozenset[str] = frozenset({"UTEACH"}),
+) -> Workshop:
     solution = tmp_path / "solutions" / "web"
     solution.mkdir(parents=True, exist_ok=True)
     (solution / "pod.yaml").write_text("kind: Pod\nmetadata:\n  name: web\n", encoding="utf-8")
     exercise = parse_exercise(EXERCISE, tmp_path / "01-web.yaml", number=1, key="01-web")
-    return Workshop([exercise], store, cluster, namespace_template="ws-{user}", instructors=instructors,
-                    repository=tmp_path)
+    return Workshop(
+        [exercise],
+        store,
+        cluster,
+        namespace_template="ws-{user}",
+        instructors=instructors,
+        repository=tmp_path,
+    )
 
 
-async def test_a_check_without_the_namespace_says_how_to_create_it(tmp_path: Path, store: ExerciseStore) -> None:
+async def test_a_check_without_the_namespace_says_how_to_create_it(
+    tmp_path: Path, store: ExerciseStore
+) -> None:
     reply = await workshop(tmp_path, store, FakeCluster()).check(1, "U1")
     assert "Your namespace `ws-u1` does not exist yet" in reply.text
     assert "--users U1" in reply.text
     assert await store.results("U1") == []  # nothing was checked, nothing recorded
 
 
-async def test_a_failing_then_passing_check_is_recorded(tmp_path: Path, store: ExerciseStore) -> None:
+async def test_a_failing_then_passing_check_is_recorded(
+    tmp_path: Path, store: ExerciseStore
+) -> None:
     cluster = FakeCluster()
     cluster.namespaces.add("ws-u1")
     room = workshop(tmp_path, store, cluster)
@@ -92,16 +119,22 @@ async def test_a_failing_then_passing_check_is_recorded(tmp_path: Path, store: E
     assert await room.progress("U1") == ["1. A web Pod: passed"]
 
 
-async def test_hints_come_one_at_a_time_in_the_askers_namespace(tmp_path: Path, store: ExerciseStore) -> None:
+async def test_hints_come_one_at_a_time_in_the_askers_namespace(
+    tmp_path: Path, store: ExerciseStore
+) -> None:
     room = workshop(tmp_path, store, FakeCluster())
     first = await room.hint(1, "U1")
     assert "(1 of 2)" in first.text and "`/exercise hint 1` again" in first.text
     second = await room.hint(1, "U1")
     assert "(2 of 2)" in second.text and "That was the last hint." in second.text
-    assert "`/kubectl get pod web -n ws-u1`" in second.text  # Podium commands read the asker's namespace
+    assert (
+        "`/kubectl get pod web -n ws-u1`" in second.text
+    )  # Podium commands read the asker's namespace
 
 
-async def test_the_solution_opens_after_an_attempt_or_a_release(tmp_path: Path, store: ExerciseStore) -> None:
+async def test_the_solution_opens_after_an_attempt_or_a_release(
+    tmp_path: Path, store: ExerciseStore
+) -> None:
     room = workshop(tmp_path, store, FakeCluster())
     locked = await room.solution(1, "U1")
     assert locked.blocks is None and "solution" in locked.text.lower()

@@ -54,7 +54,9 @@ async def test_errors_are_shared_but_not_kept():
         raise RuntimeError("boom")
 
     coalescer = ReadCoalescer(window=10)
-    results = await asyncio.gather(*(coalescer.read("k", fail) for _ in range(5)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(coalescer.read("k", fail) for _ in range(5)), return_exceptions=True
+    )
     assert calls == 1 and all(isinstance(r, RuntimeError) for r in results)
     with pytest.raises(RuntimeError):
         await coalescer.read("k", fail)

@@ -7,8 +7,14 @@ def test_plain_get_pods():
 
 
 def test_flag_spellings_are_equivalent():
-    spellings = ["get pods -n ws", "get pods -nws", "get pods -n=ws", "get pods --namespace ws",
-                 "get pods --namespace=ws", "get -n ws pods"]
+    spellings = [
+        "get pods -n ws",
+        "get pods -nws",
+        "get pods -n=ws",
+        "get pods --namespace ws",
+        "get pods --namespace=ws",
+        "get -n ws pods",
+    ]
     for text in spellings:
         command = parse(text)
         assert isinstance(command, Command), text

@@ -31,9 +31,21 @@ def test_get_pods_defaults_to_the_sandbox():
 
 @pytest.mark.parametrize(
     "word, plural",
-    [("po", "pods"), ("pod", "pods"), ("Pod", "pods"), ("deploy", "deployments"), ("deployments.apps", "deployments"),
-     ("rs", "replicasets"), ("svc", "services"), ("ep", "endpoints"), ("cm", "configmaps"), ("ev", "events"),
-     ("job", "jobs"), ("jobs.batch", "jobs"), ("ns", "namespaces")],
+    [
+        ("po", "pods"),
+        ("pod", "pods"),
+        ("Pod", "pods"),
+        ("deploy", "deployments"),
+        ("deployments.apps", "deployments"),
+        ("rs", "replicasets"),
+        ("svc", "services"),
+        ("ep", "endpoints"),
+        ("cm", "configmaps"),
+        ("ev", "events"),
+        ("job", "jobs"),
+        ("jobs.batch", "jobs"),
+        ("ns", "namespaces"),
+    ],
 )
 def test_kubectl_short_names_and_plurals(word, plural):
     request = decide(f"get {word}")
@@ -44,7 +56,11 @@ def test_kubectl_short_names_and_plurals(word, plural):
 def test_names_kind_slash_name_and_wide():
     assert targets(decide("get pods a b a")) == [("pods", ("a", "b"))]
     request = decide("get pod/web-1 -o wide -n ws-alice")
-    assert (targets(request), request.output, request.namespace) == ([("pods", ("web-1",))], "wide", "ws-alice")
+    assert (targets(request), request.output, request.namespace) == (
+        [("pods", ("web-1",))],
+        "wide",
+        "ws-alice",
+    )
     assert request.command_line == "kubectl get pod/web-1 -n ws-alice -o wide"
     assert targets(decide("get pod/a svc/b pod/c")) == [("pods", ("a", "c")), ("services", ("b",))]
 
@@ -55,7 +71,13 @@ def test_mixing_kind_word_and_kind_slash_name_is_kubectls_error():
 
 def test_several_kinds_and_all():
     assert targets(decide("get pods,svc")) == [("pods", ()), ("services", ())]
-    assert [k.plural for k in decide("get all").kinds] == ["pods", "services", "deployments", "replicasets", "jobs"]
+    assert [k.plural for k in decide("get all").kinds] == [
+        "pods",
+        "services",
+        "deployments",
+        "replicasets",
+        "jobs",
+    ]
 
 
 def test_output_formats_labels_and_sorting():
@@ -65,7 +87,10 @@ def test_output_formats_labels_and_sorting():
     request = decide("get pods --show-labels --sort-by=.status.containerStatuses[0].restartCount")
     assert request.show_labels and request.sort_by == ".status.containerStatuses[0].restartCount"
     assert decide("get pods --sort-by {.metadata.name}").sort_by == ".metadata.name"
-    assert decide("get pods --sort-by metadata.creationTimestamp").sort_by == ".metadata.creationTimestamp"
+    assert (
+        decide("get pods --sort-by metadata.creationTimestamp").sort_by
+        == ".metadata.creationTimestamp"
+    )
     assert "field path" in decide("get pods --sort-by '$(id)'").message
 
 
@@ -101,7 +126,12 @@ def test_invalid_namespace_name_is_refused():
 
 
 def test_all_namespaces_is_refused():
-    for text in ("get pods -A", "get pods --all-namespaces", "get pods --all-namespaces=true", "describe pods -A"):
+    for text in (
+        "get pods -A",
+        "get pods --all-namespaces",
+        "get pods --all-namespaces=true",
+        "describe pods -A",
+    ):
         refusal = decide(text)
         assert isinstance(refusal, Refusal) and "--all-namespaces" in refusal.message, text
     assert isinstance(decide("get pods --all-namespaces=false"), GetRequest)
@@ -109,15 +139,28 @@ def test_all_namespaces_is_refused():
 
 @pytest.mark.parametrize(
     "flag",
-    ["--kubeconfig=/x", "--context prod", "--cluster prod", "--server https://x", "-s https://x",
-     "--token abc", "--user admin", "--as admin", "--as-group system:masters",
-     "--insecure-skip-tls-verify", "--as-uid 1", "--client-key k"],
+    [
+        "--kubeconfig=/x",
+        "--context prod",
+        "--cluster prod",
+        "--server https://x",
+        "-s https://x",
+        "--token abc",
+        "--user admin",
+        "--as admin",
+        "--as-group system:masters",
+        "--insecure-skip-tls-verify",
+        "--as-uid 1",
+        "--client-key k",
+    ],
 )
 def test_identity_and_target_flags_are_refused(flag):
     for verb in ("get pods", "logs x", "describe pod x", "auth can-i list pods"):
         refusal = decide(f"{verb} {flag}")
         assert isinstance(refusal, Refusal)
-        assert "is refused" in refusal.message and "read-only sandbox credentials" in refusal.message
+        assert (
+            "is refused" in refusal.message and "read-only sandbox credentials" in refusal.message
+        )
 
 
 def test_identity_flags_are_refused_even_on_help_or_writes():
@@ -125,15 +168,41 @@ def test_identity_flags_are_refused_even_on_help_or_writes():
     assert "--token" in decide("help --token abc").message
 
 
-@pytest.mark.parametrize("text", ["get secrets", "get secret db", "get secret/db", "describe secret db",
-                                  "get pods,secrets", "get secrets -o yaml"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "get secrets",
+        "get secret db",
+        "get secret/db",
+        "describe secret db",
+        "get pods,secrets",
+        "get secrets -o yaml",
+    ],
+)
 def test_secrets_are_never_read(text):
     refusal = decide(text)
     assert isinstance(refusal, Refusal) and "never reads Secrets" in refusal.message
 
 
-@pytest.mark.parametrize("verb", ["apply", "delete", "exec", "port-forward", "edit", "scale", "run", "cp",
-                                  "create", "patch", "rollout", "label", "debug", "attach"])
+@pytest.mark.parametrize(
+    "verb",
+    [
+        "apply",
+        "delete",
+        "exec",
+        "port-forward",
+        "edit",
+        "scale",
+        "run",
+        "cp",
+        "create",
+        "patch",
+        "rollout",
+        "label",
+        "debug",
+        "attach",
+    ],
+)
 def test_write_verbs_get_read_only_answer(verb):
     refusal = decide(f"{verb} something")
     assert isinstance(refusal, Refusal)
@@ -142,7 +211,10 @@ def test_write_verbs_get_read_only_answer(verb):
 
 
 def test_a_verb_alone_gets_a_correct_example_in_the_default_namespace():
-    assert decide("port-forward").hint == "Run it in your own terminal: `kubectl port-forward pod/POD 8080:80 -n sandbox`"
+    assert (
+        decide("port-forward").hint
+        == "Run it in your own terminal: `kubectl port-forward pod/POD 8080:80 -n sandbox`"
+    )
     assert "kubectl exec -it POD -n sandbox -- sh" in decide("exec").hint
     assert "kubectl apply -f manifest.yaml -n sandbox" in decide("apply").hint
 
@@ -150,21 +222,30 @@ def test_a_verb_alone_gets_a_correct_example_in_the_default_namespace():
 PARTICIPANT = Policy(("sandbox", "ws-u0alice"), own_namespace="ws-u0alice")
 
 
-@pytest.mark.parametrize(("typed", "instead"), [
-    ("scale deploy web --replicas=0", "kubectl scale deploy web --replicas=0 -n ws-u0alice"),
-    ("apply -f x.yaml", "kubectl apply -f x.yaml -n ws-u0alice"),
-    ("kubectl set image deploy/hello nginx=nginx:1.28", "kubectl set image deploy/hello nginx=nginx:1.28 -n ws-u0alice"),
-    ("rollout restart deploy/hello", "kubectl rollout restart deploy/hello -n ws-u0alice"),
-    ("port-forward svc/web 8080:80", "kubectl port-forward svc/web 8080:80 -n ws-u0alice"),
-    # `-n` goes before `--`: what follows is the command run in the container.
-    ("exec -it web -- sh -c 'echo hi'", "kubectl exec -it web -n ws-u0alice -- sh -c 'echo hi'"),
-    # A namespace they named is theirs to name: kubectl with their own credentials decides.
-    ("delete pod x -n ws-u0bob", "kubectl delete pod x -n ws-u0bob"),
-    ("-n=sandbox delete pod x", "kubectl -n=sandbox delete pod x"),
-    ("delete pods --all -A", "kubectl delete pods --all -A"),
-    # About nodes, not a namespace: no -n.
-    ("drain node-1 --ignore-daemonsets", "kubectl drain node-1 --ignore-daemonsets"),
-])
+@pytest.mark.parametrize(
+    ("typed", "instead"),
+    [
+        ("scale deploy web --replicas=0", "kubectl scale deploy web --replicas=0 -n ws-u0alice"),
+        ("apply -f x.yaml", "kubectl apply -f x.yaml -n ws-u0alice"),
+        (
+            "kubectl set image deploy/hello nginx=nginx:1.28",
+            "kubectl set image deploy/hello nginx=nginx:1.28 -n ws-u0alice",
+        ),
+        ("rollout restart deploy/hello", "kubectl rollout restart deploy/hello -n ws-u0alice"),
+        ("port-forward svc/web 8080:80", "kubectl port-forward svc/web 8080:80 -n ws-u0alice"),
+        # `-n` goes before `--`: what follows is the command run in the container.
+        (
+            "exec -it web -- sh -c 'echo hi'",
+            "kubectl exec -it web -n ws-u0alice -- sh -c 'echo hi'",
+        ),
+        # A namespace they named is theirs to name: kubectl with their own credentials decides.
+        ("delete pod x -n ws-u0bob", "kubectl delete pod x -n ws-u0bob"),
+        ("-n=sandbox delete pod x", "kubectl -n=sandbox delete pod x"),
+        ("delete pods --all -A", "kubectl delete pods --all -A"),
+        # About nodes, not a namespace: no -n.
+        ("drain node-1 --ignore-daemonsets", "kubectl drain node-1 --ignore-daemonsets"),
+    ],
+)
 def test_a_write_hint_keeps_the_persons_words_in_their_own_namespace(typed, instead):
     refusal = PARTICIPANT.decide(parse(typed))
     assert isinstance(refusal, Refusal)
@@ -174,12 +255,17 @@ def test_a_write_hint_keeps_the_persons_words_in_their_own_namespace(typed, inst
 def test_a_write_hint_quotes_for_a_shell_and_keeps_backticks_out_of_inline_code():
     hint = PARTICIPANT.decide(parse("delete pod \"<!channel> &lt;\" 'a`b'")).hint
     # One shell word each, as typed; Slack's inline code cannot hold a backtick: a quote instead.
-    assert hint == "Run it in your own terminal: `kubectl delete pod '<!channel> &lt;' 'a'b' -n ws-u0alice`"
+    assert (
+        hint
+        == "Run it in your own terminal: `kubectl delete pod '<!channel> &lt;' 'a'b' -n ws-u0alice`"
+    )
 
 
 def test_without_an_own_namespace_the_write_hint_points_at_the_default_namespace():
     assert Policy(("sandbox",)).work_namespace == "sandbox"
-    assert decide("scale deploy web --replicas=0").hint.endswith("`kubectl scale deploy web --replicas=0 -n sandbox`")
+    assert decide("scale deploy web --replicas=0").hint.endswith(
+        "`kubectl scale deploy web --replicas=0 -n sandbox`"
+    )
 
 
 def test_unknown_and_unanswerable_verbs():
@@ -210,7 +296,11 @@ def test_invalid_names_and_selector_with_names():
 def test_describe():
     request = decide("describe deploy nginx")
     assert isinstance(request, DescribeRequest)
-    assert (request.kind.plural, request.names, request.namespace) == ("deployments", ("nginx",), "sandbox")
+    assert (request.kind.plural, request.names, request.namespace) == (
+        "deployments",
+        ("nginx",),
+        "sandbox",
+    )
     assert request.command_line == "kubectl describe deployments nginx -n sandbox"
     assert decide("describe pods -l app=web").selector == "app=web"
     assert decide("describe deploy").names == ()
@@ -222,11 +312,28 @@ def test_describe():
 def test_logs():
     request = decide("logs web-1 -c app --tail 20 --since 1h30m -p --timestamps")
     assert isinstance(request, LogsRequest)
-    assert (request.target_kind.plural, request.target_name, request.container) == ("pods", "web-1", "app")
-    assert (request.tail, request.since_seconds, request.previous, request.timestamps) == (20, 5400, True, True)
-    assert request.command_line == "kubectl logs web-1 -n sandbox -c app --tail 20 --since 5400s --previous --timestamps"
-    for target, plural in (("deploy/web", "deployments"), ("rs/web-1", "replicasets"), ("job/batch", "jobs"),
-                           ("svc/web", "services"), ("pod/web", "pods")):
+    assert (request.target_kind.plural, request.target_name, request.container) == (
+        "pods",
+        "web-1",
+        "app",
+    )
+    assert (request.tail, request.since_seconds, request.previous, request.timestamps) == (
+        20,
+        5400,
+        True,
+        True,
+    )
+    assert (
+        request.command_line
+        == "kubectl logs web-1 -n sandbox -c app --tail 20 --since 5400s --previous --timestamps"
+    )
+    for target, plural in (
+        ("deploy/web", "deployments"),
+        ("rs/web-1", "replicasets"),
+        ("job/batch", "jobs"),
+        ("svc/web", "services"),
+        ("pod/web", "pods"),
+    ):
         assert decide(f"logs {target}").target_kind.plural == plural
     assert decide("logs web-1 sidecar").container == "sidecar"
     assert decide("logs web --all-containers").all_containers
@@ -235,13 +342,29 @@ def test_logs():
 def test_logs_with_a_selector():
     request = decide("logs -l app=nginx --prefix --all-containers --max-log-requests 8 --tail 3")
     assert isinstance(request, LogsRequest)
-    assert (request.selector, request.target_kind.plural, request.target_name) == ("app=nginx", "pods", "")
-    assert (request.prefix, request.all_containers, request.max_log_requests, request.tail) == (True, True, 8, 3)
-    assert request.command_line == ("kubectl logs -l app=nginx -n sandbox --all-containers --prefix "
-                                    "--max-log-requests 8 --tail 3")
-    assert decide("logs -l app=nginx").tail is None  # fetch_logs applies kubectl's 10 for a selector
+    assert (request.selector, request.target_kind.plural, request.target_name) == (
+        "app=nginx",
+        "pods",
+        "",
+    )
+    assert (request.prefix, request.all_containers, request.max_log_requests, request.tail) == (
+        True,
+        True,
+        8,
+        3,
+    )
+    assert request.command_line == (
+        "kubectl logs -l app=nginx -n sandbox --all-containers --prefix "
+        "--max-log-requests 8 --tail 3"
+    )
+    assert (
+        decide("logs -l app=nginx").tail is None
+    )  # fetch_logs applies kubectl's 10 for a selector
     assert decide("logs -l app=nginx -c web").container == "web"
-    assert decide("logs web -l app=nginx").message == "error: only a selector (-l) or a POD name is allowed"
+    assert (
+        decide("logs web -l app=nginx").message
+        == "error: only a selector (-l) or a POD name is allowed"
+    )
     assert "--max-log-requests" in decide("logs -l app=nginx --max-log-requests many").message
     assert "longer than" in decide("logs -l " + "a" * 300).message
     assert "--follow" in decide("logs -l app=nginx -f").message  # -f stays refused
@@ -260,18 +383,28 @@ def test_logs_refusals():
 def test_auth_can_i():
     request = decide("auth can-i list pods")
     assert isinstance(request, AccessReviewRequest)
-    assert (request.verb, request.resource, request.group, request.namespace) == ("list", "pods", "", "sandbox")
+    assert (request.verb, request.resource, request.group, request.namespace) == (
+        "list",
+        "pods",
+        "",
+        "sandbox",
+    )
     log = decide("auth can-i get pods/log")
     assert (log.resource, log.subresource) == ("pods", "log")
     deploy = decide("auth can-i create deployments.apps -n ws-alice")
     assert (deploy.resource, deploy.group, deploy.namespace) == ("deployments", "apps", "ws-alice")
-    assert decide("auth can-i get secrets").resource == "secrets"  # asking is harmless: nothing is read
+    assert (
+        decide("auth can-i get secrets").resource == "secrets"
+    )  # asking is harmless: nothing is read
     assert "two or three arguments" in decide("auth can-i list").message
     assert "auth can-i" in decide("auth whoami").message
 
 
 def test_command_lines_quote_like_a_shell_and_skip_namespace_for_cluster_kinds():
-    assert decide("get pods -l 'app in (a,b)'").command_line == "kubectl get pods -n sandbox -l 'app in (a,b)'"
+    assert (
+        decide("get pods -l 'app in (a,b)'").command_line
+        == "kubectl get pods -n sandbox -l 'app in (a,b)'"
+    )
     assert decide("get ns").command_line == "kubectl get ns"
     assert decide("describe ns sandbox").command_line == "kubectl describe namespaces sandbox"
 

@@ -1,7 +1,8 @@
 import json
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.kubectl.redact import (
     LAST_APPLIED,
@@ -43,9 +44,13 @@ def test_private_key_blocks_even_when_cut():
 
 
 def test_passwords_in_urls_and_settings():
-    text, _ = redact_credentials("connecting to postgres://app:hunter22@db:5432/x with password=s3cr3t!")
+    text, _ = redact_credentials(
+        "connecting to postgres://app:hunter22@db:5432/x with password=s3cr3t!"
+    )
     assert "hunter22" not in text and "s3cr3t!" not in text
-    assert "postgres://app:[redacted: password]@db" in text and "password=[redacted: password]" in text
+    assert (
+        "postgres://app:[redacted: password]@db" in text and "password=[redacted: password]" in text
+    )
 
 
 # Every leak issue 12 found, with what must be left of it.
@@ -63,8 +68,10 @@ LEAKS = [
     ("stripe sk_live_51Habcdefghij0123", "stripe [redacted: key]"),
     ("glpat-abcdefghij0123456789", "[redacted: token]"),
     (f"key {GOOGLE} end", "key [redacted: key] end"),
-    ("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc+/def0==;EndpointSuffix=core.windows.net",
-     "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted: key];EndpointSuffix=core.windows.net"),
+    (
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc+/def0==;EndpointSuffix=core.windows.net",
+        "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted: key];EndpointSuffix=core.windows.net",
+    ),
     (f"bare {GHP}", "bare [redacted: token]"),
     ("xoxb-1234-5678-abcdefgh", "[redacted: token]"),
     ('{"password": "two words"}', '{"password": "[redacted: password]"}'),
@@ -78,16 +85,47 @@ def test_every_known_leak_is_redacted_and_says_what(leak, expected):
     assert text == expected and count == 1
 
 
-@pytest.mark.parametrize("name", ["DB_PASSWORD", "PGPASSWORD", "MYSQL_ROOT_PASSWORD", "API_TOKEN", "GITHUB_TOKEN",
-                                  "client_secret", "SECRET_KEY_BASE", "AccountKey", "API_KEY", "DB_PASS",
-                                  "aws-secret-access-key", "X-Auth-Token", "SSH_PRIVATE_KEY", "PASSWD",
-                                  "GOOGLE_APPLICATION_CREDENTIALS", "SENTRY_DSN", "key", "auth"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DB_PASSWORD",
+        "PGPASSWORD",
+        "MYSQL_ROOT_PASSWORD",
+        "API_TOKEN",
+        "GITHUB_TOKEN",
+        "client_secret",
+        "SECRET_KEY_BASE",
+        "AccountKey",
+        "API_KEY",
+        "DB_PASS",
+        "aws-secret-access-key",
+        "X-Auth-Token",
+        "SSH_PRIVATE_KEY",
+        "PASSWD",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "SENTRY_DSN",
+        "key",
+        "auth",
+    ],
+)
 def test_secret_looking_names(name):
     assert is_secret_name(name)
 
 
-@pytest.mark.parametrize("name", ["KEYCLOAK_URL", "MONKEY", "AUTHOR", "PASSENGERS", "NGINX_PORT", "HOSTNAME",
-                                  "LOG_LEVEL", "keyboard", "AUTHORITY"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "KEYCLOAK_URL",
+        "MONKEY",
+        "AUTHOR",
+        "PASSENGERS",
+        "NGINX_PORT",
+        "HOSTNAME",
+        "LOG_LEVEL",
+        "keyboard",
+        "AUTHORITY",
+    ],
+)
 def test_ordinary_names(name):
     assert not is_secret_name(name)
 
@@ -97,33 +135,52 @@ def test_ordinary_output_is_untouched():
     assert redact_credentials(table) == (table, 0)
     log = '10.0.0.1 - - [27/Nov/2026:04:00:00 +0000] "GET /index.html HTTP/1.1" 200 615 "-" "curl/8.5.0"'
     assert redact_credentials(log) == (log, 0)
-    described = ("    Environment:\n      DB_PASSWORD:  <set to the key 'password' in secret 'db'>  Optional: false\n"
-                 "    SecretName:  db-creds\n    TokenExpirationSeconds:  3607\n      KEYCLOAK_URL:  http://kc")
+    described = (
+        "    Environment:\n      DB_PASSWORD:  <set to the key 'password' in secret 'db'>  Optional: false\n"
+        "    SecretName:  db-creds\n    TokenExpirationSeconds:  3607\n      KEYCLOAK_URL:  http://kc"
+    )
     assert redact_credentials(described) == (described, 0)
 
 
 def test_long_lines_are_cut_before_any_pattern_and_say_so():
     line = "x" * (MAX_LINE_CHARS + 5) + " password=hunter2"
     text, cut = cap_lines(f"short\n{line}\nshort")
-    assert cut == 1 and text.split("\n")[1] == "x" * MAX_LINE_CHARS + f" … [line cut at {MAX_LINE_CHARS} characters]"
+    assert (
+        cut == 1
+        and text.split("\n")[1]
+        == "x" * MAX_LINE_CHARS + f" … [line cut at {MAX_LINE_CHARS} characters]"
+    )
     assert redact_credentials(line)[0].endswith(f"[line cut at {MAX_LINE_CHARS} characters]")
 
 
 def pod(env: list[dict], annotations: dict | None = None) -> dict:
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": "web", "annotations": annotations or {}},
-            "spec": {"containers": [{"name": "app", "image": "app:1", "env": env}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web", "annotations": annotations or {}},
+        "spec": {"containers": [{"name": "app", "image": "app:1", "env": env}]},
+    }
 
 
 def test_env_values_with_secret_names_are_hidden_in_the_object():
-    env = [{"name": "DB_PASSWORD", "value": "hunter2"}, {"name": "LOG_LEVEL", "value": "debug"},
-           {"name": "API_TOKEN", "value": "abc"}, {"name": "EMPTY_SECRET", "value": ""},
-           {"name": "FROM_SECRET", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
-           {"name": "URL", "value": "postgres://u:pw@db/x"}]
+    env = [
+        {"name": "DB_PASSWORD", "value": "hunter2"},
+        {"name": "LOG_LEVEL", "value": "debug"},
+        {"name": "API_TOKEN", "value": "abc"},
+        {"name": "EMPTY_SECRET", "value": ""},
+        {"name": "FROM_SECRET", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+        {"name": "URL", "value": "postgres://u:pw@db/x"},
+    ]
     cleaned, count = redact_object(pod(env))
     shown = cleaned["spec"]["containers"][0]["env"]
     assert [e.get("value") for e in shown] == [
-        "[redacted: password]", "debug", "[redacted: token]", "", None, "postgres://u:[redacted: password]@db/x"]
+        "[redacted: password]",
+        "debug",
+        "[redacted: token]",
+        "",
+        None,
+        "postgres://u:[redacted: password]@db/x",
+    ]
     assert shown[4]["valueFrom"] == {"secretKeyRef": {"name": "db", "key": "password"}}
     assert count == 3
 
@@ -135,23 +192,41 @@ def test_last_applied_is_redacted_like_the_object_it_holds():
     annotation = cleaned["metadata"]["annotations"][LAST_APPLIED]
     assert GHP not in annotation and annotation.endswith("\n") and count == 1
     assert json.loads(annotation)["spec"]["containers"][0]["env"] == [
-        {"name": "GITHUB_TOKEN", "value": "[redacted: token]"}, {"name": "MODE", "value": "prod"}]
+        {"name": "GITHUB_TOKEN", "value": "[redacted: token]"},
+        {"name": "MODE", "value": "prod"},
+    ]
     broken = "{not json password=hunter2"
-    assert redact_object({"metadata": {"annotations": {LAST_APPLIED: broken}}})[0]["metadata"]["annotations"][
-        LAST_APPLIED] == "{not json password=[redacted: password]"
+    assert (
+        redact_object({"metadata": {"annotations": {LAST_APPLIED: broken}}})[0]["metadata"][
+            "annotations"
+        ][LAST_APPLIED]
+        == "{not json password=[redacted: password]"
+    )
 
 
 def test_configmap_keys_that_look_secret():
-    cm = {"kind": "ConfigMap", "data": {"DB_PASSWORD": "hunter2", "app.properties": "db.password=hunter3\nport=80",
-                                        "mode": "prod"}}
+    cm = {
+        "kind": "ConfigMap",
+        "data": {
+            "DB_PASSWORD": "hunter2",
+            "app.properties": "db.password=hunter3\nport=80",
+            "mode": "prod",
+        },
+    }
     cleaned, count = redact_object(cm)
-    assert cleaned["data"] == {"DB_PASSWORD": "[redacted: password]",
-                               "app.properties": "db.password=[redacted: password]\nport=80", "mode": "prod"}
+    assert cleaned["data"] == {
+        "DB_PASSWORD": "[redacted: password]",
+        "app.properties": "db.password=[redacted: password]\nport=80",
+        "mode": "prod",
+    }
     assert count == 2
 
 
 def test_kubernetes_field_names_are_not_secrets():
-    volume = {"name": "creds", "secret": {"secretName": "db-creds", "items": [{"key": "password", "path": "pw"}]}}
+    volume = {
+        "name": "creds",
+        "secret": {"secretName": "db-creds", "items": [{"key": "password", "path": "pw"}]},
+    }
     assert redact_object(volume) == (volume, 0)
 
 
@@ -161,9 +236,30 @@ def test_never_raises_and_is_idempotent(text):
     assert redact_credentials(once) == (once, 0)
 
 
-@given(st.lists(st.sampled_from(["password=", "DB_PASSWORD: ", "://a:", "@h", "eyJabcdef.", "Bearer ",
-                                 "Authorization: Basic ", "ghp_", "x" * 8, " ", "\n", "'", '"', "[", "key="]),
-                max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "password=",
+                "DB_PASSWORD: ",
+                "://a:",
+                "@h",
+                "eyJabcdef.",
+                "Bearer ",
+                "Authorization: Basic ",
+                "ghp_",
+                "x" * 8,
+                " ",
+                "\n",
+                "'",
+                '"',
+                "[",
+                "key=",
+            ]
+        ),
+        max_size=30,
+    )
+)
 def test_idempotent_on_credential_fragments(parts):
     once, _ = redact_credentials("".join(parts))
     assert redact_credentials(once) == (once, 0)

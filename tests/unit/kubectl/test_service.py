@@ -16,10 +16,20 @@ NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
 def pod(name: str, phase: str = "Running") -> dict[str, Any]:
-    return {"kind": "Pod", "apiVersion": "v1",
-            "metadata": {"name": name, "namespace": "sandbox", "creationTimestamp": "2026-12-03T11:00:00Z"},
-            "spec": {"containers": [{"name": "web", "image": "nginx"}]},
-            "status": {"phase": phase, "containerStatuses": [{"name": "web", "ready": True, "restartCount": 0}]}}
+    return {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": {
+            "name": name,
+            "namespace": "sandbox",
+            "creationTimestamp": "2026-12-03T11:00:00Z",
+        },
+        "spec": {"containers": [{"name": "web", "image": "nginx"}]},
+        "status": {
+            "phase": phase,
+            "containerStatuses": [{"name": "web", "ready": True, "restartCount": 0}],
+        },
+    }
 
 
 class FakeGateway:
@@ -27,7 +37,9 @@ class FakeGateway:
 
     server = "https://cluster.test"
 
-    def __init__(self, pods: dict[str, list[dict[str, Any]]] | None = None, error: ClusterError | None = None) -> None:
+    def __init__(
+        self, pods: dict[str, list[dict[str, Any]]] | None = None, error: ClusterError | None = None
+    ) -> None:
         self.pods = pods or {}
         self.error = error
         self.reads: list[tuple[str, str | None]] = []
@@ -41,21 +53,44 @@ class FakeGateway:
                 return item
         raise ClusterError("NotFound", f'{plural} "{name}" not found', 404)
 
-    async def list(self, plural: str, namespace: str | None, *, label_selector: str | None = None,
-                   field_selector: str | None = None) -> list[dict[str, Any]]:
+    async def list(
+        self,
+        plural: str,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> list[dict[str, Any]]:
         self.reads.append((plural, namespace))
         if self.error:
             raise self.error
         return list(self.pods.get(namespace or "", [])) if plural == "pods" else []
 
-    async def logs(self, namespace: str, pod: str, *, container: str | None = None,
-                   tail_lines: int | None = None, since_seconds: int | None = None,
-                   previous: bool = False, timestamps: bool = False, limit_bytes: int | None = None) -> str:
+    async def logs(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str | None = None,
+        tail_lines: int | None = None,
+        since_seconds: int | None = None,
+        previous: bool = False,
+        timestamps: bool = False,
+        limit_bytes: int | None = None,
+    ) -> str:
         self.reads.append(("logs", namespace))
         return "hello from nginx\n"
 
-    async def can_i(self, verb: str, resource: str, namespace: str | None, *,
-                    group: str = "", subresource: str = "", name: str = "") -> tuple[bool, str]:
+    async def can_i(
+        self,
+        verb: str,
+        resource: str,
+        namespace: str | None,
+        *,
+        group: str = "",
+        subresource: str = "",
+        name: str = "",
+    ) -> tuple[bool, str]:
         return True, ""
 
 

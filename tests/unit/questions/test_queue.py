@@ -29,8 +29,14 @@ class FakePublisher:
         self.refuse_with: Exception | None = None
         self.reason: str | None = None
 
-    async def post(self, channel: str, message: dict[str, Any], *, thread_ts: str | None = None,
-                   first: bool = False) -> str:
+    async def post(
+        self,
+        channel: str,
+        message: dict[str, Any],
+        *,
+        thread_ts: str | None = None,
+        first: bool = False,
+    ) -> str:
         if self.refuse_with is not None and thread_ts is not None:
             raise self.refuse_with
         self.posts.append((channel, message, thread_ts))
@@ -66,15 +72,24 @@ class RecordingRefreshes:
 
 
 @pytest.fixture
-async def parts() -> AsyncIterator[tuple[QuestionQueue, FakePublisher, RecordingRefreshes, list[str]]]:
+async def parts() -> AsyncIterator[
+    tuple[QuestionQueue, FakePublisher, RecordingRefreshes, list[str]]
+]:
     database = await open_database(":memory:")
     publisher, refreshes, changed = FakePublisher(), RecordingRefreshes(), []
 
     async def on_change(channel: str) -> None:
         changed.append(channel)
 
-    queue = QuestionQueue(QuestionStore(database), PresentationStore(database), publisher, {},
-                          frozenset({TEACHER}), refreshes=refreshes, on_change=on_change)
+    queue = QuestionQueue(
+        QuestionStore(database),
+        PresentationStore(database),
+        publisher,
+        {},
+        frozenset({TEACHER}),
+        refreshes=refreshes,
+        on_change=on_change,
+    )
     yield queue, publisher, refreshes, changed
     await database.close()
 
@@ -128,7 +143,9 @@ async def test_a_failure_slack_does_not_explain_propagates_and_nothing_is_queued
 def test_the_slack_publisher_explains_membership_refusals_only():
     publisher = Publisher.__new__(Publisher)  # refusal_reason reads no state: no client needed
     refused = SlackApiError("refused", {"ok": False, "error": "not_in_channel"})
-    assert publisher.refusal_reason(refused, "C0LOBBY") == membership_advice(Place.PUBLIC_NOT_JOINED)
+    assert publisher.refusal_reason(refused, "C0LOBBY") == membership_advice(
+        Place.PUBLIC_NOT_JOINED
+    )
     assert publisher.refusal_reason(refused, "D0DM") == membership_advice(Place.OTHERS_DM)
     other = SlackApiError("refused", {"ok": False, "error": "msg_too_long"})
     assert publisher.refusal_reason(other, "C0LOBBY") is None

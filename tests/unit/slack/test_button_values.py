@@ -1,8 +1,14 @@
 import json
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.slack.button_values import MAX_VALUE, fit_text_field, sign_button_value, verify_button_value
+from bot.slack.button_values import (
+    MAX_VALUE,
+    fit_text_field,
+    sign_button_value,
+    verify_button_value,
+)
 
 KEY = b"k" * 32
 

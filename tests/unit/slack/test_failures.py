@@ -17,21 +17,40 @@ from bot.slack.failures import failure_line, never_silent
 
 def slack_error(code: str | None) -> SlackApiError:
     body = {"ok": False, **({"error": code} if code else {})}
-    response = AsyncSlackResponse(client=None, http_verb="POST", api_url="https://slack.com/api/chat.postMessage",
-                                  req_args={}, data=body, headers={}, status_code=200)
+    response = AsyncSlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="https://slack.com/api/chat.postMessage",
+        req_args={},
+        data=body,
+        headers={},
+        status_code=200,
+    )
     return SlackApiError("The request to the Slack API failed.", response)
 
 
-@pytest.mark.parametrize("code, expected", [
-    ("not_in_channel", "Podium has not joined this channel, so it can post messages here but cannot answer you "
-                       "privately or attach files: add it with `/invite @Podium`"),
-    ("channel_not_found", "Podium is not a member of this private channel: add it with `/invite @Podium`"),
-    ("is_archived", "This channel is archived"),
-    ("ratelimited", "Slack is rate-limiting Podium right now"),
-    ("missing_scope", "Podium's Slack app lacks a permission it needs: ask a workspace admin to reinstall"),
-    ("fatal_error", "Slack refused what Podium tried to post (fatal_error)"),
-    (None, "Slack refused what Podium tried to post (no reason given)"),
-])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        (
+            "not_in_channel",
+            "Podium has not joined this channel, so it can post messages here but cannot answer you "
+            "privately or attach files: add it with `/invite @Podium`",
+        ),
+        (
+            "channel_not_found",
+            "Podium is not a member of this private channel: add it with `/invite @Podium`",
+        ),
+        ("is_archived", "This channel is archived"),
+        ("ratelimited", "Slack is rate-limiting Podium right now"),
+        (
+            "missing_scope",
+            "Podium's Slack app lacks a permission it needs: ask a workspace admin to reinstall",
+        ),
+        ("fatal_error", "Slack refused what Podium tried to post (fatal_error)"),
+        (None, "Slack refused what Podium tried to post (no reason given)"),
+    ],
+)
 def test_slack_refusals_say_why_and_what_to_do(code, expected):
     line = failure_line(slack_error(code), "abc12345")
     assert line.startswith(expected) and line.endswith("(ref abc12345)") and "\n" not in line
@@ -46,8 +65,10 @@ def test_in_someone_elses_dm_podium_never_advises_invite(code):
 
 def test_anything_else_is_an_internal_error_without_its_details():
     line = failure_line(KeyError("state"), "abc12345")
-    assert line == ("Podium hit an internal error doing this (ref abc12345). "
-                    "Try again; if it keeps failing, tell the instructor the ref.")
+    assert line == (
+        "Podium hit an internal error doing this (ref abc12345). "
+        "Try again; if it keeps failing, tell the instructor the ref."
+    )
 
 
 class FakeAck:
@@ -64,11 +85,13 @@ class FakeClient:
     def __init__(self) -> None:
         self.posted: list[dict[str, Any]] = []
 
-    async def chat_postMessage(self, **kwargs: Any) -> None:  # noqa: N802 (Slack's name)
+    async def chat_postMessage(self, **kwargs: Any) -> None:
         self.posted.append(kwargs)
 
 
-def context(*, response_url: str | None, acked: bool = True) -> tuple[AsyncBoltContext, list[dict[str, Any]]]:
+def context(
+    *, response_url: str | None, acked: bool = True
+) -> tuple[AsyncBoltContext, list[dict[str, Any]]]:
     responses: list[dict[str, Any]] = []
 
     async def respond(**message: Any) -> None:
@@ -87,7 +110,12 @@ def test_bolt_still_sees_the_listeners_own_arguments_plus_context():
 
     guarded = never_silent(next_slide)
     # Bolt injects by these names (slack_bolt.util.utils.get_arg_names_of_callable).
-    assert inspect.getfullargspec(inspect.unwrap(guarded)).args == ["ack", "body", "respond", "context"]
+    assert inspect.getfullargspec(inspect.unwrap(guarded)).args == [
+        "ack",
+        "body",
+        "respond",
+        "context",
+    ]
     assert guarded.__name__ == "next_slide" and guarded.__doc__ == "Docstring kept."
 
 

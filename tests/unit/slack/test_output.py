@@ -26,15 +26,27 @@ def test_code_block_escapes_and_cannot_be_closed_early():
 
 
 def test_answer_message_has_header_code_and_fallback():
-    message = answer_message(Answer("NAME   READY\nweb    1/1", ok=True, command_line="kubectl get pods -n sandbox"))
+    message = answer_message(
+        Answer("NAME   READY\nweb    1/1", ok=True, command_line="kubectl get pods -n sandbox")
+    )
     assert message["response_type"] == "ephemeral"
     assert texts(message) == ["`kubectl get pods -n sandbox`", "```\nNAME   READY\nweb    1/1\n```"]
     assert message["text"] == "kubectl get pods -n sandbox"
 
 
 def test_refusal_is_one_line_with_hint():
-    message = answer_message(Answer("Namespace `kube-system` is outside", ok=False, preformatted=False, hint="Use `-n sandbox`"))
-    assert texts(message) == [":no_entry_sign: Namespace `kube-system` is outside", "Use `-n sandbox`"]
+    message = answer_message(
+        Answer(
+            "Namespace `kube-system` is outside",
+            ok=False,
+            preformatted=False,
+            hint="Use `-n sandbox`",
+        )
+    )
+    assert texts(message) == [
+        ":no_entry_sign: Namespace `kube-system` is outside",
+        "Use `-n sandbox`",
+    ]
 
 
 def test_long_output_is_never_cut_silently():

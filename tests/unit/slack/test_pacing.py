@@ -44,8 +44,12 @@ async def test_slides_go_before_every_post_already_waiting():
     await asyncio.sleep(0)  # the questions are queued (the first one took the only token)
     slide = asyncio.create_task(post("slide", first=True))
     await asyncio.gather(*questions, slide)
-    assert order.index("slide") <= 2  # behind at most the post holding the token and the one sleeping
-    assert [n for n in order if n != "slide"] == [f"q{i}" for i in range(10)]  # the rest in arrival order
+    assert (
+        order.index("slide") <= 2
+    )  # behind at most the post holding the token and the one sleeping
+    assert [n for n in order if n != "slide"] == [
+        f"q{i}" for i in range(10)
+    ]  # the rest in arrival order
     assert clock.now >= 10.0  # the pace is kept: 11 posts, one token a second after the first
 
 

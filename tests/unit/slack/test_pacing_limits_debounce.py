@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.slack.debounce import Debouncer
 from bot.kubectl.grammar import in_namespace
+from bot.slack.debounce import Debouncer
 from tests.harness.clock import ManualClock
 
 
@@ -24,6 +24,7 @@ async def test_debouncer_runs_the_first_at_once_and_coalesces_the_rest():
     def refresh(name: str):
         async def run() -> None:
             runs.append(name)
+
         return run
 
     debouncer = Debouncer(interval=3.0, clock=clock, sleep=sleep)
@@ -34,7 +35,10 @@ async def test_debouncer_runs_the_first_at_once_and_coalesces_the_rest():
         debouncer.schedule("room", refresh(name))
     debouncer.schedule("other room", refresh("elsewhere"))
     await debouncer.flush()
-    assert runs[0] == "first" and sorted(runs[1:]) == ["elsewhere", "fourth"]  # one run for three changes: the latest
+    assert runs[0] == "first" and sorted(runs[1:]) == [
+        "elsewhere",
+        "fourth",
+    ]  # one run for three changes: the latest
     assert sleeps == [3.0]
 
 
@@ -66,7 +70,12 @@ async def test_debouncer_survives_a_failing_refresh_and_close_cancels():
 
 
 def test_run_on_an_exercise_slide_reads_the_pressers_namespace_unless_one_is_named():
-    assert in_namespace("get pod web-with-sidecar", "ws-u0alice") == "get pod web-with-sidecar -n ws-u0alice"
+    assert (
+        in_namespace("get pod web-with-sidecar", "ws-u0alice")
+        == "get pod web-with-sidecar -n ws-u0alice"
+    )
     assert in_namespace("get pods -n sandbox", "ws-u0alice") == "get pods -n sandbox"
-    assert in_namespace("get pods --namespace=sandbox", "ws-u0alice") == "get pods --namespace=sandbox"
+    assert (
+        in_namespace("get pods --namespace=sandbox", "ws-u0alice") == "get pods --namespace=sandbox"
+    )
     assert in_namespace("get pods -A", "ws-u0alice") == "get pods -A"

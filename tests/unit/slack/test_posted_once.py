@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
@@ -12,8 +10,15 @@ from bot.slack.posted_once import MARKER_TYPE, is_ambiguous, marked, with_marker
 
 
 def slack_error(code: str, status: int) -> SlackApiError:
-    response = AsyncSlackResponse(client=None, http_verb="POST", api_url="https://slack.com/api/chat.postMessage",
-                                  req_args={}, data={"ok": False, "error": code}, headers={}, status_code=status)
+    response = AsyncSlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="https://slack.com/api/chat.postMessage",
+        req_args={},
+        data={"ok": False, "error": code},
+        headers={},
+        status_code=status,
+    )
     return SlackApiError("failed", response)
 
 
@@ -30,7 +35,7 @@ def test_ambiguous_failures():
     assert is_ambiguous(slack_error("internal_error", 500))
     assert is_ambiguous(slack_error("service_unavailable", 503))
     assert is_ambiguous(slack_error("fatal_error", 200))
-    assert is_ambiguous(asyncio.TimeoutError())
+    assert is_ambiguous(TimeoutError())
     assert is_ambiguous(aiohttp.ServerDisconnectedError())
     assert not is_ambiguous(slack_error("channel_not_found", 200))
     assert not is_ambiguous(slack_error("ratelimited", 429))
@@ -39,7 +44,16 @@ def test_ambiguous_failures():
 
 def test_marked_finds_only_its_own_post():
     _, post_id = with_marker({"text": "x"})
-    messages = [{"ts": "1.0"}, {"ts": "2.0", "metadata": {"event_type": MARKER_TYPE, "event_payload": {"post_id": "other"}}},
-                {"ts": "3.0", "metadata": {"event_type": MARKER_TYPE, "event_payload": {"post_id": post_id}}}]
+    messages = [
+        {"ts": "1.0"},
+        {
+            "ts": "2.0",
+            "metadata": {"event_type": MARKER_TYPE, "event_payload": {"post_id": "other"}},
+        },
+        {
+            "ts": "3.0",
+            "metadata": {"event_type": MARKER_TYPE, "event_payload": {"post_id": post_id}},
+        },
+    ]
     assert marked(messages, post_id) == messages[2]
     assert marked(messages[:2], str(post_id)) is None

@@ -25,7 +25,10 @@ def test_unhealthy_until_first_connected_then_tolerates_a_short_reconnect():
     assert verdict.healthy and verdict.reason == "Socket Mode reconnecting (35 s)"
     clock.now += 30
     verdict = health.verdict()
-    assert not verdict.healthy and verdict.reason == "Socket Mode connection to Slack down for 65 s (more than 60 s)"
+    assert (
+        not verdict.healthy
+        and verdict.reason == "Socket Mode connection to Slack down for 65 s (more than 60 s)"
+    )
     health.observe(True)
     assert health.verdict().healthy
 

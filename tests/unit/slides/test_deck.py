@@ -20,13 +20,38 @@ def test_course_front_matter(course: Deck) -> None:
 
 def test_course_covers_the_seed_deck(course: Deck) -> None:
     titles = [s.title for s in course.slides]
-    for expected in ("Today", "kubelet", "kube-apiserver", "kube-controller-manager", "kube-proxy",
-                     "kube-scheduler", "etcd", "Namespace", "Pod", "ReplicaSet", "Deployment",
-                     "Service", "get", "apply", "describe", "logs", "port-forward", "exec", "Demo",
-                     "Any questions?"):
+    for expected in (
+        "Today",
+        "kubelet",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-proxy",
+        "kube-scheduler",
+        "etcd",
+        "Namespace",
+        "Pod",
+        "ReplicaSet",
+        "Deployment",
+        "Service",
+        "get",
+        "apply",
+        "describe",
+        "logs",
+        "port-forward",
+        "exec",
+        "Demo",
+        "Any questions?",
+    ):
         assert expected in titles, expected
     sections = {s.section for s in course.slides}
-    assert {"Architecture", "Components", "Objects", "Interactions", "Demo", "Exercises"} <= sections
+    assert {
+        "Architecture",
+        "Components",
+        "Objects",
+        "Interactions",
+        "Demo",
+        "Exercises",
+    } <= sections
 
 
 def test_every_slide_has_a_title_and_notes_where_it_teaches(course: Deck) -> None:
@@ -51,11 +76,18 @@ def test_exercises_and_questions(course: Deck) -> None:
 
 def test_demo_commands_are_kubectl_fences_without_the_prefix(course: Deck) -> None:
     commands = {c for s in course.slides if s.section == "Demo" for c in s.commands}
-    assert {"get pods", "describe deploy nginx", "logs deploy/nginx --tail 20", "get svc nginx",
-            "get endpoints nginx"} <= commands
+    assert {
+        "get pods",
+        "describe deploy nginx",
+        "logs deploy/nginx --tail 20",
+        "get svc nginx",
+        "get endpoints nginx",
+    } <= commands
     # Terminal-only commands are ```sh fences: never a Run button.
     everything = [c for s in course.slides for c in s.commands]
-    assert not [c for c in everything if c.split()[0] in ("apply", "exec", "port-forward", "delete")]
+    assert not [
+        c for c in everything if c.split()[0] in ("apply", "exec", "port-forward", "delete")
+    ]
 
 
 def test_seed_mistakes_are_not_taught(course: Deck) -> None:
@@ -79,7 +111,8 @@ def test_load_decks_skips_the_readme_and_the_changes() -> None:
     decks = load_decks(SLIDES)
     assert (SLIDES / "CHANGES.md").is_file()
     assert [d.path.name for d in decks] == sorted(
-        p.name for p in SLIDES.glob("*.md") if p.name not in ("README.md", "CHANGES.md"))
+        p.name for p in SLIDES.glob("*.md") if p.name not in ("README.md", "CHANGES.md")
+    )
 
 
 DECK = """---

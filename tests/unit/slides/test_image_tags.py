@@ -19,7 +19,7 @@ SCANNED = ("slides", "manifests/exercises", "manifests/demo", "bot")
 SKIPPED = ("slides/CHANGES.md", "devkit/podium_devkit")
 SUFFIXES = {".md", ".yaml", ".yml", ".py"}
 
-_FIELD = re.compile(r"^\s*(?:-\s*)?image:\s*[\"']?(?P<ref>[A-Za-z0-9][^\s\"'#`]*)", re.M)
+_FIELD = re.compile(r"^\s*(?:-\s*)?image:\s*[\"']?(?P<ref>[A-Za-z0-9][^\s\"'#`]*)", re.MULTILINE)
 _FLAG = re.compile(r"--image[= ](?P<ref>[A-Za-z0-9][^\s\"'`,)]*)")
 
 
@@ -54,8 +54,10 @@ def image_references(root: Path) -> dict[str, dict[str, list[str]]]:
                 name, tag = _split(match["ref"])
                 line = text.count("\n", 0, match.start("ref")) + 1
                 found[name][tag].append(f"{relative}:{line}")
-    prose = {name: re.compile(rf"(?<![\w/.-]){re.escape(name)}:(?P<tag>[0-9][\w.-]*[\w])")
-             for name in found}
+    prose = {
+        name: re.compile(rf"(?<![\w/.-]){re.escape(name)}:(?P<tag>[0-9][\w.-]*[\w])")
+        for name in found
+    }
     for relative, text in texts:
         for name, pattern in prose.items():
             for match in pattern.finditer(text):
@@ -74,7 +76,9 @@ def tag_problems(found: dict[str, dict[str, list[str]]]) -> list[str]:
                 problems.append(f"{name} is not pinned to a version at {', '.join(tags[unpinned])}")
         pinned = {tag: places for tag, places in tags.items() if tag not in ("", "latest")}
         if len(pinned) > 1:
-            listed = "; ".join(f"{tag} at {', '.join(places)}" for tag, places in sorted(pinned.items()))
+            listed = "; ".join(
+                f"{tag} at {', '.join(places)}" for tag, places in sorted(pinned.items())
+            )
             problems.append(f"{name} has {len(pinned)} tags: {listed}")
     return problems
 
@@ -102,27 +106,37 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_two_tags_of_one_image_are_reported_with_their_places(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {
-        "slides/deck.md": "```yaml\n    - name: s\n      image: busybox:1.36\n```\n",
-        "manifests/exercises/01/pod.yaml": "spec:\n  containers:\n    - image: busybox:1.37\n",
-        "slides/exercises/01.yaml": "summary: a busybox:1.35 sidecar\n",
-        "slides/CHANGES.md": "was busybox:1.30\n",  # history, not read
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "slides/deck.md": "```yaml\n    - name: s\n      image: busybox:1.36\n```\n",
+            "manifests/exercises/01/pod.yaml": "spec:\n  containers:\n    - image: busybox:1.37\n",
+            "slides/exercises/01.yaml": "summary: a busybox:1.35 sidecar\n",
+            "slides/CHANGES.md": "was busybox:1.30\n",  # history, not read
+        },
+    )
     problems = tag_problems(image_references(root))
     assert len(problems) == 1
     assert "busybox has 3 tags" in problems[0]
-    for place in ("slides/deck.md:3", "manifests/exercises/01/pod.yaml:3", "slides/exercises/01.yaml:1"):
+    for place in (
+        "slides/deck.md:3",
+        "manifests/exercises/01/pod.yaml:3",
+        "slides/exercises/01.yaml:1",
+    ):
         assert place in problems[0]
     assert "1.30" not in problems[0]
 
 
 def test_unpinned_and_latest_images_are_reported(tmp_path: Path) -> None:
-    root = _tree(tmp_path, {
-        "slides/exercises/01.yaml": "hints:\n  - \"`kubectl run c --image=curlimages/curl -- curl x`\"\n",
-        "manifests/demo/d.yaml": "      image: nginx:latest\n",
-        "bot/kubectl/hints.py": 'HINT = "kubectl run x --image=registry:5000/tools/dig:1.2"\n'
-                                'image: str = "not an image field in Python"\n',
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "slides/exercises/01.yaml": 'hints:\n  - "`kubectl run c --image=curlimages/curl -- curl x`"\n',
+            "manifests/demo/d.yaml": "      image: nginx:latest\n",
+            "bot/kubectl/hints.py": 'HINT = "kubectl run x --image=registry:5000/tools/dig:1.2"\n'
+            'image: str = "not an image field in Python"\n',
+        },
+    )
     found = image_references(root)
     assert set(found) == {"curlimages/curl", "nginx", "registry:5000/tools/dig"}
     assert found["registry:5000/tools/dig"] == {"1.2": ["bot/kubectl/hints.py:1"]}

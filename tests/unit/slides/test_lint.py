@@ -51,14 +51,13 @@ def test_seeded_problems(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "ok.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     deck.write_text(
-        FRONT
-        + "# " + "Long title " * 20 + "\n\ntext\n\n---\n\n"          # 2: header over 150
+        FRONT + "# " + "Long title " * 20 + "\n\ntext\n\n---\n\n"  # 2: header over 150
         "# Pictures\n\n![](images/ok.png)\n\n![Gone](images/missing.png)\n\n---\n\n"  # 2
-        "# Many\n\n" + many + "\n\n---\n\n"                        # 3: > 50 blocks
+        "# Many\n\n" + many + "\n\n---\n\n"  # 3: > 50 blocks
         "# Commands\n\n```kubectl\nkubectl apply -f x.yaml\nget pods -A\nget pods\n```\n\n---\n\n"  # 4
-        "no heading here\n\n---\n\n"                              # 5
-        "# Break\nText right under\n---\n\nmore\n\n---\n\n"        # 6: setext heading
-        "<!-- exercise: one -->\n\n# Ex\n\n<div>x</div>\n"           # 7
+        "no heading here\n\n---\n\n"  # 5
+        "# Break\nText right under\n---\n\nmore\n\n---\n\n"  # 6: setext heading
+        "<!-- exercise: one -->\n\n# Ex\n\n<div>x</div>\n"  # 7
     )
     problems = lint_paths([deck])
     by_slide: dict[int | None, list[str]] = {}
@@ -69,7 +68,9 @@ def test_seeded_problems(tmp_path: Path) -> None:
     assert any("missing.png is not on disk" in m for m in by_slide[2])
     assert any("blocks; a message holds 50" in m for m in by_slide[3])
     commands = " ".join(by_slide[4])
-    assert "`apply -f x.yaml` would not run" in commands and "`get pods -A` would not run" in commands
+    assert (
+        "`apply -f x.yaml` would not run" in commands and "`get pods -A` would not run" in commands
+    )
     assert "`get pods` would" not in commands
     assert any("no heading" in m for m in by_slide[5])
     assert any("makes that text a heading" in m for m in by_slide[6])
@@ -84,7 +85,9 @@ def test_seeded_problems(tmp_path: Path) -> None:
 
 def test_deck_level_problems(tmp_path: Path) -> None:
     missing = tmp_path / "meta.md"
-    missing.write_text("---\ntitle: T\n---\n\n<!-- exercise: 1 -->\n\n# A\n\n---\n\n<!-- exercise: 1 -->\n\n# B\n")
+    missing.write_text(
+        "---\ntitle: T\n---\n\n<!-- exercise: 1 -->\n\n# A\n\n---\n\n<!-- exercise: 1 -->\n\n# B\n"
+    )
     messages = [p.message for p in lint_paths([missing])]
     assert "front matter has no `author:`" in messages
     assert "front matter has no `description:`" in messages
@@ -105,15 +108,32 @@ def test_too_long_buttons_and_sections_are_caught() -> None:
         {"type": "header", "text": {"type": "plain_text", "text": "x" * 151}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "x"}] * 11},
-        {"type": "actions", "elements": [
-            {"type": "button", "text": {"type": "plain_text", "text": "b" * 76}, "action_id": "a" * 256,
-             "value": "v" * 2001}] * 26},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "b" * 76},
+                    "action_id": "a" * 256,
+                    "value": "v" * 2001,
+                }
+            ]
+            * 26,
+        },
         {"type": "image", "alt_text": "", "slack_file": {"id": "F1"}},
     ]
     problems = " | ".join(check_blocks(blocks))
-    for expected in ("a header holds 150", "a section holds 3000", "a context holds 10",
-                     "an actions block holds 25", "Slack allows 75", "Slack allows 2000",
-                     "action_id must be 1–255", "alt text", "action_id used twice"):
+    for expected in (
+        "a header holds 150",
+        "a section holds 3000",
+        "a context holds 10",
+        "an actions block holds 25",
+        "Slack allows 75",
+        "Slack allows 2000",
+        "action_id must be 1–255",
+        "alt text",
+        "action_id used twice",
+    ):
         assert expected in problems, expected
 
 
@@ -121,8 +141,13 @@ def test_an_exercise_command_also_written_elsewhere_is_reported(tmp_path: Path) 
     # On the exercise slide its ▶ must read the presser's namespace; shared with a demo slide, it
     # would read the sandbox.
     deck = tmp_path / "shared.md"
-    deck.write_text(FRONT + "# Demo\n\n```kubectl\nget deploy hello\nget pods\n```\n\n---\n\n<!-- exercise: 1 -->\n\n"
-                    "# Exercise 1: E\n\n```kubectl\nget deploy hello\nget deploy/hello -o wide\n```\n")
+    deck.write_text(
+        FRONT
+        + "# Demo\n\n```kubectl\nget deploy hello\nget pods\n```\n\n---\n\n<!-- exercise: 1 -->\n\n"
+        "# Exercise 1: E\n\n```kubectl\nget deploy hello\nget deploy/hello -o wide\n```\n"
+    )
     problems = lint_paths([deck])
-    assert [(p.slide, p.message.split(" is also")[0]) for p in problems] == [(2, "```kubectl command `get deploy hello`")]
+    assert [(p.slide, p.message.split(" is also")[0]) for p in problems] == [
+        (2, "```kubectl command `get deploy hello`")
+    ]
     assert "not the presser's namespace" in problems[0].message

@@ -18,11 +18,17 @@ async def test_browse_opens_where_the_room_is(tmp_path: Path, store: Presentatio
     user, message = publisher.dms[-1]
     assert user == "U2" and "ReplicaSets" in text_of(message)
     browsing = await store.get_browsing("U2")
-    assert browsing is not None and (browsing.slide, browsing.channel_id, browsing.dm_channel, browsing.message_ts) == (2, "C1", "DU2", "92.000")
+    assert browsing is not None and (
+        browsing.slide,
+        browsing.channel_id,
+        browsing.dm_channel,
+        browsing.message_ts,
+    ) == (2, "C1", "DU2", "92.000")
 
 
 async def test_browse_without_a_room_starts_at_the_slide_asked_within_the_deck(
-        tmp_path: Path, store: PresentationStore) -> None:
+    tmp_path: Path, store: PresentationStore
+) -> None:
     publisher = FakePublisher()
     slides = rooms(deck(tmp_path), store, publisher)
     reply = await slides.browsing.browse("U2", None, deck_key="pods", slide=99)
@@ -46,7 +52,9 @@ async def test_paging_edits_the_private_copy(tmp_path: Path, store: Presentation
     assert gone is not None and "That slide no longer exists" in gone.text
 
 
-async def test_back_to_live_jumps_to_the_slide_on_screen(tmp_path: Path, store: PresentationStore) -> None:
+async def test_back_to_live_jumps_to_the_slide_on_screen(
+    tmp_path: Path, store: PresentationStore
+) -> None:
     publisher = FakePublisher()
     slides = rooms(deck(tmp_path), store, publisher)
     refused = await slides.browsing.back_to_live("U2", "DU2", "91.000")
@@ -60,7 +68,9 @@ async def test_back_to_live_jumps_to_the_slide_on_screen(tmp_path: Path, store: 
     assert browsing is not None and (browsing.slide, browsing.channel_id) == (3, "C1")
 
 
-async def test_search_links_slides_posted_in_the_room(tmp_path: Path, store: PresentationStore) -> None:
+async def test_search_links_slides_posted_in_the_room(
+    tmp_path: Path, store: PresentationStore
+) -> None:
     slides = rooms(deck(tmp_path), store, FakePublisher())
     await slides.room.start("C1", "U1", None)
     await slides.room.move("C1", "U1", delta=1)
@@ -74,7 +84,9 @@ async def test_search_links_slides_posted_in_the_room(tmp_path: Path, store: Pre
     assert unlinked.blocks is not None and "https://" not in unlinked.blocks[1]["text"]["text"]
 
 
-async def test_search_says_what_to_do_when_nothing_matches(tmp_path: Path, store: PresentationStore) -> None:
+async def test_search_says_what_to_do_when_nothing_matches(
+    tmp_path: Path, store: PresentationStore
+) -> None:
     slides = rooms(deck(tmp_path), store, FakePublisher())
     assert "What should I look for?" in (await slides.search.search("C1", "  ")).text
     missing = await slides.search.search("C1", "<b>etcd</b>")

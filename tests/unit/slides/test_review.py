@@ -62,9 +62,9 @@ def test_exercise_notes_point_at_the_participants_namespace(course: Deck) -> Non
 
 def test_the_kubelet_reports_status_to_the_api_server_in_the_apply_diagram(course: Deck) -> None:
     source = (SLIDES / "images" / "apply-flow.dot").read_text()
-    to_runtime = re.findall(r"^\s*kubelet -> runtime \[label=\"([^\"]+)\"", source, re.M)
+    to_runtime = re.findall(r"^\s*kubelet -> runtime \[label=\"([^\"]+)\"", source, re.MULTILINE)
     assert to_runtime and not any("status" in label for label in to_runtime)
-    to_api = re.findall(r"^\s*kubelet -> api \[label=\"([^\"]+)\"", source, re.M)
+    to_api = re.findall(r"^\s*kubelet -> api \[label=\"([^\"]+)\"", source, re.MULTILINE)
     assert any("status" in label for label in to_api), to_api
     [image] = _slide(course, "Putting it together: kubectl apply").images
     assert "reports the Pod's status to the API server" in image.alt
@@ -84,7 +84,7 @@ def test_port_forward_with_two_numbers_is_redundant_not_broken(course: Deck) -> 
 
 def test_agenda_plans_120_minutes_with_the_access_step_and_a_90_minute_cut(course: Deck) -> None:
     agenda = _slide(course, "Today").notes
-    spans = [(int(a), int(b)) for a, b in re.findall(r"^- (\d+)–(\d+) ", agenda, re.M)]
+    spans = [(int(a), int(b)) for a, b in re.findall(r"^- (\d+)–(\d+) ", agenda, re.MULTILINE)]
     assert spans[0][0] == 0 and spans[-1][1] == 120
     assert all(end == start for (_, end), (start, _) in pairwise(spans))  # no gap, no overlap
     assert "Get my kubectl access" in agenda.split("\n- 10–")[0]

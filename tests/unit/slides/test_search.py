@@ -50,7 +50,7 @@ def test_the_slide_named_after_the_term_comes_first(course: Deck) -> None:
     hits = [slide for _, slide, _ in search([course], "service")]
     assert hits[0].title == "Service"
     titled = [s for s in hits if "service" in s.title.lower()]
-    assert hits[:len(titled)] == titled
+    assert hits[: len(titled)] == titled
     exercise = next(s for s in hits if s.title.startswith("Exercise 3"))
     assert hits.index(exercise) > hits.index(next(s for s in hits if s.title == "Service"))
     assert next(s.title for _, s, _ in search([course], "services")) == "Service"
@@ -72,4 +72,9 @@ def test_shorter_titles_and_more_body_hits_break_ties(tmp_path: Path) -> None:
         tmp_path / "d.md",
     )
     assert [s.title for _, s, _ in search([deck], "service")] == [
-        "Service", "The Service", "Create a Service and a Deployment", "B", "A"]
+        "Service",
+        "The Service",
+        "Create a Service and a Deployment",
+        "B",
+        "A",
+    ]

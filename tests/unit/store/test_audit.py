@@ -13,8 +13,16 @@ from bot.store.audit import AuditLog
 
 
 def command(n: int, outcome: str = "ok") -> CommandRecord:
-    return CommandRecord(f"U{n}", "C0WORKSHOP", "slash", f"get pods {n}", "get", "kubectl get pods -n sandbox",
-                         outcome, 0.012)
+    return CommandRecord(
+        f"U{n}",
+        "C0WORKSHOP",
+        "slash",
+        f"get pods {n}",
+        "get",
+        "kubectl get pods -n sandbox",
+        outcome,
+        0.012,
+    )
 
 
 def rows_on_disk(path) -> int:

@@ -25,12 +25,16 @@ async def test_version_one_database_is_upgraded_keeping_its_data(tmp_path):
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as old:  # a database as the first release left it
         old.executescript(MIGRATIONS[0])
-        old.execute("INSERT INTO presentations VALUES ('C1', 'kubernetes-101', 7, 'U1', '1.0', 0, 0)")
+        old.execute(
+            "INSERT INTO presentations VALUES ('C1', 'kubernetes-101', 7, 'U1', '1.0', 0, 0)"
+        )
         old.execute("PRAGMA user_version = 1")
     db = await open_database(path)
     try:
         assert await db.schema_version() == len(MIGRATIONS)
-        assert await PresentationStore(db).get("C1") == Presentation("C1", "kubernetes-101", 7, "U1", "1.0")
+        assert await PresentationStore(db).get("C1") == Presentation(
+            "C1", "kubernetes-101", 7, "U1", "1.0"
+        )
         assert await db.fetch_all("SELECT * FROM questions") == []
     finally:
         await db.close()

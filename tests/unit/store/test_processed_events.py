@@ -40,7 +40,11 @@ async def test_old_events_are_pruned(tmp_path):
         await events.claim("EvOld")
         now[0] += KEEP_SECONDS + PRUNE_EVERY_SECONDS
         assert await events.claim("EvNew") is True  # prunes on the way
-        assert [r[0] for r in await db.fetch_all("SELECT event_id FROM processed_events")] == ["EvNew"]
-        assert await events.claim("EvOld") is True  # forgotten after a day: Slack stopped retrying long ago
+        assert [r[0] for r in await db.fetch_all("SELECT event_id FROM processed_events")] == [
+            "EvNew"
+        ]
+        assert (
+            await events.claim("EvOld") is True
+        )  # forgotten after a day: Slack stopped retrying long ago
     finally:
         await db.close()

@@ -23,7 +23,9 @@ async def test_a_version_5_database_drops_the_unkeyed_file_ids(tmp_path):
     db = await open_database(path)
     try:
         assert await db.schema_version() == len(MIGRATIONS) >= 6
-        assert await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'slack_files'") is None
+        assert (
+            await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'slack_files'") is None
+        )
         assert await SlackImageStore(db).get("T0PODIUM", "abc") is None
     finally:
         await db.close()
@@ -65,7 +67,9 @@ async def test_background_image_writes_never_fall_inside_another_writers_insert(
         images, questions = SlackImageStore(db), QuestionStore(db)
 
         async def ask(n: int):
-            return await questions.add("C1", "U1", f"question {n}", anonymous=False, deck_key=None, slide=None)
+            return await questions.add(
+                "C1", "U1", f"question {n}", anonymous=False, deck_key=None, slide=None
+            )
 
         async def save(n: int) -> None:
             await images.save("T1", f"digest {n}", f"F0{n:08d}")

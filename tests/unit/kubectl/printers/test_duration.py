@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.kubectl.printers.duration import age, human_duration, parse_timestamp
 
-NOW = datetime(2026, 11, 27, 4, 30, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 4, 30, 0, tzinfo=UTC)
 MIN, HOUR, DAY = 60, 3600, 86400
 YEAR = 365 * DAY
 
@@ -149,7 +149,7 @@ def _value(text: str) -> int:
 
 
 @given(st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True), st.timedeltas()))
-def test_never_raises_and_has_a_known_shape(value: int | float | timedelta) -> None:
+def test_never_raises_and_has_a_known_shape(value: float | timedelta) -> None:
     assert _SHAPE.fullmatch(human_duration(value))
 
 

@@ -3,17 +3,28 @@ printNamespace (kubernetes/pkg/printers/internalversion/printers.go). Expected b
 
 from __future__ import annotations
 
-
-from bot.kubectl.printers.misc import configmap_table, event_object, event_source, event_table, namespace_table
+from bot.kubectl.printers.misc import (
+    configmap_table,
+    event_object,
+    event_source,
+    event_table,
+    namespace_table,
+)
 from bot.kubectl.printers.table import render_table
 from tests.harness.k8s_objects import NOW, ago, sample_events
 
 
 def test_configmaps_count_data_and_binary_data() -> None:
     cms = [
-        {"metadata": {"name": "kube-root-ca.crt", "creationTimestamp": ago(days=9)}, "data": {"ca.crt": "..."}},
-        {"metadata": {"name": "app-config", "creationTimestamp": ago(minutes=3)},
-         "data": {"a.yaml": "x", "b.yaml": "y"}, "binaryData": {"logo.png": "iVBORw0KGgo="}},
+        {
+            "metadata": {"name": "kube-root-ca.crt", "creationTimestamp": ago(days=9)},
+            "data": {"ca.crt": "..."},
+        },
+        {
+            "metadata": {"name": "app-config", "creationTimestamp": ago(minutes=3)},
+            "data": {"a.yaml": "x", "b.yaml": "y"},
+            "binaryData": {"logo.png": "iVBORw0KGgo="},
+        },
         {"metadata": {"name": "empty", "creationTimestamp": ago(seconds=1)}},
     ]
     assert render_table(configmap_table(cms, now=NOW)) == (
@@ -26,14 +37,21 @@ def test_configmaps_count_data_and_binary_data() -> None:
 
 def test_namespaces() -> None:
     nss = [
-        {"metadata": {"name": "default", "creationTimestamp": ago(days=30)}, "status": {"phase": "Active"}},
-        {"metadata": {"name": "old-team", "creationTimestamp": ago(hours=1), "deletionTimestamp": ago(seconds=9)},
-         "status": {"phase": "Terminating"}},
+        {
+            "metadata": {"name": "default", "creationTimestamp": ago(days=30)},
+            "status": {"phase": "Active"},
+        },
+        {
+            "metadata": {
+                "name": "old-team",
+                "creationTimestamp": ago(hours=1),
+                "deletionTimestamp": ago(seconds=9),
+            },
+            "status": {"phase": "Terminating"},
+        },
     ]
     assert render_table(namespace_table(nss, now=NOW)) == (
-        "NAME       STATUS        AGE\n"
-        "default    Active        30d\n"
-        "old-team   Terminating   60m"
+        "NAME       STATUS        AGE\ndefault    Active        30d\nold-team   Terminating   60m"
     )
 
 
@@ -50,8 +68,18 @@ def test_events_in_given_order() -> None:
 
 def test_events_wide_interleaves_columns_like_the_server() -> None:
     table = event_table(sample_events()[1:], now=NOW, wide=True)
-    assert table.headers == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE",
-                             "FIRST SEEN", "COUNT", "NAME"]
+    assert table.headers == [
+        "LAST SEEN",
+        "TYPE",
+        "REASON",
+        "OBJECT",
+        "SUBOBJECT",
+        "SOURCE",
+        "MESSAGE",
+        "FIRST SEEN",
+        "COUNT",
+        "NAME",
+    ]
     assert render_table(table) == (
         # SUBOBJECT is 20 + 3 wide, MESSAGE 68 + 3.
         "LAST SEEN   TYPE      REASON              OBJECT           SUBOBJECT              SOURCE                  MESSAGE                                                                FIRST SEEN   COUNT   NAME\n"
@@ -63,15 +91,23 @@ def test_events_wide_interleaves_columns_like_the_server() -> None:
 
 def test_event_helpers() -> None:
     assert event_object({"involvedObject": {"kind": "Node"}}) == "node"
-    assert event_object({"involvedObject": {"kind": "ReplicaSet", "name": "web-7d9"}}) == "replicaset/web-7d9"
+    assert (
+        event_object({"involvedObject": {"kind": "ReplicaSet", "name": "web-7d9"}})
+        == "replicaset/web-7d9"
+    )
     assert event_source({"source": {"component": "kubelet"}}) == "kubelet"
     assert event_source({"source": {"host": "n1"}, "reportingComponent": "rc"}) == "rc, n1"
     assert event_source({}) == ""
 
 
 def test_event_without_any_timestamp_and_count() -> None:
-    bare = {"metadata": {"name": "e"}, "involvedObject": {"kind": "Pod", "name": "p"},
-            "reason": "Created", "message": "  Created container app \n", "type": "Normal"}
+    bare = {
+        "metadata": {"name": "e"},
+        "involvedObject": {"kind": "Pod", "name": "p"},
+        "reason": "Created",
+        "message": "  Created container app \n",
+        "type": "Normal",
+    }
     row = event_table([bare], now=NOW, wide=True).rows[0]
     assert row[0] == "<unknown>" and row[7] == "<unknown>"
     assert row[6] == "Created container app"  # strings.TrimSpace

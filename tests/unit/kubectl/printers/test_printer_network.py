@@ -44,8 +44,19 @@ def test_services_wide_add_selector() -> None:
 
 
 def test_load_balancer_ingress_is_sorted_deduplicated_and_clipped() -> None:
-    svc = service("lb", "LoadBalancer", status={"loadBalancer": {"ingress": [
-        {"hostname": "a1b2c3.elb.example.com"}, {"ip": "198.51.100.7"}, {"ip": "198.51.100.7"}]}})
+    svc = service(
+        "lb",
+        "LoadBalancer",
+        status={
+            "loadBalancer": {
+                "ingress": [
+                    {"hostname": "a1b2c3.elb.example.com"},
+                    {"ip": "198.51.100.7"},
+                    {"ip": "198.51.100.7"},
+                ]
+            }
+        },
+    )
     # "198.51.100.7,a1b2c3.elb.example.com" is longer than 16: 13 characters + "..."
     assert service_external_ip(svc) == "198.51.100.7,..."
     assert service_external_ip(svc, wide=True) == "198.51.100.7,a1b2c3.elb.example.com"
@@ -64,11 +75,22 @@ def test_service_defaults() -> None:
 
 def test_endpoints_table() -> None:
     eps = [
-        endpoints("web", {"addresses": addrs("10.244.1.5", "10.244.2.7"),
-                          "notReadyAddresses": addrs("10.244.3.9"), "ports": [{"port": 8080}]}),
+        endpoints(
+            "web",
+            {
+                "addresses": addrs("10.244.1.5", "10.244.2.7"),
+                "notReadyAddresses": addrs("10.244.3.9"),
+                "ports": [{"port": 8080}],
+            },
+        ),
         # 5 ready addresses: three shown, then "+ 2 more...".
-        endpoints("api", {"addresses": addrs(*(f"10.244.0.{i}" for i in range(1, 6))),
-                          "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}),
+        endpoints(
+            "api",
+            {
+                "addresses": addrs(*(f"10.244.0.{i}" for i in range(1, 6))),
+                "ports": [{"name": "http", "port": 80, "protocol": "TCP"}],
+            },
+        ),
         endpoints("pending"),  # no subsets
         endpoints("starting", {"notReadyAddresses": addrs("10.244.4.4"), "ports": [{"port": 80}]}),
     ]
@@ -86,15 +108,27 @@ def test_endpoints_table() -> None:
     ("subsets", "text"),
     [
         # Every port of a subset repeats its addresses; "more" counts all pairs.
-        ([{"addresses": addrs("10.0.0.1", "10.0.0.2"), "ports": [{"port": 80}, {"port": 443}]}],
-         "10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more..."),
+        (
+            [{"addresses": addrs("10.0.0.1", "10.0.0.2"), "ports": [{"port": 80}, {"port": 443}]}],
+            "10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...",
+        ),
         # Headless service without ports: bare IPs.
         ([{"addresses": addrs("10.0.0.1", "10.0.0.2")}], "10.0.0.1,10.0.0.2"),
         # Several subsets; IPv6 in brackets.
-        ([{"addresses": addrs("10.0.0.1"), "ports": [{"port": 80}]},
-          {"addresses": addrs("fd00::1"), "ports": [{"port": 8080}]}], "10.0.0.1:80,[fd00::1]:8080"),
-        ([{"addresses": addrs("a", "b", "c"), "ports": [{"port": 1}]},
-          {"addresses": addrs("d", "e"), "ports": [{"port": 2}]}], "a:1,b:1,c:1 + 2 more..."),
+        (
+            [
+                {"addresses": addrs("10.0.0.1"), "ports": [{"port": 80}]},
+                {"addresses": addrs("fd00::1"), "ports": [{"port": 8080}]},
+            ],
+            "10.0.0.1:80,[fd00::1]:8080",
+        ),
+        (
+            [
+                {"addresses": addrs("a", "b", "c"), "ports": [{"port": 1}]},
+                {"addresses": addrs("d", "e"), "ports": [{"port": 2}]},
+            ],
+            "a:1,b:1,c:1 + 2 more...",
+        ),
     ],
 )
 def test_format_endpoints(subsets: list[dict[str, Any]], text: str) -> None:
@@ -106,6 +140,7 @@ def test_format_endpoints(subsets: list[dict[str, Any]], text: str) -> None:
 
 def test_discovery_ports_number_then_name_then_star_and_more() -> None:
     from bot.kubectl.printers.network import format_discovery_ports
+
     assert format_discovery_ports([]) == "<unset>"
     assert format_discovery_ports([{"port": 80, "name": "http"}, {"port": 443}]) == "80,443"
     assert format_discovery_ports([{"name": "http"}, {}]) == "http,*"  # nil port: the name, else *
@@ -115,22 +150,32 @@ def test_discovery_ports_number_then_name_then_star_and_more() -> None:
 
 def test_discovery_endpoints_every_address_ready_or_not() -> None:
     from bot.kubectl.printers.network import format_discovery_endpoints
+
     assert format_discovery_endpoints([]) == "<unset>"
     assert format_discovery_endpoints([{"addresses": []}]) == "<unset>"
-    endpoints = [{"addresses": ["10.0.0.1"], "conditions": {"ready": True}},
-                 {"addresses": ["10.0.0.2"], "conditions": {"ready": False}},  # listed too
-                 {"addresses": ["10.0.0.3", "10.0.0.4"]}]
+    endpoints = [
+        {"addresses": ["10.0.0.1"], "conditions": {"ready": True}},
+        {"addresses": ["10.0.0.2"], "conditions": {"ready": False}},  # listed too
+        {"addresses": ["10.0.0.3", "10.0.0.4"]},
+    ]
     assert format_discovery_endpoints(endpoints[:2]) == "10.0.0.1,10.0.0.2"
     assert format_discovery_endpoints(endpoints) == "10.0.0.1,10.0.0.2,10.0.0.3 + 1 more..."
 
 
 def test_endpointslice_table() -> None:
     from bot.kubectl.printers.network import endpointslice_table
+
     slices = [
-        {"metadata": {"name": "nginx-abc12", "creationTimestamp": ago(minutes=5)}, "addressType": "IPv4",
-         "ports": [{"name": "", "port": 80, "protocol": "TCP"}],
-         "endpoints": [{"addresses": [f"10.244.0.{i}"]} for i in range(1, 6)]},
-        {"metadata": {"name": "empty-xyz34", "creationTimestamp": ago(seconds=30)}, "addressType": "IPv6"},
+        {
+            "metadata": {"name": "nginx-abc12", "creationTimestamp": ago(minutes=5)},
+            "addressType": "IPv4",
+            "ports": [{"name": "", "port": 80, "protocol": "TCP"}],
+            "endpoints": [{"addresses": [f"10.244.0.{i}"]} for i in range(1, 6)],
+        },
+        {
+            "metadata": {"name": "empty-xyz34", "creationTimestamp": ago(seconds=30)},
+            "addressType": "IPv6",
+        },
     ]
     table = endpointslice_table(slices, now=NOW)
     assert table.headers == ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]
@@ -138,4 +183,6 @@ def test_endpointslice_table() -> None:
         ["nginx-abc12", "IPv4", "80", "10.244.0.1,10.244.0.2,10.244.0.3 + 2 more...", "5m"],
         ["empty-xyz34", "IPv6", "<unset>", "<unset>", "30s"],
     ]
-    assert endpointslice_table(slices, now=NOW, wide=True).headers == table.headers  # no wide columns
+    assert (
+        endpointslice_table(slices, now=NOW, wide=True).headers == table.headers
+    )  # no wide columns

@@ -16,9 +16,18 @@ from bot.kubectl.printers.pods import (
 )
 from bot.kubectl.printers.table import render_table
 from tests.harness.k8s_objects import (
-    NOW, READY_CONDS, ago, cond, last_terminated, make_pod, running, sample_pods, terminated, waiting, with_node,
+    NOW,
+    READY_CONDS,
+    ago,
+    cond,
+    last_terminated,
+    make_pod,
+    running,
+    sample_pods,
+    terminated,
+    waiting,
+    with_node,
 )
-
 
 # --- STATUS ---------------------------------------------------------------------
 
@@ -26,7 +35,11 @@ from tests.harness.k8s_objects import (
 STATUS_CASES: dict[str, tuple[dict, str, str]] = {
     # id: (pod, STATUS, READY)
     # phase alone: unscheduled pod has no container statuses
-    "pending": (make_pod(phase="Pending", conditions=[cond("PodScheduled", "False")]), "Pending", "0/1"),
+    "pending": (
+        make_pod(phase="Pending", conditions=[cond("PodScheduled", "False")]),
+        "Pending",
+        "0/1",
+    ),
     "running": (make_pod(statuses=[running()], conditions=READY_CONDS), "Running", "1/1"),
     # running but not ready: counted in total, not in ready; phase stays
     "running-unready": (make_pod(statuses=[running(ready=False)]), "Running", "0/1"),
@@ -36,28 +49,48 @@ STATUS_CASES: dict[str, tuple[dict, str, str]] = {
         "ContainerCreating",
         "0/1",
     ),
-    "crashloop": (make_pod(statuses=[waiting("CrashLoopBackOff", restarts=4)]), "CrashLoopBackOff", "0/1"),
+    "crashloop": (
+        make_pod(statuses=[waiting("CrashLoopBackOff", restarts=4)]),
+        "CrashLoopBackOff",
+        "0/1",
+    ),
     "image-pull-backoff": (
         make_pod(phase="Pending", statuses=[waiting("ImagePullBackOff")]),
         "ImagePullBackOff",
         "0/1",
     ),
-    "err-image-pull": (make_pod(phase="Pending", statuses=[waiting("ErrImagePull")]), "ErrImagePull", "0/1"),
+    "err-image-pull": (
+        make_pod(phase="Pending", statuses=[waiting("ErrImagePull")]),
+        "ErrImagePull",
+        "0/1",
+    ),
     # terminated reason replaces the phase
     "completed": (
         make_pod(phase="Succeeded", statuses=[terminated(reason="Completed")]),
         "Completed",
         "0/1",
     ),
-    "error": (make_pod(phase="Failed", statuses=[terminated(exit_code=1, reason="Error")]), "Error", "0/1"),
-    "oomkilled": (make_pod(statuses=[terminated(exit_code=137, reason="OOMKilled")]), "OOMKilled", "0/1"),
+    "error": (
+        make_pod(phase="Failed", statuses=[terminated(exit_code=1, reason="Error")]),
+        "Error",
+        "0/1",
+    ),
+    "oomkilled": (
+        make_pod(statuses=[terminated(exit_code=137, reason="OOMKilled")]),
+        "OOMKilled",
+        "0/1",
+    ),
     # terminated without a reason: Signal:N beats ExitCode:N
     "signal": (
         make_pod(phase="Failed", statuses=[terminated(exit_code=137, signal=9)]),
         "Signal:9",
         "0/1",
     ),
-    "exit-code": (make_pod(phase="Failed", statuses=[terminated(exit_code=2)]), "ExitCode:2", "0/1"),
+    "exit-code": (
+        make_pod(phase="Failed", statuses=[terminated(exit_code=2)]),
+        "ExitCode:2",
+        "0/1",
+    ),
     # the first container's reason wins (containers are walked last to first)
     "first-container-wins": (
         make_pod(statuses=[waiting("CrashLoopBackOff", "a"), waiting("ImagePullBackOff", "b")]),
@@ -108,7 +141,9 @@ STATUS_CASES: dict[str, tuple[dict, str, str]] = {
     ),
     # deletion on a finished pod keeps its status (IsPodPhaseTerminal)
     "deleted-succeeded": (
-        make_pod(phase="Succeeded", statuses=[terminated(reason="Completed")], deleted=ago(seconds=10)),
+        make_pod(
+            phase="Succeeded", statuses=[terminated(reason="Completed")], deleted=ago(seconds=10)
+        ),
         "Completed",
         "0/1",
     ),
@@ -152,7 +187,10 @@ INIT_CASES: dict[str, tuple[dict, str, str]] = {
         make_pod(
             phase="Pending",
             init_containers=TWO_INITS,
-            init_statuses=[waiting("PodInitializing", "migrate"), waiting("PodInitializing", "seed")],
+            init_statuses=[
+                waiting("PodInitializing", "migrate"),
+                waiting("PodInitializing", "seed"),
+            ],
         ),
         "Init:0/2",
         "0/1",
@@ -161,7 +199,10 @@ INIT_CASES: dict[str, tuple[dict, str, str]] = {
         make_pod(
             phase="Pending",
             init_containers=TWO_INITS,
-            init_statuses=[waiting("CrashLoopBackOff", "migrate", restarts=3), waiting("PodInitializing", "seed")],
+            init_statuses=[
+                waiting("CrashLoopBackOff", "migrate", restarts=3),
+                waiting("PodInitializing", "seed"),
+            ],
             statuses=[waiting("PodInitializing")],
         ),
         "Init:CrashLoopBackOff",
@@ -171,7 +212,10 @@ INIT_CASES: dict[str, tuple[dict, str, str]] = {
         make_pod(
             phase="Failed",
             init_containers=TWO_INITS,
-            init_statuses=[terminated("migrate", exit_code=1, reason="Error"), waiting("PodInitializing", "seed")],
+            init_statuses=[
+                terminated("migrate", exit_code=1, reason="Error"),
+                waiting("PodInitializing", "seed"),
+            ],
         ),
         "Init:Error",
         "0/1",
@@ -189,7 +233,10 @@ INIT_CASES: dict[str, tuple[dict, str, str]] = {
         make_pod(
             phase="Pending",
             init_containers=TWO_INITS,
-            init_statuses=[terminated("migrate", exit_code=137, signal=9), waiting("PodInitializing", "seed")],
+            init_statuses=[
+                terminated("migrate", exit_code=137, signal=9),
+                waiting("PodInitializing", "seed"),
+            ],
         ),
         "Init:Signal:9",
         "0/1",
@@ -248,7 +295,9 @@ def test_minimal_pod_dict() -> None:
     assert pod_ready({}) == "0/0"
     assert pod_restarts({}, NOW) == "0"
     table = pod_table([{"metadata": {"name": "bare"}}], now=NOW, wide=True)
-    assert table.rows == [["bare", "0/0", "", "0", "<unknown>", "<none>", "<none>", "<none>", "<none>"]]
+    assert table.rows == [
+        ["bare", "0/0", "", "0", "<unknown>", "<none>", "<none>", "<none>", "<none>"]
+    ]
 
 
 # --- RESTARTS -------------------------------------------------------------------
@@ -268,7 +317,9 @@ def test_restarts_with_time_of_latest_termination() -> None:
     # sum over containers; the latest finishedAt of any of them
     pod = make_pod(
         statuses=[
-            waiting("CrashLoopBackOff", "a", restarts=4, lastState=last_terminated(ago(seconds=30))),
+            waiting(
+                "CrashLoopBackOff", "a", restarts=4, lastState=last_terminated(ago(seconds=30))
+            ),
             running("b", restarts=1, lastState=last_terminated(ago(hours=3, minutes=2))),
         ]
     )
@@ -285,7 +336,9 @@ def test_restarts_of_completed_init_containers_dropped_once_initialized() -> Non
     pod = make_pod(
         init_containers=[{"name": "migrate", "image": "m"}],
         init_statuses=[
-            terminated("migrate", reason="Completed", restarts=2, lastState=last_terminated(ago(minutes=1)))
+            terminated(
+                "migrate", reason="Completed", restarts=2, lastState=last_terminated(ago(minutes=1))
+            )
         ],
         statuses=[running(restarts=1, lastState=last_terminated(ago(hours=1)))],
         conditions=READY_CONDS,
@@ -298,7 +351,9 @@ def test_restarts_of_failing_init_container_while_initializing() -> None:
         phase="Pending",
         init_containers=TWO_INITS,
         init_statuses=[
-            waiting("CrashLoopBackOff", "migrate", restarts=3, lastState=last_terminated(ago(minutes=2))),
+            waiting(
+                "CrashLoopBackOff", "migrate", restarts=3, lastState=last_terminated(ago(minutes=2))
+            ),
             # not reached: the loop stops at the first blocking init container
             waiting("PodInitializing", "seed", restarts=7),
         ],
@@ -386,8 +441,15 @@ def test_all_namespaces_with_labels_text() -> None:
 
 
 def test_readiness_gates_partial() -> None:
-    pod = make_pod(statuses=[running()], conditions=[cond("Ready", "False"), cond("a", "True"), cond("b", "False")])
-    pod["spec"]["readinessGates"] = [{"conditionType": "a"}, {"conditionType": "b"}, {"conditionType": "c"}]
+    pod = make_pod(
+        statuses=[running()],
+        conditions=[cond("Ready", "False"), cond("a", "True"), cond("b", "False")],
+    )
+    pod["spec"]["readinessGates"] = [
+        {"conditionType": "a"},
+        {"conditionType": "b"},
+        {"conditionType": "c"},
+    ]
     assert pod_table([pod], now=NOW, wide=True).rows[0][8] == "1/3"
 
 
@@ -400,5 +462,13 @@ def test_empty_list_has_headers_only() -> None:
     table = pod_table([], now=NOW, wide=True)
     assert table.rows == []
     assert table.headers == [
-        "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES",
+        "NAME",
+        "READY",
+        "STATUS",
+        "RESTARTS",
+        "AGE",
+        "IP",
+        "NODE",
+        "NOMINATED NODE",
+        "READINESS GATES",
     ]

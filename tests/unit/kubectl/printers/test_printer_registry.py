@@ -27,7 +27,13 @@ def test_pods_go_through_pod_table() -> None:
 
 
 def test_namespace_and_labels_decoration() -> None:
-    table = get_table("configmaps", samples_by_plural()["configmaps"], now=NOW, with_namespace=True, show_labels=True)
+    table = get_table(
+        "configmaps",
+        samples_by_plural()["configmaps"],
+        now=NOW,
+        with_namespace=True,
+        show_labels=True,
+    )
     assert render_table(table) == (
         "NAMESPACE   NAME               DATA   AGE   LABELS\n"
         "team-b      app-config         1      3m    app=web,tier=0\n"
@@ -37,6 +43,12 @@ def test_namespace_and_labels_decoration() -> None:
 
 def test_cluster_scoped_kinds_get_no_namespace_column() -> None:
     # kubectl get -A: printWithNamespace is false for cluster-scoped resources.
-    table = get_table("namespaces", samples_by_plural()["namespaces"], now=NOW, with_namespace=True, show_labels=True)
+    table = get_table(
+        "namespaces",
+        samples_by_plural()["namespaces"],
+        now=NOW,
+        with_namespace=True,
+        show_labels=True,
+    )
     assert table.headers == ["NAME", "STATUS", "AGE", "LABELS"]
     assert table.rows == [["default", "Active", "30d", "x=y"]]

@@ -29,7 +29,9 @@ def test_deployments_progressing_and_unavailable() -> None:
     deployments = [
         deployment("web", replicas=3, ready=3, updated=3, available=3),
         # Rolling out: 1 of 3 pods updated, 2 ready / available.
-        deployment("api", replicas=3, ready=2, updated=1, available=2, created=ago(minutes=7, seconds=3)),
+        deployment(
+            "api", replicas=3, ready=2, updated=1, available=2, created=ago(minutes=7, seconds=3)
+        ),
         # Image cannot be pulled: nothing ready; status counters are absent, i.e. 0.
         deployment("broken", replicas=1, created=ago(seconds=45)),
         # Scaled to zero.
@@ -77,9 +79,17 @@ def test_deployment_replicas_default_to_one() -> None:
         ({"matchLabels": {"b": "2", "a": "1"}}, "a=1,b=2"),
         ({"matchExpressions": [{"key": "x", "operator": "Exists"}]}, "x"),
         ({"matchExpressions": [{"key": "x", "operator": "DoesNotExist"}]}, "!x"),
-        ({"matchExpressions": [{"key": "x", "operator": "NotIn", "values": ["b", "a"]}]}, "x notin (a,b)"),
-        ({"matchExpressions": [{"key": "x", "operator": "In", "values": ["a"]}],
-          "matchLabels": {"y": "1"}}, "x in (a),y=1"),
+        (
+            {"matchExpressions": [{"key": "x", "operator": "NotIn", "values": ["b", "a"]}]},
+            "x notin (a,b)",
+        ),
+        (
+            {
+                "matchExpressions": [{"key": "x", "operator": "In", "values": ["a"]}],
+                "matchLabels": {"y": "1"},
+            },
+            "x in (a),y=1",
+        ),
     ],
 )
 def test_selector_string(selector: dict[str, Any] | None, text: str) -> None:
@@ -108,10 +118,22 @@ def test_replicasets_new_and_old() -> None:
 def test_jobs_running_complete_failed() -> None:
     jobs = [
         job("pi", start=ago(minutes=3, seconds=20)),  # still running: duration up to now
-        job("pi-done", conditions=[("SuccessCriteriaMet", "True"), ("Complete", "True")], succeeded=1,
-            start=ago(hours=2), end=ago(hours=2), created=ago(hours=2)),
-        job("crunch", conditions=[("FailureTarget", "True"), ("Failed", "True")], completions=5,
-            succeeded=2, start=ago(days=2, hours=1), end=ago(days=2, hours=1, seconds=-95)),
+        job(
+            "pi-done",
+            conditions=[("SuccessCriteriaMet", "True"), ("Complete", "True")],
+            succeeded=1,
+            start=ago(hours=2),
+            end=ago(hours=2),
+            created=ago(hours=2),
+        ),
+        job(
+            "crunch",
+            conditions=[("FailureTarget", "True"), ("Failed", "True")],
+            completions=5,
+            succeeded=2,
+            start=ago(days=2, hours=1),
+            end=ago(days=2, hours=1, seconds=-95),
+        ),
         job("pending", start=None, created=ago(seconds=4)),  # not started: no DURATION
     ]
     expected = (
@@ -154,8 +176,15 @@ def test_job_status(conditions: list[tuple[str, str]], deleting: bool, status: s
         (None, 4, 2, "2/1 of 4"),  # work queue: done when one pod succeeds
     ],
 )
-def test_job_completions(completions: int | None, parallelism: int | None, succeeded: int, text: str) -> None:
-    assert job_completions(job("j", completions=completions, parallelism=parallelism, succeeded=succeeded)) == text
+def test_job_completions(
+    completions: int | None, parallelism: int | None, succeeded: int, text: str
+) -> None:
+    assert (
+        job_completions(
+            job("j", completions=completions, parallelism=parallelism, succeeded=succeeded)
+        )
+        == text
+    )
 
 
 def test_job_duration() -> None:
@@ -165,8 +194,19 @@ def test_job_duration() -> None:
 
 
 def test_job_wide() -> None:
-    table = job_table([job("pi", conditions=[("Complete", "True")], succeeded=1,
-                           start=ago(minutes=9), end=ago(minutes=8, seconds=51))], now=NOW, wide=True)
+    table = job_table(
+        [
+            job(
+                "pi",
+                conditions=[("Complete", "True")],
+                succeeded=1,
+                start=ago(minutes=9),
+                end=ago(minutes=8, seconds=51),
+            )
+        ],
+        now=NOW,
+        wide=True,
+    )
     assert render_table(table) == (
         "NAME   STATUS     COMPLETIONS   DURATION   AGE   CONTAINERS   IMAGES      SELECTOR\n"
         "pi     Complete   1/1           9s         9m    pi           perl:5.34   batch.kubernetes.io/controller-uid=c0ffee"

@@ -21,9 +21,7 @@ def test_columns_padded_by_three_last_column_bare() -> None:
         rows=[["kube-root-ca.crt", "1", "26h"], ["settings", "12", "5m"]],
     )
     assert render_table(table) == (
-        "NAME               DATA   AGE\n"
-        "kube-root-ca.crt   1      26h\n"
-        "settings           12     5m"
+        "NAME               DATA   AGE\nkube-root-ca.crt   1      26h\nsettings           12     5m"
     )
 
 
@@ -66,12 +64,10 @@ def test_ragged_rows_rejected() -> None:
 
 
 def test_cells_sanitised_like_kubectl() -> None:
-    table = Table(headers=["NAME", "MESSAGE"], rows=[["ev", "first line\nsecond"], ["x", "\x1b[31mred"]])
-    assert render_table(table) == (
-        "NAME   MESSAGE\n"
-        "ev     first line...\n"
-        "x      ^[[31mred"
+    table = Table(
+        headers=["NAME", "MESSAGE"], rows=[["ev", "first line\nsecond"], ["x", "\x1b[31mred"]]
     )
+    assert render_table(table) == ("NAME   MESSAGE\nev     first line...\nx      ^[[31mred")
 
 
 @pytest.mark.parametrize(
@@ -105,11 +101,12 @@ def test_width_counts_code_points_plus_kubectl_byte_priming() -> None:
 
 def test_priming_uses_raw_cell_bytes_before_sanitising() -> None:
     # "first line\nsecond line here" is 27 bytes raw although it prints as 13.
-    table = Table(headers=["NAME", "MSG", "AGE"], rows=[["a", "first line\nsecond line here", "1s"]])
+    table = Table(
+        headers=["NAME", "MSG", "AGE"], rows=[["a", "first line\nsecond line here", "1s"]]
+    )
     # column width 27 + 3 = 30
     assert render_table(table) == (
-        "NAME   " + "MSG".ljust(30) + "AGE\n"
-        "a      " + "first line...".ljust(30) + "1s"
+        "NAME   " + "MSG".ljust(30) + "AGE\na      " + "first line...".ljust(30) + "1s"
     )
 
 

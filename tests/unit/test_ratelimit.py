@@ -1,4 +1,4 @@
-from bot.kubectl.ratelimit import UserRateLimiter
+from bot.ratelimit import UserRateLimiter
 from tests.harness.clock import ManualClock
 
 
