@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from bot.exercises.checks import (
     LOG_TAIL_LINES,
@@ -27,31 +27,10 @@ from bot.exercises.checks import (
 from bot.exercises.spec import Exercise
 from bot.kubectl.errors import ClusterError
 from bot.kubectl.logs import LOG_READ_LIMIT_BYTES
+from bot.kubectl.ports import ClusterLogReads
 
-
-class ExerciseGateway(Protocol):
-    """The part of ClusterGateway a check run uses: reads only."""
-
-    async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]: ...
-
-    async def list(
-        self,
-        plural: str,
-        namespace: str | None,
-        *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-    ) -> list[dict[str, Any]]: ...
-
-    async def logs(
-        self,
-        namespace: str,
-        pod: str,
-        *,
-        container: str | None = None,
-        tail_lines: int | None = None,
-        limit_bytes: int | None = None,
-    ) -> str: ...
+# The part of ClusterGateway a check run uses: reads only.
+ExerciseGateway = ClusterLogReads
 
 
 @dataclass(frozen=True)

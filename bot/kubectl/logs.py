@@ -20,11 +20,12 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from bot.kubectl.errors import ClusterError, LogsError
 from bot.kubectl.flags import go_quote
 from bot.kubectl.policy import LogsRequest
+from bot.kubectl.ports import ClusterLogReads
 
 Obj = Mapping[str, Any]
 
@@ -265,32 +266,8 @@ def cap_note(cap: int, *, each_container: bool = False) -> str:
 # ----------------------------------------------------------------------------------------------
 
 
-class LogsGateway(Protocol):
-    """The part of ClusterGateway that logs needs (tests may pass a fake)."""
-
-    async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]: ...
-
-    async def list(
-        self,
-        plural: str,
-        namespace: str | None,
-        *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-    ) -> list[dict[str, Any]]: ...
-
-    async def logs(
-        self,
-        namespace: str,
-        pod: str,
-        *,
-        container: str | None = None,
-        tail_lines: int | None = None,
-        since_seconds: int | None = None,
-        previous: bool = False,
-        timestamps: bool = False,
-        limit_bytes: int | None = None,
-    ) -> str: ...
+# The part of ClusterGateway that logs needs (tests may pass a fake).
+LogsGateway = ClusterLogReads
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 
-class KubectlGateway(Protocol):
-    @property
-    def server(self) -> str: ...
+class ClusterReads(Protocol):
+    """Reading objects: what describe-like code needs."""
 
     async def get(self, plural: str, namespace: str | None, name: str) -> dict[str, Any]: ...
 
@@ -20,6 +19,10 @@ class KubectlGateway(Protocol):
         label_selector: str | None = None,
         field_selector: str | None = None,
     ) -> list[dict[str, Any]]: ...
+
+
+class ClusterLogReads(ClusterReads, Protocol):
+    """Objects and a container's log: what `kubectl logs` and the exercise checks read."""
 
     async def logs(
         self,
@@ -33,6 +36,13 @@ class KubectlGateway(Protocol):
         timestamps: bool = False,
         limit_bytes: int | None = None,
     ) -> str: ...
+
+
+class KubectlGateway(ClusterLogReads, Protocol):
+    """Everything `/kubectl` asks of a cluster: reads, logs, the server's name and access reviews."""
+
+    @property
+    def server(self) -> str: ...
 
     async def can_i(
         self,
