@@ -7,7 +7,7 @@ import base64
 import binascii
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -231,34 +231,28 @@ def _read_config_file(path: str) -> dict[str, str]:
     return values
 
 
+def _number(
+    get: Callable[[str], str | None],
+    name: str,
+    default: str,
+    valid: Callable[[float], bool],
+    rule: str,
+) -> float:
+    """A number setting: `default` when unset; `rule` says what is expected when it is not valid."""
+    text = get(name) or default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")  # fails every range check
+    if not valid(value):
+        raise SettingsError(f"{name}={text!r} {rule}")
+    return value
+
+
 def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
     def get(name: str) -> str | None:
         raw = values.get(name)
         return raw.strip() if raw is not None and raw.strip() else None
-
-    bot_token = get("SLACK_BOT_TOKEN")
-    if bot_token and not bot_token.startswith("xoxb-"):
-        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
-    app_token = get("SLACK_APP_TOKEN")
-    if app_token and not app_token.startswith("xapp-"):
-        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
-
-    api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
-    parsed = urlparse(api_url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise SettingsError(
-            f"SLACK_API_URL={api_url!r} is not an http(s) URL; use e.g. {DEFAULT_SLACK_API_URL}"
-        )
-    if not api_url.endswith("/"):
-        api_url += "/"  # slack_sdk appends the method name to the base URL
-
-    port_text = get("PORT") or "3000"
-    try:
-        port = int(port_text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise SettingsError(f"PORT={port_text!r} is not a TCP port number (0-65535).")
 
     sandbox = get("PODIUM_SANDBOX_NAMESPACE") or "sandbox"
     _check_namespace("PODIUM_SANDBOX_NAMESPACE", sandbox)
@@ -274,53 +268,43 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
                 "copy it from the person's profile, ⋮ → Copy member ID."
             )
 
-    timeout_text = get("PODIUM_CLUSTER_TIMEOUT") or "10"
-    try:
-        timeout = float(timeout_text)
-    except ValueError:
-        timeout = -1.0
-    if not 0 < timeout <= 300:
-        raise SettingsError(
-            f"PODIUM_CLUSTER_TIMEOUT={timeout_text!r} must be a number of seconds between 0 and 300."
-        )
+    timeout = _number(
+        get,
+        "PODIUM_CLUSTER_TIMEOUT",
+        "10",
+        lambda v: 0 < v <= 300,
+        "must be a number of seconds between 0 and 300.",
+    )
 
-    interval_text = get("PODIUM_POST_INTERVAL") or "1"
-    try:
-        post_interval = float(interval_text)
-    except ValueError:
-        post_interval = -1.0
-    if not 0 <= post_interval <= 60:
-        raise SettingsError(
-            f"PODIUM_POST_INTERVAL={interval_text!r} must be seconds between posts per channel (0-60)."
-        )
-    socket_health_text = get("PODIUM_SOCKET_HEALTH_SECONDS") or "60"
-    try:
-        socket_health_seconds = float(socket_health_text)
-    except ValueError:
-        socket_health_seconds = -1.0
-    if not 1 <= socket_health_seconds <= 3600:
-        raise SettingsError(
-            f"PODIUM_SOCKET_HEALTH_SECONDS={socket_health_text!r} must be the seconds (1-3600) the Socket Mode "
-            "connection may be down before /healthz fails."
-        )
-    cache_text = get("PODIUM_READ_CACHE_SECONDS") or "1"
-    try:
-        read_cache_seconds = float(cache_text)
-    except ValueError:
-        read_cache_seconds = -1.0
-    if not 0 <= read_cache_seconds <= 30:
-        raise SettingsError(
-            f"PODIUM_READ_CACHE_SECONDS={cache_text!r} must be seconds (0-30) that a cluster read stays fresh."
-        )
-    image_wait_text = get("PODIUM_IMAGE_WAIT") or "15"
-    try:
-        image_wait = float(image_wait_text)
-    except ValueError:
-        image_wait = -1.0
-    if not 0 <= image_wait <= 300:
-        raise SettingsError(
-            f"PODIUM_IMAGE_WAIT={image_wait_text!r} must be seconds (0-300) to wait for Slack to process a slide image."
-        )
+    post_interval = _number(
+        get,
+        "PODIUM_POST_INTERVAL",
+        "1",
+        lambda v: 0 <= v <= 60,
+        "must be seconds between posts per channel (0-60).",
+    )
+    socket_health_seconds = _number(
+        get,
+        "PODIUM_SOCKET_HEALTH_SECONDS",
+        "60",
+        lambda v: 1 <= v <= 3600,
+        "must be the seconds (1-3600) the Socket Mode "
+        "connection may be down before /healthz fails.",
+    )
+    read_cache_seconds = _number(
+        get,
+        "PODIUM_READ_CACHE_SECONDS",
+        "1",
+        lambda v: 0 <= v <= 30,
+        "must be seconds (0-30) that a cluster read stays fresh.",
+    )
+    image_wait = _number(
+        get,
+        "PODIUM_IMAGE_WAIT",
+        "15",
+        lambda v: 0 <= v <= 300,
+        "must be seconds (0-300) to wait for Slack to process a slide image.",
+    )
     rate_text = get("PODIUM_USER_RATE") or "10/10s"
     rate = _parse_rate(rate_text)
     if rate is None:
@@ -351,29 +335,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
             f"PODIUM_SLIDES={slides_dir}: no such folder; point it at the folder of decks."
         )
 
-    kubeconfig = get("KUBECONFIG")
-    if kubeconfig:
-        first = kubeconfig.split(os.pathsep)[0]
-        if not Path(first).expanduser().is_file():
-            raise SettingsError(
-                f"KUBECONFIG={kubeconfig}: no such file; point it at a kubeconfig or unset it."
-            )
-    kubeconfig_data = _decode_kubeconfig(get("PODIUM_KUBECONFIG_B64"))
-    if kubeconfig_data is not None and kubeconfig:
-        raise SettingsError("Set either KUBECONFIG or PODIUM_KUBECONFIG_B64, not both.")
-    in_cluster = (
-        not kubeconfig and kubeconfig_data is None and bool(env.get("KUBERNETES_SERVICE_HOST"))
-    )
-
     return Settings(
-        slack_bot_token=bot_token,
-        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-        slack_app_token=app_token,
-        slack_api_url=api_url,
-        port=port,
-        kubeconfig=kubeconfig,
-        kubeconfig_data=kubeconfig_data,
-        in_cluster=in_cluster,
         sandbox_namespace=sandbox,
         extra_namespaces=extra,
         instructors=instructors,
@@ -391,8 +353,62 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         max_reads_per_command=int(max_reads_text),
         metrics_token=metrics_token,
         image_wait=image_wait,
+        **_parse_slack(get),
+        **_parse_cluster(get, env),
         **_parse_access(get),
     )
+
+
+def _parse_slack(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """Slack's credentials and where to reach it, and the HTTP port Slack calls."""
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp-.")
+
+    api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(
+            f"SLACK_API_URL={api_url!r} is not an http(s) URL; use e.g. {DEFAULT_SLACK_API_URL}"
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"  # slack_sdk appends the method name to the base URL
+
+    port_text = get("PORT") or "3000"
+    try:
+        port = int(port_text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise SettingsError(f"PORT={port_text!r} is not a TCP port number (0-65535).")
+    return {
+        "slack_bot_token": bot_token,
+        "slack_signing_secret": get("SLACK_SIGNING_SECRET"),
+        "slack_app_token": app_token,
+        "slack_api_url": api_url,
+        "port": port,
+    }
+
+
+def _parse_cluster(get: Callable[[str], str | None], env: Mapping[str, str]) -> dict[str, Any]:
+    """Which credentials reach the cluster: a kubeconfig file, one passed inline, or in-cluster."""
+    kubeconfig = get("KUBECONFIG")
+    if kubeconfig:
+        first = kubeconfig.split(os.pathsep)[0]
+        if not Path(first).expanduser().is_file():
+            raise SettingsError(
+                f"KUBECONFIG={kubeconfig}: no such file; point it at a kubeconfig or unset it."
+            )
+    kubeconfig_data = _decode_kubeconfig(get("PODIUM_KUBECONFIG_B64"))
+    if kubeconfig_data is not None and kubeconfig:
+        raise SettingsError("Set either KUBECONFIG or PODIUM_KUBECONFIG_B64, not both.")
+    in_cluster = (
+        not kubeconfig and kubeconfig_data is None and bool(env.get("KUBERNETES_SERVICE_HOST"))
+    )
+    return {"kubeconfig": kubeconfig, "kubeconfig_data": kubeconfig_data, "in_cluster": in_cluster}
 
 
 ACCESS_MIN_SECONDS = 600  # the API server refuses TokenRequests shorter than 10 minutes
