@@ -28,6 +28,7 @@ from bot.ops.participants import manifests as participant_manifests
 from bot.settings import Settings
 from bot.slack.modes import EVENTS_PATH, bound_port, start_http
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
+from podium_devkit.kube_controllers import KubeletTimings
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import SlackSender
 
@@ -80,8 +81,11 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             # The demo workshop also has the console user's own namespace, set up the way the
             # instructor's `participants manifests` does, so exercises can be checked here too.
             participant = build_participants([CONSOLE_USER], settings.participant_namespace)
+            # The kubelet at a real cluster's pace, so a rehearsal sees a mistyped image go to
+            # ErrImagePull then ImagePullBackOff, and a crashing container to CrashLoopBackOff.
             emulator = KubeEmulator(
-                [*load_documents(*demo_seed_paths()), *participant_manifests(participant)]
+                [*load_documents(*demo_seed_paths()), *participant_manifests(participant)],
+                kubelet=KubeletTimings(),
             )
             await emulator.start()
             stack.push_async_callback(emulator.stop)

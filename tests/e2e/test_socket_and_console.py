@@ -184,3 +184,65 @@ async def test_console_rehearsal_exercise_2_with_the_real_kubectl_in_a_second_te
     assert process.returncode == 0, err.decode()
     assert "checks pass in ws-u0alice" in text and "all " in text and "❌" not in text, text
     assert not Path(kubeconfig).exists()  # the token file goes with the console
+
+
+async def test_console_cluster_moves_a_mistyped_image_to_image_pull_back_off(tmp_path):
+    """Issue 17: the console's built-in cluster runs a kubelet, so a rehearsal sees what a real
+    cluster shows for a typo in an image name: ErrImagePull, then ImagePullBackOff, and Podium's
+    own `/kubectl get pods` says so too."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        first = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
+        kubeconfig = first.split("export KUBECONFIG=", 1)[1].split()[0]
+
+        def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [kubectl_binary(), *args],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**env, "KUBECONFIG": kubeconfig},
+            )
+
+        created = await asyncio.to_thread(
+            kubectl, "run", "typo", "--image=ngnix", "--restart=Never"
+        )
+        assert created.returncode == 0, created.stderr
+        reasons: list[str] = []
+        for _ in range(60):  # the kubelet looks every 0.5 s; the back-off shows within seconds
+            shown = await asyncio.to_thread(
+                kubectl,
+                "get",
+                "pod",
+                "typo",
+                "-o",
+                "jsonpath={.status.containerStatuses[0].state.waiting.reason}",
+            )
+            reasons.append(shown.stdout)
+            if shown.stdout == "ImagePullBackOff":
+                break
+            await asyncio.sleep(0.25)
+        assert reasons[-1] == "ImagePullBackOff", reasons
+        described = await asyncio.to_thread(kubectl, "describe", "pod", "typo")
+        assert 'Failed to pull image "ngnix"' in described.stdout, described.stdout
+        assert 'Back-off pulling image "ngnix"' in described.stdout, described.stdout
+        out, err = await asyncio.wait_for(
+            process.communicate(b"/kubectl get pods -n ws-u0alice\n"), timeout=60
+        )
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, err.decode()
+    row = next(line for line in out.decode().splitlines() if line.startswith("typo "))
+    assert row.split()[:3] == ["typo", "0/1", "ImagePullBackOff"], out.decode()
