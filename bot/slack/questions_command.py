@@ -100,32 +100,19 @@ async def upvote(
     await _answer(respond, await deps.queue.upvote(int(action["value"]), body["user"]["id"]))
 
 
-async def answered(
+async def close_question(
     deps: QuestionsListeners,
+    status: str,
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
     respond: AsyncRespond,
 ) -> None:
+    """Answered or Hide pressed on a question: the queue decides who may close it."""
     await ack()
     await _answer(
         respond,
-        await deps.queue.close(int(action["value"]), body["user"]["id"], "answered"),
-        replace=True,
-    )
-
-
-async def hide(
-    deps: QuestionsListeners,
-    ack: AsyncAck,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: AsyncRespond,
-) -> None:
-    await ack()
-    await _answer(
-        respond,
-        await deps.queue.close(int(action["value"]), body["user"]["id"], "hidden"),
+        await deps.queue.close(int(action["value"]), body["user"]["id"], status),
         replace=True,
     )
 
@@ -206,8 +193,8 @@ def register(app: AsyncApp, deps: QuestionsListeners) -> None:
     app.command(ASK_COMMAND)(never_silent(partial(ask_command, deps)))
     app.command(QUESTIONS_COMMAND)(never_silent(partial(questions_command, deps)))
     app.action(UPVOTE_ACTION)(never_silent(partial(upvote, deps)))
-    app.action(ANSWERED_ACTION)(never_silent(partial(answered, deps)))
-    app.action(HIDE_ACTION)(never_silent(partial(hide, deps)))
+    app.action(ANSWERED_ACTION)(never_silent(partial(close_question, deps, "answered")))
+    app.action(HIDE_ACTION)(never_silent(partial(close_question, deps, "hidden")))
     app.action(ASK_ACTION)(never_silent(partial(open_ask_dialog, deps)))
     app.view(ASK_DIALOG)(never_silent(partial(ask_dialog_submitted, deps)))
     app.action(OFFER_ACTION)(never_silent(partial(offer_to_instructor, deps)))

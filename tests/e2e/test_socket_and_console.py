@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 from podium_devkit.console import message_to_text
-from tests.harness.kubectl_binary import kubectl_binary
-from tests.harness.process import podium_env, start_podium, stop_podium, wait_for_pod_list
+from tests.harness.process import (
+    console_session,
+    podium_env,
+    start_podium,
+    stop_podium,
+    wait_for_pod_list,
+)
 
 
 async def test_get_pods_over_socket_mode(standin, kubeconfig, emulator):
@@ -142,86 +146,35 @@ async def test_socket_mode_sigterm_finishes_the_answer_in_progress(standin, kube
 async def test_console_rehearsal_exercise_2_with_the_real_kubectl_in_a_second_terminal(tmp_path):
     """Issue 14: the console's first line points a second terminal's kubectl at the built-in
     cluster as the console user's participant; exercise 2 applied with it passes its check."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    try:
-        first = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
-        kubeconfig = first.split("export KUBECONFIG=", 1)[1].split()[0]
-        solution = Path(__file__).resolve().parents[2] / "manifests" / "exercises" / "02-deployment"
-
-        def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [kubectl_binary(), *args],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                env={**env, "KUBECONFIG": kubeconfig},
-            )
-
-        applied = await asyncio.to_thread(kubectl, "apply", "-f", str(solution))
+    solution = Path(__file__).resolve().parents[2] / "manifests" / "exercises" / "02-deployment"
+    async with console_session() as console:
+        applied = await asyncio.to_thread(console.kubectl, "apply", "-f", str(solution))
         assert applied.returncode == 0 and "deployment.apps/hello created" in applied.stdout, (
             applied.stderr
         )
-        pods = await asyncio.to_thread(kubectl, "get", "pods", "-l", "app=hello")
+        pods = await asyncio.to_thread(console.kubectl, "get", "pods", "-l", "app=hello")
         assert pods.stdout.count("Running") == 3, pods.stdout
-        refused = await asyncio.to_thread(kubectl, "get", "pods", "-n", "sandbox")
+        refused = await asyncio.to_thread(console.kubectl, "get", "pods", "-n", "sandbox")
         assert refused.returncode != 0 and "forbidden" in refused.stderr
-        out, err = await asyncio.wait_for(process.communicate(b"/exercise check 2\n"), timeout=60)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    text = out.decode()
-    assert process.returncode == 0, err.decode()
+        text, err = await console.type(b"/exercise check 2\n")
+    assert console.process.returncode == 0, err
     assert "checks pass in ws-u0alice" in text and "all " in text and "❌" not in text, text
-    assert not Path(kubeconfig).exists()  # the token file goes with the console
+    assert not Path(console.kubeconfig).exists()  # the token file goes with the console
 
 
 async def test_console_cluster_moves_a_mistyped_image_to_image_pull_back_off(tmp_path):
     """Issue 17: the console's built-in cluster runs a kubelet, so a rehearsal sees what a real
     cluster shows for a typo in an image name: ErrImagePull, then ImagePullBackOff, and Podium's
     own `/kubectl get pods` says so too."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stdin is not None and process.stdout is not None
-    try:
-        first = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
-        kubeconfig = first.split("export KUBECONFIG=", 1)[1].split()[0]
-
-        def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [kubectl_binary(), *args],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                env={**env, "KUBECONFIG": kubeconfig},
-            )
-
+    async with console_session() as console:
         created = await asyncio.to_thread(
-            kubectl, "run", "typo", "--image=ngnix", "--restart=Never"
+            console.kubectl, "run", "typo", "--image=ngnix", "--restart=Never"
         )
         assert created.returncode == 0, created.stderr
         reasons: list[str] = []
         for _ in range(60):  # the kubelet looks every 0.5 s; the back-off shows within seconds
             shown = await asyncio.to_thread(
-                kubectl,
+                console.kubectl,
                 "get",
                 "pod",
                 "typo",
@@ -233,16 +186,10 @@ async def test_console_cluster_moves_a_mistyped_image_to_image_pull_back_off(tmp
                 break
             await asyncio.sleep(0.25)
         assert reasons[-1] == "ImagePullBackOff", reasons
-        described = await asyncio.to_thread(kubectl, "describe", "pod", "typo")
+        described = await asyncio.to_thread(console.kubectl, "describe", "pod", "typo")
         assert 'Failed to pull image "ngnix"' in described.stdout, described.stdout
         assert 'Back-off pulling image "ngnix"' in described.stdout, described.stdout
-        out, err = await asyncio.wait_for(
-            process.communicate(b"/kubectl get pods -n ws-u0alice\n"), timeout=60
-        )
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.returncode == 0, err.decode()
-    row = next(line for line in out.decode().splitlines() if line.startswith("typo "))
-    assert row.split()[:3] == ["typo", "0/1", "ImagePullBackOff"], out.decode()
+        out, err = await console.type(b"/kubectl get pods -n ws-u0alice\n")
+    assert console.process.returncode == 0, err
+    row = next(line for line in out.splitlines() if line.startswith("typo "))
+    assert row.split()[:3] == ["typo", "0/1", "ImagePullBackOff"], out

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ import pytest
 from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.slack_api import SlackStandIn
 from podium_devkit.slack_sender import SlackSender
+from tests.harness.kubectl_binary import kubectl_binary
 
 SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 _LISTENING = re.compile(r"listening on http://[^:]+:(\d+)")
@@ -119,3 +122,49 @@ async def sender(http_podium: PodiumProcess, standin: SlackStandIn) -> AsyncIter
     sender = SlackSender(http_podium.events_url, SIGNING_SECRET, standin)
     yield sender
     await sender.close()
+
+
+@dataclass
+class ConsoleSession:
+    """`python -m bot` (the console) running, and a second terminal's kubectl joined to its
+    built-in cluster as the console user's participant (the kubeconfig its first line names)."""
+
+    process: asyncio.subprocess.Process
+    env: dict[str, str]
+    kubeconfig: str
+
+    def kubectl(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [kubectl_binary(), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**self.env, "KUBECONFIG": self.kubeconfig},
+        )
+
+    async def type(self, lines: bytes) -> tuple[str, str]:
+        """Type `lines` into the console and close it: its whole stdout and stderr."""
+        out, err = await asyncio.wait_for(self.process.communicate(lines), timeout=60)
+        return out.decode(), err.decode()
+
+
+@contextlib.asynccontextmanager
+async def console_session() -> AsyncIterator[ConsoleSession]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        first = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
+        yield ConsoleSession(process, env, first.split("export KUBECONFIG=", 1)[1].split()[0])
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
