@@ -35,8 +35,18 @@ from kubernetes.client.exceptions import ApiException
 
 from bot.kubectl.errors import ClusterError
 from bot.kubectl.gateway import _ENDPOINTS, _api_error, _json_of, _transport_error
+from bot.kubectl.redact import cap_lines, redact_text
 from bot.metrics import Metrics
-from bot.watch.cache import Backoff, Obj, by_name, differences, name_of, version_of, watch_seconds
+from bot.watch.cache import (
+    Backoff,
+    Obj,
+    by_name,
+    differences,
+    must_relist,
+    name_of,
+    version_of,
+    watch_seconds,
+)
 from bot.watch.ports import (
     WATCHABLE,
     Change,
@@ -54,6 +64,7 @@ _READ_SLACK = 30.0
 # A watch the server ends sooner than this without a single event is not healthy (a server or a
 # proxy closing at once): the stream backs off instead of reconnecting in a tight loop.
 _SHORTEST_HEALTHY_WATCH = 1.0
+_MAX_LOGGED = 500  # characters of an API server's error message in the log
 _MAX_EVENT_BYTES = 8 * 1024 * 1024
 _NAMESPACE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -309,7 +320,7 @@ class _Stream:
                 self.kind,
                 failed.during,
                 error.reason,
-                error.message,
+                redact_text(cap_lines(error.message[:_MAX_LOGGED])[0])[0],
             )
 
     def _recovered(self) -> None:
@@ -365,7 +376,8 @@ class _Stream:
             except ClusterError as error:
                 if self._stop.is_set():
                     break
-                if error.status == 410:  # an API server may also answer a watch 410 outright
+                if during == "watch" and must_relist(error.status, error.message):
+                    # An API server may answer a watch 410 (or "too large") outright.
                     self._post(_Expired())
                     version = None
                     continue
@@ -433,14 +445,12 @@ class _Stream:
                 if not isinstance(obj, dict):
                     continue
                 if kind == "ERROR":
-                    if obj.get("code") == 410:
+                    code = obj.get("code") if isinstance(obj.get("code"), int) else 0
+                    message = str(obj.get("message") or "the watch ended with an error")
+                    if must_relist(code, message):
                         self._post(_Expired())
                         return None, False
-                    raise ClusterError(
-                        str(obj.get("reason") or "InternalError"),
-                        str(obj.get("message") or "the watch ended with an error"),
-                        int(obj.get("code") or 0),
-                    )
+                    raise ClusterError(str(obj.get("reason") or "InternalError"), message, code)
                 events += 1
                 version = version_of(obj) or version
                 if kind == "BOOKMARK":

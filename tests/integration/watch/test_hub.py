@@ -6,6 +6,7 @@ back-off through an outage and a Forbidden namespace, linger, close, failing sub
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -270,8 +271,9 @@ async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a
 
 
 async def test_a_forbidden_namespace_is_an_error_to_snapshot_and_streams_once_access_appears(
-    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="bot.watch.hub")
     hubs.append(hub := hub_for(emulator, tmp_path))
     namespace = "ws-late"
     seen = Seen()
@@ -280,6 +282,9 @@ async def test_a_forbidden_namespace_is_an_error_to_snapshot_and_streams_once_ac
         await hub.snapshot(namespace, KIND, timeout=DEADLINE)
     assert refused.value.reason == "Forbidden"
     await eventually(lambda: verbs(emulator, namespace).count("list") >= 3, "retries")
+    # Logged once for the state, not once per retry; the object's contents never.
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "watch ws-late/services: list failed (Forbidden" in warned[0]
     async with aiohttp.ClientSession(emulator.url) as http:
         admin = {"Authorization": f"Bearer {KubeEmulator.ADMIN_TOKEN}"}
         for path, body in (
@@ -300,6 +305,7 @@ async def test_a_forbidden_namespace_is_an_error_to_snapshot_and_streams_once_ac
     assert [o["metadata"]["name"] for o in snapshot.objects] == ["web"]
     emulator.store.put(service("api", namespace))
     await eventually(lambda: seen.names("ADDED") == ["web", "api"], "a live change")
+    assert "watch ws-late/services: streaming again" in caplog.text
 
 
 async def test_the_last_cancel_stops_the_stream_after_its_linger(
