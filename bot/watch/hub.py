@@ -532,9 +532,13 @@ class WatchHub:
         backoff_cap: float = 30.0,
         watch_seconds: Callable[[], int] | None = None,
         metrics: Metrics | None = None,
+        max_streams: int = 2000,
         max_connections: int = 1024,
     ) -> None:
         self.enabled = enabled
+        # A bound on threads and open watches whatever the features ask for: 200 participants
+        # with pods, events, deployments and jobs each are 800.
+        self.max_streams = max_streams
         # Its own client on a copy of the gateway's configuration: each stream holds one pooled
         # connection for as long as it runs, so the pool is sized for every stream at once
         # (the gateway's small pool would warn and discard connections all day).
@@ -621,6 +625,11 @@ class WatchHub:
             raise ValueError(f"{namespace!r} is not a namespace name")
         stream = self._streams.get((namespace, kind))
         if stream is None:
+            if len(self._streams) >= self.max_streams:
+                raise WatchesOff(
+                    f"Podium already watches {len(self._streams)} namespace streams, its limit; "
+                    "ask again in a while to see the objects now."
+                )
             loop = asyncio.get_running_loop()
             stream = _Stream(
                 self, namespace, kind, loop, self._apis[_ENDPOINTS[kind].api], self._tuning

@@ -411,3 +411,15 @@ async def test_only_the_kinds_podium_may_watch_in_namespace_names(
         with pytest.raises(ValueError):
             hub.subscribe(namespace, kind, Seen())
     assert hub.streams == 0 and stream_requests(emulator) == []
+
+
+async def test_past_its_stream_limit_the_hub_refuses_a_new_stream_but_shares_existing_ones(
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+) -> None:
+    hubs.append(hub := hub_for(emulator, tmp_path, max_streams=2))
+    hub.subscribe(NS, "services", Seen())
+    hub.subscribe(NS, "pods", Seen())
+    with pytest.raises(WatchesOff, match="already watches 2 namespace streams"):
+        hub.subscribe(NS, "endpoints", Seen())
+    hub.subscribe(NS, "pods", Seen())  # an existing stream takes another subscriber
+    assert hub.streams == 2
