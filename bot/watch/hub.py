@@ -203,7 +203,9 @@ class _Stream:
 
     def _idle(self) -> None:
         self._linger = None
-        if not self._subscribers:
+        if self._waiters and not self._subscribers:
+            self.linger()  # a snapshot still waits for the first list: not yet
+        elif not self._subscribers:
             self.hub._retire(self)
 
     def _replay(self, token: int) -> None:
@@ -228,6 +230,8 @@ class _Stream:
 
     async def wait_listed(self, deadline: float) -> None:
         while not self.synced:
+            if self.retired:
+                raise WatchesOff("Podium is shutting down.")
             if self.error is not None:
                 raise self.error
             remaining = deadline - self.loop.time()
@@ -362,10 +366,11 @@ class _Stream:
         backoff = Backoff(self._tuning.backoff_first, self._tuning.backoff_cap)
         version: str | None = None
         while not self._stop.is_set():
-            during: Literal["list", "watch"] = "list" if version is None else "watch"
+            during: Literal["list", "watch"] = "list"
             try:
                 if version is None:
                     version = self._list()
+                during = "watch"
                 version, healthy = self._watch(version)
                 if healthy:
                     backoff.reset()

@@ -250,9 +250,10 @@ async def test_after_410_gone_the_stream_lists_again_and_tells_the_differences(
 
 
 async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a_change(
-    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub], caplog: pytest.LogCaptureFixture
 ) -> None:
-    hubs.append(hub := hub_for(emulator, tmp_path))
+    caplog.set_level(logging.INFO, logger="bot.watch.hub")
+    hubs.append(hub := hub_for(emulator, tmp_path, backoff_first=0.2, backoff_cap=1.0))
     seen = Seen()
     hub.subscribe(NS, KIND, seen)
     await hub.snapshot(NS, KIND, timeout=DEADLINE)
@@ -260,6 +261,10 @@ async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a
     port, tls_port = (int(url.rsplit(":", 1)[1]) for url in (emulator.url, emulator.https_url))
     await emulator.stop()
     emulator.store.put(service("during"))  # while Podium cannot reach the cluster
+    await eventually(
+        lambda: "watch sandbox/services: watch failed (Unreachable" in caplog.text,
+        "the stream noticing the outage",
+    )
     emulator.clear_requests()
     await emulator.start(port=port, tls_port=tls_port)
     await eventually(lambda: seen.summary() == [("ADDED", "during")], "the change made meanwhile")
@@ -268,6 +273,9 @@ async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a
     # Resumed from its version: the history had the change, no list was needed.
     assert "list" not in verbs(emulator)
     assert hub.relists == 0
+    assert "watch sandbox/services: streaming again" in caplog.text
+    # One warning for the outage however many retries it took.
+    assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
 
 
 async def test_a_forbidden_namespace_is_an_error_to_snapshot_and_streams_once_access_appears(
@@ -423,3 +431,19 @@ async def test_past_its_stream_limit_the_hub_refuses_a_new_stream_but_shares_exi
         hub.subscribe(NS, "endpoints", Seen())
     hub.subscribe(NS, "pods", Seen())  # an existing stream takes another subscriber
     assert hub.streams == 2
+
+
+async def test_a_snapshot_waiting_at_close_is_told_at_once(
+    emulator: KubeEmulator, tmp_path: Path
+) -> None:
+    emulator.inject_fault(None, delay=5.0, times=1, path_contains=f"/namespaces/{NS}/{KIND}")
+    hub = hub_for(emulator, tmp_path, linger=0.05)  # shorter than the slow list: still waited for
+    waiting = asyncio.create_task(hub.snapshot(NS, KIND, timeout=DEADLINE))
+    await eventually(lambda: stream_requests(emulator) != [], "the slow list sent")
+    await asyncio.sleep(0.2)  # past the linger: the stream stays while a snapshot waits for it
+    assert hub.streams == 1 and not waiting.done()
+    started = time.monotonic()
+    await hub.close()
+    with pytest.raises(WatchesOff):
+        await waiting
+    assert time.monotonic() - started < DEADLINE / 2
