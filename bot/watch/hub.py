@@ -333,8 +333,9 @@ class _Stream:
             self._failing = None
 
     def _fan_out(self, change: Change) -> None:
-        for subscriber in list(self._subscribers.values()):
-            if not subscriber.pending:
+        # A copy: a callback may subscribe or cancel; one cancelled meanwhile hears no more.
+        for token, subscriber in list(self._subscribers.items()):
+            if not subscriber.pending and token in self._subscribers:
                 self._tell(subscriber, change)
 
     def _tell(self, subscriber: _Subscriber, change: Change) -> None:

@@ -447,3 +447,31 @@ async def test_a_snapshot_waiting_at_close_is_told_at_once(
     with pytest.raises(WatchesOff):
         await waiting
     assert time.monotonic() - started < DEADLINE / 2
+
+
+async def test_callbacks_may_cancel_and_subscribe_while_a_change_is_told(
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+) -> None:
+    hubs.append(hub := hub_for(emulator, tmp_path))
+    told: list[str] = []
+    later = Seen()
+    subscriptions: dict[str, Any] = {}
+
+    def first(change: Change) -> None:
+        told.append(f"first:{change.name}")
+        subscriptions["second"].cancel()  # the next one in line leaves before it is told
+        subscriptions["first"].cancel()
+        subscriptions["later"] = hub.subscribe(NS, KIND, later)
+
+    def second(change: Change) -> None:
+        told.append(f"second:{change.name}")
+
+    subscriptions["first"] = hub.subscribe(NS, KIND, first)
+    subscriptions["second"] = hub.subscribe(NS, KIND, second)
+    await hub.snapshot(NS, KIND, timeout=DEADLINE)
+    await eventually(lambda: "watch" in verbs(emulator), "the watch")
+    emulator.store.put(service("one"))
+    await eventually(lambda: told == ["first:one"], "the first told")
+    emulator.store.put(service("two"))
+    await eventually(lambda: later.summary() == [("ADDED", "two")], "the new subscriber")
+    assert told == ["first:one"] and hub.streams == 1
