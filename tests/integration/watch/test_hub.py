@@ -265,8 +265,11 @@ async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a
         lambda: "watch sandbox/services: watch failed (Unreachable" in caplog.text,
         "the stream noticing the outage",
     )
+    trouble = hub.trouble(NS, KIND)
+    assert trouble is not None and trouble.reason == "Unreachable"
     emulator.clear_requests()
     await emulator.start(port=port, tls_port=tls_port)
+    await eventually(lambda: hub.trouble(NS, KIND) is None, "connected again")
     await eventually(lambda: seen.summary() == [("ADDED", "during")], "the change made meanwhile")
     emulator.store.put(service("after"))
     await eventually(lambda: seen.names("ADDED") == ["during", "after"], "a change after")
@@ -274,6 +277,7 @@ async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a
     assert "list" not in verbs(emulator)
     assert hub.relists == 0
     assert "watch sandbox/services: streaming again" in caplog.text
+    assert hub.trouble(NS, KIND) is None
     # One warning for the outage however many retries it took.
     assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
 
