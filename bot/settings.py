@@ -52,6 +52,7 @@ KNOWN_KEYS = (
     "PODIUM_ACCESS_SERVER",
     "PODIUM_ACCESS_CA_FILE",
     "PODIUM_PARTICIPANT_SERVICE_ACCOUNT",
+    "PODIUM_BOARD_INTERVAL",
 )
 
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
@@ -126,6 +127,8 @@ class Settings:
     access_ca_file: Path | None = None
     # The ServiceAccount in each participant namespace whose tokens participants get.
     participant_service_account: str = "participant"
+    # The room board (`/workshop board`) is edited at most once per this many seconds.
+    board_interval: float = 3.0
 
     def budget(self, family: str) -> tuple[int, float]:
         """(count, seconds) one person may spend on `family` (count 0: no limit)."""
@@ -305,6 +308,13 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         lambda v: 0 <= v <= 300,
         "must be seconds (0-300) to wait for Slack to process a slide image.",
     )
+    board_interval = _number(
+        get,
+        "PODIUM_BOARD_INTERVAL",
+        "3",
+        lambda v: 1 <= v <= 300,
+        "must be seconds (1-300) between two edits of an instructor's room board.",
+    )
     rate_text = get("PODIUM_USER_RATE") or "10/10s"
     rate = _parse_rate(rate_text)
     if rate is None:
@@ -353,6 +363,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         max_reads_per_command=int(max_reads_text),
         metrics_token=metrics_token,
         image_wait=image_wait,
+        board_interval=board_interval,
         **_parse_slack(get),
         **_parse_cluster(get, env),
         **_parse_access(get),
