@@ -86,6 +86,7 @@ class RoomBoard:
         refreshes: Refreshes,
         clock: Callable[[], float] = time.time,
         tick: float = TICK_SECONDS,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._slack = slack
         self._store = store
@@ -96,6 +97,7 @@ class RoomBoard:
         self.refreshes = refreshes
         self._clock = clock
         self._tick = tick
+        self._sleep = sleep
         self._troubles: dict[str, tuple[Trouble, ...]] = {}
         self._shown: dict[str, str] = {}  # instructor → the render their board shows
         self._lock = asyncio.Lock()  # one writer of the boards: a re-post and a refresh
@@ -210,14 +212,14 @@ class RoomBoard:
             return  # one retry pending covers every board: it renders what is current then
 
         async def later() -> None:
-            await asyncio.sleep(max(seconds, 1.0))
+            await self._sleep(max(seconds, 1.0))
             self._schedule()
 
         self._retry = asyncio.create_task(later())
 
     async def _ticking(self) -> None:
         while True:
-            await asyncio.sleep(self._tick)
+            await self._sleep(self._tick)
             self._schedule()  # sent only if the board reads differently now
 
     async def _render(self) -> dict[str, Any]:
