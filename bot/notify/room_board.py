@@ -6,8 +6,9 @@ The notifier tells the board what is failing per participant (`troubles_changed`
 record and schedule: a refresh is coalesced (at most one run per `Refreshes` interval, ~3 s) and
 renders the state as it is then, so a burst of changes costs each board one or two
 `chat.update`s, within Slack's ~50 a minute for the whole app. A render equal to what a board
-already shows is not sent. Once a minute the boards are refreshed anyway, so "stuck 4m" stays
-true while nothing else happens.
+already shows is not sent. While anyone is stuck the boards are refreshed once a minute anyway,
+so "stuck 4m" stays true while nothing else happens (a loop timer, not a task: shutting down
+never waits for it).
 
 Which message is whose board is in the state database (bot/store/boards.py): after a restart the
 same message goes on being updated. A board deleted in Slack is posted again; a rate-limited
@@ -73,6 +74,19 @@ class Refreshes(Protocol):
     async def close(self) -> None: ...
 
 
+class Timer(Protocol):
+    def cancel(self) -> None: ...
+
+
+# Run a callback after some seconds on the event loop (loop.call_later): a timer, not a task, so
+# shutting down never waits for the board's next minute.
+CallLater = Callable[[float, Callable[[], None]], Timer]
+
+
+def _call_later(seconds: float, callback: Callable[[], None]) -> Timer:
+    return asyncio.get_running_loop().call_later(seconds, callback)
+
+
 class RoomBoard:
     def __init__(
         self,
@@ -86,7 +100,7 @@ class RoomBoard:
         refreshes: Refreshes,
         clock: Callable[[], float] = time.time,
         tick: float = TICK_SECONDS,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        call_later: CallLater = _call_later,
     ) -> None:
         self._slack = slack
         self._store = store
@@ -97,12 +111,11 @@ class RoomBoard:
         self.refreshes = refreshes
         self._clock = clock
         self._tick = tick
-        self._sleep = sleep
+        self._call_later = call_later
         self._troubles: dict[str, tuple[Trouble, ...]] = {}
         self._shown: dict[str, str] = {}  # instructor → the render their board shows
         self._lock = asyncio.Lock()  # one writer of the boards: a re-post and a refresh
-        self._retry: asyncio.Task[None] | None = None
-        self._ticker: asyncio.Task[None] | None = None
+        self._timers: dict[str, Timer] = {}  # "tick" and "retry": at most one of each
         self.updates = 0  # chat.update calls made (for tests and the bench)
 
     # -- what feeds the board (sync: they record and schedule, never wait, never raise) --------
@@ -124,17 +137,15 @@ class RoomBoard:
             log.exception("room board: could not take progress of %s", user_id)
 
     def start(self) -> None:
-        """The minute tick that keeps "stuck Nm" true (on the running event loop)."""
-        if self._ticker is None:
-            self._ticker = asyncio.create_task(self._ticking())
+        """One refresh a minute from now (on the running event loop): after a restart the
+        notifier has told the board what fails by then; from there on the minute tick runs
+        while anyone is stuck."""
+        self._later("tick", self._tick)
 
     async def close(self) -> None:
-        for task in (self._ticker, self._retry):
-            if task is not None:
-                task.cancel()
-        await asyncio.gather(
-            *(t for t in (self._ticker, self._retry) if t is not None), return_exceptions=True
-        )
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
         await self.refreshes.close()
 
     # -- `/workshop board` ---------------------------------------------------------------------
@@ -184,9 +195,10 @@ class RoomBoard:
             message = await self._render()
             fingerprint = _fingerprint(message)
             for board in boards:
-                if self._shown.get(board.user_id) == fingerprint:
-                    continue
-                await self._update(board, message, fingerprint)
+                if self._shown.get(board.user_id) != fingerprint:
+                    await self._update(board, message, fingerprint)
+            if any(self._troubles.values()):  # "stuck 4m" becomes "stuck 5m" on its own
+                self._later("tick", self._tick)
 
     async def _update(self, board: BoardMessage, message: dict[str, Any], fingerprint: str) -> None:
         try:
@@ -203,24 +215,22 @@ class RoomBoard:
             await self._store.save(BoardMessage(board.user_id, channel, ts))
             self._shown[board.user_id] = fingerprint
         except BoardRateLimited as limited:
-            self._retry_after(limited.retry_after)
+            self._later("retry", max(limited.retry_after, 1.0))
         except Exception as error:  # noqa: BLE001 — a stale board until the next change or tick
             log.warning("room board: could not update %s's board: %s", board.user_id, error)
 
-    def _retry_after(self, seconds: float) -> None:
-        if self._retry is not None and not self._retry.done():
-            return  # one retry pending covers every board: it renders what is current then
+    def _later(self, key: str, seconds: float) -> None:
+        """Refresh after `seconds`, unless a refresh for the same reason is already waiting: it
+        renders what is current when it runs."""
+        if key not in self._timers:
+            self._timers[key] = self._call_later(seconds, lambda: self._fire(key))
 
-        async def later() -> None:
-            await self._sleep(max(seconds, 1.0))
+    def _fire(self, key: str) -> None:
+        self._timers.pop(key, None)
+        try:
             self._schedule()
-
-        self._retry = asyncio.create_task(later())
-
-    async def _ticking(self) -> None:
-        while True:
-            await self._sleep(self._tick)
-            self._schedule()  # sent only if the board reads differently now
+        except Exception:
+            log.exception("room board: could not schedule a refresh")
 
     async def _render(self) -> dict[str, Any]:
         passed = await self._exercises.passed_counts()

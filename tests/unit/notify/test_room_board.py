@@ -3,7 +3,6 @@ what the feeders may do to it, what reaches Slack, and what happens when Slack r
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from pathlib import Path
 from typing import Any
@@ -88,19 +87,32 @@ class ManualRefreshes:
         self.pending.clear()
 
 
-class Sleeps:
-    """asyncio.sleep that returns only when the test lets one sleep end, recording how long."""
+class Timers:
+    """loop.call_later by hand: the test fires what is due."""
 
     def __init__(self) -> None:
-        self.asked: list[float] = []
-        self._permits: asyncio.Queue[None] = asyncio.Queue()
+        self.waiting: list[tuple[float, Callable[[], None], Timer]] = []
 
-    def release(self) -> None:
-        self._permits.put_nowait(None)
+    def __call__(self, seconds: float, callback: Callable[[], None]) -> Timer:
+        timer = Timer()
+        self.waiting.append((seconds, callback, timer))
+        return timer
 
-    async def __call__(self, seconds: float) -> None:
-        self.asked.append(seconds)
-        await self._permits.get()
+    def delays(self) -> list[float]:
+        return [seconds for seconds, _, timer in self.waiting if not timer.cancelled]
+
+    def fire(self) -> None:
+        due, self.waiting = self.waiting, []
+        for _, callback, timer in due:
+            if not timer.cancelled:
+                callback()
+
+
+class Timer:
+    cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 @pytest.fixture
@@ -122,7 +134,7 @@ def make_board(
     refreshes: ManualRefreshes,
     *,
     clock: ManualClock | None = None,
-    sleep: Sleeps | None = None,
+    timers: Timers | None = None,
 ) -> RoomBoard:
     return RoomBoard(
         slack,
@@ -133,7 +145,7 @@ def make_board(
         exercise_count=4,
         refreshes=refreshes,
         clock=clock or ManualClock(NOW),
-        **({"sleep": sleep} if sleep else {}),
+        call_later=timers or Timers(),
     )
 
 
@@ -224,25 +236,23 @@ async def test_showing_again_moves_the_board_to_the_bottom(database: Database) -
 
 
 async def test_a_rate_limited_update_is_tried_again_after_retry_after(database: Database) -> None:
-    slack, refreshes, sleeps = FakeSlack(), ManualRefreshes(), Sleeps()
-    board = make_board(database, slack, refreshes, sleep=sleeps)
+    slack, refreshes, timers = FakeSlack(), ManualRefreshes(), Timers()
+    board = make_board(database, slack, refreshes, timers=timers)
     await board.show(TEACHER)
     slack.faults["update"] = [BoardRateLimited(7), BoardRateLimited(7)]
     board.troubles_changed("U0BOB", (trouble("U0BOB"),))
     await refreshes.flush()
     board.troubles_changed("U0CAROL", (trouble("U0CAROL"),))
-    await refreshes.flush()  # refused again while a retry is pending: still one retry
+    await refreshes.flush()  # refused again while a retry waits: still one retry
     assert slack.methods() == ["post"]
-    await asyncio.sleep(0)
-    assert sleeps.asked == [7]
-    sleeps.release()
-    for _ in range(5):
-        await asyncio.sleep(0)
+    assert sorted(timers.delays()) == [7, 60.0]  # the retry, and the minute tick (someone is stuck)
+    timers.fire()
     assert refreshes.pending  # the retry scheduled a refresh
     await refreshes.flush()
     assert slack.methods() == ["post", "update"]
     assert "U0CAROL" in body(slack.messages[("DU0TEACH", "1.000100")])
     await board.close()
+    assert timers.delays() == []  # closing cancels the tick
 
 
 async def test_a_slack_failure_never_reaches_the_feeder(database: Database) -> None:
@@ -287,24 +297,29 @@ async def test_notifications_switch_shows_on_the_board(database: Database) -> No
     assert "Room notifications: off" in body(slack.messages[("DU0TEACH", "1.000100")])
 
 
-async def test_the_minute_tick_keeps_stuck_for_true(database: Database) -> None:
-    slack, refreshes, clock = FakeSlack(), ManualRefreshes(), ManualClock(NOW)
-    sleeps = Sleeps()
-    board = make_board(database, slack, refreshes, clock=clock, sleep=sleeps)
+async def test_the_minute_tick_keeps_stuck_for_true_while_anyone_is_stuck(
+    database: Database,
+) -> None:
+    slack, refreshes, clock, timers = FakeSlack(), ManualRefreshes(), ManualClock(NOW), Timers()
+    board = make_board(database, slack, refreshes, clock=clock, timers=timers)
     await board.show(TEACHER)
+    board.start()  # after a restart: one refresh a minute later, whatever happens
+    assert timers.delays() == [60.0]
     board.troubles_changed("U0BOB", (trouble("U0BOB", ago=4 * 60),))
     await refreshes.flush()
     assert "stuck 4m" in body(slack.messages[("DU0TEACH", "1.000100")])
-    board.start()
-    await asyncio.sleep(0)
-    assert sleeps.asked == [60.0]
+    assert timers.delays() == [60.0]  # one tick waiting, not two
     clock.now += 60
-    sleeps.release()
-    for _ in range(5):
-        await asyncio.sleep(0)
+    timers.fire()
     await refreshes.flush()
     assert "stuck 5m" in body(slack.messages[("DU0TEACH", "1.000100")])
-    await board.close()
+    assert timers.delays() == [60.0]  # still stuck: the next minute
+    board.troubles_changed("U0BOB", ())
+    await refreshes.flush()
+    timers.fire()
+    await refreshes.flush()
+    assert timers.delays() == []  # nobody stuck: the board rests until the next change
+    assert "All clear" in body(slack.messages[("DU0TEACH", "1.000100")])
 
 
 async def test_after_a_restart_the_same_message_is_updated(tmp_path: Path) -> None:
