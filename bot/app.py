@@ -23,10 +23,12 @@ from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.service import CommandRecord, KubectlService
 from bot.messages.reply import Reply
 from bot.metrics import Metrics
+from bot.notify.room_board import RoomBoard
 from bot.questions.queue import QuestionQueue
 from bot.questions.render import AskError, ask_button, parse_ask, top_questions_blocks
 from bot.settings import Settings
 from bot.slack import (
+    board_command,
     exercise_command,
     kubectl_command,
     mentions,
@@ -51,6 +53,7 @@ from bot.slides.room import PresentingRoom
 from bot.slides.rooms import SlideRooms, build_slide_rooms
 from bot.store import Database, open_database
 from bot.store.audit import AuditLog
+from bot.store.boards import BoardStore
 from bot.store.buttons import ButtonStore
 from bot.store.exercises import ExerciseStore
 from bot.store.presentations import PresentationStore
@@ -84,9 +87,12 @@ class Podium:
     delivery: kubectl_command.KubectlDelivery  # answers to people: privately, DMs, shares (paced)
     access: AccessService  # "Get my kubectl access": kubeconfig files in people's DMs
     watches: WatchHub  # the shared list+watch streams per namespace and kind (bot/watch/)
+    # The instructors' room boards; `board.troubles_changed` is the notifier's `on_troubles`.
+    board: RoomBoard
 
     async def close(self) -> None:
         await self.questions.refreshes.close()  # before the database they read goes
+        await self.board.close()
         await self.slides.close()
         await self.watches.close()  # its threads read the cluster: stopped before the gateway
         await self.gateway.close()
@@ -166,15 +172,27 @@ async def build_podium(
         budgets=budgets,
     )
     exercises_dir = slides_dir / "exercises"
+    exercises = load_exercises(exercises_dir) if exercises_dir.is_dir() else []
+    exercise_store = ExerciseStore(database)
+    board = RoomBoard(
+        board_command.BoardPoster(publisher),
+        BoardStore(database),
+        exercise_store,
+        SwitchStore(database),
+        instructors=settings.instructors,
+        exercise_count=len(exercises),
+        refreshes=Debouncer(interval=settings.board_interval),
+    )
     workshop = Workshop(
-        load_exercises(exercises_dir) if exercises_dir.is_dir() else [],
-        ExerciseStore(database),
+        exercises,
+        exercise_store,
         gateway,
         namespace_template=settings.participant_namespace,
         instructors=settings.instructors,
         repository=slides_dir.resolve().parent,
         decks=decks,
         leader=slides.room.leads_workshop,
+        on_progress=board.progress_changed,
     )
     answers = AnswerCache()
     buttons = ButtonStore(database)
@@ -190,11 +208,13 @@ async def build_podium(
     slides_command.register(app, slides_command.SlidesListeners(slides, kubectl, delivery))
     questions_command.register(app, questions_command.QuestionsListeners(questions, presentations))
     exercise_command.register(app, exercise_command.ExerciseListeners(workshop, budgets))
-    workshop_command.register(app, access_service, text_commands)
+    workshop_command.register(app, access_service, text_commands, board.show)
+    board_command.register(app, board_command.BoardListeners(kubectl, delivery))
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
     mentions.register(
         app, settings, kubectl, delivery, slides, presentations, publisher, text_commands, database
     )
+    board.start()  # the minute tick that keeps "stuck Nm" true
     return Podium(
         text_commands=text_commands,
         settings=settings,
@@ -211,6 +231,7 @@ async def build_podium(
         delivery=delivery,
         access=access_service,
         watches=watches,
+        board=board,
         slash_commands=(
             kubectl_command.COMMAND,
             slides_command.COMMAND,

@@ -53,6 +53,7 @@ KNOWN_KEYS = (
     "PODIUM_ACCESS_CA_FILE",
     "PODIUM_PARTICIPANT_SERVICE_ACCOUNT",
     "PODIUM_WATCH",
+    "PODIUM_BOARD_INTERVAL",
 )
 
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
@@ -130,6 +131,8 @@ class Settings:
     # The shared namespace streams (bot/watch/): on unless PODIUM_WATCH=off; off, the features
     # that need them (notifications, the room board, `get -w`) say so or read once instead.
     watch_enabled: bool = True
+    # The room board (`/workshop board`) is edited at most once per this many seconds.
+    board_interval: float = 3.0
 
     def budget(self, family: str) -> tuple[int, float]:
         """(count, seconds) one person may spend on `family` (count 0: no limit)."""
@@ -309,6 +312,13 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         lambda v: 0 <= v <= 300,
         "must be seconds (0-300) to wait for Slack to process a slide image.",
     )
+    board_interval = _number(
+        get,
+        "PODIUM_BOARD_INTERVAL",
+        "3",
+        lambda v: 1 <= v <= 300,
+        "must be seconds (1-300) between two edits of an instructor's room board.",
+    )
     rate_text = get("PODIUM_USER_RATE") or "10/10s"
     rate = _parse_rate(rate_text)
     if rate is None:
@@ -361,6 +371,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         metrics_token=metrics_token,
         image_wait=image_wait,
         watch_enabled=watch_switch == "on",
+        board_interval=board_interval,
         **_parse_slack(get),
         **_parse_cluster(get, env),
         **_parse_access(get),

@@ -79,7 +79,8 @@ def sent_line(expires: str, *, again: bool) -> str:
 USAGE = trusted(
     "`/workshop access`: a kubeconfig for your own namespace, sent to your DM with Podium "
     "(a short-lived token for your kubectl).\n"
-    "Instructors: `/workshop access off` turns it off for everyone, `/workshop access on` back on."
+    "Instructors: `/workshop access off` turns it off for everyone, `/workshop access on` back on.\n"
+    "Instructors: `/workshop board` posts the room board in your DM: who is stuck, longest first."
 )
 
 

@@ -44,6 +44,7 @@ class Workshop:
         repository: Path,
         decks: Iterable[Deck] = (),
         leader: Callable[[str], Awaitable[bool]] | None = None,
+        on_progress: Callable[[str], None] | None = None,
     ) -> None:
         self._exercises = {exercise.number: exercise for exercise in exercises}
         self._slides = exercise_slides(decks)
@@ -55,6 +56,9 @@ class Workshop:
         # Who may release solutions and read the board: the rule that drives the slides
         # (PresentingRoom.leads_workshop); without one, the instructors alone.
         self._leader = leader or self._is_instructor
+        # Told the person's user ID when they pass an exercise (the room board refreshes); must
+        # not block: it only schedules work.
+        self._on_progress = on_progress
 
     @property
     def exercises(self) -> list[Exercise]:
@@ -141,6 +145,8 @@ class Workshop:
                 summary=summary,
                 passed_checks=report.passed_count,
             )
+            if report.passed and self._on_progress is not None:
+                self._on_progress(user_id)
         lines = [redact_credentials(line)[0] for line in report_lines(report)]
         closing = (
             ""

@@ -5,6 +5,7 @@ registered in one place, `register`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -30,10 +31,22 @@ def access_button() -> dict[str, Any]:
     }
 
 
+# `/workshop board`: the instructor's room board (bot/notify/room_board.py), answered in one line.
+Board = Callable[[str], Awaitable[str]]
+
+
 async def workshop_command(
-    service: AccessService, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+    service: AccessService,
+    board: Board | None,
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
 ) -> None:
     await ack()
+    if board is not None and (command.get("text") or "").lower().split()[:1] == ["board"]:
+        text = await board(command["user_id"])
+        await respond(response_type="ephemeral", replace_original=False, text=text)
+        return
     result = await service.workshop(
         command["user_id"],
         command.get("text") or "",
@@ -73,8 +86,10 @@ async def access_text(service: AccessService, user: str, channel: str, text: str
     return Reply(result.text, private=True)
 
 
-def register(app: AsyncApp, service: AccessService, commands: TextCommands) -> None:
-    app.command(COMMAND)(never_silent(partial(workshop_command, service)))
+def register(
+    app: AsyncApp, service: AccessService, commands: TextCommands, board: Board | None = None
+) -> None:
+    app.command(COMMAND)(never_silent(partial(workshop_command, service, board)))
     app.action(ACCESS_ACTION)(never_silent(partial(get_access, service)))
     commands.register(
         "access",

@@ -56,6 +56,13 @@ class ExerciseStore:
         )
         return [_result(row) for row in rows]
 
+    async def passed_counts(self) -> dict[str, int]:
+        """How many exercises each person who ever checked one has passed (0: tried, none yet)."""
+        rows = await self._db.fetch_all(
+            "SELECT user_id, SUM(ever_passed) FROM exercise_results GROUP BY user_id"
+        )
+        return {str(row[0]): int(row[1] or 0) for row in rows}
+
     async def next_hint(self, user_id: str, exercise: int) -> int:
         """Count one more hint seen and return how many this person has now seen."""
         async with self._db.write_lock:

@@ -156,4 +156,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE exercise_results ADD COLUMN best_passed INTEGER NOT NULL DEFAULT 0;
     """,
+    # 9: each instructor's room board (`/workshop board`): the DM message that keeps being
+    # updated, so after a restart the same message goes on showing the room.
+    """
+    CREATE TABLE room_boards (
+        user_id    TEXT PRIMARY KEY,   -- the instructor's Slack user ID
+        channel_id TEXT NOT NULL,      -- their DM with Podium
+        ts         TEXT NOT NULL,      -- the board message
+        posted_at  REAL NOT NULL
+    );
+    """,
 )

@@ -79,6 +79,7 @@ def workshop(
     store: ExerciseStore,
     cluster: FakeCluster,
     instructors: frozenset[str] = frozenset({"UTEACH"}),
+    on_progress: Any = None,
 ) -> Workshop:
     solution = tmp_path / "solutions" / "web"
     solution.mkdir(parents=True, exist_ok=True)
@@ -91,6 +92,7 @@ def workshop(
         namespace_template="ws-{user}",
         instructors=instructors,
         repository=tmp_path,
+        on_progress=on_progress,
     )
 
 
@@ -160,3 +162,19 @@ async def test_the_board_is_for_the_leaders(tmp_path: Path, store: ExerciseStore
 async def test_unknown_exercises_name_the_known_ones(tmp_path: Path, store: ExerciseStore) -> None:
     reply = await workshop(tmp_path, store, FakeCluster()).check(7, "U1")
     assert reply.text == "There is no exercise 7; the exercises are 1. `/exercise list` shows them."
+
+
+async def test_a_pass_tells_the_room_board_and_counts_per_person(
+    tmp_path: Path, store: ExerciseStore
+) -> None:
+    told: list[str] = []
+    cluster = FakeCluster()
+    cluster.namespaces.update({"ws-u1", "ws-u2"})
+    room = workshop(tmp_path, store, cluster, on_progress=told.append)
+    await room.check(1, "U1")  # fails: the board has nothing new to show
+    assert told == []
+    cluster.pods["ws-u1"] = [{"kind": "Pod", "metadata": {"name": "web", "namespace": "ws-u1"}}]
+    await room.check(1, "U1")
+    await room.check(1, "U2")
+    assert told == ["U1"]
+    assert await store.passed_counts() == {"U1": 1, "U2": 0}
