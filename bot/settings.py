@@ -52,6 +52,9 @@ KNOWN_KEYS = (
     "PODIUM_ACCESS_SERVER",
     "PODIUM_ACCESS_CA_FILE",
     "PODIUM_PARTICIPANT_SERVICE_ACCOUNT",
+    "PODIUM_WATCH_SECONDS",
+    "PODIUM_WATCHES_PER_PERSON",
+    "PODIUM_WATCHES_MAX",
 )
 
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
@@ -126,6 +129,11 @@ class Settings:
     access_ca_file: Path | None = None
     # The ServiceAccount in each participant namespace whose tokens participants get.
     participant_service_account: str = "participant"
+    # `/kubectl get pods -w`: how long one watch updates its message, and how many run at once
+    # per person and for the whole room.
+    watch_seconds: float = 120.0
+    watches_per_person: int = 1
+    watches_max: int = 20
 
     def budget(self, family: str) -> tuple[int, float]:
         """(count, seconds) one person may spend on `family` (count 0: no limit)."""
@@ -305,6 +313,27 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         lambda v: 0 <= v <= 300,
         "must be seconds (0-300) to wait for Slack to process a slide image.",
     )
+    watch_seconds = _number(
+        get,
+        "PODIUM_WATCH_SECONDS",
+        "120",
+        lambda v: 5 <= v <= 3600,
+        "must be the seconds (5-3600) one `get -w` keeps updating its message.",
+    )
+    watches_per_person = _number(
+        get,
+        "PODIUM_WATCHES_PER_PERSON",
+        "1",
+        lambda v: v.is_integer() and 1 <= v <= 10,
+        "must be a whole number (1-10) of watches one person may run at once.",
+    )
+    watches_max = _number(
+        get,
+        "PODIUM_WATCHES_MAX",
+        "20",
+        lambda v: v.is_integer() and 1 <= v <= 200,
+        "must be a whole number (1-200) of watches Podium runs at once for the room.",
+    )
     rate_text = get("PODIUM_USER_RATE") or "10/10s"
     rate = _parse_rate(rate_text)
     if rate is None:
@@ -353,6 +382,9 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         max_reads_per_command=int(max_reads_text),
         metrics_token=metrics_token,
         image_wait=image_wait,
+        watch_seconds=watch_seconds,
+        watches_per_person=int(watches_per_person),
+        watches_max=int(watches_max),
         **_parse_slack(get),
         **_parse_cluster(get, env),
         **_parse_access(get),
