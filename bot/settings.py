@@ -52,6 +52,7 @@ KNOWN_KEYS = (
     "PODIUM_ACCESS_SERVER",
     "PODIUM_ACCESS_CA_FILE",
     "PODIUM_PARTICIPANT_SERVICE_ACCOUNT",
+    "PODIUM_WATCH",
     "PODIUM_WATCH_SECONDS",
     "PODIUM_WATCHES_PER_PERSON",
     "PODIUM_WATCHES_MAX",
@@ -129,6 +130,9 @@ class Settings:
     access_ca_file: Path | None = None
     # The ServiceAccount in each participant namespace whose tokens participants get.
     participant_service_account: str = "participant"
+    # The shared namespace streams (bot/watch/): on unless PODIUM_WATCH=off; off, the features
+    # that need them (notifications, the room board, `get -w`) say so or read once instead.
+    watch_enabled: bool = True
     # `/kubectl get pods -w`: how long one watch updates its message, and how many run at once
     # per person and for the whole room.
     watch_seconds: float = 120.0
@@ -358,6 +362,9 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
     problem = _template_problem(participant_template)
     if problem:
         raise SettingsError(f"PODIUM_PARTICIPANT_NAMESPACE={participant_template!r}: {problem}.")
+    watch_switch = (get("PODIUM_WATCH") or "on").lower()
+    if watch_switch not in ("on", "off"):
+        raise SettingsError(f"PODIUM_WATCH={watch_switch!r} must be on or off.")
     slides_dir = get("PODIUM_SLIDES")
     if slides_dir and not Path(slides_dir).is_dir():
         raise SettingsError(
@@ -382,6 +389,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         max_reads_per_command=int(max_reads_text),
         metrics_token=metrics_token,
         image_wait=image_wait,
+        watch_enabled=watch_switch == "on",
         watch_seconds=watch_seconds,
         watches_per_person=int(watches_per_person),
         watches_max=int(watches_max),
