@@ -28,7 +28,7 @@ from bot.kubectl.redact import cap_lines, redact_text
 from bot.messages.limits import MAX_TEXT_OBJECT
 from bot.messages.text import Mrkdwn, code_block, escape_mrkdwn, inline_code, mrkdwn
 from bot.watch.labels import Selector, SelectorError, parse_selector
-from bot.watch.ports import Change, Subscription, Watches
+from bot.watch.ports import Change, Subscription, Watches, WatchesOff
 
 log = logging.getLogger(__name__)
 
@@ -504,10 +504,20 @@ class GetWatches:
     async def _open(self, session: _Session, channel: str | None) -> Answer:
         request = session.request
         kind = request.kind.plural
-        session.subscription = self.watches.subscribe(request.namespace, kind, session.on_change)
         try:
+            session.subscription = self.watches.subscribe(
+                request.namespace, kind, session.on_change
+            )
             snapshot = await self.watches.snapshot(
                 request.namespace, kind, timeout=self.limits.snapshot_timeout
+            )
+        except WatchesOff as off:
+            self.ended(session)
+            return refusal_answer(
+                Refusal(
+                    f"Podium cannot watch right now: {off}",
+                    f"`/kubectl get {request.kind.plural}` shows them as they are now.",
+                )
             )
         except ClusterError as error:
             self.ended(session)

@@ -6,6 +6,8 @@ Podium cannot post where the command came from; @mentions and DMs."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -24,6 +26,7 @@ CHANNEL = "C0WORKSHOP"
 HEADER = "kubectl get pods -n sandbox -w"
 
 
+@contextlib.asynccontextmanager
 async def room_with(
     cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path, **env: str
 ) -> AsyncIterator[Room]:
@@ -33,7 +36,7 @@ async def room_with(
 
 @pytest.fixture
 async def room(cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path) -> AsyncIterator[Room]:
-    async for room in room_with(cluster, standin, tmp_path, PODIUM_WATCH_SECONDS="120"):
+    async with room_with(cluster, standin, tmp_path, PODIUM_WATCH_SECONDS="120") as room:
         yield room
 
 
@@ -49,11 +52,14 @@ async def eventually(check: Callable[[], Any], what: str, timeout: float = 30.0)
         await asyncio.sleep(0.05)
 
 
-def watch_posts(standin: SlackStandIn, channel: str) -> list[Any]:
+def watch_posts(standin: SlackStandIn, channel: str, header: str = HEADER) -> list[Any]:
     return [
         c
         for c in standin.calls("chat.postMessage")
-        if c.ok and c.args.get("channel") == channel and HEADER in str(c.args.get("blocks"))
+        if c.ok
+        and c.args.get("channel") == channel
+        and header in str(c.args.get("blocks"))
+        and "watching · updates for" in str(c.args.get("blocks"))  # not the answer saying where
     ]
 
 
@@ -81,7 +87,7 @@ async def test_get_pods_w_updates_one_message_in_place_as_a_pod_is_replaced(room
     assert all(name in first for name in before)
     assert "watching · updates for 2m" in first and "started by <@U0ALICE>" in first
 
-    victim = sorted(before)[0]
+    victim = min(before)
     await delete_pod(room.emulator, victim)
     replacement = await eventually(
         lambda: next(iter(sandbox_pods(room.emulator) - before), None), "the replacement pod"
@@ -104,7 +110,7 @@ async def test_get_pods_w_updates_one_message_in_place_as_a_pod_is_replaced(room
     updates = [c for c in room.standin.calls("chat.update") if c.args.get("channel") == CHANNEL]
     assert updates and {c.args["ts"] for c in updates} == {ts}
     moments = [c.at for c in updates if c.ok]
-    assert all(b - a >= 1.4 for a, b in zip(moments, moments[1:])), moments
+    assert all(b - a >= 1.4 for a, b in itertools.pairwise(moments)), moments
     assert not any(c.rate_limited for c in updates)
     final = room.standin.message(CHANNEL, ts)
     assert final is not None and not block_kit_problems(final) and not raw_pings(final)
@@ -113,9 +119,12 @@ async def test_get_pods_w_updates_one_message_in_place_as_a_pod_is_replaced(room
 async def test_a_watch_stops_after_its_time_and_says_how_to_watch_again(
     cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path
 ):
-    async for room in room_with(cluster, standin, tmp_path, PODIUM_WATCH_SECONDS="5"):
+    async with room_with(cluster, standin, tmp_path, PODIUM_WATCH_SECONDS="5") as room:
         await room.ask("get po -l app=nginx -w")
-        [post] = await eventually(lambda: watch_posts(standin, CHANNEL) or None, "posted", 30)
+        [post] = await eventually(
+            lambda: watch_posts(standin, CHANNEL, "kubectl get po -n sandbox -l app=nginx -w"),
+            "posted",
+        )
         ts = post.response["ts"]
 
         def stopped() -> str | None:
@@ -134,7 +143,7 @@ async def test_a_watch_stops_after_its_time_and_says_how_to_watch_again(
 async def test_the_per_person_and_room_caps_are_answered_clearly(
     cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path
 ):
-    async for room in room_with(cluster, standin, tmp_path, PODIUM_WATCHES_MAX="2"):
+    async with room_with(cluster, standin, tmp_path, PODIUM_WATCHES_MAX="2") as room:
         assert "Watching pods" in message_to_text(await room.ask("get pods -w"))
         mine = message_to_text(await room.ask("get deploy -w"))
         assert re.search(
@@ -167,23 +176,19 @@ async def test_mentions_and_dms_start_watches_too(room: Room):
     await eventually(lambda: watch_posts(room.standin, CHANNEL), "the watch in the channel")
     dm = await room.direct("get deploy -w", user="U0BOB")
     posted = await eventually(
-        lambda: [
-            c
-            for c in room.standin.calls("chat.postMessage")
-            if c.ok
-            and c.args.get("channel") == dm["channel"]
-            and "kubectl get deploy -n sandbox -w" in str(c.args.get("blocks"))
-        ],
+        lambda: watch_posts(room.standin, dm["channel"], "kubectl get deploy -n sandbox -w"),
         "the watch in Bob's DM",
     )
     assert len(posted) == 1
+    said = [message_to_text(m) for m in room.dm_answers_after(dm["channel"], dm["ts"])]
+    assert any("Watching deployments in sandbox in your DM with Podium" in s for s in said), said
     assert room.running.podium.get_watches.running == 2
 
 
 async def test_closing_podium_ends_the_watch_with_its_final_update(
     cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path
 ):
-    async for room in room_with(cluster, standin, tmp_path):
+    async with room_with(cluster, standin, tmp_path) as room:
         await room.ask("get pods -w")
         [post] = await eventually(lambda: watch_posts(standin, CHANNEL) or None, "posted")
         ts = post.response["ts"]
