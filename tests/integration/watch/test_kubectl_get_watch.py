@@ -197,3 +197,20 @@ async def test_closing_podium_ends_the_watch_with_its_final_update(
     assert "stopped watching at" in message_to_text(message)
     assert "Podium is restarting" in message_to_text(message)
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("watch ")]
+
+
+async def test_watches_of_one_namespace_share_one_stream(
+    cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path
+):
+    async with room_with(cluster, standin, tmp_path, PODIUM_WATCHES_MAX="5") as room:
+        for user in ("U0ALICE", "U0BOB", "U0INSTRUCTOR"):
+            assert "Watching pods" in message_to_text(await room.ask("get pods -w", user=user))
+        await eventually(lambda: len(watch_posts(standin, CHANNEL)) == 3, "three watches")
+        pod_reads = [
+            r
+            for r in cluster.requests
+            if r.resource == "pods" and r.namespace == "sandbox" and r.verb in ("list", "watch")
+        ]
+        # One list and one watch for the room, not one per person (a reconnect may add one).
+        assert [r.verb for r in pod_reads].count("list") == 1, pod_reads
+        assert 1 <= [r.verb for r in pod_reads].count("watch") <= 2, pod_reads

@@ -402,3 +402,55 @@ def test_durations_read_like_kubectl_ages(seconds, shown):
     from bot.watch.get_watch import duration
 
     assert duration(seconds) == shown
+
+
+class VanishingPoster(RecordingPoster):
+    """Someone deleted the watch message: Slack answers every update message_not_found."""
+
+    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        self.updates.append((channel, ts, message))
+        raise Refused("message_not_found")
+
+
+async def test_a_deleted_watch_message_ends_the_watch_without_retrying():
+    streams, poster = FakeWatches(), VanishingPoster()
+    watches = watches_of(poster, streams)
+    await watches.start(watch_request(), user="U1", channel="C1", source="slash")
+    streams.put("ws-u1", "pods", pending("web-a"))
+    await eventually(lambda: watches.running == 0, "the watch ends")
+    assert len(poster.updates) == 1  # no stop text either: there is no message to put it in
+    assert streams.subscriptions == []
+
+
+class SlowWatches(FakeWatches):
+    async def snapshot(self, namespace: str, kind: str, *, timeout: float):
+        raise TimeoutError
+
+
+async def test_a_cluster_that_does_not_list_in_time_is_answered_in_one_line():
+    streams, poster = SlowWatches(), RecordingPoster()
+    watches = watches_of(poster, streams, snapshot_timeout=3.0)
+    answer = await watches.start(watch_request(), user="U1", channel="C1", source="slash")
+    assert not answer.ok
+    assert answer.body == (
+        "The cluster did not list pods in ws-u1 within 3s, so nothing is being watched."
+    )
+    assert watches.running == 0 and streams.subscriptions == [] and poster.posts == []
+
+
+class OffWatches(FakeWatches):
+    def subscribe(self, namespace, kind, on_change, *, replay=False):
+        from bot.watch.ports import WatchesOff
+
+        raise WatchesOff("Watching the cluster is off (PODIUM_WATCH=off).")
+
+
+async def test_watching_switched_off_is_answered_with_what_to_do_instead():
+    watches = watches_of(RecordingPoster(), OffWatches())
+    answer = await watches.start(watch_request(), user="U1", channel="C1", source="slash")
+    assert not answer.ok and answer.outcome == "refused"
+    assert answer.body == (
+        "Podium cannot watch right now: Watching the cluster is off (PODIUM_WATCH=off)."
+    )
+    assert answer.hint == "`/kubectl get pods` shows them as they are now."
+    assert watches.running == 0
