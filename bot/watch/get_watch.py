@@ -475,7 +475,9 @@ class GetWatches:
     ) -> Answer:
         if self._closing:
             return refusal_answer(
-                Refusal("Podium is restarting; watches start again in a moment.", "Try again soon.")
+                Refusal(
+                    "Podium is shutting down; no new watch starts now.", "Try again in a minute."
+                )
             )
         try:
             selector = parse_selector(request.selector or "")
@@ -590,7 +592,7 @@ class GetWatches:
         self._closing = True
         sessions = list(self._sessions)
         for session in sessions:
-            session.stop("Podium is restarting")
+            session.stop("Podium is shutting down")
         tasks = [s.task for s in sessions if s.task is not None]
         if not tasks:
             return

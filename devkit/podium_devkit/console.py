@@ -180,6 +180,10 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                         transcript,
                     )
                 )
+        # Quitting ends the watches: their last update ("stopped watching") is shown too.
+        await podium.get_watches.close()
+        for part in await transcript.background():
+            say(part)
     return 0
 
 

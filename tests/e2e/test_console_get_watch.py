@@ -79,3 +79,8 @@ async def test_console_transcript_shows_a_get_w_update_when_a_pod_is_replaced():
         print(text)  # the transcript, for the closing note (pytest -s)
         out, err = await console.type(b"")  # Ctrl-D: the console quits, the watch with it
     assert console.process.returncode == 0, err
+    # Its last update, printed before the console ends.
+    [stopped] = out.split(UPDATED)[1:]
+    assert "stopped watching at" in stopped and "Podium is shutting down" in stopped, out
+    assert "watch again with `/kubectl get pods -n ws-u0alice -w`" in stopped
+    print(out)

@@ -195,7 +195,7 @@ async def test_closing_podium_ends_the_watch_with_its_final_update(
     message = standin.message(CHANNEL, ts)
     assert message is not None
     assert "stopped watching at" in message_to_text(message)
-    assert "Podium is restarting" in message_to_text(message)
+    assert "Podium is shutting down" in message_to_text(message)
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("watch ")]
 
 

@@ -205,8 +205,8 @@ def test_the_stopped_footer_says_how_to_watch_again():
         "`/kubectl get po -n ws-u1 -l app=web -w`"
     )
     assert message["text"].endswith("(stopped watching)")
-    why = render_watch(view, Footer("U1", 120, NOW, stopped="Podium is restarting"), NOW)
-    assert "stopped watching at 04:30 UTC: Podium is restarting" in context_texts(why)[-1]
+    why = render_watch(view, Footer("U1", 120, NOW, stopped="Podium is shutting down"), NOW)
+    assert "stopped watching at 04:30 UTC: Podium is shutting down" in context_texts(why)[-1]
 
 
 # --- the sessions --------------------------------------------------------------------------------
@@ -381,11 +381,11 @@ async def test_closing_ends_every_watch_with_its_final_update_and_no_task_left()
     assert watches.running == 0 and streams.subscriptions == []
     finals = [m for _, _, m in poster.updates]
     assert len(finals) == 3
-    assert all("Podium is restarting" in last_footer(m) for m in finals)
+    assert all("Podium is shutting down" in last_footer(m) for m in finals)
     names = {t.get_name() for t in asyncio.all_tasks()}
     assert not any(name.startswith("watch ") for name in names)
     after = await watches.start(watch_request(), user="U1", channel="C1", source="slash")
-    assert not after.ok and "restarting" in after.body
+    assert not after.ok and "shutting down" in after.body
 
 
 def test_watch_times_are_utc_clock_times():
