@@ -53,6 +53,13 @@ def differences(old: Mapping[str, Obj], new: Mapping[str, Obj]) -> Iterator[tupl
             yield "MODIFIED", after
 
 
+def must_relist(code: int | None, message: str) -> bool:
+    """Whether a watch's error means the version it watched from is unusable, so the stream
+    lists again (client-go's reflector does the same): 410 Gone/Expired, or the API server's
+    "Too large resource version" (504), e.g. after the cluster's store was restored."""
+    return code == 410 or (code == 504 and "too large resource version" in message[:200].lower())
+
+
 def watch_seconds(rng: random.Random) -> int:
     """How long one watch asks to stay open: 300-600 s, jittered like kubectl's."""
     return MIN_WATCH_SECONDS + rng.randrange(MIN_WATCH_SECONDS + 1)

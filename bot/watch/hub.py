@@ -35,8 +35,18 @@ from kubernetes.client.exceptions import ApiException
 
 from bot.kubectl.errors import ClusterError
 from bot.kubectl.gateway import _ENDPOINTS, _api_error, _json_of, _transport_error
+from bot.kubectl.redact import cap_lines, redact_text
 from bot.metrics import Metrics
-from bot.watch.cache import Backoff, Obj, by_name, differences, name_of, version_of, watch_seconds
+from bot.watch.cache import (
+    Backoff,
+    Obj,
+    by_name,
+    differences,
+    must_relist,
+    name_of,
+    version_of,
+    watch_seconds,
+)
 from bot.watch.ports import (
     WATCHABLE,
     Change,
@@ -54,6 +64,7 @@ _READ_SLACK = 30.0
 # A watch the server ends sooner than this without a single event is not healthy (a server or a
 # proxy closing at once): the stream backs off instead of reconnecting in a tight loop.
 _SHORTEST_HEALTHY_WATCH = 1.0
+_MAX_LOGGED = 500  # characters of an API server's error message in the log
 _MAX_EVENT_BYTES = 8 * 1024 * 1024
 _NAMESPACE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -192,7 +203,9 @@ class _Stream:
 
     def _idle(self) -> None:
         self._linger = None
-        if not self._subscribers:
+        if self._waiters and not self._subscribers:
+            self.linger()  # a snapshot still waits for the first list: not yet
+        elif not self._subscribers:
             self.hub._retire(self)
 
     def _replay(self, token: int) -> None:
@@ -217,6 +230,8 @@ class _Stream:
 
     async def wait_listed(self, deadline: float) -> None:
         while not self.synced:
+            if self.retired:
+                raise WatchesOff("Podium is shutting down.")
             if self.error is not None:
                 raise self.error
             remaining = deadline - self.loop.time()
@@ -309,7 +324,7 @@ class _Stream:
                 self.kind,
                 failed.during,
                 error.reason,
-                error.message,
+                redact_text(cap_lines(error.message[:_MAX_LOGGED])[0])[0],
             )
 
     def _recovered(self) -> None:
@@ -318,8 +333,9 @@ class _Stream:
             self._failing = None
 
     def _fan_out(self, change: Change) -> None:
-        for subscriber in list(self._subscribers.values()):
-            if not subscriber.pending:
+        # A copy: a callback may subscribe or cancel; one cancelled meanwhile hears no more.
+        for token, subscriber in list(self._subscribers.items()):
+            if not subscriber.pending and token in self._subscribers:
                 self._tell(subscriber, change)
 
     def _tell(self, subscriber: _Subscriber, change: Change) -> None:
@@ -351,10 +367,11 @@ class _Stream:
         backoff = Backoff(self._tuning.backoff_first, self._tuning.backoff_cap)
         version: str | None = None
         while not self._stop.is_set():
-            during: Literal["list", "watch"] = "list" if version is None else "watch"
+            during: Literal["list", "watch"] = "list"
             try:
                 if version is None:
                     version = self._list()
+                during = "watch"
                 version, healthy = self._watch(version)
                 if healthy:
                     backoff.reset()
@@ -365,7 +382,8 @@ class _Stream:
             except ClusterError as error:
                 if self._stop.is_set():
                     break
-                if error.status == 410:  # an API server may also answer a watch 410 outright
+                if during == "watch" and must_relist(error.status, error.message):
+                    # An API server may answer a watch 410 (or "too large") outright.
                     self._post(_Expired())
                     version = None
                     continue
@@ -433,14 +451,12 @@ class _Stream:
                 if not isinstance(obj, dict):
                     continue
                 if kind == "ERROR":
-                    if obj.get("code") == 410:
+                    code = obj.get("code") if isinstance(obj.get("code"), int) else 0
+                    message = str(obj.get("message") or "the watch ended with an error")
+                    if must_relist(code, message):
                         self._post(_Expired())
                         return None, False
-                    raise ClusterError(
-                        str(obj.get("reason") or "InternalError"),
-                        str(obj.get("message") or "the watch ended with an error"),
-                        int(obj.get("code") or 0),
-                    )
+                    raise ClusterError(str(obj.get("reason") or "InternalError"), message, code)
                 events += 1
                 version = version_of(obj) or version
                 if kind == "BOOKMARK":
@@ -522,9 +538,13 @@ class WatchHub:
         backoff_cap: float = 30.0,
         watch_seconds: Callable[[], int] | None = None,
         metrics: Metrics | None = None,
+        max_streams: int = 2000,
         max_connections: int = 1024,
     ) -> None:
         self.enabled = enabled
+        # A bound on threads and open watches whatever the features ask for: 200 participants
+        # with pods, events, deployments and jobs each are 800.
+        self.max_streams = max_streams
         # Its own client on a copy of the gateway's configuration: each stream holds one pooled
         # connection for as long as it runs, so the pool is sized for every stream at once
         # (the gateway's small pool would warn and discard connections all day).
@@ -611,6 +631,11 @@ class WatchHub:
             raise ValueError(f"{namespace!r} is not a namespace name")
         stream = self._streams.get((namespace, kind))
         if stream is None:
+            if len(self._streams) >= self.max_streams:
+                raise WatchesOff(
+                    f"Podium already watches {len(self._streams)} namespace streams, its limit; "
+                    "ask again in a while to see the objects now."
+                )
             loop = asyncio.get_running_loop()
             stream = _Stream(
                 self, namespace, kind, loop, self._apis[_ENDPOINTS[kind].api], self._tuning

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.settings import SettingsError, load_settings
-from bot.watch.cache import Backoff, by_name, differences, watch_seconds
+from bot.watch.cache import Backoff, by_name, differences, must_relist, watch_seconds
 
 
 def obj(name: str, version: str, uid: str = "") -> dict[str, Any]:
@@ -74,3 +74,11 @@ def test_podium_watch_is_on_by_default_and_can_be_switched_off() -> None:
     assert load_settings({"PODIUM_WATCH": "ON"}).watch_enabled is True
     with pytest.raises(SettingsError, match="PODIUM_WATCH='maybe' must be on or off"):
         load_settings({"PODIUM_WATCH": "maybe"})
+
+
+def test_410_and_a_too_large_version_mean_list_again_other_errors_do_not() -> None:
+    assert must_relist(410, "too old resource version: 5 (9)")
+    assert must_relist(504, "Too large resource version: 99, current: 12")
+    assert not must_relist(504, "The request timed out")
+    assert not must_relist(403, "pods is forbidden")
+    assert not must_relist(None, "")
