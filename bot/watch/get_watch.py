@@ -498,12 +498,12 @@ class GetWatches:
         session = _Session(self, request, user, WatchView(request, selector))
         self._sessions.append(session)
         try:
-            return await self._open(session, channel)
+            return await self._open(session, channel, private=source == "button")
         except BaseException:
             self.ended(session)
             raise
 
-    async def _open(self, session: _Session, channel: str | None) -> Answer:
+    async def _open(self, session: _Session, channel: str | None, *, private: bool) -> Answer:
         request = session.request
         kind = request.kind.plural
         try:
@@ -546,7 +546,7 @@ class GetWatches:
         session.view.load(snapshot.objects)
         session.loaded = True
         try:
-            where = await self._post(session, channel)
+            where = await self._post(session, channel, private=private)
         except Exception:  # never a stack trace in Slack: a reference to quote instead
             self.ended(session)
             reference = uuid.uuid4().hex[:8]
@@ -565,13 +565,12 @@ class GetWatches:
         )
         return started_answer(request, where, session.until)
 
-    async def _post(self, session: _Session, channel: str | None) -> str:
-        """Post the first message where the command came from; a DM when that is a DM, or a
-        channel Podium is not in. Returns where it went, for the answer."""
+    async def _post(self, session: _Session, channel: str | None, *, private: bool) -> str:
+        """Post the first message where the command came from; in the person's DM when that is
+        a DM, a channel Podium cannot post in, or a slide's ▶ Run (which answers privately and
+        posts nothing in the channel). Returns where it went, for the answer."""
         message = session.message()
-        direct = channel is None or channel.startswith("D")
-        if not direct:
-            assert channel is not None
+        if not private and channel is not None and not channel.startswith("D"):
             try:
                 session.ts = await self.poster.post(channel, message)
                 session.channel = channel
@@ -583,9 +582,9 @@ class GetWatches:
                 session.channel, session.ts = await self.poster.post_dm(session.user, message)
                 return f"in your DM with Podium (Podium cannot post in this channel: {reason})"
         if session.user is None:
-            raise RuntimeError("a watch from a DM without a user")
+            raise RuntimeError("a watch for nobody in particular has no DM to go to")
         session.channel, session.ts = await self.poster.post_dm(session.user, message)
-        return "in your DM with Podium"
+        return "here" if session.channel == channel else "in your DM with Podium"
 
     async def close(self) -> None:
         """Every watch ends with its final update (as far as Slack takes it in CLOSE_SECONDS)."""

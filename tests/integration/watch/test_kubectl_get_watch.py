@@ -181,7 +181,7 @@ async def test_mentions_and_dms_start_watches_too(room: Room):
     )
     assert len(posted) == 1
     said = [message_to_text(m) for m in room.dm_answers_after(dm["channel"], dm["ts"])]
-    assert any("Watching deployments in sandbox in your DM with Podium" in s for s in said), said
+    assert any("Watching deployments in sandbox here until" in s for s in said), said
     assert room.running.podium.get_watches.running == 2
 
 

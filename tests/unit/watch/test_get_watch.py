@@ -346,8 +346,20 @@ async def test_a_channel_podium_is_not_in_gets_the_watch_in_the_dm():
         "Watching pods in ws-u1 in your DM with Podium (Podium cannot post"
     )
     assert [c for c, _, _ in poster.posts] == ["D-U1"]
-    from_dm = await watches.start(watch_request(), user="U2", channel="D123", source="dm")
-    assert "in your DM with Podium until" in from_dm.body
+    elsewhere = await watches.start(watch_request(), user="U2", channel="D0U1U2", source="slash")
+    assert "in your DM with Podium until" in elsewhere.body  # not in other people's DM
+    in_the_dm = await watches.start(watch_request(), user="U3", channel="D-U3", source="dm")
+    assert in_the_dm.body.startswith("Watching pods in ws-u1 here until")
+    assert [c for c, _, _ in poster.posts] == ["D-U1", "D-U2", "D-U3"]
+    await watches.close()
+
+
+async def test_a_slides_run_button_watches_in_the_pressers_dm_not_the_channel():
+    streams, poster = FakeWatches(), RecordingPoster()
+    watches = watches_of(poster, streams)
+    answer = await watches.start(watch_request(), user="U1", channel="C1", source="button")
+    assert answer.ok and "in your DM with Podium" in answer.body
+    assert [c for c, _, _ in poster.posts] == ["D-U1"]
     await watches.close()
 
 
