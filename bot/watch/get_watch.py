@@ -37,10 +37,12 @@ CHANGE_ROWS = 10
 # Slack allows about one chat.update per second per channel: each message waits at least this
 # long between updates, however fast its objects change (the latest state is what is shown).
 MIN_UPDATE_SECONDS = 1.5
+# After a change, how long a watch waits for the rest of its burst before updating.
+SETTLE_SECONDS = 0.5
 # chat.update is a Tier 3 method (about 50 a minute for the whole app): watches together keep
 # below this, leaving room for the slides, the questions and the room board.
 UPDATES_PER_MINUTE = 30
-UPDATE_BURST = 10
+UPDATE_BURST = 20  # one update each for a room's worth of watches at once
 # A code block is one section: Slack's 3,000 characters, with room for the fence and a note.
 _BLOCK_BUDGET = MAX_TEXT_OBJECT - 100
 # How long closing Podium waits for the watches' last updates.
@@ -280,6 +282,18 @@ def busy_room_answer(request: WatchRequest, limit: int, until: datetime) -> Answ
     )
 
 
+def shared_answer(request: WatchRequest, until: datetime) -> Answer:
+    return Answer(
+        f"{request.kind.plural.capitalize()} in {request.namespace} are already being watched "
+        f"in this channel until {clock_time(until)}: that message updates in place, so no "
+        "second one was posted.",
+        ok=True,
+        command_line=request.command_line,
+        preformatted=False,
+        namespace=request.namespace,
+    )
+
+
 def started_answer(request: WatchRequest, where: str, until: datetime) -> Answer:
     return Answer(
         f"Watching {request.kind.plural} in {request.namespace} {where} until "
@@ -314,10 +328,13 @@ class WatchLimits:
     total: int = 20  # PODIUM_WATCHES_MAX
     snapshot_timeout: float = 10.0  # the first list of a new stream (the cluster timeout)
     min_update_seconds: float = MIN_UPDATE_SECONDS
+    settle_seconds: float = SETTLE_SECONDS
 
 
 class _UpdateBudget:
-    """A token bucket over every watch's chat.update calls (Slack counts them per app)."""
+    """A token bucket over every watch's chat.update calls (Slack counts them per app), served
+    first come, first served: when a change reaches twenty watch messages at once, each gets its
+    update before any of them gets a second one."""
 
     def __init__(self, per_minute: int, burst: int, monotonic: Callable[[], float]) -> None:
         self._rate = per_minute / 60.0
@@ -325,16 +342,54 @@ class _UpdateBudget:
         self._tokens = float(burst)
         self._monotonic = monotonic
         self._updated = monotonic()
+        self._queue: deque[asyncio.Future[None]] = deque()
+        self._pump: asyncio.Task[None] | None = None
 
-    def wait_seconds(self) -> float:
-        """0 and one token spent, or how long until one is there (nothing spent)."""
+    def _refill(self) -> None:
         now = self._monotonic()
         self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
         self._updated = now
-        if self._tokens >= 1:
+
+    async def turn(self, stopping: asyncio.Event, timeout: float) -> bool:
+        """Wait for this caller's turn to update: True, one update spent; False when `stopping`
+        is set or `timeout` passes first (nothing spent)."""
+        self._refill()
+        if not self._queue and self._tokens >= 1:
             self._tokens -= 1
-            return 0.0
-        return (1 - self._tokens) / self._rate
+            return True
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(future)
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._serve(), name="watch update budget")
+        stopped: asyncio.Future[Any] = asyncio.ensure_future(stopping.wait())
+        waiting: set[asyncio.Future[Any]] = {future, stopped}
+        try:
+            await asyncio.wait(waiting, timeout=timeout, return_when="FIRST_COMPLETED")
+        finally:
+            stopped.cancel()
+        if future.done() and not future.cancelled():
+            return True
+        future.cancel()  # the pump skips it without spending
+        return False
+
+    async def _serve(self) -> None:
+        while self._queue:
+            if self._queue[0].done():  # its watch stopped waiting
+                self._queue.popleft()
+                continue
+            self._refill()
+            if self._tokens < 1:
+                await asyncio.sleep((1 - self._tokens) / self._rate)
+                continue
+            self._tokens -= 1
+            self._queue.popleft().set_result(None)
+
+    def close(self) -> None:
+        for future in self._queue:
+            future.cancel()
+        self._queue.clear()
+        if self._pump is not None:
+            self._pump.cancel()
 
 
 class _Session:
@@ -347,14 +402,17 @@ class _Session:
         self.view = view
         self.started = owner.clock()
         self.until = self.started + timedelta(seconds=owner.limits.seconds)
-        self.channel = ""
+        self.origin: str | None = None  # the channel the command came from
+        self.channel = ""  # where its message is, once posted
         self.ts = ""
+        self.opened = asyncio.Event()  # posted, or given up
         self.loaded = False
         self.updates = 0  # chat.update calls made, for tests and the log
         self.subscription: Subscription | None = None
         self.task: asyncio.Task[None] | None = None
         self.stopped_at: datetime | None = None
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._stop_reason: str | None = None
 
     def on_change(self, change: Change) -> None:
@@ -367,6 +425,7 @@ class _Session:
     def stop(self, reason: str) -> None:
         if self._stop_reason is None:
             self._stop_reason = reason
+        self._stopping.set()
         self._wake.set()
 
     def message(self, stopped: str | None = None) -> dict[str, Any]:
@@ -389,13 +448,15 @@ class _Session:
                     break
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), remaining)
-                # Debounced: changes arriving meanwhile are folded into this one update.
-                await self._sleep_until(min(deadline, last_update + limits.min_update_seconds))
-                while self._stop_reason is None and (wait := self.owner.budget.wait_seconds()):
-                    await self._sleep_until(min(deadline, monotonic() + wait))
-                    if monotonic() >= deadline:
-                        break
+                # Debounced: changes come in bursts (a pod deleted, its replacement added a
+                # moment later), and those arriving meanwhile are folded into this one update.
+                settled = monotonic() + limits.settle_seconds
+                await self._sleep_until(
+                    min(deadline, max(settled, last_update + limits.min_update_seconds))
+                )
                 if self._stop_reason is not None or monotonic() >= deadline:
+                    break
+                if not await self.owner.budget.turn(self._stopping, deadline - monotonic()):
                     break
                 self._wake.clear()
                 last_update = monotonic()
@@ -464,6 +525,7 @@ class GetWatches:
         return [s for s in self._sessions if s.user == user]
 
     def ended(self, session: _Session) -> None:
+        session.opened.set()
         if session.subscription is not None:
             session.subscription.cancel()
             session.subscription = None
@@ -485,6 +547,10 @@ class GetWatches:
             return refusal_answer(
                 Refusal(f"error: {error}", "For example `-l app=web` or `-l 'tier in (web,api)'`.")
             )
+        shared = await self._same_watch_in(channel, request) if source != "button" else None
+        if shared is not None:
+            # A room typing the demo's `get pods -w` gets one message, not one each.
+            return shared_answer(request, shared.until)
         mine = self.sessions_of(user)
         if len(mine) >= self.limits.per_person:
             first = min(mine, key=lambda s: s.until)
@@ -496,12 +562,25 @@ class GetWatches:
             return busy_room_answer(request, self.limits.total, soonest)
         # The slot is taken before anything is awaited: a second command meanwhile sees it.
         session = _Session(self, request, user, WatchView(request, selector))
+        session.origin = channel if source != "button" else None
         self._sessions.append(session)
         try:
             return await self._open(session, channel, private=source == "button")
         except BaseException:
             self.ended(session)
             raise
+
+    async def _same_watch_in(self, channel: str | None, request: WatchRequest) -> _Session | None:
+        """A running watch of the same command posted in `channel` (not a DM: those are one
+        person's). One still being posted is waited for: a room typing at once gets one."""
+        if channel is None or channel.startswith("D"):
+            return None
+        for session in list(self._sessions):
+            if session.origin == channel and session.request.command_line == request.command_line:
+                await session.opened.wait()
+                if session.channel == channel and session in self._sessions:
+                    return session
+        return None
 
     async def _open(self, session: _Session, channel: str | None, *, private: bool) -> Answer:
         request = session.request
@@ -559,6 +638,7 @@ class GetWatches:
                 outcome="internal",
                 hint="Try again; if it keeps failing, tell the instructor the ref.",
             )
+        session.opened.set()
         session.task = asyncio.create_task(session.run(), name=f"watch {request.command_line}")
         log.info(
             "watch started: %s for %s in %s", request.command_line, session.user, session.channel
@@ -589,6 +669,7 @@ class GetWatches:
     async def close(self) -> None:
         """Every watch ends with its final update (as far as Slack takes it in CLOSE_SECONDS)."""
         self._closing = True
+        self.budget.close()
         sessions = list(self._sessions)
         for session in sessions:
             session.stop("Podium is shutting down")

@@ -56,39 +56,67 @@ async def test_hostile_labels_in_a_watch_never_ping_and_keep_the_block(room: Roo
     assert "owner=<!channel>" in text and "team=<@U0BOB>" in text  # shown, as text
 
 
-async def test_a_room_starting_watches_at_once_is_answered_capped_and_never_rate_limited(
-    room: Room,
-):
-    users = [f"U0P{n:03d}" for n in range(ROOM_SIZE)]
-    answers = await asyncio.gather(*(room.ask("get pods -w", user=u, timeout=120) for u in users))
-    said = [message_to_text(a) for a in answers]
-    started = [s for s in said if "Watching pods in sandbox in this channel" in s]
-    refused = [s for s in said if f"Podium is already running {MOST} watches for the room" in s]
-    assert (len(started), len(refused)) == (MOST, ROOM_SIZE - MOST), said
-    await eventually(lambda: len(watch_messages(room.standin)) == MOST, "every watch posted")
-
-    # The self-healing demo: a pod deleted, its replacement shown in every watch message.
-    before = {p["metadata"]["name"] for p in room.emulator.objects("pods", "sandbox")}
+async def delete_one_nginx_pod(cluster: KubeEmulator) -> tuple[str, set[str]]:
+    """The self-healing demo: a pod deleted; returns it and its replacement(s)."""
+    before = {p["metadata"]["name"] for p in cluster.objects("pods", "sandbox")}
     victim = next(name for name in sorted(before) if name.startswith("nginx-"))
-    url = f"{room.emulator.url}/api/v1/namespaces/sandbox/pods/{victim}"
-    headers = {"Authorization": f"Bearer {room.emulator.ADMIN_TOKEN}"}
+    url = f"{cluster.url}/api/v1/namespaces/sandbox/pods/{victim}"
+    headers = {"Authorization": f"Bearer {cluster.ADMIN_TOKEN}"}
     async with aiohttp.ClientSession() as session, session.delete(url, headers=headers) as reply:
         assert reply.status == 200
     new = await eventually(
-        lambda: {p["metadata"]["name"] for p in room.emulator.objects("pods", "sandbox")} - before,
+        lambda: {p["metadata"]["name"] for p in cluster.objects("pods", "sandbox")} - before,
         "the replacement",
     )
+    return victim, new
 
-    def all_show_it() -> bool:
-        tables = [
-            message_to_text(m).split("Changes, newest last:")[0]
-            for m in watch_messages(room.standin)
-        ]
-        return len(tables) == MOST and all(
-            any(name in table for name in new) and victim not in table for table in tables
+
+def show_replacement(messages: list[dict[str, Any]], victim: str, new: set[str]) -> bool:
+    tables = [message_to_text(m).split("Changes, newest last:")[0] for m in messages]
+    return all(any(name in table for name in new) and victim not in table for table in tables)
+
+
+async def test_a_room_typing_the_demos_watch_at_once_gets_one_message(room: Room):
+    users = [f"U0P{n:03d}" for n in range(ROOM_SIZE)]
+    answers = await asyncio.gather(*(room.ask("get pods -w", user=u, timeout=120) for u in users))
+    said = [message_to_text(a) for a in answers]
+    assert sum("Watching pods in sandbox in this channel" in s for s in said) == 1, said
+    assert sum("already being watched in this channel" in s for s in said) == ROOM_SIZE - 1
+    [message] = await eventually(lambda: watch_messages(room.standin), "the one watch message")
+    victim, new = await delete_one_nginx_pod(room.emulator)
+    await eventually(
+        lambda: show_replacement(watch_messages(room.standin), victim, new), "the replacement"
+    )
+    assert len(watch_messages(room.standin)) == 1
+
+
+async def test_watches_in_many_channels_at_once_are_capped_and_never_rate_limited(room: Room):
+    users = [f"U0P{n:03d}" for n in range(ROOM_SIZE)]
+    for user in users:  # everyone in a channel of their own (breakout rooms)
+        room.standin.add_channel(f"C{user}", f"room-{user.lower()}", members=[user])
+
+    async def watch(user: str) -> str:
+        sent = await room.slash("get pods -w", user=user, channel=f"C{user}")
+        [answer] = await room.standin.wait_for_responses(
+            str(sent.response_url), count=1, timeout=120
         )
+        return message_to_text(answer)
 
-    await eventually(all_show_it, "every watch message showing the replacement")
-    calls = room.standin.calls()
-    assert not [c for c in calls if c.rate_limited], "Slack answered 429"
-    assert all(not block_kit_problems(m) for m in watch_messages(room.standin))
+    said = await asyncio.gather(*(watch(u) for u in users))
+    started = [s for s in said if "Watching pods in sandbox in this channel" in s]
+    refused = [s for s in said if f"Podium is already running {MOST} watches for the room" in s]
+    assert (len(started), len(refused)) == (MOST, ROOM_SIZE - MOST), said
+
+    def posted() -> list[dict[str, Any]]:
+        return [
+            m
+            for u in users
+            for m in room.standin.messages(f"C{u}")
+            if m.get("bot_id") and "watching · updates for" in message_to_text(m)
+        ]
+
+    await eventually(lambda: len(posted()) == MOST, "every watch posted")
+    victim, new = await delete_one_nginx_pod(room.emulator)
+    await eventually(lambda: show_replacement(posted(), victim, new), "all showing it")
+    assert not [c for c in room.standin.calls() if c.rate_limited], "Slack answered 429"
+    assert all(not block_kit_problems(m) for m in posted())

@@ -203,9 +203,13 @@ async def test_watches_of_one_namespace_share_one_stream(
     cluster: KubeEmulator, standin: SlackStandIn, tmp_path: Path
 ):
     async with room_with(cluster, standin, tmp_path, PODIUM_WATCHES_MAX="5") as room:
-        for user in ("U0ALICE", "U0BOB", "U0INSTRUCTOR"):
-            assert "Watching pods" in message_to_text(await room.ask("get pods -w", user=user))
-        await eventually(lambda: len(watch_posts(standin, CHANNEL)) == 3, "three watches")
+        for user, text in (
+            ("U0ALICE", "get pods -w"),
+            ("U0BOB", "get po -l app=nginx -w"),
+            ("U0INSTRUCTOR", "get pods -o wide -w"),
+        ):
+            assert "Watching pods" in message_to_text(await room.ask(text, user=user))
+        assert room.running.podium.get_watches.running == 3
         pod_reads = [
             r
             for r in cluster.requests
@@ -214,3 +218,11 @@ async def test_watches_of_one_namespace_share_one_stream(
         # One list and one watch for the room, not one per person (a reconnect may add one).
         assert [r.verb for r in pod_reads].count("list") == 1, pod_reads
         assert 1 <= [r.verb for r in pod_reads].count("watch") <= 2, pod_reads
+
+
+async def test_the_room_typing_the_same_watch_gets_one_message(room: Room):
+    assert "Watching pods in sandbox" in message_to_text(await room.ask("get pods -w"))
+    again = message_to_text(await room.ask("get pods -w", user="U0BOB"))
+    assert "Pods in sandbox are already being watched in this channel until" in again, again
+    assert len(watch_posts(room.standin, CHANNEL)) == 1
+    assert room.running.podium.get_watches.running == 1

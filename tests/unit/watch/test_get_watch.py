@@ -318,7 +318,7 @@ async def test_one_watch_per_person_is_answered_clearly():
         r"Podium runs one watch per person at a time\.",
         second.body,
     )
-    other = await watches.start(watch_request(), user="U2", channel="C1", source="slash")
+    other = await watches.start(watch_request(), user="U2", channel="C2", source="slash")
     assert other.ok
     assert len(poster.posts) == 2
     await watches.close()
@@ -328,8 +328,10 @@ async def test_the_room_wide_cap_is_answered_clearly():
     streams, poster = FakeWatches(), RecordingPoster()
     watches = watches_of(poster, streams, total=2)
     for user in ("U1", "U2"):
-        assert (await watches.start(watch_request(), user=user, channel="C1", source="slash")).ok
-    third = await watches.start(watch_request(), user="U3", channel="C1", source="slash")
+        assert (
+            await watches.start(watch_request(), user=user, channel=f"C{user}", source="slash")
+        ).ok
+    third = await watches.start(watch_request(), user="U3", channel="C3", source="slash")
     assert not third.ok
     assert third.body.startswith("Podium is already running 2 watches for the room")
     assert "`/kubectl get pods`" in (third.hint or "")
@@ -388,7 +390,7 @@ async def test_closing_ends_every_watch_with_its_final_update_and_no_task_left()
     streams, poster = FakeWatches(), RecordingPoster()
     watches = watches_of(poster, streams, seconds=600.0)
     for user in ("U1", "U2", "U3"):
-        await watches.start(watch_request(), user=user, channel="C1", source="slash")
+        await watches.start(watch_request(), user=user, channel=f"C{user}", source="slash")
     await watches.close()
     assert watches.running == 0 and streams.subscriptions == []
     finals = [m for _, _, m in poster.updates]
@@ -466,3 +468,36 @@ async def test_watching_switched_off_is_answered_with_what_to_do_instead():
     )
     assert answer.hint == "`/kubectl get pods` shows them as they are now."
     assert watches.running == 0
+
+
+async def test_the_same_watch_in_the_same_channel_is_one_message_for_the_room():
+    streams, poster = FakeWatches(), RecordingPoster()
+    watches = watches_of(poster, streams)
+    first = await watches.start(watch_request(), user="U1", channel="C1", source="slash")
+    again = await watches.start(watch_request(), user="U2", channel="C1", source="slash")
+    assert first.ok and again.ok
+    assert re.fullmatch(
+        r"Pods in ws-u1 are already being watched in this channel until \d\d:\d\d UTC: that "
+        r"message updates in place, so no second one was posted\.",
+        again.body,
+    )
+    assert len(poster.posts) == 1 and watches.running == 1
+    # Another command, another channel, or a DM: a watch of its own.
+    assert (
+        "Watching"
+        in (
+            await watches.start(
+                watch_request("get pods -l app=web -w"), user="U2", channel="C1", source="slash"
+            )
+        ).body
+    )
+    assert (
+        "Watching"
+        in (await watches.start(watch_request(), user="U3", channel="C2", source="slash")).body
+    )
+    assert (
+        "Watching"
+        in (await watches.start(watch_request(), user="U4", channel="D-U4", source="dm")).body
+    )
+    assert len(poster.posts) == 4
+    await watches.close()
