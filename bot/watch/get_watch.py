@@ -27,6 +27,7 @@ from bot.kubectl.printers.table import Table, render_table
 from bot.kubectl.redact import cap_lines, redact_text
 from bot.messages.limits import MAX_TEXT_OBJECT
 from bot.messages.text import Mrkdwn, code_block, escape_mrkdwn, inline_code, mrkdwn
+from bot.metrics import Metrics
 from bot.watch.labels import Selector, SelectorError, parse_selector
 from bot.watch.ports import Change, Subscription, Watches, WatchesOff
 
@@ -483,6 +484,7 @@ class _Session:
         try:
             await self.owner.poster.update(self.channel, self.ts, message)
         except Exception as error:  # noqa: BLE001 — Slack refusals end or skip one update
+            self.owner.counted("error")
             response: Any = getattr(error, "response", None)  # a SlackApiError's answer
             code = str(response.get("error") or "") if response is not None else ""
             log.warning(
@@ -493,6 +495,7 @@ class _Session:
             )
             return code not in ("message_not_found", "channel_not_found", "is_archived")
         self.updates += 1
+        self.owner.counted("ok")
         return True
 
 
@@ -507,7 +510,9 @@ class GetWatches:
         *,
         clock: Clock = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.watches = watches
         self.poster = poster
         self.limits = limits
@@ -524,6 +529,10 @@ class GetWatches:
     def sessions_of(self, user: str | None) -> list[_Session]:
         return [s for s in self._sessions if s.user == user]
 
+    def counted(self, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.get_watch_updates.labels(outcome).inc()
+
     def ended(self, session: _Session) -> None:
         session.opened.set()
         if session.subscription is not None:
@@ -531,6 +540,8 @@ class GetWatches:
             session.subscription = None
         if session in self._sessions:
             self._sessions.remove(session)
+        if self.metrics is not None:
+            self.metrics.get_watches.set(len(self._sessions))
 
     async def start(
         self, request: WatchRequest, *, user: str | None, channel: str | None, source: str
@@ -564,6 +575,8 @@ class GetWatches:
         session = _Session(self, request, user, WatchView(request, selector))
         session.origin = channel if source != "button" else None
         self._sessions.append(session)
+        if self.metrics is not None:
+            self.metrics.get_watches.set(len(self._sessions))
         try:
             return await self._open(session, channel, private=source == "button")
         except BaseException:

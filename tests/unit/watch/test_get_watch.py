@@ -501,3 +501,21 @@ async def test_the_same_watch_in_the_same_channel_is_one_message_for_the_room():
     )
     assert len(poster.posts) == 4
     await watches.close()
+
+
+async def test_metrics_count_running_watches_and_their_updates():
+    from bot.metrics import Metrics
+
+    metrics = Metrics()
+    streams, poster = FakeWatches(), RecordingPoster()
+    watches = GetWatches(
+        streams, poster, WatchLimits(seconds=30.0, min_update_seconds=0.05), metrics=metrics
+    )
+    await watches.start(watch_request(), user="U1", channel="C1", source="slash")
+    assert b"podium_get_watches 1.0" in metrics.exposition()[0]
+    streams.put("ws-u1", "pods", pending("web-a"))
+    await eventually(lambda: poster.updates, "an update")
+    await watches.close()
+    body, _ = metrics.exposition()
+    assert b"podium_get_watches 0.0" in body
+    assert b'podium_get_watch_updates_total{outcome="ok"} 2.0' in body  # the change, the stop
