@@ -150,7 +150,15 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
         # What Podium posts on its own between commands (a `get -w` updating, a DM) is printed
         # as it happens, so a transcript shows it after the command that started it.
         transcript = Transcript(standin)
-        stack.enter_context(_printing(transcript, say))
+
+        def aside(text: str) -> None:
+            if interactive:  # under the waiting prompt, then the prompt again
+                stdout.write(f"\n{text}\n{PROMPT}")
+                stdout.flush()
+            else:
+                say(text)
+
+        stack.enter_context(_printing(transcript, aside))
         while True:
             if interactive:
                 stdout.write(PROMPT)
