@@ -652,6 +652,13 @@ class GetWatches:
                 hint="Try again; if it keeps failing, tell the instructor the ref.",
             )
         session.opened.set()
+        if self._closing:  # Podium began closing while this one was being posted
+            session.stopped_at = self.clock()
+            await session._update(session.message(stopped="Podium is shutting down"))
+            self.ended(session)
+            return refusal_answer(
+                Refusal("Podium is shutting down; the watch stopped at once.", "Try again soon.")
+            )
         session.task = asyncio.create_task(session.run(), name=f"watch {request.command_line}")
         log.info(
             "watch started: %s for %s in %s", request.command_line, session.user, session.channel
@@ -687,12 +694,11 @@ class GetWatches:
         for session in sessions:
             session.stop("Podium is shutting down")
         tasks = [s.task for s in sessions if s.task is not None]
-        if not tasks:
-            return
-        done, pending = await asyncio.wait(tasks, timeout=CLOSE_SECONDS)
-        for task in pending:
-            task.cancel()
-        if pending:
-            await asyncio.wait(pending)
-        for session in sessions:
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=CLOSE_SECONDS)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+        for session in sessions:  # also those still being posted: their streams are let go
             self.ended(session)

@@ -519,3 +519,33 @@ async def test_metrics_count_running_watches_and_their_updates():
     body, _ = metrics.exposition()
     assert b"podium_get_watches 0.0" in body
     assert b'podium_get_watch_updates_total{outcome="ok"} 2.0' in body  # the change, the stop
+
+
+class GatedPoster(RecordingPoster):
+    """Posts wait for the test to open the gate (Slack slow to answer)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+
+    async def post(self, channel: str, message: dict[str, Any]) -> str:
+        await self.gate.wait()
+        return await super().post(channel, message)
+
+
+async def test_closing_while_a_watch_is_being_posted_leaves_no_session_or_task():
+    streams, poster = FakeWatches(), GatedPoster()
+    watches = watches_of(poster, streams)
+    starting = asyncio.create_task(
+        watches.start(watch_request(), user="U1", channel="C1", source="slash")
+    )
+    await eventually(lambda: poster.gate is not None and watches.running == 1, "reserved")
+    closing = asyncio.create_task(watches.close())
+    await eventually(lambda: watches.running == 0, "let go at close")
+    poster.gate.set()
+    answer = await starting
+    await closing
+    assert not answer.ok and "shutting down" in answer.body
+    assert "stopped watching at" in last_footer(poster.updates[-1][2])
+    assert streams.subscriptions == []
+    assert not any(t.get_name().startswith("watch ") for t in asyncio.all_tasks())
