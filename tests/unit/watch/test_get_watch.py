@@ -549,3 +549,15 @@ async def test_closing_while_a_watch_is_being_posted_leaves_no_session_or_task()
     assert "stopped watching at" in last_footer(poster.updates[-1][2])
     assert streams.subscriptions == []
     assert not any(t.get_name().startswith("watch ") for t in asyncio.all_tasks())
+
+
+def test_credential_shapes_in_cluster_strings_are_hidden_as_in_every_output():
+    view = WatchView(watch_request("get pods --show-labels -w"))
+    secret = {"key": "AKIAIOSFODNN7EXAMPLE"}
+    view.load([ready("web-a", labels=secret)])
+    view.apply(Change("ADDED", "ws-u1", "pods", pending("web-b")), NOW)
+    view.apply(Change("MODIFIED", "ws-u1", "pods", ready("web-b", labels=secret)), NOW)
+    table, changes = section_texts(render_watch(view, FOOTER, NOW))
+    for shown in (table, changes):
+        assert "AKIAIOSFODNN7EXAMPLE" not in shown
+        assert "[redacted" in shown
