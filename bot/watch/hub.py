@@ -161,6 +161,7 @@ class _Stream:
         self.synced = False
         self.error: ClusterError | None = None  # the last failure, until a list succeeds
         self._failing: str | None = None  # the reason being retried, logged once
+        self.trouble: ClusterError | None = None  # what it is retrying after, while it does
         self._subscribers: dict[int, _Subscriber] = {}
         self._next_token = 0
         self._waiters: list[asyncio.Future[None]] = []
@@ -259,6 +260,8 @@ class _Stream:
             return
         if isinstance(message, _Request):
             self.hub._count_request(message.verb, message.outcome)
+            if message.outcome == "ok" and not self.retired:
+                self._recovered()  # connected again, whether or not anything changes
         elif isinstance(message, _Event):
             self._apply(message)
         elif isinstance(message, _Bookmark):
@@ -315,6 +318,7 @@ class _Stream:
         if not self.synced:
             self.error = error
             self._wake()
+        self.trouble = error
         state = f"{failed.during}:{error.reason}"
         if state != self._failing:  # once per change of state, not once per retry
             self._failing = state
@@ -328,6 +332,7 @@ class _Stream:
             )
 
     def _recovered(self) -> None:
+        self.trouble = None
         if self._failing is not None:
             log.info("watch %s/%s: streaming again", self.namespace, self.kind)
             self._failing = None
@@ -604,6 +609,12 @@ class WatchHub:
         """Where the stream is (None: no stream): for tests and the bench."""
         stream = self._streams.get((namespace, kind))
         return stream.version if stream is not None else None
+
+    def trouble(self, namespace: str, kind: str) -> ClusterError | None:
+        """What the stream is retrying after (its changes may be late), or None when it streams
+        (or does not exist): lets a feature say "reconnecting" instead of looking stuck."""
+        stream = self._streams.get((namespace, kind))
+        return stream.trouble if stream is not None else None
 
     # Lifecycle -------------------------------------------------------------------------------
 

@@ -265,8 +265,11 @@ async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a
         lambda: "watch sandbox/services: watch failed (Unreachable" in caplog.text,
         "the stream noticing the outage",
     )
+    trouble = hub.trouble(NS, KIND)
+    assert trouble is not None and trouble.reason == "Unreachable"
     emulator.clear_requests()
     await emulator.start(port=port, tls_port=tls_port)
+    await eventually(lambda: hub.trouble(NS, KIND) is None, "connected again")
     await eventually(lambda: seen.summary() == [("ADDED", "during")], "the change made meanwhile")
     emulator.store.put(service("after"))
     await eventually(lambda: seen.names("ADDED") == ["during", "after"], "a change after")
@@ -274,6 +277,7 @@ async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a
     assert "list" not in verbs(emulator)
     assert hub.relists == 0
     assert "watch sandbox/services: streaming again" in caplog.text
+    assert hub.trouble(NS, KIND) is None
     # One warning for the outage however many retries it took.
     assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
 
@@ -475,3 +479,33 @@ async def test_callbacks_may_cancel_and_subscribe_while_a_change_is_told(
     emulator.store.put(service("two"))
     await eventually(lambda: later.summary() == [("ADDED", "two")], "the new subscriber")
     assert told == ["first:one"] and hub.streams == 1
+
+
+async def test_a_burst_of_changes_arrives_complete_and_in_order(
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+) -> None:
+    hubs.append(hub := hub_for(emulator, tmp_path))
+    seen = Seen()
+    hub.subscribe(NS, KIND, seen, replay=True)
+    await eventually(lambda: "watch" in verbs(emulator), "the watch")
+    await eventually(lambda: seen.summary() == [("ADDED", "nginx")], "the replay")
+    for i in range(100):  # 300 writes without a pause: create, change, and every other deleted
+        emulator.store.put(service(f"s{i}"))
+        changed = service(f"s{i}")
+        changed["metadata"]["labels"]["round"] = "2"
+        emulator.store.put(changed)
+        if i % 2:
+            emulator.store.remove(KIND, NS, f"s{i}")
+    await eventually(lambda: len(seen.changes) == 1 + 250, "every change")
+    versions = [int(c.obj["metadata"]["resourceVersion"]) for c in seen.changes[1:]]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)
+    held = {c.name for c in seen.changes if c.type != "DELETED"} - set(seen.names("DELETED"))
+    assert held == {o["metadata"]["name"] for o in emulator.objects(KIND, NS)}
+    snapshot = await hub.snapshot(NS, KIND, timeout=DEADLINE)
+    assert int(snapshot.resource_version) >= versions[-1]  # a bookmark may have moved it on
+    assert {o["metadata"]["name"] for o in snapshot.objects} == held
+    assert all(
+        o["metadata"]["labels"].get("round") == "2"
+        for o in snapshot.objects
+        if o["metadata"]["name"] != "nginx"
+    )
