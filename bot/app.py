@@ -142,7 +142,9 @@ async def build_podium(
         client, SlackImageStore(database), wait=ImageWait(bound=settings.image_wait)
     )
     publisher = Publisher(client, pacer, images)
-    get_watches = GetWatches(watches, publisher, watch_limits(settings), metrics=metrics)
+    get_watches = GetWatches(
+        watches, publisher, watch_limits(settings), metrics=metrics, trouble=watches.trouble
+    )
     kubectl.watcher = get_watches  # `get -w` from /kubectl, @mentions and DMs alike
     slides_dir = settings.slides_dir or default_slides_folder()
     decks = load_decks(slides_dir)

@@ -46,10 +46,14 @@ UPDATES_PER_MINUTE = 30
 UPDATE_BURST = 20  # one update each for a room's worth of watches at once
 # A code block is one section: Slack's 3,000 characters, with room for the fence and a note.
 _BLOCK_BUDGET = MAX_TEXT_OBJECT - 100
+# How often a quiet watch asks whether its stream is reconnecting (to say so, or stop saying so).
+TROUBLE_CHECK_SECONDS = 5.0
 # How long closing Podium waits for the watches' last updates.
 CLOSE_SECONDS = 5.0
 
 Clock = Callable[[], datetime]
+# What a namespace stream is retrying after, None while it streams (WatchHub.trouble).
+Trouble = Callable[[str, str], ClusterError | None]
 
 
 def _labels(obj: Mapping[str, Any]) -> Mapping[str, str]:
@@ -174,6 +178,7 @@ class Footer:
     seconds: float
     until: datetime  # when it ends; once stopped, when it did
     stopped: str | None = None  # why it stopped ("" for its time being up); None: running
+    trouble: str | None = None  # what the stream is reconnecting after (its changes may be late)
 
 
 def render_watch(view: WatchView, footer: Footer, now: datetime) -> dict[str, Any]:
@@ -233,11 +238,17 @@ def again_command(request: WatchRequest) -> str:
 def footer_text(view: WatchView, footer: Footer) -> Mrkdwn:
     by = mrkdwn(" · started by <@{}>", footer.user) if footer.user else Mrkdwn("")
     if footer.stopped is None:
+        late = (
+            mrkdwn(" · reconnecting to the cluster ({}): changes may be late", footer.trouble)
+            if footer.trouble
+            else Mrkdwn("")
+        )
         return mrkdwn(
-            "watching · updates for {} (until {}){}",
+            "watching · updates for {} (until {}){}{}",
             duration(footer.seconds),
             clock_time(footer.until),
             by,
+            late,
         )
     why = mrkdwn(": {}", footer.stopped) if footer.stopped else Mrkdwn("")
     return mrkdwn(
@@ -330,6 +341,7 @@ class WatchLimits:
     snapshot_timeout: float = 10.0  # the first list of a new stream (the cluster timeout)
     min_update_seconds: float = MIN_UPDATE_SECONDS
     settle_seconds: float = SETTLE_SECONDS
+    trouble_check_seconds: float = TROUBLE_CHECK_SECONDS
 
 
 class _UpdateBudget:
@@ -412,6 +424,7 @@ class _Session:
         self.subscription: Subscription | None = None
         self.task: asyncio.Task[None] | None = None
         self.stopped_at: datetime | None = None
+        self.trouble: str | None = None  # shown in the footer while the stream reconnects
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._stop_reason: str | None = None
@@ -431,7 +444,11 @@ class _Session:
 
     def message(self, stopped: str | None = None) -> dict[str, Any]:
         footer = Footer(
-            self.user, self.owner.limits.seconds, self.stopped_at or self.until, stopped
+            self.user,
+            self.owner.limits.seconds,
+            self.stopped_at or self.until,
+            stopped,
+            self.trouble if stopped is None else None,
         )
         return render_watch(self.view, footer, self.owner.clock())
 
@@ -447,8 +464,11 @@ class _Session:
                 remaining = deadline - monotonic()
                 if remaining <= 0:
                     break
+                quiet = remaining if self.owner.trouble is None else limits.trouble_check_seconds
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), remaining)
+                    await asyncio.wait_for(self._wake.wait(), min(remaining, quiet))
+                if not self._troubled() and not self._wake.is_set():
+                    continue  # nothing new to show
                 # Debounced: changes come in bursts (a pod deleted, its replacement added a
                 # moment later), and those arriving meanwhile are folded into this one update.
                 settled = monotonic() + limits.settle_seconds
@@ -467,6 +487,16 @@ class _Session:
             await self._update(self.message(stopped=self._stop_reason or ""))
         finally:
             self.owner.ended(self)
+
+    def _troubled(self) -> bool:
+        """Whether the stream's trouble changed since the message last said (then it says so)."""
+        if self.owner.trouble is None:
+            return False
+        error = self.owner.trouble(self.request.namespace, self.request.kind.plural)
+        trouble = error.reason if error is not None else None
+        changed = trouble != self.trouble
+        self.trouble = trouble
+        return changed
 
     async def _sleep_until(self, moment: float) -> None:
         """Sleep until `moment` (monotonic), cut short by stop() but not by changes: those are
@@ -511,8 +541,10 @@ class GetWatches:
         clock: Clock = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
         metrics: Metrics | None = None,
+        trouble: Trouble | None = None,
     ) -> None:
         self.metrics = metrics
+        self.trouble = trouble
         self.watches = watches
         self.poster = poster
         self.limits = limits

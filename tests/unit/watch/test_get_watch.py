@@ -561,3 +561,29 @@ def test_credential_shapes_in_cluster_strings_are_hidden_as_in_every_output():
     for shown in (table, changes):
         assert "AKIAIOSFODNN7EXAMPLE" not in shown
         assert "[redacted" in shown
+
+
+async def test_a_reconnecting_stream_is_said_in_the_footer_until_it_streams_again():
+    from bot.kubectl.errors import ClusterError
+
+    streams, poster = FakeWatches(), RecordingPoster()
+    trouble: dict[tuple[str, str], ClusterError] = {}
+    watches = GetWatches(
+        streams,
+        poster,
+        WatchLimits(seconds=30.0, min_update_seconds=0.05, trouble_check_seconds=0.05),
+        trouble=lambda namespace, kind: trouble.get((namespace, kind)),
+    )
+    await watches.start(watch_request(), user="U1", channel="C1", source="slash")
+    trouble[("ws-u1", "pods")] = ClusterError("Unreachable", "connection refused")
+    await eventually(lambda: poster.updates, "the footer updated")
+    assert last_footer(poster.updates[-1][2]).endswith(
+        " · reconnecting to the cluster (Unreachable): changes may be late"
+    )
+    del trouble[("ws-u1", "pods")]
+    await eventually(lambda: len(poster.updates) == 2, "the footer updated again")
+    assert "reconnecting" not in last_footer(poster.updates[-1][2])
+    await asyncio.sleep(0.3)  # quiet and streaming: no update for nothing
+    assert len(poster.updates) == 2
+    await watches.close()
+    assert "reconnecting" not in last_footer(poster.updates[-1][2])
