@@ -226,3 +226,31 @@ async def test_the_room_typing_the_same_watch_gets_one_message(room: Room):
     assert "Pods in sandbox are already being watched in this channel until" in again, again
     assert len(watch_posts(room.standin, CHANNEL)) == 1
     assert room.running.podium.get_watches.running == 1
+
+
+async def test_a_cluster_outage_is_said_and_the_changes_made_meanwhile_shown_after(room: Room):
+    await room.ask("get pods -w")
+    [post] = await eventually(lambda: watch_posts(room.standin, CHANNEL), "the watch message")
+    ts = post.response["ts"]
+    cluster = room.emulator
+    port, tls_port = (int(url.rsplit(":", 1)[1]) for url in (cluster.url, cluster.https_url))
+    victim = min(sandbox_pods(cluster))
+    await cluster.stop()
+    cluster.store.remove("pods", "sandbox", victim)  # while Podium cannot reach the cluster
+
+    def shown() -> str:
+        message = room.standin.message(CHANNEL, ts)
+        return message_to_text(message) if message else ""
+
+    await eventually(
+        lambda: "reconnecting to the cluster (Unreachable): changes may be late" in shown(),
+        "the outage said in the footer",
+        60,
+    )
+    await cluster.start(port=port, tls_port=tls_port)
+    await eventually(
+        lambda: "reconnecting" not in shown() and victim not in shown().split("Changes")[0],
+        "caught up, and the footer back to normal",
+        90,
+    )
+    assert re.search(rf"DELETED\s+{victim}", shown())
