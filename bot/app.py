@@ -60,6 +60,7 @@ from bot.store.presentations import PresentationStore
 from bot.store.questions import QuestionStore
 from bot.store.slack_images import SlackImageStore
 from bot.store.switches import SwitchStore
+from bot.watch.get_watch import GetWatches, WatchLimits
 from bot.watch.hub import WatchHub
 
 log = logging.getLogger(__name__)
@@ -89,11 +90,13 @@ class Podium:
     watches: WatchHub  # the shared list+watch streams per namespace and kind (bot/watch/)
     # The instructors' room boards; `board.troubles_changed` is the notifier's `on_troubles`.
     board: RoomBoard
+    get_watches: GetWatches  # `/kubectl get pods -w`: messages updated in place from the streams
 
     async def close(self) -> None:
         await self.questions.refreshes.close()  # before the database they read goes
         await self.board.close()
         await self.slides.close()
+        await self.get_watches.close()  # their last updates, before the streams and Slack go
         await self.watches.close()  # its threads read the cluster: stopped before the gateway
         await self.gateway.close()
         await self.audit.close()
@@ -145,6 +148,10 @@ async def build_podium(
         client, SlackImageStore(database), wait=ImageWait(bound=settings.image_wait)
     )
     publisher = Publisher(client, pacer, images)
+    get_watches = GetWatches(
+        watches, publisher, watch_limits(settings), metrics=metrics, trouble=watches.trouble
+    )
+    kubectl.watcher = get_watches  # `get -w` from /kubectl, @mentions and DMs alike
     slides_dir = settings.slides_dir or default_slides_folder()
     decks = load_decks(slides_dir)
     access_service = AccessService(
@@ -232,6 +239,7 @@ async def build_podium(
         access=access_service,
         watches=watches,
         board=board,
+        get_watches=get_watches,
         slash_commands=(
             kubectl_command.COMMAND,
             slides_command.COMMAND,
@@ -246,6 +254,15 @@ async def build_podium(
 async def _record_command(metrics: Metrics, audit: AuditLog, command: CommandRecord) -> None:
     metrics.command_answered(command.verb, command.outcome, command.seconds)
     await audit.record(command)
+
+
+def watch_limits(settings: Settings) -> WatchLimits:
+    return WatchLimits(
+        seconds=settings.watch_seconds,
+        per_person=settings.watches_per_person,
+        total=settings.watches_max,
+        snapshot_timeout=settings.cluster_timeout,
+    )
 
 
 def _namespace_access(settings: Settings) -> NamespaceAccess:

@@ -162,6 +162,17 @@ class Metrics:
             "namespace streams running (one per namespace and kind)",
             registry=self.registry,
         )
+        self.get_watches = Gauge(
+            "podium_get_watches",
+            "`/kubectl get -w` messages being updated now",
+            registry=self.registry,
+        )
+        self.get_watch_updates = Counter(
+            "podium_get_watch_updates",
+            "chat.update calls of `get -w` messages, by outcome (ok, error)",
+            ["outcome"],
+            registry=self.registry,
+        )
 
     def command_answered(self, verb: str, outcome: str, seconds: float) -> None:
         verb = bounded(verb, VERBS)

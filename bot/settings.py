@@ -54,6 +54,9 @@ KNOWN_KEYS = (
     "PODIUM_PARTICIPANT_SERVICE_ACCOUNT",
     "PODIUM_WATCH",
     "PODIUM_BOARD_INTERVAL",
+    "PODIUM_WATCH_SECONDS",
+    "PODIUM_WATCHES_PER_PERSON",
+    "PODIUM_WATCHES_MAX",
 )
 
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
@@ -133,6 +136,11 @@ class Settings:
     watch_enabled: bool = True
     # The room board (`/workshop board`) is edited at most once per this many seconds.
     board_interval: float = 3.0
+    # `/kubectl get pods -w`: how long one watch updates its message, and how many run at once
+    # per person and for the whole room.
+    watch_seconds: float = 120.0
+    watches_per_person: int = 1
+    watches_max: int = 20
 
     def budget(self, family: str) -> tuple[int, float]:
         """(count, seconds) one person may spend on `family` (count 0: no limit)."""
@@ -319,6 +327,27 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         lambda v: 1 <= v <= 300,
         "must be seconds (1-300) between two edits of an instructor's room board.",
     )
+    watch_seconds = _number(
+        get,
+        "PODIUM_WATCH_SECONDS",
+        "120",
+        lambda v: 5 <= v <= 3600,
+        "must be the seconds (5-3600) one `get -w` keeps updating its message.",
+    )
+    watches_per_person = _number(
+        get,
+        "PODIUM_WATCHES_PER_PERSON",
+        "1",
+        lambda v: v.is_integer() and 1 <= v <= 10,
+        "must be a whole number (1-10) of watches one person may run at once.",
+    )
+    watches_max = _number(
+        get,
+        "PODIUM_WATCHES_MAX",
+        "20",
+        lambda v: v.is_integer() and 1 <= v <= 200,
+        "must be a whole number (1-200) of watches Podium runs at once for the room.",
+    )
     rate_text = get("PODIUM_USER_RATE") or "10/10s"
     rate = _parse_rate(rate_text)
     if rate is None:
@@ -372,6 +401,9 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         image_wait=image_wait,
         watch_enabled=watch_switch == "on",
         board_interval=board_interval,
+        watch_seconds=watch_seconds,
+        watches_per_person=int(watches_per_person),
+        watches_max=int(watches_max),
         **_parse_slack(get),
         **_parse_cluster(get, env),
         **_parse_access(get),

@@ -10,6 +10,7 @@ from bot.messages.text import Mrkdwn, join, mrkdwn
 KUBECTL_EXAMPLES = (
     ("get pods", "the pods in the sandbox"),
     ("get deploy,svc -o wide", "several kinds, with more columns"),
+    ("get pods -w", "a table here that updates as the pods change"),
     ("describe deploy nginx", "details and recent events"),
     ("logs deploy/nginx --tail 20", "the last lines of a pod's log"),
     ("auth can-i list pods", "what Podium's read-only credentials may do"),

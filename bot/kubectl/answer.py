@@ -43,6 +43,7 @@ Podium runs read-only kubectl commands in the namespaces you may read: {namespac
   /kubectl get pods                      the pods in {default}
   /kubectl get po -o wide                … with IP and node
   /kubectl get pods -l app=nginx         … selected by label
+  /kubectl get pods -w                   a table updating in place for a while (also deploy, ep)
   /kubectl get deploy,svc                several kinds at once; `get all` for the usual ones
   /kubectl get pod/NAME -o yaml          one object as YAML (or -o json, -o name)
   /kubectl get pods --sort-by=.metadata.creationTimestamp --show-labels

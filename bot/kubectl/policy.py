@@ -116,6 +116,8 @@ LOG_TARGETS = ("pods", "deployments", "replicasets", "jobs", "services")
 # kubectl's "all" category, restricted to the kinds a workshop sandbox has.
 ALL_CATEGORY = ("pods", "services", "deployments", "replicasets", "jobs")
 OUTPUTS = ("wide", "yaml", "json", "name")
+# What `get -w` can watch: the kinds the shared namespace streams serve for it (bot/watch/).
+WATCH_KINDS = ("pods", "deployments", "endpoints")
 SORT_PATHS = (
     ".metadata.name",
     ".metadata.creationTimestamp",
@@ -252,6 +254,33 @@ class GetRequest:
 
 
 @dataclass(frozen=True)
+class WatchRequest:
+    """`kubectl get KIND -w`: one watchable kind in one namespace, shown as a table that updates
+    in place for a bounded time (bot/watch/get_watch.py). `names` and `selector` narrow it."""
+
+    kind: ResourceKind
+    namespace: str
+    names: tuple[str, ...] = ()
+    selector: str | None = None
+    wide: bool = False
+    show_labels: bool = False
+    typed: str = ""  # the resource words as typed ("po", "pods web-1"), for the header
+
+    @property
+    def command_line(self) -> str:
+        parts = ["kubectl", "get", *(self.typed.split() or [self.kind.plural])]
+        parts += ["-n", self.namespace]
+        if self.selector:
+            parts += ["-l", self.selector]
+        if self.wide:
+            parts += ["-o", "wide"]
+        if self.show_labels:
+            parts.append("--show-labels")
+        parts.append("-w")
+        return shlex.join(parts)
+
+
+@dataclass(frozen=True)
 class DescribeRequest:
     """`kubectl describe KIND [NAME…] [-l SELECTOR]`: no names and no selector means every
     object of the kind in the namespace, as kubectl does."""
@@ -347,7 +376,7 @@ def _one_line(word: str) -> str:
 
 # What reaches the cluster; help is answered from the policy alone.
 ClusterRequest = GetRequest | DescribeRequest | LogsRequest | AccessReviewRequest
-Request = ClusterRequest | HelpRequest
+Request = ClusterRequest | HelpRequest | WatchRequest
 
 
 @dataclass(frozen=True)
@@ -545,12 +574,9 @@ class Policy:
                 return refusal
         return list(groups.values())
 
-    def _get(self, command: Command, namespace: str) -> GetRequest | Refusal:
+    def _get(self, command: Command, namespace: str) -> GetRequest | WatchRequest | Refusal:
         if command.flag("watch"):
-            return Refusal(
-                "`-w/--watch` streams forever and cannot be answered in Slack.",
-                "Run the command again to see what changed.",
-            )
+            return self._watch(command, namespace)
         targets = self._targets(command.args, GET_KINDS, "get")
         if isinstance(targets, Refusal):
             return targets
@@ -592,6 +618,50 @@ class Policy:
             listed_namespaces=self.allowed_namespaces
             if any(kind.plural == "namespaces" and not names for kind, names in targets)
             else (),
+        )
+
+    def _watch(self, command: Command, namespace: str) -> WatchRequest | Refusal:
+        """`get KIND -w`: one of WATCH_KINDS, as a table (`-o wide`, `--show-labels` and `-l`
+        apply); flags that make no sense for a table updating in place are refused by name."""
+        watchable = ", ".join(f"`get {kind} -w`" for kind in WATCH_KINDS)
+        targets = self._targets(command.args, GET_KINDS, "get")
+        if isinstance(targets, Refusal):
+            return targets
+        if len(targets) != 1 or targets[0][0].plural not in WATCH_KINDS:
+            shown = ",".join(kind.plural for kind, _ in targets)
+            return Refusal(
+                f"Podium cannot watch {shown}: it watches one kind at a time, "
+                f"pods, deployments or endpoints.",
+                f"Try {watchable}; for other kinds run `get` again to see what changed.",
+            )
+        [(kind, names)] = targets
+        output = command.flag("output")
+        if output is not None and output != "wide":
+            return Refusal(
+                f"`-o {output}` cannot be watched in Slack: a watch is a table updating in place.",
+                f"Leave `-o` out (or use `-o wide`) with `-w`, e.g. `get {kind.plural} -w`.",
+            )
+        for flag in ("sort-by", "field-selector"):
+            if command.flag(flag) is not None:
+                return Refusal(
+                    f"`--{flag}` does not apply to `-w` in Podium.",
+                    "Leave it out; `-l` narrows a watch by label, e.g. "
+                    f"`get {kind.plural} -l app=web -w`.",
+                )
+        selector = command.flag("selector")
+        if names and selector:
+            return Refusal(
+                "error: name cannot be provided when a selector is specified",
+                "Use either names or `-l`, not both.",
+            )
+        return WatchRequest(
+            kind=kind,
+            namespace=namespace,
+            names=tuple(dict.fromkeys(names)),
+            selector=selector if isinstance(selector, str) and selector.strip() else None,
+            wide=output == "wide",
+            show_labels=command.flag("show-labels") is True,
+            typed=" ".join(command.args),
         )
 
     def _describe(self, command: Command, namespace: str) -> DescribeRequest | Refusal:

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # types only: the policy and answers import nothing from here
+    from bot.kubectl.answer import Answer
+    from bot.kubectl.policy import WatchRequest
 
 
 class ClusterReads(Protocol):
@@ -54,3 +58,13 @@ class KubectlGateway(ClusterLogReads, Protocol):
         subresource: str = "",
         name: str = "",
     ) -> tuple[bool, str]: ...
+
+
+class Watcher(Protocol):
+    """Starts `get -w` sessions (bot/watch/get_watch.py): a table posted where the command came
+    from and updated in place for a bounded time. Returns the answer for the person who asked:
+    where the watch is, or one line saying why not."""
+
+    async def start(
+        self, request: WatchRequest, *, user: str | None, channel: str | None, source: str
+    ) -> Answer: ...

@@ -36,9 +36,10 @@ from bot.kubectl.policy import (
     LogsRequest,
     Policy,
     Refusal,
+    WatchRequest,
     participant_pattern,
 )
-from bot.kubectl.ports import KubectlGateway
+from bot.kubectl.ports import KubectlGateway, Watcher
 from bot.kubectl.redact import (
     MAX_LINE_CHARS,
     REDACTED_MARK,
@@ -176,6 +177,9 @@ class KubectlService:
         self._max_reads = max_reads  # 0: no cap
         self._people = people
         self.observer = observer
+        # `get -w` sessions (bot/watch/get_watch.py), set once Slack's side is built; None:
+        # watches are answered with a refusal.
+        self.watcher: Watcher | None = None
 
     def policy_for(self, user: str | None) -> Policy:
         """The policy this person's commands are decided by."""
@@ -218,7 +222,7 @@ class KubectlService:
                 hint="Everyone shares one cluster: one command at a time keeps it fast for all.",
             )
         else:
-            answer = await self._answer(parsed, self.policy_for(user))
+            answer = await self._answer(parsed, self.policy_for(user), user, channel, source)
         if self.observer is not None:
             record = CommandRecord(
                 user,
@@ -236,12 +240,29 @@ class KubectlService:
                 log.exception("could not record a command")
         return answer
 
-    async def _answer(self, parsed: grammar.Command | grammar.ParseError, policy: Policy) -> Answer:
+    async def _answer(
+        self,
+        parsed: grammar.Command | grammar.ParseError,
+        policy: Policy,
+        user: str | None = None,
+        channel: str | None = None,
+        source: str = "slash",
+    ) -> Answer:
         decision = policy.decide(parsed)
         if isinstance(decision, Refusal):
             return refusal_answer(decision)
         if isinstance(decision, HelpRequest):
             return help_answer(policy)
+        if isinstance(decision, WatchRequest):
+            # Each watch is its own session: never coalesced with anyone else's answer.
+            if self.watcher is None:
+                return refusal_answer(
+                    Refusal(
+                        "`-w/--watch` is not available in this Podium.",
+                        "Run the command again without `-w` to see what changed.",
+                    )
+                )
+            return await self.watcher.start(decision, user=user, channel=channel, source=source)
         if (
             isinstance(decision, GetRequest)
             and decision.listed_namespaces

@@ -9,9 +9,11 @@ Kubernetes API emulator seeded with the deck's demo from manifests/demo/.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,6 +32,7 @@ from bot.slack.modes import EVENTS_PATH, bound_port, start_http
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from podium_devkit.kube_controllers import KubeletTimings
 from podium_devkit.slack_api import SlackStandIn
+from podium_devkit.slack_records import ApiCall
 from podium_devkit.slack_sender import SlackSender
 
 PROMPT = "podium> "
@@ -144,6 +147,18 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
             say("Type a slash command, e.g. /kubectl get pods (or /kubectl help). Ctrl-D quits.")
 
         commands = podium.slash_commands
+        # What Podium posts on its own between commands (a `get -w` updating, a DM) is printed
+        # as it happens, so a transcript shows it after the command that started it.
+        transcript = Transcript(standin)
+
+        def aside(text: str) -> None:
+            if interactive:  # under the waiting prompt, then the prompt again
+                stdout.write(f"\n{text}\n{PROMPT}")
+                stdout.flush()
+            else:
+                say(text)
+
+        stack.enter_context(_printing(transcript, aside))
         while True:
             if interactive:
                 stdout.write(PROMPT)
@@ -162,7 +177,21 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
                 continue
             if interactive is False:
                 say(f"{PROMPT}{line}")
-            say(await _send(sender, standin, command, text.strip(), settings.cluster_timeout + 5))
+            async with transcript.command():
+                say(
+                    await _send(
+                        sender,
+                        standin,
+                        command,
+                        text.strip(),
+                        settings.cluster_timeout + 5,
+                        transcript,
+                    )
+                )
+        # Quitting ends the watches: their last update ("stopped watching") is shown too.
+        await podium.get_watches.close()
+        for part in await transcript.background():
+            say(part)
     return 0
 
 
@@ -196,12 +225,91 @@ _SHOWN_CALLS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 _QUIET_SECONDS = 0.3
 
 
+# How often the console looks for Slack calls Podium made on its own between commands.
+_BACKGROUND_SECONDS = 0.2
+
+
+class Transcript:
+    """Which of Podium's Slack calls the console has printed: those during a command are part of
+    its answer (`_send`), the others are printed as they happen (`_printing`). Each call once."""
+
+    def __init__(self, standin: SlackStandIn) -> None:
+        self.standin = standin
+        self.cursor = 0  # calls before this index are printed or were not for people
+        self._lock = asyncio.Lock()
+        # What each message last read as without its buttons: an update that only drops a
+        # slide's buttons is noise in a terminal; one that changes what it says is not.
+        self._shown: dict[tuple[str, str], str] = {}
+
+    @contextlib.asynccontextmanager
+    async def command(self) -> AsyncIterator[None]:
+        async with self._lock:
+            yield
+
+    def parts(self, calls: Sequence[ApiCall]) -> list[str]:
+        """The printable calls among `calls`, labelled, in order."""
+        parts = []
+        for call in calls:
+            if call.method not in _SHOWN_CALLS or not call.ok:
+                continue
+            channel = str((call.response or {}).get("channel") or call.args.get("channel", ""))
+            ts = str(call.args.get("ts") or (call.response or {}).get("ts") or "")
+            plain = message_to_text(_without_buttons(call.args))
+            shown_before = self._shown.get((channel, ts))
+            self._shown[(channel, ts)] = plain
+            if (
+                call.method == "chat.update"
+                and not channel.startswith("D")
+                and (shown_before == plain)
+            ):
+                continue
+            parts.append(_labelled(call.method, call.args, self.standin))
+        return parts
+
+    async def background(self) -> list[str]:
+        """What Podium posted since the last print, unless a command is collecting it."""
+        if self._lock.locked():
+            return []
+        async with self._lock:
+            calls = self.standin.calls()
+            new, self.cursor = calls[self.cursor :], len(calls)
+            return self.parts(new)
+
+
+@contextlib.contextmanager
+def _printing(transcript: Transcript, say: Callable[[str], None]) -> Iterator[None]:
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(_BACKGROUND_SECONDS)
+            for part in await transcript.background():
+                say(part)
+
+    task = asyncio.get_running_loop().create_task(loop(), name="console transcript")
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+def _without_buttons(args: dict[str, Any]) -> dict[str, Any]:
+    blocks = [b for b in args.get("blocks") or [] if b.get("type") != "actions"]
+    return {**args, "blocks": blocks}
+
+
 async def _send(
-    sender: SlackSender, standin: SlackStandIn, command: str, text: str, timeout: float
+    sender: SlackSender,
+    standin: SlackStandIn,
+    command: str,
+    text: str,
+    timeout: float,
+    transcript: Transcript,
 ) -> str:
     """Send one slash command and collect what the user would see: the reply at the
     response_url, and messages Podium posts meanwhile (slides in the channel, DMs)."""
     seen = len(standin.calls())
+    # Anything since the last print was Podium's own doing: printed first, in order.
+    earlier = transcript.parts(standin.calls()[transcript.cursor : seen])
+    transcript.cursor = seen
     sent = await sender.slash_command(command, text, user_id=CONSOLE_USER)
     if sent.status != 200:
         return f"(Slack would show an error: the app answered HTTP {sent.status})"
@@ -216,19 +324,15 @@ async def _send(
         if answered and loop.time() - last_change >= _QUIET_SECONDS:
             break
         await asyncio.sleep(0.05)
-    parts = [
-        _labelled(call.method, call.args, standin)
-        for call in standin.calls()[seen:]
-        if call.method in _SHOWN_CALLS
-        and call.ok
-        and not _drops_buttons_only(call.method, call.args)
-    ]
+    calls = standin.calls()
+    transcript.cursor = len(calls)
+    parts = [*earlier, *transcript.parts(calls[seen:])]
     parts += [message_to_text(post.body) for post in standin.responses(sent.response_url)]
-    if sent.body.strip():  # an immediate answer in the ack itself
+    if sent.body.strip():  # an immediate answer in the ack itself, after what came before it
         try:
-            parts.insert(0, message_to_text(json.loads(sent.body)))
+            parts.insert(len(earlier), message_to_text(json.loads(sent.body)))
         except ValueError:
-            parts.insert(0, sent.body)
+            parts.insert(len(earlier), sent.body)
     return "\n".join(parts) if parts else f"(no answer within {timeout:g}s)"
 
 
@@ -241,8 +345,3 @@ def _labelled(method: str, args: dict[str, Any], standin: SlackStandIn) -> str:
     if args.get("thread_ts"):
         verb += " a thread of"
     return f"── {verb} {where} ──\n{message_to_text(args)}"
-
-
-def _drops_buttons_only(method: str, args: dict[str, Any]) -> bool:
-    """chat.update of a channel slide that only removes its buttons is noise in a terminal."""
-    return method == "chat.update" and not str(args.get("channel", "")).startswith("D")

@@ -41,6 +41,19 @@ def test_environment_values():
     assert "xoxb-1" not in repr(settings) and "***" in repr(settings)
 
 
+def test_watch_settings_default_and_parse():
+    settings = load_settings({})
+    assert (settings.watch_seconds, settings.watches_per_person, settings.watches_max) == (
+        120.0,
+        1,
+        20,
+    )
+    tuned = load_settings(
+        {"PODIUM_WATCH_SECONDS": "30", "PODIUM_WATCHES_PER_PERSON": "2", "PODIUM_WATCHES_MAX": "5"}
+    )
+    assert (tuned.watch_seconds, tuned.watches_per_person, tuned.watches_max) == (30.0, 2, 5)
+
+
 def test_yaml_file_with_environment_winning(tmp_path):
     config = tmp_path / "podium.yaml"
     config.write_text(
@@ -71,6 +84,11 @@ def test_yaml_file_with_environment_winning(tmp_path):
         ({"PODIUM_MAX_READS": "0"}, "PODIUM_MAX_READS"),
         ({"PODIUM_MAX_READS": "many"}, "PODIUM_MAX_READS"),
         ({"PODIUM_METRICS_TOKEN": "short"}, "PODIUM_METRICS_TOKEN"),
+        ({"PODIUM_WATCH_SECONDS": "1"}, "PODIUM_WATCH_SECONDS"),
+        ({"PODIUM_WATCH_SECONDS": "forever"}, "PODIUM_WATCH_SECONDS"),
+        ({"PODIUM_WATCHES_PER_PERSON": "0"}, "PODIUM_WATCHES_PER_PERSON"),
+        ({"PODIUM_WATCHES_PER_PERSON": "1.5"}, "PODIUM_WATCHES_PER_PERSON"),
+        ({"PODIUM_WATCHES_MAX": "1000"}, "PODIUM_WATCHES_MAX"),
     ],
 )
 def test_malformed_settings_name_themselves(env, named):

@@ -9,6 +9,7 @@ from bot.kubectl.policy import (
     LogsRequest,
     Policy,
     Refusal,
+    WatchRequest,
 )
 
 POLICY = Policy(("sandbox", "ws-alice"))
@@ -279,8 +280,74 @@ def test_get_needs_a_kind():
     assert "type of resource to get" in decide("get").message
 
 
-def test_watch_is_refused():
-    assert "--watch" in decide("get pods -w").message
+@pytest.mark.parametrize(
+    "text, plural",
+    [
+        ("get pods -w", "pods"),
+        ("get po --watch", "pods"),
+        ("get deploy -w", "deployments"),
+        ("get deployments.apps -w", "deployments"),
+        ("get ep -w", "endpoints"),
+        ("get endpoints --watch=true", "endpoints"),
+    ],
+)
+def test_watch_of_pods_deployments_and_endpoints_is_a_watch_request(text, plural):
+    request = decide(text)
+    assert isinstance(request, WatchRequest)
+    assert (request.kind.plural, request.namespace, request.names) == (plural, "sandbox", ())
+
+
+def test_watch_keeps_the_namespace_selector_and_table_options():
+    request = decide("get po -n ws-alice -l app=web -o wide --show-labels -w")
+    assert isinstance(request, WatchRequest)
+    assert (request.namespace, request.selector, request.wide, request.show_labels) == (
+        "ws-alice",
+        "app=web",
+        True,
+        True,
+    )
+    assert request.command_line == (
+        "kubectl get po -n ws-alice -l app=web -o wide --show-labels -w"
+    )
+    named = decide("get pod web-1 web-1 -w")
+    assert isinstance(named, WatchRequest)
+    assert named.names == ("web-1",)
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("get svc -w", "cannot watch services"),
+        ("get pods,svc -w", "one kind at a time"),
+        ("get all -w", "one kind at a time"),
+        ("get events -w", "cannot watch events"),
+        ("get pods -o yaml -w", "`-o yaml` cannot be watched"),
+        ("get pods -o name -w", "`-o name` cannot be watched"),
+        ("get pods --sort-by=.metadata.name -w", "`--sort-by` does not apply to `-w`"),
+        ("get pods --field-selector status.phase=Running -w", "`--field-selector` does not apply"),
+        ("get pod web -l app=web -w", "name cannot be provided when a selector"),
+        ("get pods -A -w", "all-namespaces"),
+        ("get pods -n kube-system -w", "outside the workshop namespaces"),
+        ("get secrets -w", "never reads Secrets"),
+    ],
+)
+def test_watch_refusals_say_why_in_one_line(text, says):
+    refusal = decide(text)
+    assert isinstance(refusal, Refusal)
+    assert says in refusal.message
+    assert "\n" not in refusal.message
+
+
+def test_watch_refusal_names_what_can_be_watched():
+    refusal = decide("get cm -w")
+    assert isinstance(refusal, Refusal)
+    assert "pods, deployments or endpoints" in refusal.message
+    assert refusal.hint is not None and "`get pods -w`" in refusal.hint
+
+
+def test_watch_is_only_for_get():
+    assert "does not apply to `kubectl describe`" in decide("describe pods -w").message
+    assert "does not apply to `kubectl logs`" in decide("logs web -w").message
 
 
 def test_flags_that_do_not_apply_to_the_verb():

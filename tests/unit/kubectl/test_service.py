@@ -150,3 +150,43 @@ async def test_every_command_is_recorded_and_budgeted() -> None:
     assert first.ok and not second.ok and second.outcome == "rate_limited"
     assert "Slow down" in second.body
     assert [(r.verb, r.outcome) for r in records] == [("get", "ok"), ("get", "rate_limited")]
+
+
+class RecordingWatcher:
+    """Where `get -w` goes: what it was asked, answered with a fixed line."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[Any, str | None, str | None, str]] = []
+
+    async def start(self, request: Any, *, user: str | None, channel: str | None, source: str):
+        from bot.kubectl.answer import Answer
+
+        self.started.append((request, user, channel, source))
+        return Answer("Watching pods in sandbox in this channel", ok=True, preformatted=False)
+
+
+async def test_a_watch_goes_to_the_watcher_budgeted_and_never_to_the_gateway() -> None:
+    gateway = FakeGateway({"sandbox": [pod("web-1")]})
+    budgets = Budgets(load_settings({"PODIUM_USER_RATE": "1/60s"}))
+    kubectl = service(gateway, budgets=budgets)
+    watcher = RecordingWatcher()
+    kubectl.watcher = watcher
+    answer = await kubectl.run("get pods -w", user="U1", channel="C1", source="mention")
+    assert answer.ok and answer.body.startswith("Watching pods")
+    [(request, user, channel, source)] = watcher.started
+    assert (request.kind.plural, request.namespace, user, channel, source) == (
+        "pods",
+        "sandbox",
+        "U1",
+        "C1",
+        "mention",
+    )
+    assert gateway.reads == []  # the watcher reads the shared stream, not the gateway
+    again = await kubectl.run("get pods -w", user="U1", channel="C1")
+    assert again.outcome == "rate_limited" and len(watcher.started) == 1
+
+
+async def test_without_a_watcher_a_watch_is_refused_in_one_line() -> None:
+    answer = await service(FakeGateway()).run("get pods -w", user="U1")
+    assert not answer.ok and answer.outcome == "refused"
+    assert answer.body == "`-w/--watch` is not available in this Podium."
