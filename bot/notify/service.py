@@ -132,6 +132,7 @@ class Notifier:
         self._seen: set[str] = set()
         self._refresh_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._busy = False  # the consumer holds changes it has not judged yet
         self._listeners: list[OnTroubles] = []
         self.latencies: deque[float] = deque(maxlen=10_000)  # seconds, change → DM sent
         self.sent = 0  # DMs about failing pods (overflow notes not counted)
@@ -162,6 +163,11 @@ class Notifier:
             for subscription in state.subscriptions:
                 subscription.cancel()
         self._namespaces.clear()
+
+    @property
+    def idle(self) -> bool:
+        """No change is waiting or being judged (for tests and the bench)."""
+        return self._queue.empty() and not self._busy
 
     @property
     def watched(self) -> dict[str, str]:
@@ -220,6 +226,7 @@ class Notifier:
     async def _consume(self) -> None:
         while True:
             first = await self._queue.get()
+            self._busy = True
             changes = [first]
             await asyncio.sleep(self._settle)
             while not self._queue.empty():
@@ -233,6 +240,7 @@ class Notifier:
                     await self._judge(namespace)
                 except Exception:  # one namespace's failure must not stop the rest
                     log.exception("could not judge the pods of %s", namespace)
+            self._busy = False
 
     def _apply(self, change: Change) -> bool:
         state = self._namespaces.get(change.namespace)

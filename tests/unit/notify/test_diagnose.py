@@ -32,7 +32,9 @@ OBJECTS = json.loads((FIXTURES / "notify" / "failing-pods.json").read_text())
 
 
 def pod(prefix: str) -> dict[str, Any]:
-    return copy.deepcopy(next(p for p in OBJECTS["pods"] if p["metadata"]["name"].startswith(prefix)))
+    return copy.deepcopy(
+        next(p for p in OBJECTS["pods"] if p["metadata"]["name"].startswith(prefix))
+    )
 
 
 def test_a_mistyped_image_is_the_image_family_with_kubectls_words_and_its_deployment():
@@ -117,7 +119,12 @@ def test_a_failed_job_is_one_finding_and_its_failed_pods_are_not():
     assert finding.family == JOB_FAILED and finding.reason == "BackoffLimitExceeded"
     assert finding.message == "Job has reached the specified backoff limit"
     assert finding.key == ("ws-u0alice", "Job/jb", JOB_FAILED)
-    assert [f for p in OBJECTS["pods"] if p["metadata"]["name"].startswith("jb-") for f in diagnose_pod(p)] == []
+    assert [
+        f
+        for p in OBJECTS["pods"]
+        if p["metadata"]["name"].startswith("jb-")
+        for f in diagnose_pod(p)
+    ] == []
 
 
 def test_healthy_starting_and_deleted_pods_have_no_findings():

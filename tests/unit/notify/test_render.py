@@ -33,7 +33,9 @@ KNOWN = known_images()
 
 
 def pod(prefix: str) -> dict[str, Any]:
-    return copy.deepcopy(next(p for p in OBJECTS["pods"] if p["metadata"]["name"].startswith(prefix)))
+    return copy.deepcopy(
+        next(p for p in OBJECTS["pods"] if p["metadata"]["name"].startswith(prefix))
+    )
 
 
 def finding(prefix: str):
@@ -73,7 +75,8 @@ def test_a_typo_dm_names_the_pods_the_reason_the_typo_and_the_fix():
 def test_a_crash_loop_dm_carries_the_previous_log_lines_redacted_and_the_logs_button():
     log = "".join(f"line {i}\n" for i in range(30)) + "starting\npassword=hunter2\n"
     message = render_notice(
-        Notice((finding("side"),), logs=log, logs_from="side, container writer, previous run"), KNOWN
+        Notice((finding("side"),), logs=log, logs_from="side, container writer, previous run"),
+        KNOWN,
     )
     text = all_text(message)
     assert "line 22" in text and "line 21" not in text  # the last 10 lines
@@ -88,7 +91,9 @@ def test_a_crash_loop_dm_carries_the_previous_log_lines_redacted_and_the_logs_bu
 def test_hostile_names_and_log_lines_are_escaped_exactly_once():
     hostile = pod("side")
     hostile["metadata"]["name"] = "x<!channel>&*y"
-    hostile["status"]["containerStatuses"][1]["state"]["waiting"]["message"] = "boom <!here> & *bold*"
+    hostile["status"]["containerStatuses"][1]["state"]["waiting"]["message"] = (
+        "boom <!here> & *bold*"
+    )
     notice = Notice(tuple(diagnose_pod(hostile)), logs="<!channel> ping & *stars*\n<@U123>\n")
     sent = fit_message(seal_message(render_notice(notice, KNOWN)))  # as the Web API client sends it
     text = all_text(sent)
