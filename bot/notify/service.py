@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from bot.budgets import Budgets
@@ -38,7 +39,15 @@ from bot.notify.commands import (
     parse_notify,
     person_switch,
 )
-from bot.notify.diagnose import CRASH, JOB_FAILED, OOM, Finding, troubles_of
+from bot.notify.diagnose import (
+    CRASH,
+    JOB_FAILED,
+    OOM,
+    Finding,
+    images_in_yaml,
+    known_images,
+    troubles_of,
+)
 from bot.notify.model import OnTroubles, Trouble
 from bot.notify.render import (
     LOG_BYTES,
@@ -52,7 +61,7 @@ from bot.ratelimit import UserRateLimiter
 from bot.settings import Settings
 from bot.store.notifications import Key, NotificationStore
 from bot.store.switches import SwitchStore
-from bot.watch.ports import Change, Subscription, Watches
+from bot.watch.ports import Change, Subscription, Watches, WatchesOff
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +87,27 @@ class LogReader(Protocol):
 
 
 Roster = Callable[[], Awaitable[Iterable[str]]]
+
+WATCH_OFF = (
+    "Podium does not watch the cluster (PODIUM_WATCH=off), so it sends no notifications about "
+    "failing pods; `/kubectl get pods` and `/kubectl describe pod NAME` show what fails."
+)
+
+
+def workshop_images(repository: Path, exercises: Iterable[Exercise]) -> frozenset[str]:
+    """What a mistyped image is compared with: the common images, and every image in the
+    exercises' solutions and the deck's demo manifests (`manifests/demo/`)."""
+    paths: list[Path] = sorted((repository / "manifests" / "demo").glob("*.yaml"))
+    for exercise in exercises:
+        folder = repository / exercise.solution.path
+        paths.extend(sorted(folder.glob("*.yaml")) if folder.is_dir() else [folder])
+    found: set[str] = set()
+    for path in paths:
+        try:
+            found |= images_in_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue  # a missing solution file costs only its images
+    return known_images(found)
 
 
 @dataclass
@@ -144,7 +174,7 @@ class Notifier:
         self._listeners.append(listener)
 
     async def start(self) -> None:
-        if self._tasks:
+        if self._tasks or not self._settings.watch_enabled:
             return
         await self.refresh()
         self._tasks = [
@@ -203,11 +233,13 @@ class Notifier:
         # What was told before a restart is known before the replay is judged.
         self._told.update((await self._store.sent(namespace)).keys())
         for kind in KINDS:
-            state.subscriptions.append(
-                self._watches.subscribe(
+            try:
+                subscription = self._watches.subscribe(
                     namespace, kind, self._queue.put_nowait, replay=kind != "events"
                 )
-            )
+            except WatchesOff:  # shutting down: nothing more to watch
+                return
+            state.subscriptions.append(subscription)
         log.info("watching %s for %s's failing pods", namespace, user)
 
     async def _refresher(self) -> None:
@@ -401,6 +433,8 @@ class Notifier:
         parsed = parse_notify(text)
         if isinstance(parsed, NotifyUsageError):
             return Reply(mrkdwn("{}\n{}", parsed.message, USAGE), private=True)
+        if not self._settings.watch_enabled:
+            return Reply(WATCH_OFF, private=True)
         room_on = await self._switches.is_on(ROOM_SWITCH)
         if parsed.room:
             if parsed.on is None:
