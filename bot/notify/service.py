@@ -411,20 +411,25 @@ class Notifier:
             container, previous = None, False
         else:
             return None, None
-        try:
-            text = await self._logs.logs(
-                finding.namespace,
-                pod,
-                container=container,
-                tail_lines=LOG_LINES,
-                previous=previous,
-                limit_bytes=LOG_BYTES,
-            )
-        except Exception as error:  # noqa: BLE001 — the DM goes out without the log
-            log.info("no log for %s/%s: %s", finding.namespace, pod, type(error).__name__)
-            return None, None
-        where = f"{pod}, container {container}, previous run" if container else pod
-        return text, where
+        # Before its first restart a crashed container's only log is its current one (a real
+        # API server answers --previous with 400 then): fall back to it.
+        for earlier in (True, False) if previous else (False,):
+            try:
+                text = await self._logs.logs(
+                    finding.namespace,
+                    pod,
+                    container=container,
+                    tail_lines=LOG_LINES,
+                    previous=earlier,
+                    limit_bytes=LOG_BYTES,
+                )
+            except Exception as error:  # noqa: BLE001 — the DM goes out without the log
+                log.info("no log for %s/%s: %s", finding.namespace, pod, type(error).__name__)
+                continue
+            if text.strip() or not earlier:
+                run = "previous run" if earlier else "last run"
+                return text, (f"{pod}, container {container}, {run}" if container else pod)
+        return None, None
 
     # -- /workshop notify ---------------------------------------------------------------------
 
