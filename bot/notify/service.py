@@ -43,6 +43,7 @@ from bot.notify.diagnose import (
     CRASH,
     JOB_FAILED,
     OOM,
+    SELECTS_NOTHING,
     Finding,
     images_in_yaml,
     known_images,
@@ -65,7 +66,10 @@ from bot.watch.ports import Change, Subscription, Watches, WatchesOff
 
 log = logging.getLogger(__name__)
 
-KINDS = ("pods", "jobs", "events")  # what is watched in each participant namespace
+KINDS = ("pods", "jobs", "services", "events")  # what is watched in each participant namespace
+# A Service selecting no Pod is told only once it has stayed so this long: applied together
+# with its Deployment, it selects nothing for the moment the Pods take to appear.
+SELECTOR_GRACE = 5.0
 MAX_EVENTS = 200  # Warning events kept per namespace (the newest)
 
 
@@ -116,6 +120,8 @@ class _Namespace:
     subscriptions: list[Subscription] = field(default_factory=list)
     pods: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     jobs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    services: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    rechecks: set[tuple[str, str, str]] = field(default_factory=set)  # grace re-judges pending
     warnings: dict[str, deque[str]] = field(default_factory=dict)  # pod name → "Reason: message"
     troubles: tuple[Trouble, ...] = ()
     first_seen: dict[tuple[str, str, str], float] = field(default_factory=dict)
@@ -138,6 +144,7 @@ class Notifier:
         known_images: Iterable[str] = (),
         settle: float = 0.3,
         refresh_every: float = 30.0,
+        selector_grace: float = SELECTOR_GRACE,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
@@ -152,6 +159,7 @@ class Notifier:
         self._known = frozenset(known_images)
         self._settle = settle
         self._refresh_every = refresh_every
+        self._selector_grace = selector_grace
         self._clock = clock
         _, window = settings.budget("notify")
         # Past the budget: one "more pods are failing" DM per window, never more.
@@ -294,7 +302,7 @@ class Notifier:
                     while len(state.warnings) > MAX_EVENTS:
                         state.warnings.pop(next(iter(state.warnings)))
             return False  # events add words to a DM; they never start one
-        target = state.pods if change.kind == "pods" else state.jobs
+        target = {"pods": state.pods, "jobs": state.jobs}.get(change.kind, state.services)
         if change.type == "DELETED":
             target.pop(name, None)
             if change.kind == "pods":
@@ -308,12 +316,19 @@ class Notifier:
         if state is None:
             return
         changed_at, state.changed_at = state.changed_at, None
-        findings = troubles_of(list(state.pods.values()), list(state.jobs.values()))
         now = self._clock()
-        seen_keys = {(f.kind, f.name, f.family) for f in findings}
+        everything = troubles_of(
+            list(state.pods.values()), list(state.jobs.values()), list(state.services.values())
+        )
+        present = {(f.kind, f.name, f.family) for f in everything}
         for key in list(state.first_seen):
-            if key not in seen_keys:
+            if key not in present:
                 del state.first_seen[key]
+        findings = [
+            f
+            for f in everything
+            if f.family != SELECTS_NOTHING or self._held_long_enough(namespace, state, f, now)
+        ]
         troubles = tuple(
             Trouble(
                 state.user,
@@ -337,6 +352,25 @@ class Notifier:
             return
         for key, grouped in groups.items():
             await self._tell(state, key, grouped, changed_at)
+
+    def _held_long_enough(
+        self, namespace: str, state: _Namespace, finding: Finding, now: float
+    ) -> bool:
+        """Whether a Service has selected no Pod for SELECTOR_GRACE; if not yet, judge it again
+        then."""
+        key = (finding.kind, finding.name, finding.family)
+        since = state.first_seen.setdefault(key, now)
+        if now - since >= self._selector_grace:
+            state.rechecks.discard(key)
+            return True
+        if key not in state.rechecks:
+            state.rechecks.add(key)
+            asyncio.get_running_loop().call_later(
+                self._selector_grace - (now - since) + 0.05,
+                self._queue.put_nowait,
+                Change("MODIFIED", namespace, "notifier", {}),
+            )
+        return False
 
     def _publish(self, user: str, troubles: tuple[Trouble, ...]) -> None:
         for listener in self._listeners:
