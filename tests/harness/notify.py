@@ -31,6 +31,7 @@ _PATHS = {
     "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments",
     "Pod": "/api/v1/namespaces/{ns}/pods",
     "Job": "/apis/batch/v1/namespaces/{ns}/jobs",
+    "Service": "/api/v1/namespaces/{ns}/services",
 }
 
 
@@ -103,6 +104,15 @@ def deployment(
                 "spec": {"containers": [{"name": name, "image": image}]},
             },
         },
+    }
+
+
+def service(name: str, selector: dict[str, str], namespace: str = ALICE_NS) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"selector": selector, "ports": [{"port": 80, "targetPort": 80}]},
     }
 
 

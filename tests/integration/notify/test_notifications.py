@@ -22,6 +22,7 @@ from tests.harness.notify import (
     deployment,
     dm_text,
     dms,
+    service,
     sidecar_pod,
     until,
     workshop_cluster,
@@ -136,3 +137,15 @@ async def test_workshop_notify_off_on_and_the_room_switch(room: Running):
     assert "off for the room" in await workshop("notify room off", TEACHER)
     assert "`/workshop notify off`" in await workshop("help")
     assert "does not take" in await workshop("notify loudly")
+
+
+async def test_a_service_whose_selector_matches_no_pod_is_told_with_the_label_it_meant(
+    room: Running,
+):
+    await create(room.emulator, deployment("web", "nginx:1.27"))
+    await create(room.emulator, service("web", {"app": "wbe"}))
+    await create(room.emulator, service("ok", {"app": "web"}))
+    [message] = await until(lambda: dms(room.standin, ALICE), what="the DM after the grace")
+    text = dm_text(message)
+    assert "Service web selects no Pod" in text and "did you mean `app=web`?" in text
+    assert "Exercise 3: Create a Service + Deployment" in text
