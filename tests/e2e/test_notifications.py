@@ -6,6 +6,7 @@ with the previous log lines; a restart of Podium neither repeats nor loses a not
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -48,6 +49,7 @@ async def start(standin: SlackStandIn, emulator: KubeEmulator, tmp_path: Path) -
         kubeconfig,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         PODIUM_PARTICIPANTS=ALICE,
+        PODIUM_WATCH="on",
     )
     return await start_podium(["serve", "--host", "127.0.0.1"], env, READY)
 
@@ -141,6 +143,9 @@ async def test_a_restart_of_podium_neither_repeats_nor_loses_a_notification(
         manifest = yaml.safe_dump(sidecar_pod("side", "echo bye; exit 1"))
         await kubectl(alice_kubectl, "apply", "-f", "-", stdin=manifest)
         await until(lambda: dms(standin, ALICE), DM_WITHIN, "the first DM")
+        # SIGTERM while watching: the streams and the notifier stop at once, a clean exit.
+        podium.process.terminate()
+        assert await asyncio.wait_for(podium.process.wait(), timeout=10) == 0
     finally:
         await stop_podium(podium)
     # While Podium is down, a second mistake; the first pod keeps crashing.
