@@ -166,7 +166,8 @@ class Notifier:
         self._overflow = UserRateLimiter(limit=1, per_seconds=window)
         self._namespaces: dict[str, _Namespace] = {}
         self._told: set[Key] = set()
-        self._queue: asyncio.Queue[Change] = asyncio.Queue()
+        # (monotonic time it arrived, change): the latency is measured from the arrival.
+        self._queue: asyncio.Queue[tuple[float, Change]] = asyncio.Queue()
         self._seen: set[str] = set()
         self._refresh_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -243,12 +244,16 @@ class Notifier:
         for kind in KINDS:
             try:
                 subscription = self._watches.subscribe(
-                    namespace, kind, self._queue.put_nowait, replay=kind != "events"
+                    namespace, kind, self._enqueue, replay=kind != "events"
                 )
             except WatchesOff:  # shutting down: nothing more to watch
                 return
             state.subscriptions.append(subscription)
         log.info("watching %s for %s's failing pods", namespace, user)
+
+    def _enqueue(self, change: Change) -> None:
+        """A stream's callback: only enqueue (it runs on the event loop, between other work)."""
+        self._queue.put_nowait((time.monotonic(), change))
 
     async def _refresher(self) -> None:
         while True:
@@ -259,7 +264,7 @@ class Notifier:
             # Findings held back (over budget, Slack down) are tried again.
             for namespace, state in self._namespaces.items():
                 if state.troubles:
-                    self._queue.put_nowait(Change("MODIFIED", namespace, "notifier", {}))
+                    self._enqueue(Change("MODIFIED", namespace, "notifier", {}))
 
     # -- the queue ------------------------------------------------------------------------------
 
@@ -272,8 +277,8 @@ class Notifier:
             while not self._queue.empty():
                 changes.append(self._queue.get_nowait())
             dirty: dict[str, None] = {}
-            for change in changes:
-                if self._apply(change):
+            for arrived, change in changes:
+                if self._apply(change, arrived):
                     dirty.setdefault(change.namespace)
             for namespace in dirty:
                 try:
@@ -282,12 +287,12 @@ class Notifier:
                     log.exception("could not judge the pods of %s", namespace)
             self._busy = False
 
-    def _apply(self, change: Change) -> bool:
+    def _apply(self, change: Change, arrived: float) -> bool:
         state = self._namespaces.get(change.namespace)
         if state is None:
             return False
         if state.changed_at is None:
-            state.changed_at = time.monotonic()
+            state.changed_at = arrived
         if change.kind == "notifier":
             return True
         name = change.name
@@ -367,7 +372,7 @@ class Notifier:
             state.rechecks.add(key)
             asyncio.get_running_loop().call_later(
                 self._selector_grace - (now - since) + 0.05,
-                self._queue.put_nowait,
+                self._enqueue,
                 Change("MODIFIED", namespace, "notifier", {}),
             )
         return False
@@ -418,7 +423,7 @@ class Notifier:
         try:
             await self._dms.post_dm(user, message)
         except Exception as error:  # noqa: BLE001 — Slack down or refusing: tried again later
-            log.warning("could not DM %s about a failing pod: %s", user, type(error).__name__)
+            log.warning("could not DM %s about a failing pod: %s", user, _why(error))
             return False
         return True
 
@@ -535,4 +540,11 @@ class Notifier:
 
     def _requeue_all(self) -> None:
         for namespace in self._namespaces:
-            self._queue.put_nowait(Change("MODIFIED", namespace, "notifier", {}))
+            self._enqueue(Change("MODIFIED", namespace, "notifier", {}))
+
+
+def _why(error: Exception) -> str:
+    """Slack's error code (`user_not_found`, `ratelimited`…) or the exception's name."""
+    response: Any = getattr(error, "response", None)
+    code = response.get("error") if hasattr(response, "get") else None
+    return str(code or type(error).__name__)[:100]
