@@ -70,11 +70,21 @@ KINDS = ("pods", "jobs", "services", "events")  # what is watched in each partic
 # A Service selecting no Pod is told only once it has stayed so this long: applied together
 # with its Deployment, it selects nothing for the moment the Pods take to appear.
 SELECTOR_GRACE = 5.0
+CLOSE_GRACE = 5.0  # seconds DMs on their way may take when Podium stops
+RETRY_SOON = 3.0  # seconds before a DM Slack refused (rate limit, outage) is tried again
+# DMs opened ahead of need, at most one per this many seconds: Slack allows conversations.open
+# about 50 times a minute, and the first DM to each of 200 people must not wait on that budget.
+WARM_INTERVAL = 2.0
+MAX_SENDING = 16  # DMs on their way to Slack at once (each waits on Slack, not on the others)
 MAX_EVENTS = 200  # Warning events kept per namespace (the newest)
 
 
 class DirectMessages(Protocol):
     async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]: ...
+
+    async def dm_channel(self, user_id: str) -> str:
+        """Open (once, then remembered) the DM with `user_id`."""
+        ...
 
 
 class LogReader(Protocol):
@@ -172,6 +182,10 @@ class Notifier:
         self._refresh_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._busy = False  # the consumer holds changes it has not judged yet
+        self._telling: set[asyncio.Task[None]] = set()  # DMs on their way
+        self._sending = asyncio.Semaphore(MAX_SENDING)
+        self._to_warm: asyncio.Queue[str] = asyncio.Queue()
+        self.warm_interval = WARM_INTERVAL
         self._listeners: list[OnTroubles] = []
         self.latencies: deque[float] = deque(maxlen=10_000)  # seconds, change → DM sent
         self.sent = 0  # DMs about failing pods (overflow notes not counted)
@@ -189,12 +203,18 @@ class Notifier:
         self._tasks = [
             asyncio.create_task(self._consume(), name="notifier-queue"),
             asyncio.create_task(self._refresher(), name="notifier-roster"),
+            asyncio.create_task(self._warm(), name="notifier-dm-channels"),
         ]
 
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
+        if self._telling:  # DMs on their way get a moment to arrive
+            await asyncio.wait(set(self._telling), timeout=CLOSE_GRACE)
+        tasks = [*self._tasks, *self._telling]
+        for task in self._telling:
+            task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
@@ -205,8 +225,8 @@ class Notifier:
 
     @property
     def idle(self) -> bool:
-        """No change is waiting or being judged (for tests and the bench)."""
-        return self._queue.empty() and not self._busy
+        """No change is waiting or being judged, no DM on its way (for tests and the bench)."""
+        return self._queue.empty() and not self._busy and not self._telling
 
     @property
     def watched(self) -> dict[str, str]:
@@ -249,7 +269,18 @@ class Notifier:
             except WatchesOff:  # shutting down: nothing more to watch
                 return
             state.subscriptions.append(subscription)
+        self._to_warm.put_nowait(user)
         log.info("watching %s for %s's failing pods", namespace, user)
+
+    async def _warm(self) -> None:
+        """Open each watched person's DM ahead of their first failing pod, gently paced."""
+        while True:
+            user = await self._to_warm.get()
+            try:
+                await self._dms.dm_channel(user)
+            except Exception as error:  # noqa: BLE001 — opened later, when the first DM goes out
+                log.info("could not open the DM with %s yet: %s", user, _why(error))
+            await asyncio.sleep(self.warm_interval)
 
     def _enqueue(self, change: Change) -> None:
         """A stream's callback: only enqueue (it runs on the event loop, between other work)."""
@@ -356,7 +387,12 @@ class Notifier:
         if not groups or not await self.enabled_for(state.user):
             return
         for key, grouped in groups.items():
-            await self._tell(state, key, grouped, changed_at)
+            # Reserved now, told in the background: one slow DM (Slack's latency, a log read)
+            # must not hold up everyone else's; a failed one frees its key again.
+            self._told.add(key)
+            task = asyncio.create_task(self._tell(state, key, grouped, changed_at))
+            self._telling.add(task)
+            task.add_done_callback(self._telling.discard)
 
     def _held_long_enough(
         self, namespace: str, state: _Namespace, finding: Finding, now: float
@@ -394,13 +430,24 @@ class Notifier:
     ) -> None:
         user = state.user
         if self._budgets.spend("notify", user) is not None:
+            self._told.discard(key)  # not claimed: told later, once the budget allows
             if self._overflow.allow(user) is None:
-                await self._send(user, overflow_message())
-            return  # not claimed: told later, once the budget allows, if it still fails
-        if not await self._store.claim(key, user, findings[0].reason):
-            self._told.add(key)
+                async with self._sending:
+                    await self._send(user, overflow_message())
             return
-        self._told.add(key)
+        if not await self._store.claim(key, user, findings[0].reason):
+            return  # told already (before a restart)
+        try:
+            async with self._sending:
+                await self._deliver(state, key, findings, changed_at)
+        except asyncio.CancelledError:  # stopped before Slack took it: told after the restart
+            await self._store.release(key)
+            raise
+
+    async def _deliver(
+        self, state: _Namespace, key: Key, findings: list[Finding], changed_at: float | None
+    ) -> None:
+        user = state.user
         first = findings[0]
         logs, logs_from = await self._previous_log(state, first)
         notice = Notice(
@@ -413,6 +460,9 @@ class Notifier:
         if not await self._send(user, render_notice(notice, self._known)):
             self._told.discard(key)
             await self._store.release(key)
+            asyncio.get_running_loop().call_later(
+                RETRY_SOON, self._enqueue, Change("MODIFIED", key[0], "notifier", {})
+            )
             return
         self.sent += 1
         if changed_at is not None:
