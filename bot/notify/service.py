@@ -228,6 +228,11 @@ class Notifier:
         """No change is waiting or being judged, no DM on its way (for tests and the bench)."""
         return self._queue.empty() and not self._busy and not self._telling
 
+    def troubles(self) -> dict[str, tuple[Trouble, ...]]:
+        """What fails now, per participant who has something failing (what `on_troubles`
+        listeners were last told): a listener that starts late reads this first."""
+        return {state.user: state.troubles for state in self._namespaces.values() if state.troubles}
+
     @property
     def watched(self) -> dict[str, str]:
         """Namespace → participant, for whoever is watched now."""
@@ -291,7 +296,10 @@ class Notifier:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._refresh_now.wait(), timeout=self._refresh_every)
             self._refresh_now.clear()
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception:  # the state database busy or gone: the next round tries again
+                log.exception("could not refresh who is watched")
             # Findings held back (over budget, Slack down) are tried again.
             for namespace, state in self._namespaces.items():
                 if state.troubles:

@@ -273,8 +273,10 @@ async def test_the_board_hears_troubles_and_their_recovery(world: World):
         "CrashLoopBackOff",
     )
     assert "restarting failed container=writer" in trouble.summary
+    assert notifier.troubles() == {ALICE: (trouble,)}
     world.watches.emit("MODIFIED", "pods", healthy(pod("side")))
     await until(lambda: world.troubles[-1] == (ALICE, ()))
+    assert notifier.troubles() == {}
     await settled(notifier)
 
 
