@@ -14,6 +14,7 @@ from bot.notify.model import Trouble
 from bot.notify.render import DESCRIBE_ACTION, LOGS_ACTION
 from podium_devkit.kube_api import KubeEmulator
 from podium_devkit.slack_api import SlackStandIn
+from tests.harness.conversation import direct, finished
 from tests.harness.notify import (
     ALICE,
     ALICE_NS,
@@ -149,3 +150,21 @@ async def test_a_service_whose_selector_matches_no_pod_is_told_with_the_label_it
     text = dm_text(message)
     assert "Service web selects no Pod" in text and "did you mean `app=web`?" in text
     assert "Exercise 3: Create a Service + Deployment" in text
+
+
+async def test_notify_off_typed_in_the_dm_is_a_text_command(room: Running):
+    troubles: list[tuple[str, tuple[Trouble, ...]]] = []
+    room.podium.notifier.on_troubles(lambda user, found: troubles.append((user, found)))
+    asked = await direct(room, "notify off")
+    await finished(room, asked)
+    [reply] = dms(room.standin, ALICE)  # answered in the DM where it was typed
+    assert dm_text(reply).startswith("Your notifications are off")
+    await create(room.emulator, sidecar_pod("side", "exit 1"))
+    await until(lambda: troubles and room.podium.notifier.idle, what="the crash loop judged")
+    assert len(dms(room.standin, ALICE)) == 1  # judged, not told
+    asked = await direct(room, "notify on")
+    await finished(room, asked)
+    await until(
+        lambda: any("CrashLoopBackOff" in dm_text(m) for m in dms(room.standin, ALICE)),
+        what="told once she turned it on",
+    )
