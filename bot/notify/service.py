@@ -72,18 +72,15 @@ KINDS = ("pods", "jobs", "services", "events")  # what is watched in each partic
 SELECTOR_GRACE = 5.0
 CLOSE_GRACE = 5.0  # seconds DMs on their way may take when Podium stops
 RETRY_SOON = 3.0  # seconds before a DM Slack refused (rate limit, outage) is tried again
-# DMs opened ahead of need, at most one per this many seconds: Slack allows conversations.open
-# about 50 times a minute, and the first DM to each of 200 people must not wait on that budget.
-WARM_INTERVAL = 2.0
 MAX_SENDING = 16  # DMs on their way to Slack at once (each waits on Slack, not on the others)
 MAX_EVENTS = 200  # Warning events kept per namespace (the newest)
 
 
 class DirectMessages(Protocol):
-    async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]: ...
-
-    async def dm_channel(self, user_id: str) -> str:
-        """Open (once, then remembered) the DM with `user_id`."""
+    async def post(self, channel: str, message: dict[str, Any]) -> str:
+        """Post `message` in `channel` (paced per channel); returns its ts. Given a user ID as the
+        channel, Slack posts in the app's DM with that person, no conversations.open needed:
+        that call's budget (about 50 a minute) would hold up the first DMs of a whole room."""
         ...
 
 
@@ -184,8 +181,6 @@ class Notifier:
         self._busy = False  # the consumer holds changes it has not judged yet
         self._telling: set[asyncio.Task[None]] = set()  # DMs on their way
         self._sending = asyncio.Semaphore(MAX_SENDING)
-        self._to_warm: asyncio.Queue[str] = asyncio.Queue()
-        self.warm_interval = WARM_INTERVAL
         self._listeners: list[OnTroubles] = []
         self.latencies: deque[float] = deque(maxlen=10_000)  # seconds, change → DM sent
         self.sent = 0  # DMs about failing pods (overflow notes not counted)
@@ -203,7 +198,6 @@ class Notifier:
         self._tasks = [
             asyncio.create_task(self._consume(), name="notifier-queue"),
             asyncio.create_task(self._refresher(), name="notifier-roster"),
-            asyncio.create_task(self._warm(), name="notifier-dm-channels"),
         ]
 
     async def close(self) -> None:
@@ -274,18 +268,7 @@ class Notifier:
             except WatchesOff:  # shutting down: nothing more to watch
                 return
             state.subscriptions.append(subscription)
-        self._to_warm.put_nowait(user)
         log.info("watching %s for %s's failing pods", namespace, user)
-
-    async def _warm(self) -> None:
-        """Open each watched person's DM ahead of their first failing pod, gently paced."""
-        while True:
-            user = await self._to_warm.get()
-            try:
-                await self._dms.dm_channel(user)
-            except Exception as error:  # noqa: BLE001 — opened later, when the first DM goes out
-                log.info("could not open the DM with %s yet: %s", user, _why(error))
-            await asyncio.sleep(self.warm_interval)
 
     def _enqueue(self, change: Change) -> None:
         """A stream's callback: only enqueue (it runs on the event loop, between other work)."""
@@ -479,7 +462,7 @@ class Notifier:
 
     async def _send(self, user: str, message: dict[str, Any]) -> bool:
         try:
-            await self._dms.post_dm(user, message)
+            await self._dms.post(user, message)
         except Exception as error:  # noqa: BLE001 — Slack down or refusing: tried again later
             log.warning("could not DM %s about a failing pod: %s", user, _why(error))
             return False
