@@ -110,6 +110,15 @@ async def test_a_crash_looping_sidecar_dm_has_its_previous_log_and_the_buttons_w
     [refusal] = await room.standin.wait_for_responses(pressed.response_url, count=1, timeout=15)
     assert "web-with-sidecar" not in json.dumps(refusal.get("blocks") or [])
     assert "ws-u0alice" in json.dumps(refusal) and "Containers:" not in json.dumps(refusal)
+    # Check my exercise checks the presser's own exercise 1: the sidecar is not ready.
+    pressed = await room.sender.block_action(
+        "exercise_check", actions["exercise_check"]["value"], user_id=ALICE, channel_id=dm,
+        message_ts=message["ts"],
+    )  # fmt: skip
+    [checked] = await room.standin.wait_for_responses(pressed.response_url, count=1, timeout=15)
+    assert "❌" in json.dumps(checked, ensure_ascii=False) and "web-with-sidecar" in json.dumps(
+        checked
+    )
 
 
 async def test_a_forged_button_value_runs_nothing(room: Running):

@@ -338,3 +338,14 @@ async def test_a_service_selecting_no_pod_is_told_once_it_stays_so(world: World)
     assert "Exercise 3" in text  # its checks name the Service web
     await settled(notifier)
     assert len(world.dms.sent) == 1
+
+
+async def test_with_watching_off_nothing_is_watched_and_notify_says_why(tmp_path: Path):
+    world = World(tmp_path / "state.db", PODIUM_WATCH="off")
+    notifier = await world.start()
+    try:
+        assert notifier.watched == {} and world.watches.subscribed == []
+        answer = (await notifier.command(ALICE, "off")).text
+        assert "PODIUM_WATCH=off" in answer and "/kubectl get pods" in answer
+    finally:
+        await world.stop()
