@@ -204,6 +204,7 @@ async def build_podium(
         budgets=budgets,
         exercises=workshop.exercises,
         known_images=workshop_images(slides_dir.resolve().parent, workshop.exercises),
+        metrics=metrics,
     )
     seen.append(notifier.saw)
     answers = AnswerCache()

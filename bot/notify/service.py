@@ -32,6 +32,7 @@ from bot.exercises.spec import Exercise
 from bot.kubectl.access import participant_namespace
 from bot.messages.reply import Reply
 from bot.messages.text import mrkdwn
+from bot.metrics import Metrics
 from bot.notify.commands import (
     ROOM_SWITCH,
     USAGE,
@@ -152,6 +153,7 @@ class Notifier:
         settle: float = 0.3,
         refresh_every: float = 30.0,
         selector_grace: float = SELECTOR_GRACE,
+        metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
@@ -167,6 +169,7 @@ class Notifier:
         self._settle = settle
         self._refresh_every = refresh_every
         self._selector_grace = selector_grace
+        self._metrics = metrics
         self._clock = clock
         _, window = settings.budget("notify")
         # Past the budget: one "more pods are failing" DM per window, never more.
@@ -422,9 +425,11 @@ class Notifier:
         user = state.user
         if self._budgets.spend("notify", user) is not None:
             self._told.discard(key)  # not claimed: told later, once the budget allows
+            self._count(key[2], "over_budget")
             if self._overflow.allow(user) is None:
                 async with self._sending:
-                    await self._send(user, overflow_message())
+                    if await self._send(user, overflow_message()):
+                        self._count(key[2], "overflow_note")
             return
         if not await self._store.claim(key, user, findings[0].reason):
             return  # told already (before a restart)
@@ -451,14 +456,21 @@ class Notifier:
         if not await self._send(user, render_notice(notice, self._known)):
             self._told.discard(key)
             await self._store.release(key)
+            self._count(key[2], "failed")
             asyncio.get_running_loop().call_later(
                 RETRY_SOON, self._enqueue, Change("MODIFIED", key[0], "notifier", {})
             )
             return
         self.sent += 1
-        if changed_at is not None:
-            self.latencies.append(time.monotonic() - changed_at)
+        seconds = None if changed_at is None else time.monotonic() - changed_at
+        if seconds is not None:
+            self.latencies.append(seconds)
+        self._count(key[2], "sent", seconds)
         log.info("told %s about %s %s (%s)", user, first.kind, first.name, first.reason)
+
+    def _count(self, family: str, outcome: str, seconds: float | None = None) -> None:
+        if self._metrics is not None:
+            self._metrics.notification(family, outcome, seconds)
 
     async def _send(self, user: str, message: dict[str, Any]) -> bool:
         try:

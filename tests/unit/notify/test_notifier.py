@@ -15,6 +15,7 @@ import pytest
 
 from bot.budgets import Budgets
 from bot.exercises.spec import load_exercises
+from bot.metrics import Metrics
 from bot.notify.diagnose import known_images
 from bot.notify.model import Trouble
 from bot.notify.service import Notifier
@@ -91,6 +92,7 @@ class World:
         self.logs = Logs()
         self.troubles: list[tuple[str, tuple[Trouble, ...]]] = []
         self.roster = [ALICE]
+        self.metrics = Metrics()
         self.db: Database | None = None
         self.notifier: Notifier | None = None
 
@@ -115,6 +117,7 @@ class World:
             settle=0.05,
             refresh_every=0.2,
             selector_grace=0.3,
+            metrics=self.metrics,
         )
         self.notifier.on_troubles(lambda user, found: self.troubles.append((user, found)))
         await self.notifier.start()
@@ -227,6 +230,10 @@ async def test_the_budget_caps_dms_and_says_once_that_more_are_failing(tmp_path:
                 world.watches.emit("MODIFIED", "pods", again)
             await settled(notifier)
         assert len(world.dms.texts()) == 4
+        shown = world.metrics.exposition()[0].decode()
+        assert 'podium_notifications_total{family="crash",outcome="sent"} 3.0' in shown
+        assert 'podium_notifications_total{family="crash",outcome="overflow_note"} 1.0' in shown
+        assert "podium_notification_seconds_count 3.0" in shown
     finally:
         await world.stop()
 
