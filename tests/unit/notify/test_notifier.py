@@ -18,12 +18,12 @@ from bot.exercises.spec import load_exercises
 from bot.metrics import Metrics
 from bot.notify.diagnose import known_images
 from bot.notify.model import Trouble
-from bot.notify.service import Notifier
+from bot.notify.service import Notifier, workshop_images
 from bot.settings import load_settings
 from bot.store import Database, open_database
 from bot.store.notifications import NotificationStore
 from bot.store.switches import SwitchStore
-from tests.harness.paths import EXERCISES, FIXTURES
+from tests.harness.paths import EXERCISES, FIXTURES, REPO
 from tests.harness.watches import FakeWatches
 
 OBJECTS = json.loads((FIXTURES / "notify" / "failing-pods.json").read_text())
@@ -356,3 +356,12 @@ async def test_with_watching_off_nothing_is_watched_and_notify_says_why(tmp_path
         assert "PODIUM_WATCH=off" in answer and "/kubectl get pods" in answer
     finally:
         await world.stop()
+
+
+def test_the_workshops_images_are_known_from_its_solutions_and_demo_manifests(tmp_path: Path):
+    known = workshop_images(REPO, load_exercises(EXERCISES))
+    assert {"nginx", "busybox"} <= known  # the solutions' nginx:1.27 and busybox:1.37
+    (tmp_path / "manifests" / "demo").mkdir(parents=True)
+    (tmp_path / "manifests" / "demo" / "app.yaml").write_text("image: ghcr.io/acme/shop:2\n")
+    assert "ghcr.io/acme/shop" in workshop_images(tmp_path, [])
+    assert "ghcr.io/acme/shop" not in known
