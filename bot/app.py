@@ -4,6 +4,7 @@ and the Bolt app with every feature's listeners registered in one place."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -24,6 +25,7 @@ from bot.kubectl.service import CommandRecord, KubectlService
 from bot.messages.reply import Reply
 from bot.metrics import Metrics
 from bot.notify.room_board import RoomBoard
+from bot.notify.service import Notifier, workshop_images
 from bot.questions.queue import QuestionQueue
 from bot.questions.render import AskError, ask_button, parse_ask, top_questions_blocks
 from bot.settings import Settings
@@ -32,6 +34,7 @@ from bot.slack import (
     exercise_command,
     kubectl_command,
     mentions,
+    notify_buttons,
     questions_command,
     slides_command,
     workshop_command,
@@ -56,6 +59,7 @@ from bot.store.audit import AuditLog
 from bot.store.boards import BoardStore
 from bot.store.buttons import ButtonStore
 from bot.store.exercises import ExerciseStore
+from bot.store.notifications import NotificationStore
 from bot.store.presentations import PresentationStore
 from bot.store.questions import QuestionStore
 from bot.store.slack_images import SlackImageStore
@@ -91,8 +95,21 @@ class Podium:
     # The instructors' room boards; `board.troubles_changed` is the notifier's `on_troubles`.
     board: RoomBoard
     get_watches: GetWatches  # `/kubectl get pods -w`: messages updated in place from the streams
+    notifier: Notifier  # failing pods become DMs to their participant (bot/notify/)
+
+    async def start(self) -> None:
+        """Background work that runs while Podium serves (the modes call it once built):
+        watching participants' namespaces for failing pods."""
+        await self.notifier.start()
+
+    async def stop(self) -> None:
+        """Background work ends (serving stops first, then this, then answers in progress finish
+        and `close` releases the rest)."""
+        await self.notifier.close()
+        await self.get_watches.close()  # each watch ends with its final update
 
     async def close(self) -> None:
+        await self.notifier.close()  # before the streams it listens to
         await self.questions.refreshes.close()  # before the database they read goes
         await self.board.close()
         await self.slides.close()
@@ -112,7 +129,8 @@ async def build_podium(
     database = await open_database(settings.state_file)
     metrics = Metrics()
     audit = AuditLog(database)
-    record = partial(_record_command, metrics, audit)
+    seen: list[Callable[[str | None], None]] = []  # told who ran a command (the notifier)
+    record = partial(_record_command, metrics, audit, seen)
     api_client = api_client or api_client_from_settings(settings)
     gateway = ClusterGateway(
         api_client,
@@ -201,6 +219,21 @@ async def build_podium(
         leader=slides.room.leads_workshop,
         on_progress=board.progress_changed,
     )
+    notifier = Notifier(
+        settings,
+        watches,
+        NotificationStore(database),
+        SwitchStore(database),
+        publisher,
+        gateway,
+        roster=NotificationStore(database).participants,
+        budgets=budgets,
+        exercises=workshop.exercises,
+        known_images=workshop_images(slides_dir.resolve().parent, workshop.exercises),
+        metrics=metrics,
+    )
+    seen.append(notifier.saw)
+    notifier.on_troubles(board.troubles_changed)  # the room board shows who is stuck
     answers = AnswerCache()
     buttons = ButtonStore(database)
     signing_key = await buttons.signing_key()  # signs the values of Share buttons
@@ -215,8 +248,11 @@ async def build_podium(
     slides_command.register(app, slides_command.SlidesListeners(slides, kubectl, delivery))
     questions_command.register(app, questions_command.QuestionsListeners(questions, presentations))
     exercise_command.register(app, exercise_command.ExerciseListeners(workshop, budgets))
-    workshop_command.register(app, access_service, text_commands, board.show)
+    workshop_command.register(
+        app, access_service, text_commands, board=board.show, notify=notifier.command
+    )
     board_command.register(app, board_command.BoardListeners(kubectl, delivery))
+    notify_buttons.register(app, notify_buttons.NotifyListeners(kubectl, delivery))
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
     mentions.register(
         app, settings, kubectl, delivery, slides, presentations, publisher, text_commands, database
@@ -240,6 +276,7 @@ async def build_podium(
         watches=watches,
         board=board,
         get_watches=get_watches,
+        notifier=notifier,
         slash_commands=(
             kubectl_command.COMMAND,
             slides_command.COMMAND,
@@ -251,9 +288,16 @@ async def build_podium(
     )
 
 
-async def _record_command(metrics: Metrics, audit: AuditLog, command: CommandRecord) -> None:
+async def _record_command(
+    metrics: Metrics,
+    audit: AuditLog,
+    seen: list[Callable[[str | None], None]],
+    command: CommandRecord,
+) -> None:
     metrics.command_answered(command.verb, command.outcome, command.seconds)
     await audit.record(command)
+    for saw in seen:
+        saw(command.user_id)
 
 
 def watch_limits(settings: Settings) -> WatchLimits:

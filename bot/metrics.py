@@ -49,6 +49,11 @@ KUBE_OUTCOMES = frozenset(
 # What the namespace streams (bot/watch/hub.py) send and receive.
 WATCH_VERBS = frozenset({"list", "watch"})
 WATCH_EVENTS = frozenset({"ADDED", "MODIFIED", "DELETED"})
+# Failing-pod DMs (bot/notify/): the reason families, and what became of each.
+NOTIFY_FAMILIES = frozenset(
+    {"image", "crash", "config", "oom", "unschedulable", "job-failed", "selects-nothing"}
+)
+NOTIFY_OUTCOMES = frozenset({"sent", "failed", "over_budget", "overflow_note"})
 # Slack Web API errors worth telling apart on a dashboard; the rest are `other`.
 SLACK_ERRORS = frozenset(
     {
@@ -173,6 +178,18 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.notifications = Counter(
+            "podium_notifications",
+            "failing-pod DMs, by reason family and outcome",
+            ["family", "outcome"],
+            registry=self.registry,
+        )
+        self.notification_seconds = Histogram(
+            "podium_notification_seconds",
+            "time from the status change reaching Podium to its DM being sent",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
 
     def command_answered(self, verb: str, outcome: str, seconds: float) -> None:
         verb = bounded(verb, VERBS)
@@ -190,6 +207,13 @@ class Metrics:
 
     def watch_event(self, change_type: str) -> None:
         self.watch_events.labels(bounded(change_type, WATCH_EVENTS)).inc()
+
+    def notification(self, family: str, outcome: str, seconds: float | None = None) -> None:
+        self.notifications.labels(
+            bounded(family, NOTIFY_FAMILIES), bounded(outcome, NOTIFY_OUTCOMES)
+        ).inc()
+        if seconds is not None:
+            self.notification_seconds.observe(seconds)
 
     def slack_error(self, method: str, error: str) -> None:
         self.slack_errors.labels(slack_method_label(method), bounded(error, SLACK_ERRORS)).inc()

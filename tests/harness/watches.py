@@ -1,6 +1,7 @@
 """`FakeWatches`: the shared namespace streams (bot/watch/ports.Watches) held in memory, for
-tests of what subscribes to them. The test puts and deletes objects; each subscriber of that
-namespace and kind is told at once, as the real hub tells its subscribers."""
+tests of what subscribes to them. The test puts and deletes objects (or `emit`s a change as the
+hub would report it); each subscriber of that namespace and kind is told at once, as the real hub
+tells its subscribers, and `replay` gives a new subscriber what is held, as the hub does."""
 
 from __future__ import annotations
 
@@ -31,11 +32,18 @@ class FakeWatches:
         self.subscriptions: list[_Subscription] = []
         self.failures: dict[tuple[str, str], Exception] = {}  # snapshot raises these
         self.version = 0
+        self.subscribed: list[tuple[str, str, bool]] = []  # (namespace, kind, replay), in order
+
+    @property
+    def cluster(self) -> dict[tuple[str, str], dict[str, Mapping[str, Any]]]:
+        """The objects by (namespace, kind): set entries to have them before anyone watches."""
+        return self.objects
 
     def subscribe(
         self, namespace: str, kind: str, on_change: OnChange, *, replay: bool = False
     ) -> _Subscription:
         subscription = _Subscription(self, (namespace, kind), on_change)
+        self.subscribed.append((namespace, kind, replay))
         self.subscriptions.append(subscription)
         if replay:
             for obj in self._held(namespace, kind):
@@ -65,6 +73,19 @@ class FakeWatches:
         obj = self.objects.get((namespace, kind), {}).pop(name)
         self.version += 1
         self._tell(Change("DELETED", namespace, kind, obj))
+
+    def emit(self, type_: ChangeType, kind: str, obj: Mapping[str, Any]) -> None:
+        """The object changed in the cluster as `type_` says: held (or dropped) and told."""
+        meta = obj.get("metadata") or {}
+        namespace, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
+        held = self.objects.setdefault((namespace, kind), {})
+        stored = copy.deepcopy(dict(obj))
+        if type_ == "DELETED":
+            held.pop(name, None)
+        else:
+            held[name] = stored
+        self.version += 1
+        self._tell(Change(type_, namespace, kind, stored))
 
     def forbid(self, namespace: str, kind: str) -> None:
         self.failures[(namespace, kind)] = ClusterError(
