@@ -57,6 +57,7 @@ from bot.store.presentations import PresentationStore
 from bot.store.questions import QuestionStore
 from bot.store.slack_images import SlackImageStore
 from bot.store.switches import SwitchStore
+from bot.watch.hub import WatchHub
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +83,12 @@ class Podium:
     slack_http: aiohttp.ClientSession  # every call to Slack goes through it; closed last
     delivery: kubectl_command.KubectlDelivery  # answers to people: privately, DMs, shares (paced)
     access: AccessService  # "Get my kubectl access": kubeconfig files in people's DMs
+    watches: WatchHub  # the shared list+watch streams per namespace and kind (bot/watch/)
 
     async def close(self) -> None:
         await self.questions.refreshes.close()  # before the database they read goes
         await self.slides.close()
+        await self.watches.close()  # its threads read the cluster: stopped before the gateway
         await self.gateway.close()
         await self.audit.close()
         await self.database.close()
@@ -101,11 +104,18 @@ async def build_podium(
     metrics = Metrics()
     audit = AuditLog(database)
     record = partial(_record_command, metrics, audit)
+    api_client = api_client or api_client_from_settings(settings)
     gateway = ClusterGateway(
-        api_client or api_client_from_settings(settings),
+        api_client,
         timeout=settings.cluster_timeout,
         fresh_for=settings.read_cache_seconds,
         on_request=metrics.kube_request,
+    )
+    watches = WatchHub(
+        api_client,
+        enabled=settings.watch_enabled,
+        request_timeout=settings.cluster_timeout,
+        metrics=metrics,
     )
     budgets = Budgets(settings)
     access = _namespace_access(settings)
@@ -200,6 +210,7 @@ async def build_podium(
         slack_http=slack_http,
         delivery=delivery,
         access=access_service,
+        watches=watches,
         slash_commands=(
             kubectl_command.COMMAND,
             slides_command.COMMAND,

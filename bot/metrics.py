@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 # Seconds: chat-scale latencies, from a cached read to a slow API server's timeout.
@@ -46,6 +46,9 @@ KUBE_OUTCOMES = frozenset(
         "Unknown",
     }
 )
+# What the namespace streams (bot/watch/hub.py) send and receive.
+WATCH_VERBS = frozenset({"list", "watch"})
+WATCH_EVENTS = frozenset({"ADDED", "MODIFIED", "DELETED"})
 # Slack Web API errors worth telling apart on a dashboard; the rest are `other`.
 SLACK_ERRORS = frozenset(
     {
@@ -137,6 +140,29 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.watch_requests = Counter(
+            "podium_watch_api_requests",
+            "requests the namespace streams sent to the Kubernetes API, by verb and outcome",
+            ["verb", "outcome"],
+            registry=self.registry,
+        )
+        self.watch_events = Counter(
+            "podium_watch_events",
+            "changes the namespace streams received, by type",
+            ["type"],
+            registry=self.registry,
+        )
+        self.watch_relists = Counter(
+            "podium_watch_relists",
+            "lists again after a watch's resourceVersion expired (410 Gone)",
+            registry=self.registry,
+        )
+        self.watch_streams = Gauge(
+            "podium_watch_streams",
+            "namespace streams running (one per namespace and kind)",
+            registry=self.registry,
+        )
+
     def command_answered(self, verb: str, outcome: str, seconds: float) -> None:
         verb = bounded(verb, VERBS)
         self.commands.labels(verb, bounded(outcome, OUTCOMES)).inc()
@@ -145,6 +171,14 @@ class Metrics:
     def kube_request(self, outcome: str, seconds: float) -> None:
         self.kube_requests.labels(bounded(outcome, KUBE_OUTCOMES)).inc()
         self.kube_request_seconds.observe(seconds)
+
+    def watch_request(self, verb: str, outcome: str) -> None:
+        self.watch_requests.labels(
+            bounded(verb, WATCH_VERBS), bounded(outcome, KUBE_OUTCOMES)
+        ).inc()
+
+    def watch_event(self, change_type: str) -> None:
+        self.watch_events.labels(bounded(change_type, WATCH_EVENTS)).inc()
 
     def slack_error(self, method: str, error: str) -> None:
         self.slack_errors.labels(slack_method_label(method), bounded(error, SLACK_ERRORS)).inc()

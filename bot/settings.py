@@ -52,6 +52,7 @@ KNOWN_KEYS = (
     "PODIUM_ACCESS_SERVER",
     "PODIUM_ACCESS_CA_FILE",
     "PODIUM_PARTICIPANT_SERVICE_ACCOUNT",
+    "PODIUM_WATCH",
 )
 
 # Per-person budgets of the families besides /kubectl (whose budget is PODIUM_USER_RATE):
@@ -126,6 +127,9 @@ class Settings:
     access_ca_file: Path | None = None
     # The ServiceAccount in each participant namespace whose tokens participants get.
     participant_service_account: str = "participant"
+    # The shared namespace streams (bot/watch/): on unless PODIUM_WATCH=off; off, the features
+    # that need them (notifications, the room board, `get -w`) say so or read once instead.
+    watch_enabled: bool = True
 
     def budget(self, family: str) -> tuple[int, float]:
         """(count, seconds) one person may spend on `family` (count 0: no limit)."""
@@ -329,6 +333,9 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
     problem = _template_problem(participant_template)
     if problem:
         raise SettingsError(f"PODIUM_PARTICIPANT_NAMESPACE={participant_template!r}: {problem}.")
+    watch_switch = (get("PODIUM_WATCH") or "on").lower()
+    if watch_switch not in ("on", "off"):
+        raise SettingsError(f"PODIUM_WATCH={watch_switch!r} must be on or off.")
     slides_dir = get("PODIUM_SLIDES")
     if slides_dir and not Path(slides_dir).is_dir():
         raise SettingsError(
@@ -353,6 +360,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         max_reads_per_command=int(max_reads_text),
         metrics_token=metrics_token,
         image_wait=image_wait,
+        watch_enabled=watch_switch == "on",
         **_parse_slack(get),
         **_parse_cluster(get, env),
         **_parse_access(get),

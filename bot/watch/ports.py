@@ -49,6 +49,11 @@ class Snapshot:
     resource_version: str
 
 
+class WatchesOff(Exception):
+    """Watching is switched off (PODIUM_WATCH=off) or Podium is shutting down: the feature
+    answers without a stream (reads once, or says so). The message is one line for people."""
+
+
 # Called on the event loop for each change; must not block (enqueue work instead).
 OnChange = Callable[[Change], None]
 
@@ -73,5 +78,7 @@ class Watches(Protocol):
         """What the stream holds once it has listed at least once (waiting up to `timeout`
         seconds for the first list of a new stream). The caller subscribes first: a stream with
         no subscriber stops. Raises ClusterError when the list fails (e.g. Forbidden), or
-        TimeoutError."""
+        TimeoutError.
+
+        Both raise WatchesOff when watching is off."""
         ...

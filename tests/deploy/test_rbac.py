@@ -6,6 +6,7 @@ manifests/podium/ and manifests/sandbox/), with Podium's own token. Participant 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,13 @@ import pytest
 from bot.__main__ import main
 from bot.kubectl.access import NamespaceAccess
 from bot.kubectl.answer import Answer
-from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
+from bot.kubectl.gateway import _ENDPOINTS, ClusterGateway, api_client_from_settings
 from bot.kubectl.policy import DESCRIBE_KINDS, GET_KINDS, LOG_TARGETS
 from bot.kubectl.resources import lookup
 from bot.kubectl.service import KubectlService
 from bot.settings import load_settings
+from bot.watch.hub import WatchHub
+from bot.watch.ports import WATCHABLE
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents, package_root
 from tests.harness.manifests import MANIFESTS, by_kind, load_all
 
@@ -40,6 +43,8 @@ EXPECTED_GRANTS = {
     # `describe namespace` lists quotas and limit ranges, as kubectl does (see clusterrole.yaml).
     ("", "resourcequotas", "list"),
     ("", "limitranges", "list"),
+    ("", "resourcequotas", "watch"),
+    ("", "limitranges", "watch"),
     # `get ns NAME` through a RoleBinding in NAME: that one Namespace object.
     ("", "namespaces", "get"),
 }
@@ -77,6 +82,20 @@ def test_the_cluster_role_grants_exactly_what_podium_reads() -> None:
     [role] = by_kind(_docs(MANIFESTS / "podium" / "clusterrole.yaml"), "ClusterRole", "podium-read")
     assert grants(role["rules"]) == EXPECTED_GRANTS
     assert not any("resourceNames" in rule or "nonResourceURLs" in rule for rule in role["rules"])
+
+
+def test_watch_goes_with_every_list_and_nowhere_else_and_no_other_verb_appears() -> None:
+    """Issue 17: Podium's namespace streams watch what it may list, nothing more."""
+    [role] = by_kind(_docs(MANIFESTS / "podium" / "clusterrole.yaml"), "ClusterRole", "podium-read")
+    assert {verb for rule in role["rules"] for verb in rule["verbs"]} == {"get", "list", "watch"}
+    for rule in role["rules"]:
+        verbs = set(rule["verbs"])
+        assert ("list" in verbs) == ("watch" in verbs), rule
+    # Every kind the streams may watch is one the role lets Podium list and watch.
+    granted = grants(role["rules"])
+    for plural in WATCHABLE:
+        group = _ENDPOINTS[plural].api_version.rpartition("/")[0]
+        assert {(group, plural, "list"), (group, plural, "watch")} <= granted, plural
 
 
 def test_the_sandbox_binds_the_cluster_role_to_podiums_service_account_only() -> None:
@@ -348,3 +367,34 @@ async def test_describe_namespaces_without_a_name_is_allowed(podium: Participant
     assert (
         "Name:         sandbox" in answer.body and f"Name:         {PARTICIPANT_NS}" in answer.body
     )
+
+
+@pytest.mark.parametrize("namespace", ["sandbox", PARTICIPANT_NS])
+async def test_every_kind_podium_watches_streams_with_its_token_under_the_manifests(
+    emulator: KubeEmulator, tmp_path: Path, namespace: str
+) -> None:
+    """The sandbox's RoleBinding and the one `participants manifests` writes grant every stream
+    its list and its watch: none is refused."""
+    settings = load_settings(
+        {"KUBECONFIG": str(emulator.write_kubeconfig(tmp_path / "kubeconfig")),
+         "PODIUM_CLUSTER_TIMEOUT": "5"}
+    )  # fmt: skip
+    hub = WatchHub(api_client_from_settings(settings), request_timeout=5)
+    try:
+        for plural in sorted(WATCHABLE):
+            hub.subscribe(namespace, plural, lambda change: None)
+            await hub.snapshot(namespace, plural, timeout=30)
+        deadline = asyncio.get_running_loop().time() + 30
+        while len({r.resource for r in emulator.requests if r.verb == "watch"}) < len(WATCHABLE):
+            assert asyncio.get_running_loop().time() < deadline, "every kind's watch"
+            await asyncio.sleep(0.02)
+    finally:
+        await hub.close()
+    streamed = [r for r in emulator.requests if r.verb in ("list", "watch")]
+    assert {(r.verb, r.resource) for r in streamed} == {
+        (verb, plural) for verb in ("list", "watch") for plural in WATCHABLE
+    }
+    # A watch still streaming when the hub closed it has no status yet (0): none was refused.
+    assert {r.status for r in streamed if r.verb == "list"} == {200}
+    assert {r.status for r in streamed if r.verb == "watch"} <= {0, 200}
+    assert {r.user for r in streamed} == {KubeEmulator.DEFAULT_USER}
