@@ -113,6 +113,7 @@ async def _run(mode: Mode, settings: Settings, args: argparse.Namespace) -> int:
     from bot.slack.modes import serve_http_forever, serve_socket_forever
 
     podium = await build_podium(settings)
+    await podium.start()  # background work: watching participants' namespaces for failing pods
     # SIGTERM (Kubernetes, PaaS) and Ctrl-C stop gracefully: answers in progress are finished.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

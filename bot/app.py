@@ -4,6 +4,7 @@ and the Bolt app with every feature's listeners registered in one place."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -23,6 +24,7 @@ from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
 from bot.kubectl.service import CommandRecord, KubectlService
 from bot.messages.reply import Reply
 from bot.metrics import Metrics
+from bot.notify.service import Notifier, workshop_images
 from bot.questions.queue import QuestionQueue
 from bot.questions.render import AskError, ask_button, parse_ask, top_questions_blocks
 from bot.settings import Settings
@@ -30,6 +32,7 @@ from bot.slack import (
     exercise_command,
     kubectl_command,
     mentions,
+    notify_buttons,
     questions_command,
     slides_command,
     workshop_command,
@@ -53,6 +56,7 @@ from bot.store import Database, open_database
 from bot.store.audit import AuditLog
 from bot.store.buttons import ButtonStore
 from bot.store.exercises import ExerciseStore
+from bot.store.notifications import NotificationStore
 from bot.store.presentations import PresentationStore
 from bot.store.questions import QuestionStore
 from bot.store.slack_images import SlackImageStore
@@ -84,8 +88,15 @@ class Podium:
     delivery: kubectl_command.KubectlDelivery  # answers to people: privately, DMs, shares (paced)
     access: AccessService  # "Get my kubectl access": kubeconfig files in people's DMs
     watches: WatchHub  # the shared list+watch streams per namespace and kind (bot/watch/)
+    notifier: Notifier  # failing pods become DMs to their participant (bot/notify/)
+
+    async def start(self) -> None:
+        """Background work that runs while Podium serves (the modes call it once built):
+        watching participants' namespaces for failing pods."""
+        await self.notifier.start()
 
     async def close(self) -> None:
+        await self.notifier.close()  # before the streams it listens to
         await self.questions.refreshes.close()  # before the database they read goes
         await self.slides.close()
         await self.watches.close()  # its threads read the cluster: stopped before the gateway
@@ -103,7 +114,8 @@ async def build_podium(
     database = await open_database(settings.state_file)
     metrics = Metrics()
     audit = AuditLog(database)
-    record = partial(_record_command, metrics, audit)
+    seen: list[Callable[[str | None], None]] = []  # told who ran a command (the notifier)
+    record = partial(_record_command, metrics, audit, seen)
     api_client = api_client or api_client_from_settings(settings)
     gateway = ClusterGateway(
         api_client,
@@ -176,6 +188,19 @@ async def build_podium(
         decks=decks,
         leader=slides.room.leads_workshop,
     )
+    notifier = Notifier(
+        settings,
+        watches,
+        NotificationStore(database),
+        SwitchStore(database),
+        publisher,
+        gateway,
+        roster=NotificationStore(database).participants,
+        budgets=budgets,
+        exercises=workshop.exercises,
+        known_images=workshop_images(slides_dir.resolve().parent, workshop.exercises),
+    )
+    seen.append(notifier.saw)
     answers = AnswerCache()
     buttons = ButtonStore(database)
     signing_key = await buttons.signing_key()  # signs the values of Share buttons
@@ -190,7 +215,8 @@ async def build_podium(
     slides_command.register(app, slides_command.SlidesListeners(slides, kubectl, delivery))
     questions_command.register(app, questions_command.QuestionsListeners(questions, presentations))
     exercise_command.register(app, exercise_command.ExerciseListeners(workshop, budgets))
-    workshop_command.register(app, access_service, text_commands)
+    workshop_command.register(app, access_service, text_commands, notifier.command)
+    notify_buttons.register(app, notify_buttons.NotifyListeners(kubectl, delivery))
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
     mentions.register(
         app, settings, kubectl, delivery, slides, presentations, publisher, text_commands, database
@@ -211,6 +237,7 @@ async def build_podium(
         delivery=delivery,
         access=access_service,
         watches=watches,
+        notifier=notifier,
         slash_commands=(
             kubectl_command.COMMAND,
             slides_command.COMMAND,
@@ -222,9 +249,16 @@ async def build_podium(
     )
 
 
-async def _record_command(metrics: Metrics, audit: AuditLog, command: CommandRecord) -> None:
+async def _record_command(
+    metrics: Metrics,
+    audit: AuditLog,
+    seen: list[Callable[[str | None], None]],
+    command: CommandRecord,
+) -> None:
     metrics.command_answered(command.verb, command.outcome, command.seconds)
     await audit.record(command)
+    for saw in seen:
+        saw(command.user_id)
 
 
 def _namespace_access(settings: Settings) -> NamespaceAccess:

@@ -12,7 +12,7 @@ from typing import Literal
 from bot.ratelimit import UserRateLimiter
 from bot.settings import BUDGET_FAMILIES, Settings
 
-Family = Literal["kubectl", "ask", "exercise", "share", "run", "upvote", "access"]
+Family = Literal["kubectl", "ask", "exercise", "share", "run", "upvote", "access", "notify"]
 
 # What each family is called in the answer, as people know it.
 _WHAT: dict[str, str] = {
@@ -23,6 +23,7 @@ _WHAT: dict[str, str] = {
     "run": "Run in sandbox presses",
     "upvote": "upvotes",
     "access": "requests for kubectl access",
+    "notify": "notifications",
 }
 
 

@@ -52,6 +52,7 @@ KNOWN_KEYS = (
     "PODIUM_ACCESS_SERVER",
     "PODIUM_ACCESS_CA_FILE",
     "PODIUM_PARTICIPANT_SERVICE_ACCOUNT",
+    "PODIUM_PARTICIPANTS",
     "PODIUM_WATCH",
 )
 
@@ -64,6 +65,7 @@ DEFAULT_BUDGETS: Mapping[str, tuple[int, float]] = {
     "run": (10, 60.0),  # Run in sandbox: a cluster read and a post in the slide's thread
     "upvote": (30, 60.0),  # upvotes: each one edits the question's message
     "access": (5, 3600.0),  # kubectl access: each one mints a token in the cluster
+    "notify": (5, 600.0),  # failing-pod DMs Podium sends a person, however many pods fail
 }
 BUDGET_FAMILIES = ("kubectl", *DEFAULT_BUDGETS)
 
@@ -127,6 +129,9 @@ class Settings:
     access_ca_file: Path | None = None
     # The ServiceAccount in each participant namespace whose tokens participants get.
     participant_service_account: str = "participant"
+    # PODIUM_PARTICIPANTS: people whose namespaces are watched for failing pods from the start,
+    # besides everyone who runs a command, checks an exercise or gets kubectl access.
+    participants: frozenset[str] = field(default_factory=frozenset)
     # The shared namespace streams (bot/watch/): on unless PODIUM_WATCH=off; off, the features
     # that need them (notifications, the room board, `get -w`) say so or read once instead.
     watch_enabled: bool = True
@@ -272,6 +277,14 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
                 "copy it from the person's profile, ⋮ → Copy member ID."
             )
 
+    participants = frozenset(_split(get("PODIUM_PARTICIPANTS")))
+    for user_id in participants:
+        if not _SLACK_USER_ID.match(user_id):
+            raise SettingsError(
+                f"PODIUM_PARTICIPANTS: {user_id!r} is not a Slack user ID (like U012ABCDEF); "
+                "copy it from the person's profile, ⋮ → Copy member ID."
+            )
+
     timeout = _number(
         get,
         "PODIUM_CLUSTER_TIMEOUT",
@@ -346,6 +359,7 @@ def _parse(values: Mapping[str, str], env: Mapping[str, str]) -> Settings:
         sandbox_namespace=sandbox,
         extra_namespaces=extra,
         instructors=instructors,
+        participants=participants,
         state_path=Path(state) if (state := get("PODIUM_STATE")) else None,
         cluster_timeout=timeout,
         slides_dir=Path(slides_dir) if slides_dir else None,

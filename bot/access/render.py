@@ -79,7 +79,9 @@ def sent_line(expires: str, *, again: bool) -> str:
 USAGE = trusted(
     "`/workshop access`: a kubeconfig for your own namespace, sent to your DM with Podium "
     "(a short-lived token for your kubectl).\n"
-    "Instructors: `/workshop access off` turns it off for everyone, `/workshop access on` back on."
+    "Instructors: `/workshop access off` turns it off for everyone, `/workshop access on` back on.\n"
+    "`/workshop notify off` stops Podium's DMs about your failing pods, `/workshop notify on` turns "
+    "them back on; instructors: `/workshop notify room off|on` for everyone."
 )
 
 

@@ -1,10 +1,11 @@
-"""`/workshop` (today: `/workshop access [on|off]`), the Get my kubectl access button (on the "How
+"""`/workshop` (`/workshop access [on|off]`, `/workshop notify [room] [on|off]`), the Get my kubectl access button (on the "How
 to follow along" slide and in the App Home) and the `access` text command (@Podium access, DM
 `access`). Listeners ack and hand over to the AccessService (bot/access/service.py); they are
 registered in one place, `register`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -17,6 +18,8 @@ from bot.messages.reply import Reply
 from bot.slack.failures import never_silent
 
 COMMAND = "/workshop"
+# `/workshop notify …` and `@Podium notify …`: (user, the words after notify) → the answer.
+NotifyCommand = Callable[[str, str], Awaitable[Reply]]
 ACCESS_ACTION = "get_kubectl_access"
 
 
@@ -31,9 +34,18 @@ def access_button() -> dict[str, Any]:
 
 
 async def workshop_command(
-    service: AccessService, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+    service: AccessService,
+    notify: NotifyCommand | None,
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
 ) -> None:
     await ack()
+    word, _, rest = (command.get("text") or "").strip().partition(" ")
+    if notify is not None and word.lower() == "notify":
+        reply = await notify(command["user_id"], rest)
+        await respond(response_type="ephemeral", replace_original=False, text=reply.text)
+        return
     result = await service.workshop(
         command["user_id"],
         command.get("text") or "",
@@ -73,8 +85,18 @@ async def access_text(service: AccessService, user: str, channel: str, text: str
     return Reply(result.text, private=True)
 
 
-def register(app: AsyncApp, service: AccessService, commands: TextCommands) -> None:
-    app.command(COMMAND)(never_silent(partial(workshop_command, service)))
+async def notify_text(notify: NotifyCommand, user: str, channel: str, text: str) -> Reply:
+    reply = await notify(user, text)
+    return Reply(reply.text, private=True)
+
+
+def register(
+    app: AsyncApp,
+    service: AccessService,
+    commands: TextCommands,
+    notify: NotifyCommand | None = None,
+) -> None:
+    app.command(COMMAND)(never_silent(partial(workshop_command, service, notify)))
     app.action(ACCESS_ACTION)(never_silent(partial(get_access, service)))
     commands.register(
         "access",
@@ -82,3 +104,10 @@ def register(app: AsyncApp, service: AccessService, commands: TextCommands) -> N
         usage="access",
         summary="your own kubectl access: a kubeconfig file in your DM",
     )
+    if notify is not None:
+        commands.register(
+            "notify",
+            partial(notify_text, notify),
+            usage="notify off",
+            summary="DMs about your failing pods: on or off",
+        )

@@ -156,4 +156,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE exercise_results ADD COLUMN best_passed INTEGER NOT NULL DEFAULT 0;
     """,
+    # 9: failing pods already told to their participant (once per namespace, owner and reason),
+    # so a restart of Podium neither repeats a notification nor loses one not yet sent.
+    """
+    CREATE TABLE notifications (
+        namespace   TEXT NOT NULL,
+        owner       TEXT NOT NULL,     -- ReplicaSet/web-7d4f8, Job/pi, Pod/side
+        family      TEXT NOT NULL,     -- image, crash, config, oom, unschedulable, job-failed
+        user_id     TEXT NOT NULL,     -- who was told
+        reason      TEXT NOT NULL,     -- kubectl's word when it was sent
+        sent_at     REAL NOT NULL,
+        PRIMARY KEY (namespace, owner, family)
+    );
+    CREATE INDEX notifications_by_user ON notifications (user_id, sent_at);
+    """,
 )

@@ -120,6 +120,7 @@ async def run_console(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
         )
         podium = await build_podium(settings)
         stack.push_async_callback(podium.close)
+        await podium.start()  # notifications about the console user's failing pods
         runner = await start_http(podium, host="127.0.0.1", port=0)
         stack.push_async_callback(runner.cleanup)
         sender = SlackSender(

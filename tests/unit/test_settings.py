@@ -62,6 +62,7 @@ def test_yaml_file_with_environment_winning(tmp_path):
         ({"PODIUM_SANDBOX_NAMESPACE": "Sand_Box"}, "PODIUM_SANDBOX_NAMESPACE"),
         ({"PODIUM_NAMESPACES": "ok,no way"}, "PODIUM_NAMESPACES"),
         ({"PODIUM_INSTRUCTORS": "alice"}, "PODIUM_INSTRUCTORS"),
+        ({"PODIUM_PARTICIPANTS": "U0ALICE,bob"}, "PODIUM_PARTICIPANTS"),
         ({"KUBECONFIG": "/definitely/not/here"}, "KUBECONFIG"),
         ({"PODIUM_CLUSTER_TIMEOUT": "-1"}, "PODIUM_CLUSTER_TIMEOUT"),
         ({"PODIUM_CONFIG": "/definitely/not/here.yaml"}, "PODIUM_CONFIG"),
@@ -174,6 +175,13 @@ def test_budgets_per_family_over_the_defaults():
     assert settings.budget("share") == (0, 1.0)  # no limit
     assert settings.budget("exercise") == (10, 60.0)  # the default stays
     assert settings.budget("kubectl") == (4, 8.0)
+    assert settings.budget("notify") == (5, 600.0)  # failing-pod DMs: 5 per 10 minutes
+
+
+def test_participants_are_slack_user_ids():
+    settings = load_settings({"PODIUM_PARTICIPANTS": " U0ALICE , W0BOB,"})
+    assert settings.participants == frozenset({"U0ALICE", "W0BOB"})
+    assert load_settings({}).participants == frozenset()
 
 
 def test_limits_and_the_metrics_token_never_leak_into_repr():
