@@ -10,20 +10,23 @@ that exits (CrashLoopBackOff), a missing ConfigMap (CreateContainerConfigError),
 over its memory limit (OOMKilled); the kubelet keeps moving the earlier ones along (back-offs,
 restarts), so the streams carry steady churn.
 
-Two subjects run against identical clusters, each in its own worker process (so memory and
-threads are its own), one after the other in the same run:
+Two subjects run against identical clusters, one after the other in the same run, each in a
+worker process of its own (so memory and threads are its own) that builds Podium as `serve`
+does (PODIUM_PARTICIPANTS: every participant):
 
-  watch  Podium's shared namespace streams (bot/watch/hub.py) watching pods and events in every
-         namespace; a change that shows a pod in trouble becomes a DM, by Podium's notifier
-         (bot/notify) when it is there, else by the bench's own one-line DM (the hub's
-         change-to-DM latency).
-  poll   the baseline: the same kinds listed with Podium's gateway for every namespace every 5 s;
-         a pod newly in trouble becomes the same one-line DM.
+  watch  Podium's notifier started: the shared streams (bot/watch/hub.py) list+watch pods, jobs
+         and events in every participant namespace, and a failing pod becomes Podium's DM
+         (bot/notify: diagnosis, previous log lines, buttons), once per pod and reason.
+  poll   the baseline, PODIUM_WATCH=off: the same kinds listed with Podium's gateway for every
+         namespace every 5 s; a pod newly in trouble becomes a one-line DM.
 
 Figures, printed as a table with watch/poll ratios and saved as JSON:
 
-  requests/min  API requests the subject made in the steady window (watch reconnects and
-                re-lists included), from the emulator's request log;
+  requests/min  API requests the subject made in the steady window (by verb; a watch's
+                reconnect, every 300-600 s, and 410 re-lists included when they fall in the
+                window), from the emulator's request log; beside it the steady state with
+                reconnects, projected from the number of streams and the hub's watch timeouts
+                (a window shorter than 300 s sees none: run --minutes 10 to measure them);
   memory        tracemalloc (Python allocations) and RSS growth of the worker, and its threads,
                 from before the subject started to the end of the window;
   latency       from the store write that put the pod in trouble (the emulator's change hook)
@@ -45,7 +48,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,13 +59,15 @@ SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.watch.cache import MIN_WATCH_SECONDS  # noqa: E402
 from podium_devkit import kube_api  # noqa: E402
 from podium_devkit.kube_api import KubeEmulator  # noqa: E402
 from podium_devkit.kube_controllers import KubeletTimings  # noqa: E402
 from podium_devkit.slack_api import SlackStandIn, SlackUser  # noqa: E402
 
 POLL_INTERVAL = 5.0
-KINDS = ("pods", "events")  # what both subjects follow in every namespace
+# What both subjects follow in every namespace: what Podium's notifier watches.
+NOTIFIER_KINDS = ("pods", "jobs", "events")
 # Waiting reasons (and a terminated reason) that make a pod "in trouble" for the bench's DM.
 TROUBLE_WAITING = frozenset(
     {"ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "CreateContainerConfigError",
@@ -192,15 +197,23 @@ def latency_figures(
     return figures
 
 
-def request_figures(requests: Sequence[Any], user: str, seconds: float) -> dict[str, Any]:
-    """What ``user`` asked the API server during the window, per minute, by verb."""
+def request_figures(
+    requests: Sequence[Any], user: str, seconds: float, streams: int = 0
+) -> dict[str, Any]:
+    """What ``user`` asked the API server during the window, per minute, by verb. ``streams``:
+    watches held open, each reconnecting once per watch timeout (300-600 s, 450 s on average):
+    the steady state adds those reconnects unless the window was long enough to see them."""
     mine = [r for r in requests if r.user == user]
-    verbs: dict[str, int] = {}
+    verbs = {"list": 0, "watch": 0, "get": 0}
     for record in mine:
         verbs[record.verb] = verbs.get(record.verb, 0) + 1
     per_minute = len(mine) * 60 / seconds if seconds else 0.0
+    mean_timeout = MIN_WATCH_SECONDS * 1.5
+    reconnects = streams * 60 / mean_timeout if seconds < MIN_WATCH_SECONDS else 0.0
     return {"requests": len(mine), "per_minute": per_minute, "by_verb": verbs,
-            "gone_410": sum(1 for r in mine if r.status == 410)}  # fmt: skip
+            "gone_410": sum(1 for r in mine if r.status == 410),
+            "steady_per_minute": per_minute + reconnects,
+            "projected_reconnects_per_minute": reconnects}  # fmt: skip
 
 
 def rss_bytes() -> int:
@@ -253,7 +266,7 @@ async def poll_subject(
     """The baseline: list every kind in every namespace every POLL_INTERVAL seconds."""
 
     async def one(namespace: str) -> None:
-        for kind in KINDS:
+        for kind in NOTIFIER_KINDS:
             try:
                 items = await gateway.list(kind, namespace)
             except Exception:  # a failed poll is retried on the next round, as a poller would
@@ -270,14 +283,6 @@ async def poll_subject(
             await asyncio.wait_for(stop.wait(), max(0.0, left))
 
 
-WatchSubject = Callable[[Any, Any, Dm, Sequence[str], asyncio.Event], Awaitable[None]]
-
-
-def watch_subject() -> WatchSubject | None:
-    """Podium's shared streams, once bot/watch/hub.py is there (None before)."""
-    return None
-
-
 # ----------------------------------------------------------------------------------------------
 # A phase: one cluster, one subject in its worker, the failures, the figures
 # ----------------------------------------------------------------------------------------------
@@ -287,8 +292,8 @@ def watch_subject() -> WatchSubject | None:
 class Scale:
     namespaces: int = 200
     seconds: float = 60.0  # the steady window
-    warmup: float = 10.0  # after the worker says it is ready: first lists, watches set up
-    grace: float = 8.0  # after the window: the last failures' DMs (poll: one round and more)
+    warmup: float = 5.0  # after the worker is ready (the watch: every stream listed)
+    grace: float = 7.0  # after the window: the last failures' DMs (poll: one round and more)
     inject_every: float = 1.0
     kubelet: KubeletTimings = field(default_factory=KubeletTimings)  # a real cluster's pace
 
@@ -300,7 +305,12 @@ async def admin_post(session: aiohttp.ClientSession, url: str, body: Mapping[str
             raise RuntimeError(f"creating {url}: {response.status} {await response.text()}")
 
 
+def progress(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
+    progress(f"{mode}: building the room ({scale.namespaces} namespaces)")
     users = [user_of(i) for i in range(1, scale.namespaces + 1)]
     namespaces = [namespace_of(u) for u in users]
     emulator = KubeEmulator(room_seed(scale.namespaces), authorize=False, kubelet=scale.kubelet,
@@ -319,7 +329,8 @@ async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
         )  # fmt: skip
         assert worker.stdout is not None and worker.stdin is not None
         try:
-            ready = json.loads(await asyncio.wait_for(worker.stdout.readline(), 120))
+            ready = json.loads(await asyncio.wait_for(worker.stdout.readline(), 300))
+            progress(f"{mode}: Podium ready; the steady window starts")
             await asyncio.sleep(scale.warmup)
             first_request = len(emulator.requests)
             injected: dict[tuple[str, str], float] = {}
@@ -335,6 +346,7 @@ async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
                     count += 1
                     await asyncio.sleep(scale.inject_every)
             window = time.monotonic() - started
+            progress(f"{mode}: {len(injected)} failures injected; waiting for the last DMs")
             in_window = emulator.requests[first_request:]
             await asyncio.sleep(scale.grace)
             worker.stdin.write(b"stop\n")
@@ -347,9 +359,11 @@ async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
         dms = [(call.at, json.dumps(call.args)) for call in standin.calls("chat.postMessage")]
         return {
             "mode": mode,
-            "subject": ready.get("subject", mode),
+            "setup_s": ready.get("setup_s"),
             "window_s": window,
-            "api": request_figures(in_window, KubeEmulator.DEFAULT_USER, window),
+            "api": request_figures(
+                in_window, KubeEmulator.DEFAULT_USER, window, int(figures.get("streams") or 0)
+            ),
             "memory": figures,
             "latency": latency_figures(injected, clock.first, dms),
         }
@@ -361,49 +375,71 @@ async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
 
 
 async def worker_main(mode: str, kubeconfig: Path, slack_url: str, token: str, count: int) -> None:
+    """One subject in its own process: Podium built as `serve` builds it, then either its
+    notifier started (watch) or the 5 s poller beside it (poll, PODIUM_WATCH=off)."""
     from slack_sdk.web.async_client import AsyncWebClient
 
-    from bot.kubectl.gateway import ClusterGateway, api_client_from_settings
+    from bot.app import build_podium
     from bot.settings import load_settings
 
     tracemalloc.start()
-    settings = load_settings({"KUBECONFIG": str(kubeconfig), "SLACK_BOT_TOKEN": token,
-                              "SLACK_API_URL": slack_url, "SLACK_SIGNING_SECRET": "bench"})  # fmt: skip
-    api_client = api_client_from_settings(settings)
-    gateway = ClusterGateway(api_client, timeout=settings.cluster_timeout)
-    slack = AsyncWebClient(token=token, base_url=settings.slack_api_url)
-    dm = Dm(slack)
-    namespaces = [namespace_of(user_of(i)) for i in range(1, count + 1)]
+    users = [user_of(i) for i in range(1, count + 1)]
+    state = tempfile.mkdtemp(prefix="podium-watch-bench-state-")
+    settings = load_settings({
+        "KUBECONFIG": str(kubeconfig), "SLACK_BOT_TOKEN": token, "SLACK_API_URL": slack_url,
+        "SLACK_SIGNING_SECRET": "bench", "PODIUM_STATE": str(Path(state) / "podium.db"),
+        "PODIUM_PARTICIPANTS": ",".join(users), "PODIUM_WATCH": "on" if mode == "watch" else "off",
+    })  # fmt: skip
+    podium = await build_podium(settings)
+    dm = Dm(AsyncWebClient(token=token, base_url=settings.slack_api_url))
+    namespaces = [namespace_of(u) for u in users]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     before = (tracemalloc.get_traced_memory()[0], rss_bytes(), threading.active_count())
     tracemalloc.reset_peak()
-    subject_name = mode
+    started = time.monotonic()
+    running: asyncio.Task[None] | None = None
     if mode == "poll":
-        running = loop.create_task(poll_subject(gateway, dm, namespaces, stop))
+        running = loop.create_task(poll_subject(podium.gateway, dm, namespaces, stop))
     else:
-        watch = watch_subject()
-        if watch is None:
-            raise SystemExit("bench: bot/watch/hub.py is not there yet: nothing to watch with")
-        subject_name = getattr(watch, "__doc__", None) or mode
-        running = loop.create_task(watch(settings, api_client, dm, namespaces, stop))
-    print(json.dumps({"ready": True, "subject": subject_name.split("\n")[0]}), flush=True)
+        await podium.start()
+        # Every stream has listed once: what follows is the steady state.
+        await asyncio.gather(*(podium.watches.snapshot(ns, kind, timeout=120)
+                               for ns in namespaces for kind in NOTIFIER_KINDS))  # fmt: skip
+    setup = time.monotonic() - started
+    print(json.dumps({"ready": True, "setup_s": setup}), flush=True)
     await loop.run_in_executor(None, sys.stdin.readline)
     after = (tracemalloc.get_traced_memory()[0], rss_bytes(), threading.active_count())
     peak = tracemalloc.get_traced_memory()[1]
     stop.set()
-    await asyncio.wait_for(running, 30)
-    figures = {
+    if running is not None:
+        await asyncio.wait_for(running, 60)
+    figures: dict[str, Any] = {
+        "setup_s": setup,
         "traced_bytes": after[0] - before[0],
         "traced_peak_bytes": peak - before[0],
         "rss_bytes": after[1] - before[1],
         "threads": after[2] - before[2],
         "threads_total": after[2],
         "max_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "dms_sent": len(dm.sent),
     }
+    if mode == "watch":
+        hub, notifier = podium.watches, podium.notifier
+        own = sorted(notifier.latencies)
+        figures.update(
+            dms_sent=notifier.sent,
+            streams=hub.streams,
+            list_requests=hub.list_requests,
+            watch_requests=hub.watch_requests,
+            relists=hub.relists,
+            events_received=hub.events_received,
+            notifier_p50_s=statistics.median(own) if own else None,
+            notifier_p99_s=percentile(own, 99) if own else None,
+        )
+    else:
+        figures["dms_sent"] = len(dm.sent)
     print(json.dumps(figures), flush=True)
-    os._exit(0)  # the gateway's pool threads and open watches need no orderly goodbye
+    os._exit(0)  # hundreds of stream threads and the gateway's pool need no orderly goodbye
 
 
 # ----------------------------------------------------------------------------------------------
@@ -427,9 +463,13 @@ def table(results: Mapping[str, Mapping[str, Any]]) -> str:
         return float(value) if isinstance(value, int | float) else None
 
     rows = [
-        ("API requests/min", ("api", "per_minute"), 1, ""),
-        ("watch requests (window)", ("api", "by_verb", "watch"), 1, ""),
-        ("410 Gone (window)", ("api", "gone_410"), 1, ""),
+        ("API requests/min (window)", ("api", "per_minute"), 1, ""),
+        ("  with reconnects, steady", ("api", "steady_per_minute"), 1, ""),
+        ("  list (window)", ("api", "by_verb", "list"), 1, ""),
+        ("  watch (window)", ("api", "by_verb", "watch"), 1, ""),
+        ("  get: logs (window)", ("api", "by_verb", "get"), 1, ""),
+        ("  410 Gone (window)", ("api", "gone_410"), 1, ""),
+        ("ready after", ("setup_s",), 1, " s"),
         ("tracemalloc growth", ("memory", "traced_bytes"), 1 / 2**20, " MiB"),
         ("tracemalloc peak", ("memory", "traced_peak_bytes"), 1 / 2**20, " MiB"),
         ("RSS growth", ("memory", "rss_bytes"), 1 / 2**20, " MiB"),
@@ -444,7 +484,8 @@ def table(results: Mapping[str, Mapping[str, Any]]) -> str:
     for label, path, scale, unit in rows:
         w, p = get(watch, *path), get(poll, *path)
         shown = [("-" if v is None else f"{v * scale:,.2f}{unit}") for v in (w, p)]
-        lines.append(f"{label:26}{shown[0]:>14}{shown[1]:>14}{ratio(w, p):>12}")
+        compared = ratio(w, p) if label != "ready after" else "-"  # polling has no start-up
+        lines.append(f"{label:26}{shown[0]:>14}{shown[1]:>14}{compared:>12}")
     p99 = get(watch, "latency", "p99_s")
     if p99 is not None:
         verdict = "PASS" if p99 < GOAL_P99 else "MISS"
@@ -482,13 +523,17 @@ def main() -> None:
     print(f"{scale.namespaces} namespaces, {scale.seconds:.0f} s steady window per subject, "
           f"a failing pod every {scale.inject_every:g} s, kubelet at a real cluster's pace")  # fmt: skip
     print(table(results))
-    options.json.parent.mkdir(parents=True, exist_ok=True)
-    options.json.write_text(json.dumps({"scale": {"namespaces": scale.namespaces, "seconds": scale.seconds,
-                                                  "inject_every": scale.inject_every},
-                                        "results": results}, indent=2))  # fmt: skip
-    print(
-        f"saved {options.json.relative_to(ROOT) if options.json.is_relative_to(ROOT) else options.json}"
-    )
+    save(options.json, scale, results)
+    shown = options.json.relative_to(ROOT) if options.json.is_relative_to(ROOT) else options.json
+    print(f"saved {shown}")
+
+
+def save(path: Path, scale: Scale, results: Mapping[str, Any]) -> None:
+    """The figures as JSON, beside the other benches' results."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    described = {"namespaces": scale.namespaces, "seconds": scale.seconds,
+                 "inject_every": scale.inject_every, "kubelet_backoff": scale.kubelet.backoff_base}  # fmt: skip
+    path.write_text(json.dumps({"scale": described, "results": results}, indent=2))
 
 
 if __name__ == "__main__":
