@@ -1,6 +1,6 @@
 """Watching vs polling 200 participant namespaces (issue 17, "Performance and scale").
 
-    python bench/watch_bench.py [--namespaces 200] [--minutes 1] [--json PATH]
+    python bench/watch_bench.py [--namespaces 200] [--minutes 0.75] [--watch-scale 10] [--json PATH]
 
 The built-in cluster (the Kubernetes API emulator, its kubelet at a real cluster's pace) holds
 ``--namespaces`` participant namespaces ``ws-u0001`` …, each with a Deployment of two nginx pods
@@ -198,22 +198,35 @@ def latency_figures(
 
 
 def request_figures(
-    requests: Sequence[Any], user: str, seconds: float, streams: int = 0
+    requests: Sequence[Any], user: str, seconds: float, streams: int = 0, watch_scale: int = 1
 ) -> dict[str, Any]:
-    """What ``user`` asked the API server during the window, per minute, by verb. ``streams``:
-    watches held open, each reconnecting once per watch timeout (300-600 s, 450 s on average):
-    the steady state adds those reconnects unless the window was long enough to see them."""
+    """What ``user`` asked the API server during the window, per minute, by verb.
+
+    The steady state with reconnects: with ``watch_scale`` > 1 the watches timed out that many
+    times sooner, so the window's watch requests (and re-lists) are measured and scaled back;
+    otherwise each of ``streams`` reconnects once per watch timeout (300-600 s, 450 s on
+    average), projected unless the window was long enough to see them."""
     mine = [r for r in requests if r.user == user]
     verbs = {"list": 0, "watch": 0, "get": 0}
     for record in mine:
         verbs[record.verb] = verbs.get(record.verb, 0) + 1
-    per_minute = len(mine) * 60 / seconds if seconds else 0.0
-    mean_timeout = MIN_WATCH_SECONDS * 1.5
-    reconnects = streams * 60 / mean_timeout if seconds < MIN_WATCH_SECONDS else 0.0
+    minutes = seconds / 60
+    per_minute = len(mine) / minutes if minutes else 0.0
+    if watch_scale > 1 and minutes:
+        reconnecting = verbs["watch"] + verbs["list"]  # both come watch_scale times too often
+        steady = (len(mine) - reconnecting + reconnecting / watch_scale) / minutes
+        reconnects = verbs["watch"] / watch_scale / minutes
+        how = f"measured with watches {watch_scale}x shorter, scaled back"
+    else:
+        reconnects = (
+            streams * 60 / (MIN_WATCH_SECONDS * 1.5) if seconds < MIN_WATCH_SECONDS else 0.0
+        )
+        steady = per_minute + reconnects
+        how = "projected from the streams and the 300-600 s watch timeouts"
     return {"requests": len(mine), "per_minute": per_minute, "by_verb": verbs,
             "gone_410": sum(1 for r in mine if r.status == 410),
-            "steady_per_minute": per_minute + reconnects,
-            "projected_reconnects_per_minute": reconnects}  # fmt: skip
+            "steady_per_minute": steady, "reconnects_per_minute": reconnects,
+            "reconnects": how}  # fmt: skip
 
 
 def rss_bytes() -> int:
@@ -295,6 +308,9 @@ class Scale:
     warmup: float = 5.0  # after the worker is ready (the watch: every stream listed)
     grace: float = 7.0  # after the window: the last failures' DMs (poll: one round and more)
     inject_every: float = 1.0
+    # >1: the hub's watches time out this many times sooner (30-60 s for 10), so a short window
+    # sees their reconnects; the figures are scaled back to the real timeouts.
+    watch_scale: int = 1
     kubelet: KubeletTimings = field(default_factory=KubeletTimings)  # a real cluster's pace
 
 
@@ -325,6 +341,7 @@ async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
             sys.executable, str(SCRIPT), "--worker", mode,
             "--kubeconfig", str(kubeconfig), "--slack-url", standin.api_url,
             "--slack-token", standin.bot_token, "--namespaces", str(scale.namespaces),
+            "--watch-scale", str(scale.watch_scale),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
         )  # fmt: skip
         assert worker.stdout is not None and worker.stdin is not None
@@ -337,14 +354,15 @@ async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
             started = time.monotonic()
             async with aiohttp.ClientSession(emulator.url) as session:
                 count = 0
-                while time.monotonic() - started < scale.seconds:
+                while (due := started + count * scale.inject_every) < started + scale.seconds:
+                    await asyncio.sleep(max(0.0, due - time.monotonic()))
                     ns = namespaces[(count * 7) % len(namespaces)]  # spread over the room
                     name = f"broken-{count:04d}"
                     await admin_post(session, f"/api/v1/namespaces/{ns}/pods",
                                      failing_pod(name, count))  # fmt: skip
                     injected[(ns, name)] = time.time()
                     count += 1
-                    await asyncio.sleep(scale.inject_every)
+                await asyncio.sleep(max(0.0, started + scale.seconds - time.monotonic()))
             window = time.monotonic() - started
             progress(f"{mode}: {len(injected)} failures injected; waiting for the last DMs")
             in_window = emulator.requests[first_request:]
@@ -362,7 +380,11 @@ async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
             "setup_s": ready.get("setup_s"),
             "window_s": window,
             "api": request_figures(
-                in_window, KubeEmulator.DEFAULT_USER, window, int(figures.get("streams") or 0)
+                in_window,
+                KubeEmulator.DEFAULT_USER,
+                window,
+                int(figures.get("streams") or 0),
+                scale.watch_scale if mode == "watch" else 1,
             ),
             "memory": figures,
             "latency": latency_figures(injected, clock.first, dms),
@@ -374,14 +396,20 @@ async def run_phase(mode: str, scale: Scale, workdir: Path) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------------
 
 
-async def worker_main(mode: str, kubeconfig: Path, slack_url: str, token: str, count: int) -> None:
+async def worker_main(
+    mode: str, kubeconfig: Path, slack_url: str, token: str, count: int, watch_scale: int = 1
+) -> None:
     """One subject in its own process: Podium built as `serve` builds it, then either its
     notifier started (watch) or the 5 s poller beside it (poll, PODIUM_WATCH=off)."""
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.app import build_podium
     from bot.settings import load_settings
+    from bot.watch import hub
 
+    if watch_scale > 1:  # the bench's knob, not a setting: shorter watches, same jitter
+        real = hub.watch_seconds
+        hub.watch_seconds = lambda rng: max(1, real(rng) // watch_scale)
     tracemalloc.start()
     users = [user_of(i) for i in range(1, count + 1)]
     state = tempfile.mkdtemp(prefix="podium-watch-bench-state-")
@@ -486,6 +514,9 @@ def table(results: Mapping[str, Mapping[str, Any]]) -> str:
         shown = [("-" if v is None else f"{v * scale:,.2f}{unit}") for v in (w, p)]
         compared = ratio(w, p) if label != "ready after" else "-"  # polling has no start-up
         lines.append(f"{label:26}{shown[0]:>14}{shown[1]:>14}{compared:>12}")
+    how = (watch.get("api") or {}).get("reconnects")
+    if how:
+        lines.append(f"watch reconnects: {how}")
     p99 = get(watch, "latency", "p99_s")
     if p99 is not None:
         verdict = "PASS" if p99 < GOAL_P99 else "MISS"
@@ -505,9 +536,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--namespaces", type=int, default=200)
     parser.add_argument(
-        "--minutes", type=float, default=1.0, help="the steady window of each phase"
+        "--minutes", type=float, default=0.75, help="the steady window of each phase"
     )
     parser.add_argument("--modes", default="watch,poll")
+    parser.add_argument("--watch-scale", type=int, default=1,
+                        help="watches time out N times sooner, to measure reconnects in a short window")  # fmt: skip
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "watch.json")
     parser.add_argument("--worker", choices=("watch", "poll"), help=argparse.SUPPRESS)
     parser.add_argument("--kubeconfig", type=Path, help=argparse.SUPPRESS)
@@ -516,9 +549,10 @@ def main() -> None:
     options = parser.parse_args()
     if options.worker:
         asyncio.run(worker_main(options.worker, options.kubeconfig, options.slack_url,
-                                options.slack_token, options.namespaces))  # fmt: skip
+                                options.slack_token, options.namespaces, options.watch_scale))  # fmt: skip
         return
-    scale = Scale(namespaces=options.namespaces, seconds=options.minutes * 60)
+    scale = Scale(namespaces=options.namespaces, seconds=options.minutes * 60,
+                  watch_scale=max(1, options.watch_scale))  # fmt: skip
     results = asyncio.run(bench(scale, [m for m in options.modes.split(",") if m]))
     print(f"{scale.namespaces} namespaces, {scale.seconds:.0f} s steady window per subject, "
           f"a failing pod every {scale.inject_every:g} s, kubelet at a real cluster's pace")  # fmt: skip
@@ -532,7 +566,8 @@ def save(path: Path, scale: Scale, results: Mapping[str, Any]) -> None:
     """The figures as JSON, beside the other benches' results."""
     path.parent.mkdir(parents=True, exist_ok=True)
     described = {"namespaces": scale.namespaces, "seconds": scale.seconds,
-                 "inject_every": scale.inject_every, "kubelet_backoff": scale.kubelet.backoff_base}  # fmt: skip
+                 "inject_every": scale.inject_every, "kubelet_backoff": scale.kubelet.backoff_base,
+                 "watch_scale": scale.watch_scale}  # fmt: skip
     path.write_text(json.dumps({"scale": described, "results": results}, indent=2))
 
 
