@@ -14,8 +14,8 @@ Two subjects run against identical clusters, one after the other in the same run
 worker process of its own (so memory and threads are its own) that builds Podium as `serve`
 does (PODIUM_PARTICIPANTS: every participant):
 
-  watch  Podium's notifier started: the shared streams (bot/watch/hub.py) list+watch pods, jobs
-         and events in every participant namespace, and a failing pod becomes Podium's DM
+  watch  Podium's notifier started: the shared streams (bot/watch/hub.py) list+watch what it
+         follows (pods, jobs, events, …) in every participant namespace, and a failing pod becomes Podium's DM
          (bot/notify: diagnosis, previous log lines, buttons), once per pod and reason.
   poll   the baseline, PODIUM_WATCH=off: the same kinds listed with Podium's gateway for every
          namespace every 5 s; a pod newly in trouble becomes a one-line DM.
@@ -59,6 +59,7 @@ SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.notify.service import KINDS  # noqa: E402
 from bot.watch.cache import MIN_WATCH_SECONDS  # noqa: E402
 from podium_devkit import kube_api  # noqa: E402
 from podium_devkit.kube_api import KubeEmulator  # noqa: E402
@@ -67,7 +68,7 @@ from podium_devkit.slack_api import SlackStandIn, SlackUser  # noqa: E402
 
 POLL_INTERVAL = 5.0
 # What both subjects follow in every namespace: what Podium's notifier watches.
-NOTIFIER_KINDS = ("pods", "jobs", "events")
+NOTIFIER_KINDS: tuple[str, ...] = tuple(KINDS)
 # Waiting reasons (and a terminated reason) that make a pod "in trouble" for the bench's DM.
 TROUBLE_WAITING = frozenset(
     {"ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "CreateContainerConfigError",

@@ -26,6 +26,7 @@ Behaviour, decided from the image and ``command``/``args`` (nothing is executed)
 
 from __future__ import annotations
 
+import base64
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
@@ -1006,8 +1007,8 @@ def _quote_value(value: str, in_double: bool) -> str:
 def container_env(
     container: Mapping[str, Any], pod: Mapping[str, Any], store: Reader
 ) -> dict[str, str] | str:
-    """The container's environment (envFrom, then env); a missing ConfigMap that is not optional
-    → the kubelet's CreateContainerConfigError message instead."""
+    """The container's environment (envFrom, then env); a missing ConfigMap or Secret (or key)
+    that is not optional → the kubelet's CreateContainerConfigError message instead."""
     namespace = pod["metadata"]["namespace"]
     env: dict[str, str] = {
         "HOSTNAME": pod["metadata"]["name"],
@@ -1015,16 +1016,17 @@ def container_env(
         "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     }
     for source in container.get("envFrom") or ():
-        ref = source.get("configMapRef")
+        kind = "configmap" if source.get("configMapRef") else "secret"
+        ref = source.get("configMapRef") or source.get("secretRef")
         if not ref:
             continue
-        configmap = store.get("configmaps", namespace, ref.get("name", ""))
-        if configmap is None:
+        values = _source_data(store, kind, namespace, ref.get("name", ""))
+        if values is None:
             if not ref.get("optional"):
-                return f'configmap "{ref.get("name", "")}" not found'
+                return f'{kind} "{ref.get("name", "")}" not found'
             continue
-        for key, value in (configmap.get("data") or {}).items():
-            env[f"{source.get('prefix', '')}{key}"] = str(value)
+        for key, value in values.items():
+            env[f"{source.get('prefix', '')}{key}"] = value
     fields: Callable[[str], str] = lambda path: {  # noqa: E731 - the downward API's few fields
         "metadata.name": pod["metadata"]["name"],
         "metadata.namespace": namespace,
@@ -1040,21 +1042,40 @@ def container_env(
             )
             continue
         value_from = item.get("valueFrom") or {}
-        if "configMapKeyRef" in value_from:
-            ref = value_from["configMapKeyRef"]
-            configmap = store.get("configmaps", namespace, ref.get("name", ""))
-            if configmap is None or ref.get("key") not in (configmap.get("data") or {}):
+        if "configMapKeyRef" in value_from or "secretKeyRef" in value_from:
+            kind = "configmap" if "configMapKeyRef" in value_from else "secret"
+            ref = value_from.get("configMapKeyRef") or value_from.get("secretKeyRef") or {}
+            values = _source_data(store, kind, namespace, ref.get("name", ""))
+            if values is None or ref.get("key") not in values:
                 if ref.get("optional"):
                     continue
-                if configmap is None:
-                    return f'configmap "{ref.get("name", "")}" not found'
+                if values is None:
+                    return f'{kind} "{ref.get("name", "")}" not found'
+                title = "ConfigMap" if kind == "configmap" else "Secret"
                 return (
-                    f"couldn't find key {ref.get('key')} in ConfigMap {namespace}/{ref.get('name')}"
+                    f"couldn't find key {ref.get('key')} in {title} {namespace}/{ref.get('name')}"
                 )
-            env[item["name"]] = str(configmap["data"][ref["key"]])
+            env[item["name"]] = values[ref["key"]]
         elif "fieldRef" in value_from:
             env[item["name"]] = fields(value_from["fieldRef"].get("fieldPath", ""))
     return env
+
+
+def _source_data(store: Reader, kind: str, namespace: str, name: str) -> dict[str, str] | None:
+    """A ConfigMap's data, or a Secret's decoded data (stringData too); None: no such object."""
+    found = store.get("configmaps" if kind == "configmap" else "secrets", namespace, name)
+    if found is None:
+        return None
+    if kind == "configmap":
+        return {str(k): str(v) for k, v in (found.get("data") or {}).items()}
+    values: dict[str, str] = {}
+    for key, encoded in (found.get("data") or {}).items():
+        try:
+            values[str(key)] = base64.b64decode(str(encoded)).decode("utf-8", "replace")
+        except ValueError:
+            values[str(key)] = ""
+    values.update({str(k): str(v) for k, v in (found.get("stringData") or {}).items()})
+    return values
 
 
 def container_run(

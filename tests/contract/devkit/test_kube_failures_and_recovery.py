@@ -410,3 +410,30 @@ async def test_retries_of_a_missing_configmap_and_an_unschedulable_pod_keep_thei
     for _ in range(24):
         step(emulator, clock, 10)
     assert count("big", "FailedScheduling") == 2
+
+
+async def test_a_pod_waiting_for_its_secret_starts_once_it_exists(
+    cluster: KubeEmulator, tmp_path: Path
+) -> None:
+    api = core(cluster, tmp_path)
+    env = [{"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}]
+    spec = pod("app", "busybox:1.36", command=["sh", "-c", "echo pw=$PASSWORD; sleep infinity"],
+               container={"env": env})  # fmt: skip
+    await asyncio.to_thread(api.create_namespaced_pod, NS, spec)
+    await until(lambda: waiting({"status": status_of(cluster, "app")}).get("message"))
+    assert waiting({"status": status_of(cluster, "app")}) == {
+        "reason": "CreateContainerConfigError",
+        "message": 'secret "db" not found',
+    }
+    wrong_key = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                 "stringData": {"user": "admin"}}  # fmt: skip
+    await asyncio.to_thread(api.create_namespaced_secret, NS, wrong_key)
+    expected = f"couldn't find key password in Secret {NS}/db"
+    await until(lambda: waiting({"status": status_of(cluster, "app")}).get("message") == expected)
+    wrong_key["stringData"] = {"password": "s3cret"}
+    await asyncio.to_thread(api.replace_namespaced_secret, "db", NS, wrong_key)
+    await until(lambda: "running" in (first_container(cluster, "app").get("state") or {}))
+    log = await asyncio.to_thread(api.read_namespaced_pod_log, "app", NS)
+    assert log == "pw=s3cret\n"
+    described = await kubectl(cluster, tmp_path, "describe", "pod", "app")
+    assert 'Error: secret "db" not found' in described
