@@ -161,6 +161,7 @@ class _Stream:
         self.synced = False
         self.error: ClusterError | None = None  # the last failure, until a list succeeds
         self._failing: str | None = None  # the reason being retried, logged once
+        self.trouble: ClusterError | None = None  # what it is retrying after, while it does
         self._subscribers: dict[int, _Subscriber] = {}
         self._next_token = 0
         self._waiters: list[asyncio.Future[None]] = []
@@ -203,7 +204,9 @@ class _Stream:
 
     def _idle(self) -> None:
         self._linger = None
-        if not self._subscribers:
+        if self._waiters and not self._subscribers:
+            self.linger()  # a snapshot still waits for the first list: not yet
+        elif not self._subscribers:
             self.hub._retire(self)
 
     def _replay(self, token: int) -> None:
@@ -228,6 +231,8 @@ class _Stream:
 
     async def wait_listed(self, deadline: float) -> None:
         while not self.synced:
+            if self.retired:
+                raise WatchesOff("Podium is shutting down.")
             if self.error is not None:
                 raise self.error
             remaining = deadline - self.loop.time()
@@ -255,6 +260,8 @@ class _Stream:
             return
         if isinstance(message, _Request):
             self.hub._count_request(message.verb, message.outcome)
+            if message.outcome == "ok" and not self.retired:
+                self._recovered()  # connected again, whether or not anything changes
         elif isinstance(message, _Event):
             self._apply(message)
         elif isinstance(message, _Bookmark):
@@ -311,6 +318,7 @@ class _Stream:
         if not self.synced:
             self.error = error
             self._wake()
+        self.trouble = error
         state = f"{failed.during}:{error.reason}"
         if state != self._failing:  # once per change of state, not once per retry
             self._failing = state
@@ -324,13 +332,15 @@ class _Stream:
             )
 
     def _recovered(self) -> None:
+        self.trouble = None
         if self._failing is not None:
             log.info("watch %s/%s: streaming again", self.namespace, self.kind)
             self._failing = None
 
     def _fan_out(self, change: Change) -> None:
-        for subscriber in list(self._subscribers.values()):
-            if not subscriber.pending:
+        # A copy: a callback may subscribe or cancel; one cancelled meanwhile hears no more.
+        for token, subscriber in list(self._subscribers.items()):
+            if not subscriber.pending and token in self._subscribers:
                 self._tell(subscriber, change)
 
     def _tell(self, subscriber: _Subscriber, change: Change) -> None:
@@ -362,10 +372,11 @@ class _Stream:
         backoff = Backoff(self._tuning.backoff_first, self._tuning.backoff_cap)
         version: str | None = None
         while not self._stop.is_set():
-            during: Literal["list", "watch"] = "list" if version is None else "watch"
+            during: Literal["list", "watch"] = "list"
             try:
                 if version is None:
                     version = self._list()
+                during = "watch"
                 version, healthy = self._watch(version)
                 if healthy:
                     backoff.reset()
@@ -532,9 +543,13 @@ class WatchHub:
         backoff_cap: float = 30.0,
         watch_seconds: Callable[[], int] | None = None,
         metrics: Metrics | None = None,
+        max_streams: int = 2000,
         max_connections: int = 1024,
     ) -> None:
         self.enabled = enabled
+        # A bound on threads and open watches whatever the features ask for: 200 participants
+        # with pods, events, deployments and jobs each are 800.
+        self.max_streams = max_streams
         # Its own client on a copy of the gateway's configuration: each stream holds one pooled
         # connection for as long as it runs, so the pool is sized for every stream at once
         # (the gateway's small pool would warn and discard connections all day).
@@ -595,6 +610,12 @@ class WatchHub:
         stream = self._streams.get((namespace, kind))
         return stream.version if stream is not None else None
 
+    def trouble(self, namespace: str, kind: str) -> ClusterError | None:
+        """What the stream is retrying after (its changes may be late), or None when it streams
+        (or does not exist): lets a feature say "reconnecting" instead of looking stuck."""
+        stream = self._streams.get((namespace, kind))
+        return stream.trouble if stream is not None else None
+
     # Lifecycle -------------------------------------------------------------------------------
 
     async def close(self, *, join_within: float = 5.0) -> None:
@@ -621,6 +642,11 @@ class WatchHub:
             raise ValueError(f"{namespace!r} is not a namespace name")
         stream = self._streams.get((namespace, kind))
         if stream is None:
+            if len(self._streams) >= self.max_streams:
+                raise WatchesOff(
+                    f"Podium already watches {len(self._streams)} namespace streams, its limit; "
+                    "ask again in a while to see the objects now."
+                )
             loop = asyncio.get_running_loop()
             stream = _Stream(
                 self, namespace, kind, loop, self._apis[_ENDPOINTS[kind].api], self._tuning

@@ -250,9 +250,10 @@ async def test_after_410_gone_the_stream_lists_again_and_tells_the_differences(
 
 
 async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a_change(
-    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub], caplog: pytest.LogCaptureFixture
 ) -> None:
-    hubs.append(hub := hub_for(emulator, tmp_path))
+    caplog.set_level(logging.INFO, logger="bot.watch.hub")
+    hubs.append(hub := hub_for(emulator, tmp_path, backoff_first=0.2, backoff_cap=1.0))
     seen = Seen()
     hub.subscribe(NS, KIND, seen)
     await hub.snapshot(NS, KIND, timeout=DEADLINE)
@@ -260,14 +261,25 @@ async def test_an_emulator_restart_is_backed_off_then_caught_up_without_losing_a
     port, tls_port = (int(url.rsplit(":", 1)[1]) for url in (emulator.url, emulator.https_url))
     await emulator.stop()
     emulator.store.put(service("during"))  # while Podium cannot reach the cluster
+    await eventually(
+        lambda: "watch sandbox/services: watch failed (Unreachable" in caplog.text,
+        "the stream noticing the outage",
+    )
+    trouble = hub.trouble(NS, KIND)
+    assert trouble is not None and trouble.reason == "Unreachable"
     emulator.clear_requests()
     await emulator.start(port=port, tls_port=tls_port)
+    await eventually(lambda: hub.trouble(NS, KIND) is None, "connected again")
     await eventually(lambda: seen.summary() == [("ADDED", "during")], "the change made meanwhile")
     emulator.store.put(service("after"))
     await eventually(lambda: seen.names("ADDED") == ["during", "after"], "a change after")
     # Resumed from its version: the history had the change, no list was needed.
     assert "list" not in verbs(emulator)
     assert hub.relists == 0
+    assert "watch sandbox/services: streaming again" in caplog.text
+    assert hub.trouble(NS, KIND) is None
+    # One warning for the outage however many retries it took.
+    assert sum(r.levelno == logging.WARNING for r in caplog.records) == 1
 
 
 async def test_a_forbidden_namespace_is_an_error_to_snapshot_and_streams_once_access_appears(
@@ -411,3 +423,89 @@ async def test_only_the_kinds_podium_may_watch_in_namespace_names(
         with pytest.raises(ValueError):
             hub.subscribe(namespace, kind, Seen())
     assert hub.streams == 0 and stream_requests(emulator) == []
+
+
+async def test_past_its_stream_limit_the_hub_refuses_a_new_stream_but_shares_existing_ones(
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+) -> None:
+    hubs.append(hub := hub_for(emulator, tmp_path, max_streams=2))
+    hub.subscribe(NS, "services", Seen())
+    hub.subscribe(NS, "pods", Seen())
+    with pytest.raises(WatchesOff, match="already watches 2 namespace streams"):
+        hub.subscribe(NS, "endpoints", Seen())
+    hub.subscribe(NS, "pods", Seen())  # an existing stream takes another subscriber
+    assert hub.streams == 2
+
+
+async def test_a_snapshot_waiting_at_close_is_told_at_once(
+    emulator: KubeEmulator, tmp_path: Path
+) -> None:
+    emulator.inject_fault(None, delay=5.0, times=1, path_contains=f"/namespaces/{NS}/{KIND}")
+    hub = hub_for(emulator, tmp_path, linger=0.05)  # shorter than the slow list: still waited for
+    waiting = asyncio.create_task(hub.snapshot(NS, KIND, timeout=DEADLINE))
+    await eventually(lambda: stream_requests(emulator) != [], "the slow list sent")
+    await asyncio.sleep(0.2)  # past the linger: the stream stays while a snapshot waits for it
+    assert hub.streams == 1 and not waiting.done()
+    started = time.monotonic()
+    await hub.close()
+    with pytest.raises(WatchesOff):
+        await waiting
+    assert time.monotonic() - started < DEADLINE / 2
+
+
+async def test_callbacks_may_cancel_and_subscribe_while_a_change_is_told(
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+) -> None:
+    hubs.append(hub := hub_for(emulator, tmp_path))
+    told: list[str] = []
+    later = Seen()
+    subscriptions: dict[str, Any] = {}
+
+    def first(change: Change) -> None:
+        told.append(f"first:{change.name}")
+        subscriptions["second"].cancel()  # the next one in line leaves before it is told
+        subscriptions["first"].cancel()
+        subscriptions["later"] = hub.subscribe(NS, KIND, later)
+
+    def second(change: Change) -> None:
+        told.append(f"second:{change.name}")
+
+    subscriptions["first"] = hub.subscribe(NS, KIND, first)
+    subscriptions["second"] = hub.subscribe(NS, KIND, second)
+    await hub.snapshot(NS, KIND, timeout=DEADLINE)
+    await eventually(lambda: "watch" in verbs(emulator), "the watch")
+    emulator.store.put(service("one"))
+    await eventually(lambda: told == ["first:one"], "the first told")
+    emulator.store.put(service("two"))
+    await eventually(lambda: later.summary() == [("ADDED", "two")], "the new subscriber")
+    assert told == ["first:one"] and hub.streams == 1
+
+
+async def test_a_burst_of_changes_arrives_complete_and_in_order(
+    emulator: KubeEmulator, tmp_path: Path, hubs: list[WatchHub]
+) -> None:
+    hubs.append(hub := hub_for(emulator, tmp_path))
+    seen = Seen()
+    hub.subscribe(NS, KIND, seen, replay=True)
+    await eventually(lambda: "watch" in verbs(emulator), "the watch")
+    await eventually(lambda: seen.summary() == [("ADDED", "nginx")], "the replay")
+    for i in range(100):  # 300 writes without a pause: create, change, and every other deleted
+        emulator.store.put(service(f"s{i}"))
+        changed = service(f"s{i}")
+        changed["metadata"]["labels"]["round"] = "2"
+        emulator.store.put(changed)
+        if i % 2:
+            emulator.store.remove(KIND, NS, f"s{i}")
+    await eventually(lambda: len(seen.changes) == 1 + 250, "every change")
+    versions = [int(c.obj["metadata"]["resourceVersion"]) for c in seen.changes[1:]]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)
+    held = {c.name for c in seen.changes if c.type != "DELETED"} - set(seen.names("DELETED"))
+    assert held == {o["metadata"]["name"] for o in emulator.objects(KIND, NS)}
+    snapshot = await hub.snapshot(NS, KIND, timeout=DEADLINE)
+    assert int(snapshot.resource_version) >= versions[-1]  # a bookmark may have moved it on
+    assert {o["metadata"]["name"] for o in snapshot.objects} == held
+    assert all(
+        o["metadata"]["labels"].get("round") == "2"
+        for o in snapshot.objects
+        if o["metadata"]["name"] != "nginx"
+    )
