@@ -95,6 +95,11 @@ class Podium:
         watching participants' namespaces for failing pods."""
         await self.notifier.start()
 
+    async def stop(self) -> None:
+        """Background work ends (serving stops first, then this, then answers in progress finish
+        and `close` releases the rest)."""
+        await self.notifier.close()
+
     async def close(self) -> None:
         await self.notifier.close()  # before the streams it listens to
         await self.questions.refreshes.close()  # before the database they read goes

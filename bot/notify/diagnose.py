@@ -31,7 +31,8 @@ CONFIG = "config"
 OOM = "oom"
 UNSCHEDULABLE = "unschedulable"
 JOB_FAILED = "job-failed"
-FAMILIES = (IMAGE, CRASH, CONFIG, OOM, UNSCHEDULABLE, JOB_FAILED)
+SELECTS_NOTHING = "selects-nothing"
+FAMILIES = (IMAGE, CRASH, CONFIG, OOM, UNSCHEDULABLE, JOB_FAILED, SELECTS_NOTHING)
 
 _IMAGE_REASONS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull")
 # Owners whose Pods are one problem: their Pods are made from one template.
@@ -99,6 +100,8 @@ class Finding:
     memory_limit: str | None = None  # for OOMKilled
     deployment: str | None = None  # the Deployment the owning ReplicaSet belongs to
     labels: Mapping[str, str] | None = None
+    selector: Mapping[str, str] | None = None  # a Service's, when it selects no pod
+    close_labels: Mapping[str, str] | None = None  # the pod labels it was probably meant to match
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -403,11 +406,81 @@ def is_known(image: str, known: Iterable[str]) -> bool:
     return repository(image) in {repository(k) for k in known}
 
 
-def troubles_of(pods: Sequence[Obj], jobs: Sequence[Obj]) -> list[Finding]:
-    """Every finding of a namespace's Pods and Jobs."""
+def _text_labels(raw: Any) -> dict[str, str]:
+    return (
+        {str(k)[:317]: str(v)[:63] for k, v in (raw or {}).items()}
+        if isinstance(raw, Mapping)
+        else {}
+    )
+
+
+MAX_PODS_COMPARED = 200  # a Service's selector is compared with at most this many Pods' labels
+
+
+def _closest_label(key: str, value: str, labels: Mapping[str, str]) -> tuple[int, str, str] | None:
+    """The label `key=value` was probably meant to be: (edits, key, value), or None."""
+    found: tuple[int, str, str] | None = None
+    for other_key, other in labels.items():
+        distance = bounded_distance(f"{key}={value}", f"{other_key}={other}")
+        if distance is not None and (found is None or distance < found[0]):
+            found = (distance, other_key, other)
+    return found
+
+
+def diagnose_service(service: Obj, pods: Sequence[Obj]) -> list[Finding]:
+    """A Service whose selector matches none of the namespace's Pods, while there are Pods it
+    could have meant: the likely mistake is a label, e.g. `app: wbe` for `app: web`. A Service
+    without a selector (endpoints managed by hand) and a namespace without Pods say nothing."""
+    meta = service.get("metadata") or {}
+    selector = _text_labels((service.get("spec") or {}).get("selector"))
+    live = [p for p in pods if not (p.get("metadata") or {}).get("deletionTimestamp")]
+    if not selector or not live or meta.get("deletionTimestamp"):
+        return []
+    labelled = [_text_labels((p.get("metadata") or {}).get("labels")) for p in live]
+    if any(all(labels.get(k) == v for k, v in selector.items()) for labels in labelled):
+        return []
+    name = str(meta.get("name") or "")
+    # The Pod whose labels are closest to the selector (most pairs equal, then fewest edits on
+    # the others); for each pair it misses, its label that pair probably meant.
+    best: tuple[int, int, dict[str, str]] | None = None
+    for labels in labelled[:MAX_PODS_COMPARED]:
+        equal, edits, meant = 0, 0, {}
+        for key, value in selector.items():
+            if labels.get(key) == value:
+                equal += 1
+                continue
+            near = _closest_label(key, value, labels)
+            edits += near[0] if near else MAX_DISTANCE + 1
+            if near:
+                meant[near[1]] = near[2]
+        if best is None or (-equal, edits) < (-best[0], best[1]):
+            best = (equal, edits, meant)
+    close = best[2] if best else {}
+    wanted = ",".join(f"{k}={v}" for k, v in selector.items())
+    return [
+        Finding(
+            str(meta.get("namespace") or ""),
+            "services",
+            name,
+            f"Service/{name}",
+            SELECTS_NOTHING,
+            "NoEndpoints",
+            _cut(f"Selector: {wanted}; Endpoints: <none> (no Pod has these labels)"),
+            selector=selector,
+            close_labels=close or None,
+        )
+    ]
+
+
+def troubles_of(
+    pods: Sequence[Obj], jobs: Sequence[Obj], services: Sequence[Obj] = ()
+) -> list[Finding]:
+    """Every finding of a namespace's Pods, Jobs and Services."""
     found: list[Finding] = []
     for pod in pods:
         found.extend(diagnose_pod(pod))
     for job in jobs:
         found.extend(diagnose_job(job))
+    for service in services:
+        found.extend(diagnose_service(service, pods))
     return found

@@ -28,6 +28,7 @@ from bot.notify.diagnose import (
     IMAGE,
     JOB_FAILED,
     OOM,
+    SELECTS_NOTHING,
     UNSCHEDULABLE,
     Finding,
     is_known,
@@ -74,7 +75,10 @@ def exercise_for(finding: Finding, exercises: Iterable[Exercise]) -> Exercise | 
     for exercise in exercises:
         for check in exercise.checks:
             for query in check.queries():
-                if query.plural == "pods" and finding.kind == "pods":
+                if finding.kind == "services":
+                    if query.plural == "services" and query.name == finding.name:
+                        return exercise
+                elif query.plural == "pods" and finding.kind == "pods":
                     if query.name == finding.name:
                         return exercise
                     if query.selector and _selects(query.selector, labels):
@@ -117,6 +121,7 @@ def exercise_hint(exercise: Exercise, finding: Finding) -> str | None:
         CONFIG: ("ConfigMap", "CreateContainerConfigError"),
         UNSCHEDULABLE: ("Pending", "requests"),
         JOB_FAILED: ("Job", "backoffLimit"),
+        SELECTS_NOTHING: ("selector", "Endpoints"),
     }[finding.family]
     for word in words:
         for hint in exercise.hints:
@@ -229,7 +234,25 @@ def likely_cause(finding: Finding, known: Iterable[str]) -> Mrkdwn | None:
         return trusted(
             "The Job's Pods failed as often as its `backoffLimit` allows: their logs say why."
         )
+    if finding.family == SELECTS_NOTHING:
+        wanted = _pairs(finding.selector)
+        if finding.close_labels:
+            return mrkdwn(
+                "The Service selects {}, but no Pod in your namespace has that label: did you "
+                "mean {}?",
+                inline_code(wanted),
+                inline_code(_pairs(finding.close_labels)),
+            )
+        return mrkdwn(
+            "The Service selects {}, but no Pod in your namespace has these labels: its "
+            "selector must match the labels of the Pod template.",
+            inline_code(wanted),
+        )
     return None
+
+
+def _pairs(labels: Mapping[str, str] | None) -> str:
+    return ",".join(f"{k}={v}" for k, v in (labels or {}).items())
 
 
 def next_command(finding: Finding, known: Iterable[str]) -> str:
@@ -249,6 +272,14 @@ def next_command(finding: Finding, known: Iterable[str]) -> str:
         if kind == "ConfigMap":
             return f"kubectl create configmap {name} --from-literal=KEY=VALUE -n {ns}"
         return f"kubectl create secret generic {name} --from-literal=KEY=VALUE -n {ns}"
+    if finding.family == SELECTS_NOTHING:
+        if finding.close_labels and finding.selector:
+            fixed = {**finding.selector}
+            for key in [k for k in fixed if finding.selector.get(k) != finding.close_labels.get(k)]:
+                del fixed[key]
+            fixed.update(finding.close_labels)
+            return f"kubectl set selector service/{finding.name} '{_pairs(fixed)}' -n {ns}"
+        return f"kubectl get pods --show-labels -n {ns}"
     if finding.kind == "jobs":
         return f"kubectl describe job {finding.name} -n {ns}"
     return f"kubectl describe pod {finding.name} -n {ns}"
@@ -267,7 +298,7 @@ def logs_command(finding: Finding) -> str | None:
 
 
 def describe_command(finding: Finding) -> str:
-    kind = "job" if finding.kind == "jobs" else "pod"
+    kind = {"jobs": "job", "services": "svc"}.get(finding.kind, "pod")
     return f"describe {kind} {finding.name} -n {finding.namespace}"
 
 
@@ -279,7 +310,7 @@ def button_command(action_id: str, value: str) -> str | None:
         if (
             len(words) == 5
             and words[0] == "describe"
-            and words[1] in ("pod", "job")
+            and words[1] in ("pod", "job", "svc")
             and words[3] == "-n"
             and _NAME.match(words[2])
             and _NAME.match(words[4])
@@ -332,6 +363,8 @@ def log_tail(text: str, lines: int = LOG_LINES) -> str:
 def _what(finding: Finding) -> str:
     if finding.kind == "jobs":
         return f"Job {finding.name}"
+    if finding.kind == "services":
+        return f"Service {finding.name}"
     return f"Pod {finding.name}"
 
 
@@ -342,6 +375,8 @@ def headline(notice: Notice) -> str:
         text = f"Deployment {finding.deployment}: {len(notice.findings)} Pods in {finding.reason}"
     elif len(notice.findings) > 1:
         text = f"{finding.owner}: {len(notice.findings)} Pods in {finding.reason}"
+    elif finding.family == SELECTS_NOTHING:
+        text = f"Service {finding.name} selects no Pod"
     else:
         text = f"{_what(finding)}: {finding.reason}"
     return text if len(text) <= MAX_HEADER_TEXT else text[: MAX_HEADER_TEXT - 1] + "…"

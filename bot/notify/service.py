@@ -43,6 +43,7 @@ from bot.notify.diagnose import (
     CRASH,
     JOB_FAILED,
     OOM,
+    SELECTS_NOTHING,
     Finding,
     images_in_yaml,
     known_images,
@@ -65,7 +66,10 @@ from bot.watch.ports import Change, Subscription, Watches, WatchesOff
 
 log = logging.getLogger(__name__)
 
-KINDS = ("pods", "jobs", "events")  # what is watched in each participant namespace
+KINDS = ("pods", "jobs", "services", "events")  # what is watched in each participant namespace
+# A Service selecting no Pod is told only once it has stayed so this long: applied together
+# with its Deployment, it selects nothing for the moment the Pods take to appear.
+SELECTOR_GRACE = 5.0
 MAX_EVENTS = 200  # Warning events kept per namespace (the newest)
 
 
@@ -116,6 +120,8 @@ class _Namespace:
     subscriptions: list[Subscription] = field(default_factory=list)
     pods: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     jobs: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    services: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    rechecks: set[tuple[str, str, str]] = field(default_factory=set)  # grace re-judges pending
     warnings: dict[str, deque[str]] = field(default_factory=dict)  # pod name → "Reason: message"
     troubles: tuple[Trouble, ...] = ()
     first_seen: dict[tuple[str, str, str], float] = field(default_factory=dict)
@@ -138,6 +144,7 @@ class Notifier:
         known_images: Iterable[str] = (),
         settle: float = 0.3,
         refresh_every: float = 30.0,
+        selector_grace: float = SELECTOR_GRACE,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
@@ -152,13 +159,15 @@ class Notifier:
         self._known = frozenset(known_images)
         self._settle = settle
         self._refresh_every = refresh_every
+        self._selector_grace = selector_grace
         self._clock = clock
         _, window = settings.budget("notify")
         # Past the budget: one "more pods are failing" DM per window, never more.
         self._overflow = UserRateLimiter(limit=1, per_seconds=window)
         self._namespaces: dict[str, _Namespace] = {}
         self._told: set[Key] = set()
-        self._queue: asyncio.Queue[Change] = asyncio.Queue()
+        # (monotonic time it arrived, change): the latency is measured from the arrival.
+        self._queue: asyncio.Queue[tuple[float, Change]] = asyncio.Queue()
         self._seen: set[str] = set()
         self._refresh_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -235,12 +244,16 @@ class Notifier:
         for kind in KINDS:
             try:
                 subscription = self._watches.subscribe(
-                    namespace, kind, self._queue.put_nowait, replay=kind != "events"
+                    namespace, kind, self._enqueue, replay=kind != "events"
                 )
             except WatchesOff:  # shutting down: nothing more to watch
                 return
             state.subscriptions.append(subscription)
         log.info("watching %s for %s's failing pods", namespace, user)
+
+    def _enqueue(self, change: Change) -> None:
+        """A stream's callback: only enqueue (it runs on the event loop, between other work)."""
+        self._queue.put_nowait((time.monotonic(), change))
 
     async def _refresher(self) -> None:
         while True:
@@ -251,7 +264,7 @@ class Notifier:
             # Findings held back (over budget, Slack down) are tried again.
             for namespace, state in self._namespaces.items():
                 if state.troubles:
-                    self._queue.put_nowait(Change("MODIFIED", namespace, "notifier", {}))
+                    self._enqueue(Change("MODIFIED", namespace, "notifier", {}))
 
     # -- the queue ------------------------------------------------------------------------------
 
@@ -264,8 +277,8 @@ class Notifier:
             while not self._queue.empty():
                 changes.append(self._queue.get_nowait())
             dirty: dict[str, None] = {}
-            for change in changes:
-                if self._apply(change):
+            for arrived, change in changes:
+                if self._apply(change, arrived):
                     dirty.setdefault(change.namespace)
             for namespace in dirty:
                 try:
@@ -274,12 +287,12 @@ class Notifier:
                     log.exception("could not judge the pods of %s", namespace)
             self._busy = False
 
-    def _apply(self, change: Change) -> bool:
+    def _apply(self, change: Change, arrived: float) -> bool:
         state = self._namespaces.get(change.namespace)
         if state is None:
             return False
         if state.changed_at is None:
-            state.changed_at = time.monotonic()
+            state.changed_at = arrived
         if change.kind == "notifier":
             return True
         name = change.name
@@ -294,7 +307,7 @@ class Notifier:
                     while len(state.warnings) > MAX_EVENTS:
                         state.warnings.pop(next(iter(state.warnings)))
             return False  # events add words to a DM; they never start one
-        target = state.pods if change.kind == "pods" else state.jobs
+        target = {"pods": state.pods, "jobs": state.jobs}.get(change.kind, state.services)
         if change.type == "DELETED":
             target.pop(name, None)
             if change.kind == "pods":
@@ -308,12 +321,19 @@ class Notifier:
         if state is None:
             return
         changed_at, state.changed_at = state.changed_at, None
-        findings = troubles_of(list(state.pods.values()), list(state.jobs.values()))
         now = self._clock()
-        seen_keys = {(f.kind, f.name, f.family) for f in findings}
+        everything = troubles_of(
+            list(state.pods.values()), list(state.jobs.values()), list(state.services.values())
+        )
+        present = {(f.kind, f.name, f.family) for f in everything}
         for key in list(state.first_seen):
-            if key not in seen_keys:
+            if key not in present:
                 del state.first_seen[key]
+        findings = [
+            f
+            for f in everything
+            if f.family != SELECTS_NOTHING or self._held_long_enough(namespace, state, f, now)
+        ]
         troubles = tuple(
             Trouble(
                 state.user,
@@ -337,6 +357,25 @@ class Notifier:
             return
         for key, grouped in groups.items():
             await self._tell(state, key, grouped, changed_at)
+
+    def _held_long_enough(
+        self, namespace: str, state: _Namespace, finding: Finding, now: float
+    ) -> bool:
+        """Whether a Service has selected no Pod for SELECTOR_GRACE; if not yet, judge it again
+        then."""
+        key = (finding.kind, finding.name, finding.family)
+        since = state.first_seen.setdefault(key, now)
+        if now - since >= self._selector_grace:
+            state.rechecks.discard(key)
+            return True
+        if key not in state.rechecks:
+            state.rechecks.add(key)
+            asyncio.get_running_loop().call_later(
+                self._selector_grace - (now - since) + 0.05,
+                self._enqueue,
+                Change("MODIFIED", namespace, "notifier", {}),
+            )
+        return False
 
     def _publish(self, user: str, troubles: tuple[Trouble, ...]) -> None:
         for listener in self._listeners:
@@ -384,7 +423,7 @@ class Notifier:
         try:
             await self._dms.post_dm(user, message)
         except Exception as error:  # noqa: BLE001 — Slack down or refusing: tried again later
-            log.warning("could not DM %s about a failing pod: %s", user, type(error).__name__)
+            log.warning("could not DM %s about a failing pod: %s", user, _why(error))
             return False
         return True
 
@@ -411,20 +450,25 @@ class Notifier:
             container, previous = None, False
         else:
             return None, None
-        try:
-            text = await self._logs.logs(
-                finding.namespace,
-                pod,
-                container=container,
-                tail_lines=LOG_LINES,
-                previous=previous,
-                limit_bytes=LOG_BYTES,
-            )
-        except Exception as error:  # noqa: BLE001 — the DM goes out without the log
-            log.info("no log for %s/%s: %s", finding.namespace, pod, type(error).__name__)
-            return None, None
-        where = f"{pod}, container {container}, previous run" if container else pod
-        return text, where
+        # Before its first restart a crashed container's only log is its current one (a real
+        # API server answers --previous with 400 then): fall back to it.
+        for earlier in (True, False) if previous else (False,):
+            try:
+                text = await self._logs.logs(
+                    finding.namespace,
+                    pod,
+                    container=container,
+                    tail_lines=LOG_LINES,
+                    previous=earlier,
+                    limit_bytes=LOG_BYTES,
+                )
+            except Exception as error:  # noqa: BLE001 — the DM goes out without the log
+                log.info("no log for %s/%s: %s", finding.namespace, pod, type(error).__name__)
+                continue
+            if text.strip() or not earlier:
+                run = "previous run" if earlier else "last run"
+                return text, (f"{pod}, container {container}, {run}" if container else pod)
+        return None, None
 
     # -- /workshop notify ---------------------------------------------------------------------
 
@@ -496,4 +540,11 @@ class Notifier:
 
     def _requeue_all(self) -> None:
         for namespace in self._namespaces:
-            self._queue.put_nowait(Change("MODIFIED", namespace, "notifier", {}))
+            self._enqueue(Change("MODIFIED", namespace, "notifier", {}))
+
+
+def _why(error: Exception) -> str:
+    """Slack's error code (`user_not_found`, `ratelimited`…) or the exception's name."""
+    response: Any = getattr(error, "response", None)
+    code = response.get("error") if hasattr(response, "get") else None
+    return str(code or type(error).__name__)[:100]

@@ -39,6 +39,7 @@ class Served(Protocol):
     def settings(self) -> Settings: ...
     @property
     def metrics(self) -> Metrics: ...
+    async def stop(self) -> None: ...  # background work ends: what remains are answers
     async def close(self) -> None: ...
 
 
@@ -163,6 +164,7 @@ async def serve_http_forever(
         log.info("stopping: no new requests; finishing the answers in progress")
     finally:
         await runner.cleanup()  # stops listening and waits for requests being acked
+        await podium.stop()  # watching for failing pods ends; the answers in progress finish
         await finish_work_in_progress(SHUTDOWN_GRACE)
         await podium.close()
 
@@ -193,6 +195,7 @@ async def serve_socket_forever(
     finally:
         watcher.cancel()
         await handler.close_async()
+        await podium.stop()  # watching for failing pods ends; the answers in progress finish
         await finish_work_in_progress(SHUTDOWN_GRACE)
         await runner.cleanup()
         await podium.close()

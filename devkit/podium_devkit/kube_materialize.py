@@ -858,7 +858,10 @@ class Materializer:
                 ]
             statuses.append(status)
             if run.timed_lines is not None:
-                self._run_logs(pod, cname, run.timed_lines, started)
+                # Restarted once already: the run before printed the same (`logs --previous`).
+                self._run_logs(
+                    pod, cname, run.timed_lines, started, bool(status.get("restartCount"))
+                )
             else:
                 self._default_logs(pod, cname, image, started)
         ready = t + timedelta(seconds=1)
@@ -931,14 +934,20 @@ class Materializer:
         return "Guaranteed" if guaranteed else "Burstable"
 
     def _run_logs(
-        self, pod: Obj, container: str, lines: Sequence[tuple[float, str]], started: datetime
+        self,
+        pod: Obj,
+        container: str,
+        lines: Sequence[tuple[float, str]],
+        started: datetime,
+        restarted: bool = False,
     ) -> None:
         """What a container printed, at the moments it printed it."""
         meta = pod["metadata"]
-        self.logs.add(
-            LogKey(meta["namespace"], meta["name"], container),
-            [LogLine(started + timedelta(seconds=offset), text) for offset, text in lines],
-        )
+        for previous in (False, True) if restarted else (False,):
+            self.logs.add(
+                LogKey(meta["namespace"], meta["name"], container, previous),
+                [LogLine(started + timedelta(seconds=offset), text) for offset, text in lines],
+            )
 
     def _default_logs(self, pod: Obj, container: str, image: str, started: datetime) -> None:
         meta = pod["metadata"]

@@ -42,6 +42,9 @@ def podium_env(standin: SlackStandIn, kubeconfig: Path, **extra: str) -> dict[st
         PODIUM_SANDBOX_NAMESPACE="sandbox",
         PODIUM_CLUSTER_TIMEOUT="5",
         PORT="0",  # Socket Mode serves /healthz and /metrics too: never a fixed port in tests
+        # No background watching unless a test wants it (PODIUM_WATCH="on"): a test that counts
+        # the cluster requests a command makes counts only the command's.
+        PODIUM_WATCH="off",
     )
     env.update(extra)
     return env

@@ -15,11 +15,13 @@ from bot.notify.diagnose import (
     IMAGE,
     JOB_FAILED,
     OOM,
+    SELECTS_NOTHING,
     UNSCHEDULABLE,
     bounded_distance,
     deployment_of,
     diagnose_job,
     diagnose_pod,
+    diagnose_service,
     images_in_yaml,
     known_images,
     repository,
@@ -193,3 +195,31 @@ def test_deployment_of_a_replicaset_needs_its_template_hash():
     assert deployment_of("web-7d4f8", {"pod-template-hash": "7d4f8"}) == "web"
     assert deployment_of("web-7d4f8", {}) is None
     assert deployment_of("-7d4f8", {"pod-template-hash": "7d4f8"}) is None
+
+
+def svc(selector: dict[str, str] | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {"ports": [{"port": 80}]}
+    if selector is not None:
+        spec["selector"] = selector
+    return {"metadata": {"name": "web", "namespace": "ws-u0alice"}, "spec": spec}
+
+
+def labelled(**labels: str) -> dict[str, Any]:
+    return {"metadata": {"name": "p", "namespace": "ws-u0alice", "labels": labels}}
+
+
+def test_a_service_selecting_no_pod_names_the_label_it_probably_meant():
+    pods = [labelled(app="web", tier="front"), labelled(app="db")]
+    [finding] = diagnose_service(svc({"app": "wbe", "tier": "front"}), pods)
+    assert finding.family == SELECTS_NOTHING and finding.key == (
+        "ws-u0alice",
+        "Service/web",
+        SELECTS_NOTHING,
+    )
+    assert finding.close_labels == {"app": "web"}
+    assert "Endpoints: <none>" in finding.message
+    assert diagnose_service(svc({"app": "web"}), pods) == []  # it selects something
+    assert diagnose_service(svc(None), pods) == []  # endpoints by hand
+    assert diagnose_service(svc({"app": "wbe"}), []) == []  # nothing to select yet
+    [far] = diagnose_service(svc({"role": "cache-layer-x"}), pods)
+    assert far.close_labels is None

@@ -114,6 +114,7 @@ class World:
             known_images=known_images(),
             settle=0.05,
             refresh_every=0.2,
+            selector_grace=0.3,
         )
         self.notifier.on_troubles(lambda user, found: self.troubles.append((user, found)))
         await self.notifier.start()
@@ -138,6 +139,7 @@ async def test_a_failing_deployment_is_one_dm_naming_its_pods(world: World):
     assert {(ns, kind) for ns, kind, _ in world.watches.subscribed} == {
         (NS, "pods"),
         (NS, "jobs"),
+        (NS, "services"),
         (NS, "events"),
     }
     world.watches.emit("ADDED", "pods", pod("web-", 0))
@@ -305,3 +307,32 @@ async def test_participants_from_settings_are_watched_from_the_start(tmp_path: P
         assert set(notifier.watched) == {"ws-u0carol", "ws-u0dave"}
     finally:
         await world.stop()
+
+
+def service(name: str, selector: dict[str, str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"selector": selector, "ports": [{"port": 80}]},
+    }
+
+
+async def test_a_service_selecting_no_pod_is_told_once_it_stays_so(world: World):
+    notifier = await world.start()
+    web = healthy(pod("web-", 0))
+    web["metadata"]["labels"] = {"app": "web"}
+    world.watches.emit("ADDED", "pods", web)
+    # Applied with a typo'd selector; a right one appearing within the grace is never told.
+    world.watches.emit("ADDED", "services", service("web", {"app": "wbe"}))
+    world.watches.emit("ADDED", "services", service("fine", {"app": "nope"}))
+    world.watches.emit("MODIFIED", "services", service("fine", {"app": "web"}))
+    await until(lambda: bool(world.dms.sent))
+    [(user, message)] = world.dms.sent
+    text = json.dumps(message)
+    assert user == ALICE and "Service web selects no Pod" in message["text"]
+    assert "did you mean `app=web`?" in text
+    assert "kubectl set selector service/web 'app=web' -n ws-u0alice" in text
+    assert "Exercise 3" in text  # its checks name the Service web
+    await settled(notifier)
+    assert len(world.dms.sent) == 1

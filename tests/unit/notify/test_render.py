@@ -12,7 +12,7 @@ from bot.exercises.spec import load_exercises
 from bot.exercises.workshop import CHECK_ACTION
 from bot.messages.limits import fit_message
 from bot.messages.text import seal_message
-from bot.notify.diagnose import diagnose_job, diagnose_pod, known_images
+from bot.notify.diagnose import diagnose_job, diagnose_pod, diagnose_service, known_images
 from bot.notify.render import (
     DESCRIBE_ACTION,
     LOGS_ACTION,
@@ -179,3 +179,20 @@ def test_only_button_values_of_podiums_own_shapes_are_run():
 def test_log_tail_cuts_long_lines_and_keeps_the_last_ones():
     tail = log_tail("a\n" + "y" * 1000 + "\n", lines=2)
     assert tail.startswith("a\n") and len(tail.split("\n")[1]) == 300
+
+
+def test_a_service_selecting_nothing_suggests_the_label_and_the_fix():
+    service = {
+        "metadata": {"name": "web", "namespace": "ws-u0alice"},
+        "spec": {"selector": {"app": "wbe"}},
+    }
+    pods = [{"metadata": {"name": "web-1", "namespace": "ws-u0alice", "labels": {"app": "web"}}}]
+    [found] = diagnose_service(service, pods)
+    message = render_notice(Notice((found,), exercise=exercise_for(found, EXERCISE_LIST)), KNOWN)
+    text = all_text(message)
+    assert message["blocks"][0]["text"]["text"] == "Service web selects no Pod"
+    assert "did you mean `app=web`?" in text
+    assert "kubectl set selector service/web 'app=web' -n ws-u0alice" in text
+    assert buttons(message)["Describe"]["value"] == "describe svc web -n ws-u0alice"
+    assert button_command(DESCRIBE_ACTION, "describe svc web -n ws-u0alice")
+    assert "Exercise 3" in text
