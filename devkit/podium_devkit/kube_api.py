@@ -757,7 +757,9 @@ class KubeEmulator:
         (readiness moves Endpoints and Deployment status)."""
         try:
             for namespace in sorted(kubelet.advance(self.store, self.logs, self._now())):
-                kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
+                kube_controllers.reconcile(
+                    self.store, self.logs, namespace, self._now(), kubelet.timings
+                )
         except Exception:  # the kubelet runs apart from the API server: it tries again next tick
             log.exception("KubeEmulator: the kubelet's pass failed")
 
@@ -1863,7 +1865,13 @@ class KubeEmulator:
             namespace = (obj.get("metadata") or {}).get("name", "")
         if namespace:  # also after a namespace delete: its content is gone by now
             try:
-                kube_controllers.reconcile(self.store, self.logs, namespace, self._now())
+                kube_controllers.reconcile(
+                    self.store,
+                    self.logs,
+                    namespace,
+                    self._now(),
+                    self.kubelet.timings if self.kubelet is not None else None,
+                )
             except Exception:
                 log.exception("KubeEmulator: reconciling namespace %s failed", namespace)
             self._update_quotas(namespace)

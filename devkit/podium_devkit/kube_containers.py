@@ -2,7 +2,9 @@
 
 Images: a reference that does not parse fails as the kubelet's ``InvalidImageName``; a repository
 outside ``KNOWN_REPOSITORIES`` / ``KNOWN_REGISTRIES`` fails to pull (``ErrImagePull``, "pull
-access denied"), as a typo such as ``ngnix:1.27`` does on a real cluster. Tags are not checked.
+access denied"), as a typo such as ``ngnix:1.27`` does on a real cluster; so does a tag a known
+repository does not have (``nginx:1.999``, ``nginx:lates``: "not found"), judged from the
+repository's newest release and the variant words its tags use.
 
 Behaviour, decided from the image and ``command``/``args`` (nothing is executed):
 
@@ -12,6 +14,9 @@ Behaviour, decided from the image and ``command``/``args`` (nothing is executed)
   ``exit N``, ``while …; do …; done`` (three rounds are printed, then it runs on forever),
   ``for X in …``, ``curl`` and busybox ``wget``; ``if`` is not modelled (every branch runs) and
   other commands succeed silently;
+- memory: ``stress --vm N --vm-bytes B`` (the ``polinux/stress`` image of the Kubernetes docs) and
+  ``tail /dev/zero`` allocate memory; past ``resources.limits.memory`` the kernel kills the
+  container: ``OOMKilled``, exit code 137, then restarts and ``CrashLoopBackOff`` like any crash;
 - ``curl``/``wget`` reach a Service by its cluster DNS name (``web``, ``web.<ns>``,
   ``web.<ns>.svc``, ``web.<ns>.svc.cluster.local``), its cluster IP or a pod IP: the page comes
   from a ready endpoint whose container is nginx or httpd listening on the target port. A name
@@ -21,6 +26,7 @@ Behaviour, decided from the image and ``command``/``args`` (nothing is executed)
 
 from __future__ import annotations
 
+import base64
 import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +37,7 @@ from urllib.parse import urlsplit
 
 from podium_devkit.kube_logs import LogKey, LogLine, LogStore
 from podium_devkit.kube_materialize import ContainerRun, normalize_image
+from podium_devkit.kube_writes import parse_quantity
 
 Obj = dict[str, Any]
 
@@ -48,39 +55,45 @@ class Reader(Protocol):
 
 @dataclass(frozen=True)
 class ImageInfo:
-    kind: str  # "server": runs forever; "shell": its default command exits at once; "curl"
+    kind: (
+        str  # "server": runs forever; "shell": its default command exits at once; "curl"; "stress"
+    )
     port: int | None = None  # a server's listening port
     http: str | None = None  # "nginx" / "httpd": answers HTTP on `port`
+    # The newest release (its leading version numbers): a version tag above it does not exist
+    # yet (``nginx:1.999``). None: the repository's tags are not checked.
+    newest: tuple[int, ...] | None = None
 
 
 # Public repositories participants use (Docker Hub names without "docker.io/library/").
 KNOWN_REPOSITORIES: Mapping[str, ImageInfo] = {
-    "nginx": ImageInfo("server", 80, "nginx"),
-    "nginxinc/nginx-unprivileged": ImageInfo("server", 8080, "nginx"),
-    "httpd": ImageInfo("server", 80, "httpd"),
-    "redis": ImageInfo("server", 6379),
-    "postgres": ImageInfo("server", 5432),
-    "mysql": ImageInfo("server", 3306),
-    "mariadb": ImageInfo("server", 3306),
-    "mongo": ImageInfo("server", 27017),
-    "memcached": ImageInfo("server", 11211),
-    "rabbitmq": ImageInfo("server", 5672),
-    "traefik": ImageInfo("server", 80),
-    "caddy": ImageInfo("server", 80),
-    "hashicorp/http-echo": ImageInfo("server", 5678),
-    "busybox": ImageInfo("shell"),
-    "alpine": ImageInfo("shell"),
-    "ubuntu": ImageInfo("shell"),
-    "debian": ImageInfo("shell"),
-    "fedora": ImageInfo("shell"),
-    "python": ImageInfo("shell"),
-    "node": ImageInfo("shell"),
-    "golang": ImageInfo("shell"),
-    "perl": ImageInfo("shell"),
+    "nginx": ImageInfo("server", 80, "nginx", (1, 31)),
+    "nginxinc/nginx-unprivileged": ImageInfo("server", 8080, "nginx", (1, 31)),
+    "httpd": ImageInfo("server", 80, "httpd", (2, 4)),
+    "redis": ImageInfo("server", 6379, newest=(8, 9)),
+    "postgres": ImageInfo("server", 5432, newest=(19,)),
+    "mysql": ImageInfo("server", 3306, newest=(9, 9)),
+    "mariadb": ImageInfo("server", 3306, newest=(12, 9)),
+    "mongo": ImageInfo("server", 27017, newest=(8, 9)),
+    "memcached": ImageInfo("server", 11211, newest=(1, 6)),
+    "rabbitmq": ImageInfo("server", 5672, newest=(4, 9)),
+    "traefik": ImageInfo("server", 80, newest=(3, 9)),
+    "caddy": ImageInfo("server", 80, newest=(2, 11)),
+    "hashicorp/http-echo": ImageInfo("server", 5678, newest=(1, 0)),
+    "busybox": ImageInfo("shell", newest=(1, 38)),
+    "alpine": ImageInfo("shell", newest=(3, 23)),
+    "ubuntu": ImageInfo("shell", newest=(26, 4)),
+    "debian": ImageInfo("shell", newest=(13,)),
+    "fedora": ImageInfo("shell", newest=(44,)),
+    "python": ImageInfo("shell", newest=(3, 15)),
+    "node": ImageInfo("shell", newest=(27,)),
+    "golang": ImageInfo("shell", newest=(1, 27)),
+    "perl": ImageInfo("shell", newest=(5, 43)),
     "hello-world": ImageInfo("shell"),
     "bitnami/kubectl": ImageInfo("shell"),
     "nicolaka/netshoot": ImageInfo("shell"),
-    "curlimages/curl": ImageInfo("curl"),
+    "curlimages/curl": ImageInfo("curl", newest=(8, 18)),
+    "polinux/stress": ImageInfo("stress"),  # the Kubernetes docs' memory-limit example
 }
 # Registries whose every repository is taken to exist (images run with no known behaviour).
 KNOWN_REGISTRIES = (
@@ -109,6 +122,45 @@ def repository(image: str) -> str:
     return ref.removeprefix("docker.io/").removeprefix("library/")
 
 
+# Words Docker Hub tags are made of besides versions (``stable-alpine``, ``3.12-slim-bookworm``,
+# ``alpine3.20``, ``22-lts``): variants, distributions, release channels.
+_TAG_WORDS = frozenset(
+    {
+        "latest", "stable", "mainline", "alpine", "slim", "perl", "otel", "bookworm", "bullseye",
+        "buster", "trixie", "sid", "jammy", "noble", "focal", "oracular", "plucky", "questing",
+        "resolute", "rolling", "devel", "testing", "unstable", "experimental", "lts", "current",
+        "edge", "rc", "musl", "glibc", "uclibc", "management", "oracle", "oraclelinux",
+        "innovation", "debian", "ubuntu", "windowsservercore", "nanoserver", "ltsc", "jod",
+        "krypton", "iron", "hydrogen",
+    }
+)  # fmt: skip
+_VERSION = re.compile(r"v?(\d{1,9})((?:\.\d{1,9}){0,3})")
+_TAG_WORD = re.compile(r"([a-z]{1,40})[\d.]{0,20}")
+
+
+def tag_exists(info: ImageInfo, image: str) -> bool:
+    """Whether a known repository has this tag: a version no newer than its newest release and/or
+    known variant words (``1.27``, ``1.27.3-alpine``, ``stable-alpine-slim``, ``latest``). A digest
+    pins the image whatever the tag says. Linear time: fixed patterns over a tag of at most 128."""
+    if info.newest is None or "@" in image:
+        return True
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return True  # :latest
+    parts = last.rsplit(":", 1)[1].split("-")
+    version = _VERSION.fullmatch(parts[0])
+    if version is not None:
+        numbers = tuple(int(n) for n in (version.group(1) + version.group(2)).split("."))
+        if numbers[: len(info.newest)] > info.newest:
+            return False
+        parts = parts[1:]
+    for part in parts:
+        word = _TAG_WORD.fullmatch(part)
+        if word is None or word.group(1) not in _TAG_WORDS:
+            return False
+    return True
+
+
 def image_problem(image: str) -> tuple[str, str] | None:
     """Why the kubelet cannot start this image: (waiting reason, message), or None."""
     if not _REFERENCE.match(image):
@@ -123,9 +175,18 @@ def image_problem(image: str) -> tuple[str, str] | None:
             f'Failed to apply default image tag "{image}": couldn\'t parse image name "{image}": {detail}',
         )
     repo = repository(image)
-    if repo in KNOWN_REPOSITORIES or any(repo.startswith(prefix) for prefix in KNOWN_REGISTRIES):
-        return None
     ref = normalize_image(image)
+    if repo in KNOWN_REPOSITORIES:
+        if tag_exists(KNOWN_REPOSITORIES[repo], image):
+            return None
+        # The registry answers the manifest request with 404: containerd's NotFound.
+        return (
+            "ErrImagePull",
+            f'rpc error: code = NotFound desc = failed to pull and unpack image "{ref}": '
+            f'failed to resolve reference "{ref}": {ref}: not found',
+        )
+    if any(repo.startswith(prefix) for prefix in KNOWN_REGISTRIES):
+        return None
     return (
         "ErrImagePull",
         f'failed to pull and unpack image "{ref}": failed to resolve reference "{ref}": pull access denied, '
@@ -362,6 +423,8 @@ class Shell:
     status: int = 0
     forever: bool = False
     files: dict[str, str] = field(default_factory=dict)
+    memory_limit: int | None = None  # bytes: resources.limits.memory of the container
+    oom_killed: bool = False
 
     # Entry points ------------------------------------------------------------------------------
 
@@ -380,6 +443,9 @@ class Shell:
 
     def outcome(self) -> ContainerRun:
         lines = tuple((round(t, 3), text) for t, text in self.lines)
+        if self.oom_killed:  # SIGKILL from the kernel: 128 + 9
+            return ContainerRun(exit_code=137, timed_lines=lines, duration=max(self.clock, 1.0),
+                                reason="OOMKilled")  # fmt: skip
         return ContainerRun(
             exit_code=None if self.forever else self.status,
             timed_lines=lines,
@@ -478,6 +544,13 @@ class Shell:
             return [self.hostname]
         if name == "printenv" and args:
             return [self.env[args[0]]] if args[0] in self.env else []
+        if name == "stress":
+            return self._stress(args)
+        if name == "tail" and "/dev/zero" in args:
+            # tail keeps the "line" it is reading in memory: /dev/zero has no newline, so it
+            # grows until the memory limit; with no limit, the node's memory is far away.
+            self._memory_hog(None)
+            return []
         if (name == "tail" and "-f" in args) or name in (
             "nginx",
             "httpd",
@@ -491,6 +564,36 @@ class Shell:
         if name == "wget":
             return self._wget(args)
         return []  # true, cd, set, export, cat, … and anything else: silent success
+
+    # Memory: stress and the OOM killer --------------------------------------------------------
+
+    def _memory_hog(self, wanted: int | None) -> None:
+        """Allocate ``wanted`` bytes (None: without end); past the limit the kernel kills it."""
+        if self.memory_limit is not None and (wanted is None or wanted > self.memory_limit):
+            self.clock += 1.0  # the allocation takes a moment to reach the limit
+            self.oom_killed = True
+            raise _Stop
+        if wanted is None:
+            self.forever = True
+            raise _Stop
+
+    def _stress(self, args: list[str]) -> list[str]:
+        """``stress --vm N --vm-bytes B [--timeout T]`` (polinux/stress): N workers each keep B
+        bytes (default 256M); over the container's memory limit the OOM killer ends it."""
+        _, values, _ = _options(args, _STRESS_VALUE_OPTIONS)
+        workers = {k: _count(values.get(long) or values.get(short)) for k, long, short in
+                   (("cpu", "cpu", "c"), ("io", "io", "i"), ("vm", "vm", "m"), ("hdd", "hdd", "d"))}  # fmt: skip
+        self._print([f"stress: info: [1] dispatching hogs: {workers['cpu']} cpu, {workers['io']} io, "
+                     f"{workers['vm']} vm, {workers['hdd']} hdd"])  # fmt: skip
+        size = _bytes(values.get("vm-bytes", "256M"))
+        if workers["vm"] and size is not None:
+            self._memory_hog(workers["vm"] * size)
+        timeout = _duration(values.get("timeout") or values.get("t") or "inf")
+        if timeout >= _FOREVER_SECONDS:
+            self.forever = True
+            raise _Stop
+        self.clock += timeout
+        return [f"stress: info: [1] successful run completed in {int(timeout)}s"]
 
     # Words and expansions ----------------------------------------------------------------------
 
@@ -692,6 +795,25 @@ _CURL_VALUE_OPTIONS = frozenset(
         "cookie",
     }
 )
+_STRESS_VALUE_OPTIONS = frozenset(
+    {"c", "cpu", "i", "io", "m", "vm", "vm-bytes", "vm-stride", "vm-hang", "d", "hdd",
+     "hdd-bytes", "t", "timeout", "backoff"}
+)  # fmt: skip
+
+
+def _count(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and len(text) < 7 else 0
+
+
+def _bytes(text: str) -> int | None:
+    """stress's sizes: ``250M``, ``1G``, ``512K``, ``1000B`` or plain bytes (powers of 1024)."""
+    match = re.fullmatch(r"(\d{1,12})([bBkKmMgG]?)", text.strip())
+    if match is None:
+        return None
+    scale = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()]
+    return int(match.group(1)) * scale
+
+
 _WGET_VALUE_OPTIONS = frozenset(
     {"O", "output-document", "T", "timeout", "U", "user-agent", "header", "Y", "t", "tries"}
 )
@@ -885,8 +1007,8 @@ def _quote_value(value: str, in_double: bool) -> str:
 def container_env(
     container: Mapping[str, Any], pod: Mapping[str, Any], store: Reader
 ) -> dict[str, str] | str:
-    """The container's environment (envFrom, then env); a missing ConfigMap that is not optional
-    → the kubelet's CreateContainerConfigError message instead."""
+    """The container's environment (envFrom, then env); a missing ConfigMap or Secret (or key)
+    that is not optional → the kubelet's CreateContainerConfigError message instead."""
     namespace = pod["metadata"]["namespace"]
     env: dict[str, str] = {
         "HOSTNAME": pod["metadata"]["name"],
@@ -894,16 +1016,17 @@ def container_env(
         "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     }
     for source in container.get("envFrom") or ():
-        ref = source.get("configMapRef")
+        kind = "configmap" if source.get("configMapRef") else "secret"
+        ref = source.get("configMapRef") or source.get("secretRef")
         if not ref:
             continue
-        configmap = store.get("configmaps", namespace, ref.get("name", ""))
-        if configmap is None:
+        values = _source_data(store, kind, namespace, ref.get("name", ""))
+        if values is None:
             if not ref.get("optional"):
-                return f'configmap "{ref.get("name", "")}" not found'
+                return f'{kind} "{ref.get("name", "")}" not found'
             continue
-        for key, value in (configmap.get("data") or {}).items():
-            env[f"{source.get('prefix', '')}{key}"] = str(value)
+        for key, value in values.items():
+            env[f"{source.get('prefix', '')}{key}"] = value
     fields: Callable[[str], str] = lambda path: {  # noqa: E731 - the downward API's few fields
         "metadata.name": pod["metadata"]["name"],
         "metadata.namespace": namespace,
@@ -919,21 +1042,40 @@ def container_env(
             )
             continue
         value_from = item.get("valueFrom") or {}
-        if "configMapKeyRef" in value_from:
-            ref = value_from["configMapKeyRef"]
-            configmap = store.get("configmaps", namespace, ref.get("name", ""))
-            if configmap is None or ref.get("key") not in (configmap.get("data") or {}):
+        if "configMapKeyRef" in value_from or "secretKeyRef" in value_from:
+            kind = "configmap" if "configMapKeyRef" in value_from else "secret"
+            ref = value_from.get("configMapKeyRef") or value_from.get("secretKeyRef") or {}
+            values = _source_data(store, kind, namespace, ref.get("name", ""))
+            if values is None or ref.get("key") not in values:
                 if ref.get("optional"):
                     continue
-                if configmap is None:
-                    return f'configmap "{ref.get("name", "")}" not found'
+                if values is None:
+                    return f'{kind} "{ref.get("name", "")}" not found'
+                title = "ConfigMap" if kind == "configmap" else "Secret"
                 return (
-                    f"couldn't find key {ref.get('key')} in ConfigMap {namespace}/{ref.get('name')}"
+                    f"couldn't find key {ref.get('key')} in {title} {namespace}/{ref.get('name')}"
                 )
-            env[item["name"]] = str(configmap["data"][ref["key"]])
+            env[item["name"]] = values[ref["key"]]
         elif "fieldRef" in value_from:
             env[item["name"]] = fields(value_from["fieldRef"].get("fieldPath", ""))
     return env
+
+
+def _source_data(store: Reader, kind: str, namespace: str, name: str) -> dict[str, str] | None:
+    """A ConfigMap's data, or a Secret's decoded data (stringData too); None: no such object."""
+    found = store.get("configmaps" if kind == "configmap" else "secrets", namespace, name)
+    if found is None:
+        return None
+    if kind == "configmap":
+        return {str(k): str(v) for k, v in (found.get("data") or {}).items()}
+    values: dict[str, str] = {}
+    for key, encoded in (found.get("data") or {}).items():
+        try:
+            values[str(key)] = base64.b64decode(str(encoded)).decode("utf-8", "replace")
+        except ValueError:
+            values[str(key)] = ""
+    values.update({str(k): str(v) for k, v in (found.get("stringData") or {}).items()})
+    return values
 
 
 def container_run(
@@ -959,6 +1101,8 @@ def container_run(
             return ContainerRun()  # the image's own entrypoint: a server, or nothing we model
         if info.kind == "curl":
             command = ["curl"]
+        elif info.kind == "stress":
+            command = ["stress"]
         elif not args:
             return ContainerRun(
                 exit_code=0, timed_lines=(), duration=0.1
@@ -967,9 +1111,22 @@ def container_run(
     network = Network(
         store, pod["metadata"]["namespace"], logs, (pod.get("status") or {}).get("podIP", "")
     )
-    shell = Shell(network, env, start, pod["metadata"]["name"])
+    shell = Shell(
+        network, env, start, pod["metadata"]["name"], memory_limit=memory_limit(container)
+    )
     shell.run_argv(argv)
     return shell.outcome()
+
+
+def memory_limit(container: Mapping[str, Any]) -> int | None:
+    """``resources.limits.memory`` in bytes (None: no limit, or one that does not parse)."""
+    limit = ((container.get("resources") or {}).get("limits") or {}).get("memory")
+    if limit is None:
+        return None
+    try:
+        return int(parse_quantity(limit))
+    except ValueError:
+        return None
 
 
 def _substitute(word: str, env: Mapping[str, str]) -> str:

@@ -23,23 +23,28 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from podium_devkit.kube_containers import container_run
-from podium_devkit.kube_logs import LogKey, LogLine, LogStore, format_time, parse_time
+from podium_devkit.kube_logs import LogKey, LogLine, LogStore, default_logs, format_time, parse_time
 from podium_devkit.kube_materialize import (
     TIME_KEYS,
     ContainerRun,
     Materializer,
     Obj,
+    _number,
+    _pod_phase,
     deployment_defaults,
     endpoint_slice_object,
     endpoints_content,
     endpoints_object,
+    hex_id,
+    image_id,
     is_ready,
     job_defaults,
     max_surge_and_unavailable,
+    normalize_image,
     pod_template_hash,
     replicaset_for,
     service_defaults,
@@ -77,9 +82,18 @@ _STORE_FIELDS = ("resourceVersion", "managedFields")
 _MAX_ROUNDS = 200
 
 
-def reconcile(store: ObjectStore, logs: LogStore, namespace: str, now: datetime) -> None:
-    """Bring every derived object of ``namespace`` in line with what the user wrote."""
-    _Pass(_NothingInTheFuture(store, now), logs, namespace, now).run()
+def reconcile(
+    store: ObjectStore,
+    logs: LogStore,
+    namespace: str,
+    now: datetime,
+    timings: KubeletTimings | None = None,
+) -> None:
+    """Bring every derived object of ``namespace`` in line with what the user wrote.
+
+    ``timings`` (when the emulator runs a kubelet, so time moves): a Job's next pod after a
+    failure waits for the Job back-off; without, every attempt is made in this one pass."""
+    _Pass(_NothingInTheFuture(store, now), logs, namespace, now, timings).run()
 
 
 class _NothingInTheFuture:
@@ -160,8 +174,16 @@ def _condition(status: Mapping[str, Any], type_: str) -> Mapping[str, Any] | Non
 
 
 class _Pass:
-    def __init__(self, store: ObjectStore, logs: LogStore, namespace: str, now: datetime) -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        logs: LogStore,
+        namespace: str,
+        now: datetime,
+        timings: KubeletTimings | None = None,
+    ) -> None:
         self.store, self.logs, self.namespace, self.now = store, logs, namespace, now
+        self.timings = timings
         events = store.list("events", namespace)
         self.kit = Materializer.for_cluster(now, logs, store.list("pods"), len(events))
         # Every pod name ever used here (live pods and the ones events still remember): a
@@ -262,10 +284,7 @@ class _Pass:
 
     def nodes(self) -> list[Obj]:
         """The nodes the scheduler places on (stored once a pod ran there; their object otherwise)."""
-        stored = {n["metadata"]["name"]: n for n in self.store.list("nodes")}
-        return [
-            stored.get(spec.name) or self.kit._node(spec) for spec in self.kit.nodes
-        ]  # the same model of a node
+        return _nodes(self.store, self.kit)
 
     def bare_pod(self, pod: Obj) -> None:
         """A pod the user created (or any pod nobody started yet): schedule and start it."""
@@ -593,6 +612,10 @@ class _Pass:
             active = [p for p in pods if _active(p)]
             if succeeded >= completions or failed > backoff or active:
                 break
+            if self.timings is not None:
+                retry = job_retry_at(pods, self.timings)
+                if retry is not None and retry > self.now:
+                    break  # the Job back-off: the kubelet's tick brings the namespace back then
             name = self.fresh_pod_name(meta["name"])
             pod = self.kit.pod_from_template(spec["template"], name, self.namespace, desired)
             pod["metadata"]["creationTimestamp"] = format_time(self.now)
@@ -719,6 +742,46 @@ class _Pass:
         self.save(current, wanted)
 
 
+def _nodes(store: ObjectStore, kit: Materializer) -> list[Obj]:
+    stored = {n["metadata"]["name"]: n for n in store.list("nodes")}
+    return [stored.get(spec.name) or kit._node(spec) for spec in kit.nodes]  # one model of a node
+
+
+def scheduler_nodes(store: ObjectStore, logs: LogStore, now: datetime) -> list[Obj]:
+    """The nodes as the scheduler sees them now (a stored node's allocatable wins)."""
+    return _nodes(store, Materializer.for_cluster(now, logs, (), 0))
+
+
+def job_retry_at(pods: Iterable[Mapping[str, Any]], timings: KubeletTimings) -> datetime | None:
+    """When the Job controller may create the next pod after its failed ones: the last failure
+    plus the Job back-off (10 s doubling per failure, capped at 6 min, scaled like the kubelet's
+    by ``timings.backoff_base``); None when no pod failed yet."""
+    failures: list[datetime] = []
+    for pod in pods:
+        status = pod.get("status") or {}
+        if status.get("phase") != "Failed":
+            continue
+        ends = [
+            ((st.get("state") or {}).get("terminated") or {}).get("finishedAt")
+            for st in status.get("containerStatuses") or ()
+        ]
+        stamps = [parse_time(end, _EPOCH) for end in ends if end]
+        if stamps:
+            failures.append(max(stamps))
+    if not failures:
+        return None
+    delay = min(
+        timings.backoff_base * 2 ** (len(failures) - 1),
+        timings.backoff_base * JOB_BACKOFF_CAP_FACTOR,
+    )
+    return max(failures) + timedelta(seconds=delay)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The Job controller's back-off cap (6 min) over its base (10 s), as the kubelet timings scale it.
+JOB_BACKOFF_CAP_FACTOR = 36
+
+
 # ----------------------------------------------------------------------------------------------
 # The scheduler's fit check
 # ----------------------------------------------------------------------------------------------
@@ -792,16 +855,18 @@ def go_duration(seconds: float) -> str:
 
 
 # The waiting reasons the kubelet moves along over time (the others stay until the pod changes).
-_MOVING = ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff")
+_MOVING = ("ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff", "CreateContainerConfigError")
 
 
 @dataclass
 class _Plan:
     """What the kubelet does next to one container, and when."""
 
-    step: str  # "backoff" (ErrImagePull → ImagePullBackOff), "pull" (retry), "restart", "exit:<code>", "crashed"
+    step: str  # "backoff" (ErrImagePull → ImagePullBackOff), "pull" (retry), "restart", "exit:<code>", "crashed",
+    # "config" (CreateContainerConfigError: look for the ConfigMap/Secret again), "schedule" (an unschedulable pod)
     due: datetime
     attempt: int
+    reason: str = ""  # how an "exit" ends when not by itself: OOMKilled
 
 
 @dataclass
@@ -813,8 +878,15 @@ class Kubelet:
       fails again (events Pulling, Failed, BackOff "Back-off pulling image"), back-off doubling;
     - a container in ``CrashLoopBackOff``: after the back-off it restarts (restartCount + 1, events
       Pulled/Created/Started, the last run's logs become ``--previous``), runs, exits with its
-      code (``terminated``, "Error"), then waits again (``lastState.terminated``, CrashLoopBackOff)
-      with the doubled back-off.
+      code (``terminated``, "Error"; "OOMKilled", 137 past its memory limit), then waits again
+      (``lastState.terminated``, CrashLoopBackOff) with the doubled back-off;
+    - ``CreateContainerConfigError``: every ``backoff_base`` the pod is synced again (the Failed
+      event counts up) until the ConfigMap/Secret appears, then the container starts;
+    - the scheduler: a pod left Pending as unschedulable is placed as soon as a node fits (a node
+      grew); until then it is retried every ``backoff_cap`` (the scheduler's 5 minutes in the
+      unschedulable queue), each retry counting up its FailedScheduling event;
+    - the Job controller's back-off between attempts (``job_retry_at``): the namespace is
+      reconciled when a failed Job's next pod is due.
 
     Each step is one write of the pod (a MODIFIED watch event) and its Events, aggregated as the
     kubelet does (count and lastTimestamp of a repeated event). When to act is kept here, in
@@ -828,9 +900,19 @@ class Kubelet:
         Endpoints and Deployment status follow)."""
         changed: set[str] = set()
         alive: set[tuple[str, str]] = set()
-        for pod in store.list("pods"):
+        nodes: list[Obj] | None = None
+        pods = store.list("pods")
+        for pod in pods:
             meta, status = pod["metadata"], pod.get("status") or {}
             if meta.get("deletionTimestamp") or status.get("phase") in ("Succeeded", "Failed"):
+                continue
+            refused = _condition(status, "PodScheduled")
+            if refused is not None and refused.get("reason") == "Unschedulable":
+                alive.add((meta.get("uid", ""), ""))
+                if nodes is None:
+                    nodes = scheduler_nodes(store, logs, now)
+                if self._schedule(pod, nodes, store, logs, now):
+                    changed.add(meta["namespace"])
                 continue
             statuses = status.get("containerStatuses") or ()
             keys = [(meta.get("uid", ""), st.get("name", "")) for st in statuses]
@@ -843,6 +925,13 @@ class Kubelet:
                 self._container(
                     desired, st, (meta.get("uid", ""), st["name"]), store, logs, now, events
                 )
+            new_status = desired.get("status") or {}
+            phase = _pod_phase(
+                new_status.get("containerStatuses") or (),
+                desired["spec"].get("restartPolicy", "Always"),
+            )
+            if new_status.get("phase") == "Pending" and phase == "Running":
+                new_status["phase"] = phase  # a container started at last (its ConfigMap came)
             if events or not same_object(pod, desired):
                 if not same_object(pod, desired):
                     store.put(desired)
@@ -856,7 +945,60 @@ class Kubelet:
                     changed.add(meta["namespace"])
         for key in set(self.plans) - alive:
             del self.plans[key]
-        return changed
+        return changed | self._jobs_due(store, pods, now)
+
+    def _schedule(
+        self, pod: Obj, nodes: list[Obj], store: ObjectStore, logs: LogStore, now: datetime
+    ) -> bool:
+        """The scheduler's retry of an unschedulable pod; True when it fits now (the controllers'
+        pass then places and starts it)."""
+        key = (pod["metadata"].get("uid", ""), "")
+        refusal = unschedulable(pod, nodes)
+        if refusal is None:
+            desired = copy.deepcopy(pod)
+            # Back to how the API server created it: the next pass schedules and starts it.
+            desired["status"] = {"phase": "Pending"}
+            store.put(desired)
+            self.plans.pop(key, None)
+            return True
+        plan = self.plans.get(key)
+        if plan is None:
+            self.plans[key] = _Plan(
+                "schedule", now + timedelta(seconds=self.timings.backoff_cap), 1
+            )
+        elif plan.due <= now:
+            desired = copy.deepcopy(pod)
+            for condition in desired["status"].get("conditions") or ():
+                if condition.get("type") == "PodScheduled":
+                    condition["message"] = refusal
+            if not same_object(pod, desired):
+                store.put(desired)
+            record_event(store, logs, desired, "FailedScheduling", refusal, now, type_="Warning",
+                         component="default-scheduler")  # fmt: skip
+            self.plans[key] = _Plan(
+                "schedule", now + timedelta(seconds=self.timings.backoff_cap), plan.attempt + 1
+            )
+        return False
+
+    def _jobs_due(self, store: ObjectStore, pods: list[Obj], now: datetime) -> set[str]:
+        """Namespaces with a failed Job whose next attempt is due (the Job back-off is over)."""
+        due: set[str] = set()
+        for job in store.list("jobs"):
+            spec, status = job.get("spec") or {}, job.get("status") or {}
+            finished = any(
+                c.get("status") == "True" and c.get("type") in ("Complete", "Failed")
+                for c in status.get("conditions") or ()
+            )
+            if finished or spec.get("suspend"):
+                continue
+            owned = [p for p in pods if _owned_by(p, job)]
+            failed = sum(1 for p in owned if (p.get("status") or {}).get("phase") == "Failed")
+            if any(_active(p) for p in owned) or failed > int(spec.get("backoffLimit", 6)):
+                continue
+            retry = job_retry_at(owned, self.timings)
+            if retry is not None and retry <= now:
+                due.add(job["metadata"]["namespace"])
+        return due
 
     def _due(self, key: tuple[str, str], st: Mapping[str, Any], now: datetime) -> bool:
         plan = self.plans.get(key)
@@ -891,6 +1033,10 @@ class Kubelet:
                 )
             elif waiting == "ImagePullBackOff":
                 self.plans[key] = _Plan("pull", now + timedelta(seconds=self.timings.backoff(1)), 1)
+            elif waiting == "CreateContainerConfigError":
+                self.plans[key] = _Plan(
+                    "config", now + timedelta(seconds=self.timings.backoff_base), 1
+                )
             elif waiting == "CrashLoopBackOff":
                 wait = self.timings.backoff(int(st.get("restartCount") or 1))
                 st["state"] = {
@@ -935,6 +1081,8 @@ class Kubelet:
                 now + timedelta(seconds=min(self.timings.tick, self.timings.backoff_base)),
                 plan.attempt + 1,
             )
+        elif plan.step == "config":
+            self._config_retry(pod, st, container, key, plan, store, logs, now, events)
         elif plan.step == "restart":
             run = container_run(container, pod, store, logs, now)
             if run.pull_error is not None:  # e.g. the ConfigMap it reads is gone by now
@@ -974,13 +1122,17 @@ class Kubelet:
                 return
             runs_for = min(run.duration, self.timings.backoff_base)
             self.plans[key] = _Plan(
-                f"exit:{run.exit_code}", now + timedelta(seconds=runs_for), plan.attempt + 1
+                f"exit:{run.exit_code}",
+                now + timedelta(seconds=runs_for),
+                plan.attempt + 1,
+                run.reason or "",
             )
         elif plan.step.startswith("exit:"):  # it exits: terminated until the kubelet's next sync
             code = int(plan.step.partition(":")[2])
             started = ((state.get("running") or {}).get("startedAt")) or format_time(now)
             st.update(ready=False, started=False,
-                      state={"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
+                      state={"terminated": {"exitCode": code,
+                                            "reason": plan.reason or ("Completed" if code == 0 else "Error"),
                                             "startedAt": started, "finishedAt": format_time(now),
                                             "containerID": st.get("containerID", "")}})  # fmt: skip
             self.plans[key] = _Plan(
@@ -1005,6 +1157,63 @@ class Kubelet:
             events.append(("BackOff", backoff, "Warning", name))
             self.plans[key] = _Plan("restart", now + timedelta(seconds=wait), plan.attempt)
         _ready_conditions(pod, now)
+
+    def _config_retry(
+        self,
+        pod: Obj,
+        st: Obj,
+        container: Obj,
+        key: tuple[str, str],
+        plan: _Plan,
+        store: ObjectStore,
+        logs: LogStore,
+        now: datetime,
+        events: list[tuple[str, str, str, str]],
+    ) -> None:
+        """The pod's next sync: still missing (the Failed event counts up), or the container starts."""
+        name, image = st["name"], container.get("image", st.get("image", ""))
+        run = container_run(container, pod, store, logs, now)
+        if run.pull_error is not None:
+            reason, message = run.pull_error
+            st["state"] = {"waiting": {"reason": reason, "message": message}}
+            failed = message if reason == "CreateContainerConfigError" else reason
+            events.append(("Failed", f"Error: {failed}", "Warning", name))
+            if reason == "CreateContainerConfigError":
+                self.plans[key] = _Plan(
+                    "config", now + timedelta(seconds=self.timings.backoff_base), plan.attempt + 1
+                )
+            else:  # e.g. the image changed meanwhile: the pull's own back-off takes over
+                del self.plans[key]
+            return
+        meta = pod["metadata"]
+        st.update(
+            image=normalize_image(image),
+            imageID=image_id(image),
+            containerID=f"containerd://{hex_id(64, meta.get('uid', ''), name, format_time(now))}",
+            ready=True,
+            started=True,
+            state={"running": {"startedAt": format_time(now)}},
+        )
+        events += [
+            ("Pulled", f'Container image "{image}" already present on machine', "Normal", name),
+            ("Created", f"Created container: {name}", "Normal", name),
+            ("Started", f"Started container {name}", "Normal", name),
+        ]
+        log_key = LogKey(meta["namespace"], meta["name"], name)
+        if run.timed_lines is not None:
+            logs.streams[log_key] = [
+                LogLine(now + timedelta(seconds=offset), text) for offset, text in run.timed_lines
+            ]
+        else:
+            logs.streams[log_key] = default_logs(image, now, _number("logs", meta["name"], name))
+        del self.plans[key]
+        if run.exit_code is not None:  # it runs, then exits as on any start
+            self.plans[key] = _Plan(
+                f"exit:{run.exit_code}",
+                now + timedelta(seconds=min(run.duration, self.timings.backoff_base)),
+                1,
+                run.reason or "",
+            )
 
 
 def _crash_message(pod: Mapping[str, Any], container: str, wait: float) -> str:
@@ -1064,8 +1273,9 @@ def record_event(
     *,
     type_: str = "Normal",
     container: str = "",
+    component: str = "kubelet",
 ) -> None:
-    """A kubelet event about ``involved``: a repeat of the same event (object, reason, message)
+    """A kubelet (or ``component``) event about ``involved``: a repeat of the same event (object, reason, message)
     counts up and moves its lastTimestamp, as the event recorder aggregates; a new one is created."""
     meta = involved["metadata"]
     for event in store.list("events", meta["namespace"]):
@@ -1086,9 +1296,9 @@ def record_event(
         involved,
         reason,
         message,
-        "kubelet",
+        component,
         now,
-        host=node,
+        host=node if component == "kubelet" else None,
         field_path=f"spec.containers{{{container}}}" if container else None,
         type_=type_,
     )

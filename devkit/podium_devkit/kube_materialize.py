@@ -254,6 +254,8 @@ class ContainerRun:
     exit_code: int | None = None
     timed_lines: tuple[tuple[float, str], ...] | None = None
     duration: float = 3.0
+    # Why it ended when not its own exit ("OOMKilled": the kernel killed it at its memory limit).
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -828,7 +830,7 @@ class Materializer:
             }
             if run.exit_code is not None:
                 finished = started + timedelta(seconds=run.duration)
-                terminated = {"exitCode": run.exit_code, "reason": "Completed" if run.exit_code == 0 else "Error",
+                terminated = {"exitCode": run.exit_code, "reason": run.reason or ("Completed" if run.exit_code == 0 else "Error"),
                               "startedAt": format_time(started), "finishedAt": format_time(finished),
                               "containerID": status["containerID"]}  # fmt: skip
                 restart = policy == "Always" or (policy == "OnFailure" and run.exit_code != 0)
