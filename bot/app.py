@@ -251,8 +251,9 @@ async def build_podium(
     workshop_command.register(
         app, access_service, text_commands, board=board.show, notify=notifier.command
     )
-    board_command.register(app, board_command.BoardListeners(kubectl, delivery))
-    notify_buttons.register(app, notify_buttons.NotifyListeners(kubectl, delivery))
+    command_buttons = notify_buttons.CommandButtons(kubectl, delivery)
+    board_command.register(app, command_buttons)
+    notify_buttons.register(app, command_buttons)
     register_text_commands(text_commands, workshop, questions, presentations, budgets)
     mentions.register(
         app, settings, kubectl, delivery, slides, presentations, publisher, text_commands, database

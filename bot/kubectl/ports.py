@@ -25,8 +25,8 @@ class ClusterReads(Protocol):
     ) -> list[dict[str, Any]]: ...
 
 
-class ClusterLogReads(ClusterReads, Protocol):
-    """Objects and a container's log: what `kubectl logs` and the exercise checks read."""
+class LogReads(Protocol):
+    """A container's log: what a failing-pod DM quotes."""
 
     async def logs(
         self,
@@ -40,6 +40,10 @@ class ClusterLogReads(ClusterReads, Protocol):
         timestamps: bool = False,
         limit_bytes: int | None = None,
     ) -> str: ...
+
+
+class ClusterLogReads(ClusterReads, LogReads, Protocol):
+    """Objects and a container's log: what `kubectl logs` and the exercise checks read."""
 
 
 class KubectlGateway(ClusterLogReads, Protocol):

@@ -382,6 +382,19 @@ def headline(notice: Notice) -> str:
     return text if len(text) <= MAX_HEADER_TEXT else text[: MAX_HEADER_TEXT - 1] + "…"
 
 
+def new_events(events: tuple[str, ...], message: str, reason: str) -> tuple[str, ...]:
+    """The Warning events ("Reason: message") that say more than the DM already does: an event
+    repeating *What happened* or only naming the reason (`Failed: Error: ErrImagePull`) is left
+    out, so the participant reads each fact once."""
+    said = message.strip()
+    only_the_reason = {reason, f"Error: {reason}"}
+    return tuple(
+        event
+        for event in events
+        if not (said and said in event) and event.partition(": ")[2].strip() not in only_the_reason
+    )
+
+
 def render_notice(notice: Notice, known: Iterable[str]) -> dict[str, Any]:
     """The DM: `text` (the notification's fallback) and `blocks`, within Block Kit's limits."""
     known = tuple(known)
@@ -407,10 +420,9 @@ def render_notice(notice: Notice, known: Iterable[str]) -> dict[str, Any]:
             )
         ),
     ]
-    if notice.events:
-        blocks.append(
-            context(fit_text(mrkdwn("Events: {}", code_block("\n".join(notice.events))), 2000))
-        )
+    events = new_events(notice.events, finding.message, finding.reason)
+    if events:
+        blocks.append(context(fit_text(mrkdwn("Events: {}", code_block("\n".join(events))), 2000)))
     if notice.logs is not None:
         tail = log_tail(notice.logs)
         label = mrkdwn("*Last log lines* of {}:", notice.logs_from or finding.name)

@@ -30,6 +30,7 @@ from bot.budgets import Budgets
 from bot.exercises.checks import JOB_NAME_LABEL
 from bot.exercises.spec import Exercise
 from bot.kubectl.access import participant_namespace
+from bot.kubectl.ports import LogReads
 from bot.messages.reply import Reply
 from bot.messages.text import mrkdwn
 from bot.metrics import Metrics
@@ -85,19 +86,6 @@ class DirectMessages(Protocol):
         ...
 
 
-class LogReader(Protocol):
-    async def logs(
-        self,
-        namespace: str,
-        pod: str,
-        *,
-        container: str | None = None,
-        tail_lines: int | None = None,
-        previous: bool = False,
-        limit_bytes: int | None = None,
-    ) -> str: ...
-
-
 Roster = Callable[[], Awaitable[Iterable[str]]]
 
 WATCH_OFF = (
@@ -144,7 +132,7 @@ class Notifier:
         store: NotificationStore,
         switches: SwitchStore,
         dms: DirectMessages,
-        logs: LogReader,
+        logs: LogReads,
         *,
         roster: Roster,
         budgets: Budgets,

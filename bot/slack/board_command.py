@@ -5,18 +5,16 @@ Listeners stay thin: ack, hand over, answer once."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 
-from bot.kubectl.service import KubectlService
 from bot.notify.board import DESCRIBE_ACTION, parse_describe_value
 from bot.notify.room_board import BoardGone, BoardRateLimited
 from bot.slack.failures import never_silent
-from bot.slack.kubectl_command import KubectlDelivery
+from bot.slack.notify_buttons import CommandButtons, run_for_presser
 from bot.slack.publisher import Publisher
 
 log = logging.getLogger(__name__)
@@ -69,16 +67,8 @@ class BoardPoster:
         return await self._publisher.permalink(channel, ts)
 
 
-@dataclass(frozen=True)
-class BoardListeners:
-    """What the Describe button needs."""
-
-    kubectl: KubectlService
-    delivery: KubectlDelivery
-
-
 async def describe_pressed(
-    deps: BoardListeners,
+    deps: CommandButtons,
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
@@ -88,17 +78,15 @@ async def describe_pressed(
     their own policy (an instructor may read every participant namespace; anyone else is refused
     another person's), answered privately in the DM where the board is."""
     await ack()
-    user_id = body["user"]["id"]
-    channel_id = (body.get("channel") or {}).get("id")
     target = parse_describe_value(action.get("value"))
     if target is None:
-        log.info("refused a room board Describe by %s with a value Podium did not make", user_id)
-        await respond(replace_original=False, response_type="ephemeral", text=NOT_A_BOARD_BUTTON)
-        return
-    command = target.command
-    answer = await deps.kubectl.run(command, user=user_id, channel=channel_id, source="button")
-    await deps.delivery.reply_privately(answer, text=command, user_id=user_id, respond=respond)
+        log.info(
+            "refused a room board Describe by %s with a value Podium did not make",
+            body["user"]["id"],
+        )
+    command = target.command if target is not None else None
+    await run_for_presser(deps, command, NOT_A_BOARD_BUTTON, body, respond)
 
 
-def register(app: AsyncApp, deps: BoardListeners) -> None:
+def register(app: AsyncApp, deps: CommandButtons) -> None:
     app.action(DESCRIBE_ACTION)(never_silent(partial(describe_pressed, deps)))

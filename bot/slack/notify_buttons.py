@@ -24,30 +24,45 @@ NOT_PODIUMS = (
 
 
 @dataclass(frozen=True)
-class NotifyListeners:
+class CommandButtons:
+    """What a button that runs a `/kubectl` command for its presser needs (the DM's Show logs
+    and Describe, the room board's Describe)."""
+
     kubectl: KubectlService
     delivery: KubectlDelivery
 
 
+async def run_for_presser(
+    deps: CommandButtons,
+    command: str | None,
+    refusal: str,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
+    """Run `command` as the presser's own `/kubectl` (their policy decides) and answer them
+    privately; None (a value Podium did not write) gets `refusal` and runs nothing."""
+    if command is None:
+        await respond(response_type="ephemeral", replace_original=False, text=refusal)
+        return
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id")
+    answer = await deps.kubectl.run(command, user=user, channel=channel, source="button")
+    await deps.delivery.reply_privately(answer, text=command, user_id=user, respond=respond)
+
+
 async def run_button(
-    deps: NotifyListeners,
+    deps: CommandButtons,
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
     respond: AsyncRespond,
 ) -> None:
     await ack()
-    user = body["user"]["id"]
     text = button_command(str(action.get("action_id") or ""), str(action.get("value") or ""))
-    if text is None:
-        await respond(response_type="ephemeral", replace_original=False, text=NOT_PODIUMS)
-        return
-    channel = (body.get("channel") or {}).get("id")
-    answer = await deps.kubectl.run(text, user=user, channel=channel, source="button")
-    await deps.delivery.reply_privately(answer, text=text, user_id=user, respond=respond)
+    await run_for_presser(deps, text, NOT_PODIUMS, body, respond)
 
 
-def register(app: AsyncApp, deps: NotifyListeners) -> None:
+def register(app: AsyncApp, deps: CommandButtons) -> None:
     app.action(re.compile(f"^({LOGS_ACTION}|{DESCRIBE_ACTION})$"))(
         never_silent(partial(run_button, deps))
     )

@@ -339,9 +339,9 @@ async def _send(
 
 def _labelled(method: str, args: dict[str, Any], standin: SlackStandIn) -> str:
     channel = str(args.get("channel", ""))
-    where = (
-        "your DM with Podium" if channel.startswith("D") else f"#{standin.channel_name(channel)}"
-    )
+    # A user ID as the channel is Slack's way to post in the app's DM with that person.
+    in_dm = channel.startswith(("D", "U", "W"))
+    where = "your DM with Podium" if in_dm else f"#{standin.channel_name(channel)}"
     verb = "updated in" if method == "chat.update" else "posted in"
     if args.get("thread_ts"):
         verb += " a thread of"

@@ -196,3 +196,20 @@ def test_a_service_selecting_nothing_suggests_the_label_and_the_fix():
     assert buttons(message)["Describe"]["value"] == "describe svc web -n ws-u0alice"
     assert button_command(DESCRIBE_ACTION, "describe svc web -n ws-u0alice")
     assert "Exercise 3" in text
+
+
+def test_events_that_repeat_what_happened_or_only_name_the_reason_are_left_out() -> None:
+    from bot.notify.render import new_events
+
+    message = 'failed to pull and unpack image "docker.io/library/ngnix:latest": not found'
+    events = (
+        f'Failed: Failed to pull image "ngnix": {message}',
+        "Failed: Error: ErrImagePull",
+        'BackOff: Back-off pulling image "ngnix"',
+    )
+    assert new_events(events, message, "ErrImagePull") == (
+        'BackOff: Back-off pulling image "ngnix"',
+    )
+    assert new_events(events, "something else", "CrashLoopBackOff") == events
+    assert new_events(events, "", "CrashLoopBackOff") == events
+    assert new_events((), message, "ErrImagePull") == ()
