@@ -153,9 +153,10 @@ class RoomBoard:
     def may_see(self, user_id: str) -> bool:
         return user_id in self._instructors
 
-    async def show(self, user_id: str) -> str:
+    async def show(self, user_id: str, *, in_dm: bool = False) -> str:
         """Post the board in the instructor's DM (again, at the bottom, if they had one) and say
-        where it is, in one line."""
+        where it is, in one line. `in_dm`: asked in that DM (`board` typed to Podium), where the
+        answer is posted below the board."""
         if not self.may_see(user_id):
             return ONLY_INSTRUCTORS
         async with self._lock:
@@ -173,6 +174,11 @@ class RoomBoard:
             self._shown[user_id] = _fingerprint(message)
             if old is not None and (old.channel_id, old.ts) != (channel, ts):
                 await self._delete_quietly(old)
+        if in_dm:
+            return (
+                "The room board is just above: it updates itself as people get stuck or pass "
+                "exercises. `board` again brings it back to the bottom."
+            )
         link = await self._slack.permalink(channel, ts)
         where = mrkdwn("<{}|in your DM with Podium>", link) if link else "in your DM with Podium"
         return mrkdwn(

@@ -171,6 +171,16 @@ async def test_show_posts_in_the_dm_and_says_where(database: Database) -> None:
     assert "Nobody has checked an exercise" in body(slack.messages[("DU0TEACH", "1.000100")])
 
 
+async def test_asked_in_the_dm_the_answer_points_up_at_the_board(database: Database) -> None:
+    slack = FakeSlack()
+    board = make_board(database, slack, ManualRefreshes())
+    answer = await board.show(TEACHER, in_dm=True)
+    # The answer is posted in the same DM, below the board: no link, "just above".
+    assert answer.startswith("The room board is just above") and "https://" not in answer
+    assert slack.methods() == ["post"]
+    assert await board.show("U0ALICE", in_dm=True) == ONLY_INSTRUCTORS
+
+
 async def test_changes_update_the_same_message_once_per_refresh(database: Database) -> None:
     slack, refreshes = FakeSlack(), ManualRefreshes()
     board = make_board(database, slack, refreshes)
