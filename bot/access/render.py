@@ -80,7 +80,8 @@ USAGE = trusted(
     "`/workshop access`: a kubeconfig for your own namespace, sent to your DM with Podium "
     "(a short-lived token for your kubectl).\n"
     "Instructors: `/workshop access off` turns it off for everyone, `/workshop access on` back on.\n"
-    "Instructors: `/workshop board` posts the room board in your DM: who is stuck, longest first.\n"
+    "Instructors: `/workshop board` (or `@Podium board`) posts the room board in your DM: who is "
+    "stuck, longest first.\n"
     "`/workshop notify off` stops Podium's DMs about your failing pods, `/workshop notify on` turns "
     "them back on; instructors: `/workshop notify room off|on` for everyone."
 )

@@ -10,14 +10,16 @@ already shows is not sent. While anyone is stuck the boards are refreshed once a
 so "stuck 4m" stays true while nothing else happens (a loop timer, not a task: shutting down
 never waits for it).
 
-Which message is whose board is in the state database (bot/store/boards.py): after a restart the
-same message goes on being updated. A board deleted in Slack is posted again; a rate-limited
+Which message is whose board, and a hash of what it shows, is in the state database
+(bot/store/boards.py): after a restart the same message goes on being updated, and not edited
+when what it would show is what it shows. A board deleted in Slack is posted again; a rate-limited
 update is tried again after Slack's Retry-After.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import time
@@ -153,9 +155,10 @@ class RoomBoard:
     def may_see(self, user_id: str) -> bool:
         return user_id in self._instructors
 
-    async def show(self, user_id: str) -> str:
+    async def show(self, user_id: str, *, in_dm: bool = False) -> str:
         """Post the board in the instructor's DM (again, at the bottom, if they had one) and say
-        where it is, in one line."""
+        where it is, in one line. `in_dm`: asked in that DM (`board` typed to Podium), where the
+        answer is posted below the board."""
         if not self.may_see(user_id):
             return ONLY_INSTRUCTORS
         async with self._lock:
@@ -169,10 +172,16 @@ class RoomBoard:
                     "`/workshop board` again in a minute."
                 )
             old = await self._store.get(user_id)
-            await self._store.save(BoardMessage(user_id, channel, ts))
-            self._shown[user_id] = _fingerprint(message)
+            fingerprint = _fingerprint(message)
+            await self._store.save(BoardMessage(user_id, channel, ts, fingerprint))
+            self._shown[user_id] = fingerprint
             if old is not None and (old.channel_id, old.ts) != (channel, ts):
                 await self._delete_quietly(old)
+        if in_dm:
+            return (
+                "The room board is just above: it updates itself as people get stuck or pass "
+                "exercises. `board` again brings it back to the bottom."
+            )
         link = await self._slack.permalink(channel, ts)
         where = mrkdwn("<{}|in your DM with Podium>", link) if link else "in your DM with Podium"
         return mrkdwn(
@@ -195,7 +204,8 @@ class RoomBoard:
             message = await self._render()
             fingerprint = _fingerprint(message)
             for board in boards:
-                if self._shown.get(board.user_id) != fingerprint:
+                # After a restart what a board shows is known from the store.
+                if self._shown.get(board.user_id, board.shown) != fingerprint:
                     await self._update(board, message, fingerprint)
             if any(self._troubles.values()):  # "stuck 4m" becomes "stuck 5m" on its own
                 self._later("tick", self._tick)
@@ -205,6 +215,7 @@ class RoomBoard:
             await self._slack.update(board.channel_id, board.ts, message)
             self.updates += 1
             self._shown[board.user_id] = fingerprint
+            await self._store.mark_shown(board.user_id, board.ts, fingerprint)
         except BoardGone:
             log.info("room board of %s is gone from Slack: posting it again", board.user_id)
             try:
@@ -212,7 +223,7 @@ class RoomBoard:
             except Exception as error:  # noqa: BLE001 — tried again on the next change or tick
                 log.warning("room board: could not post %s's board: %s", board.user_id, error)
                 return
-            await self._store.save(BoardMessage(board.user_id, channel, ts))
+            await self._store.save(BoardMessage(board.user_id, channel, ts, fingerprint))
             self._shown[board.user_id] = fingerprint
         except BoardRateLimited as limited:
             self._later("retry", max(limited.retry_after, 1.0))
@@ -252,4 +263,6 @@ class RoomBoard:
 
 
 def _fingerprint(message: dict[str, Any]) -> str:
-    return json.dumps(message, sort_keys=True, ensure_ascii=False)
+    """A short stand-in for the whole message, equal when the messages are."""
+    text = json.dumps(message, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -76,6 +76,8 @@ CLOSE_GRACE = 5.0  # seconds DMs on their way may take when Podium stops
 RETRY_SOON = 3.0  # seconds before a DM Slack refused (rate limit, outage) is tried again
 MAX_SENDING = 16  # DMs on their way to Slack at once (each waits on Slack, not on the others)
 MAX_EVENTS = 200  # Warning events kept per namespace (the newest)
+LISTED_WITHIN = 60.0  # seconds a new namespace's streams may take to list before the first look
+LISTED_KINDS = ("pods", "jobs", "services")  # what a namespace's first judgement needs listed
 
 
 class DirectMessages(Protocol):
@@ -122,6 +124,10 @@ class _Namespace:
     troubles: tuple[Trouble, ...] = ()
     first_seen: dict[tuple[str, str, str], float] = field(default_factory=dict)
     changed_at: float | None = None  # monotonic time of the first change not judged yet
+    # Before a restart: when each key was told (a trouble still failing was stuck since about
+    # then); anything told means the person was on the room board. Emptied by the first look.
+    told_at: dict[Key, float] = field(default_factory=dict)
+    listed: bool = False  # the streams were listed (the first look is due or done)
 
 
 class Notifier:
@@ -173,6 +179,7 @@ class Notifier:
         self._telling: set[asyncio.Task[None]] = set()  # DMs on their way
         self._sending = asyncio.Semaphore(MAX_SENDING)
         self._listeners: list[OnTroubles] = []
+        self._first_looks: set[asyncio.Task[None]] = set()
         self.latencies: deque[float] = deque(maxlen=10_000)  # seconds, change → DM sent
         self.sent = 0  # DMs about failing pods (overflow notes not counted)
 
@@ -192,11 +199,11 @@ class Notifier:
         ]
 
     async def close(self) -> None:
-        for task in self._tasks:
+        for task in (*self._tasks, *self._first_looks):
             task.cancel()
         if self._telling:  # DMs on their way get a moment to arrive
             await asyncio.wait(set(self._telling), timeout=CLOSE_GRACE)
-        tasks = [*self._tasks, *self._telling]
+        tasks = [*self._tasks, *self._telling, *self._first_looks]
         for task in self._telling:
             task.cancel()
         for task in tasks:
@@ -250,7 +257,8 @@ class Notifier:
         state = _Namespace(user)
         self._namespaces[namespace] = state
         # What was told before a restart is known before the replay is judged.
-        self._told.update((await self._store.sent(namespace)).keys())
+        state.told_at = await self._store.sent(namespace)
+        self._told.update(state.told_at)
         for kind in KINDS:
             try:
                 subscription = self._watches.subscribe(
@@ -260,6 +268,22 @@ class Notifier:
                 return
             state.subscriptions.append(subscription)
         log.info("watching %s for %s's failing pods", namespace, user)
+        task = asyncio.create_task(self._first_look(namespace, state))
+        self._first_looks.add(task)
+        task.add_done_callback(self._first_looks.discard)
+
+    async def _first_look(self, namespace: str, state: _Namespace) -> None:
+        """Judge the namespace once its streams are listed, even when the replay brought no
+        change: after a restart the room board may still show someone stuck whose pod was
+        fixed or deleted while Podium was down."""
+        for kind in LISTED_KINDS:
+            try:
+                await self._watches.snapshot(namespace, kind, timeout=LISTED_WITHIN)
+            except Exception as error:  # noqa: BLE001 — the next change judges it anyway
+                log.info("first look at %s put off: %s", namespace, type(error).__name__)
+                return
+        state.listed = True
+        self._enqueue(Change("MODIFIED", namespace, "notifier", {}))
 
     def _enqueue(self, change: Change) -> None:
         """A stream's callback: only enqueue (it runs on the event loop, between other work)."""
@@ -354,12 +378,22 @@ class Notifier:
                 f.kind,
                 f.name,
                 f.reason,
-                state.first_seen.setdefault((f.kind, f.name, f.family), now),
+                # Still failing since before a restart: stuck since about when it was told.
+                state.first_seen.setdefault(
+                    (f.kind, f.name, f.family), min(now, state.told_at.get(f.key, now))
+                ),
                 f.message,
             )
             for f in findings
         )
-        if troubles != state.troubles and (troubles or state.troubles):
+        # The first look tells the board even that nothing fails, for someone told something
+        # before a restart (so on the board then): what it showed may be over.
+        first_look = state.listed and bool(state.told_at)
+        if state.listed:
+            state.told_at = {}
+        if (troubles != state.troubles and (troubles or state.troubles)) or (
+            first_look and not troubles
+        ):
             state.troubles = troubles
             self._publish(state.user, troubles)
         groups: dict[Key, list[Finding]] = {}

@@ -1,19 +1,20 @@
-"""`/workshop` (`/workshop access [on|off]`, `/workshop notify [room] [on|off]`), the Get my kubectl access button (on the "How
-to follow along" slide and in the App Home) and the `access` text command (@Podium access, DM
-`access`). Listeners ack and hand over to the AccessService (bot/access/service.py); they are
-registered in one place, `register`."""
+"""`/workshop` (`/workshop access [on|off]`, `/workshop board`, `/workshop notify [room] [on|off]`),
+the Get my kubectl access button (on the "How to follow along" slide and in the App Home) and the
+`access`, `board` and `notify` text commands (@Podium access, DM `access`, …). Listeners ack and
+hand over to the AccessService (bot/access/service.py), the room board and the notifier; they
+are registered in one place, `register`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.access.service import AccessService
-from bot.conversation.text_commands import TextCommands
+from bot.conversation.text_commands import TextCommands, is_dm
 from bot.messages.reply import Reply
 from bot.slack.failures import never_silent
 
@@ -33,8 +34,12 @@ def access_button() -> dict[str, Any]:
     }
 
 
-# `/workshop board`: the instructor's room board (bot/notify/room_board.py), answered in one line.
-Board = Callable[[str], Awaitable[str]]
+class Board(Protocol):
+    """`/workshop board` and `@Podium board`: the instructor's room board
+    (bot/notify/room_board.py's RoomBoard.show), answered in one line. `in_dm`: asked in the DM
+    where the board is posted, so the answer lands below it."""
+
+    def __call__(self, user_id: str, *, in_dm: bool = False) -> Awaitable[str]: ...
 
 
 async def workshop_command(
@@ -94,6 +99,11 @@ async def access_text(service: AccessService, user: str, channel: str, text: str
     return Reply(result.text, private=True)
 
 
+async def board_text(board: Board, user: str, channel: str, text: str) -> Reply:
+    # Words after `board` are ignored, as `/workshop board …` ignores them.
+    return Reply(await board(user, in_dm=is_dm(channel)), private=True)
+
+
 async def notify_text(notify: NotifyCommand, user: str, channel: str, text: str) -> Reply:
     reply = await notify(user, text)
     return Reply(reply.text, private=True)
@@ -116,6 +126,13 @@ def register(
         usage="access",
         summary="your own kubectl access: a kubeconfig file in your DM",
     )
+    if board is not None:
+        commands.register(
+            "board",
+            partial(board_text, board),
+            usage="board",
+            summary="instructors: the room board in your DM, who is stuck longest on top",
+        )
     if notify is not None:
         commands.register(
             "notify",

@@ -180,4 +180,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX notifications_by_user ON notifications (user_id, sent_at);
     """,
+    # 11: what each room board shows (a hash of its message), so a restart does not edit a board
+    # whose content has not changed.
+    """
+    ALTER TABLE room_boards ADD COLUMN shown TEXT NOT NULL DEFAULT '';
+    """,
 )

@@ -152,8 +152,10 @@ class ConsoleSession:
 
 
 @contextlib.asynccontextmanager
-async def console_session() -> AsyncIterator[ConsoleSession]:
+async def console_session(**extra: str) -> AsyncIterator[ConsoleSession]:
+    """`extra`: settings for this console (e.g. PODIUM_INSTRUCTORS), nothing else inherited."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PODIUM_", "KUBE"))}
+    env.update(extra)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

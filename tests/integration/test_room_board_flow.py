@@ -2,7 +2,8 @@
 posts it in the instructor's DM, troubles and passed exercises update that message in place (a
 burst costs few chat.update calls), a restart keeps updating the same message, a deleted board
 is posted again, and Describe on a stuck row shows the instructor that pod from the emulator
-while a participant pressing it for a neighbour is refused."""
+while a participant pressing it for a neighbour is refused. `board` typed to Podium (in the DM or
+with @Podium) does what `/workshop board` does, answered privately; help lists it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bot.notify.room_board import ONLY_INSTRUCTORS
 from podium_devkit.console import message_to_text
 from podium_devkit.kube_api import KubeEmulator, demo_seed_paths, load_documents
 from podium_devkit.slack_api import SlackStandIn
+from tests.harness.conversation import direct, finished, mention
 from tests.harness.exercises import participant_setup, solution
 from tests.harness.room import block_kit_problems, raw_pings
 from tests.harness.running import Running, running_podium
@@ -217,3 +219,50 @@ async def test_a_forged_describe_value_gets_one_line(room: Running) -> None:
     )
     [answer] = await room.standin.wait_for_responses(sent.response_url, count=1, timeout=20)
     assert answer["text"].startswith("That button does not name a pod Podium put on the room board")
+
+
+async def test_board_typed_in_the_dm_posts_the_board_above_the_answer(room: Running) -> None:
+    asked = await direct(room, "board", user=TEACHER)
+    await finished(room, asked)
+    channel = room.standin.dm_channel(TEACHER)
+    posts = [m for m in room.standin.messages(channel) if m.get("bot_id")]
+    assert [str(m.get("text")) for m in posts][-2].startswith("Room board")
+    assert posts[-1]["text"].startswith("The room board is just above")
+    assert "`board` again brings it back to the bottom" in posts[-1]["text"]
+
+
+async def test_board_mentioned_in_a_channel_is_answered_privately(room: Running) -> None:
+    asked = await mention(room, "board", user=TEACHER)
+    await finished(room, asked)
+    [board] = board_messages(room.standin)
+    assert "Room board" in message_to_text(board)
+    [private] = [
+        c for c in room.standin.calls("chat.postEphemeral") if c.args.get("user") == TEACHER
+    ]
+    assert "in your DM with Podium>, at the bottom" in private.args["text"]
+    assert [m for m in room.standin.messages(CHANNEL) if m.get("bot_id")] == []
+
+
+async def test_a_participant_typing_board_gets_the_same_refusal(room: Running) -> None:
+    asked = await direct(room, "board", user="U0ALICE")
+    await finished(room, asked)
+    [answer] = [
+        m for m in room.standin.messages(room.standin.dm_channel("U0ALICE")) if m.get("bot_id")
+    ]
+    assert answer["text"] == ONLY_INSTRUCTORS
+    asked = await mention(room, "board", user="U0ALICE")
+    await finished(room, asked)
+    [private] = room.standin.calls("chat.postEphemeral")
+    assert private.args["text"] == ONLY_INSTRUCTORS
+    assert board_messages(room.standin) == []
+
+
+async def test_help_lists_the_board_command(room: Running) -> None:
+    asked = await direct(room, "help", user=TEACHER)
+    await finished(room, asked)
+    [answer] = [
+        m for m in room.standin.messages(room.standin.dm_channel(TEACHER)) if m.get("bot_id")
+    ]
+    assert "`@Podium board`  instructors: the room board in your DM" in answer["text"]
+    usage = await workshop(room, "help", user="U0ALICE")
+    assert "`/workshop board` (or `@Podium board`) posts the room board" in usage["text"]

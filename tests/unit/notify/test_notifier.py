@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -279,6 +280,61 @@ async def test_the_board_hears_troubles_and_their_recovery(world: World):
     await until(lambda: world.troubles[-1] == (ALICE, ()))
     assert notifier.troubles() == {}
     await settled(notifier)
+
+
+async def test_after_a_restart_the_board_hears_a_fix_made_while_podium_was_down(world: World):
+    world.watches.cluster[(NS, "pods")] = {"side": pod("side")}
+    await world.start()
+    await until(lambda: bool(world.troubles) and len(world.dms.sent) == 1)
+    await world.stop()
+    # Fixed while Podium is down: the replay is a healthy pod, nothing changes from Podium's
+    # point of view, yet the board (persisted in Slack) still shows Alice stuck.
+    world.watches = FakeWatches()
+    world.watches.cluster[(NS, "pods")] = {"side": healthy(pod("side"))}
+    world.troubles.clear()
+    notifier = await world.start()
+    await until(lambda: world.troubles == [(ALICE, ())])
+    await settled(notifier)
+    assert len(world.dms.sent) == 1
+
+
+async def test_after_a_restart_everything_deleted_meanwhile_is_heard_too(world: World):
+    world.watches.cluster[(NS, "pods")] = {"side": pod("side")}
+    await world.start()
+    await until(lambda: len(world.dms.sent) == 1)
+    await world.stop()
+    world.watches = FakeWatches()  # an empty namespace: the replay brings no change at all
+    world.troubles.clear()
+    await world.start()
+    await until(lambda: world.troubles == [(ALICE, ())])
+
+
+async def test_after_a_restart_a_trouble_still_failing_keeps_when_it_started(world: World):
+    world.watches.cluster[(NS, "pods")] = {"side": pod("side")}
+    await world.start()
+    await until(lambda: bool(world.troubles) and len(world.dms.sent) == 1)
+    [(_, [before])] = world.troubles
+    await world.stop()
+    world.watches = FakeWatches()
+    world.watches.cluster[(NS, "pods")] = {"side": pod("side")}
+    world.troubles.clear()
+    restarted_at = time.time()
+    notifier = await world.start()
+    await until(lambda: bool(world.troubles))
+    await settled(notifier)
+    [(_, [after])] = world.troubles  # told the board once, not once more by the first look
+    # Stuck since about the DM (not since the restart): the board's "stuck 4m" stays true.
+    assert before.since <= after.since < restarted_at
+    assert len(world.dms.sent) == 1
+
+
+async def test_someone_never_told_is_not_put_on_the_board_by_the_first_look(world: World):
+    notifier = await world.start()
+    world.watches.emit("ADDED", "pods", healthy(pod("side")))
+    world.watches.emit("ADDED", "pods", pod("web-", 0))
+    await until(lambda: bool(world.troubles))
+    await settled(notifier)
+    assert [user for user, _ in world.troubles] == [ALICE]  # the failure, nothing before it
 
 
 async def test_a_dm_slack_refused_is_sent_on_a_later_try(world: World):

@@ -167,8 +167,20 @@ async def test_show_posts_in_the_dm_and_says_where(database: Database) -> None:
     assert answer.startswith(
         "The room board is <https://podium.slack.com/archives/DU0TEACH/p1000100|in your DM with Podium>"
     )
-    assert await BoardStore(database).get(TEACHER) == BoardMessage(TEACHER, "DU0TEACH", "1.000100")
+    saved = await BoardStore(database).get(TEACHER)
+    assert saved is not None and saved == BoardMessage(TEACHER, "DU0TEACH", "1.000100", saved.shown)
+    assert len(saved.shown) == 64  # a hash of what it shows, for after a restart
     assert "Nobody has checked an exercise" in body(slack.messages[("DU0TEACH", "1.000100")])
+
+
+async def test_asked_in_the_dm_the_answer_points_up_at_the_board(database: Database) -> None:
+    slack = FakeSlack()
+    board = make_board(database, slack, ManualRefreshes())
+    answer = await board.show(TEACHER, in_dm=True)
+    # The answer is posted in the same DM, below the board: no link, "just above".
+    assert answer.startswith("The room board is just above") and "https://" not in answer
+    assert slack.methods() == ["post"]
+    assert await board.show("U0ALICE", in_dm=True) == ONLY_INSTRUCTORS
 
 
 async def test_changes_update_the_same_message_once_per_refresh(database: Database) -> None:
@@ -320,6 +332,32 @@ async def test_the_minute_tick_keeps_stuck_for_true_while_anyone_is_stuck(
     await refreshes.flush()
     assert timers.delays() == []  # nobody stuck: the board rests until the next change
     assert "All clear" in body(slack.messages[("DU0TEACH", "1.000100")])
+
+
+async def test_after_a_restart_an_unchanged_board_is_not_edited(tmp_path: Path) -> None:
+    slack, clock = FakeSlack(), ManualClock(NOW)
+    first_db = await open_database(tmp_path / "state.db")
+    refreshes = ManualRefreshes()
+    first = make_board(first_db, slack, refreshes, clock=clock)
+    await first.show(TEACHER)
+    first.troubles_changed("U0BOB", (trouble("U0BOB"),))
+    await refreshes.flush()
+    assert slack.methods() == ["post", "update"]
+    await first_db.close()
+    second_db = await open_database(tmp_path / "state.db")  # Podium started again
+    try:
+        refreshes = ManualRefreshes()
+        board = make_board(second_db, slack, refreshes, clock=clock)
+        # The notifier's replay: the same trouble, stuck since the same time.
+        board.troubles_changed("U0BOB", (trouble("U0BOB"),))
+        await refreshes.flush()
+        assert slack.methods() == ["post", "update"] and board.updates == 0
+        board.troubles_changed("U0BOB", ())  # fixed: that is an edit
+        await refreshes.flush()
+        assert slack.methods() == ["post", "update", "update"]
+        assert "All clear" in body(slack.messages[("DU0TEACH", "1.000100")])
+    finally:
+        await second_db.close()
 
 
 async def test_after_a_restart_the_same_message_is_updated(tmp_path: Path) -> None:
