@@ -235,7 +235,9 @@ class RecordingPoster:
         self.posts.append((channel, ts, message))
         return ts
 
-    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+    async def update(
+        self, channel: str, ts: str, message: dict[str, Any], *, background: bool = False
+    ) -> None:
         self.updates.append((channel, ts, message))
 
     async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]:
@@ -421,7 +423,9 @@ def test_durations_read_like_kubectl_ages(seconds, shown):
 class VanishingPoster(RecordingPoster):
     """Someone deleted the watch message: Slack answers every update message_not_found."""
 
-    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+    async def update(
+        self, channel: str, ts: str, message: dict[str, Any], *, background: bool = False
+    ) -> None:
         self.updates.append((channel, ts, message))
         raise Refused("message_not_found")
 
