@@ -4,6 +4,7 @@ The only place besides Bolt's listeners that holds the Web API client."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -69,7 +70,7 @@ class Publisher:
         self,
         channel: str,
         ts: str,
-        message: dict[str, Any],
+        message: dict[str, Any] | Callable[[], dict[str, Any]],
         *,
         first: bool = False,
         background: bool = False,
@@ -78,13 +79,16 @@ class Publisher:
         slides, before every other edit waiting; `background` (`get -w`, the room board): after
         every other edit, and replaced by a newer background edit of the same message while it
         waits (then nothing is sent: the newer content is). A 429 pauses every edit for
-        Retry-After, then this one is tried again; other failures are raised as they are."""
+        Retry-After, then this one is tried again; other failures are raised as they are.
+        `message` may be a function: it renders when the edit's turn comes, so an edit that
+        waited shows what is current then, not what was when it was queued."""
         rank = SLIDES if first else BACKGROUND if background else WAITED_FOR
         for attempt in range(1, UPDATE_ATTEMPTS + 1):
             if not await self.updates.wait(channel, ts, rank=rank):
                 return  # a newer edit of this message is on its way
             try:
-                await self.client.chat_update(channel=channel, ts=ts, **message)
+                content = message() if callable(message) else message
+                await self.client.chat_update(channel=channel, ts=ts, **content)
                 return
             except SlackApiError as error:
                 pause = retry_after(error)

@@ -319,12 +319,18 @@ def started_answer(request: WatchRequest, where: str, until: datetime) -> Answer
 class Poster(Protocol):
     """What a watch needs of Slack (bot/slack/publisher.Publisher is the real one): paced posts,
     updates (`background`: within the app's one chat.update budget, after the slides and what
-    people wait for), the person's DM, and whether an error means Podium is not in the channel."""
+    people wait for; a function as the message renders when the update's turn comes), the
+    person's DM, and whether an error means Podium is not in the channel."""
 
     async def post(self, channel: str, message: dict[str, Any]) -> str: ...
 
     async def update(
-        self, channel: str, ts: str, message: dict[str, Any], *, background: bool = False
+        self,
+        channel: str,
+        ts: str,
+        message: dict[str, Any] | Callable[[], dict[str, Any]],
+        *,
+        background: bool = False,
     ) -> None: ...
 
     async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]: ...
@@ -416,10 +422,12 @@ class _Session:
                     break
                 self._wake.clear()
                 last_update = monotonic()
-                if not await self._update(self.message()):
+                # Rendered when the budget gives this update its turn: changes made while it
+                # waited are in it, and their wake-up finds nothing new (no second update).
+                if not await self._update(self._current):
                     return
             self.stopped_at = self.owner.clock()
-            await self._update(self.message(stopped=self._stop_reason or ""))
+            await self._update(lambda: self.message(stopped=self._stop_reason or ""))
         finally:
             self.owner.ended(self)
 
@@ -444,10 +452,14 @@ class _Session:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), left)
 
-    async def _update(self, message: dict[str, Any]) -> bool:
+    def _current(self) -> dict[str, Any]:
+        self._wake.clear()
+        return self.message()
+
+    async def _update(self, render: Callable[[], dict[str, Any]]) -> bool:
         """False when the message is gone (deleted by someone): nothing left to update."""
         try:
-            await self.owner.poster.update(self.channel, self.ts, message, background=True)
+            await self.owner.poster.update(self.channel, self.ts, render, background=True)
         except Exception as error:  # noqa: BLE001 — Slack refusals end or skip one update
             self.owner.counted("error")
             response: Any = getattr(error, "response", None)  # a SlackApiError's answer
@@ -620,7 +632,7 @@ class GetWatches:
         session.opened.set()
         if self._closing:  # Podium began closing while this one was being posted
             session.stopped_at = self.clock()
-            await session._update(session.message(stopped="Podium is shutting down"))
+            await session._update(lambda: session.message(stopped="Podium is shutting down"))
             self.ended(session)
             return refusal_answer(
                 Refusal("Podium is shutting down; the watch stopped at once.", "Try again soon.")

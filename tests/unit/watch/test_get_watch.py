@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -236,9 +237,14 @@ class RecordingPoster:
         return ts
 
     async def update(
-        self, channel: str, ts: str, message: dict[str, Any], *, background: bool = False
+        self,
+        channel: str,
+        ts: str,
+        message: dict[str, Any] | Callable[[], dict[str, Any]],
+        *,
+        background: bool = False,
     ) -> None:
-        self.updates.append((channel, ts, message))
+        self.updates.append((channel, ts, message() if callable(message) else message))
 
     async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]:
         channel = f"D-{user_id}"
@@ -424,9 +430,14 @@ class VanishingPoster(RecordingPoster):
     """Someone deleted the watch message: Slack answers every update message_not_found."""
 
     async def update(
-        self, channel: str, ts: str, message: dict[str, Any], *, background: bool = False
+        self,
+        channel: str,
+        ts: str,
+        message: dict[str, Any] | Callable[[], dict[str, Any]],
+        *,
+        background: bool = False,
     ) -> None:
-        self.updates.append((channel, ts, message))
+        self.updates.append((channel, ts, message() if callable(message) else message))
         raise Refused("message_not_found")
 
 
