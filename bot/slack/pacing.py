@@ -82,7 +82,7 @@ class ChannelPacer:
 SLIDES, WAITED_FOR, BACKGROUND = 0, 1, 2
 # chat.update is Tier 3: about 50 a minute for the whole app and workspace. Podium keeps under it.
 UPDATES_PER_MINUTE = 45
-UPDATE_BURST = 5
+UPDATE_BURST = 20  # a room's worth of watches, or an instructor clicking through slides
 
 
 class UpdateBudget:
