@@ -16,9 +16,12 @@ from bot.slack.slide_images import SlideImages
 
 log = logging.getLogger(__name__)
 
-# A chat.update Slack answers 429 is tried again after Retry-After, this many times in all (the
-# Web API client leaves chat.update's 429s to the Publisher: bot/slack/client.py).
-UPDATE_ATTEMPTS = 4
+# A chat.update Slack answers 429 is tried again after Retry-After (the Web API client leaves
+# chat.update's 429s to the Publisher: bot/slack/client.py), up to this many times in all and
+# while Slack's waits add up to at most a minute. The slides go first after every pause, so they
+# meet most of a 429 streak: a count alone would give them up first.
+UPDATE_ATTEMPTS = 10
+UPDATE_PATIENCE = 60.0
 MAX_RETRY_AFTER = 300.0
 
 
@@ -83,6 +86,7 @@ class Publisher:
         `message` may be a function: it renders when the edit's turn comes, so an edit that
         waited shows what is current then, not what was when it was queued."""
         rank = SLIDES if first else BACKGROUND if background else WAITED_FOR
+        waited = 0.0
         for attempt in range(1, UPDATE_ATTEMPTS + 1):
             if not await self.updates.wait(channel, ts, rank=rank):
                 return  # a newer edit of this message is on its way
@@ -92,7 +96,8 @@ class Publisher:
                 return
             except SlackApiError as error:
                 pause = retry_after(error)
-                if pause is None or attempt == UPDATE_ATTEMPTS:
+                waited += pause or 0.0
+                if pause is None or attempt == UPDATE_ATTEMPTS or waited > UPDATE_PATIENCE:
                     raise
                 log.info("chat.update rate limited: every edit waits %g s", pause)
                 self.updates.pause(pause)

@@ -66,6 +66,14 @@ async def test_a_lasting_429_reaches_the_feature_after_the_attempts():
     assert len(client.calls) == UPDATE_ATTEMPTS
 
 
+async def test_a_429_streak_longer_than_a_minute_reaches_the_feature():
+    client = _Client([_limited("25") for _ in range(UPDATE_ATTEMPTS)])
+    publisher, clock = _publisher(client)
+    with pytest.raises(SlackApiError):
+        await publisher.update("C1", "1.0", {"text": "x"}, first=True)
+    assert len(client.calls) == 3 and clock.now == 50.0  # 25 + 25 waited; a third 25 is too long
+
+
 async def test_other_refusals_are_raised_at_once():
     gone = SlackApiError("gone", _Answer("message_not_found", 200, {}))
     client = _Client([gone])
