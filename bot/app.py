@@ -45,7 +45,7 @@ from bot.slack.debounce import Debouncer
 from bot.slack.exercise_command import run_exercise_text
 from bot.slack.failures import log_unexpected_errors
 from bot.slack.incoming import install_slash_text_decoding
-from bot.slack.pacing import ChannelPacer
+from bot.slack.pacing import ChannelPacer, UpdateBudget
 from bot.slack.publisher import Publisher
 from bot.slack.respond import ResponseUrls, slack_http_session
 from bot.slack.slide_images import ImageWait, SlideImages, refused_file_ids
@@ -165,7 +165,7 @@ async def build_podium(
     images = SlideImages(
         client, SlackImageStore(database), wait=ImageWait(bound=settings.image_wait)
     )
-    publisher = Publisher(client, pacer, images)
+    publisher = Publisher(client, pacer, images, UpdateBudget())  # one for every chat.update
     get_watches = GetWatches(
         watches, publisher, watch_limits(settings), metrics=metrics, trouble=watches.trouble
     )

@@ -15,7 +15,7 @@ from bot.notify.board import DESCRIBE_ACTION, parse_describe_value
 from bot.notify.room_board import BoardGone, BoardRateLimited
 from bot.slack.failures import never_silent
 from bot.slack.notify_buttons import CommandButtons, run_for_presser
-from bot.slack.publisher import Publisher
+from bot.slack.publisher import Publisher, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +31,6 @@ def _error_code(error: SlackApiError) -> str:
     return str(error.response.get("error") or "") if error.response is not None else ""
 
 
-def _retry_after(error: SlackApiError) -> float:
-    headers = getattr(error.response, "headers", None) or {}
-    value = headers.get("Retry-After") or headers.get("retry-after") or "1"
-    try:
-        return max(1.0, min(float(value), 300.0))
-    except ValueError:
-        return 1.0
-
-
 class BoardPoster:
     """The board's Slack calls through the Publisher (posts keep the DM's pace)."""
 
@@ -51,13 +42,16 @@ class BoardPoster:
 
     async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
         try:
-            await self._publisher.update(channel, ts, message)
+            # Background: the slides and what people wait for go first; a board edit waiting
+            # is replaced by a newer one of the same message.
+            await self._publisher.update(channel, ts, message, background=True)
         except SlackApiError as error:
             code = _error_code(error)
             if code in _GONE:
                 raise BoardGone(code) from error
-            if code == "ratelimited" or getattr(error.response, "status_code", 0) == 429:
-                raise BoardRateLimited(_retry_after(error)) from error
+            pause = retry_after(error)
+            if pause is not None:
+                raise BoardRateLimited(pause) from error
             raise
 
     async def delete(self, channel: str, ts: str) -> None:

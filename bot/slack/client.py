@@ -53,14 +53,19 @@ class _CountedConnectionRetry(AsyncConnectionErrorRetryHandler):
 # Reactions (👀 while working, ✅ after) are a courtesy: a 429 on one must not make the answer
 # wait Retry-After seconds. Refused, they are skipped (and logged); the answer goes on.
 _COURTESY_METHODS = ("reactions.add", "reactions.remove")
+# chat.update's 429s go back to the Publisher, whose one budget pauses every edit for Retry-After
+# (bot/slack/pacing.py UpdateBudget) instead of each call sleeping on its own.
+_BUDGETED_METHODS = ("chat.update",)
 
 
 class _CountedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
     metrics: Metrics | None = None
 
     async def _can_retry_async(self, **kwargs: Any) -> bool:
-        courtesy = str(getattr(kwargs.get("request"), "url", "")).endswith(_COURTESY_METHODS)
-        return not courtesy and await super()._can_retry_async(**kwargs)
+        url = str(getattr(kwargs.get("request"), "url", ""))
+        if url.endswith(_COURTESY_METHODS + _BUDGETED_METHODS):
+            return False
+        return await super()._can_retry_async(**kwargs)
 
     async def prepare_for_next_attempt_async(self, **kwargs: Any) -> None:
         if self.metrics:

@@ -187,9 +187,7 @@ class KubectlDelivery:
             if where.startswith(IN_YOUR_DM)
             else "not attached: Podium cannot attach files in this channel"
         )
-        await self._client.chat_update(
-            channel=channel_id, ts=posted_ts, **self._shared(answer, user_id, said)
-        )
+        await self._publisher.update(channel_id, posted_ts, self._shared(answer, user_id, said))
         return mrkdwn(
             "Shared. The full output is {}. {}", where, Mrkdwn(refusal_reason(code, channel_id))
         )

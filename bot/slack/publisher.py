@@ -4,22 +4,53 @@ The only place besides Bolt's listeners that holds the Web API client."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.pacing import ChannelPacer
+from bot.slack.pacing import BACKGROUND, SLIDES, WAITED_FOR, ChannelPacer, UpdateBudget
 from bot.slack.places import refusal_reason
 from bot.slack.slide_images import SlideImages
 
 log = logging.getLogger(__name__)
 
+# A chat.update Slack answers 429 is tried again after Retry-After (the Web API client leaves
+# chat.update's 429s to the Publisher: bot/slack/client.py), up to this many times in all and
+# while Slack's waits add up to at most a minute. The slides go first after every pause, so they
+# meet most of a 429 streak: a count alone would give them up first.
+UPDATE_ATTEMPTS = 10
+UPDATE_PATIENCE = 60.0
+MAX_RETRY_AFTER = 300.0
+
+
+def retry_after(error: Exception) -> float | None:
+    """Slack's Retry-After (seconds) when `error` is a 429; None for any other failure."""
+    if not isinstance(error, SlackApiError) or error.response is None:
+        return None
+    code = str(error.response.get("error") or "")
+    if code != "ratelimited" and getattr(error.response, "status_code", 0) != 429:
+        return None
+    headers = getattr(error.response, "headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after") or "1"
+    try:
+        return max(1.0, min(float(value), MAX_RETRY_AFTER))
+    except ValueError:
+        return 1.0
+
 
 class Publisher:
-    def __init__(self, client: AsyncWebClient, pacer: ChannelPacer, images: SlideImages) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        pacer: ChannelPacer,
+        images: SlideImages,
+        updates: UpdateBudget | None = None,
+    ) -> None:
         self.client = client
         self._pacer = pacer
+        self.updates = updates or UpdateBudget()  # every chat.update Podium makes, one budget
         self.images = images  # slide images as Slack files: uploaded early, used once processed
         self._dm_channels: dict[str, str] = {}
 
@@ -38,8 +69,38 @@ class Publisher:
         response = await self.client.chat_postMessage(channel=channel, **message, **options)
         return str(response["ts"])
 
-    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
-        await self.client.chat_update(channel=channel, ts=ts, **message)
+    async def update(
+        self,
+        channel: str,
+        ts: str,
+        message: dict[str, Any] | Callable[[], dict[str, Any]],
+        *,
+        first: bool = False,
+        background: bool = False,
+    ) -> None:
+        """Edit a message within the app's one chat.update budget. `first`: the instructor's
+        slides, before every other edit waiting; `background` (`get -w`, the room board): after
+        every other edit, and replaced by a newer background edit of the same message while it
+        waits (then nothing is sent: the newer content is). A 429 pauses every edit for
+        Retry-After, then this one is tried again; other failures are raised as they are.
+        `message` may be a function: it renders when the edit's turn comes, so an edit that
+        waited shows what is current then, not what was when it was queued."""
+        rank = SLIDES if first else BACKGROUND if background else WAITED_FOR
+        waited = 0.0
+        for attempt in range(1, UPDATE_ATTEMPTS + 1):
+            if not await self.updates.wait(channel, ts, rank=rank):
+                return  # a newer edit of this message is on its way
+            try:
+                content = message() if callable(message) else message
+                await self.client.chat_update(channel=channel, ts=ts, **content)
+                return
+            except SlackApiError as error:
+                pause = retry_after(error)
+                waited += pause or 0.0
+                if pause is None or attempt == UPDATE_ATTEMPTS or waited > UPDATE_PATIENCE:
+                    raise
+                log.info("chat.update rate limited: every edit waits %g s", pause)
+                self.updates.pause(pause)
 
     async def dm_channel(self, user_id: str) -> str:
         if user_id not in self._dm_channels:

@@ -79,8 +79,14 @@ class SlideSender:
     async def edit(
         self, channel: str, ts: str, deck: Deck, number: int, mode: ControlMode, room: str | None
     ) -> None:
+        # The room's slide is what everyone looks at: its edits go before every other edit.
+        first = mode is not ControlMode.PRIVATE
         await self._send(
-            deck, number, mode, room, lambda message: self._publisher.update(channel, ts, message)
+            deck,
+            number,
+            mode,
+            room,
+            lambda message: self._publisher.update(channel, ts, message, first=first),
         )
 
     async def drop_controls(self, channel: str, ts: str, deck: Deck, number: int) -> None:

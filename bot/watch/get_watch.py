@@ -40,10 +40,6 @@ CHANGE_ROWS = 10
 MIN_UPDATE_SECONDS = 1.5
 # After a change, how long a watch waits for the rest of its burst before updating.
 SETTLE_SECONDS = 0.5
-# chat.update is a Tier 3 method (about 50 a minute for the whole app): watches together keep
-# below this, leaving room for the slides, the questions and the room board.
-UPDATES_PER_MINUTE = 30
-UPDATE_BURST = 20  # one update each for a room's worth of watches at once
 # A code block is one section: Slack's 3,000 characters, with room for the fence and a note.
 _BLOCK_BUDGET = MAX_TEXT_OBJECT - 100
 # How often a quiet watch asks whether its stream is reconnecting (to say so, or stop saying so).
@@ -322,11 +318,20 @@ def started_answer(request: WatchRequest, where: str, until: datetime) -> Answer
 
 class Poster(Protocol):
     """What a watch needs of Slack (bot/slack/publisher.Publisher is the real one): paced posts,
-    updates, the person's DM, and whether an error means Podium is not in the channel."""
+    updates (`background`: within the app's one chat.update budget, after the slides and what
+    people wait for; a function as the message renders when the update's turn comes), the
+    person's DM, and whether an error means Podium is not in the channel."""
 
     async def post(self, channel: str, message: dict[str, Any]) -> str: ...
 
-    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None: ...
+    async def update(
+        self,
+        channel: str,
+        ts: str,
+        message: dict[str, Any] | Callable[[], dict[str, Any]],
+        *,
+        background: bool = False,
+    ) -> None: ...
 
     async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]: ...
 
@@ -342,67 +347,6 @@ class WatchLimits:
     min_update_seconds: float = MIN_UPDATE_SECONDS
     settle_seconds: float = SETTLE_SECONDS
     trouble_check_seconds: float = TROUBLE_CHECK_SECONDS
-
-
-class _UpdateBudget:
-    """A token bucket over every watch's chat.update calls (Slack counts them per app), served
-    first come, first served: when a change reaches twenty watch messages at once, each gets its
-    update before any of them gets a second one."""
-
-    def __init__(self, per_minute: int, burst: int, monotonic: Callable[[], float]) -> None:
-        self._rate = per_minute / 60.0
-        self._burst = float(burst)
-        self._tokens = float(burst)
-        self._monotonic = monotonic
-        self._updated = monotonic()
-        self._queue: deque[asyncio.Future[None]] = deque()
-        self._pump: asyncio.Task[None] | None = None
-
-    def _refill(self) -> None:
-        now = self._monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
-        self._updated = now
-
-    async def turn(self, stopping: asyncio.Event, timeout: float) -> bool:
-        """Wait for this caller's turn to update: True, one update spent; False when `stopping`
-        is set or `timeout` passes first (nothing spent)."""
-        self._refill()
-        if not self._queue and self._tokens >= 1:
-            self._tokens -= 1
-            return True
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append(future)
-        if self._pump is None or self._pump.done():
-            self._pump = asyncio.create_task(self._serve(), name="watch update budget")
-        stopped: asyncio.Future[Any] = asyncio.ensure_future(stopping.wait())
-        waiting: set[asyncio.Future[Any]] = {future, stopped}
-        try:
-            await asyncio.wait(waiting, timeout=timeout, return_when="FIRST_COMPLETED")
-        finally:
-            stopped.cancel()
-        if future.done() and not future.cancelled():
-            return True
-        future.cancel()  # the pump skips it without spending
-        return False
-
-    async def _serve(self) -> None:
-        while self._queue:
-            if self._queue[0].done():  # its watch stopped waiting
-                self._queue.popleft()
-                continue
-            self._refill()
-            if self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self._rate)
-                continue
-            self._tokens -= 1
-            self._queue.popleft().set_result(None)
-
-    def close(self) -> None:
-        for future in self._queue:
-            future.cancel()
-        self._queue.clear()
-        if self._pump is not None:
-            self._pump.cancel()
 
 
 class _Session:
@@ -426,7 +370,6 @@ class _Session:
         self.stopped_at: datetime | None = None
         self.trouble: str | None = None  # shown in the footer while the stream reconnects
         self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
         self._stop_reason: str | None = None
 
     def on_change(self, change: Change) -> None:
@@ -439,7 +382,6 @@ class _Session:
     def stop(self, reason: str) -> None:
         if self._stop_reason is None:
             self._stop_reason = reason
-        self._stopping.set()
         self._wake.set()
 
     def message(self, stopped: str | None = None) -> dict[str, Any]:
@@ -453,8 +395,9 @@ class _Session:
         return render_watch(self.view, footer, self.owner.clock())
 
     async def run(self) -> None:
-        """Re-render on change, at most once per `min_update_seconds` and within the watches'
-        shared update budget, until the time is up or Podium closes."""
+        """Re-render on change, at most once per `min_update_seconds` (the poster keeps every
+        edit of the app within Slack's chat.update budget), until the time is up or Podium
+        closes."""
         limits = self.owner.limits
         monotonic = self.owner.monotonic
         deadline = monotonic() + limits.seconds
@@ -477,14 +420,14 @@ class _Session:
                 )
                 if self._stop_reason is not None or monotonic() >= deadline:
                     break
-                if not await self.owner.budget.turn(self._stopping, deadline - monotonic()):
-                    break
                 self._wake.clear()
                 last_update = monotonic()
-                if not await self._update(self.message()):
+                # Rendered when the budget gives this update its turn: changes made while it
+                # waited are in it, and their wake-up finds nothing new (no second update).
+                if not await self._update(self._current):
                     return
             self.stopped_at = self.owner.clock()
-            await self._update(self.message(stopped=self._stop_reason or ""))
+            await self._update(lambda: self.message(stopped=self._stop_reason or ""))
         finally:
             self.owner.ended(self)
 
@@ -509,10 +452,14 @@ class _Session:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), left)
 
-    async def _update(self, message: dict[str, Any]) -> bool:
+    def _current(self) -> dict[str, Any]:
+        self._wake.clear()
+        return self.message()
+
+    async def _update(self, render: Callable[[], dict[str, Any]]) -> bool:
         """False when the message is gone (deleted by someone): nothing left to update."""
         try:
-            await self.owner.poster.update(self.channel, self.ts, message)
+            await self.owner.poster.update(self.channel, self.ts, render, background=True)
         except Exception as error:  # noqa: BLE001 — Slack refusals end or skip one update
             self.owner.counted("error")
             response: Any = getattr(error, "response", None)  # a SlackApiError's answer
@@ -550,7 +497,6 @@ class GetWatches:
         self.limits = limits
         self.clock = clock
         self.monotonic = monotonic
-        self.budget = _UpdateBudget(UPDATES_PER_MINUTE, UPDATE_BURST, monotonic)
         self._sessions: list[_Session] = []
         self._closing = False
 
@@ -686,7 +632,7 @@ class GetWatches:
         session.opened.set()
         if self._closing:  # Podium began closing while this one was being posted
             session.stopped_at = self.clock()
-            await session._update(session.message(stopped="Podium is shutting down"))
+            await session._update(lambda: session.message(stopped="Podium is shutting down"))
             self.ended(session)
             return refusal_answer(
                 Refusal("Podium is shutting down; the watch stopped at once.", "Try again soon.")
@@ -721,7 +667,6 @@ class GetWatches:
     async def close(self) -> None:
         """Every watch ends with its final update (as far as Slack takes it in CLOSE_SECONDS)."""
         self._closing = True
-        self.budget.close()
         sessions = list(self._sessions)
         for session in sessions:
             session.stop("Podium is shutting down")

@@ -61,7 +61,9 @@ class FakePublisher:
         self.posts.append((channel, message))
         return f"{len(self.posts)}.000"
 
-    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+    async def update(
+        self, channel: str, ts: str, message: dict[str, Any], *, first: bool = False
+    ) -> None:
         if self.fail_updates:
             raise RuntimeError("message_not_found")
         self.updates.append((channel, ts, message))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -235,8 +236,15 @@ class RecordingPoster:
         self.posts.append((channel, ts, message))
         return ts
 
-    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
-        self.updates.append((channel, ts, message))
+    async def update(
+        self,
+        channel: str,
+        ts: str,
+        message: dict[str, Any] | Callable[[], dict[str, Any]],
+        *,
+        background: bool = False,
+    ) -> None:
+        self.updates.append((channel, ts, message() if callable(message) else message))
 
     async def post_dm(self, user_id: str, message: dict[str, Any]) -> tuple[str, str]:
         channel = f"D-{user_id}"
@@ -421,8 +429,15 @@ def test_durations_read_like_kubectl_ages(seconds, shown):
 class VanishingPoster(RecordingPoster):
     """Someone deleted the watch message: Slack answers every update message_not_found."""
 
-    async def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
-        self.updates.append((channel, ts, message))
+    async def update(
+        self,
+        channel: str,
+        ts: str,
+        message: dict[str, Any] | Callable[[], dict[str, Any]],
+        *,
+        background: bool = False,
+    ) -> None:
+        self.updates.append((channel, ts, message() if callable(message) else message))
         raise Refused("message_not_found")
 
 
