@@ -30,29 +30,13 @@ async def test_console_transcript_shows_a_get_w_update_when_a_pod_is_replaced():
             await asyncio.sleep(0.25)
         assert len(before) == 2, before
 
-        process = console.process
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(b"/kubectl get pods -n ws-u0alice -w\n")
-        await process.stdin.drain()
-        transcript: list[str] = []
+        await console.say(b"/kubectl get pods -n ws-u0alice -w\n")
 
-        async def read_until(done, what: str, timeout: float = 60) -> None:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + timeout
-            while not done("".join(transcript)):
-                left = deadline - loop.time()
-                if left <= 0:
-                    raise AssertionError(f"not within {timeout}s: {what}\n{''.join(transcript)}")
-                line = await asyncio.wait_for(process.stdout.readline(), left)
-                if not line:
-                    raise AssertionError(f"the console ended before {what}:\n{''.join(transcript)}")
-                transcript.append(line.decode())
-
-        await read_until(
+        await console.read_until(
             lambda text: "Watching pods in ws-u0alice in this channel until" in text,
             "the answer saying where the watch is",
         )
-        shown = "".join(transcript)
+        shown = console.text
         assert "── posted in #workshop ──" in shown
         assert "kubectl get pods -n ws-u0alice -w" in shown
         assert all(name in shown for name in before)
@@ -70,8 +54,8 @@ async def test_console_transcript_shows_a_get_w_update_when_a_pod_is_replaced():
                 for update in updates
             )
 
-        await read_until(replacement_shown, "an update showing the replacement pod")
-        text = "".join(transcript)
+        await console.read_until(replacement_shown, "an update showing the replacement pod")
+        text = console.text
         last_update = text.split(UPDATED)[-1]
         table = last_update.split("Changes, newest last:")[0]
         assert victim not in table or re.search(rf"{victim}\s+\S+\s+Terminating", table), table

@@ -14,31 +14,18 @@ IN_DM = "── posted in your DM with Podium ──"
 
 async def test_console_prints_the_dm_about_a_mistyped_image_when_it_arrives():
     async with console_session() as console:
-        process = console.process
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(b"/kubectl get pods -n ws-u0alice\n")
-        await process.stdin.drain()
-        transcript: list[str] = []
-
-        async def read_until(done, what: str, timeout: float = 60) -> None:
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + timeout
-            while not done("".join(transcript)):
-                left = deadline - loop.time()
-                if left <= 0:
-                    raise AssertionError(f"not within {timeout}s: {what}\n{''.join(transcript)}")
-                line = await asyncio.wait_for(process.stdout.readline(), left)
-                if not line:
-                    raise AssertionError(f"the console ended before {what}:\n{''.join(transcript)}")
-                transcript.append(line.decode())
-
-        await read_until(lambda text: "No resources found in ws-u0alice" in text, "the answer")
+        await console.say(b"/kubectl get pods -n ws-u0alice\n")
+        await console.read_until(
+            lambda text: "No resources found in ws-u0alice" in text, "the answer"
+        )
         created = await asyncio.to_thread(
             console.kubectl, "create", "deployment", "web", "--image=ngnix", "--replicas=1"
         )
         assert created.returncode == 0, created.stderr
-        await read_until(lambda text: "stops these messages" in text, "the whole DM about the typo")
-        text = "".join(transcript)
+        await console.read_until(
+            lambda text: "stops these messages" in text, "the whole DM about the typo"
+        )
+        text = console.text
         dm = text.split(IN_DM, 1)[1]
         assert "Pod web-" in dm and "ErrImagePull" in dm and "did you mean `nginx`?" in dm
         assert "kubectl set image deployment/web ngnix=nginx -n ws-u0alice" in dm

@@ -8,8 +8,8 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -135,6 +135,31 @@ class ConsoleSession:
     process: asyncio.subprocess.Process
     env: dict[str, str]
     kubeconfig: str
+    transcript: list[str] = field(default_factory=list)  # lines read so far by read_until
+
+    @property
+    def text(self) -> str:
+        return "".join(self.transcript)
+
+    async def say(self, line: bytes) -> None:
+        """Type one line into the running console (it stays open)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(line)
+        await self.process.stdin.drain()
+
+    async def read_until(self, done: Callable[[str], bool], what: str, timeout: float = 60) -> None:
+        """Read the console's output until `done(transcript so far)`; fail naming `what`."""
+        assert self.process.stdout is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not done(self.text):
+            left = deadline - loop.time()
+            if left <= 0:
+                raise AssertionError(f"not within {timeout}s: {what}\n{self.text}")
+            line = await asyncio.wait_for(self.process.stdout.readline(), left)
+            if not line:
+                raise AssertionError(f"the console ended before {what}:\n{self.text}")
+            self.transcript.append(line.decode())
 
     def kubectl(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
