@@ -122,6 +122,7 @@ async def test_passing_an_exercise_shows_on_the_board(room: Running) -> None:
     await until(
         lambda: "<@U0ALICE> · 1/4 passed" in str(room.standin.message(channel, board["ts"]))
     )
+    assert "<@U0ALICE> · 1/4 passed" in message_to_text(room.standin.message(channel, board["ts"]))
 
 
 async def test_a_participant_is_told_who_may_see_the_board(room: Running) -> None:

@@ -307,6 +307,7 @@ async def test_after_a_restart_everything_deleted_meanwhile_is_heard_too(world: 
     world.troubles.clear()
     await world.start()
     await until(lambda: world.troubles == [(ALICE, ())])
+    assert world.troubles == [(ALICE, ())]  # the board hears: nothing fails for Alice now
 
 
 async def test_after_a_restart_a_trouble_still_failing_keeps_when_it_started(world: World):

@@ -284,9 +284,14 @@ async def test_a_broken_scheduler_does_not_reach_the_feeder(database: Database) 
         def schedule(self, key: Hashable, refresh: Callable[[], Awaitable[None]]) -> None:
             raise RuntimeError("no running event loop")
 
-    board = make_board(database, FakeSlack(), Broken())
+    slack = FakeSlack()
+    board = make_board(database, slack, Broken())
     board.troubles_changed("U0BOB", (trouble("U0BOB"),))  # does not raise
     board.progress_changed("U0BOB")
+    # What it was told is kept: the board posted next shows Bob stuck.
+    await board.show(TEACHER)
+    [shown] = slack.messages.values()
+    assert "<@U0BOB>" in str(shown) and "stuck" in str(shown)
 
 
 async def test_a_failed_post_gets_a_line_not_a_trace(database: Database) -> None:
