@@ -172,11 +172,12 @@ async def build_podium(
     kubectl.watcher = get_watches  # `get -w` from /kubectl, @mentions and DMs alike
     slides_dir = settings.slides_dir or default_slides_folder()
     decks = load_decks(slides_dir)
+    switches = SwitchStore(database)  # instructors' room switches: access, notifications
     access_service = AccessService(
         settings,
         access,
         gateway,
-        SwitchStore(database),
+        switches,
         DmUploader(client),
         budgets=budgets,
         observer=record,
@@ -203,7 +204,7 @@ async def build_podium(
         board_command.BoardPoster(publisher),
         BoardStore(database),
         exercise_store,
-        SwitchStore(database),
+        switches,
         instructors=settings.instructors,
         exercise_count=len(exercises),
         refreshes=Debouncer(interval=settings.board_interval),
@@ -219,14 +220,15 @@ async def build_podium(
         leader=slides.room.leads_workshop,
         on_progress=board.progress_changed,
     )
+    notifications = NotificationStore(database)
     notifier = Notifier(
         settings,
         watches,
-        NotificationStore(database),
-        SwitchStore(database),
+        notifications,
+        switches,
         publisher,
         gateway,
-        roster=NotificationStore(database).participants,
+        roster=notifications.participants,
         budgets=budgets,
         exercises=workshop.exercises,
         known_images=workshop_images(slides_dir.resolve().parent, workshop.exercises),
